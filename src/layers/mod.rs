@@ -1,0 +1,187 @@
+//! Loading layers: GeoJSON (and, in their own modules, OpenStreetMap and rasters), each with
+//! its CRS, reprojected into the study's working CRS.
+
+pub mod attributes;
+pub mod crs;
+pub mod geojson;
+
+use std::path::PathBuf;
+
+use geo::{BoundingRect, Coord, CoordsIter, Geometry, Rect};
+
+use crate::error::{Error, Result};
+use crs::{Crs, Transformer};
+
+/// Attributes of a feature, as in the file.
+pub type Properties = serde_json::Map<String, serde_json::Value>;
+
+/// One feature of a layer.
+#[derive(Debug, Clone)]
+pub struct Feature {
+    /// 0-based position in the file (what error messages call "feature N").
+    pub index: usize,
+    /// `None` for a feature with a null geometry.
+    pub geometry: Option<Geometry>,
+    pub props: Properties,
+    /// The GeoJSON feature `id` member, if any.
+    pub id: Option<String>,
+}
+
+/// Where a layer's CRS came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrsSource {
+    /// The layer's `crs` key in the study file.
+    StudyFile,
+    /// The file itself (a legacy `crs` member, GeoTIFF keys).
+    File,
+    /// Nothing declared: WGS84, as RFC 7946 says.
+    Rfc7946,
+}
+
+/// A vector layer: features in `crs`.
+#[derive(Debug, Clone)]
+pub struct Layer {
+    pub path: PathBuf,
+    pub crs: Crs,
+    pub crs_source: CrsSource,
+    pub features: Vec<Feature>,
+}
+
+impl Layer {
+    /// The bounding box of every coordinate, in the layer's CRS.
+    pub fn extent(&self) -> Option<Rect> {
+        let mut rect: Option<Rect> = None;
+        for g in self.features.iter().filter_map(|f| f.geometry.as_ref()) {
+            if let Some(r) = g.bounding_rect() {
+                rect = Some(match rect {
+                    None => r,
+                    Some(a) => Rect::new(
+                        Coord {
+                            x: a.min().x.min(r.min().x),
+                            y: a.min().y.min(r.min().y),
+                        },
+                        Coord {
+                            x: a.max().x.max(r.max().x),
+                            y: a.max().y.max(r.max().y),
+                        },
+                    ),
+                });
+            }
+        }
+        rect
+    }
+
+    /// Checks that every coordinate is finite and can lie in the layer's CRS.
+    pub fn check_coordinates(&self) -> Result<()> {
+        let geographic = self.crs.is_geographic();
+        let mut all_degrees = true;
+        let mut any = false;
+        for f in &self.features {
+            let Some(g) = &f.geometry else { continue };
+            for c in g.coords_iter() {
+                any = true;
+                if !c.x.is_finite() || !c.y.is_finite() {
+                    return Err(Error::feature(
+                        &self.path,
+                        f.index,
+                        format!("coordinate ({}, {}) is not a finite number", c.x, c.y),
+                    ));
+                }
+                let degrees = c.x.abs() <= 180.0 && c.y.abs() <= 90.0;
+                all_degrees &= degrees;
+                if geographic && !degrees {
+                    let hint = match self.crs_source {
+                        CrsSource::Rfc7946 => format!(
+                            "the file declares no CRS, so it is read as WGS84 longitude/latitude (RFC 7946); {}",
+                            guess_crs(c)
+                        ),
+                        _ => format!("the layer is declared as {} (longitude/latitude); {}", self.crs, guess_crs(c)),
+                    };
+                    return Err(Error::feature(
+                        &self.path,
+                        f.index,
+                        format!("coordinate ({}, {}) cannot be longitude/latitude: {hint}", c.x, c.y),
+                    ));
+                }
+            }
+        }
+        if any && !geographic && all_degrees {
+            return Err(Error::layer(
+                &self.path,
+                format!(
+                    "every coordinate looks like longitude/latitude in degrees, but the layer is declared as {}; remove the layer's `crs` (or the file's `crs` member) or set crs = \"EPSG:4326\"",
+                    self.crs
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Moves every geometry into `target`.
+    pub fn reproject(&mut self, target: &Crs) -> Result<()> {
+        let t: Transformer = self.crs.to(target);
+        if t.is_identity() {
+            return Ok(());
+        }
+        let path = self.path.clone();
+        for f in &mut self.features {
+            if let Some(g) = &mut f.geometry {
+                t.geometry(g).map_err(|m| Error::feature(&path, f.index, m))?;
+            }
+        }
+        self.crs = target.clone();
+        Ok(())
+    }
+
+    /// The attribute names of the first features (for error messages).
+    pub fn attribute_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = Vec::new();
+        for f in self.features.iter().take(50) {
+            for k in f.props.keys() {
+                if !names.contains(k) {
+                    names.push(k.clone());
+                }
+            }
+        }
+        names
+    }
+
+    /// Errors unless some feature has attribute `name`; the message lists the attributes there are.
+    pub fn require_attribute(&self, name: &str, role: &str) -> Result<()> {
+        if self.features.is_empty() || self.features.iter().any(|f| f.props.contains_key(name)) {
+            return Ok(());
+        }
+        let names = self.attribute_names();
+        let close: Vec<&String> = names
+            .iter()
+            .filter(|n| n.eq_ignore_ascii_case(name) || n.to_lowercase().contains(&name.to_lowercase()))
+            .collect();
+        let hint = if close.is_empty() {
+            String::new()
+        } else {
+            format!(" Did you mean {}?", close.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" or "))
+        };
+        Err(Error::layer(
+            &self.path,
+            format!(
+                "no feature has the attribute \"{name}\" ({role}). Attributes found: {}.{hint}",
+                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+            ),
+        ))
+    }
+}
+
+/// Suggests a CRS for a coordinate that is not longitude/latitude.
+pub fn guess_crs(c: Coord) -> String {
+    if (-7000.0..=300000.0).contains(&c.x) && (289000.0..=629000.0).contains(&c.y) {
+        "it looks like Dutch RD New: add crs = \"EPSG:28992\" to the layer in the study file".into()
+    } else if (50000.0..=800000.0).contains(&c.x) && (6_600_000.0..=7_800_000.0).contains(&c.y) {
+        "it looks like Finnish ETRS-TM35FIN: add crs = \"EPSG:3067\" to the layer in the study file".into()
+    } else if (100000.0..=900000.0).contains(&c.x) && c.y.abs() <= 9_400_000.0 {
+        "it looks like a UTM zone: add crs = \"EPSG:326zz\" (zone zz) to the layer in the study file".into()
+    } else if c.x.abs() <= 20_037_509.0 && c.y.abs() <= 20_048_967.0 {
+        "it may be Web Mercator: add crs = \"EPSG:3857\" to the layer in the study file, or declare its CRS".into()
+    } else {
+        "these are not coordinates on Earth in any common CRS; check the file".into()
+    }
+}

@@ -1,0 +1,35 @@
+//! kindscape: how child-friendly is a city's physical environment?
+//!
+//! The data flows one way, and the modules follow it:
+//!
+//! ```text
+//! study file -> layers -> scene -> reach -> measures -> neighbourhoods -> equity, sites, cba -> output
+//! ```
+//!
+//! * [`study`] reads and validates the study file (TOML).
+//! * [`layers`] loads GeoJSON, OpenStreetMap and raster layers and reprojects them.
+//! * [`scene`] turns layers into homes (with children per age band), amenities and neighbourhoods.
+//! * [`reach`] computes distances from every home to the nearest amenity of each kind.
+//! * [`measures`] turns distances into coverage, distributions, scores and play space per child.
+//! * [`neighbourhoods`] aggregates per neighbourhood.
+//! * [`equity`], [`sites`] and [`cba`] answer who misses out, where to build, and whether it pays.
+//! * [`output`] writes every file atomically.
+//!
+//! [`run::run_study`] runs the whole flow; the `kindscape` binary is a thin front over it.
+
+pub mod cba;
+pub mod equity;
+pub mod error;
+pub mod layers;
+pub mod measures;
+pub mod neighbourhoods;
+pub mod output;
+pub mod progress;
+pub mod reach;
+pub mod run;
+pub mod sample;
+pub mod scene;
+pub mod sites;
+pub mod study;
+
+pub use error::{Error, Result, Warnings};
