@@ -1,1 +1,273 @@
-//! (in progress)
+//! The whole flow, from a study file to the output folder; and `check`, which stops after loading.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use serde_json::json;
+
+use crate::error::{Error, Result, Warnings};
+use crate::measures::{self, HomeMeasures};
+use crate::neighbourhoods::{self, NeighbourhoodFigures};
+use crate::output::{self, table::Table, ExtraColumns, Staging};
+use crate::progress::Progress;
+use crate::reach::{self, Distances};
+use crate::scene::{self, Scene};
+use crate::study::Study;
+
+/// How a run is asked for.
+#[derive(Debug, Clone, Default)]
+pub struct RunOptions {
+    /// Overrides `[study] output`.
+    pub out: Option<PathBuf>,
+    pub quiet: bool,
+}
+
+/// What a run computed, for library users and for the CLI's summary.
+pub struct RunResult {
+    pub study: Study,
+    pub scene: Scene,
+    pub distances: Distances,
+    pub measures: HomeMeasures,
+    pub figures: Vec<NeighbourhoodFigures>,
+    pub study_area: NeighbourhoodFigures,
+    pub neighbourhood_table: Table,
+    pub warnings: Vec<String>,
+    /// Seconds per stage, in order.
+    pub timings: Vec<(String, f64)>,
+    pub out_dir: PathBuf,
+    pub files: Vec<PathBuf>,
+}
+
+struct Clock {
+    start: Instant,
+    stages: Vec<(String, f64)>,
+}
+
+impl Clock {
+    fn new() -> Self {
+        Clock {
+            start: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, name: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((name.to_string(), (now - self.start).as_secs_f64()));
+        self.start = now;
+    }
+}
+
+/// Runs the whole study and writes every output.
+pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
+    let progress = if opts.quiet {
+        Progress::hidden()
+    } else {
+        Progress::new(false)
+    };
+    let warnings = Warnings::new();
+    let mut clock = Clock::new();
+    let study = Study::load(study_path)?;
+    let out_dir = study.output_dir(opts.out.as_deref());
+    // Fail on an unwritable output folder before the work, not after.
+    let mut staging = Staging::new(&out_dir)?;
+
+    let bar = progress.stage("loading layers");
+    let scene = scene::build(&study, &warnings)?;
+    bar.finish_and_clear();
+    clock.lap("load");
+
+    let bar = progress.stage("straight-line distances");
+    let straight = reach::straight_distances(&scene);
+    bar.finish_and_clear();
+    clock.lap("straight_line");
+    let distances = Distances {
+        straight,
+        network: None,
+    };
+
+    let bar = progress.stage("measures");
+    let measures = measures::home_scores(&study, &scene, &distances);
+    let mut figures = neighbourhoods::aggregate(&study, &scene, &distances, &measures);
+    add_play_area(&study, &scene, &mut figures, &warnings)?;
+    rank_priority(&mut figures);
+    let study_area = neighbourhoods::study_area(&study, &scene, &distances, &measures);
+    bar.finish_and_clear();
+    clock.lap("measures");
+
+    let bar = progress.stage("writing outputs");
+    let extra = ExtraColumns::default();
+    let table = output::neighbourhood_table(&study, &scene, &figures, &extra);
+    output::stage_csv(&mut staging, "neighbourhoods.csv", &table)?;
+    {
+        let name = "neighbourhoods.geojson";
+        let path = staging.final_path(name);
+        let mut w = staging.create(name)?;
+        output::write_neighbourhoods_geojson(&mut w, &scene, &table)?;
+        output::atomic::finish(w, &path)?;
+    }
+    {
+        let name = "homes.csv";
+        let path = staging.final_path(name);
+        let mut w = staging.create(name)?;
+        output::write_homes_csv(
+            &mut w,
+            &scene,
+            &distances,
+            &measures,
+            &ExtraColumns::default(),
+        )
+        .map_err(|e| Error::io(&path, e))?;
+        output::atomic::finish(w, &path)?;
+    }
+    clock.lap("outputs");
+    let warnings = warnings.to_vec();
+    let run_json = run_json(&study, &scene, &study_area, &warnings, &clock.stages);
+    staging.write(
+        "run.json",
+        serde_json::to_string_pretty(&run_json)
+            .map_err(|e| Error::Other(e.to_string()))?
+            .as_bytes(),
+    )?;
+    let files = staging.commit()?;
+    bar.finish_and_clear();
+    Ok(RunResult {
+        study,
+        scene,
+        distances,
+        measures,
+        figures,
+        study_area,
+        neighbourhood_table: table,
+        warnings,
+        timings: clock.stages,
+        out_dir,
+        files,
+    })
+}
+
+/// Play area and its share of the base area, per neighbourhood.
+fn add_play_area(
+    study: &Study,
+    scene: &Scene,
+    figures: &mut [NeighbourhoodFigures],
+    warnings: &Warnings,
+) -> Result<()> {
+    let cfg = study.file.play_area.as_ref();
+    let kind = cfg
+        .and_then(|p| p.kind.clone())
+        .or_else(|| scene.kind("playground").map(|k| k.kind.clone()));
+    let Some(kind) = kind.and_then(|k| scene.kind(&k)) else {
+        return Ok(());
+    };
+    let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
+    let base = cfg
+        .and_then(|p| p.base.clone())
+        .unwrap_or_else(|| "neighbourhood".into());
+    let mut missing_base = 0;
+    for ((f, nb), area) in figures.iter_mut().zip(&scene.neighbourhoods).zip(areas) {
+        f.play_area_m2 = Some(area);
+        let base_m2 = if base == "neighbourhood" {
+            Some(nb.area_m2)
+        } else {
+            match crate::layers::attributes::number_value(&nb.props, &base) {
+                Ok(crate::layers::attributes::Number::Value(v)) => Some(v),
+                Ok(_) => {
+                    missing_base += 1;
+                    None
+                }
+                Err(m) => {
+                    return Err(Error::study(
+                        &study.path,
+                        format!("[play_area] base: neighbourhood {}: {m}", nb.id),
+                    ))
+                }
+            }
+        };
+        f.play_area_share = base_m2.filter(|b| *b > 0.0).map(|b| area / b);
+    }
+    if missing_base > 0 {
+        warnings.push(format!(
+            "[play_area] base \"{base}\": {missing_base} neighbourhood(s) have no value; their play area share is empty"
+        ));
+    }
+    Ok(())
+}
+
+/// Ranks neighbourhoods by children outside the focus kind's norm (1 = the largest gap).
+fn rank_priority(figures: &mut [NeighbourhoodFigures]) {
+    let mut order: Vec<usize> = (0..figures.len())
+        .filter(|i| figures[*i].gap_children > 0.0)
+        .collect();
+    order.sort_by(|a, b| {
+        figures[*b]
+            .gap_children
+            .total_cmp(&figures[*a].gap_children)
+            .then(a.cmp(b))
+    });
+    for (rank, i) in order.into_iter().enumerate() {
+        figures[i].priority_rank = Some(rank + 1);
+    }
+}
+
+fn run_json(
+    study: &Study,
+    scene: &Scene,
+    area: &NeighbourhoodFigures,
+    warnings: &[String],
+    timings: &[(String, f64)],
+) -> serde_json::Value {
+    let norms: serde_json::Map<String, serde_json::Value> = study
+        .norms
+        .kinds
+        .iter()
+        .map(|(k, t)| {
+            (
+                k.clone(),
+                json!({
+                    "bands": t.bands.iter().map(|b| json!({"band": b.label, "metres": b.metres, "children_band": scene.bands[b.children_band], "share": b.share})).collect::<Vec<_>>(),
+                    "source": t.source,
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "tool": "kindscape",
+        "version": env!("CARGO_PKG_VERSION"),
+        "study": {"name": study.file.study.name, "file": study.path},
+        "working_crs": scene.crs.to_string(),
+        "bands": scene.bands,
+        "norms": {"preset": study.norms.preset, "kinds": norms},
+        "inputs": scene.inputs,
+        "counts": {
+            "neighbourhoods": scene.neighbourhoods.len(),
+            "homes": scene.homes.len(),
+            "homes_outside_neighbourhoods": scene.homes.neighbourhood.iter().filter(|n| n.is_none()).count(),
+            "homes_with_estimated_children": scene.homes.estimated.iter().filter(|e| **e).count(),
+            "children": area.children,
+            "amenities": scene.amenities.iter().map(|k| (k.kind.clone(), k.items.len())).collect::<std::collections::BTreeMap<_, _>>(),
+        },
+        "timings_s": timings.iter().map(|(s, t)| json!({"stage": s, "seconds": (t * 1000.0).round() / 1000.0})).collect::<Vec<_>>(),
+        "warnings": warnings,
+    })
+}
+
+/// What `check` found.
+pub struct CheckReport {
+    pub study: Study,
+    pub scene: Scene,
+    pub warnings: Vec<String>,
+}
+
+/// Loads and validates every layer; writes nothing.
+pub fn check_study(study_path: &Path) -> Result<CheckReport> {
+    let warnings = Warnings::new();
+    let study = Study::load(study_path)?;
+    let scene = scene::build(&study, &warnings)?;
+    Ok(CheckReport {
+        study,
+        scene,
+        warnings: warnings.to_vec(),
+    })
+}

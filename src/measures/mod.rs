@@ -1,1 +1,69 @@
-//! (in progress)
+//! From distances to measures per home: scores per kind and combined, play space per child.
+
+pub mod distribution;
+pub mod play_area;
+pub mod score;
+
+use rayon::prelude::*;
+
+use crate::reach::Distances;
+use crate::scene::Scene;
+use crate::study::Study;
+
+/// Measures per home.
+#[derive(Debug, Clone)]
+pub struct HomeMeasures {
+    /// `[kind][home]`: 0-100.
+    pub kind_scores: Vec<Vec<f64>>,
+    /// Combined with the `[score]` weights.
+    pub score: Vec<f64>,
+    /// Square metres of play space per child (E2SFCA), when computed.
+    pub play_m2_per_child: Option<Vec<f64>>,
+}
+
+/// Scores every home: per kind the children-weighted mean over its bands of the band score
+/// (bands weigh equally in a home without children), then the kinds combined by weight.
+pub fn home_scores(study: &Study, scene: &Scene, distances: &Distances) -> HomeMeasures {
+    let weights = study.score_weights();
+    let homes = &scene.homes;
+    let kind_scores: Vec<Vec<f64>> = scene
+        .amenities
+        .iter()
+        .enumerate()
+        .map(|(k, kind)| {
+            let norms = &study.norms.kinds[&kind.kind].bands;
+            (0..homes.len())
+                .into_par_iter()
+                .map(|h| {
+                    let children = homes.children_of(h);
+                    let band_score = |bn: &crate::study::BandNorm| {
+                        score::distance_score(distances.for_band(k, bn.children_band, h), bn.metres)
+                    };
+                    score::weighted_mean(
+                        norms
+                            .iter()
+                            .map(|bn| (band_score(bn), children[bn.children_band] * bn.share)),
+                    )
+                    .or_else(|| {
+                        score::weighted_mean(norms.iter().map(|bn| (band_score(bn), bn.share)))
+                    })
+                    .unwrap_or(0.0)
+                })
+                .collect()
+        })
+        .collect();
+    let score = (0..homes.len())
+        .map(|h| {
+            weights
+                .iter()
+                .enumerate()
+                .map(|(k, (_, w))| kind_scores[k][h] * w)
+                .sum()
+        })
+        .collect();
+    HomeMeasures {
+        kind_scores,
+        score,
+        play_m2_per_child: None,
+    }
+}

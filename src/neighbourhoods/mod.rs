@@ -1,1 +1,190 @@
-//! (in progress)
+//! Figures per neighbourhood: children-weighted coverage, distances, score and gaps.
+
+use crate::measures::distribution::weighted_quantile;
+use crate::measures::score::weighted_mean;
+use crate::measures::HomeMeasures;
+use crate::reach::Distances;
+use crate::scene::Scene;
+use crate::study::{BandNorm, Study};
+
+/// Figures of one amenity kind in one neighbourhood.
+#[derive(Debug, Clone, Default)]
+pub struct KindFigures {
+    /// Share of all children within their own band's norm (straight line).
+    pub coverage: Option<f64>,
+    /// Per norm band, in the order of the kind's norms.
+    pub coverage_bands: Vec<Option<f64>>,
+    pub net_coverage: Option<f64>,
+    pub net_coverage_bands: Vec<Option<f64>>,
+    /// Children-weighted median and 90th percentile (network distance when there is one).
+    pub median_m: Option<f64>,
+    pub p90_m: Option<f64>,
+    /// Median of network / straight-line distance over the children.
+    pub detour: Option<f64>,
+}
+
+/// Everything `neighbourhoods.csv` says of one neighbourhood.
+#[derive(Debug, Clone, Default)]
+pub struct NeighbourhoodFigures {
+    pub homes: usize,
+    pub children: f64,
+    /// Per kind, in scene order.
+    pub kinds: Vec<KindFigures>,
+    pub score: Option<f64>,
+    /// Children outside the focus kind's norm (network distance when there is one).
+    pub gap_children: f64,
+    pub play_area_m2: Option<f64>,
+    pub play_area_share: Option<f64>,
+    pub play_m2_per_child: Option<f64>,
+    pub priority_rank: Option<usize>,
+}
+
+/// Homes of each neighbourhood, by index.
+pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); scene.neighbourhoods.len()];
+    for (h, nb) in scene.homes.neighbourhood.iter().enumerate() {
+        if let Some(n) = nb {
+            out[*n as usize].push(h);
+        }
+    }
+    out
+}
+
+/// Share of children within the norm, over `(home, band norm)` pairs.
+fn coverage(
+    homes: &[usize],
+    scene: &Scene,
+    bands: &[&BandNorm],
+    distance: impl Fn(usize, &BandNorm) -> f64,
+) -> Option<f64> {
+    let (mut covered, mut total) = (0.0, 0.0);
+    for &h in homes {
+        let children = scene.homes.children_of(h);
+        for bn in bands {
+            let c = children[bn.children_band] * bn.share;
+            total += c;
+            if distance(h, bn) <= bn.metres {
+                covered += c;
+            }
+        }
+    }
+    (total > 0.0).then(|| covered / total)
+}
+
+/// Aggregates every neighbourhood.
+pub fn aggregate(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+) -> Vec<NeighbourhoodFigures> {
+    use rayon::prelude::*;
+    homes_by_neighbourhood(scene)
+        .par_iter()
+        .map(|homes| figures(study, scene, distances, measures, homes))
+        .collect()
+}
+
+/// The same figures over every home inside some neighbourhood: the study area as a whole.
+pub fn study_area(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+) -> NeighbourhoodFigures {
+    let homes: Vec<usize> = (0..scene.homes.len())
+        .filter(|h| scene.homes.neighbourhood[*h].is_some())
+        .collect();
+    figures(study, scene, distances, measures, &homes)
+}
+
+/// Figures over a group of homes.
+pub fn figures(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+    homes: &[usize],
+) -> NeighbourhoodFigures {
+    let focus = study
+        .focus_kind()
+        .and_then(|k| scene.amenities.iter().position(|a| a.kind == k));
+    let kinds = scene
+        .amenities
+        .iter()
+        .enumerate()
+        .map(|(k, kind)| {
+            let norms: Vec<&BandNorm> = study.norms.kinds[&kind.kind].bands.iter().collect();
+            let straight = |h: usize, _: &BandNorm| distances.straight[k][h];
+            let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
+            let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len() * norms.len());
+            let mut ratios: Vec<(f64, f64)> = Vec::new();
+            for &h in homes {
+                let children = scene.homes.children_of(h);
+                for bn in &norms {
+                    let w = children[bn.children_band] * bn.share;
+                    pairs.push((net(h, bn), w));
+                    let s = distances.straight[k][h];
+                    if distances.has_network() && s > 0.0 && s.is_finite() && net(h, bn).is_finite()
+                    {
+                        ratios.push((net(h, bn) / s, w));
+                    }
+                }
+            }
+            let mut f = KindFigures {
+                coverage: coverage(homes, scene, &norms, straight),
+                coverage_bands: norms
+                    .iter()
+                    .map(|bn| coverage(homes, scene, &[*bn], straight))
+                    .collect(),
+                median_m: weighted_quantile(&mut pairs, 0.5),
+                p90_m: weighted_quantile(&mut pairs, 0.9),
+                ..Default::default()
+            };
+            if distances.has_network() {
+                f.net_coverage = coverage(homes, scene, &norms, net);
+                f.net_coverage_bands = norms
+                    .iter()
+                    .map(|bn| coverage(homes, scene, &[*bn], net))
+                    .collect();
+                f.detour = weighted_quantile(&mut ratios, 0.5);
+            }
+            f
+        })
+        .collect();
+    let children: f64 = homes.iter().map(|&h| scene.homes.total_children(h)).sum();
+    let score = weighted_mean(
+        homes
+            .iter()
+            .map(|&h| (measures.score[h], scene.homes.total_children(h))),
+    )
+    .or_else(|| weighted_mean(homes.iter().map(|&h| (measures.score[h], 1.0))));
+    let gap_children = focus
+        .map(|k| {
+            let kind = &scene.amenities[k].kind;
+            let mut gap = 0.0;
+            for &h in homes {
+                let children = scene.homes.children_of(h);
+                for bn in &study.norms.kinds[kind].bands {
+                    if distances.for_band(k, bn.children_band, h) > bn.metres {
+                        gap += children[bn.children_band] * bn.share;
+                    }
+                }
+            }
+            gap
+        })
+        .unwrap_or(0.0);
+    let play_m2_per_child = measures
+        .play_m2_per_child
+        .as_ref()
+        .and_then(|p| weighted_mean(homes.iter().map(|&h| (p[h], scene.homes.total_children(h)))));
+    NeighbourhoodFigures {
+        homes: homes.len(),
+        children,
+        kinds,
+        score,
+        gap_children,
+        play_m2_per_child,
+        ..Default::default()
+    }
+}

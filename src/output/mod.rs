@@ -1,1 +1,223 @@
-//! (in progress)
+//! The output files of DESIGN.md's contract, each written atomically.
+
+pub mod atomic;
+pub mod summary;
+pub mod table;
+
+use std::io::Write;
+
+use serde_json::{json, Value};
+
+use crate::error::{Error, Result};
+use crate::layers::crs::Crs;
+use crate::measures::HomeMeasures;
+use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::reach::Distances;
+use crate::scene::Scene;
+use crate::study::Study;
+pub use atomic::Staging;
+use table::{Cell, Table};
+
+/// Extra per-neighbourhood columns from later stages (raster statistics, equity), placed before
+/// the kept attributes.
+#[derive(Debug, Clone, Default)]
+pub struct ExtraColumns {
+    pub columns: Vec<String>,
+    /// `[neighbourhood][column]`
+    pub cells: Vec<Vec<Cell>>,
+}
+
+/// `neighbourhoods.csv` as a table (also the properties of `neighbourhoods.geojson`).
+pub fn neighbourhood_table(
+    study: &Study,
+    scene: &Scene,
+    figures: &[NeighbourhoodFigures],
+    extra: &ExtraColumns,
+) -> Table {
+    let mut columns: Vec<String> = ["id", "name", "population", "children", "area_m2"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for kind in &scene.amenities {
+        let k = &kind.kind;
+        let bands = &study.norms.kinds[k].bands;
+        columns.push(format!("{k}_coverage"));
+        columns.extend(bands.iter().map(|b| format!("{k}_coverage_{}", b.label)));
+        columns.push(format!("{k}_net_coverage"));
+        columns.extend(
+            bands
+                .iter()
+                .map(|b| format!("{k}_net_coverage_{}", b.label)),
+        );
+        columns.push(format!("{k}_median_m"));
+        columns.push(format!("{k}_p90_m"));
+        columns.push(format!("{k}_detour"));
+    }
+    columns.extend(
+        [
+            "play_area_m2",
+            "play_area_share",
+            "play_m2_per_child",
+            "score",
+            "gap_children",
+            "priority_rank",
+        ]
+        .iter()
+        .map(|s| s.to_string()),
+    );
+    columns.extend(extra.columns.iter().cloned());
+    columns.extend(study.file.neighbourhoods.keep.iter().cloned());
+
+    let rows = scene
+        .neighbourhoods
+        .iter()
+        .zip(figures)
+        .enumerate()
+        .map(|(i, (nb, f))| {
+            let mut row = vec![
+                Cell::text(&nb.id),
+                Cell::text(&nb.name),
+                Cell::Num(nb.population, 3),
+                Cell::Num(Some(f.children), 3),
+                Cell::Num(Some(nb.area_m2), 1),
+            ];
+            for (k, kf) in f.kinds.iter().enumerate() {
+                let n_bands = study.norms.kinds[&scene.amenities[k].kind].bands.len();
+                row.push(Cell::share(kf.coverage));
+                row.extend(kf.coverage_bands.iter().map(|c| Cell::share(*c)));
+                row.push(Cell::share(kf.net_coverage));
+                if kf.net_coverage_bands.is_empty() {
+                    row.extend((0..n_bands).map(|_| Cell::share(None)));
+                } else {
+                    row.extend(kf.net_coverage_bands.iter().map(|c| Cell::share(*c)));
+                }
+                row.push(Cell::metres(kf.median_m));
+                row.push(Cell::metres(kf.p90_m));
+                row.push(Cell::Num(kf.detour, 3));
+            }
+            row.push(Cell::Num(f.play_area_m2, 1));
+            row.push(Cell::share(f.play_area_share));
+            row.push(Cell::Num(f.play_m2_per_child, 3));
+            row.push(Cell::Num(f.score, 2));
+            row.push(Cell::Num(Some(f.gap_children), 3));
+            row.push(Cell::Num(f.priority_rank.map(|r| r as f64), 0));
+            if let Some(cells) = extra.cells.get(i) {
+                row.extend(cells.iter().cloned());
+            }
+            row.extend(nb.kept.iter().map(|v| Cell::Json(v.clone())));
+            row
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+/// Writes `homes.csv`, streaming row by row.
+pub fn write_homes_csv(
+    w: impl Write,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+    extra: &ExtraColumns,
+) -> csv::Result<()> {
+    let homes = &scene.homes;
+    let mut out = csv::Writer::from_writer(w);
+    let mut header: Vec<String> = ["home_id", "neighbourhood_id", "children", "x", "y"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let multi_band = distances.network.is_some() && homes.bands > 1;
+    for kind in &scene.amenities {
+        header.push(format!("{}_m", kind.kind));
+        header.push(format!("{}_net_m", kind.kind));
+        if multi_band {
+            header.extend(
+                scene
+                    .bands
+                    .iter()
+                    .map(|b| format!("{}_net_m_{b}", kind.kind)),
+            );
+        }
+    }
+    header.push("play_m2_per_child".into());
+    header.push("score".into());
+    header.extend(extra.columns.iter().cloned());
+    out.write_record(&header)?;
+    let mut record: Vec<String> = Vec::with_capacity(header.len());
+    for h in 0..homes.len() {
+        record.clear();
+        record.push(homes.ids[h].clone());
+        record.push(
+            homes.neighbourhood[h]
+                .map(|n| scene.neighbourhoods[n as usize].id.clone())
+                .unwrap_or_default(),
+        );
+        record.push(table::format_number(Some(homes.total_children(h)), 3));
+        record.push(table::format_number(Some(homes.coords[h].x), 2));
+        record.push(table::format_number(Some(homes.coords[h].y), 2));
+        for k in 0..scene.amenities.len() {
+            record.push(table::format_number(Some(distances.straight[k][h]), 1));
+            match &distances.network {
+                Some(net) => {
+                    // The home's own reach: the shortest over its bands (the least restricted).
+                    let best = net[k].iter().map(|b| b[h]).fold(f64::INFINITY, f64::min);
+                    record.push(table::format_number(Some(best), 1));
+                    if multi_band {
+                        record.extend(net[k].iter().map(|b| table::format_number(Some(b[h]), 1)));
+                    }
+                }
+                None => record.push(String::new()),
+            }
+        }
+        record.push(table::format_number(
+            measures.play_m2_per_child.as_ref().map(|p| p[h]),
+            3,
+        ));
+        record.push(table::format_number(Some(measures.score[h]), 2));
+        if let Some(cells) = extra.cells.get(h) {
+            record.extend(cells.iter().map(Cell::to_csv));
+        }
+        out.write_record(&record)?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Writes a GeoJSON FeatureCollection in WGS84 of the neighbourhood polygons with the table's
+/// properties.
+pub fn write_neighbourhoods_geojson(w: impl Write, scene: &Scene, table: &Table) -> Result<()> {
+    let to_wgs84 = scene.crs.to(&Crs::wgs84());
+    let mut features = Vec::with_capacity(scene.neighbourhoods.len());
+    for (i, nb) in scene.neighbourhoods.iter().enumerate() {
+        let mut g = geo::Geometry::MultiPolygon(nb.geometry.clone());
+        to_wgs84
+            .geometry(&mut g)
+            .map_err(|e| Error::Other(format!("neighbourhood {}: {e}", nb.id)))?;
+        round_coords(&mut g, 7);
+        let geometry = geojson::Geometry::from(&g);
+        features.push(json!({
+            "type": "Feature",
+            "properties": Value::Object(table.row_object(i)),
+            "geometry": geometry,
+        }));
+    }
+    let fc = json!({"type": "FeatureCollection", "features": features});
+    serde_json::to_writer(w, &fc).map_err(|e| Error::Other(format!("neighbourhoods.geojson: {e}")))
+}
+
+/// Rounds coordinates (7 decimals of a degree is about 1 cm).
+pub fn round_coords(g: &mut geo::Geometry, decimals: i32) {
+    use geo::MapCoordsInPlace;
+    let f = 10f64.powi(decimals);
+    g.map_coords_in_place(|c| geo::Coord {
+        x: (c.x * f).round() / f,
+        y: (c.y * f).round() / f,
+    });
+}
+
+/// Writes a table as CSV into the staging folder.
+pub fn stage_csv(staging: &mut Staging, name: &str, table: &Table) -> Result<()> {
+    let path = staging.final_path(name);
+    let mut w = staging.create(name)?;
+    table.write_csv(&mut w).map_err(|e| Error::io(&path, e))?;
+    atomic::finish(w, &path)
+}

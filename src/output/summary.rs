@@ -1,0 +1,206 @@
+//! Plain-text summaries for the terminal: what `run` and `check` print.
+
+use std::fmt::Write;
+
+use crate::output::table::format_number;
+use crate::run::{CheckReport, RunResult};
+
+fn pct(v: Option<f64>) -> String {
+    match v {
+        Some(v) => format!("{:.0}%", v * 100.0),
+        None => "-".into(),
+    }
+}
+
+/// The summary `kindscape run` prints: where the outputs are, the study area's coverage per
+/// kind and band, and one line per neighbourhood for the focus kind.
+pub fn run_summary(r: &RunResult) -> String {
+    let mut s = String::new();
+    let scene = &r.scene;
+    let _ = writeln!(
+        s,
+        "{}: {} homes, {} neighbourhoods, {} children (working CRS {})",
+        r.study.file.study.name,
+        scene.homes.len(),
+        scene.neighbourhoods.len(),
+        format_number(Some(r.study_area.children), 0),
+        scene.crs
+    );
+    let _ = writeln!(
+        s,
+        "\nCoverage of children within the norm (straight line{}):",
+        if r.distances.has_network() {
+            " / network"
+        } else {
+            ""
+        }
+    );
+    for (k, kind) in scene.amenities.iter().enumerate() {
+        let f = &r.study_area.kinds[k];
+        let bands = &r.study.norms.kinds[&kind.kind].bands;
+        let per_band: Vec<String> = bands
+            .iter()
+            .zip(&f.coverage_bands)
+            .enumerate()
+            .map(|(i, (b, c))| {
+                let net = f
+                    .net_coverage_bands
+                    .get(i)
+                    .map(|n| format!(" / {}", pct(*n)))
+                    .unwrap_or_default();
+                format!("{} {} m: {}{}", b.label, b.metres, pct(*c), net)
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {:<18} {:>5} of children ({} amenities; {}); median {} m",
+            kind.kind,
+            pct(f.coverage),
+            kind.items.len(),
+            per_band.join(", "),
+            format_number(f.median_m, 0)
+        );
+    }
+    if let Some(focus) = r.study.focus_kind() {
+        if let Some(k) = scene.amenities.iter().position(|a| a.kind == focus) {
+            let bands = &r.study.norms.kinds[&focus].bands;
+            let _ = writeln!(s, "\nPer neighbourhood ({focus}):");
+            let mut header = format!("  {:<12} {:<24} {:>9}", "id", "name", "children");
+            for b in bands {
+                header.push_str(&format!(" {:>9}", format!("{} m", b.metres)));
+            }
+            header.push_str(&format!(" {:>6} {:>9} {:>5}", "score", "gap", "rank"));
+            let _ = writeln!(s, "{header}");
+            for (nb, f) in scene.neighbourhoods.iter().zip(&r.figures) {
+                let mut line = format!(
+                    "  {:<12} {:<24} {:>9}",
+                    truncate(&nb.id, 12),
+                    truncate(&nb.name, 24),
+                    format_number(Some(f.children), 0)
+                );
+                for c in &f.kinds[k].coverage_bands {
+                    line.push_str(&format!(" {:>9}", pct(*c)));
+                }
+                line.push_str(&format!(
+                    " {:>6} {:>9} {:>5}",
+                    format_number(f.score, 0),
+                    format_number(Some(f.gap_children), 0),
+                    f.priority_rank
+                        .map(|r| r.to_string())
+                        .unwrap_or_else(|| "-".into())
+                ));
+                let _ = writeln!(s, "{line}");
+            }
+        }
+    }
+    if !r.warnings.is_empty() {
+        let _ = writeln!(s, "\nWarnings:");
+        for w in &r.warnings {
+            let _ = writeln!(s, "  - {w}");
+        }
+    }
+    let _ = writeln!(s, "\nOutputs in {}:", r.out_dir.display());
+    for f in &r.files {
+        if let Some(name) = f.file_name() {
+            let _ = writeln!(s, "  {}", name.to_string_lossy());
+        }
+    }
+    let total: f64 = r.timings.iter().map(|t| t.1).sum();
+    let _ = writeln!(s, "Done in {total:.2} s.");
+    s
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).collect::<String>() + "…"
+    }
+}
+
+/// What `kindscape check` prints: counts, CRS, extents and warnings.
+pub fn check_summary(c: &CheckReport) -> String {
+    let mut s = String::new();
+    let scene = &c.scene;
+    let _ = writeln!(
+        s,
+        "Study \"{}\" ({})",
+        c.study.file.study.name,
+        c.study.path.display()
+    );
+    let _ = writeln!(s, "Working CRS: {}", scene.crs);
+    if let Some(r) = scene.extent() {
+        let _ = writeln!(
+            s,
+            "Extent (working CRS): x {:.0} .. {:.0}, y {:.0} .. {:.0} ({:.1} x {:.1} km)",
+            r.min().x,
+            r.max().x,
+            r.min().y,
+            r.max().y,
+            r.width() / 1000.0,
+            r.height() / 1000.0
+        );
+    }
+    let _ = writeln!(s, "\nInputs:");
+    for i in &scene.inputs {
+        let _ = writeln!(
+            s,
+            "  {:<28} {} features, CRS {}, {} bytes: {}",
+            i.role,
+            i.features,
+            i.crs,
+            i.bytes,
+            i.path.display()
+        );
+    }
+    let homes = &scene.homes;
+    let outside = homes.neighbourhood.iter().filter(|n| n.is_none()).count();
+    let estimated = homes.estimated.iter().filter(|e| **e).count();
+    let children: f64 = (0..homes.len()).map(|h| homes.total_children(h)).sum();
+    let _ = writeln!(s, "\nNeighbourhoods: {}", scene.neighbourhoods.len());
+    let _ = writeln!(
+        s,
+        "Homes: {} ({} outside every neighbourhood, {} with estimated children)",
+        homes.len(),
+        outside,
+        estimated
+    );
+    let _ = writeln!(
+        s,
+        "Children: {} in bands {}",
+        format_number(Some(children), 0),
+        scene.bands.join(", ")
+    );
+    let _ = writeln!(s, "Amenities:");
+    for k in &scene.amenities {
+        let polygons = k
+            .items
+            .iter()
+            .filter(|a| matches!(a.geometry, crate::scene::AmenityGeometry::Polygon(_)))
+            .count();
+        let norms: Vec<String> = c.study.norms.kinds[&k.kind]
+            .bands
+            .iter()
+            .map(|b| format!("{} {} m", b.label, b.metres))
+            .collect();
+        let _ = writeln!(
+            s,
+            "  {:<18} {} ({} polygons, {} points); norms: {}",
+            k.kind,
+            k.items.len(),
+            polygons,
+            k.items.len() - polygons,
+            norms.join(", ")
+        );
+    }
+    let _ = writeln!(s, "Norm preset: {}", c.study.norms.preset);
+    if c.warnings.is_empty() {
+        let _ = writeln!(s, "\nNo warnings.");
+    } else {
+        let _ = writeln!(s, "\nWarnings:");
+        for w in &c.warnings {
+            let _ = writeln!(s, "  - {w}");
+        }
+    }
+    s
+}

@@ -1,0 +1,199 @@
+//! Amenities per kind: points and polygons, with area and capacity.
+
+use geo::{Area, Coord, MultiPolygon};
+
+use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
+use crate::error::{Error, Result, Warnings};
+use crate::layers::attributes::{self, Number};
+use crate::layers::Layer;
+use crate::study::{AmenitySection, Study};
+
+#[derive(Debug, Clone)]
+pub enum AmenityGeometry {
+    Point(Coord),
+    Polygon(MultiPolygon),
+}
+
+#[derive(Debug, Clone)]
+pub struct Amenity {
+    pub geometry: AmenityGeometry,
+    /// Polygon area, or `point_area_m2` for a point (0 when not set).
+    pub area_m2: f64,
+    /// Supply for play space per child: area, an attribute, or 1.
+    pub capacity: f64,
+    pub name: String,
+    /// The layer file and the feature's index in it.
+    pub source: String,
+    pub index: usize,
+}
+
+impl Amenity {
+    /// A representative coordinate (the point, or the polygon's interior point) for maps and lists.
+    pub fn anchor(&self) -> Coord {
+        use geo::InteriorPoint;
+        match &self.geometry {
+            AmenityGeometry::Point(c) => *c,
+            AmenityGeometry::Polygon(mp) => mp
+                .interior_point()
+                .map(|p| p.0)
+                .unwrap_or(Coord { x: 0.0, y: 0.0 }),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AmenityKind {
+    pub kind: String,
+    pub items: Vec<Amenity>,
+}
+
+/// Builds the kinds from the `[[amenities]]` entries: `layers` holds the loaded layer of each
+/// entry, in entry order, already in the working CRS.
+pub(super) fn build(
+    study: &Study,
+    layers: Vec<Layer>,
+    warnings: &Warnings,
+) -> Result<Vec<AmenityKind>> {
+    let mut kinds: Vec<AmenityKind> = study
+        .kinds()
+        .into_iter()
+        .map(|kind| AmenityKind {
+            kind,
+            items: Vec::new(),
+        })
+        .collect();
+    for (entry, layer) in study.file.amenities.iter().zip(layers) {
+        let items = from_layer(study, entry, &layer, warnings)?;
+        let k = kinds
+            .iter_mut()
+            .find(|k| k.kind == entry.kind)
+            .expect("kinds come from the same entries");
+        k.items.extend(items);
+    }
+    for k in &kinds {
+        if k.items.is_empty() {
+            warnings.push(format!(
+                "amenity kind \"{}\" has no features after filtering: its coverage is 0 everywhere",
+                k.kind
+            ));
+        }
+    }
+    Ok(kinds)
+}
+
+fn from_layer(
+    study: &Study,
+    entry: &AmenitySection,
+    layer: &Layer,
+    warnings: &Warnings,
+) -> Result<Vec<Amenity>> {
+    let path = &layer.path;
+    let label = format!("{} ({})", entry.kind, path.display());
+    let min_area = entry
+        .min_area_m2
+        .or_else(|| study.norms.preset_min_area(&entry.kind))
+        .unwrap_or(0.0);
+    let capacity_attr = match entry.capacity.as_deref() {
+        None | Some("area") => None,
+        Some(attr) => {
+            layer.require_attribute(attr, "[[amenities]] capacity")?;
+            Some(attr)
+        }
+    };
+    if let Some(n) = &entry.name {
+        layer.require_attribute(n, "[[amenities]] name")?;
+    }
+    let mut out = Vec::new();
+    let mut cleaning = Cleaning::default();
+    let mut too_small = 0usize;
+    let mut points_without_area = 0usize;
+    let mut no_capacity = 0usize;
+    for f in &layer.features {
+        if let Some(filter) = &entry.filter {
+            if !attributes::matches(&f.props, filter) {
+                continue;
+            }
+        }
+        let Some(g) = &f.geometry else { continue };
+        let (geometry, area) = match shape(g, &mut cleaning) {
+            Ok(Some(Shape::Point(c))) => {
+                if entry.point_area_m2.is_none() && min_area > 0.0 {
+                    points_without_area += 1;
+                }
+                (
+                    AmenityGeometry::Point(c),
+                    entry.point_area_m2.unwrap_or(0.0),
+                )
+            }
+            Ok(Some(Shape::Polygon(mp))) => {
+                let a = mp.unsigned_area();
+                (AmenityGeometry::Polygon(mp), a)
+            }
+            Ok(None) => continue,
+            Err(kind) => {
+                return Err(Error::feature(
+                    path,
+                    f.index,
+                    format!("amenities must be points or polygons, found {kind}"),
+                ))
+            }
+        };
+        // A point without an assumed area cannot be judged against a minimum area: keep it.
+        let judged =
+            matches!(geometry, AmenityGeometry::Polygon(_)) || entry.point_area_m2.is_some();
+        if judged && area < min_area {
+            too_small += 1;
+            continue;
+        }
+        let capacity = match capacity_attr {
+            None if entry.capacity.is_some() => area,
+            None => 1.0,
+            Some(attr) => match attributes::number_value(&f.props, attr)
+                .map_err(|m| Error::feature(path, f.index, m))?
+            {
+                Number::Value(v) => v,
+                _ => {
+                    no_capacity += 1;
+                    0.0
+                }
+            },
+        };
+        out.push(Amenity {
+            geometry,
+            area_m2: area,
+            capacity,
+            name: entry
+                .name
+                .as_ref()
+                .map(|n| attributes::text_value(&f.props, n))
+                .or_else(|| {
+                    f.props
+                        .get("name")
+                        .and_then(|v| v.as_str())
+                        .map(String::from)
+                })
+                .unwrap_or_default(),
+            source: path.display().to_string(),
+            index: f.index,
+        });
+    }
+    for w in cleaning_warnings(&label, &cleaning) {
+        warnings.push(w);
+    }
+    if too_small > 0 {
+        warnings.push(format!(
+            "{label}: {too_small} feature(s) smaller than {min_area} m2 were left out"
+        ));
+    }
+    if points_without_area > 0 {
+        warnings.push(format!(
+            "{label}: {points_without_area} point(s) have no known area and were kept despite min_area_m2 = {min_area}; set point_area_m2 to judge them"
+        ));
+    }
+    if no_capacity > 0 {
+        warnings.push(format!(
+            "{label}: {no_capacity} feature(s) have no capacity value; counted as 0"
+        ));
+    }
+    Ok(out)
+}

@@ -1,0 +1,159 @@
+//! How many children live in each home: shared out from neighbourhood counts, or read per home
+//! with suppressed values estimated.
+
+/// Shares each neighbourhood's children over its homes in proportion to `weights` (1 each for
+/// "count", the footprint for "area"); homes outside every neighbourhood get 0. When a
+/// neighbourhood's homes all have weight 0 the children are shared equally.
+pub fn share(nb_children: &[Option<f64>], home_nb: &[Option<u32>], weights: &[f64]) -> Vec<f64> {
+    let mut total = vec![0.0; nb_children.len()];
+    let mut count = vec![0usize; nb_children.len()];
+    for (h, nb) in home_nb.iter().enumerate() {
+        if let Some(n) = nb {
+            total[*n as usize] += weights[h];
+            count[*n as usize] += 1;
+        }
+    }
+    home_nb
+        .iter()
+        .enumerate()
+        .map(|(h, nb)| match nb {
+            Some(n) => {
+                let n = *n as usize;
+                let c = nb_children[n].unwrap_or(0.0);
+                if total[n] > 0.0 {
+                    c * weights[h] / total[n]
+                } else {
+                    c / count[n] as f64
+                }
+            }
+            None => 0.0,
+        })
+        .collect()
+}
+
+/// Estimates the children of homes whose value is missing (suppressed).
+///
+/// In each neighbourhood, the children not accounted for by homes with known values
+/// (`max(0, neighbourhood - known)`) are shared over its homes with missing values by their
+/// population where known; a home whose population is unknown too weighs as the mean known
+/// population of those homes, and when none is known they share equally. Homes outside every
+/// neighbourhood, or in one without a children count, get 0.
+///
+/// Returns the children per home and how many were estimated.
+pub fn estimate_missing(
+    known: &[Option<f64>],
+    population: &[Option<f64>],
+    home_nb: &[Option<u32>],
+    nb_children: &[Option<f64>],
+) -> (Vec<f64>, usize) {
+    let n_nb = nb_children.len();
+    let mut known_sum = vec![0.0; n_nb];
+    let mut pop_sum = vec![0.0; n_nb];
+    let mut pop_count = vec![0usize; n_nb];
+    let mut missing = vec![0usize; n_nb];
+    for h in 0..known.len() {
+        let Some(n) = home_nb[h] else { continue };
+        let n = n as usize;
+        match known[h] {
+            Some(c) => known_sum[n] += c,
+            None => {
+                missing[n] += 1;
+                if let Some(p) = population[h].filter(|p| *p > 0.0) {
+                    pop_sum[n] += p;
+                    pop_count[n] += 1;
+                }
+            }
+        }
+    }
+    // Each missing home's weight, and the neighbourhood's sum of them.
+    let weight = |h: usize, n: usize| -> f64 {
+        if pop_count[n] == 0 {
+            1.0
+        } else {
+            population[h]
+                .filter(|p| *p > 0.0)
+                .unwrap_or(pop_sum[n] / pop_count[n] as f64)
+        }
+    };
+    let mut weight_sum = vec![0.0; n_nb];
+    for h in 0..known.len() {
+        if let (None, Some(n)) = (known[h], home_nb[h]) {
+            weight_sum[n as usize] += weight(h, n as usize);
+        }
+    }
+    let mut estimated = 0;
+    let out = (0..known.len())
+        .map(|h| match (known[h], home_nb[h]) {
+            (Some(c), _) => c,
+            (None, None) => {
+                estimated += 1;
+                0.0
+            }
+            (None, Some(n)) => {
+                estimated += 1;
+                let n = n as usize;
+                let remaining = nb_children[n]
+                    .map(|c| (c - known_sum[n]).max(0.0))
+                    .unwrap_or(0.0);
+                if weight_sum[n] > 0.0 {
+                    remaining * weight(h, n) / weight_sum[n]
+                } else {
+                    0.0
+                }
+            }
+        })
+        .collect();
+    (out, estimated)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_by_count_and_by_area() {
+        let nb = [Some(30.0), Some(10.0)];
+        let home_nb = [Some(0), Some(0), Some(0), Some(1), None];
+        assert_eq!(
+            share(&nb, &home_nb, &[1.0; 5]),
+            vec![10.0, 10.0, 10.0, 10.0, 0.0]
+        );
+        // Areas 1, 2, 3 share 30 as 5, 10, 15.
+        assert_eq!(
+            share(&nb, &home_nb, &[1.0, 2.0, 3.0, 0.0, 9.0]),
+            vec![5.0, 10.0, 15.0, 10.0, 0.0]
+        );
+    }
+
+    #[test]
+    fn suppressed_values_share_the_remainder_by_population() {
+        // Neighbourhood 0 has 100 children; homes know 40 and 20, so 40 remain for the two
+        // suppressed homes, with populations 30 and 10: 30 and 10 children.
+        let known = [Some(40.0), Some(20.0), None, None, None];
+        let pop = [Some(100.0), Some(50.0), Some(30.0), Some(10.0), None];
+        let home_nb = [Some(0), Some(0), Some(0), Some(0), None];
+        let (c, n) = estimate_missing(&known, &pop, &home_nb, &[Some(100.0)]);
+        assert_eq!(c, vec![40.0, 20.0, 30.0, 10.0, 0.0]);
+        assert_eq!(n, 3);
+    }
+
+    #[test]
+    fn unknown_population_weighs_as_the_mean_and_remainder_never_negative() {
+        // 12 remain; populations 10, unknown (-> mean 10), so 6 and 6.
+        let (c, _) = estimate_missing(
+            &[Some(8.0), None, None],
+            &[None, Some(10.0), None],
+            &[Some(0), Some(0), Some(0)],
+            &[Some(20.0)],
+        );
+        assert_eq!(c, vec![8.0, 6.0, 6.0]);
+        // Known values exceed the neighbourhood count: the estimate is 0, not negative.
+        let (c, _) = estimate_missing(
+            &[Some(30.0), None],
+            &[None, None],
+            &[Some(0), Some(0)],
+            &[Some(20.0)],
+        );
+        assert_eq!(c, vec![30.0, 0.0]);
+    }
+}

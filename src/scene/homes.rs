@@ -1,0 +1,317 @@
+//! Homes: where children live, with their neighbourhood and children per band.
+
+use geo::{Area, Centroid, Coord, Intersects, Point};
+use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
+
+use super::children;
+use super::neighbourhoods::{sum_fields, Neighbourhood};
+use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
+use crate::error::{Error, Result, Warnings};
+use crate::layers::attributes::{self, Number};
+use crate::layers::Layer;
+use crate::study::{ChildrenSpec, ShareBy, Study};
+
+/// All homes, column by column (a country has millions of them).
+#[derive(Debug, Clone, Default)]
+pub struct Homes {
+    pub ids: Vec<String>,
+    pub coords: Vec<Coord>,
+    /// Index into the scene's neighbourhoods; `None` outside every neighbourhood.
+    pub neighbourhood: Vec<Option<u32>>,
+    /// Children per home and band, home-major: `children[h * bands + b]`.
+    pub children: Vec<f64>,
+    pub bands: usize,
+    /// True where the children count was estimated (suppressed or missing in the data).
+    pub estimated: Vec<bool>,
+}
+
+impl Homes {
+    pub fn len(&self) -> usize {
+        self.coords.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.coords.is_empty()
+    }
+
+    /// Children of one home per band.
+    pub fn children_of(&self, h: usize) -> &[f64] {
+        &self.children[h * self.bands..(h + 1) * self.bands]
+    }
+
+    /// Children of one home over all bands.
+    pub fn total_children(&self, h: usize) -> f64 {
+        self.children_of(h).iter().sum()
+    }
+}
+
+/// Finds, for each point, the first neighbourhood (in file order) whose polygon holds it,
+/// boundary included: the documented rule for overlapping neighbourhoods.
+pub fn assign_neighbourhoods(
+    points: &[Coord],
+    neighbourhoods: &[Neighbourhood],
+) -> Vec<Option<u32>> {
+    use geo::BoundingRect;
+    use rayon::prelude::*;
+    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, u32>> = neighbourhoods
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| {
+            n.geometry.bounding_rect().map(|r| {
+                GeomWithData::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    i as u32,
+                )
+            })
+        })
+        .collect();
+    let tree = RTree::bulk_load(boxes);
+    points
+        .par_iter()
+        .map(|c| {
+            tree.locate_all_at_point(&[c.x, c.y])
+                .map(|b| b.data)
+                .filter(|i| neighbourhoods[*i as usize].geometry.intersects(&Point(*c)))
+                .min()
+        })
+        .collect()
+}
+
+pub(super) fn build(
+    study: &Study,
+    layer: &Layer,
+    neighbourhoods: &[Neighbourhood],
+    bands: &[String],
+    warnings: &Warnings,
+) -> Result<Homes> {
+    let cfg = &study.file.homes;
+    let path = &layer.path;
+    let label = format!("homes ({})", path.display());
+    if let Some(id) = &cfg.id {
+        layer.require_attribute(id, "[homes] id")?;
+    }
+    if let Some(p) = &cfg.population {
+        layer.require_attribute(p, "[homes] population")?;
+    }
+    // Which fields hold each band's children, if homes carry them.
+    enum Source {
+        Shared,
+        PerBand(Vec<Vec<String>>),
+        Total(Vec<String>),
+    }
+    let source = match &cfg.children {
+        None => Source::Shared,
+        Some(spec) => {
+            for (_, fields) in spec.bands() {
+                for f in &fields {
+                    layer.require_attribute(f, "[homes] children")?;
+                }
+            }
+            match spec {
+                ChildrenSpec::One(f) if bands.len() > 1 => Source::Total(vec![f.clone()]),
+                ChildrenSpec::One(f) => Source::PerBand(vec![vec![f.clone()]]),
+                ChildrenSpec::Bands(_) => {
+                    Source::PerBand(spec.bands().into_iter().map(|(_, f)| f).collect())
+                }
+            }
+        }
+    };
+
+    let field_lists: Option<Vec<Vec<String>>> = match &source {
+        Source::Shared => None,
+        Source::PerBand(lists) => Some(lists.clone()),
+        Source::Total(fields) => Some(vec![fields.clone()]),
+    };
+    let mut ids = Vec::with_capacity(layer.features.len());
+    let mut coords = Vec::with_capacity(layer.features.len());
+    let mut footprint = Vec::with_capacity(layer.features.len());
+    let mut raw: Vec<Vec<Option<f64>>> = Vec::new();
+    let mut population: Vec<Option<f64>> = Vec::new();
+    let mut cleaning = Cleaning::default();
+    let mut null_geometry = 0usize;
+    let mut suppressed = 0usize;
+    for f in &layer.features {
+        if let Some(filter) = &cfg.filter {
+            if !attributes::matches(&f.props, filter) {
+                continue;
+            }
+        }
+        let Some(g) = &f.geometry else {
+            null_geometry += 1;
+            continue;
+        };
+        let (c, area) = match shape(g, &mut cleaning) {
+            Ok(Some(Shape::Point(c))) => (c, 0.0),
+            Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
+                Some(p) => (p.0, mp.unsigned_area()),
+                None => continue,
+            },
+            Ok(None) => continue,
+            Err(kind) => {
+                return Err(Error::feature(
+                    path,
+                    f.index,
+                    format!("homes must be points or building polygons, found {kind}"),
+                ))
+            }
+        };
+        let id = match &cfg.id {
+            Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
+                Error::feature(
+                    path,
+                    f.index,
+                    format!("the id attribute \"{key}\" is missing or null"),
+                )
+            })?,
+            None => f.index.to_string(),
+        };
+        if let Some(lists) = &field_lists {
+            let mut row = Vec::with_capacity(lists.len());
+            for list in lists {
+                let v = sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m))?;
+                if v.is_none() {
+                    suppressed += 1;
+                }
+                row.push(v);
+            }
+            raw.push(row);
+        }
+        population.push(match &cfg.population {
+            Some(p) => match attributes::number_value(&f.props, p)
+                .map_err(|m| Error::feature(path, f.index, m))?
+            {
+                Number::Value(v) => Some(v),
+                _ => None,
+            },
+            None => None,
+        });
+        ids.push(id);
+        coords.push(c);
+        footprint.push(area);
+    }
+    for w in cleaning_warnings(&label, &cleaning) {
+        warnings.push(w);
+    }
+    if null_geometry > 0 {
+        warnings.push(format!(
+            "{label}: {null_geometry} feature(s) without geometry were skipped"
+        ));
+    }
+    if coords.is_empty() {
+        return Err(Error::layer(
+            path,
+            if cfg.filter.is_some() {
+                "no home is left after the [homes] filter"
+            } else {
+                "the homes layer has no features"
+            },
+        ));
+    }
+    let neighbourhood = assign_neighbourhoods(&coords, neighbourhoods);
+    let outside = neighbourhood.iter().filter(|n| n.is_none()).count();
+    if outside > 0 {
+        warnings.push(format!(
+            "{label}: {outside} of {} homes lie outside every neighbourhood; they are left out of neighbourhood figures",
+            coords.len()
+        ));
+    }
+    let n = coords.len();
+    let nb = bands.len();
+    let mut table = vec![0.0; n * nb];
+    let mut estimated = vec![false; n];
+    let column =
+        |b: usize| -> Vec<Option<f64>> { neighbourhoods.iter().map(|x| x.children[b]).collect() };
+    match &source {
+        Source::Shared => {
+            if study.file.neighbourhoods.children.is_none() {
+                return Err(Error::study(
+                    &study.path,
+                    "no children anywhere: give [homes] children (an attribute of the homes) or [neighbourhoods] children",
+                ));
+            }
+            let weights: Vec<f64> = match cfg.share_by.unwrap_or_default() {
+                ShareBy::Count => vec![1.0; n],
+                ShareBy::Area => {
+                    if footprint.iter().all(|a| *a == 0.0) {
+                        warnings.push(format!(
+                            "{label}: share_by = \"area\" but the homes are points; children are shared by count"
+                        ));
+                    }
+                    footprint.clone()
+                }
+            };
+            for b in 0..nb {
+                let col = children::share(&column(b), &neighbourhood, &weights);
+                for h in 0..n {
+                    table[h * nb + b] = col[h];
+                }
+            }
+            let empty: Vec<&str> = neighbourhoods
+                .iter()
+                .enumerate()
+                .filter(|(i, x)| {
+                    x.children.iter().any(|c| c.unwrap_or(0.0) > 0.0)
+                        && !neighbourhood.contains(&Some(*i as u32))
+                })
+                .map(|(_, x)| x.id.as_str())
+                .collect();
+            if !empty.is_empty() {
+                warnings.push(format!(
+                    "{} neighbourhood(s) have children but no home to place them in: {}",
+                    empty.len(),
+                    empty.join(", ")
+                ));
+            }
+        }
+        Source::PerBand(_) => {
+            for b in 0..nb {
+                let known: Vec<Option<f64>> = raw.iter().map(|r| r[b]).collect();
+                let (col, _) =
+                    children::estimate_missing(&known, &population, &neighbourhood, &column(b));
+                for h in 0..n {
+                    table[h * nb + b] = col[h];
+                    estimated[h] |= known[h].is_none();
+                }
+            }
+        }
+        Source::Total(_) => {
+            // One total per home, split over the bands in the neighbourhood's proportions.
+            let nb_total: Vec<Option<f64>> = neighbourhoods
+                .iter()
+                .map(|x| x.children.iter().copied().sum::<Option<f64>>())
+                .collect();
+            let known: Vec<Option<f64>> = raw.iter().map(|r| r[0]).collect();
+            let (total, _) =
+                children::estimate_missing(&known, &population, &neighbourhood, &nb_total);
+            for h in 0..n {
+                estimated[h] = known[h].is_none();
+                let shares: Vec<f64> = match neighbourhood[h].map(|i| &neighbourhoods[i as usize]) {
+                    Some(x) => match x.children.iter().copied().sum::<Option<f64>>() {
+                        Some(t) if t > 0.0 => {
+                            x.children.iter().map(|c| c.unwrap_or(0.0) / t).collect()
+                        }
+                        _ => vec![1.0 / nb as f64; nb],
+                    },
+                    _ => vec![1.0 / nb as f64; nb],
+                };
+                for b in 0..nb {
+                    table[h * nb + b] = total[h] * shares[b];
+                }
+            }
+        }
+    }
+    if suppressed > 0 {
+        let n_est = estimated.iter().filter(|e| **e).count();
+        warnings.push(format!(
+            "{label}: {n_est} home(s) have a missing or suppressed children count (negative values such as CBS -99997 are read as suppressed); their children were estimated from their neighbourhood's count not accounted for by other homes, shared by population where known"
+        ));
+    }
+    Ok(Homes {
+        ids,
+        coords,
+        neighbourhood,
+        children: table,
+        bands: nb,
+        estimated,
+    })
+}
