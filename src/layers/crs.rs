@@ -86,7 +86,7 @@ impl Crs {
             return Ok(Self::wgs84());
         }
         let code = upper
-            .rsplit(|c: char| c == ':' || c == '/')
+            .rsplit([':', '/'])
             .find(|part| !part.is_empty())
             .and_then(|part| part.parse::<u32>().ok())
             .filter(|_| upper.contains("EPSG") || upper.chars().all(|c| c.is_ascii_digit()));

@@ -123,7 +123,7 @@ mod tests {
         let flat = polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 2.0, y: 0.0), (x: 0.0, y: 0.0)];
         let mut c = Cleaning::default();
         assert!(shape(&Geometry::Polygon(flat), &mut c).unwrap().is_none());
-        let line = Geometry::LineString(geo::line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 1.0)]);
+        let line = Geometry::LineString(geo::wkt!(LINESTRING(0. 0.,1. 1.)));
         assert_eq!(shape(&line, &mut c).err(), Some("LineString"));
     }
 }

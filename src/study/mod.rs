@@ -78,23 +78,8 @@ pub type Filter = BTreeMap<String, toml::Value>;
 #[serde(untagged)]
 pub enum ChildrenSpec {
     One(String),
-    Bands(BTreeMap<String, FieldList>),
-}
-
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum FieldList {
-    One(String),
-    Many(Vec<String>),
-}
-
-impl FieldList {
-    pub fn fields(&self) -> Vec<String> {
-        match self {
-            FieldList::One(f) => vec![f.clone()],
-            FieldList::Many(v) => v.clone(),
-        }
-    }
+    /// Bands in study-file order (a `toml::Table` keeps it).
+    Bands(toml::Table),
 }
 
 impl ChildrenSpec {
@@ -102,7 +87,20 @@ impl ChildrenSpec {
     pub fn bands(&self) -> Vec<(String, Vec<String>)> {
         match self {
             ChildrenSpec::One(f) => vec![("all".to_string(), vec![f.clone()])],
-            ChildrenSpec::Bands(map) => map.iter().map(|(b, f)| (b.clone(), f.fields())).collect(),
+            ChildrenSpec::Bands(map) => map
+                .iter()
+                .map(|(b, f)| {
+                    let fields = match f {
+                        toml::Value::String(s) => vec![s.clone()],
+                        toml::Value::Array(a) => a
+                            .iter()
+                            .filter_map(|v| v.as_str().map(String::from))
+                            .collect(),
+                        _ => vec![],
+                    };
+                    (b.clone(), fields)
+                })
+                .collect(),
         }
     }
 }
@@ -447,6 +445,28 @@ impl Study {
     fn validate(&self) -> Result<()> {
         let err = |m: String| Err(Error::study(&self.path, m));
         let f = &self.file;
+        for (section, spec) in [
+            ("neighbourhoods", &f.neighbourhoods.children),
+            ("homes", &f.homes.children),
+        ] {
+            if let Some(ChildrenSpec::Bands(map)) = spec {
+                if map.is_empty() {
+                    return err(format!("[{section}] children: the table of bands is empty"));
+                }
+                for (band, v) in map {
+                    let ok = match v {
+                        toml::Value::String(_) => true,
+                        toml::Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_str()),
+                        _ => false,
+                    };
+                    if !ok {
+                        return err(format!(
+                            "[{section}] children.\"{band}\": expected a field name or a list of field names, found {v}"
+                        ));
+                    }
+                }
+            }
+        }
         if f.amenities.is_empty() {
             return err(
                 "no [[amenities]] entry: add at least one amenity layer (kind and path)".into(),
