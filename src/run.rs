@@ -73,6 +73,17 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     // Fail on an unwritable output folder before the work, not after.
     let mut staging = Staging::new(&out_dir)?;
 
+    if let Some(sum) = study
+        .file
+        .score
+        .as_ref()
+        .map(|s| s.weights.values().sum::<f64>())
+        .filter(|s| (s - 1.0).abs() > 1e-9)
+    {
+        warnings.push(format!(
+            "[score] weights sum to {sum}, not 1; they were normalised (divided by {sum})"
+        ));
+    }
     let bar = progress.stage("loading layers");
     let scene = scene::build(&study, &warnings)?;
     bar.finish_and_clear();

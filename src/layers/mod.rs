@@ -87,6 +87,16 @@ impl Layer {
                         format!("coordinate ({}, {}) is not a finite number", c.x, c.y),
                     ));
                 }
+                if !geographic && (c.x.abs() > 1e8 || c.y.abs() > 1e8) {
+                    return Err(Error::feature(
+                        &self.path,
+                        f.index,
+                        format!(
+                            "coordinate ({}, {}) is not plausible in {}: no place on Earth is that far from the origin",
+                            c.x, c.y, self.crs
+                        ),
+                    ));
+                }
                 let degrees = c.x.abs() <= 180.0 && c.y.abs() <= 90.0;
                 all_degrees &= degrees;
                 if geographic && !degrees {
@@ -159,7 +169,8 @@ impl Layer {
         let close: Vec<&String> = names
             .iter()
             .filter(|n| {
-                n.eq_ignore_ascii_case(name) || n.to_lowercase().contains(&name.to_lowercase())
+                let (a, b) = (n.to_lowercase(), name.to_lowercase());
+                a.contains(&b) || b.contains(&a) || edit_distance(&a, &b) <= 2
             })
             .collect();
         let hint = if close.is_empty() {
@@ -202,4 +213,21 @@ pub fn guess_crs(c: Coord) -> String {
     } else {
         "these are not coordinates on Earth in any common CRS; check the file".into()
     }
+}
+
+/// Levenshtein distance, for "did you mean" hints on attribute names (a dozen lines; not worth
+/// a crate).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut row = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            row[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(row[j] + 1);
+        }
+        prev = row;
+    }
+    prev[b.len()]
 }

@@ -207,6 +207,15 @@ pub(super) fn build(
             },
         ));
     }
+    let mut sorted: Vec<&String> = ids.iter().collect();
+    sorted.sort_unstable();
+    let duplicates = sorted.windows(2).filter(|w| w[0] == w[1]).count();
+    if duplicates > 0 {
+        warnings.push(format!(
+            "{label}: {duplicates} duplicate home id(s) (e.g. \"{}\"); every home is still counted, but rows in homes.csv share an id",
+            sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].as_str()).unwrap_or("")
+        ));
+    }
     let neighbourhood = assign_neighbourhoods(&coords, neighbourhoods);
     let outside = neighbourhood.iter().filter(|n| n.is_none()).count();
     if outside > 0 {

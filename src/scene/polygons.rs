@@ -2,6 +2,8 @@
 
 use geo::{Area, Centroid, Coord, Geometry, MakeValid, MultiPolygon, Validation};
 
+const MIN_AREA_M2: f64 = 1e-4;
+
 /// What a feature's geometry became.
 pub enum Shape {
     Point(Coord),
@@ -56,17 +58,23 @@ fn polygon(mut mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon
     }
     if !mp.is_valid() {
         match mp.make_valid() {
-            Ok(fixed) if !fixed.0.is_empty() => {
+            Ok(fixed) if fixed.unsigned_area() >= MIN_AREA_M2 => {
                 cleaning.repaired += 1;
                 mp = fixed;
             }
-            _ => {
+            Ok(_) => {
+                cleaning.empty += 1;
+                return None;
+            }
+            Err(_) => {
                 cleaning.unrepairable += 1;
                 return None;
             }
         }
     }
-    if mp.unsigned_area() <= 0.0 {
+    // Colinear rings come out of reprojection with a rounding-error area: under a square
+    // centimetre no real polygon is meant.
+    if mp.unsigned_area() < MIN_AREA_M2 {
         cleaning.empty += 1;
         return None;
     }

@@ -1,0 +1,85 @@
+//! The corpus of bad inputs (`tests/bad_inputs/<case>/`, made by `scripts/make_bad_inputs.py`):
+//! each case is a study with one thing wrong and an `expect.txt` saying whether kindscape must
+//! stop with an error, finish with a warning, or finish cleanly, and which words the message
+//! must hold. Never a panic.
+
+mod common;
+
+use std::path::Path;
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+    }
+}
+
+#[test]
+fn every_bad_input_gets_its_message_and_never_a_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.ends_with("_base"))
+        .collect();
+    cases.sort();
+    assert!(
+        cases.len() >= 40,
+        "the corpus should hold at least 40 cases, found {}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap().to_string_lossy().to_string();
+        let tmp = tempfile::tempdir().unwrap();
+        copy_dir(&root.join("_base"), &tmp.path().join("_base"));
+        copy_dir(case, &tmp.path().join(&name));
+        let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
+        let mut lines = expect.lines();
+        let status = lines.next().unwrap().trim().to_string();
+        let out = common::kindscape()
+            .arg("run")
+            .arg(tmp.path().join(&name).join("study.toml"))
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let text = if status == "error" {
+            stderr.to_string()
+        } else {
+            stdout.to_string()
+        };
+        let mut problems = Vec::new();
+        if stderr.contains("panicked") {
+            problems.push("panicked".to_string());
+        }
+        match status.as_str() {
+            "error" if out.status.code() != Some(1) => {
+                problems.push(format!("exit status {:?}, expected 1", out.status.code()))
+            }
+            "warning" | "ok" if !out.status.success() => problems.push(format!("failed: {stderr}")),
+            _ => {}
+        }
+        for want in lines.filter(|l| !l.trim().is_empty()) {
+            if !text.contains(want) {
+                problems.push(format!("message lacks `{want}`"));
+            }
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{name}: {}\n    stdout: {}\n    stderr: {}",
+                problems.join("; "),
+                stdout.trim(),
+                stderr.trim()
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
