@@ -150,9 +150,9 @@ impl PlaySpace {
 ///
 /// ```
 /// use kindscape::measures::e2sfca::{e2sfca, Band, Decay, Reach};
-/// // One 300 m2 playground; 10 toddlers 50 m away, 20 teenagers 500 m away (catchment 1000 m).
+/// // One 300 m2 playground; 10 toddlers 30 m away, 20 teenagers 500 m away (catchment 1000 m).
 /// let toddlers = Band { name: "0-5", children: &[10.0, 0.0], catchment_m: 100.0,
-///     reach: &[Reach { home: 0, facility: 0, distance: 50.0 }] };
+///     reach: &[Reach { home: 0, facility: 0, distance: 30.0 }] };
 /// let teens = Band { name: "12-17", children: &[0.0, 20.0], catchment_m: 1000.0,
 ///     reach: &[Reach { home: 1, facility: 0, distance: 500.0 }] };
 /// let space = e2sfca(&[300.0], &[toddlers, teens], Decay::Step).unwrap();
