@@ -17,7 +17,9 @@
 //! This equals PySAL `access`'s `enhanced_two_stage_fca` (raw values, `normalize=False`) run
 //! with one demand location per (home, band), the cost `d / d0_b` (distance over that band's
 //! catchment), `max_cost = 1` and the decay below as `weight_fn` of that cost: a single band is
-//! the plain E2SFCA. `scripts/equity_e2sfca_fixture.py` builds that comparison.
+//! the plain E2SFCA. `scripts/equity_e2sfca_fixture.py` builds that comparison. For the other
+//! reading (each band sees the full supply), call [`e2sfca`] once per band: PySAL agrees with
+//! that too (tests/equity_e2sfca.rs checks both).
 
 use crate::error::{Error, Result};
 
@@ -79,7 +81,9 @@ pub struct Band<'a> {
     /// The band's catchment `d0` in metres (its norm for the supply's kind).
     pub catchment_m: f64,
     /// Every (home, facility) pair within `catchment_m`, as the caller found them (rstar or the
-    /// network); pairs farther away are allowed and weigh 0.
+    /// network); pairs farther away are allowed and weigh 0. Sums run in this order, so pass
+    /// the pairs in a fixed order (not one that depends on thread scheduling) for bit-identical
+    /// results.
     pub reach: &'a [Reach],
 }
 
