@@ -1,0 +1,267 @@
+//! Play space per child: the enhanced two-step floating catchment area method (E2SFCA, Luo & Qi
+//! 2009), with one catchment per age band.
+//!
+//! Step 1 gives every facility `j` a supply ratio over the children who can reach it, each
+//! child weighed by the distance decay of their own band:
+//! `R_j = S_j / sum_b sum_i D_ib w_b(d_ij)`.
+//! Step 2 gives every home `i` and band `b` the decayed sum of the ratios it can reach:
+//! `A_ib = sum_j R_j w_b(d_ij)`, in m2 of play space per child when `S_j` is in m2.
+//!
+//! **Bands share the supply.** A playground's area is divided once among all the children who
+//! can reach it, whatever their band; a toddler counts within 100 m, a teenager within 1000 m
+//! (DESIGN.md: "each band's children use their own catchment in both steps"). So the total is
+//! conserved: `sum_b sum_i D_ib A_ib = sum_j S_j` over the facilities with children in reach
+//! ([`PlaySpace::supply_reached`], [`PlaySpace::supply_distributed`]). The alternative, each band
+//! seeing the full supply, would hand out the same square metres once per band.
+//!
+//! This equals PySAL `access`'s `enhanced_two_stage_fca` (raw values, `normalize=False`) run
+//! with one demand location per (home, band), the cost `d / d0_b` (distance over that band's
+//! catchment), `max_cost = 1` and the decay below as `weight_fn` of that cost: a single band is
+//! the plain E2SFCA. `scripts/equity_e2sfca_fixture.py` builds that comparison. For the other
+//! reading (each band sees the full supply), call [`e2sfca`] once per band: PySAL agrees with
+//! that too (tests/equity_e2sfca.rs checks both).
+
+use crate::error::{Error, Result};
+
+/// Luo & Qi's stepped weights for the first, second and last third of the catchment.
+pub const STEP_WEIGHTS: [f64; 3] = [1.0, 0.68, 0.22];
+
+/// Distance decay inside a catchment (`[catchment] decay` in the study file).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decay {
+    /// Weights 1.00 / 0.68 / 0.22 for the first, second and last third of the catchment (each
+    /// third includes its outer edge), 0 beyond: Luo & Qi's three zones.
+    Step,
+    /// `w(d) = (exp(-0.5 (d/d0)^2) - exp(-0.5)) / (1 - exp(-0.5))` for `d <= d0`, 0 beyond:
+    /// a Gaussian that is 1 at the facility and falls smoothly to 0 at the catchment's edge.
+    Gaussian,
+}
+
+impl Decay {
+    /// The weight of a child at `distance` from a facility, for a catchment of `catchment`
+    /// metres (the norm of the child's band).
+    pub fn weight(self, distance: f64, catchment: f64) -> f64 {
+        let x = distance / catchment;
+        if !(0.0..=1.0).contains(&x) {
+            return 0.0;
+        }
+        match self {
+            Decay::Step => {
+                if x <= 1.0 / 3.0 {
+                    STEP_WEIGHTS[0]
+                } else if x <= 2.0 / 3.0 {
+                    STEP_WEIGHTS[1]
+                } else {
+                    STEP_WEIGHTS[2]
+                }
+            }
+            Decay::Gaussian => {
+                let edge = (-0.5f64).exp();
+                ((-0.5 * x * x).exp() - edge) / (1.0 - edge)
+            }
+        }
+    }
+}
+
+/// A home within reach of a facility, at a distance in metres.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Reach {
+    pub home: usize,
+    pub facility: usize,
+    pub distance: f64,
+}
+
+/// The children of one age band and the facilities they can reach.
+#[derive(Clone, Copy, Debug)]
+pub struct Band<'a> {
+    /// The band's name, for messages.
+    pub name: &'a str,
+    /// Children of this band per home (index = home); the same number of homes in every band.
+    pub children: &'a [f64],
+    /// The band's catchment `d0` in metres (its norm for the supply's kind).
+    pub catchment_m: f64,
+    /// Every (home, facility) pair within `catchment_m`, as the caller found them (rstar or the
+    /// network); pairs farther away are allowed and weigh 0. Sums run in this order, so pass
+    /// the pairs in a fixed order (not one that depends on thread scheduling) for bit-identical
+    /// results.
+    pub reach: &'a [Reach],
+}
+
+/// The result of [`e2sfca`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlaySpace {
+    /// Play space per child, `[band][home]` (m2 per child when the supply is in m2); 0 for a
+    /// home that reaches no facility.
+    pub per_child: Vec<Vec<f64>>,
+    /// `R_j` per facility: supply per decay-weighted child in reach; 0 when no child is in reach.
+    pub ratio: Vec<f64>,
+    /// The decay-weighted children in each facility's catchment, all bands together.
+    pub weighted_children: Vec<f64>,
+}
+
+impl PlaySpace {
+    /// The supply of the facilities with at least one (weighted) child in reach: what E2SFCA
+    /// hands out. Facilities nobody reaches keep theirs.
+    pub fn supply_reached(&self, supply: &[f64]) -> f64 {
+        supply
+            .iter()
+            .zip(&self.weighted_children)
+            .filter(|(_, &demand)| demand > 0.0)
+            .map(|(&s, _)| s)
+            .sum()
+    }
+
+    /// What the homes received, `sum_b sum_i D_ib A_ib`; equals [`Self::supply_reached`] up to
+    /// rounding, which is the method's conservation property.
+    pub fn supply_distributed(&self, bands: &[Band]) -> f64 {
+        bands
+            .iter()
+            .zip(&self.per_child)
+            .map(|(band, access)| {
+                band.children
+                    .iter()
+                    .zip(access)
+                    .map(|(&d, &a)| d * a)
+                    .sum::<f64>()
+            })
+            .sum()
+    }
+
+    /// Play space per child of each home over all bands, weighted by the home's children per
+    /// band; `None` for a home without children.
+    pub fn per_child_all_bands(&self, bands: &[Band]) -> Vec<Option<f64>> {
+        let homes = self.per_child.first().map_or(0, Vec::len);
+        (0..homes)
+            .map(|i| {
+                let children: f64 = bands.iter().map(|b| b.children[i]).sum();
+                let space: f64 = bands
+                    .iter()
+                    .zip(&self.per_child)
+                    .map(|(b, access)| b.children[i] * access[i])
+                    .sum();
+                (children > 0.0).then(|| space / children)
+            })
+            .collect()
+    }
+}
+
+/// E2SFCA play space per child for every home and band, from the supply per facility (e.g.
+/// playground area in m2) and, per band, the children per home and the pairs in reach.
+///
+/// Errors (naming the band and the offending index) when the bands disagree on the number of
+/// homes, a pair points outside the homes or facilities, or a supply, child count, catchment or
+/// distance is negative or not a number.
+///
+/// ```
+/// use kindscape::measures::e2sfca::{e2sfca, Band, Decay, Reach};
+/// // One 300 m2 playground; 10 toddlers 30 m away, 20 teenagers 500 m away (catchment 1000 m).
+/// let toddlers = Band { name: "0-5", children: &[10.0, 0.0], catchment_m: 100.0,
+///     reach: &[Reach { home: 0, facility: 0, distance: 30.0 }] };
+/// let teens = Band { name: "12-17", children: &[0.0, 20.0], catchment_m: 1000.0,
+///     reach: &[Reach { home: 1, facility: 0, distance: 500.0 }] };
+/// let space = e2sfca(&[300.0], &[toddlers, teens], Decay::Step).unwrap();
+/// // R = 300 / (10 * 1.0 + 20 * 0.68) = 300 / 23.6 m2 per weighted child.
+/// assert!((space.per_child[0][0] - 300.0 / 23.6).abs() < 1e-9);
+/// assert!((space.per_child[1][1] - 0.68 * 300.0 / 23.6).abs() < 1e-9);
+/// ```
+pub fn e2sfca(supply: &[f64], bands: &[Band], decay: Decay) -> Result<PlaySpace> {
+    validate(supply, bands)?;
+    let mut weighted_children = vec![0.0; supply.len()];
+    for band in bands {
+        for r in band.reach {
+            weighted_children[r.facility] +=
+                band.children[r.home] * decay.weight(r.distance, band.catchment_m);
+        }
+    }
+    let ratio: Vec<f64> = supply
+        .iter()
+        .zip(&weighted_children)
+        .map(|(&s, &demand)| if demand > 0.0 { s / demand } else { 0.0 })
+        .collect();
+    let per_child = bands
+        .iter()
+        .map(|band| {
+            let mut access = vec![0.0; band.children.len()];
+            for r in band.reach {
+                access[r.home] += ratio[r.facility] * decay.weight(r.distance, band.catchment_m);
+            }
+            access
+        })
+        .collect();
+    Ok(PlaySpace {
+        per_child,
+        ratio,
+        weighted_children,
+    })
+}
+
+fn validate(supply: &[f64], bands: &[Band]) -> Result<()> {
+    let bad = |x: f64| !(x.is_finite() && x >= 0.0);
+    if let Some(j) = supply.iter().position(|&s| bad(s)) {
+        return Err(Error::Other(format!(
+            "play space per child: facility {j} has supply {}; it must be a number >= 0",
+            supply[j]
+        )));
+    }
+    let homes = bands.first().map_or(0, |b| b.children.len());
+    for band in bands {
+        let name = band.name;
+        if band.children.len() != homes {
+            return Err(Error::Other(format!(
+                "play space per child: band {name} has {} homes, the first band {homes}",
+                band.children.len()
+            )));
+        }
+        if !(band.catchment_m.is_finite() && band.catchment_m > 0.0) {
+            return Err(Error::Other(format!(
+                "play space per child: band {name} has catchment {} m; it must be > 0",
+                band.catchment_m
+            )));
+        }
+        if let Some(i) = band.children.iter().position(|&d| bad(d)) {
+            return Err(Error::Other(format!(
+                "play space per child: band {name}, home {i} has {} children; it must be a number >= 0",
+                band.children[i]
+            )));
+        }
+        for r in band.reach {
+            if r.home >= homes || r.facility >= supply.len() || bad(r.distance) {
+                return Err(Error::Other(format!(
+                    "play space per child: band {name} has a pair home {} - facility {} at {} m \
+                     outside {homes} homes, {} facilities or not a distance >= 0",
+                    r.home,
+                    r.facility,
+                    r.distance,
+                    supply.len()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_weights_by_third_with_inclusive_edges() {
+        assert_eq!(Decay::Step.weight(0.0, 300.0), 1.0);
+        assert_eq!(Decay::Step.weight(100.0, 300.0), 1.0);
+        assert_eq!(Decay::Step.weight(100.1, 300.0), 0.68);
+        assert_eq!(Decay::Step.weight(200.0, 300.0), 0.68);
+        assert_eq!(Decay::Step.weight(250.0, 300.0), 0.22);
+        assert_eq!(Decay::Step.weight(300.0, 300.0), 0.22);
+        assert_eq!(Decay::Step.weight(300.1, 300.0), 0.0);
+    }
+
+    #[test]
+    fn gaussian_is_one_at_zero_and_zero_at_edge() {
+        assert_eq!(Decay::Gaussian.weight(0.0, 400.0), 1.0);
+        assert!(Decay::Gaussian.weight(400.0, 400.0).abs() < 1e-15);
+        assert_eq!(Decay::Gaussian.weight(401.0, 400.0), 0.0);
+        // d = d0/2: (exp(-0.125) - exp(-0.5)) / (1 - exp(-0.5))
+        //         = (0.8824969 - 0.6065307) / 0.3934693 = 0.7013666
+        assert!((Decay::Gaussian.weight(200.0, 400.0) - 0.701_366_6).abs() < 1e-7);
+    }
+}
