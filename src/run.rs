@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use serde_json::json;
 
+use crate::equity::analysis::{self, Equity};
 use crate::error::{Error, Result, Warnings};
 use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
@@ -31,6 +32,8 @@ pub struct RunResult {
     pub figures: Vec<NeighbourhoodFigures>,
     pub study_area: NeighbourhoodFigures,
     pub neighbourhood_table: Table,
+    pub equity: Option<Equity>,
+    pub meeting_places: Vec<analysis::MeetingPlace>,
     pub warnings: Vec<String>,
     /// Seconds per stage, in order.
     pub timings: Vec<(String, f64)>,
@@ -99,17 +102,51 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     };
 
     let bar = progress.stage("measures");
-    let measures = measures::home_scores(&study, &scene, &distances);
+    let mut measures = measures::home_scores(&study, &scene, &distances);
+    measures.play_m2_per_child = measures::play_space::play_m2_per_child(&study, &scene)?;
     let mut figures = neighbourhoods::aggregate(&study, &scene, &distances, &measures);
     add_play_area(&study, &scene, &mut figures, &warnings)?;
-    rank_priority(&mut figures);
     let study_area = neighbourhoods::study_area(&study, &scene, &distances, &measures);
     bar.finish_and_clear();
     clock.lap("measures");
 
+    let bar = progress.stage("equity");
+    let equity = analysis::analyse(&study, &scene, &figures, &distances, &measures)?;
+    let deprivation_weight = study
+        .file
+        .priority
+        .as_ref()
+        .and_then(|p| p.deprivation_weight)
+        .unwrap_or(1.0);
+    analysis::rank_priority(
+        &mut figures,
+        equity.as_ref().map(|e| e.quintile.as_slice()),
+        deprivation_weight,
+    );
+    let meeting = equity
+        .as_ref()
+        .map(|e| analysis::meeting_places(&study, &scene, &e.quintile));
+    bar.finish_and_clear();
+    clock.lap("equity");
+
     let bar = progress.stage("writing outputs");
-    let extra = ExtraColumns::default();
+    let extra = equity_columns(
+        &scene,
+        &figures,
+        equity.as_ref(),
+        meeting.as_ref().map(|m| m.1.as_slice()),
+    );
     let table = output::neighbourhood_table(&study, &scene, &figures, &extra);
+    if let Some(e) = &equity {
+        output::stage_csv(&mut staging, "equity.csv", &e.table)?;
+    }
+    if let Some((places, _)) = &meeting {
+        output::stage_csv(
+            &mut staging,
+            "meeting_places.csv",
+            &analysis::meeting_table(places),
+        )?;
+    }
     output::stage_csv(&mut staging, "neighbourhoods.csv", &table)?;
     {
         let name = "neighbourhoods.geojson";
@@ -151,6 +188,8 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         figures,
         study_area,
         neighbourhood_table: table,
+        equity,
+        meeting_places: meeting.map(|m| m.0).unwrap_or_default(),
         warnings,
         timings: clock.stages,
         out_dir,
@@ -206,19 +245,47 @@ fn add_play_area(
     Ok(())
 }
 
-/// Ranks neighbourhoods by children outside the focus kind's norm (1 = the largest gap).
-fn rank_priority(figures: &mut [NeighbourhoodFigures]) {
-    let mut order: Vec<usize> = (0..figures.len())
-        .filter(|i| figures[*i].gap_children > 0.0)
+/// The equity columns of `neighbourhoods.csv`: quintile, double disadvantage, best meeting mix.
+fn equity_columns(
+    scene: &Scene,
+    figures: &[NeighbourhoodFigures],
+    equity: Option<&Equity>,
+    best_mix: Option<&[f64]>,
+) -> ExtraColumns {
+    use crate::output::table::Cell;
+    let Some(e) = equity else {
+        return ExtraColumns::default();
+    };
+    let groups = neighbourhoods::homes_by_neighbourhood(scene);
+    let cells = (0..figures.len())
+        .map(|n| {
+            let mix = best_mix.and_then(|b| {
+                crate::measures::score::weighted_mean(
+                    groups[n]
+                        .iter()
+                        .map(|&h| (b[h], scene.homes.total_children(h))),
+                )
+            });
+            vec![
+                Cell::Num(e.quintile[n].map(f64::from), 0),
+                Cell::Num(e.score_quintile[n].map(f64::from), 0),
+                Cell::text(if e.double_disadvantage[n] {
+                    "true"
+                } else {
+                    "false"
+                }),
+                Cell::share(mix),
+            ]
+        })
         .collect();
-    order.sort_by(|a, b| {
-        figures[*b]
-            .gap_children
-            .total_cmp(&figures[*a].gap_children)
-            .then(a.cmp(b))
-    });
-    for (rank, i) in order.into_iter().enumerate() {
-        figures[i].priority_rank = Some(rank + 1);
+    ExtraColumns {
+        columns: vec![
+            "equity_quintile".into(),
+            "score_quintile".into(),
+            "double_disadvantage".into(),
+            "best_meeting_mix".into(),
+        ],
+        cells,
     }
 }
 

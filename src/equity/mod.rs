@@ -19,6 +19,7 @@
 //! Slices passed together must have the same length: a mismatch is a programming error and
 //! panics (it cannot come from user data).
 
+pub mod analysis;
 mod concentration;
 mod inequality;
 mod mix;

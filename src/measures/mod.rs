@@ -3,6 +3,7 @@
 pub mod distribution;
 pub mod e2sfca;
 pub mod play_area;
+pub mod play_space;
 pub mod score;
 
 use rayon::prelude::*;

@@ -1,0 +1,315 @@
+//! Equity for a study: neighbourhoods by quintile of chances, coverage and score per quintile,
+//! the inequality indices, double disadvantage, deprivation-weighted priority and the meeting mix
+//! of places where children of different backgrounds can meet.
+
+use rayon::prelude::*;
+
+use super::{
+    chances, concentration_index, gini, mix, palma_ratio, priority_weights, quintiles,
+    ConcentrationType,
+};
+use crate::error::{Error, Result};
+use crate::layers::attributes::{self, Number};
+use crate::measures::play_space::pairs_within;
+use crate::measures::HomeMeasures;
+use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::output::table::{Cell, Table};
+use crate::reach::Distances;
+use crate::scene::Scene;
+use crate::study::Study;
+
+/// The kinds where children meet, in the order they are listed.
+pub const MEETING_KINDS: [&str; 3] = ["library", "community_centre", "playground"];
+
+/// What the equity stage found.
+#[derive(Debug, Clone, Default)]
+pub struct Equity {
+    /// The `[equity] by` value of each neighbourhood.
+    pub value: Vec<Option<f64>>,
+    /// Quintile of chances per neighbourhood (1 = fewest chances).
+    pub quintile: Vec<Option<u8>>,
+    /// Quintile of the score per neighbourhood (1 = lowest score).
+    pub score_quintile: Vec<Option<u8>>,
+    pub double_disadvantage: Vec<bool>,
+    /// `equity.csv`.
+    pub table: Table,
+}
+
+/// Share of a home's children within their band's norm for one kind (network when given).
+fn home_coverage(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    k: usize,
+    h: usize,
+) -> Option<f64> {
+    let children = scene.homes.children_of(h);
+    let (mut covered, mut total) = (0.0, 0.0);
+    for bn in &study.norms.kinds[&scene.amenities[k].kind].bands {
+        let c = children[bn.children_band] * bn.share;
+        total += c;
+        if distances.for_band(k, bn.children_band, h) <= bn.metres {
+            covered += c;
+        }
+    }
+    (total > 0.0).then(|| covered / total)
+}
+
+/// Runs the equity stage when the study has `[equity]`.
+pub fn analyse(
+    study: &Study,
+    scene: &Scene,
+    figures: &[NeighbourhoodFigures],
+    distances: &Distances,
+    measures: &HomeMeasures,
+) -> Result<Option<Equity>> {
+    let Some(cfg) = &study.file.equity else {
+        return Ok(None);
+    };
+    let nb_path = study.resolve(&study.file.neighbourhoods.path);
+    if !scene
+        .neighbourhoods
+        .iter()
+        .any(|n| n.props.contains_key(&cfg.by))
+    {
+        return Err(Error::study(
+            &study.path,
+            format!(
+                "[equity] by = \"{}\": no neighbourhood has that attribute ({})",
+                cfg.by,
+                nb_path.display()
+            ),
+        ));
+    }
+    let mut value = Vec::with_capacity(scene.neighbourhoods.len());
+    for nb in &scene.neighbourhoods {
+        value.push(match attributes::number_value(&nb.props, &cfg.by) {
+            Ok(Number::Value(v)) => Some(v),
+            Ok(Number::Suppressed(_)) | Ok(Number::Missing) => None,
+            Err(m) => {
+                return Err(Error::layer(
+                    &nb_path,
+                    format!("neighbourhood {}: {m}", nb.id),
+                ))
+            }
+        });
+    }
+    let weights: Vec<f64> = figures.iter().map(|f| f.children).collect();
+    let quintile = quintiles(&value, &weights, cfg.higher_is_worse);
+    let scores: Vec<Option<f64>> = figures.iter().map(|f| f.score).collect();
+    let score_quintile = quintiles(&scores, &weights, false);
+    let double_disadvantage = quintile
+        .iter()
+        .zip(&score_quintile)
+        .map(|(a, b)| *a == Some(1) && *b == Some(1))
+        .collect();
+
+    // Home-level outcomes, for the indices and the per-quintile figures.
+    let homes = &scene.homes;
+    let n_kinds = scene.amenities.len();
+    let mut columns = vec![
+        "quintile".to_string(),
+        "neighbourhoods".into(),
+        "children".into(),
+        "score".into(),
+    ];
+    columns.extend(
+        scene
+            .amenities
+            .iter()
+            .map(|k| format!("{}_coverage", k.kind)),
+    );
+    let mut rows = Vec::new();
+    for q in 1..=5u8 {
+        let members: Vec<usize> = (0..homes.len())
+            .filter(|h| homes.neighbourhood[*h].is_some_and(|n| quintile[n as usize] == Some(q)))
+            .collect();
+        let children: f64 = members.iter().map(|h| homes.total_children(*h)).sum();
+        let mean = |f: &dyn Fn(usize) -> Option<f64>| -> Option<f64> {
+            let (mut s, mut w) = (0.0, 0.0);
+            for &h in &members {
+                if let Some(v) = f(h) {
+                    let c = homes.total_children(h);
+                    s += v * c;
+                    w += c;
+                }
+            }
+            (w > 0.0).then(|| s / w)
+        };
+        let mut row = vec![
+            Cell::text(q.to_string()),
+            Cell::Num(
+                Some(quintile.iter().filter(|x| **x == Some(q)).count() as f64),
+                0,
+            ),
+            Cell::Num(Some(children), 1),
+            Cell::Num(mean(&|h| Some(measures.score[h])), 2),
+        ];
+        for k in 0..n_kinds {
+            row.push(Cell::share(mean(&|h| {
+                home_coverage(study, scene, distances, k, h)
+            })));
+        }
+        rows.push(row);
+    }
+    // Indices over children: homes in a neighbourhood with a value.
+    let members: Vec<usize> = (0..homes.len())
+        .filter(|h| homes.neighbourhood[*h].is_some_and(|n| value[n as usize].is_some()))
+        .collect();
+    let w: Vec<f64> = members.iter().map(|h| homes.total_children(*h)).collect();
+    let ch: Vec<f64> = members
+        .iter()
+        .map(|h| {
+            chances(
+                value[homes.neighbourhood[*h].unwrap_or(0) as usize].unwrap_or(f64::NAN),
+                cfg.higher_is_worse,
+            )
+        })
+        .collect();
+    let outcomes: Vec<Vec<f64>> =
+        std::iter::once(members.iter().map(|h| measures.score[*h]).collect())
+            .chain((0..n_kinds).map(|k| {
+                members
+                    .iter()
+                    .map(|h| home_coverage(study, scene, distances, k, *h).unwrap_or(0.0))
+                    .collect()
+            }))
+            .collect();
+    type Index<'a> = (&'a str, Box<dyn Fn(&[f64]) -> Option<f64> + 'a>);
+    let indices: Vec<Index> = vec![
+        (
+            "concentration_index",
+            Box::new(|o: &[f64]| concentration_index(o, &ch, &w, ConcentrationType::Standard)),
+        ),
+        (
+            "concentration_index_erreygers",
+            Box::new(|o: &[f64]| concentration_index(o, &ch, &w, ConcentrationType::Corrected)),
+        ),
+        ("palma_ratio", Box::new(|o: &[f64]| palma_ratio(o, &ch, &w))),
+        ("gini", Box::new(|o: &[f64]| gini(o, &w))),
+    ];
+    for (name, f) in &indices {
+        let mut row = vec![Cell::text(*name), Cell::Num(None, 0), Cell::Num(None, 0)];
+        row.extend(outcomes.iter().map(|o| Cell::Num(f(o), 6)));
+        rows.push(row);
+    }
+    Ok(Some(Equity {
+        value,
+        quintile,
+        score_quintile,
+        double_disadvantage,
+        table: Table { columns, rows },
+    }))
+}
+
+/// Ranks neighbourhoods by children outside the focus kind's norm, weighted up by deprivation
+/// (`1 + deprivation_weight x (5 - q) / 4` for quintile q); 1 = fund first. Neighbourhoods
+/// without a gap get no rank.
+pub fn rank_priority(
+    figures: &mut [NeighbourhoodFigures],
+    quintile: Option<&[Option<u8>]>,
+    deprivation_weight: f64,
+) {
+    let weights = match quintile {
+        Some(q) => priority_weights(q, deprivation_weight),
+        None => vec![1.0; figures.len()],
+    };
+    let mut order: Vec<usize> = (0..figures.len())
+        .filter(|i| figures[*i].gap_children > 0.0)
+        .collect();
+    let key = |i: usize| figures[i].gap_children * weights[i];
+    order.sort_by(|a, b| key(*b).total_cmp(&key(*a)).then(a.cmp(b)));
+    for (rank, i) in order.into_iter().enumerate() {
+        figures[i].priority_rank = Some(rank + 1);
+    }
+}
+
+/// One place where children meet, and who can reach it.
+#[derive(Debug, Clone)]
+pub struct MeetingPlace {
+    pub kind: String,
+    pub name: String,
+    pub x: f64,
+    pub y: f64,
+    pub children: f64,
+    pub mix: super::Mix,
+}
+
+/// The socioeconomic mix of the children within each meeting place's norm (straight line),
+/// and per home the best mix it can reach.
+pub fn meeting_places(
+    study: &Study,
+    scene: &Scene,
+    quintile: &[Option<u8>],
+) -> (Vec<MeetingPlace>, Vec<f64>) {
+    let homes = &scene.homes;
+    let mut places = Vec::new();
+    let mut best = vec![0.0f64; homes.len()];
+    for kind in MEETING_KINDS {
+        let Some(k) = scene.kind(kind) else { continue };
+        let norms = &study.norms.kinds[kind].bands;
+        let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
+        let pairs = pairs_within(&homes.coords, &k.items, radius);
+        let mut buckets = vec![[0.0f64; 5]; k.items.len()];
+        let mut reached: Vec<Vec<usize>> = vec![Vec::new(); k.items.len()];
+        for r in &pairs {
+            let Some(q) = homes.neighbourhood[r.home].and_then(|n| quintile[n as usize]) else {
+                continue;
+            };
+            let children = homes.children_of(r.home);
+            let mut any = false;
+            for bn in norms {
+                let c = children[bn.children_band] * bn.share;
+                if r.distance <= bn.metres && c > 0.0 {
+                    buckets[r.facility][q as usize - 1] += c;
+                    any = true;
+                }
+            }
+            if any {
+                reached[r.facility].push(r.home);
+            }
+        }
+        let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
+        for (j, a) in k.items.iter().enumerate() {
+            for &h in &reached[j] {
+                best[h] = best[h].max(mixes[j].entropy);
+            }
+            let anchor = a.anchor();
+            places.push(MeetingPlace {
+                kind: kind.to_string(),
+                name: a.name.clone(),
+                x: anchor.x,
+                y: anchor.y,
+                children: buckets[j].iter().sum(),
+                mix: mixes[j].clone(),
+            });
+        }
+    }
+    (places, best)
+}
+
+/// `meeting_places.csv`.
+pub fn meeting_table(places: &[MeetingPlace]) -> Table {
+    let mut columns: Vec<String> = ["kind", "name", "x", "y", "children"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    columns.extend((1..=5).map(|q| format!("share_q{q}")));
+    columns.push("mix".into());
+    let rows = places
+        .iter()
+        .map(|p| {
+            let mut row = vec![
+                Cell::text(&p.kind),
+                Cell::text(&p.name),
+                Cell::Num(Some(p.x), 2),
+                Cell::Num(Some(p.y), 2),
+                Cell::Num(Some(p.children), 1),
+            ];
+            row.extend(p.mix.shares.iter().map(|s| Cell::share(Some(*s))));
+            row.push(Cell::share(Some(p.mix.entropy)));
+            row
+        })
+        .collect();
+    Table { columns, rows }
+}
