@@ -281,7 +281,7 @@ pub fn meeting_places(
                 x: anchor.x,
                 y: anchor.y,
                 children: buckets[j].iter().sum(),
-                mix: mixes[j].clone(),
+                mix: mixes[j],
             });
         }
     }
