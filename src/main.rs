@@ -37,8 +37,12 @@ enum Command {
         /// Number of homes (a synthetic city of any size for benchmarks).
         #[arg(long)]
         homes: Option<usize>,
-        #[arg(long, default_value_t = 1)]
-        seed: u64,
+        /// Seed of the layout (default: the committed sample town's).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Also write the town as OpenStreetMap (.osm.pbf) with a study file that reads it.
+        #[arg(long)]
+        osm: bool,
     },
 }
 
@@ -64,7 +68,22 @@ fn main() -> ExitCode {
         }
         Command::Check { study } => kindscape::run::check_study(&study)
             .map(|c| print!("{}", kindscape::output::summary::check_summary(&c))),
-        Command::Sample { dir, homes, seed } => kindscape::sample::run_cli(&dir, homes, seed),
+        Command::Sample { dir, homes, seed, osm } => {
+            let defaults = kindscape::sample::SampleOptions::default();
+            let opts = kindscape::sample::SampleOptions {
+                homes: homes.unwrap_or(defaults.homes),
+                seed: seed.unwrap_or(defaults.seed),
+                osm_pbf: osm,
+                ..defaults
+            };
+            kindscape::sample::write_sample(&dir, &opts).map(|s| {
+                println!(
+                    "Wrote {} homes, {} neighbourhoods, {} playgrounds, {} green spaces, {} libraries, {} community centres, {} walkable edges to {}",
+                    s.homes, s.neighbourhoods, s.playgrounds, s.green_spaces, s.libraries, s.community_centres, s.network_edges, dir.display()
+                );
+                println!("Run it with: kindscape run {}", s.study.display());
+            })
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,9 +1,373 @@
-//! The sample town (in progress).
-use std::path::Path;
+//! The sample town and the synthetic benchmark cities: `kindscape sample DIR [--homes N]`.
+//!
+//! A new user needs a working example before their own data, and benchmarks need data of any
+//! size that anyone can regenerate. [`write_sample`] writes a deterministic synthetic town (by
+//! default 3000 homes in six neighbourhoods; up to millions of homes for benchmarks) as GeoJSON
+//! layers, optionally the same content as an OpenStreetMap `.osm.pbf`, and a study file that runs
+//! on them. The same seed always gives byte-identical files, on every platform.
+//!
+//! ```no_run
+//! use kindscape::sample::{write_sample, SampleOptions};
+//! let dir = std::path::Path::new("sample-town");
+//! std::fs::create_dir_all(dir)?;
+//! let summary = write_sample(dir, &SampleOptions::default())?;
+//! println!("{} homes, {} playgrounds; run: kindscape run {}",
+//!     summary.homes, summary.playgrounds, summary.study.display());
+//! # Ok::<(), kindscape::Error>(())
+//! ```
 
-/// Writes the sample town to `dir`.
-pub fn run_cli(_dir: &Path, _homes: Option<usize>, _seed: u64) -> crate::Result<()> {
-    Err(crate::Error::Other(
-        "the sample generator is not merged yet".into(),
-    ))
+mod city;
+mod geojson_writer;
+mod osm_pbf_writer;
+mod rng;
+mod study_file;
+
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, Rect};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::layers::crs::{Crs, Transformer};
+use city::{City, Footprint};
+use geojson_writer::{GeoJsonWriter, Shape};
+
+/// Homes in the sample town.
+pub const TOWN_HOMES: usize = 3000;
+/// The seed of the committed sample town.
+pub const TOWN_SEED: u64 = 42;
+/// The study file written next to the layers.
+pub const STUDY_FILE: &str = "sample-town.toml";
+/// The study file that reads the network and amenities from the .osm.pbf instead.
+pub const OSM_STUDY_FILE: &str = "sample-town-osm.toml";
+/// The OpenStreetMap extract of the town.
+pub const OSM_FILE: &str = "town.osm.pbf";
+
+/// The legacy GeoJSON `crs` member value for RD New, as Dutch open data writes it.
+const RD_URN: &str = "urn:ogc:def:crs:EPSG::28992";
+/// 0.01 m in RD New; 1e-7 degree (about 1 cm) in WGS84.
+const RD_DECIMALS: usize = 2;
+const WGS84_DECIMALS: usize = 7;
+
+/// What to generate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SampleOptions {
+    /// Number of homes, exactly (default [`TOWN_HOMES`]). The town grows with it: blocks of
+    /// about 26 homes, neighbourhoods of about 5000 residents (at least 6), one playground per
+    /// about 150 children, one library per 20k and one community centre per 10k residents.
+    pub homes: usize,
+    /// Seed of the pseudo-random layout (default [`TOWN_SEED`]).
+    pub seed: u64,
+    /// Also write [`OSM_FILE`] and [`OSM_STUDY_FILE`].
+    pub osm_pbf: bool,
+    /// The study file's `[study] output`, relative to the study file (default `"out"`).
+    pub output: Option<String>,
+}
+
+impl Default for SampleOptions {
+    fn default() -> Self {
+        SampleOptions {
+            homes: TOWN_HOMES,
+            seed: TOWN_SEED,
+            osm_pbf: false,
+            output: None,
+        }
+    }
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct SampleSummary {
+    /// The study file (GeoJSON layers).
+    pub study: PathBuf,
+    /// Every file written, in order.
+    pub files: Vec<PathBuf>,
+    pub neighbourhoods: usize,
+    pub homes: usize,
+    pub inhabitants: u64,
+    /// Children aged 0-17.
+    pub children: u64,
+    /// Playgrounds, points and polygons together.
+    pub playgrounds: usize,
+    /// Of which mapped as polygons.
+    pub playground_polygons: usize,
+    pub green_spaces: usize,
+    pub libraries: usize,
+    pub community_centres: usize,
+    /// Edges of `walk.geojson` (split at every intersection).
+    pub network_edges: usize,
+    /// Distinct end points of the network's edges (intersections, dead ends, crossing ends).
+    pub network_nodes: usize,
+    /// Marked crossings over barrier roads.
+    pub crossings: usize,
+    /// The town's extent in RD New (EPSG:28992) metres.
+    pub extent: Rect,
+}
+
+/// Writes the sample town (or a synthetic city of `opts.homes` homes) into `dir`, which is
+/// created if needed: `neighbourhoods.geojson`, `homes.geojson`, `playgrounds.geojson`,
+/// `green_spaces.geojson` (WGS84), `libraries.geojson`, `community_centres.geojson`,
+/// `walk.geojson`, the study file [`STUDY_FILE`], and with `osm_pbf` also [`OSM_FILE`] and
+/// [`OSM_STUDY_FILE`]. Existing files of those names are replaced.
+pub fn write_sample(dir: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
+    if opts.homes == 0 {
+        return Err(Error::Other(
+            "a sample town needs at least 1 home (--homes)".into(),
+        ));
+    }
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io(dir, format!("cannot create the folder: {e}")))?;
+    let city = City::generate(opts.homes as u64, opts.seed);
+    let to_wgs84 = Crs::from_epsg(28992)
+        .map_err(Error::Other)?
+        .to(&Crs::wgs84());
+    let mut files = Vec::new();
+
+    let path = dir.join("neighbourhoods.geojson");
+    write_neighbourhoods(&city, &path)?;
+    files.push(path);
+    let path = dir.join("homes.geojson");
+    write_homes(&city, &path)?;
+    files.push(path);
+    let path = dir.join("playgrounds.geojson");
+    write_amenities(
+        &city,
+        &city.playgrounds,
+        &path,
+        ("leisure", "playground"),
+        None,
+    )?;
+    files.push(path);
+    let path = dir.join("green_spaces.geojson");
+    write_amenities(
+        &city,
+        &city.parks,
+        &path,
+        ("leisure", "park"),
+        Some(&to_wgs84),
+    )?;
+    files.push(path);
+    let path = dir.join("libraries.geojson");
+    write_amenities(&city, &city.libraries, &path, ("amenity", "library"), None)?;
+    files.push(path);
+    let path = dir.join("community_centres.geojson");
+    write_amenities(
+        &city,
+        &city.community_centres,
+        &path,
+        ("amenity", "community_centre"),
+        None,
+    )?;
+    files.push(path);
+    let path = dir.join("walk.geojson");
+    write_network(&city, &path)?;
+    files.push(path);
+
+    let name = if opts.homes == TOWN_HOMES {
+        "Sample Town".to_string()
+    } else {
+        format!("Synthetic City ({} homes)", opts.homes)
+    };
+    let output = opts.output.clone().unwrap_or_else(|| "out".to_string());
+    let mut text = study_file::StudyText {
+        name: &name,
+        homes: opts.homes as u64,
+        seed: opts.seed,
+        output: &output,
+        osm: None,
+    };
+    let study = dir.join(STUDY_FILE);
+    write_text(&study, &study_file::study_toml(&text))?;
+    files.push(study.clone());
+    if opts.osm_pbf {
+        let path = dir.join(OSM_FILE);
+        osm_pbf_writer::write_city(&city, &path, &to_wgs84)?;
+        files.push(path);
+        text.osm = Some(OSM_FILE);
+        let path = dir.join(OSM_STUDY_FILE);
+        write_text(&path, &study_file::study_toml(&text))?;
+        files.push(path);
+    }
+
+    let (min, max) = city.nodes.iter().fold(
+        (
+            Coord {
+                x: f64::MAX,
+                y: f64::MAX,
+            },
+            Coord {
+                x: f64::MIN,
+                y: f64::MIN,
+            },
+        ),
+        |(lo, hi), c| {
+            (
+                Coord {
+                    x: lo.x.min(c.x),
+                    y: lo.y.min(c.y),
+                },
+                Coord {
+                    x: hi.x.max(c.x),
+                    y: hi.y.max(c.y),
+                },
+            )
+        },
+    );
+    let mut endpoints: Vec<u32> = city
+        .edges
+        .iter()
+        .flat_map(|e| [e.nodes[0], e.nodes[e.nodes.len() - 1]])
+        .collect();
+    endpoints.sort_unstable();
+    endpoints.dedup();
+    Ok(SampleSummary {
+        study,
+        files,
+        neighbourhoods: city.neighbourhoods.len(),
+        homes: opts.homes,
+        inhabitants: city.inhabitants(),
+        children: city.children(),
+        playgrounds: city.playgrounds.len(),
+        playground_polygons: city
+            .playgrounds
+            .iter()
+            .filter(|p| matches!(p.footprint, Footprint::Polygon(_)))
+            .count(),
+        green_spaces: city.parks.len(),
+        libraries: city.libraries.len(),
+        community_centres: city.community_centres.len(),
+        network_edges: city.edges.len(),
+        network_nodes: endpoints.len(),
+        crossings: city.crossings.len(),
+        extent: Rect::new(min, max),
+    })
+}
+
+fn write_text(path: &Path, text: &str) -> Result<()> {
+    std::fs::write(path, text).map_err(|e| Error::io(path, format!("cannot write: {e}")))
+}
+
+#[derive(Serialize)]
+struct NeighbourhoodProps<'a> {
+    code: &'a str,
+    name: &'a str,
+    inhabitants: u64,
+    age_0_5: u64,
+    age_6_11: u64,
+    age_12_17: u64,
+    mean_income: f64,
+    low_income_share: f64,
+}
+
+fn write_neighbourhoods(city: &City, path: &Path) -> Result<()> {
+    let mut w = GeoJsonWriter::create(path, Some(RD_URN), RD_DECIMALS)?;
+    for (k, n) in city.neighbourhoods.iter().enumerate() {
+        let ring = city.neighbourhood_ring(k);
+        let props = NeighbourhoodProps {
+            code: &n.code,
+            name: &n.name,
+            inhabitants: n.inhabitants,
+            age_0_5: n.children[0],
+            age_6_11: n.children[1],
+            age_12_17: n.children[2],
+            mean_income: n.mean_income,
+            low_income_share: n.low_income_share,
+        };
+        w.feature(Shape::Polygon(&ring), &props)?;
+    }
+    w.finish().map(|_| ())
+}
+
+#[derive(Serialize)]
+struct HomeProps<'a> {
+    home_id: &'a str,
+    /// The code of the neighbourhood the home lies in, as address registers carry it.
+    neighbourhood: &'a str,
+}
+
+fn write_homes(city: &City, path: &Path) -> Result<()> {
+    let mut w = GeoJsonWriter::create(path, Some(RD_URN), RD_DECIMALS)?;
+    let mut buf = Vec::new();
+    for (cell_index, cell) in city.cells.iter().enumerate() {
+        city.homes_in_cell(cell_index, &mut buf);
+        let neighbourhood = &city.neighbourhoods[cell.neighbourhood as usize].code;
+        for (n, &p) in buf.iter().enumerate() {
+            let id = city.home_id(cell.first_home + n as u64);
+            w.feature(
+                Shape::Point(p),
+                &HomeProps {
+                    home_id: &id,
+                    neighbourhood,
+                },
+            )?;
+        }
+    }
+    w.finish().map(|_| ())
+}
+
+/// Writes amenities in RD New, or in WGS84 when `to_wgs84` is given, with their OSM tag as an
+/// attribute (`leisure`: `playground`, ...).
+fn write_amenities(
+    city: &City,
+    amenities: &[city::Amenity],
+    path: &Path,
+    tag: (&str, &str),
+    to_wgs84: Option<&Transformer>,
+) -> Result<()> {
+    let mut w = match to_wgs84 {
+        Some(_) => GeoJsonWriter::create(path, None, WGS84_DECIMALS)?,
+        None => GeoJsonWriter::create(path, Some(RD_URN), RD_DECIMALS)?,
+    };
+    let project = |c: Coord| -> Result<Coord> {
+        match to_wgs84 {
+            Some(t) => t.coord(c).map_err(|m| Error::io(path, m)),
+            None => Ok(c),
+        }
+    };
+    for a in amenities {
+        let mut props = serde_json::Map::new();
+        props.insert("id".into(), a.id.clone().into());
+        props.insert("name".into(), a.name.clone().into());
+        props.insert(tag.0.into(), tag.1.into());
+        props.insert(
+            "neighbourhood".into(),
+            city.neighbourhoods[a.neighbourhood as usize]
+                .code
+                .clone()
+                .into(),
+        );
+        match &a.footprint {
+            Footprint::Point(c) => w.feature(Shape::Point(project(*c)?), &props)?,
+            Footprint::Polygon(ring) => {
+                let ring = ring
+                    .iter()
+                    .map(|&c| project(c))
+                    .collect::<Result<Vec<_>>>()?;
+                w.feature(Shape::Polygon(&ring), &props)?
+            }
+        }
+    }
+    w.finish().map(|_| ())
+}
+
+#[derive(Serialize)]
+struct EdgeProps {
+    highway: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    footway: Option<&'static str>,
+}
+
+fn write_network(city: &City, path: &Path) -> Result<()> {
+    let mut w = GeoJsonWriter::create(path, Some(RD_URN), RD_DECIMALS)?;
+    let mut line = Vec::new();
+    for e in &city.edges {
+        line.clear();
+        line.extend(e.nodes.iter().map(|&n| city.nodes[n as usize]));
+        let props = EdgeProps {
+            highway: e.highway.as_str(),
+            footway: e.crossing.then_some("crossing"),
+        };
+        w.feature(Shape::LineString(&line), &props)?;
+    }
+    w.finish().map(|_| ())
 }

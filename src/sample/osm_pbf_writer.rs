@@ -1,0 +1,427 @@
+//! Writes the town as an OpenStreetMap `.osm.pbf`, so benchmarks and the OSM loader can be run
+//! on exactly the content of the GeoJSON layers.
+//!
+//! No Rust crate writes PBF (`osmpbf` only reads), so this is a small protobuf encoder for the
+//! three messages needed (HeaderBlock, PrimitiveBlock with DenseNodes, Ways), following
+//! <https://wiki.openstreetmap.org/wiki/PBF_Format>. Blobs are stored uncompressed (`raw`), which
+//! every reader must accept: the bytes then depend on nothing but the content (a zlib stream
+//! changes with the compressor's version), and no compression crate is needed.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use geo::Coord;
+use rayon::prelude::*;
+
+use super::city::{City, Footprint};
+use crate::error::{Error, Result};
+use crate::layers::crs::Transformer;
+
+/// Entities per block; the format recommends at most 8000.
+const BLOCK: usize = 8000;
+
+/// A protobuf message being encoded.
+#[derive(Default)]
+struct Message(Vec<u8>);
+
+impl Message {
+    fn varint(&mut self, mut v: u64) {
+        while v >= 0x80 {
+            self.0.push((v as u8) | 0x80);
+            v >>= 7;
+        }
+        self.0.push(v as u8);
+    }
+
+    fn key(&mut self, field: u32, wire_type: u8) {
+        self.varint(((field as u64) << 3) | wire_type as u64);
+    }
+
+    fn uint(&mut self, field: u32, v: u64) {
+        self.key(field, 0);
+        self.varint(v);
+    }
+
+    fn sint(&mut self, field: u32, v: i64) {
+        self.key(field, 0);
+        self.varint(zigzag(v));
+    }
+
+    fn bytes(&mut self, field: u32, b: &[u8]) {
+        self.key(field, 2);
+        self.varint(b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+
+    fn packed_uint(&mut self, field: u32, values: impl Iterator<Item = u64>) {
+        let mut inner = Message::default();
+        values.for_each(|v| inner.varint(v));
+        self.bytes(field, &inner.0);
+    }
+
+    /// Packed sint64, delta-coded as DenseNodes and way refs require.
+    fn packed_delta(&mut self, field: u32, values: impl Iterator<Item = i64>) {
+        let mut inner = Message::default();
+        let mut last = 0i64;
+        for v in values {
+            inner.varint(zigzag(v - last));
+            last = v;
+        }
+        self.bytes(field, &inner.0);
+    }
+}
+
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+/// The strings of one block; index 0 is the empty string by the format's convention.
+struct StringTable {
+    index: HashMap<String, u32>,
+    strings: Vec<String>,
+}
+
+impl StringTable {
+    fn new() -> Self {
+        StringTable {
+            index: HashMap::new(),
+            strings: vec![String::new()],
+        }
+    }
+
+    /// Indices follow first use, so the table's order never depends on hashing.
+    fn id(&mut self, s: &str) -> u64 {
+        if let Some(&i) = self.index.get(s) {
+            return i as u64;
+        }
+        let i = self.strings.len() as u32;
+        self.strings.push(s.to_string());
+        self.index.insert(s.to_string(), i);
+        i as u64
+    }
+
+    fn encode(&self) -> Vec<u8> {
+        let mut m = Message::default();
+        for s in &self.strings {
+            m.bytes(1, s.as_bytes());
+        }
+        m.0
+    }
+}
+
+type Tags = Vec<(&'static str, String)>;
+
+/// A node waiting for its block, in RD New.
+struct PendingNode {
+    id: i64,
+    at: Coord,
+    tags: Tags,
+}
+
+struct PendingWay {
+    id: i64,
+    refs: Vec<i64>,
+    tags: Tags,
+}
+
+struct PbfWriter<'a> {
+    path: PathBuf,
+    out: BufWriter<File>,
+    to_wgs84: &'a Transformer,
+    nodes: Vec<PendingNode>,
+    ways: Vec<PendingWay>,
+}
+
+impl<'a> PbfWriter<'a> {
+    fn create(path: &Path, to_wgs84: &'a Transformer, extent_rd: [Coord; 2]) -> Result<Self> {
+        let file =
+            File::create(path).map_err(|e| Error::io(path, format!("cannot create: {e}")))?;
+        let mut w = PbfWriter {
+            path: path.to_path_buf(),
+            out: BufWriter::with_capacity(1 << 20, file),
+            to_wgs84,
+            nodes: Vec::with_capacity(BLOCK),
+            ways: Vec::new(),
+        };
+        let corners = extent_rd
+            .iter()
+            .map(|&c| w.wgs84(c))
+            .collect::<Result<Vec<_>>>()?;
+        let nano = |d: f64| (d * 1e9).round() as i64;
+        let mut bbox = Message::default();
+        bbox.sint(1, nano(corners[0].x.min(corners[1].x)));
+        bbox.sint(2, nano(corners[0].x.max(corners[1].x)));
+        bbox.sint(3, nano(corners[0].y.max(corners[1].y)));
+        bbox.sint(4, nano(corners[0].y.min(corners[1].y)));
+        let mut header = Message::default();
+        header.bytes(1, &bbox.0);
+        header.bytes(4, b"OsmSchema-V0.6");
+        header.bytes(4, b"DenseNodes");
+        header.bytes(5, b"Sort.Type_then_ID");
+        header.bytes(16, b"kindscape");
+        w.blob("OSMHeader", &header.0)?;
+        Ok(w)
+    }
+
+    fn wgs84(&self, c: Coord) -> Result<Coord> {
+        self.to_wgs84.coord(c).map_err(|m| Error::io(&self.path, m))
+    }
+
+    fn node(&mut self, id: i64, at: Coord, tags: Tags) -> Result<()> {
+        self.nodes.push(PendingNode { id, at, tags });
+        if self.nodes.len() >= BLOCK {
+            self.flush_nodes()?;
+        }
+        Ok(())
+    }
+
+    fn way(&mut self, id: i64, refs: Vec<i64>, tags: Tags) -> Result<()> {
+        self.flush_nodes()?;
+        self.ways.push(PendingWay { id, refs, tags });
+        if self.ways.len() >= BLOCK {
+            self.flush_ways()?;
+        }
+        Ok(())
+    }
+
+    fn flush_nodes(&mut self) -> Result<()> {
+        if self.nodes.is_empty() {
+            return Ok(());
+        }
+        let nodes = std::mem::take(&mut self.nodes);
+        // Reprojection dominates the cost; each coordinate is independent, so threads cannot
+        // change the result.
+        let lonlat = nodes
+            .par_iter()
+            .map(|n| {
+                self.wgs84(n.at)
+                    .map(|c| ((c.y * 1e7).round() as i64, (c.x * 1e7).round() as i64))
+            })
+            .collect::<Result<Vec<(i64, i64)>>>()?;
+        let mut strings = StringTable::new();
+        let mut keys_vals = Vec::new();
+        for n in &nodes {
+            for (k, v) in &n.tags {
+                keys_vals.push(strings.id(k));
+                keys_vals.push(strings.id(v));
+            }
+            keys_vals.push(0);
+        }
+        let mut dense = Message::default();
+        dense.packed_delta(1, nodes.iter().map(|n| n.id));
+        dense.packed_delta(8, lonlat.iter().map(|l| l.0));
+        dense.packed_delta(9, lonlat.iter().map(|l| l.1));
+        dense.packed_uint(10, keys_vals.into_iter());
+        let mut group = Message::default();
+        group.bytes(2, &dense.0);
+        self.block(&strings, &group.0)?;
+        self.nodes = nodes;
+        self.nodes.clear();
+        Ok(())
+    }
+
+    fn flush_ways(&mut self) -> Result<()> {
+        if self.ways.is_empty() {
+            return Ok(());
+        }
+        let mut strings = StringTable::new();
+        let mut group = Message::default();
+        for w in &self.ways {
+            let mut way = Message::default();
+            way.uint(1, w.id as u64);
+            let keys: Vec<u64> = w.tags.iter().map(|(k, _)| strings.id(k)).collect();
+            let vals: Vec<u64> = w.tags.iter().map(|(_, v)| strings.id(v)).collect();
+            way.packed_uint(2, keys.into_iter());
+            way.packed_uint(3, vals.into_iter());
+            way.packed_delta(8, w.refs.iter().copied());
+            group.bytes(3, &way.0);
+        }
+        self.block(&strings, &group.0)?;
+        self.ways.clear();
+        Ok(())
+    }
+
+    fn block(&mut self, strings: &StringTable, group: &[u8]) -> Result<()> {
+        let mut block = Message::default();
+        block.bytes(1, &strings.encode());
+        block.bytes(2, group);
+        self.blob("OSMData", &block.0)
+    }
+
+    fn blob(&mut self, kind: &str, data: &[u8]) -> Result<()> {
+        let mut blob = Message::default();
+        blob.bytes(1, data);
+        let mut header = Message::default();
+        header.bytes(1, kind.as_bytes());
+        header.uint(3, blob.0.len() as u64);
+        let path = &self.path;
+        let write = |out: &mut BufWriter<File>, b: &[u8]| {
+            out.write_all(b)
+                .map_err(|e| Error::io(path, format!("cannot write: {e}")))
+        };
+        write(&mut self.out, &(header.0.len() as u32).to_be_bytes())?;
+        write(&mut self.out, &header.0)?;
+        write(&mut self.out, &blob.0)
+    }
+
+    fn finish(mut self) -> Result<()> {
+        self.flush_nodes()?;
+        self.flush_ways()?;
+        self.out
+            .flush()
+            .map_err(|e| Error::io(&self.path, format!("cannot write: {e}")))
+    }
+}
+
+fn tags(pairs: &[(&'static str, &str)]) -> Tags {
+    pairs.iter().map(|&(k, v)| (k, v.to_string())).collect()
+}
+
+/// Writes `city` as OSM: street corners and crossings (tagged highway=crossing), homes (nodes
+/// tagged building=house with their id in `ref`), point amenities as tagged nodes, polygon
+/// amenities as closed ways, and one way per network edge with its highway tag (crossings also
+/// footway=crossing). Ids are 1.. per entity type, nodes and ways each in ascending order.
+pub(crate) fn write_city(city: &City, path: &Path, to_wgs84: &Transformer) -> Result<()> {
+    let (min, max) = city.nodes.iter().fold(
+        (
+            Coord {
+                x: f64::MAX,
+                y: f64::MAX,
+            },
+            Coord {
+                x: f64::MIN,
+                y: f64::MIN,
+            },
+        ),
+        |(lo, hi), c| {
+            (
+                Coord {
+                    x: lo.x.min(c.x),
+                    y: lo.y.min(c.y),
+                },
+                Coord {
+                    x: hi.x.max(c.x),
+                    y: hi.y.max(c.y),
+                },
+            )
+        },
+    );
+    let mut part = path.as_os_str().to_owned();
+    part.push(".part");
+    let part = PathBuf::from(part);
+    let mut w = PbfWriter::create(&part, to_wgs84, [min, max])?;
+
+    let mut is_crossing = vec![false; city.nodes.len()];
+    for &n in &city.crossings {
+        is_crossing[n as usize] = true;
+    }
+    for (i, &c) in city.nodes.iter().enumerate() {
+        let t = if is_crossing[i] {
+            tags(&[
+                ("highway", "crossing"),
+                ("crossing", "uncontrolled"),
+                ("crossing:markings", "zebra"),
+            ])
+        } else {
+            Vec::new()
+        };
+        w.node(i as i64 + 1, c, t)?;
+    }
+    let mut next_node = city.nodes.len() as i64 + 1;
+    let mut buf = Vec::new();
+    for (cell_index, cell) in city.cells.iter().enumerate() {
+        city.homes_in_cell(cell_index, &mut buf);
+        for (n, &p) in buf.iter().enumerate() {
+            let id = city.home_id(cell.first_home + n as u64);
+            w.node(
+                next_node,
+                p,
+                vec![("building", "house".to_string()), ("ref", id)],
+            )?;
+            next_node += 1;
+        }
+    }
+    let layers: [(&[super::city::Amenity], &[(&'static str, &str)]); 4] = [
+        (&city.parks, &[("leisure", "park")]),
+        (&city.playgrounds, &[("leisure", "playground")]),
+        (&city.libraries, &[("amenity", "library")]),
+        (
+            &city.community_centres,
+            &[("amenity", "community_centre"), ("building", "yes")],
+        ),
+    ];
+    let amenity_tags = |a: &super::city::Amenity, kind: &[(&'static str, &str)]| {
+        let mut t = tags(kind);
+        t.push(("name", a.name.clone()));
+        t.push(("ref", a.id.clone()));
+        t
+    };
+    let mut areas: Vec<(Vec<i64>, Tags)> = Vec::new();
+    for (amenities, kind) in layers {
+        for a in amenities {
+            match &a.footprint {
+                Footprint::Point(c) => {
+                    w.node(next_node, *c, amenity_tags(a, kind))?;
+                    next_node += 1;
+                }
+                Footprint::Polygon(ring) => {
+                    let open = &ring[..ring.len() - 1];
+                    let mut refs = Vec::with_capacity(ring.len());
+                    for &c in open {
+                        w.node(next_node, c, Vec::new())?;
+                        refs.push(next_node);
+                        next_node += 1;
+                    }
+                    refs.push(refs[0]);
+                    areas.push((refs, amenity_tags(a, kind)));
+                }
+            }
+        }
+    }
+    let mut next_way = 1i64;
+    for e in &city.edges {
+        let mut t = tags(&[("highway", e.highway.as_str())]);
+        if e.crossing {
+            t.push(("footway", "crossing".to_string()));
+        }
+        w.way(next_way, e.nodes.iter().map(|&n| n as i64 + 1).collect(), t)?;
+        next_way += 1;
+    }
+    for (refs, t) in areas {
+        w.way(next_way, refs, t)?;
+        next_way += 1;
+    }
+    w.finish()?;
+    std::fs::rename(&part, path).map_err(|e| {
+        Error::io(
+            path,
+            format!("cannot move {} into place: {e}", part.display()),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values from the protobuf encoding guide: 150 is `96 01`; zigzag maps 0, -1, 1, -2 to
+    /// 0, 1, 2, 3 and -2147483648 to 4294967295.
+    #[test]
+    fn varint_and_zigzag_match_the_protobuf_guide() {
+        let mut m = Message::default();
+        m.varint(150);
+        assert_eq!(m.0, vec![0x96, 0x01]);
+        assert_eq!(
+            [0, -1, 1, -2, -2147483648].map(zigzag),
+            [0, 1, 2, 3, 4294967295]
+        );
+        let mut m = Message::default();
+        m.uint(1, 150);
+        assert_eq!(m.0, vec![0x08, 0x96, 0x01]);
+        let mut m = Message::default();
+        m.bytes(2, b"testing");
+        assert_eq!(m.0, [&[0x12u8, 0x07][..], b"testing"].concat());
+    }
+}
