@@ -1,6 +1,7 @@
 //! Maximal covering location: hand-checked instances, brute force on random small instances, and
 //! PySAL spopt's optimal MCLP (tests/fixtures/sites_mclp_spopt.json, scripts/sites_spopt_fixture.py).
 
+use kindscape::sites::candidates::covers_within;
 use kindscape::sites::{exhaustive, select, tally, CoverageProblem};
 use proptest::prelude::*;
 
@@ -230,7 +231,7 @@ fn matches_spopt_optimum() {
     let fixture: Fixture = serde_json::from_str(&text).unwrap();
     assert_eq!(fixture.instances.len(), 3);
     for inst in fixture.instances {
-        let covers = inst
+        let covers: Vec<Vec<u32>> = inst
             .candidate_xy
             .iter()
             .map(|c| {
@@ -242,6 +243,9 @@ fn matches_spopt_optimum() {
                     .collect()
             })
             .collect();
+        let radius = vec![inst.radius; inst.demand_xy.len()];
+        let indexed = covers_within(&inst.demand_xy, &radius, &inst.candidate_xy);
+        assert_eq!(indexed, covers);
         let p = CoverageProblem::new(inst.weights, covers, None).unwrap();
         // Same coverage as spopt's: its chosen sites cover its weight under our reach.
         assert_eq!(
@@ -264,5 +268,30 @@ fn matches_spopt_optimum() {
             ours.covered(),
             inst.spopt_covered_weight
         );
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+    #[test]
+    fn straight_line_covers_equal_brute_force(
+        homes in prop::collection::vec(((0.0f64..1000.0, 0.0f64..1000.0), 0.0f64..400.0), 0..60),
+        sites in prop::collection::vec((-100.0f64..1100.0, -100.0f64..1100.0), 0..8),
+    ) {
+        let xy: Vec<[f64; 2]> = homes.iter().map(|&((x, y), _)| [x, y]).collect();
+        let radius: Vec<f64> = homes.iter().map(|&(_, r)| r).collect();
+        let sites: Vec<[f64; 2]> = sites.iter().map(|&(x, y)| [x, y]).collect();
+        let brute: Vec<Vec<u32>> = sites
+            .iter()
+            .map(|s| {
+                (0..xy.len() as u32)
+                    .filter(|&i| {
+                        let [x, y] = xy[i as usize];
+                        (x - s[0]).hypot(y - s[1]) <= radius[i as usize]
+                    })
+                    .collect()
+            })
+            .collect();
+        prop_assert_eq!(covers_within(&xy, &radius, &sites), brute);
     }
 }
