@@ -68,7 +68,12 @@ fn main() -> ExitCode {
         }
         Command::Check { study } => kindscape::run::check_study(&study)
             .map(|c| print!("{}", kindscape::output::summary::check_summary(&c))),
-        Command::Sample { dir, homes, seed, osm } => {
+        Command::Sample {
+            dir,
+            homes,
+            seed,
+            osm,
+        } => {
             let defaults = kindscape::sample::SampleOptions::default();
             let opts = kindscape::sample::SampleOptions {
                 homes: homes.unwrap_or(defaults.homes),

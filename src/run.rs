@@ -34,6 +34,7 @@ pub struct RunResult {
     pub neighbourhood_table: Table,
     pub equity: Option<Equity>,
     pub meeting_places: Vec<analysis::MeetingPlace>,
+    pub sites: Option<crate::sites::plan::SitePlan>,
     pub warnings: Vec<String>,
     /// Seconds per stage, in order.
     pub timings: Vec<(String, f64)>,
@@ -129,6 +130,17 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     bar.finish_and_clear();
     clock.lap("equity");
 
+    let bar = progress.stage("choosing sites");
+    let sites = crate::sites::plan::plan(
+        &study,
+        &scene,
+        &distances,
+        equity.as_ref().map(|e| e.quintile.as_slice()),
+        &warnings,
+    )?;
+    bar.finish_and_clear();
+    clock.lap("sites");
+
     let bar = progress.stage("writing outputs");
     let extra = equity_columns(
         &scene,
@@ -139,6 +151,16 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     let table = output::neighbourhood_table(&study, &scene, &figures, &extra);
     if let Some(e) = &equity {
         output::stage_csv(&mut staging, "equity.csv", &e.table)?;
+    }
+    if let Some(plan) = &sites {
+        let t = output::sites_table(plan);
+        output::stage_csv(&mut staging, "sites.csv", &t)?;
+        output::stage_csv(&mut staging, "cba.csv", &output::cba_table(plan))?;
+        let name = "sites.geojson";
+        let path = staging.final_path(name);
+        let mut w = staging.create(name)?;
+        output::write_sites_geojson(&mut w, &scene.crs, &t, plan)?;
+        output::atomic::finish(w, &path)?;
     }
     if let Some((places, _)) = &meeting {
         output::stage_csv(
@@ -190,6 +212,7 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         neighbourhood_table: table,
         equity,
         meeting_places: meeting.map(|m| m.0).unwrap_or_default(),
+        sites,
         warnings,
         timings: clock.stages,
         out_dir,

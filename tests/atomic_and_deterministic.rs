@@ -13,7 +13,12 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .unwrap()
         .map(|e| e.unwrap())
         .filter(|e| e.file_type().unwrap().is_file())
-        .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().to_string(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
         .collect();
     files.sort();
     files
@@ -21,7 +26,9 @@ fn outputs(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn same_outputs_whatever_the_thread_count() {
-    let Some(data) = shared_data_dir() else { return };
+    let Some(data) = shared_data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let study = example_study("helsinki.toml", &data, dir.path());
     let mut runs = Vec::new();
@@ -35,9 +42,18 @@ fn same_outputs_whatever_the_thread_count() {
             .unwrap();
         assert!(status.success());
         // run.json holds timings; everything else must match byte for byte.
-        runs.push(outputs(&out).into_iter().filter(|(n, _)| n != "run.json").collect::<Vec<_>>());
+        runs.push(
+            outputs(&out)
+                .into_iter()
+                .filter(|(n, _)| n != "run.json")
+                .collect::<Vec<_>>(),
+        );
     }
-    assert!(runs[0].len() >= 5, "{:?}", runs[0].iter().map(|r| &r.0).collect::<Vec<_>>());
+    assert!(
+        runs[0].len() >= 5,
+        "{:?}",
+        runs[0].iter().map(|r| &r.0).collect::<Vec<_>>()
+    );
     for r in &runs[1..] {
         assert_eq!(r.len(), runs[0].len());
         for (a, b) in runs[0].iter().zip(r) {
@@ -49,11 +65,19 @@ fn same_outputs_whatever_the_thread_count() {
 
 #[test]
 fn a_killed_run_leaves_the_previous_outputs_intact() {
-    let Some(data) = shared_data_dir() else { return };
+    let Some(data) = shared_data_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let study = example_study("helsinki.toml", &data, dir.path());
     let out = dir.path().join("out");
-    assert!(kindscape().args(["run", "--quiet", "--out"]).arg(&out).arg(&study).status().unwrap().success());
+    assert!(kindscape()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&study)
+        .status()
+        .unwrap()
+        .success());
     let before = outputs(&out);
     // Kill runs at several moments: before, during and after the writing of outputs.
     for delay_ms in [50u64, 150, 300, 500, 700, 900] {
@@ -69,7 +93,10 @@ fn a_killed_run_leaves_the_previous_outputs_intact() {
         let after = outputs(&out);
         // Each output is the previous one or a complete new one: same names, and identical
         // content, since the inputs did not change (run.json differs only in timings).
-        assert_eq!(after.iter().map(|f| &f.0).collect::<Vec<_>>(), before.iter().map(|f| &f.0).collect::<Vec<_>>());
+        assert_eq!(
+            after.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            before.iter().map(|f| &f.0).collect::<Vec<_>>()
+        );
         for (a, b) in before.iter().zip(&after) {
             if a.0 != "run.json" {
                 assert!(a.1 == b.1, "{} changed after a kill at {delay_ms} ms", a.0);
@@ -79,7 +106,13 @@ fn a_killed_run_leaves_the_previous_outputs_intact() {
         }
     }
     // The next run removes what killed runs left in their staging folders.
-    assert!(kindscape().args(["run", "--quiet", "--out"]).arg(&out).arg(&study).status().unwrap().success());
+    assert!(kindscape()
+        .args(["run", "--quiet", "--out"])
+        .arg(&out)
+        .arg(&study)
+        .status()
+        .unwrap()
+        .success());
     let leftovers: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())

@@ -221,3 +221,102 @@ pub fn stage_csv(staging: &mut Staging, name: &str, table: &Table) -> Result<()>
     table.write_csv(&mut w).map_err(|e| Error::io(&path, e))?;
     atomic::finish(w, &path)
 }
+
+/// `sites.csv` (also the properties of `sites.geojson`).
+pub fn sites_table(plan: &crate::sites::plan::SitePlan) -> Table {
+    let mut columns: Vec<String> = ["rank", "x", "y", "new_children", "total_children"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    columns.extend(plan.band_labels.iter().map(|b| format!("new_children_{b}")));
+    columns.push("name".into());
+    let rows = plan
+        .sites
+        .iter()
+        .map(|s| {
+            let mut row = vec![
+                Cell::Num(Some(s.rank as f64), 0),
+                Cell::Num(Some(s.x), 2),
+                Cell::Num(Some(s.y), 2),
+                Cell::Num(Some(s.new_children), 2),
+                Cell::Num(Some(s.total_children), 2),
+            ];
+            row.extend(s.new_by_band.iter().map(|v| Cell::Num(Some(*v), 2)));
+            row.push(Cell::text(&s.name));
+            row
+        })
+        .collect();
+    Table { columns, rows }
+}
+
+/// `cba.csv`: one row per site, a `total` row, then the sensitivity grid of the total.
+pub fn cba_table(plan: &crate::sites::plan::SitePlan) -> Table {
+    let columns: Vec<String> = [
+        "site",
+        "capex_pv",
+        "maintenance_pv",
+        "benefit_pv",
+        "npv",
+        "bcr",
+        "benefit_factor",
+        "cost_factor",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let row = |name: String, a: &crate::cba::Appraisal, b: Option<f64>, c: Option<f64>| {
+        vec![
+            Cell::Text(name),
+            Cell::Num(Some(a.capex_pv), 2),
+            Cell::Num(Some(a.maintenance_pv), 2),
+            Cell::Num(Some(a.benefit_pv), 2),
+            Cell::Num(Some(a.npv), 2),
+            Cell::Num(a.bcr, 4),
+            Cell::Num(b, 2),
+            Cell::Num(c, 2),
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = plan
+        .cba
+        .sites
+        .iter()
+        .enumerate()
+        .map(|(i, a)| row((i + 1).to_string(), a, None, None))
+        .collect();
+    rows.push(row("total".into(), &plan.cba.total, Some(1.0), Some(1.0)));
+    for s in &plan.cba.sensitivity {
+        rows.push(row(
+            format!("total, {}", s.name),
+            &s.appraisal,
+            Some(s.benefit_factor),
+            Some(s.cost_factor),
+        ));
+    }
+    Table { columns, rows }
+}
+
+/// `sites.geojson`: the chosen sites as WGS84 points with the table's properties.
+pub fn write_sites_geojson(
+    w: impl Write,
+    crs: &Crs,
+    table: &Table,
+    plan: &crate::sites::plan::SitePlan,
+) -> Result<()> {
+    let t = crs.to(&Crs::wgs84());
+    let mut features = Vec::new();
+    for (i, s) in plan.sites.iter().enumerate() {
+        let c = t
+            .coord(geo::Coord { x: s.x, y: s.y })
+            .map_err(|e| Error::Other(format!("site {}: {e}", s.rank)))?;
+        features.push(json!({
+            "type": "Feature",
+            "properties": Value::Object(table.row_object(i)),
+            "geometry": {"type": "Point", "coordinates": [(c.x * 1e7).round() / 1e7, (c.y * 1e7).round() / 1e7]},
+        }));
+    }
+    serde_json::to_writer(
+        w,
+        &json!({"type": "FeatureCollection", "features": features}),
+    )
+    .map_err(|e| Error::Other(format!("sites.geojson: {e}")))
+}

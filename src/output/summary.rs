@@ -93,6 +93,111 @@ pub fn run_summary(r: &RunResult) -> String {
             }
         }
     }
+    if let Some(e) = &r.equity {
+        let _ = writeln!(
+            s,
+            "\nBy quintile of {} (1 = fewest chances):",
+            r.study
+                .file
+                .equity
+                .as_ref()
+                .map(|q| q.by.as_str())
+                .unwrap_or("")
+        );
+        for row in &e.table.rows {
+            let cells: Vec<String> = row.iter().map(|c| c.to_csv()).collect();
+            let _ = writeln!(s, "  {}", cells.join("  "));
+        }
+        let header: Vec<&str> = e.table.columns.iter().map(String::as_str).collect();
+        let _ = writeln!(s, "  (columns: {})", header.join(", "));
+        let double: Vec<String> = scene
+            .neighbourhoods
+            .iter()
+            .zip(&e.double_disadvantage)
+            .filter(|(_, d)| **d)
+            .map(|(n, _)| format!("{} {}", n.id, n.name))
+            .collect();
+        let _ = writeln!(
+            s,
+            "Double disadvantage (bottom quintile of chances and of score): {}",
+            if double.is_empty() {
+                "none".to_string()
+            } else {
+                double.join("; ")
+            }
+        );
+    }
+    let mut ranked: Vec<(usize, &crate::neighbourhoods::NeighbourhoodFigures)> = r
+        .figures
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.priority_rank.is_some())
+        .collect();
+    ranked.sort_by_key(|(_, f)| f.priority_rank);
+    let top = r
+        .study
+        .file
+        .priority
+        .as_ref()
+        .and_then(|p| p.top)
+        .unwrap_or(5);
+    if !ranked.is_empty() {
+        let _ = writeln!(
+            s,
+            "\nPriority (children outside the norm, weighted by deprivation):"
+        );
+        for (i, f) in ranked.into_iter().take(top) {
+            let nb = &scene.neighbourhoods[i];
+            let _ = writeln!(
+                s,
+                "  {}. {} {}: {} children outside the norm",
+                f.priority_rank.unwrap_or(0),
+                nb.id,
+                nb.name,
+                format_number(Some(f.gap_children), 0)
+            );
+        }
+    }
+    if let Some(p) = &r.sites {
+        let _ = writeln!(
+            s,
+            "\nNew {} sites (of {} candidates):",
+            p.kind, p.candidates
+        );
+        for site in &p.sites {
+            let bands: Vec<String> = p
+                .band_labels
+                .iter()
+                .zip(&site.new_by_band)
+                .map(|(b, v)| format!("{b}: {}", format_number(Some(*v), 1)))
+                .collect();
+            let _ = writeln!(
+                s,
+                "  {}. ({:.0}, {:.0}) {}: {} new children ({}); total {}",
+                site.rank,
+                site.x,
+                site.y,
+                site.name,
+                format_number(Some(site.new_children), 1),
+                bands.join(", "),
+                format_number(Some(site.total_children), 1)
+            );
+        }
+        let t = &p.cba.total;
+        let _ = writeln!(
+            s,
+            "Cost-benefit (present values, EUR): costs {} + {}, benefits {}, NPV {}, BCR {}",
+            format_number(Some(t.capex_pv), 0),
+            format_number(Some(t.maintenance_pv), 0),
+            format_number(Some(t.benefit_pv), 0),
+            format_number(Some(t.npv), 0),
+            format_number(t.bcr, 2)
+        );
+        let _ = writeln!(s, "Assumptions:");
+        for a in &p.assumptions {
+            let _ = writeln!(s, "  - {a}");
+        }
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\nWarnings:");
         for w in &r.warnings {

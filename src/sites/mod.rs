@@ -6,5 +6,6 @@
 
 pub mod candidates;
 pub mod mclp;
+pub mod plan;
 
 pub use mclp::{assumptions, exhaustive, select, tally, CoverageProblem, Selection};

@@ -1,0 +1,339 @@
+//! Site selection for a study: candidates (a layer, or a grid over the gaps), the children each
+//! would newly bring within their band's norm, the maximal covering choice, and its
+//! cost-benefit.
+
+use geo::Coord;
+
+use super::{assumptions, select, tally, CoverageProblem};
+use crate::cba::{self, CostBenefit, CostSettings};
+use crate::equity::priority_weights;
+use crate::error::{Error, Result, Warnings};
+use crate::reach::straight::AmenityIndex;
+use crate::reach::Distances;
+use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
+use crate::study::Study;
+
+/// One chosen site.
+#[derive(Debug, Clone)]
+pub struct ChosenSite {
+    pub rank: usize,
+    /// Working CRS.
+    pub x: f64,
+    pub y: f64,
+    /// Children newly within their band's norm thanks to this site (after the ones above it).
+    pub new_children: f64,
+    pub total_children: f64,
+    /// Per norm band of the kind, in norm order.
+    pub new_by_band: Vec<f64>,
+    pub name: String,
+}
+
+/// The sites and their appraisal.
+#[derive(Debug, Clone)]
+pub struct SitePlan {
+    pub kind: String,
+    pub band_labels: Vec<String>,
+    pub sites: Vec<ChosenSite>,
+    pub candidates: usize,
+    pub cba: CostBenefit,
+    /// Every assumption of selection and cost-benefit, in words.
+    pub assumptions: Vec<String>,
+}
+
+struct Demand {
+    home: usize,
+    band: usize,
+    radius: f64,
+    children: f64,
+}
+
+/// Chooses `[sites] count` new sites for `[sites] kind` when the study asks for it.
+pub fn plan(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    quintile: Option<&[Option<u8>]>,
+    warnings: &Warnings,
+) -> Result<Option<SitePlan>> {
+    let Some(cfg) = &study.file.sites else {
+        return Ok(None);
+    };
+    let kind = cfg
+        .kind
+        .clone()
+        .or_else(|| study.focus_kind())
+        .ok_or_else(|| Error::study(&study.path, "[sites]: no amenity kind to site"))?;
+    let k = scene
+        .amenities
+        .iter()
+        .position(|a| a.kind == kind)
+        .ok_or_else(|| {
+            Error::study(
+                &study.path,
+                format!("[sites] kind \"{kind}\" has no [[amenities]] entry"),
+            )
+        })?;
+    let count = cfg.count.unwrap_or(5);
+    let norms = &study.norms.kinds[&kind].bands;
+    let homes = &scene.homes;
+
+    // Demand: each (home, band) whose children are outside the norm today.
+    let mut demand = Vec::new();
+    for h in 0..homes.len() {
+        let children = homes.children_of(h);
+        for (b, bn) in norms.iter().enumerate() {
+            let c = children[bn.children_band] * bn.share;
+            if c > 0.0 && distances.for_band(k, bn.children_band, h) > bn.metres {
+                demand.push(Demand {
+                    home: h,
+                    band: b,
+                    radius: bn.metres,
+                    children: c,
+                });
+            }
+        }
+    }
+    let deprivation = if cfg.weight_by_deprivation.unwrap_or(false) {
+        let w = study
+            .file
+            .priority
+            .as_ref()
+            .and_then(|p| p.deprivation_weight)
+            .unwrap_or(1.0);
+        quintile.map(|q| priority_weights(q, w))
+    } else {
+        None
+    };
+    let weight_of = |d: &Demand| -> f64 {
+        let w = deprivation
+            .as_ref()
+            .and_then(|p| homes.neighbourhood[d.home].map(|n| p[n as usize]))
+            .unwrap_or(1.0);
+        d.children * w
+    };
+
+    let candidates = match &cfg.candidates {
+        Some(path) => candidate_layer(
+            study,
+            &study.resolve(path),
+            cfg.crs.as_deref(),
+            scene,
+            warnings,
+        )?,
+        None => generated_candidates(
+            scene,
+            &demand,
+            &scene.amenities[k].items,
+            cfg.min_distance_m,
+            norms,
+        ),
+    };
+    if candidates.is_empty() {
+        warnings.push(format!(
+            "[sites]: no candidate site for {kind}; no site was chosen"
+        ));
+    }
+    // Which demand each candidate covers: the candidate within the demand's radius.
+    let index = AmenityIndex::new(&candidates);
+    let max_radius = demand.iter().map(|d| d.radius).fold(0.0, f64::max);
+    let mut covers: Vec<Vec<u32>> = vec![Vec::new(); candidates.len()];
+    for (i, d) in demand.iter().enumerate() {
+        for (c, dist) in index.within(homes.coords[d.home], max_radius.min(d.radius)) {
+            if dist <= d.radius {
+                covers[c as usize].push(i as u32);
+            }
+        }
+    }
+    let problem =
+        CoverageProblem::new(demand.iter().map(weight_of).collect(), covers, cfg.capacity)?;
+    let selection = select(&problem, count);
+    if selection.chosen.len() < count && !candidates.is_empty() {
+        warnings.push(format!(
+            "[sites]: only {} of {count} sites bring new children within the norm",
+            selection.chosen.len()
+        ));
+    }
+    let unweighted = tally(
+        &problem,
+        &selection.chosen,
+        &demand.iter().map(|d| d.children).collect::<Vec<_>>(),
+    )?;
+    let mut sites = Vec::new();
+    let mut running = 0.0;
+    for (rank, &c) in selection.chosen.iter().enumerate() {
+        let by_band: Vec<f64> = (0..norms.len())
+            .map(|b| {
+                let q: Vec<f64> = demand
+                    .iter()
+                    .map(|d| if d.band == b { d.children } else { 0.0 })
+                    .collect();
+                tally(&problem, &selection.chosen[..=rank], &q).map(|t| t[rank])
+            })
+            .collect::<Result<_>>()?;
+        running += unweighted[rank];
+        let anchor = candidates[c].anchor();
+        sites.push(ChosenSite {
+            rank: rank + 1,
+            x: anchor.x,
+            y: anchor.y,
+            new_children: unweighted[rank],
+            total_children: running,
+            new_by_band: by_band,
+            name: candidates[c].name.clone(),
+        });
+    }
+    let settings = CostSettings::from_section(study.file.costs.as_ref(), &study.path)?;
+    let new: Vec<f64> = sites.iter().map(|s| s.new_children).collect();
+    let appraisal = cba::appraise(&settings.costs, &new);
+    let mut lines = assumptions(&problem);
+    lines.push(format!(
+        "Candidates: {} ({}); distances are straight lines from homes to candidates.",
+        candidates.len(),
+        match &cfg.candidates {
+            Some(p) => format!("from {p}"),
+            None => "generated on a grid over the gaps, away from existing sites".to_string(),
+        }
+    ));
+    if deprivation.is_some() {
+        lines.push(
+            "Uncovered children are weighted by deprivation (see [priority] deprivation_weight)."
+                .into(),
+        );
+    }
+    lines.extend(settings.assumptions());
+    Ok(Some(SitePlan {
+        kind,
+        band_labels: norms.iter().map(|b| b.label.clone()).collect(),
+        sites,
+        candidates: candidates.len(),
+        cba: appraisal,
+        assumptions: lines,
+    }))
+}
+
+/// Candidates from a layer: points or polygons (vacant lots), in the working CRS.
+fn candidate_layer(
+    study: &Study,
+    path: &std::path::Path,
+    crs: Option<&str>,
+    scene: &Scene,
+    warnings: &Warnings,
+) -> Result<Vec<Amenity>> {
+    let mut layer = scene::read_vector(path, crs)?;
+    layer.reproject(&scene.crs)?;
+    let mut cleaning = polygons::Cleaning::default();
+    let mut out = Vec::new();
+    for f in &layer.features {
+        let Some(g) = &f.geometry else { continue };
+        let geometry = match polygons::shape(g, &mut cleaning) {
+            Ok(Some(polygons::Shape::Point(c))) => AmenityGeometry::Point(c),
+            Ok(Some(polygons::Shape::Polygon(mp))) => AmenityGeometry::Polygon(mp),
+            Ok(None) => continue,
+            Err(kind) => {
+                return Err(Error::feature(
+                    path,
+                    f.index,
+                    format!("candidate sites must be points or polygons, found {kind}"),
+                ))
+            }
+        };
+        out.push(Amenity {
+            geometry,
+            area_m2: 0.0,
+            capacity: 1.0,
+            name: f
+                .props
+                .get("name")
+                .and_then(|v| v.as_str())
+                .map(String::from)
+                .unwrap_or_else(|| format!("candidate {}", f.index)),
+            source: path.display().to_string(),
+            index: f.index,
+        });
+    }
+    for w in polygons::cleaning_warnings(&format!("candidates ({})", path.display()), &cleaning) {
+        warnings.push(w);
+    }
+    if out.is_empty() {
+        return Err(Error::layer(
+            path,
+            format!("no candidate site in the layer ({})", study.path.display()),
+        ));
+    }
+    Ok(out)
+}
+
+/// Grid points over the neighbourhoods, inside one, near children outside the norm, and at
+/// least `min_distance` from the existing amenities of the kind. The spacing is half the
+/// smallest norm (at least 25 m), coarsened so that at most about 20,000 points are tried.
+fn generated_candidates(
+    scene: &Scene,
+    demand: &[Demand],
+    existing: &[Amenity],
+    min_distance: Option<f64>,
+    norms: &[crate::study::BandNorm],
+) -> Vec<Amenity> {
+    let Some(extent) = scene.extent() else {
+        return Vec::new();
+    };
+    if demand.is_empty() {
+        return Vec::new();
+    }
+    let smallest = norms.iter().map(|b| b.metres).fold(f64::INFINITY, f64::min);
+    let largest = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
+    let mut spacing = (smallest / 2.0).max(25.0);
+    while (extent.width() / spacing) * (extent.height() / spacing) > 20_000.0 {
+        spacing *= 1.5;
+    }
+    let min_distance = min_distance.unwrap_or(smallest);
+    let existing_index = AmenityIndex::new(existing);
+    let gap_homes: Vec<Amenity> = {
+        let mut homes: Vec<usize> = demand.iter().map(|d| d.home).collect();
+        homes.dedup();
+        homes
+            .into_iter()
+            .map(|h| Amenity {
+                geometry: AmenityGeometry::Point(scene.homes.coords[h]),
+                area_m2: 0.0,
+                capacity: 0.0,
+                name: String::new(),
+                source: String::new(),
+                index: h,
+            })
+            .collect()
+    };
+    let gap_index = AmenityIndex::new(&gap_homes);
+    let mut points = Vec::new();
+    let nx = (extent.width() / spacing).ceil() as usize;
+    let ny = (extent.height() / spacing).ceil() as usize;
+    for j in 0..=ny {
+        for i in 0..=nx {
+            let c = Coord {
+                x: extent.min().x + i as f64 * spacing,
+                y: extent.min().y + j as f64 * spacing,
+            };
+            points.push(c);
+        }
+    }
+    let owner = scene::assign_neighbourhoods(&points, &scene.neighbourhoods);
+    points
+        .into_iter()
+        .zip(owner)
+        .filter(|(c, o)| {
+            o.is_some()
+                && existing_index
+                    .nearest(*c)
+                    .is_none_or(|(_, d)| d >= min_distance)
+                && gap_index.nearest(*c).is_some_and(|(_, d)| d <= largest)
+        })
+        .enumerate()
+        .map(|(i, (c, _))| Amenity {
+            geometry: AmenityGeometry::Point(c),
+            area_m2: 0.0,
+            capacity: 1.0,
+            name: format!("grid site {}", i + 1),
+            source: "generated".into(),
+            index: i,
+        })
+        .collect()
+}
