@@ -23,12 +23,18 @@ pub fn parse(bytes: &[u8], path: &Path, crs_override: Option<&str>) -> Result<La
     let gj: GeoJson = serde_json::from_slice(bytes).map_err(|e| {
         Error::layer(
             path,
-            format!("not valid GeoJSON ({e}); kindscape reads GeoJSON FeatureCollections, one per file"),
+            format!(
+                "not valid GeoJSON ({e}); kindscape reads GeoJSON FeatureCollections, one per file"
+            ),
         )
     })?;
     let (features, crs_member) = match gj {
         GeoJson::FeatureCollection(fc) => {
-            let crs = fc.foreign_members.as_ref().and_then(|m| m.get("crs")).cloned();
+            let crs = fc
+                .foreign_members
+                .as_ref()
+                .and_then(|m| m.get("crs"))
+                .cloned();
             (fc.features, crs)
         }
         GeoJson::Feature(f) => (vec![f], None),
@@ -40,7 +46,10 @@ pub fn parse(bytes: &[u8], path: &Path, crs_override: Option<&str>) -> Result<La
             CrsSource::StudyFile,
         ),
         None => match crs_member {
-            Some(m) => (legacy_crs(&m).map_err(|e| Error::layer(path, e))?, CrsSource::File),
+            Some(m) => (
+                legacy_crs(&m).map_err(|e| Error::layer(path, e))?,
+                CrsSource::File,
+            ),
             None => (Crs::wgs84(), CrsSource::Rfc7946),
         },
     };
@@ -99,7 +108,10 @@ fn coord(p: &Position) -> std::result::Result<Coord, String> {
 }
 
 fn line(ps: &[Position]) -> std::result::Result<LineString, String> {
-    ps.iter().map(coord).collect::<std::result::Result<Vec<_>, _>>().map(LineString::new)
+    ps.iter()
+        .map(coord)
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map(LineString::new)
 }
 
 fn polygon(rings: &[Vec<Position>]) -> std::result::Result<Polygon, String> {
@@ -108,7 +120,9 @@ fn polygon(rings: &[Vec<Position>]) -> std::result::Result<Polygon, String> {
         Some(r) => line(r)?,
         None => LineString::new(vec![]),
     };
-    let interiors = it.map(|r| line(r)).collect::<std::result::Result<Vec<_>, _>>()?;
+    let interiors = it
+        .map(|r| line(r))
+        .collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Polygon::new(exterior, interiors))
 }
 
@@ -122,19 +136,29 @@ fn convert(value: &GeometryValue) -> std::result::Result<Geometry, String> {
                 .collect::<std::result::Result<_, _>>()?,
         )),
         GeometryValue::LineString { coordinates } => Geometry::LineString(line(coordinates)?),
-        GeometryValue::MultiLineString { coordinates } => Geometry::MultiLineString(MultiLineString(
-            coordinates.iter().map(|l| line(l)).collect::<std::result::Result<_, _>>()?,
-        )),
+        GeometryValue::MultiLineString { coordinates } => {
+            Geometry::MultiLineString(MultiLineString(
+                coordinates
+                    .iter()
+                    .map(|l| line(l))
+                    .collect::<std::result::Result<_, _>>()?,
+            ))
+        }
         GeometryValue::Polygon { coordinates } => Geometry::Polygon(polygon(coordinates)?),
         GeometryValue::MultiPolygon { coordinates } => Geometry::MultiPolygon(MultiPolygon(
-            coordinates.iter().map(|p| polygon(p)).collect::<std::result::Result<_, _>>()?,
-        )),
-        GeometryValue::GeometryCollection { geometries } => Geometry::GeometryCollection(geo::GeometryCollection(
-            geometries
+            coordinates
                 .iter()
-                .map(|g| convert(&g.value))
+                .map(|p| polygon(p))
                 .collect::<std::result::Result<_, _>>()?,
         )),
+        GeometryValue::GeometryCollection { geometries } => {
+            Geometry::GeometryCollection(geo::GeometryCollection(
+                geometries
+                    .iter()
+                    .map(|g| convert(&g.value))
+                    .collect::<std::result::Result<_, _>>()?,
+            ))
+        }
     })
 }
 
@@ -173,6 +197,9 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("t.geojson") && e.contains("two or more"), "{e}");
-        assert!(layer("{ not json").unwrap_err().to_string().contains("not valid GeoJSON"));
+        assert!(layer("{ not json")
+            .unwrap_err()
+            .to_string()
+            .contains("not valid GeoJSON"));
     }
 }
