@@ -55,11 +55,7 @@ pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
         Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
         Some(Value::String(s)) => {
             let t = s.trim();
-            if t.is_empty()
-                || t == "."
-                || t.eq_ignore_ascii_case("na")
-                || t.eq_ignore_ascii_case("null")
-            {
+            if t.is_empty() || t == "." || t.eq_ignore_ascii_case("na") || t.eq_ignore_ascii_case("null") {
                 return Ok(Number::Missing);
             }
             t.parse::<f64>()
@@ -71,11 +67,7 @@ pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
     if !n.is_finite() {
         return Err(format!("attribute \"{key}\" = {n} is not a finite number"));
     }
-    Ok(if n < 0.0 {
-        Number::Suppressed(n)
-    } else {
-        Number::Value(n)
-    })
+    Ok(if n < 0.0 { Number::Suppressed(n) } else { Number::Value(n) })
 }
 
 /// True when the feature's attributes match every entry of the filter (a list = any of them).
@@ -92,15 +84,11 @@ pub fn matches(props: &Properties, filter: &Filter) -> bool {
 fn equal(have: &Value, wanted: &toml::Value) -> bool {
     match (have, wanted) {
         (Value::Bool(a), toml::Value::Boolean(b)) => a == b,
-        (Value::String(a), toml::Value::Boolean(b)) => {
-            a.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
+        (Value::String(a), toml::Value::Boolean(b)) => a.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         (Value::Number(a), toml::Value::Integer(b)) => a.as_f64() == Some(*b as f64),
         (Value::Number(a), toml::Value::Float(b)) => a.as_f64() == Some(*b),
         (Value::String(a), toml::Value::String(b)) => a == b,
-        (Value::String(a), toml::Value::Integer(b)) => {
-            a.trim().parse::<f64>().ok() == Some(*b as f64)
-        }
+        (Value::String(a), toml::Value::Integer(b)) => a.trim().parse::<f64>().ok() == Some(*b as f64),
         (Value::Number(a), toml::Value::String(b)) => number_to_id(a) == *b,
         _ => false,
     }
@@ -140,8 +128,7 @@ mod tests {
     #[test]
     fn filters() {
         let p = props(json!({"residential": true, "type": "house", "n": 3}));
-        let f: Filter =
-            toml::from_str("residential = true\ntype = [\"flat\", \"house\"]\nn = 3").unwrap();
+        let f: Filter = toml::from_str("residential = true\ntype = [\"flat\", \"house\"]\nn = 3").unwrap();
         assert!(matches(&p, &f));
         let f: Filter = toml::from_str("type = \"flat\"").unwrap();
         assert!(!matches(&p, &f));

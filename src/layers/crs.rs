@@ -55,9 +55,7 @@ impl Crs {
         let proj = u16::try_from(code)
             .ok()
             .and_then(|c| Proj::from_epsg_code(c).ok())
-            .ok_or_else(|| {
-                format!("EPSG:{code} is not a CRS kindscape knows; give a +proj= string instead")
-            })?;
+            .ok_or_else(|| format!("EPSG:{code} is not a CRS kindscape knows; give a +proj= string instead"))?;
         Ok(Crs {
             epsg: Some(code),
             name: format!("EPSG:{code}"),
@@ -101,11 +99,7 @@ impl Crs {
     /// The UTM zone (WGS84, EPSG:326zz north / 327zz south) holding a longitude and latitude.
     pub fn utm_for(lon: f64, lat: f64) -> Crs {
         let zone = (((lon + 180.0) / 6.0).floor() as i64).clamp(0, 59) as u32 + 1;
-        let code = if lat >= 0.0 {
-            32600 + zone
-        } else {
-            32700 + zone
-        };
+        let code = if lat >= 0.0 { 32600 + zone } else { 32700 + zone };
         Self::from_epsg(code).expect("every UTM zone is defined")
     }
 
@@ -143,10 +137,7 @@ impl Transformer {
             return Ok(c);
         }
         if !c.x.is_finite() || !c.y.is_finite() {
-            return Err(format!(
-                "coordinate ({}, {}) is not a finite number",
-                c.x, c.y
-            ));
+            return Err(format!("coordinate ({}, {}) is not a finite number", c.x, c.y));
         }
         let mut p = if self.src.is_geographic() {
             (c.x.to_radians(), c.y.to_radians(), 0.0)
@@ -197,9 +188,7 @@ fn transform_in_place(g: &mut Geometry, f: &CoordFn) -> Result<(), String> {
         Geometry::MultiPolygon(x) => x.try_map_coords_in_place(f),
         Geometry::Rect(x) => x.try_map_coords_in_place(f),
         Geometry::Triangle(x) => x.try_map_coords_in_place(f),
-        Geometry::GeometryCollection(c) => {
-            c.0.iter_mut().try_for_each(|g| transform_in_place(g, f))
-        }
+        Geometry::GeometryCollection(c) => c.0.iter_mut().try_for_each(|g| transform_in_place(g, f)),
     }
 }
 
@@ -222,10 +211,7 @@ mod tests {
         ] {
             assert_eq!(Crs::parse(s).unwrap().epsg, Some(28992), "{s}");
         }
-        assert_eq!(
-            Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap().epsg,
-            Some(4326)
-        );
+        assert_eq!(Crs::parse("urn:ogc:def:crs:OGC:1.3:CRS84").unwrap().epsg, Some(4326));
         assert_eq!(Crs::parse("EPSG:900913").unwrap().epsg, Some(3857));
         assert!(Crs::parse("Amersfoort").is_err());
         assert!(Crs::wgs84().is_geographic());
@@ -245,36 +231,11 @@ mod tests {
     fn rd_new_reference_point_within_a_metre() {
         let rd = Crs::parse("EPSG:28992").unwrap();
         let t = rd.to(&Crs::wgs84());
-        let c = t
-            .coord(Coord {
-                x: 155000.0,
-                y: 463000.0,
-            })
-            .unwrap();
+        let c = t.coord(Coord { x: 155000.0, y: 463000.0 }).unwrap();
         // 1e-5 degree is about 1.1 m of latitude and 0.7 m of longitude here.
-        assert!(
-            close(
-                c,
-                Coord {
-                    x: 5.38720621,
-                    y: 52.15517440
-                },
-                1e-5
-            ),
-            "{c:?}"
-        );
+        assert!(close(c, Coord { x: 5.38720621, y: 52.15517440 }, 1e-5), "{c:?}");
         let back = Crs::wgs84().to(&rd).coord(c).unwrap();
-        assert!(
-            close(
-                back,
-                Coord {
-                    x: 155000.0,
-                    y: 463000.0
-                },
-                0.001
-            ),
-            "{back:?}"
-        );
+        assert!(close(back, Coord { x: 155000.0, y: 463000.0 }, 0.001), "{back:?}");
     }
 
     /// ETRS-TM35FIN is UTM zone 35 on GRS80: the central meridian 27 E on the equator maps to
@@ -284,17 +245,7 @@ mod tests {
     fn tm35fin_on_its_central_meridian() {
         let t = Crs::wgs84().to(&Crs::parse("EPSG:3067").unwrap());
         let c = t.coord(Coord { x: 27.0, y: 0.0 }).unwrap();
-        assert!(
-            close(
-                c,
-                Coord {
-                    x: 500000.0,
-                    y: 0.0
-                },
-                0.01
-            ),
-            "{c:?}"
-        );
+        assert!(close(c, Coord { x: 500000.0, y: 0.0 }, 0.01), "{c:?}");
         let c = t.coord(Coord { x: 27.0, y: 1.0 }).unwrap();
         assert!((c.y - 110574.389 * 0.9996).abs() < 0.5, "{c:?}");
     }
@@ -304,27 +255,12 @@ mod tests {
         // x = R * lon in radians with R = 6378137: 1 degree = 111319.49 m on the equator.
         let t = Crs::wgs84().to(&Crs::parse("EPSG:3857").unwrap());
         let c = t.coord(Coord { x: 1.0, y: 0.0 }).unwrap();
-        assert!(
-            close(
-                c,
-                Coord {
-                    x: 111319.4908,
-                    y: 0.0
-                },
-                0.01
-            ),
-            "{c:?}"
-        );
+        assert!(close(c, Coord { x: 111319.4908, y: 0.0 }, 0.01), "{c:?}");
     }
 
     #[test]
     fn non_finite_is_an_error() {
         let t = Crs::wgs84().to(&Crs::parse("EPSG:28992").unwrap());
-        assert!(t
-            .coord(Coord {
-                x: f64::NAN,
-                y: 52.0
-            })
-            .is_err());
+        assert!(t.coord(Coord { x: f64::NAN, y: 52.0 }).is_err());
     }
 }

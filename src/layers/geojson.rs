@@ -23,18 +23,12 @@ pub fn parse(bytes: &[u8], path: &Path, crs_override: Option<&str>) -> Result<La
     let gj: GeoJson = serde_json::from_slice(bytes).map_err(|e| {
         Error::layer(
             path,
-            format!(
-                "not valid GeoJSON ({e}); kindscape reads GeoJSON FeatureCollections, one per file"
-            ),
+            format!("not valid GeoJSON ({e}); kindscape reads GeoJSON FeatureCollections, one per file"),
         )
     })?;
     let (features, crs_member) = match gj {
         GeoJson::FeatureCollection(fc) => {
-            let crs = fc
-                .foreign_members
-                .as_ref()
-                .and_then(|m| m.get("crs"))
-                .cloned();
+            let crs = fc.foreign_members.as_ref().and_then(|m| m.get("crs")).cloned();
             (fc.features, crs)
         }
         GeoJson::Feature(f) => (vec![f], None),
@@ -46,10 +40,7 @@ pub fn parse(bytes: &[u8], path: &Path, crs_override: Option<&str>) -> Result<La
             CrsSource::StudyFile,
         ),
         None => match crs_member {
-            Some(m) => (
-                legacy_crs(&m).map_err(|e| Error::layer(path, e))?,
-                CrsSource::File,
-            ),
+            Some(m) => (legacy_crs(&m).map_err(|e| Error::layer(path, e))?, CrsSource::File),
             None => (Crs::wgs84(), CrsSource::Rfc7946),
         },
     };
@@ -108,10 +99,7 @@ fn coord(p: &Position) -> std::result::Result<Coord, String> {
 }
 
 fn line(ps: &[Position]) -> std::result::Result<LineString, String> {
-    ps.iter()
-        .map(coord)
-        .collect::<std::result::Result<Vec<_>, _>>()
-        .map(LineString::new)
+    ps.iter().map(coord).collect::<std::result::Result<Vec<_>, _>>().map(LineString::new)
 }
 
 fn polygon(rings: &[Vec<Position>]) -> std::result::Result<Polygon, String> {
@@ -120,9 +108,7 @@ fn polygon(rings: &[Vec<Position>]) -> std::result::Result<Polygon, String> {
         Some(r) => line(r)?,
         None => LineString::new(vec![]),
     };
-    let interiors = it
-        .map(|r| line(r))
-        .collect::<std::result::Result<Vec<_>, _>>()?;
+    let interiors = it.map(|r| line(r)).collect::<std::result::Result<Vec<_>, _>>()?;
     Ok(Polygon::new(exterior, interiors))
 }
 
@@ -136,29 +122,19 @@ fn convert(value: &GeometryValue) -> std::result::Result<Geometry, String> {
                 .collect::<std::result::Result<_, _>>()?,
         )),
         GeometryValue::LineString { coordinates } => Geometry::LineString(line(coordinates)?),
-        GeometryValue::MultiLineString { coordinates } => {
-            Geometry::MultiLineString(MultiLineString(
-                coordinates
-                    .iter()
-                    .map(|l| line(l))
-                    .collect::<std::result::Result<_, _>>()?,
-            ))
-        }
+        GeometryValue::MultiLineString { coordinates } => Geometry::MultiLineString(MultiLineString(
+            coordinates.iter().map(|l| line(l)).collect::<std::result::Result<_, _>>()?,
+        )),
         GeometryValue::Polygon { coordinates } => Geometry::Polygon(polygon(coordinates)?),
         GeometryValue::MultiPolygon { coordinates } => Geometry::MultiPolygon(MultiPolygon(
-            coordinates
+            coordinates.iter().map(|p| polygon(p)).collect::<std::result::Result<_, _>>()?,
+        )),
+        GeometryValue::GeometryCollection { geometries } => Geometry::GeometryCollection(geo::GeometryCollection(
+            geometries
                 .iter()
-                .map(|p| polygon(p))
+                .map(|g| convert(&g.value))
                 .collect::<std::result::Result<_, _>>()?,
         )),
-        GeometryValue::GeometryCollection { geometries } => {
-            Geometry::GeometryCollection(geo::GeometryCollection(
-                geometries
-                    .iter()
-                    .map(|g| convert(&g.value))
-                    .collect::<std::result::Result<_, _>>()?,
-            ))
-        }
     })
 }
 
@@ -197,9 +173,6 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("t.geojson") && e.contains("two or more"), "{e}");
-        assert!(layer("{ not json")
-            .unwrap_err()
-            .to_string()
-            .contains("not valid GeoJSON"));
+        assert!(layer("{ not json").unwrap_err().to_string().contains("not valid GeoJSON"));
     }
 }

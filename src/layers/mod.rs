@@ -101,10 +101,7 @@ impl Layer {
                     return Err(Error::feature(
                         &self.path,
                         f.index,
-                        format!(
-                            "coordinate ({}, {}) cannot be longitude/latitude: {hint}",
-                            c.x, c.y
-                        ),
+                        format!("coordinate ({}, {}) cannot be longitude/latitude: {hint}", c.x, c.y),
                     ));
                 }
             }
@@ -130,8 +127,7 @@ impl Layer {
         let path = self.path.clone();
         for f in &mut self.features {
             if let Some(g) = &mut f.geometry {
-                t.geometry(g)
-                    .map_err(|m| Error::feature(&path, f.index, m))?;
+                t.geometry(g).map_err(|m| Error::feature(&path, f.index, m))?;
             }
         }
         self.crs = target.clone();
@@ -159,31 +155,18 @@ impl Layer {
         let names = self.attribute_names();
         let close: Vec<&String> = names
             .iter()
-            .filter(|n| {
-                n.eq_ignore_ascii_case(name) || n.to_lowercase().contains(&name.to_lowercase())
-            })
+            .filter(|n| n.eq_ignore_ascii_case(name) || n.to_lowercase().contains(&name.to_lowercase()))
             .collect();
         let hint = if close.is_empty() {
             String::new()
         } else {
-            format!(
-                " Did you mean {}?",
-                close
-                    .iter()
-                    .map(|c| format!("\"{c}\""))
-                    .collect::<Vec<_>>()
-                    .join(" or ")
-            )
+            format!(" Did you mean {}?", close.iter().map(|c| format!("\"{c}\"")).collect::<Vec<_>>().join(" or "))
         };
         Err(Error::layer(
             &self.path,
             format!(
                 "no feature has the attribute \"{name}\" ({role}). Attributes found: {}.{hint}",
-                names
-                    .iter()
-                    .map(|n| format!("\"{n}\""))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
             ),
         ))
     }
@@ -194,8 +177,7 @@ pub fn guess_crs(c: Coord) -> String {
     if (-7000.0..=300000.0).contains(&c.x) && (289000.0..=629000.0).contains(&c.y) {
         "it looks like Dutch RD New: add crs = \"EPSG:28992\" to the layer in the study file".into()
     } else if (50000.0..=800000.0).contains(&c.x) && (6_600_000.0..=7_800_000.0).contains(&c.y) {
-        "it looks like Finnish ETRS-TM35FIN: add crs = \"EPSG:3067\" to the layer in the study file"
-            .into()
+        "it looks like Finnish ETRS-TM35FIN: add crs = \"EPSG:3067\" to the layer in the study file".into()
     } else if (100000.0..=900000.0).contains(&c.x) && c.y.abs() <= 9_400_000.0 {
         "it looks like a UTM zone: add crs = \"EPSG:326zz\" (zone zz) to the layer in the study file".into()
     } else if c.x.abs() <= 20_037_509.0 && c.y.abs() <= 20_048_967.0 {

@@ -327,27 +327,16 @@ impl Study {
 
     /// Parses study text as if it were the file at `path` (which resolves relative paths).
     pub fn parse(text: &str, path: &Path) -> Result<Study> {
-        let file: StudyFile = toml::from_str(text).map_err(|e| {
-            Error::study(
-                path,
-                format!("invalid study file: {}", e.to_string().trim_end()),
-            )
-        })?;
+        let file: StudyFile = toml::from_str(text)
+            .map_err(|e| Error::study(path, format!("invalid study file: {}", e.to_string().trim_end())))?;
         let dir = path
             .parent()
-            .map(|p| {
-                if p.as_os_str().is_empty() {
-                    Path::new(".")
-                } else {
-                    p
-                }
-            })
+            .map(|p| if p.as_os_str().is_empty() { Path::new(".") } else { p })
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let bands = children_bands(&file);
         let kinds: Vec<String> = unique_kinds(&file);
-        let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands)
-            .map_err(|m| Error::study(path, m))?;
+        let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands).map_err(|m| Error::study(path, m))?;
         let study = Study {
             path: path.to_path_buf(),
             dir,
@@ -414,29 +403,25 @@ impl Study {
     /// the kinds present) and any other kind an equal share.
     pub fn score_weights(&self) -> Vec<(String, f64)> {
         let kinds = self.kinds();
-        let raw: Vec<(String, f64)> =
-            match self.file.score.as_ref().filter(|s| !s.weights.is_empty()) {
-                Some(s) => kinds
-                    .iter()
-                    .map(|k| (k.clone(), s.weights.get(k).copied().unwrap_or(0.0)))
-                    .collect(),
-                None => {
-                    let standard = |k: &str| match k {
-                        "playground" => Some(0.4),
-                        "green_space" => Some(0.3),
-                        "library" | "community_centre" => Some(0.15),
-                        _ => None,
-                    };
-                    if kinds.iter().all(|k| standard(k).is_some()) {
-                        kinds
-                            .iter()
-                            .map(|k| (k.clone(), standard(k).unwrap_or(0.0)))
-                            .collect()
-                    } else {
-                        kinds.iter().map(|k| (k.clone(), 1.0)).collect()
-                    }
+        let raw: Vec<(String, f64)> = match self.file.score.as_ref().filter(|s| !s.weights.is_empty()) {
+            Some(s) => kinds
+                .iter()
+                .map(|k| (k.clone(), s.weights.get(k).copied().unwrap_or(0.0)))
+                .collect(),
+            None => {
+                let standard = |k: &str| match k {
+                    "playground" => Some(0.4),
+                    "green_space" => Some(0.3),
+                    "library" | "community_centre" => Some(0.15),
+                    _ => None,
+                };
+                if kinds.iter().all(|k| standard(k).is_some()) {
+                    kinds.iter().map(|k| (k.clone(), standard(k).unwrap_or(0.0))).collect()
+                } else {
+                    kinds.iter().map(|k| (k.clone(), 1.0)).collect()
                 }
-            };
+            }
+        };
         let total: f64 = raw.iter().map(|(_, w)| w).sum();
         if total <= 0.0 {
             return raw;
@@ -448,9 +433,7 @@ impl Study {
         let err = |m: String| Err(Error::study(&self.path, m));
         let f = &self.file;
         if f.amenities.is_empty() {
-            return err(
-                "no [[amenities]] entry: add at least one amenity layer (kind and path)".into(),
-            );
+            return err("no [[amenities]] entry: add at least one amenity layer (kind and path)".into());
         }
         for (i, a) in f.amenities.iter().enumerate() {
             if a.kind.trim().is_empty() {
@@ -480,10 +463,7 @@ impl Study {
                 }
                 _ => {}
             }
-            for (key, v) in [
-                ("point_area_m2", a.point_area_m2),
-                ("min_area_m2", a.min_area_m2),
-            ] {
+            for (key, v) in [("point_area_m2", a.point_area_m2), ("min_area_m2", a.min_area_m2)] {
                 if let Some(v) = v {
                     if !v.is_finite() || v < 0.0 {
                         return err(format!(
@@ -505,9 +485,7 @@ impl Study {
                     ));
                 }
                 if !w.is_finite() || *w < 0.0 {
-                    return err(format!(
-                        "[score] weights: \"{k}\" = {w}: a weight must be a number >= 0"
-                    ));
+                    return err(format!("[score] weights: \"{k}\" = {w}: a weight must be a number >= 0"));
                 }
             }
             if !s.weights.is_empty() && s.weights.values().sum::<f64>() <= 0.0 {
@@ -516,15 +494,11 @@ impl Study {
         }
         if let Some(n) = &f.network {
             if n.osm.is_none() && n.path.is_none() {
-                return err(
-                    "[network]: give `osm` (an .osm.pbf) or `path` (GeoJSON LineStrings)".into(),
-                );
+                return err("[network]: give `osm` (an .osm.pbf) or `path` (GeoJSON LineStrings)".into());
             }
             if let Some(d) = n.max_distance {
                 if !d.is_finite() || d <= 0.0 {
-                    return err(format!(
-                        "[network] max_distance = {d}: must be a distance in metres above 0"
-                    ));
+                    return err(format!("[network] max_distance = {d}: must be a distance in metres above 0"));
                 }
             }
             let bands = self.bands();
@@ -540,18 +514,14 @@ impl Study {
         if let Some(p) = &f.play_area {
             if let Some(s) = p.share {
                 if !s.is_finite() || s <= 0.0 || s > 1.0 {
-                    return err(format!(
-                        "[play_area] share = {s}: must be a share between 0 and 1, e.g. 0.03"
-                    ));
+                    return err(format!("[play_area] share = {s}: must be a share between 0 and 1, e.g. 0.03"));
                 }
             }
         }
         if let Some(c) = &f.costs {
             if let Some(r) = c.discount_rate {
                 if !r.is_finite() || r <= -1.0 {
-                    return err(format!(
-                        "[costs] discount_rate = {r}: must be a rate above -1, e.g. 0.0225"
-                    ));
+                    return err(format!("[costs] discount_rate = {r}: must be a rate above -1, e.g. 0.0225"));
                 }
             }
         }
@@ -619,9 +589,7 @@ path = "p.geojson"
     #[test]
     fn unknown_key_names_key_and_line() {
         let text = MINIMAL.replace("[homes]\n", "[homes]\nchildern = \"x\"\n");
-        let e = Study::parse(&text, Path::new("s.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = Study::parse(&text, Path::new("s.toml")).unwrap_err().to_string();
         assert!(e.contains("childern"), "{e}");
         assert!(e.contains("line 9"), "{e}");
     }
@@ -632,9 +600,7 @@ path = "p.geojson"
         let s = Study::parse(&text, Path::new("s.toml")).unwrap();
         assert_eq!(s.score_weights(), vec![("playground".to_string(), 1.0)]);
         let bad = format!("{MINIMAL}[score]\nweights = {{ library = 1 }}\n");
-        let e = Study::parse(&bad, Path::new("s.toml"))
-            .unwrap_err()
-            .to_string();
+        let e = Study::parse(&bad, Path::new("s.toml")).unwrap_err().to_string();
         assert!(e.contains("library"), "{e}");
     }
 }

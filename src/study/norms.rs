@@ -144,27 +144,19 @@ impl Norms {
     }
 
     /// Resolves the `[norms]` table of a study for its kinds and children bands.
-    pub fn from_table(
-        table: Option<&toml::Table>,
-        kinds: &[String],
-        bands: &[String],
-    ) -> Result<Norms, String> {
+    pub fn from_table(table: Option<&toml::Table>, kinds: &[String], bands: &[String]) -> Result<Norms, String> {
         let mut preset_name = "nl";
         let mut explicit: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
         if let Some(t) = table {
             for (key, value) in t {
                 if key == "preset" {
-                    let name = value.as_str().ok_or_else(|| {
-                        "[norms] preset must be a string such as \"nl\"".to_string()
-                    })?;
+                    let name = value
+                        .as_str()
+                        .ok_or_else(|| "[norms] preset must be a string such as \"nl\"".to_string())?;
                     preset_name = preset(name).map(|p| p.name).ok_or_else(|| {
                         format!(
                             "[norms] preset \"{name}\" is unknown (known: {})",
-                            PRESETS
-                                .iter()
-                                .map(|p| p.name)
-                                .collect::<Vec<_>>()
-                                .join(", ")
+                            PRESETS.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
                         )
                     })?;
                     continue;
@@ -177,11 +169,7 @@ impl Norms {
                     let metres = v
                         .as_float()
                         .or_else(|| v.as_integer().map(|i| i as f64))
-                        .ok_or_else(|| {
-                            format!(
-                                "[norms] {key}.{band}: expected a distance in metres, found {v}"
-                            )
-                        })?;
+                        .ok_or_else(|| format!("[norms] {key}.{band}: expected a distance in metres, found {v}"))?;
                     if !metres.is_finite() || metres <= 0.0 {
                         return Err(format!("[norms] {key}.\"{band}\" = {metres}: a norm must be a distance above 0 m"));
                     }
@@ -243,11 +231,7 @@ fn resolve(
             });
         } else {
             let mut named: Vec<(&String, &f64)> = table.iter().collect();
-            named.sort_by(|a, b| {
-                age_mid(a.0)
-                    .partial_cmp(&age_mid(b.0))
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            });
+            named.sort_by(|a, b| age_mid(a.0).partial_cmp(&age_mid(b.0)).unwrap_or(std::cmp::Ordering::Equal));
             let n = named.len() as f64;
             for (b, m) in named {
                 out.push(BandNorm {
@@ -311,9 +295,7 @@ pub fn age_range(band: &str) -> Option<(f64, f64)> {
 }
 
 fn age_mid(band: &str) -> f64 {
-    age_range(band)
-        .map(|(a, b)| (a + b) / 2.0)
-        .unwrap_or(f64::MAX)
+    age_range(band).map(|(a, b)| (a + b) / 2.0).unwrap_or(f64::MAX)
 }
 
 fn nearest_age_band(band: &str, table: &BTreeMap<String, f64>) -> Option<f64> {
@@ -330,9 +312,7 @@ fn nearest_age_band(band: &str, table: &BTreeMap<String, f64>) -> Option<f64> {
                     (mid - a).abs().min((mid - z).abs())
                 }
             };
-            dist((x.0, x.1))
-                .partial_cmp(&dist((y.0, y.1)))
-                .unwrap_or(std::cmp::Ordering::Equal)
+            dist((x.0, x.1)).partial_cmp(&dist((y.0, y.1))).unwrap_or(std::cmp::Ordering::Equal)
         })
         .map(|(_, _, m)| m)
 }
@@ -350,20 +330,14 @@ mod tests {
         let bands: Vec<String> = vec!["0-5".into(), "6-11".into(), "12-17".into()];
         let n = Norms::from_table(None, &kinds(), &bands).unwrap();
         let p = n.get("playground").unwrap();
-        assert_eq!(
-            p.bands.iter().map(|b| b.metres).collect::<Vec<_>>(),
-            vec![100.0, 400.0, 1000.0]
-        );
+        assert_eq!(p.bands.iter().map(|b| b.metres).collect::<Vec<_>>(), vec![100.0, 400.0, 1000.0]);
         let g = n.get("green_space").unwrap();
         assert!(g.bands.iter().all(|b| b.metres == 300.0));
 
         let helsinki: Vec<String> = vec!["0-6".into(), "7-12".into(), "13-15".into()];
         let n = Norms::from_table(None, &kinds(), &helsinki).unwrap();
         let p = n.get("playground").unwrap();
-        assert_eq!(
-            p.bands.iter().map(|b| b.metres).collect::<Vec<_>>(),
-            vec![100.0, 400.0, 1000.0]
-        );
+        assert_eq!(p.bands.iter().map(|b| b.metres).collect::<Vec<_>>(), vec![100.0, 400.0, 1000.0]);
     }
 
     #[test]
@@ -382,16 +356,10 @@ mod tests {
         let e = Norms::from_table(Some(&t), &kinds(), &bands).unwrap_err();
         assert!(e.contains("6-11") && e.contains("no children field"), "{e}");
         let t: toml::Table = toml::from_str("playground = { all = 0 }").unwrap();
-        assert!(Norms::from_table(Some(&t), &kinds(), &bands)
-            .unwrap_err()
-            .contains("above 0"));
+        assert!(Norms::from_table(Some(&t), &kinds(), &bands).unwrap_err().contains("above 0"));
         let t: toml::Table = toml::from_str("preset = \"mars\"").unwrap();
-        assert!(Norms::from_table(Some(&t), &kinds(), &bands)
-            .unwrap_err()
-            .contains("mars"));
+        assert!(Norms::from_table(Some(&t), &kinds(), &bands).unwrap_err().contains("mars"));
         let t: toml::Table = toml::from_str("library = { all = 500 }").unwrap();
-        assert!(Norms::from_table(Some(&t), &kinds(), &bands)
-            .unwrap_err()
-            .contains("library"));
+        assert!(Norms::from_table(Some(&t), &kinds(), &bands).unwrap_err().contains("library"));
     }
 }
