@@ -397,7 +397,7 @@ pub struct OsmWalkWay {
 
 /// Highway classes walkable unless foot=no (DESIGN.md, "Network distance"). The `_link` ramps of
 /// primary, secondary and tertiary are the same roads and are included with them.
-const WALKABLE: &[&str] = &[
+pub const WALKABLE: &[&str] = &[
     "footway",
     "path",
     "pedestrian",
@@ -414,30 +414,43 @@ const WALKABLE: &[&str] = &[
     "steps",
     "cycleway",
     "track",
+    // Not in the DESIGN list: indoor public walkways (shopping centres, metro stations), which
+    // children use and the GeoJSON walk layers (osmnx-style) include.
+    "corridor",
 ];
 
 /// Highway classes walkable only with foot=yes (or designated/permissive).
-const WALKABLE_WITH_FOOT: &[&str] = &["motorway", "motorway_link", "trunk", "trunk_link"];
+pub const WALKABLE_WITH_FOOT: &[&str] = &["motorway", "motorway_link", "trunk", "trunk_link"];
 
 /// The walk rule of DESIGN.md: the listed classes unless foot=no; motorway and trunk only with an
 /// explicit foot permission; never access=private (nor foot=private).
+///
+/// Three refinements of the same intent, which OSM tagging needs: foot=use_sidepath (walkers
+/// must use the separately drawn sidewalk, which is itself in the network) counts as foot=no;
+/// access=no counts as closed unless foot is explicitly permitted; and `area=yes` ways (squares,
+/// yards) are outlines of areas, not lines anyone walks along. Indoor `corridor` ways are
+/// walkable too (see [`WALKABLE`]).
 pub fn is_walkable<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
-    let (mut highway, mut foot, mut access) = (None, None, None);
+    let (mut highway, mut foot, mut access, mut area) = (None, None, None, None);
     for (k, v) in tags {
         match k {
             "highway" => highway = Some(v),
             "foot" => foot = Some(v),
             "access" => access = Some(v),
+            "area" => area = Some(v),
             _ => {}
         }
     }
     let Some(highway) = highway else { return false };
-    if access == Some("private") || matches!(foot, Some("no" | "private")) {
+    let foot_permitted = matches!(foot, Some("yes" | "designated" | "permissive"));
+    if access == Some("private")
+        || matches!(foot, Some("no" | "private" | "use_sidepath"))
+        || (access == Some("no") && !foot_permitted)
+        || area == Some("yes")
+    {
         return false;
     }
-    WALKABLE.contains(&highway)
-        || (WALKABLE_WITH_FOOT.contains(&highway)
-            && matches!(foot, Some("yes" | "designated" | "permissive")))
+    WALKABLE.contains(&highway) || (WALKABLE_WITH_FOOT.contains(&highway) && foot_permitted)
 }
 
 fn is_crossing_way(tags: &[(&str, &str)]) -> bool {
@@ -605,6 +618,23 @@ mod tests {
         assert!(is_walkable(tags(&[("highway", "trunk"), ("foot", "yes")])));
         assert!(!is_walkable(tags(&[("highway", "construction")])));
         assert!(!is_walkable(tags(&[("building", "yes")])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "primary"),
+            ("foot", "use_sidepath")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "service"),
+            ("access", "no")
+        ])));
+        assert!(is_walkable(tags(&[
+            ("highway", "pedestrian"),
+            ("access", "no"),
+            ("foot", "yes")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "pedestrian"),
+            ("area", "yes")
+        ])));
     }
 
     #[test]

@@ -14,7 +14,10 @@ pub fn shared_data_dir() -> Option<PathBuf> {
         return Some(dir);
     }
     if std::env::var("KINDSCAPE_REQUIRE_SHARED").as_deref() == Ok("1") {
-        panic!("shared data not found at {} (KINDSCAPE_REQUIRE_SHARED=1)", dir.display());
+        panic!(
+            "shared data not found at {} (KINDSCAPE_REQUIRE_SHARED=1)",
+            dir.display()
+        );
     }
     eprintln!("skipped: shared data not found at {}", dir.display());
     None

@@ -83,15 +83,40 @@ fn collect_points(g: &Geometry, spacing: f64, out: &mut Vec<Coord>) {
         Geometry::Line(l) => sample_line(&LineString(vec![l.start, l.end]), spacing, out),
         Geometry::LineString(l) => sample_line(l, spacing, out),
         Geometry::MultiLineString(m) => m.0.iter().for_each(|l| sample_line(l, spacing, out)),
-        Geometry::Polygon(p) => sample_line(p.exterior(), spacing, out),
+        Geometry::Polygon(p) => sample_ring(p.exterior(), spacing, out),
         Geometry::MultiPolygon(m) => {
             m.0.iter()
-                .for_each(|p| sample_line(p.exterior(), spacing, out))
+                .for_each(|p| sample_ring(p.exterior(), spacing, out))
         }
-        Geometry::Rect(r) => sample_line(r.to_polygon().exterior(), spacing, out),
-        Geometry::Triangle(t) => sample_line(t.to_polygon().exterior(), spacing, out),
+        Geometry::Rect(r) => sample_ring(r.to_polygon().exterior(), spacing, out),
+        Geometry::Triangle(t) => sample_ring(t.to_polygon().exterior(), spacing, out),
         Geometry::GeometryCollection(c) => c.0.iter().for_each(|g| collect_points(g, spacing, out)),
     }
+}
+
+/// Samples a ring from a canonical start (its lowest-x, then lowest-y vertex) and direction
+/// (counter-clockwise), so the same ring gives the same points however a file orders it.
+fn sample_ring(ring: &LineString, spacing: f64, out: &mut Vec<Coord>) {
+    let closed = ring.0.len() >= 4 && ring.0.first() == ring.0.last();
+    if !closed {
+        return sample_line(ring, spacing, out);
+    }
+    let mut v: Vec<Coord> = ring.0[..ring.0.len() - 1].to_vec();
+    let twice_area: f64 = (0..v.len())
+        .map(|i| {
+            let (a, b) = (v[i], v[(i + 1) % v.len()]);
+            a.x * b.y - b.x * a.y
+        })
+        .sum();
+    if twice_area < 0.0 {
+        v.reverse();
+    }
+    let start = (0..v.len())
+        .min_by(|&i, &j| v[i].x.total_cmp(&v[j].x).then(v[i].y.total_cmp(&v[j].y)))
+        .unwrap_or(0);
+    v.rotate_left(start);
+    v.push(v[0]);
+    sample_line(&LineString(v), spacing, out);
 }
 
 fn sample_line(line: &LineString, spacing: f64, out: &mut Vec<Coord>) {

@@ -11,7 +11,7 @@ use rstar::RTree;
 use super::WalkNetwork;
 use crate::error::{Error, Result};
 use crate::layers::crs::Transformer;
-use crate::layers::{osm, Layer};
+use crate::layers::{osm, Feature, Layer};
 
 /// Collects nodes and lines, then builds the compact graph. Each line's consecutive nodes become
 /// straight edges whose length is their distance in the working CRS.
@@ -214,12 +214,12 @@ impl WalkNetwork {
             ));
         }
         layer.require_attribute(highway_attr, "the road class of the walk network")?;
-        let mut lines: Vec<(usize, Vec<&LineString>)> = Vec::new();
+        let mut lines: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
         for f in &layer.features {
             match &f.geometry {
                 None => {}
-                Some(Geometry::LineString(l)) => lines.push((f.index, vec![l])),
-                Some(Geometry::MultiLineString(m)) => lines.push((f.index, m.0.iter().collect())),
+                Some(Geometry::LineString(l)) => lines.push((f, vec![l])),
+                Some(Geometry::MultiLineString(m)) => lines.push((f, m.0.iter().collect())),
                 Some(other) => {
                     return Err(Error::feature(
                         path,
@@ -232,15 +232,12 @@ impl WalkNetwork {
                 }
             }
         }
-        let feature = |i: usize| layer.features.iter().find(|f| f.index == i);
         let use_uv = !lines.is_empty()
-            && lines.iter().all(|(i, parts)| {
+            && lines.iter().all(|(f, parts)| {
                 parts.len() == 1
-                    && feature(*i).is_some_and(|f| {
-                        ["u", "v"]
-                            .iter()
-                            .all(|k| f.props.get(*k).is_some_and(|v| !v.is_null()))
-                    })
+                    && ["u", "v"]
+                        .iter()
+                        .all(|k| f.props.get(*k).is_some_and(|v| !v.is_null()))
             });
 
         #[derive(Hash, PartialEq, Eq)]
@@ -256,8 +253,7 @@ impl WalkNetwork {
                 Some(k) => *ids.entry(k).or_insert_with(|| b.add_node(c, false)),
             }
         };
-        for (index, parts) in &lines {
-            let Some(f) = feature(*index) else { continue };
+        for (f, parts) in &lines {
             let highway = attribute_text(f.props.get(highway_attr)).unwrap_or_default();
             let crossing = highway == "crossing"
                 || attribute_text(f.props.get("footway")).as_deref() == Some("crossing");
