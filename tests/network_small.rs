@@ -35,8 +35,8 @@ fn grid() -> WalkNetwork {
             *n = b.add_node(c(100.0 * j as f64, 100.0 * i as f64), false);
         }
     }
-    for i in 0..3 {
-        b.add_line(&[id[i][0], id[i][1], id[i][2]], "residential", false);
+    for (i, row) in id.iter().enumerate() {
+        b.add_line(row, "residential", false);
         b.add_line(&[id[0][i], id[1][i], id[2][i]], "residential", false);
     }
     b.build().unwrap()
@@ -344,5 +344,81 @@ fn geojson_network_must_be_metric_lines() {
     assert!(
         err.contains("feature 3") && err.contains("Polygon"),
         "{err}"
+    );
+}
+
+/// Two primary roads cross at the origin, each arm 100 m long and ending in a dead end. Without
+/// a crossing the junction has four sectors, one per quadrant; a child walks round the end of
+/// an arm to reach another quadrant.
+#[test]
+fn four_sectors_at_a_junction_of_two_barrier_roads() {
+    let scene = |crossing: bool| {
+        let mut b = NetworkBuilder::new();
+        let o = b.add_node(c(0.0, 0.0), crossing);
+        let e = b.add_node(c(100.0, 0.0), false);
+        let n = b.add_node(c(0.0, 100.0), false);
+        let w = b.add_node(c(-100.0, 0.0), false);
+        let s = b.add_node(c(0.0, -100.0), false);
+        b.add_line(&[w, o, e], "primary", false);
+        b.add_line(&[s, o, n], "primary", false);
+        b.build().unwrap()
+    };
+    // Home in the north-east quadrant, 5 m north of the east arm, 10 m out.
+    let homes = [c(10.0, 5.0)];
+    let kinds = [
+        kind("south_east", vec![point(10.0, -5.0)]),
+        kind("north_west", vec![point(-10.0, 5.0)]),
+    ];
+    let bands = [vec!["primary".to_string()], vec![]];
+    let r = nearest_distances(
+        &scene(false),
+        &homes,
+        &kinds,
+        &bands,
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    // Round the east arm's end: 5 + 90 + 90 + 5.
+    assert!(
+        close(r.distances[0][0][0], 190.0),
+        "{}",
+        r.distances[0][0][0]
+    );
+    // Round the north arm's end: 5 + 10 to the junction, 100 up, 100 down, 10 + 5.
+    assert!(
+        close(r.distances[1][0][0], 230.0),
+        "{}",
+        r.distances[1][0][0]
+    );
+    // No barriers: straight along the same edge (5 + 0 + 5), or through the junction.
+    assert!(
+        close(r.distances[0][1][0], 10.0),
+        "{}",
+        r.distances[0][1][0]
+    );
+    assert!(
+        close(r.distances[1][1][0], 30.0),
+        "{}",
+        r.distances[1][1][0]
+    );
+    assert_eq!(r.graphs[0].nodes, 5 + 3);
+    // A crossing at the junction joins the quadrants: 5 + 10 + 10 + 5.
+    let r = nearest_distances(
+        &scene(true),
+        &homes,
+        &kinds,
+        &bands,
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        close(r.distances[0][0][0], 30.0),
+        "{}",
+        r.distances[0][0][0]
+    );
+    assert!(
+        close(r.distances[1][0][0], 30.0),
+        "{}",
+        r.distances[1][0][0]
     );
 }

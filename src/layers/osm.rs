@@ -160,6 +160,9 @@ fn props_from(tags: &[(String, String)], osm_type: &str, id: i64) -> Properties 
 
 type OwnedTags = Vec<(String, String)>;
 
+/// A multipolygon relation: id, tags, member ways as (way id, role is "inner").
+type RelationRow = (i64, OwnedTags, Vec<(i64, bool)>);
+
 fn owned(tags: &[(&str, &str)]) -> OwnedTags {
     tags.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -173,8 +176,7 @@ struct AmenityBlock {
     /// Every way's node refs: relations (stored after ways) may need any of them.
     ways: Vec<(i64, Vec<i64>)>,
     tagged_ways: Vec<(i64, OwnedTags)>,
-    /// (id, tags, members as (way id, is_inner)).
-    relations: Vec<(i64, OwnedTags, Vec<(i64, bool)>)>,
+    relations: Vec<RelationRow>,
 }
 
 /// Reads the features of an .osm.pbf that carry any of `tags` (`"key=value"` or `"key=*"`):
@@ -592,10 +594,10 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
 mod tests {
     use super::*;
 
-    fn tags(
-        pairs: &[(&'static str, &'static str)],
-    ) -> impl Iterator<Item = (&'static str, &'static str)> + Clone {
-        pairs.to_vec().into_iter()
+    fn tags<'a>(
+        pairs: &'a [(&'static str, &'static str)],
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + Clone + 'a {
+        pairs.iter().copied()
     }
 
     #[test]

@@ -25,18 +25,24 @@ pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<At
     if !p.x.is_finite() || !p.y.is_finite() {
         return None;
     }
-    let mut best: Option<(f64, u32)> = None;
+    // Segments within a micrometre of the nearest count as tied: overlapping segments drawn in
+    // opposite directions round differently.
+    let mut nearest: Option<f64> = None;
+    let mut best: Option<u32> = None;
     for (seg, d2) in net
         .segments
         .nearest_neighbor_iter_with_distance_2(&[p.x, p.y])
     {
-        match best {
-            Some((bd2, _)) if d2 > bd2 => break,
-            Some((_, be)) if seg.data >= be => {}
-            _ => best = Some((d2, seg.data)),
+        let d = d2.sqrt();
+        let first = *nearest.get_or_insert(d);
+        if d > first + 1e-6 {
+            break;
+        }
+        if best.is_none_or(|b| seg.data < b) {
+            best = Some(seg.data);
         }
     }
-    let (_, edge) = best?;
+    let edge = best?;
     let [a, b] = net.edges[edge as usize];
     let (a, b) = (net.coords[a as usize], net.coords[b as usize]);
     let ab = Coord {

@@ -1,6 +1,6 @@
 //! Building a [`WalkNetwork`]: by hand, from an .osm.pbf, or from GeoJSON LineStrings.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use geo::{Coord, Geometry, LineString};
@@ -39,6 +39,7 @@ pub struct NetworkBuilder {
     edge_bridge_or_tunnel: Vec<bool>,
     classes: Vec<String>,
     class_index: HashMap<String, u16>,
+    seen: HashSet<(u32, u32, u16)>,
     cut_ways: usize,
 }
 
@@ -85,7 +86,10 @@ impl NetworkBuilder {
             self.line_end[last as usize] = true;
         }
         for w in nodes.windows(2) {
-            if w[0] != w[1] {
+            // Edges are straight, so a second edge between the same two nodes with the same class
+            // is the same stretch of pavement (overlapping ways, both directions in a GeoJSON).
+            let key = (w[0].min(w[1]), w[0].max(w[1]), class);
+            if w[0] != w[1] && self.seen.insert(key) {
                 self.edges.push([w[0], w[1]]);
                 self.edge_class.push(class);
                 self.edge_bridge_or_tunnel.push(bridge_or_tunnel);

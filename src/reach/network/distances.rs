@@ -124,7 +124,7 @@ pub fn nearest_distances(
             cfg.max_distance
         )));
     }
-    if !(cfg.attach_limit_m >= 0.0) {
+    if cfg.attach_limit_m.is_nan() || cfg.attach_limit_m < 0.0 {
         return Err(Error::Other(format!(
             "the network attach limit must be a number of metres >= 0, not {}",
             cfg.attach_limit_m
@@ -232,7 +232,7 @@ fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
     (side, ends[2 * side], ends[2 * side + 1])
 }
 
-fn distances_for(
+pub(crate) fn distances_for(
     net: &WalkNetwork,
     g: &SidedGraph,
     sources: &[Attach],

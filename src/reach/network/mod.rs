@@ -67,6 +67,8 @@ mod build;
 mod dijkstra;
 mod distances;
 mod sided;
+#[cfg(test)]
+mod tests;
 
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Line};
