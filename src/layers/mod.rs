@@ -4,6 +4,7 @@
 pub mod attributes;
 pub mod crs;
 pub mod geojson;
+pub mod osm;
 
 use std::path::PathBuf;
 
