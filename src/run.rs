@@ -97,10 +97,23 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     let straight = reach::straight_distances(&scene);
     bar.finish_and_clear();
     clock.lap("straight_line");
-    let distances = Distances {
-        straight,
-        network: None,
+    let bar = progress.stage("network distances");
+    let (network, network_report) = match reach::network_distances(&study, &scene, &straight)? {
+        Some((d, r)) => (Some(d), Some(r)),
+        None => (None, None),
     };
+    bar.finish_and_clear();
+    if let Some(r) = &network_report {
+        clock.lap("network");
+        if r.attach.homes_not_attached > 0 {
+            warnings.push(format!(
+                "network: {} of {} homes are farther than the attach limit from any walkable way; they have no network distance",
+                r.attach.homes_not_attached,
+                scene.homes.len()
+            ));
+        }
+    }
+    let distances = Distances { straight, network };
 
     let bar = progress.stage("measures");
     let mut measures = measures::home_scores(&study, &scene, &distances);
@@ -193,7 +206,10 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     }
     clock.lap("outputs");
     let warnings = warnings.to_vec();
-    let run_json = run_json(&study, &scene, &study_area, &warnings, &clock.stages);
+    let mut run_json = run_json(&study, &scene, &study_area, &warnings, &clock.stages);
+    if let Some(r) = &network_report {
+        run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;
+    }
     staging.write(
         "run.json",
         serde_json::to_string_pretty(&run_json)
