@@ -4,6 +4,7 @@
 pub mod attributes;
 pub mod crs;
 pub mod geojson;
+pub mod raster;
 
 use std::path::PathBuf;
 
