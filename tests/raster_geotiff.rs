@@ -2,8 +2,6 @@
 //! (tests/fixtures/rasters/gdal_reading.json, written by scripts/raster_fixtures.py), the
 //! zonal statistics against numpy + OGR/GEOS (zonal_expected.json), and the shared data.
 
-use std::path::{Path, PathBuf};
-
 use geo::{Geometry, MultiPolygon};
 use kindscape::layers::crs::Crs;
 use kindscape::layers::raster::{
@@ -12,29 +10,9 @@ use kindscape::layers::raster::{
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rasters")
-}
+mod raster_support;
 
-fn json(name: &str) -> Value {
-    let text = std::fs::read_to_string(fixtures().join(name)).expect("fixture present");
-    serde_json::from_str(&text).expect("fixture is JSON")
-}
-
-/// The shared data folder, or None (test skipped) when it is absent and not required.
-fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("KINDSCAPE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("KINDSCAPE_REQUIRE_SHARED").as_deref() == Ok("1") {
-        panic!("shared data not found at {}", dir.display());
-    }
-    eprintln!("skipped: shared data not found at {}", dir.display());
-    None
-}
+use raster_support::{fixtures, helsinki_elevation, json, shared_data};
 
 /// SHA-256 of every value as little-endian f64, NaN written as one canonical NaN (as the script).
 fn digest(data: &[f64]) -> String {
@@ -331,30 +309,100 @@ fn zonal_statistics_match_numpy_and_geos_on_harderwijk_wijken() {
 #[test]
 fn helsinki_elevation_loads() {
     let Some(shared) = shared_data() else { return };
-    let path =
-        shared.join("helsinki-centre/raster/helsinki_elevation_2021_lapinlahti_epsg4326.tif");
-    let r = Raster::read_geotiff(&path, 1).unwrap();
+    let r = Raster::read_geotiff(&helsinki_elevation(&shared), 1).unwrap();
     assert_eq!((r.width, r.height, r.bands), (274, 210, 1));
     assert_eq!(r.epsg, Some(4326));
     assert!(r.require_crs(None).unwrap().is_geographic());
-    // gdalinfo -json on the file.
+    // gdalinfo -json on the file, which prints 16 decimal places.
+    let gdalinfo = [
+        24.910366425,
+        0.0000151525364964,
+        0.0,
+        60.169540772,
+        0.0,
+        -0.0000151036095238,
+    ];
+    for (got, want) in r.geotransform.iter().zip(gdalinfo) {
+        assert!((got - want).abs() <= 1e-14, "{:?}", r.geotransform);
+    }
+    // GDAL 3.6 through Python (ReadAsArray, math.fsum): no nodata, 57540 cells, min -1.0000000116860974e-07,
+    // max 10.98795223236084, sum 230001.21325712258; cells (0, 0) = 0 and (137, 100) = 5.468503952026367.
+    assert_eq!(r.nodata, None);
+    assert_eq!(r.data.len(), 57540);
     assert_eq!(
-        r.geotransform,
-        [
-            24.910366425,
-            0.0000151525364964,
-            0.0,
-            60.169540772,
-            0.0,
-            -0.0000151036095238
-        ]
+        r.data.iter().copied().fold(f64::INFINITY, f64::min),
+        -1.0000000116860974e-07
     );
-    let valid: Vec<f64> = r.data.iter().copied().filter(|&v| r.is_valid(v)).collect();
-    assert!(!valid.is_empty());
-    // Elevations around Lapinlahti, Helsinki: sea level to a few tens of metres.
-    assert!(
-        valid.iter().all(|&v| (-10.0..100.0).contains(&v)),
-        "{:?}",
-        valid.iter().fold(f64::NAN, |a, &b| a.max(b))
+    assert_eq!(
+        r.data.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        10.98795223236084
     );
+    assert!((r.data.iter().sum::<f64>() - 230001.21325712258).abs() < 1e-6);
+    assert_eq!(
+        (r.data[0], r.data[100 * 274 + 137]),
+        (0.0, 5.468503952026367)
+    );
+}
+
+/// The rasterised CBS grid as homes holds the same places and values as the grid itself: every
+/// square's centroid (GeoJSON, EPSG:28992) with its children count, suppressed ones included.
+#[test]
+fn rasterised_cbs_grid_equals_the_geojson_squares() {
+    let Some(shared) = shared_data() else { return };
+    let grid =
+        shared.join("harderwijk/population/cbs_vierkant100m_2020_harderwijk_epsg28992.geojson");
+    let layer = kindscape::layers::geojson::read(&grid, None).unwrap();
+    let key = |x: f64, y: f64, v: f64| {
+        (
+            (x * 1000.0).round() as i64,
+            (y * 1000.0).round() as i64,
+            v as i64,
+        )
+    };
+    let mut from_geojson: Vec<_> = layer
+        .features
+        .iter()
+        .map(|f| {
+            let c = geo::Centroid::centroid(f.geometry.as_ref().unwrap()).unwrap();
+            let v = f.props["aantal_inwoners_0_tot_15_jaar"].as_f64().unwrap();
+            key(c.x(), c.y(), v)
+        })
+        .collect();
+    let r = Raster::read_geotiff(&fixtures().join("harderwijk_cbs100m_2020.tif"), 1).unwrap();
+    let rd = r.require_crs(None).unwrap();
+    let mut from_raster: Vec<_> = cells_where(&r, &rd.to(&rd), |_| true)
+        .unwrap()
+        .into_iter()
+        .map(|(c, v)| key(c.x, c.y, v))
+        .collect();
+    from_geojson.sort_unstable();
+    from_raster.sort_unstable();
+    assert_eq!(from_geojson.len(), 984);
+    assert_eq!(from_raster, from_geojson);
+}
+
+/// Zones in WGS84 (the wijken as CBS publishes them in EPSG:4326), cell centres reprojected from
+/// RD New: the same cells fall in the same wijken as in RD New.
+#[test]
+fn zonal_statistics_with_reprojected_cell_centres() {
+    let Some(shared) = shared_data() else { return };
+    let expected = json("zonal_expected.json");
+    let r =
+        Raster::read_geotiff(&fixtures().join(expected["raster"].as_str().unwrap()), 1).unwrap();
+    let path = shared.join("harderwijk/neighbourhoods/cbs_wijken_2024_harderwijk_epsg4326.geojson");
+    let layer = kindscape::layers::geojson::read(&path, None).unwrap();
+    let zones: Vec<MultiPolygon> = layer
+        .features
+        .into_iter()
+        .map(|f| multipolygon(f.geometry.unwrap()))
+        .collect();
+    let to_wgs84 = r.require_crs(None).unwrap().to(&Crs::wgs84());
+    let got = zonal_stats(&r, &to_wgs84, &zones, Statistic::Sum);
+    let want: Vec<Option<f64>> = expected["wijken"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["sum"].as_f64())
+        .collect();
+    assert_eq!(got, want);
 }
