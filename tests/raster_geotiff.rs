@@ -406,3 +406,44 @@ fn zonal_statistics_with_reprojected_cell_centres() {
         .collect();
     assert_eq!(got, want);
 }
+
+/// `bytes` (a little-endian classic TIFF) with the first IFD's SHORT tag `tag` set to `value`.
+fn with_short_tag(mut bytes: Vec<u8>, tag: u16, value: u16) -> Vec<u8> {
+    assert_eq!(&bytes[..4], b"II*\0", "a little-endian classic TIFF");
+    let ifd = u32::from_le_bytes(bytes[4..8].try_into().unwrap()) as usize;
+    let entries = u16::from_le_bytes(bytes[ifd..ifd + 2].try_into().unwrap()) as usize;
+    let entry = (0..entries)
+        .map(|i| ifd + 2 + 12 * i)
+        .find(|&e| u16::from_le_bytes(bytes[e..e + 2].try_into().unwrap()) == tag)
+        .expect("tag present");
+    bytes[entry + 8..entry + 10].copy_from_slice(&value.to_le_bytes());
+    bytes
+}
+
+/// A one-band file marked band-interleaved is the same as pixel-interleaved; a file whose
+/// directory lies about its layout is an error, never a panic.
+#[test]
+fn odd_layouts_read_or_fail_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = std::fs::read(fixtures().join("byte_striped.tif")).unwrap();
+    let want = Raster::read_geotiff(&fixtures().join("byte_striped.tif"), 1).unwrap();
+    let planar = dir.path().join("planar_one_band.tif");
+    std::fs::write(&planar, with_short_tag(original.clone(), 284, 2)).unwrap();
+    let got = Raster::read_geotiff(&planar, 1).unwrap();
+    assert_eq!(got.data, want.data);
+    // Directories that lie: 3 samples per pixel on 1, an unknown planar configuration, 12-bit
+    // samples, floating-point bytes, an unknown compression.
+    for (tag, value) in [(277, 3), (284, 7), (258, 12), (339, 3), (259, 9)] {
+        let path = dir.path().join(format!("tag_{tag}_{value}.tif"));
+        std::fs::write(&path, with_short_tag(original.clone(), tag, value)).unwrap();
+        let result = std::panic::catch_unwind(|| Raster::read_geotiff(&path, 1));
+        let message = result
+            .unwrap_or_else(|_| panic!("tag {tag} = {value} panicked"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains(&format!("tag_{tag}_{value}.tif: ")),
+            "{message}"
+        );
+    }
+}

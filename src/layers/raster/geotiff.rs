@@ -60,10 +60,9 @@ fn limits() -> Limits {
 }
 
 fn read_decoder(path: &Path, decoder: &mut Decoder<BufReader<File>>, band: u32) -> Result<Raster> {
-    let tiff_err = |what: &str, e: tiff::TiffError| Error::layer(path, format!("{what}: {e}"));
-    let (width, height) = decoder
-        .dimensions()
-        .map_err(|e| tiff_err("image size", e))?;
+    let tiff_err =
+        |what: &str, e: tiff::TiffError| Error::layer(path, format!("cannot read its {what}: {e}"));
+    let (width, height) = decoder.dimensions().map_err(|e| tiff_err("size", e))?;
     let (width, height) = (width as usize, height as usize);
     let samples: u16 = decoder
         .find_tag_unsigned(Tag::SamplesPerPixel)
