@@ -11,6 +11,7 @@
 //! present ([`OsmWalkWays::cut_ways`]).
 
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use geo::{Contains, Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
@@ -116,13 +117,26 @@ fn scan_blocks<T: Send>(
         .map_err(|e| Error::layer(path, format!("not a readable .osm.pbf file: {e}")))?;
     blobs
         .par_iter()
-        .map(|blob| match blob.decode() {
-            Ok(BlobDecode::OsmData(block)) => Ok(Some(per_block(&block))),
-            Ok(_) => Ok(None),
-            Err(e) => Err(Error::layer(
-                path,
-                format!("a block of the .osm.pbf file cannot be decoded: {e}"),
-            )),
+        .map(|blob| {
+            // osmpbf panics on some malformed blocks (a relation member type other than node,
+            // way or relation is unwrapped; found by fuzzing): such a block is an error naming
+            // the file, never a panic.
+            let decoded = catch_unwind(AssertUnwindSafe(|| match blob.decode() {
+                Ok(BlobDecode::OsmData(block)) => Ok(Some(per_block(&block))),
+                Ok(_) => Ok(None),
+                Err(e) => Err(e.to_string()),
+            }));
+            match decoded {
+                Ok(Ok(rows)) => Ok(rows),
+                Ok(Err(e)) => Err(Error::layer(
+                    path,
+                    format!("a block of the .osm.pbf file cannot be decoded: {e}"),
+                )),
+                Err(_) => Err(Error::layer(
+                    path,
+                    "a block of the .osm.pbf file is malformed (the OSM reader failed on it); re-export the extract, e.g. with `osmium cat in.osm.pbf -o out.osm.pbf`",
+                )),
+            }
         })
         .collect::<Result<Vec<Option<T>>>>()
         .map(|v| v.into_iter().flatten().collect())

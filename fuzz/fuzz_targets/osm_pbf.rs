@@ -1,0 +1,12 @@
+#![no_main]
+//! The .osm.pbf readers (amenities by tag, walkable ways) on arbitrary bytes.
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../harness.rs"]
+mod harness;
+
+fuzz_target!(|bytes: &[u8]| {
+    harness::keep_caught_panics_alive();
+    let _ = harness::osm_pbf(bytes);
+});
