@@ -34,13 +34,14 @@ const USER_DEFINED: u16 = 32767;
 /// Reads band `band` (1-based) of a GeoTIFF.
 pub fn read(path: &Path, band: u32) -> Result<Raster> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
     let not_tiff = |e: tiff::TiffError| Error::layer(path, format!("not a readable GeoTIFF: {e}"));
-    let mut decoder = Decoder::new(BufReader::new(file))
+    let decoder = Decoder::new(BufReader::new(file))
         .map_err(not_tiff)?
-        .with_limits(limits());
+        .with_limits(tag_limits(file_len));
     // The tiff crate panics on some inputs (band-interleaved files among them); a panic must not
     // reach the user, so the whole read is guarded and the known case rejected first.
-    match catch_unwind(AssertUnwindSafe(|| read_decoder(path, &mut decoder, band))) {
+    match catch_unwind(AssertUnwindSafe(move || read_decoder(path, decoder, band))) {
         Ok(result) => result,
         Err(_) => Err(Error::layer(
             path,
@@ -59,7 +60,22 @@ fn limits() -> Limits {
     limits
 }
 
-fn read_decoder(path: &Path, decoder: &mut Decoder<BufReader<File>>, band: u32) -> Result<Raster> {
+/// [`limits`] while the tags are read. The `tiff` crate reserves room for all of a tag's values
+/// before reading them, up to `decoding_buffer_size`; a tag's values lie in the file, so none
+/// needs more values than the file has bytes. Without this bound, a 200-byte file whose tag
+/// claims 2^28 doubles makes it allocate 8 GiB at once (found by fuzzing).
+fn tag_limits(file_len: u64) -> Limits {
+    let mut limits = limits();
+    let per_value = std::mem::size_of::<tiff::decoder::ifd::Value>();
+    let file_values = usize::try_from(file_len)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(per_value)
+        .max(1 << 20);
+    limits.decoding_buffer_size = limits.decoding_buffer_size.min(file_values);
+    limits
+}
+
+fn read_decoder(path: &Path, mut decoder: Decoder<BufReader<File>>, band: u32) -> Result<Raster> {
     let tiff_err =
         |what: &str, e: tiff::TiffError| Error::layer(path, format!("cannot read its {what}: {e}"));
     let (width, height) = decoder.dimensions().map_err(|e| tiff_err("size", e))?;
@@ -83,11 +99,13 @@ fn read_decoder(path: &Path, decoder: &mut Decoder<BufReader<File>>, band: u32) 
     }
     check_band(path, band, bands)?;
 
-    let georef = Georeferencing::read(decoder).map_err(|e| tiff_err("GeoTIFF tags", e))?;
+    let georef = Georeferencing::read(&mut decoder).map_err(|e| tiff_err("GeoTIFF tags", e))?;
     let geotransform = georef.geotransform().map_err(|m| Error::layer(path, m))?;
     let epsg = georef.epsg();
     let crs = epsg.and_then(|code| Crs::from_epsg(code).ok());
 
+    // The tags are read; the pixels may need the full budget.
+    let mut decoder = decoder.with_limits(limits());
     let image = decoder.read_image().map_err(|e| tiff_err("pixels", e))?;
     let float32 = matches!(image, DecodingResult::F32(_));
     let data = band_values(image, bands, band as usize - 1);
