@@ -132,7 +132,11 @@ pub fn is_raster(path: &Path) -> bool {
 
 fn homes_source(study: &Study) -> Source {
     let h = &study.file.homes;
-    let path = study.resolve(&h.path);
+    let path = match (&h.path, &h.osm) {
+        (None, Some(osm)) => return Source::Osm(study.resolve(osm), h.tags.clone()),
+        (Some(p), _) => study.resolve(p),
+        (None, None) => unreachable!("validated by Study::parse"),
+    };
     if is_raster(&path) {
         Source::Raster {
             path,
