@@ -104,12 +104,31 @@ pub fn run_summary(r: &RunResult) -> String {
                 .map(|q| q.by.as_str())
                 .unwrap_or("")
         );
+        let short = |c: &str| {
+            c.trim_end_matches("_coverage")
+                .replace("community_centre", "community")
+                .to_string()
+        };
+        let _ = writeln!(
+            s,
+            "  {:<30}{}",
+            "quintile",
+            e.table.columns[1..]
+                .iter()
+                .map(|c| format!("{:>12}", short(c)))
+                .collect::<String>()
+        );
         for row in &e.table.rows {
-            let cells: Vec<String> = row.iter().map(|c| c.to_csv()).collect();
-            let _ = writeln!(s, "  {}", cells.join("  "));
+            let _ = writeln!(
+                s,
+                "  {:<30}{}",
+                row[0].to_csv(),
+                row[1..]
+                    .iter()
+                    .map(|c| format!("{:>12}", c.to_csv()))
+                    .collect::<String>()
+            );
         }
-        let header: Vec<&str> = e.table.columns.iter().map(String::as_str).collect();
-        let _ = writeln!(s, "  (columns: {})", header.join(", "));
         let double: Vec<String> = scene
             .neighbourhoods
             .iter()
