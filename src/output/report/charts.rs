@@ -208,12 +208,12 @@ impl Histogram {
         );
         let _ = write!(
             s,
-            "<text x=\"{left}\" y=\"16\" font-size=\"13\" font-weight=\"700\" fill=\"{INK}\">{}</text>",
+            "<text x=\"{left}\" y=\"16\" font-size=\"14\" font-weight=\"700\" fill=\"{INK}\">{}</text>",
             esc(&self.title)
         );
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" text-anchor=\"end\" fill=\"{INK}\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"10.5\" text-anchor=\"end\" fill=\"{INK}\">0</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"11.5\" text-anchor=\"end\" fill=\"{INK}\">{}</text><text x=\"{}\" y=\"{}\" font-size=\"11.5\" text-anchor=\"end\" fill=\"{INK}\">0</text>",
             left - 5.0,
             top + 4.0,
             num(Some(max), 0),
@@ -280,14 +280,14 @@ impl Histogram {
         ] {
             let _ = write!(
                 s,
-                "<text x=\"{x:.1}\" y=\"{}\" font-size=\"10.5\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
+                "<text x=\"{x:.1}\" y=\"{}\" font-size=\"11.5\" text-anchor=\"middle\" fill=\"{INK}\">{}</text>",
                 top + plot_h + 14.0,
                 esc(&label)
             );
         }
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"10.5\" text-anchor=\"middle\" fill=\"{INK}\">distance (bins of {} m); last bar: farther</text>",
+            "<text x=\"{}\" y=\"{}\" font-size=\"11.5\" text-anchor=\"middle\" fill=\"{INK}\">distance (bins of {} m); last bar: farther</text>",
             left + plot_w / 2.0,
             h - 6.0,
             num(Some(self.bin), 0)

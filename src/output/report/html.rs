@@ -119,12 +119,18 @@ impl Td {
 #[derive(Debug, Clone)]
 pub struct Tr {
     pub id: Option<String>,
+    /// A CSS class, e.g. `group` for the first row of a group.
+    pub class: Option<&'static str>,
     pub cells: Vec<Td>,
 }
 
 impl Tr {
     pub fn new(cells: Vec<Td>) -> Tr {
-        Tr { id: None, cells }
+        Tr {
+            id: None,
+            class: None,
+            cells,
+        }
     }
 }
 
@@ -143,12 +149,14 @@ pub fn table(headers: &[String], rows: &[Tr], sortable: bool) -> String {
     }
     s.push_str("</tr></thead><tbody>");
     for r in rows {
-        match &r.id {
-            Some(id) => {
-                let _ = write!(s, "<tr data-id=\"{}\">", esc(id));
-            }
-            None => s.push_str("<tr>"),
+        s.push_str("<tr");
+        if let Some(id) = &r.id {
+            let _ = write!(s, " data-id=\"{}\"", esc(id));
         }
+        if let Some(class) = r.class {
+            let _ = write!(s, " class=\"{class}\"");
+        }
+        s.push('>');
         for c in &r.cells {
             let class = if c.numeric { " class=\"n\"" } else { "" };
             match c.sort {
@@ -187,7 +195,7 @@ section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:2
 h2{margin:0 0 12px;font-size:22px;color:var(--accent);border-bottom:2px solid var(--line);padding-bottom:6px}
 h3{margin:18px 0 8px;font-size:17px}
 p.note,.note{color:var(--muted);font-size:13.5px}
-.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(170px,1fr));gap:12px;margin:6px 0 16px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;margin:6px 0 16px}
 .card{border:1px solid var(--line);border-radius:8px;padding:12px 14px;background:var(--bg)}
 .card .v{font-size:26px;font-weight:700;color:var(--accent)}
 .card .l{font-size:13px;color:var(--muted)}
@@ -203,6 +211,8 @@ table.sortable th[data-dir=desc]:after{content:" \2193";color:var(--ink)}
 td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 tbody tr:nth-child(even){background:#fafbfc}
 tr.hl td{background:#fff3c4}
+tr.group td{border-top:2px solid #bcccdc}
+figure.chart-box{max-width:820px;margin:12px 0}
 .maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:18px}
 figure.wide{margin:12px 0}
 .hists{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
@@ -222,7 +232,8 @@ footer{color:var(--muted);font-size:12.5px;text-align:center;padding:10px 0 30px
 "#;
 
 /// The inline script: click a header to sort its table, hover a neighbourhood to highlight it on
-/// every map and in every table. Plain ES5 so old council laptops run it too.
+/// every map and in every table. Plain ES5 so old council laptops run it too. Its last act marks
+/// `<html data-ready="true">`, which the browser test reads to know it ran to the end.
 const SCRIPT: &str = r#"
 (function(){
   function key(td){var v=td.getAttribute('data-v');return v===null?null:parseFloat(v);}
@@ -259,6 +270,7 @@ const SCRIPT: &str = r#"
     e.addEventListener('mouseenter',function(){mark(e.getAttribute('data-id'),true);});
     e.addEventListener('mouseleave',function(){mark(e.getAttribute('data-id'),false);});
   })(tagged[t]);}
+  document.documentElement.setAttribute('data-ready','true');
 })();
 "#;
 
@@ -324,6 +336,7 @@ mod tests {
     fn sortable_table_carries_keys_and_ids() {
         let rows = vec![Tr {
             id: Some("BU1".into()),
+            class: None,
             cells: vec![Td::text("A&B"), Td::num(Some(0.5), "50%".into())],
         }];
         let t = table(&["name".into(), "share".into()], &rows, true);

@@ -14,11 +14,11 @@ use super::breaks::Classes;
 use super::html::{esc, num, pct_with};
 
 /// Width of the map area in SVG units; the legend panel sits to its right.
-const MAP_W: f64 = 470.0;
+const MAP_W: f64 = 400.0;
 /// The tallest a map may be drawn (a tall study area is scaled down to it).
-const MAP_H_MAX: f64 = 520.0;
+const MAP_H_MAX: f64 = 440.0;
 const PANEL_X: f64 = MAP_W + 18.0;
-const PANEL_W: f64 = 172.0;
+const PANEL_W: f64 = 190.0;
 const SVG_W: f64 = PANEL_X + PANEL_W;
 /// Height of the attribution line under the map.
 const FOOT_H: f64 = 20.0;
@@ -76,7 +76,9 @@ pub fn path_data(frame: &Frame, mp: &MultiPolygon) -> String {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
             let mut last: Option<(i64, i64)> = None;
             let mut n = 0;
-            for c in ring.coords() {
+            // `Z` closes the ring, so its repeated first point is left out.
+            let open = ring.0.len() - usize::from(ring.is_closed() && ring.0.len() > 1);
+            for c in &ring.0[..open] {
                 let (x, y) = frame.project(*c);
                 let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
                 if last == Some(p) {
@@ -300,7 +302,7 @@ pub fn render(base: &MapBase, map: &Choropleth) -> String {
             let _ = write!(
                 s,
                 "<path d=\"{}\"><title>{}</title></path>",
-                star(x, y, 9.0),
+                star(x, y, 10.0),
                 esc(&m.label)
             );
         }
@@ -409,10 +411,10 @@ fn draw_panel(s: &mut String, map: &Choropleth, rows: &[LegendRow], scale: f64) 
         ay + 11.0
     );
     let mut y: f64 = 18.0;
-    for line in wrap(&map.legend_title, 20).iter().take(3) {
+    for line in wrap(&map.legend_title, 19).iter().take(3) {
         let _ = write!(
             s,
-            "<text x=\"{x0}\" y=\"{y}\" font-size=\"12.5\" font-weight=\"700\" fill=\"#1f2933\">{}</text>",
+            "<text x=\"{x0}\" y=\"{y}\" font-size=\"13\" font-weight=\"700\" fill=\"#1f2933\">{}</text>",
             esc(line)
         );
         y += 15.0;
@@ -454,7 +456,7 @@ fn draw_panel(s: &mut String, map: &Choropleth, rows: &[LegendRow], scale: f64) 
         s.push_str(&mark);
         let _ = write!(
             s,
-            "<text x=\"{}\" y=\"{y}\" font-size=\"11.5\" fill=\"#1f2933\">{}</text>",
+            "<text x=\"{}\" y=\"{y}\" font-size=\"12\" fill=\"#1f2933\">{}</text>",
             x0 + 30.0,
             esc(label)
         );

@@ -31,10 +31,7 @@ pub fn summary(input: &ReportInput, coverage: &[CoverageRow]) -> String {
             esc(&l)
         );
     };
-    card(
-        num(Some(input.study_area.children), 0),
-        format!("children (bands {})", scene.bands.join(", ")),
-    );
+    card(num(Some(input.study_area.children), 0), "children".into());
     card(num(Some(scene.homes.len() as f64), 0), "homes".into());
     card(
         num(Some(scene.neighbourhoods.len() as f64), 0),
@@ -92,7 +89,10 @@ pub fn summary(input: &ReportInput, coverage: &[CoverageRow]) -> String {
             cells.push(Td::num(Some(r.outside), num(Some(r.outside), 0)));
             cells.push(Td::num(r.median_m, metres(r.median_m)));
             cells.push(Td::num(r.p90_m, metres(r.p90_m)));
-            Tr::new(cells)
+            Tr {
+                class: r.band.is_none().then_some("group"),
+                ..Tr::new(cells)
+            }
         })
         .collect();
     s.push_str(&table(&headers, &rows, false));
@@ -558,7 +558,7 @@ pub fn equity(input: &ReportInput) -> String {
     let categories: Vec<String> = (1..=quintile_rows.len()).map(quintile_label).collect();
     let _ = write!(
         s,
-        "<figure><h3>Coverage by quintile of {}</h3>{}</figure>",
+        "<figure class=\"chart-box\"><h3>Coverage by quintile of {}</h3>{}</figure>",
         esc(&by),
         grouped_bars("coverage by quintile", &categories, &series)
     );
@@ -694,6 +694,7 @@ pub fn priority(input: &ReportInput) -> String {
                 .unwrap_or(false);
             Tr {
                 id: Some(nb.id.clone()),
+                class: None,
                 cells: vec![
                     Td::num(
                         f.priority_rank.map(|r| r as f64),
@@ -760,6 +761,7 @@ pub fn priority(input: &ReportInput) -> String {
             cells.push(Td::num(q, num(q, 0)));
             Tr {
                 id: Some(nb.id.clone()),
+                class: None,
                 cells,
             }
         })
