@@ -216,7 +216,7 @@ fn kinds_of(out: &Path) -> Vec<String> {
 }
 
 /// A Markdown table row's cells, without thousands separators and percent signs.
-fn md_row<'a>(md: &'a str, prefix: &str) -> Vec<String> {
+fn md_row(md: &str, prefix: &str) -> Vec<String> {
     let line = md
         .lines()
         .find(|l| l.starts_with(prefix))

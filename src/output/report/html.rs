@@ -213,8 +213,8 @@ tbody tr:nth-child(even){background:#fafbfc}
 tr.hl td{background:#fff3c4}
 tr.group td{border-top:2px solid #bcccdc}
 figure.chart-box{max-width:820px;margin:12px 0}
-.maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(520px,1fr));gap:18px}
-figure.wide{margin:12px 0}
+.maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:18px}
+.maps figure.wide{grid-column:1/-1}
 .hists{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
 .hists svg,svg.chart{width:100%;height:auto;display:block}
 figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:#fff}

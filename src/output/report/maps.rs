@@ -13,13 +13,26 @@ use geo::{Coord, MultiPolygon, Rect, Simplify};
 use super::breaks::Classes;
 use super::html::{esc, num, pct_with};
 
-/// Width of the map area in SVG units; the legend panel sits to its right.
-const MAP_W: f64 = 400.0;
-/// The tallest a map may be drawn (a tall study area is scaled down to it).
-const MAP_H_MAX: f64 = 440.0;
-const PANEL_X: f64 = MAP_W + 18.0;
+/// Size of the map area in SVG units; the legend panel sits to its right. A tall study area
+/// is scaled down to the height.
+#[derive(Debug, Clone, Copy)]
+struct Size {
+    map_w: f64,
+    map_h_max: f64,
+}
+
+/// A map in a two-column grid.
+const REGULAR: Size = Size {
+    map_w: 400.0,
+    map_h_max: 440.0,
+};
+/// A map across the page (the focus kind and priority): the same text size, twice the map.
+const WIDE: Size = Size {
+    map_w: 820.0,
+    map_h_max: 620.0,
+};
+const PANEL_GAP: f64 = 18.0;
 const PANEL_W: f64 = 190.0;
-const SVG_W: f64 = PANEL_X + PANEL_W;
 /// Height of the attribution line under the map.
 const FOOT_H: f64 = 20.0;
 /// Above this many homes outside the norm, every n-th is drawn so the page stays light.
@@ -168,13 +181,27 @@ pub struct Marker {
     pub label: String,
 }
 
-/// Everything the maps of one report share: the frame, the projected neighbourhoods and their
-/// hover texts, and the attribution line.
-pub struct MapBase {
+/// The neighbourhoods projected for one map size.
+pub struct Projected {
     pub frame: Frame,
+    pub paths: Vec<String>,
+}
+
+impl Projected {
+    fn new(extent: Rect, polygons: &[&MultiPolygon], size: Size) -> Option<Projected> {
+        let frame = Frame::fit(extent, size.map_w, size.map_h_max)?;
+        let paths = polygons.iter().map(|mp| path_data(&frame, mp)).collect();
+        Some(Projected { frame, paths })
+    }
+}
+
+/// Everything the maps of one report share: the projected neighbourhoods (for both map sizes)
+/// and their hover texts, and the attribution line.
+pub struct MapBase {
+    pub regular: Projected,
+    pub wide: Projected,
     pub ids: Vec<String>,
     pub names: Vec<String>,
-    pub paths: Vec<String>,
     /// Per neighbourhood: its figures, one per line, for the hover text.
     pub figures: Vec<String>,
     pub attribution: String,
@@ -190,13 +217,12 @@ impl MapBase {
         figures: Vec<String>,
         attribution: String,
     ) -> Option<MapBase> {
-        let frame = Frame::fit(extent?, MAP_W, MAP_H_MAX)?;
-        let paths = polygons.iter().map(|mp| path_data(&frame, mp)).collect();
+        let extent = extent?;
         Some(MapBase {
-            frame,
+            regular: Projected::new(extent, polygons, REGULAR)?,
+            wide: Projected::new(extent, polygons, WIDE)?,
             ids,
             names,
-            paths,
             figures,
             attribution,
         })
@@ -223,11 +249,46 @@ pub struct Choropleth {
     pub dots_label: String,
     /// Proposed sites.
     pub stars: Vec<Marker>,
+    /// Drawn across the page rather than in the two-column grid.
+    pub wide: bool,
+}
+
+impl Choropleth {
+    /// A choropleth without symbols, in the two-column grid.
+    pub fn plain(
+        id: &str,
+        legend_title: &str,
+        values: Vec<Option<f64>>,
+        format: ValueFormat,
+        palette: Palette,
+        missing_label: &str,
+    ) -> Choropleth {
+        Choropleth {
+            id: id.to_string(),
+            legend_title: legend_title.to_string(),
+            values,
+            format,
+            palette,
+            missing_label: missing_label.to_string(),
+            amenities: Vec::new(),
+            amenity_label: String::new(),
+            dots: Vec::new(),
+            dots_label: String::new(),
+            stars: Vec::new(),
+            wide: false,
+        }
+    }
 }
 
 /// Renders a choropleth as an `<svg>` element.
 pub fn render(base: &MapBase, map: &Choropleth) -> String {
-    let frame = &base.frame;
+    let (size, projected) = if map.wide {
+        (WIDE, &base.wide)
+    } else {
+        (REGULAR, &base.regular)
+    };
+    let frame = &projected.frame;
+    let panel_x = size.map_w + PANEL_GAP;
     let finite: Vec<f64> = map.values.iter().flatten().copied().collect();
     let classes = Classes::natural(&finite, 5);
     let legend = legend_rows(map, &classes);
@@ -235,15 +296,15 @@ pub fn render(base: &MapBase, map: &Choropleth) -> String {
     let body_h = frame.height.max(panel_h);
     let total_h = body_h + FOOT_H;
     // Centre the map horizontally in its area and vertically beside a taller legend.
-    let ox = ((MAP_W - frame.width) / 2.0).max(0.0);
+    let ox = ((size.map_w - frame.width) / 2.0).max(0.0);
     let oy = ((body_h - frame.height) / 2.0).max(0.0);
 
-    let mut s = String::with_capacity(base.paths.iter().map(|p| p.len() + 200).sum::<usize>());
+    let mut s = String::with_capacity(projected.paths.iter().map(|p| p.len() + 200).sum::<usize>());
     let _ = write!(
         s,
         "<svg id=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">",
         esc(&map.id),
-        SVG_W,
+        panel_x + PANEL_W,
         total_h.ceil(),
         esc(&map.legend_title)
     );
@@ -252,7 +313,7 @@ pub fn render(base: &MapBase, map: &Choropleth) -> String {
         "<g transform=\"translate({:.1} {:.1})\" fill-rule=\"evenodd\">",
         ox, oy
     );
-    for (i, d) in base.paths.iter().enumerate() {
+    for (i, d) in projected.paths.iter().enumerate() {
         let value = map.values.get(i).copied().flatten();
         let fill = value
             .and_then(|v| classes.class_of(v))
@@ -309,7 +370,7 @@ pub fn render(base: &MapBase, map: &Choropleth) -> String {
         s.push_str("</g>");
     }
     s.push_str("</g>");
-    draw_panel(&mut s, map, &legend, frame.scale);
+    draw_panel(&mut s, panel_x, map, &legend, frame.scale);
     let _ = write!(
         s,
         "<text x=\"4\" y=\"{:.1}\" font-size=\"10\" fill=\"#52606d\">{}</text>",
@@ -334,14 +395,12 @@ fn legend_rows(map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
         .iter()
         .enumerate()
         .map(|(i, (lo, hi))| {
+            let (lo, hi) = (map.format.show(Some(*lo)), map.format.show(Some(*hi)));
+            // Two values that print alike (68.1% and 68.4%) make one label.
             let label = if lo == hi {
-                map.format.show(Some(*lo))
+                lo
             } else {
-                format!(
-                    "{} – {}",
-                    map.format.show(Some(*lo)),
-                    map.format.show(Some(*hi))
-                )
+                format!("{lo} – {hi}")
             };
             LegendRow::Swatch(map.palette.colour(i, classes.len()), label)
         })
@@ -394,8 +453,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn draw_panel(s: &mut String, map: &Choropleth, rows: &[LegendRow], scale: f64) {
-    let x0 = PANEL_X;
+fn draw_panel(s: &mut String, x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) {
     // North arrow, top right of the panel: the working CRS is projected, so grid north is up.
     let (ax, ay) = (x0 + PANEL_W - 22.0, 8.0);
     let _ = write!(

@@ -207,9 +207,10 @@ fn hover_figures(input: &ReportInput) -> Vec<String> {
         .collect()
 }
 
-fn figure(title: &str, svg: &str, caption: &str) -> String {
+fn figure(title: &str, svg: &str, caption: &str, wide: bool) -> String {
     format!(
-        "<figure><h3>{}</h3>{svg}<figcaption>{}</figcaption></figure>",
+        "<figure{}><h3>{}</h3>{svg}<figcaption>{}</figcaption></figure>",
+        if wide { " class=\"wide\"" } else { "" },
         esc(title),
         esc(caption)
     )
@@ -297,11 +298,11 @@ pub fn maps(input: &ReportInput) -> String {
             let (kept, step) = maps::thin(outside);
             let label = if step > 1 {
                 format!(
-                    "home outside the norm (1 in {step} of {})",
+                    "home outside norm (1 in {step} of {})",
                     num(Some(n as f64), 0)
                 )
             } else {
-                format!("home outside the norm ({})", num(Some(n as f64), 0))
+                format!("home outside norm ({})", num(Some(n as f64), 0))
             };
             (kept, label)
         } else {
@@ -319,46 +320,58 @@ pub fn maps(input: &ReportInput) -> String {
                     .join(", ")
             })
             .unwrap_or_default();
+        let is_focus = Some(k) == focus;
         let map = Choropleth {
-            id: format!("map-{}", kind.kind),
-            legend_title: format!("{} within norm", kind_title(&kind.kind)),
-            values,
-            format: ValueFormat::Percent(0),
-            palette: COVERAGE_PALETTE,
-            missing_label: "no children".into(),
             amenities,
             amenity_label: format!("{} ({})", kind.kind.replace('_', " "), kind.items.len()),
             dots,
             dots_label,
-            stars: if Some(k) == focus {
-                stars.clone()
-            } else {
-                Vec::new()
-            },
+            stars: if is_focus { stars.clone() } else { Vec::new() },
+            wide: is_focus,
+            ..Choropleth::plain(
+                &format!("map-{}", kind.kind),
+                &format!("{} within norm", kind_title(&kind.kind)),
+                values,
+                ValueFormat::Percent(0),
+                COVERAGE_PALETTE,
+                "no children",
+            )
         };
-        figures.push(figure(
+        let fig = figure(
             &format!("{}: children within the norm", kind_title(&kind.kind)),
             &maps::render(&base, &map),
-            &format!("Norm: {norms}; distance {}.", distance_kind(input)),
-        ));
+            &format!(
+                "Norm: {norms}; distance {}.{}",
+                distance_kind(input),
+                match (is_focus, stars.is_empty()) {
+                    (true, false) => {
+                        " Red dots: homes with children outside the norm; stars: proposed sites."
+                    }
+                    (true, true) => " Red dots: homes with children outside the norm.",
+                    _ => "",
+                }
+            ),
+            is_focus,
+        );
+        // The focus kind's map leads, across the page.
+        if is_focus {
+            figures.insert(0, fig);
+        } else {
+            figures.push(fig);
+        }
     }
-    let score = Choropleth {
-        id: "map-score".into(),
-        legend_title: "Score (0–100)".into(),
-        values: input.figures.iter().map(|f| f.score).collect(),
-        format: ValueFormat::Number(0),
-        palette: Palette {
+    let score = Choropleth::plain(
+        "map-score",
+        "Score (0–100)",
+        input.figures.iter().map(|f| f.score).collect(),
+        ValueFormat::Number(0),
+        Palette {
             gradient: colorous::VIRIDIS,
             reverse: false,
             start: 0.0,
         },
-        missing_label: "no children".into(),
-        amenities: Vec::new(),
-        amenity_label: String::new(),
-        dots: Vec::new(),
-        dots_label: String::new(),
-        stars: Vec::new(),
-    };
+        "no children",
+    );
     let weights: Vec<String> = input
         .study
         .score_weights()
@@ -372,6 +385,7 @@ pub fn maps(input: &ReportInput) -> String {
             "Per kind 100 within the norm, falling to 0 at twice the norm; weights {}.",
             weights.join(", ")
         ),
+        false,
     ));
     if input.figures.iter().any(|f| f.play_area_share.is_some()) {
         let share = input
@@ -381,54 +395,58 @@ pub fn maps(input: &ReportInput) -> String {
             .as_ref()
             .and_then(|p| p.share)
             .unwrap_or(0.03);
-        let map = Choropleth {
-            id: "map-play-area".into(),
-            legend_title: "Play area share".into(),
-            values: input.figures.iter().map(|f| f.play_area_share).collect(),
-            format: ValueFormat::Percent(2),
-            palette: Palette {
+        let map = Choropleth::plain(
+            "map-play-area",
+            "Play area share",
+            input.figures.iter().map(|f| f.play_area_share).collect(),
+            ValueFormat::Percent(2),
+            Palette {
                 gradient: colorous::GREENS,
                 reverse: false,
                 start: 0.15,
             },
-            missing_label: "no base area".into(),
-            amenities: Vec::new(),
-            amenity_label: String::new(),
-            dots: Vec::new(),
-            dots_label: String::new(),
-            stars: Vec::new(),
-        };
+            "no base area",
+        );
         figures.push(figure(
             "Play area as a share of the area",
             &maps::render(&base, &map),
             &format!("Norm: {} of the area for play.", pct_with(Some(share), 1)),
+            false,
         ));
     }
     let priority = Choropleth {
-        id: "map-priority".into(),
-        legend_title: "Priority rank (1 = first)".into(),
-        values: input
-            .figures
-            .iter()
-            .map(|f| f.priority_rank.map(|r| r as f64))
-            .collect(),
-        format: ValueFormat::Number(0),
-        palette: Palette {
-            gradient: colorous::YELLOW_ORANGE_RED,
-            reverse: true,
-            start: 0.1,
-        },
-        missing_label: "no gap".into(),
-        amenities: Vec::new(),
-        amenity_label: String::new(),
-        dots: Vec::new(),
-        dots_label: String::new(),
         stars,
+        wide: true,
+        ..Choropleth::plain(
+            "map-priority",
+            "Priority rank (1 = first)",
+            input
+                .figures
+                .iter()
+                .map(|f| f.priority_rank.map(|r| r as f64))
+                .collect(),
+            ValueFormat::Number(0),
+            Palette {
+                gradient: colorous::YELLOW_ORANGE_RED,
+                reverse: true,
+                start: 0.1,
+            },
+            "no gap",
+        )
     };
     figures.push(figure(
-        "Priority and proposed sites",
+        if input.sites.is_some() {
+            "Priority and proposed sites"
+        } else {
+            "Priority"
+        },
         &maps::render(&base, &priority),
-        "Ranked by children outside the norm, weighted up where chances are fewest; stars are the proposed sites.",
+        if input.sites.is_some() {
+            "Ranked by children outside the norm, weighted up where chances are fewest; stars are the proposed sites."
+        } else {
+            "Ranked by children outside the norm, weighted up where chances are fewest."
+        },
+        true,
     ));
 
     let mut s = String::from(
