@@ -130,10 +130,8 @@ fn study_file_parses_and_points_at_the_layers() {
     );
     assert_eq!(study.output_dir(None), dir.path().join("out"));
     // Every path in it exists.
-    let mut paths = vec![
-        study.file.neighbourhoods.path.clone(),
-        study.file.homes.path.clone(),
-    ];
+    let mut paths = vec![study.file.neighbourhoods.path.clone()];
+    paths.extend(study.file.homes.path.clone());
     paths.extend(study.file.amenities.iter().filter_map(|a| a.path.clone()));
     paths.extend(net.path.clone());
     for p in paths {
@@ -336,7 +334,7 @@ fn key(c: Coord) -> (i64, i64) {
     ((c.x * 100.0).round() as i64, (c.y * 100.0).round() as i64)
 }
 
-fn find(parent: &mut Vec<usize>, mut x: usize) -> usize {
+fn find(parent: &mut [usize], mut x: usize) -> usize {
     while parent[x] != x {
         parent[x] = parent[parent[x]];
         x = parent[x];
@@ -404,7 +402,7 @@ fn network_is_connected_and_split_at_intersections() {
     );
 
     // Split at intersections: no end point lies inside another edge (brute force).
-    for (point, _) in &ends {
+    for point in ends.keys() {
         let p = Point::new(point.0 as f64 / 100.0, point.1 as f64 / 100.0);
         for (_, _, l) in &net.lines {
             let own_end = key(l.0[0]) == *point || key(*l.0.last().unwrap()) == *point;

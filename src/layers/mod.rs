@@ -4,6 +4,8 @@
 pub mod attributes;
 pub mod crs;
 pub mod geojson;
+pub mod osm;
+pub mod raster;
 
 use std::path::PathBuf;
 

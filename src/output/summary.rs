@@ -299,6 +299,34 @@ pub fn check_summary(c: &CheckReport) -> String {
         );
     }
     let _ = writeln!(s, "Norm preset: {}", c.study.norms.preset);
+    if let Some(net) = &scene.network {
+        let st = net.stats();
+        let limit = c
+            .study
+            .file
+            .network
+            .as_ref()
+            .and_then(|n| n.attach_limit_m)
+            .unwrap_or(crate::reach::network::NetworkConfig::default().attach_limit_m);
+        let (attached, largest) = net.homes_in_largest_component(&homes.coords, limit);
+        let _ = writeln!(
+            s,
+            "Walk network: {} nodes, {} edges, {:.1} km, {} connected components (largest {} nodes)",
+            st.nodes, st.edges, st.total_km, st.components, st.largest_component_nodes
+        );
+        let _ = writeln!(
+            s,
+            "Homes on the network: {} of {} within {} m of a walkable way; {} ({:.1}%) in the largest component",
+            attached,
+            homes.len(),
+            limit,
+            largest,
+            100.0 * largest as f64 / homes.len().max(1) as f64
+        );
+        if st.cut_ways > 0 {
+            let _ = writeln!(s, "  {} ways are cut at the extract's edge", st.cut_ways);
+        }
+    }
     if c.warnings.is_empty() {
         let _ = writeln!(s, "\nNo warnings.");
     } else {

@@ -12,7 +12,7 @@ pub struct Distances {
     /// `[kind][home]`; `f64::INFINITY` when the kind has no amenity.
     pub straight: Vec<Vec<f64>>,
     /// `[kind][band][home]`; `f64::INFINITY` when unreachable within `max_distance`.
-    pub network: Option<Vec<Vec<Vec<f64>>>>,
+    pub network: Option<PerBand>,
 }
 
 impl Distances {
@@ -36,4 +36,84 @@ pub fn straight_distances(scene: &Scene) -> Vec<Vec<f64>> {
         .iter()
         .map(|k| straight::nearest_distances(&scene.homes.coords, &k.items))
         .collect()
+}
+
+/// Distances `[kind][band][home]`.
+pub type PerBand = Vec<Vec<Vec<f64>>>;
+
+/// What the network stage reports in `run.json`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct NetworkReport {
+    pub graph: network::NetworkStats,
+    pub attach: network::AttachStats,
+    pub barrier_graphs: Vec<network::SidedGraphStats>,
+}
+
+/// Network distances per kind and band, when the scene has a walk network.
+///
+/// A home inside a polygon amenity is at 0, as in the straight-line stage, so the network
+/// distance is never below the straight line.
+pub fn network_distances(
+    study: &crate::study::Study,
+    scene: &Scene,
+    straight: &[Vec<f64>],
+) -> crate::Result<Option<(PerBand, NetworkReport)>> {
+    let (Some(net), Some(cfg)) = (&scene.network, &study.file.network) else {
+        return Ok(None);
+    };
+    let defaults = network::NetworkConfig::default();
+    let config = network::NetworkConfig {
+        max_distance: cfg.max_distance.unwrap_or(defaults.max_distance),
+        attach_limit_m: cfg.attach_limit_m.unwrap_or(defaults.attach_limit_m),
+        ..defaults
+    };
+    let kinds: Vec<network::KindTargets> = scene
+        .amenities
+        .iter()
+        .map(|k| network::KindTargets {
+            kind: k.kind.clone(),
+            geometries: k
+                .items
+                .iter()
+                .map(|a| match &a.geometry {
+                    crate::scene::AmenityGeometry::Point(c) => geo::Geometry::Point(geo::Point(*c)),
+                    crate::scene::AmenityGeometry::Polygon(mp) => {
+                        geo::Geometry::MultiPolygon(mp.clone())
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let barriers: Vec<Vec<String>> = scene
+        .bands
+        .iter()
+        .map(|b| {
+            cfg.barriers
+                .get(b)
+                .or_else(|| cfg.barriers.get("all"))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    let result = network::nearest_distances(net, &scene.homes.coords, &kinds, &barriers, &config)?;
+    let mut distances = result.distances;
+    for (k, per_band) in distances.iter_mut().enumerate() {
+        for band in per_band.iter_mut() {
+            for (h, d) in band.iter_mut().enumerate() {
+                if straight[k][h] == 0.0 {
+                    *d = 0.0;
+                } else if d.is_nan() {
+                    *d = f64::INFINITY;
+                }
+            }
+        }
+    }
+    Ok(Some((
+        distances,
+        NetworkReport {
+            graph: net.stats(),
+            attach: result.attach,
+            barrier_graphs: result.graphs,
+        },
+    )))
 }

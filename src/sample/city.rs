@@ -370,18 +370,24 @@ impl City {
                 });
             }
         }
-        let mut nb_of_col = vec![0u32; self.cols];
-        let mut nb_of_row = vec![0u32; self.rows];
-        for c in 0..nb_cols {
-            for i in c * self.cols / nb_cols..(c + 1) * self.cols / nb_cols {
-                nb_of_col[i] = c as u32;
-            }
-        }
-        for r in 0..nb_rows {
-            for j in r * self.rows / nb_rows..(r + 1) * self.rows / nb_rows {
-                nb_of_row[j] = r as u32;
-            }
-        }
+        // Block column i lies in neighbourhood column c when c * cols / nb_cols <= i, i.e. the
+        // inverse of the range split above.
+        let nb_of_col: Vec<u32> = (0..self.cols)
+            .map(|i| {
+                ((0..nb_cols)
+                    .rev()
+                    .find(|&c| c * self.cols / nb_cols <= i)
+                    .unwrap_or(0)) as u32
+            })
+            .collect();
+        let nb_of_row: Vec<u32> = (0..self.rows)
+            .map(|j| {
+                ((0..nb_rows)
+                    .rev()
+                    .find(|&r| r * self.rows / nb_rows <= j)
+                    .unwrap_or(0)) as u32
+            })
+            .collect();
         self.cells = (0..self.rows * self.cols)
             .map(|idx| Cell {
                 neighbourhood: nb_of_row[idx / self.cols] * nb_cols as u32
@@ -867,7 +873,7 @@ impl City {
         for j in 0..rows {
             for i in 0..cols {
                 let here = j * cols + i;
-                let try_it = rng.chance(0.12);
+                let try_it = rng.chance(0.2);
                 let side = rng.below(4);
                 if !try_it || merged[here] || self.cells[here].park {
                     continue;

@@ -6,14 +6,13 @@
 //! layers, optionally the same content as an OpenStreetMap `.osm.pbf`, and a study file that runs
 //! on them. The same seed always gives byte-identical files, on every platform.
 //!
-//! ```no_run
+//! ```
 //! use kindscape::sample::{write_sample, SampleOptions};
-//! let dir = std::path::Path::new("sample-town");
-//! std::fs::create_dir_all(dir)?;
-//! let summary = write_sample(dir, &SampleOptions::default())?;
-//! println!("{} homes, {} playgrounds; run: kindscape run {}",
-//!     summary.homes, summary.playgrounds, summary.study.display());
-//! # Ok::<(), kindscape::Error>(())
+//! let dir = tempfile::tempdir()?;
+//! let summary = write_sample(dir.path(), &SampleOptions::default())?;
+//! assert_eq!((summary.homes, summary.neighbourhoods), (3000, 6));
+//! println!("run: kindscape run {}", summary.study.display());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 mod city;
@@ -34,6 +33,8 @@ use geojson_writer::{GeoJsonWriter, Shape};
 
 /// Homes in the sample town.
 pub const TOWN_HOMES: usize = 3000;
+/// The largest town [`write_sample`] makes: ten times the Netherlands' 8 M homes.
+pub const MAX_HOMES: usize = 100_000_000;
 /// The seed of the committed sample town.
 pub const TOWN_SEED: u64 = 42;
 /// The study file written next to the layers.

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use geo::Coord;
 use rayon::prelude::*;
 
-use super::city::{City, Footprint};
+use super::city::{Amenity, City, Footprint};
 use crate::error::{Error, Result};
 use crate::layers::crs::Transformer;
 
@@ -112,6 +112,8 @@ impl StringTable {
 }
 
 type Tags = Vec<(&'static str, String)>;
+/// A fixed tag, key and value.
+type Tag = (&'static str, &'static str);
 
 /// A node waiting for its block, in RD New.
 struct PendingNode {
@@ -275,7 +277,7 @@ impl<'a> PbfWriter<'a> {
     }
 }
 
-fn tags(pairs: &[(&'static str, &str)]) -> Tags {
+fn tags(pairs: &[Tag]) -> Tags {
     pairs.iter().map(|&(k, v)| (k, v.to_string())).collect()
 }
 
@@ -343,7 +345,7 @@ pub(crate) fn write_city(city: &City, path: &Path, to_wgs84: &Transformer) -> Re
             next_node += 1;
         }
     }
-    let layers: [(&[super::city::Amenity], &[(&'static str, &str)]); 4] = [
+    let layers: [(&[Amenity], &[Tag]); 4] = [
         (&city.parks, &[("leisure", "park")]),
         (&city.playgrounds, &[("leisure", "playground")]),
         (&city.libraries, &[("amenity", "library")]),
@@ -352,7 +354,7 @@ pub(crate) fn write_city(city: &City, path: &Path, to_wgs84: &Transformer) -> Re
             &[("amenity", "community_centre"), ("building", "yes")],
         ),
     ];
-    let amenity_tags = |a: &super::city::Amenity, kind: &[(&'static str, &str)]| {
+    let amenity_tags = |a: &Amenity, kind: &[Tag]| {
         let mut t = tags(kind);
         t.push(("name", a.name.clone()));
         t.push(("ref", a.id.clone()));

@@ -132,9 +132,9 @@ kind = \"playground\"
 count = 3
 
 [costs]
+preset = \"ecorys-2020\"           # per-site benefit derived from the Ecorys MKBA (NORMS.md)
 capex_eur = 150000
 maintenance_eur_per_year = 7500
-benefit_eur_per_child_per_year = 0   # set from a cost-benefit study (Ecorys 2020, see NORMS.md)
 years = 15
 discount_rate = 0.0225
 ",

@@ -15,6 +15,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::crs::Crs;
 use crate::layers::{self, Layer};
+use crate::reach::network::WalkNetwork;
 use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
@@ -22,7 +23,6 @@ pub use homes::{assign_neighbourhoods, Homes};
 pub use neighbourhoods::Neighbourhood;
 
 /// Everything the measures need, in the working CRS.
-#[derive(Debug)]
 pub struct Scene {
     pub crs: Crs,
     /// Children bands, in study order.
@@ -33,6 +33,8 @@ pub struct Scene {
     pub amenities: Vec<AmenityKind>,
     /// Every file read, for provenance.
     pub inputs: Vec<InputFile>,
+    /// The walk network, when the study has one.
+    pub network: Option<WalkNetwork>,
 }
 
 /// A file the run read: path, size and SHA-256, so a result can be traced to its data.
@@ -93,58 +95,154 @@ pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
 }
 
 /// Hashes a file for provenance.
-pub fn describe_input(role: &str, layer: &Layer) -> Result<InputFile> {
+pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Result<InputFile> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(&layer.path).map_err(|e| Error::io(&layer.path, e))?;
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     Ok(InputFile {
         role: role.to_string(),
-        path: layer.path.clone(),
+        path: path.to_path_buf(),
         bytes: bytes.len() as u64,
         sha256: format!("{:x}", Sha256::digest(&bytes)),
-        crs: layer.crs.to_string(),
-        features: layer.features.len(),
+        crs: crs.to_string(),
+        features,
     })
+}
+
+/// One layer to load.
+enum Source {
+    Vector(PathBuf, Option<String>),
+    Osm(PathBuf, Vec<String>),
+    /// A population grid: one point per non-empty cell at its centre, with the cell value.
+    Raster {
+        path: PathBuf,
+        band: u32,
+        crs: Option<String>,
+        field: String,
+    },
+}
+
+/// Whether a path names a raster.
+pub fn is_raster(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    name.ends_with(".tif")
+        || name.ends_with(".tiff")
+        || name.ends_with(".vrt")
+        || name.ends_with(".asc")
+}
+
+fn homes_source(study: &Study) -> Source {
+    let h = &study.file.homes;
+    let path = match (&h.path, &h.osm) {
+        (None, Some(osm)) => return Source::Osm(study.resolve(osm), h.tags.clone()),
+        (Some(p), _) => study.resolve(p),
+        (None, None) => unreachable!("validated by Study::parse"),
+    };
+    if is_raster(&path) {
+        Source::Raster {
+            path,
+            band: h.band.unwrap_or(1),
+            crs: h.crs.clone(),
+            field: raster_homes_field(study),
+        }
+    } else {
+        Source::Vector(path, h.crs.clone())
+    }
+}
+
+/// The attribute a raster cell's value is given as a home: the `[homes] children` field when
+/// it is one field, else "children".
+pub(crate) fn raster_homes_field(study: &Study) -> String {
+    match &study.file.homes.children {
+        Some(crate::study::ChildrenSpec::One(f)) => f.clone(),
+        _ => "children".into(),
+    }
+}
+
+/// A population raster as a layer of points (in the raster's CRS), one per cell that is not
+/// empty: positive counts, and negative ones (suppressed sentinels, estimated later).
+fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Result<Layer> {
+    let r = layers::raster::Raster::read(path, band)?;
+    let crs = r.require_crs(crs)?;
+    let identity = crs.to(&crs);
+    let cells = layers::raster::cells_where(&r, &identity, |v| v != 0.0)?;
+    let features = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, v))| {
+            let mut props = layers::Properties::new();
+            props.insert(field.to_string(), serde_json::json!(v));
+            layers::Feature {
+                index: i,
+                geometry: Some(geo::Geometry::Point(geo::Point(c))),
+                props,
+                id: None,
+            }
+        })
+        .collect();
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source: layers::CrsSource::File,
+        features,
+    })
+}
+
+fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
+    match source {
+        Source::Vector(path, crs) => read_vector(path, crs.as_deref()),
+        Source::Raster {
+            path,
+            band,
+            crs,
+            field,
+        } => raster_points(path, *band, crs.as_deref(), field),
+        Source::Osm(path, tags) => {
+            let osm = layers::osm::read_amenities(path, tags)?;
+            if osm.incomplete > 0 {
+                warnings.push(format!(
+                    "{}: {} feature(s) tagged {} are cut at the extract's edge (or their rings do not close) and were skipped",
+                    path.display(),
+                    osm.incomplete,
+                    tags.join(" / ")
+                ));
+            }
+            if osm.layer.features.is_empty() {
+                warnings.push(format!(
+                    "{}: no feature is tagged {}",
+                    path.display(),
+                    tags.join(" / ")
+                ));
+            }
+            Ok(osm.layer)
+        }
+    }
 }
 
 /// Loads every layer of the study, picks the working CRS, reprojects and builds the scene.
 pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let f = &study.file;
-    // Load the vector layers in parallel: they are independent files.
-    let nb_path = study.resolve(&f.neighbourhoods.path);
-    let home_path = study.resolve(&f.homes.path);
-    let mut jobs: Vec<(String, PathBuf, Option<String>)> = vec![
+    // Load the layers in parallel: they are independent files.
+    let mut jobs: Vec<(String, Source)> = vec![
         (
             "neighbourhoods".into(),
-            nb_path,
-            f.neighbourhoods.crs.clone(),
+            Source::Vector(
+                study.resolve(&f.neighbourhoods.path),
+                f.neighbourhoods.crs.clone(),
+            ),
         ),
-        ("homes".into(), home_path, f.homes.crs.clone()),
+        ("homes".into(), homes_source(study)),
     ];
     for a in &f.amenities {
-        match (&a.path, &a.osm) {
-            (Some(p), _) => jobs.push((
-                format!("amenities: {}", a.kind),
-                study.resolve(p),
-                a.crs.clone(),
-            )),
-            (None, Some(o)) => {
-                return Err(Error::study(
-                    &study.path,
-                    format!(
-                    "[[amenities]] kind \"{}\": osm = \"{o}\" is not supported by this build yet",
-                    a.kind
-                ),
-                ))
-            }
+        let source = match (&a.path, &a.osm) {
+            (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone()),
+            (None, Some(o)) => Source::Osm(study.resolve(o), a.tags.clone()),
             (None, None) => unreachable!("validated by Study::parse"),
-        }
+        };
+        jobs.push((format!("amenities: {}", a.kind), source));
     }
-    let loaded: Vec<Result<Layer>> = jobs
-        .par_iter()
-        .map(|(_, p, crs)| read_vector(p, crs.as_deref()))
-        .collect();
+    let loaded: Vec<Result<Layer>> = jobs.par_iter().map(|(_, s)| load(s, warnings)).collect();
     let mut layers: Vec<(String, Layer)> = Vec::with_capacity(loaded.len());
-    for ((role, _, _), l) in jobs.into_iter().zip(loaded) {
+    for ((role, _), l) in jobs.into_iter().zip(loaded) {
         layers.push((role, l?));
     }
 
@@ -152,7 +250,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let mut inputs = Vec::new();
     let described: Vec<Result<InputFile>> = layers
         .par_iter()
-        .map(|(role, l)| describe_input(role, l))
+        .map(|(role, l)| describe_input(role, &l.path, &l.crs.to_string(), l.features.len()))
         .collect();
     for d in described {
         inputs.push(d?);
@@ -170,6 +268,14 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         .expect("neighbourhoods layer is always loaded first");
     let (_, home_layer) = it.next().expect("homes layer is always loaded second");
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
+    let network = match &f.network {
+        Some(cfg) => {
+            let (net, input) = load_network(study, cfg, &crs)?;
+            inputs.push(input);
+            Some(net)
+        }
+        None => None,
+    };
 
     let bands = study.bands();
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
@@ -177,12 +283,44 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let amenities = amenities::build(study, amenity_layers, warnings)?;
     Ok(Scene {
         crs,
+        network,
         bands,
         neighbourhoods,
         homes,
         amenities,
         inputs,
     })
+}
+
+/// The walk network of `[network]`, in the working CRS.
+fn load_network(
+    study: &Study,
+    cfg: &crate::study::NetworkSection,
+    crs: &Crs,
+) -> Result<(WalkNetwork, InputFile)> {
+    match (&cfg.osm, &cfg.path) {
+        (Some(osm), _) => {
+            let path = study.resolve(osm);
+            let net = WalkNetwork::from_osm(&path, &Crs::wgs84().to(crs))?;
+            let input = describe_input("network", &path, "EPSG:4326", net.edge_count())?;
+            Ok((net, input))
+        }
+        (None, Some(p)) => {
+            let path = study.resolve(p);
+            let mut layer = read_vector(&path, cfg.crs.as_deref())?;
+            let input = describe_input(
+                "network",
+                &path,
+                &layer.crs.to_string(),
+                layer.features.len(),
+            )?;
+            layer.reproject(crs)?;
+            let attr = cfg.highway.as_deref().unwrap_or("highway");
+            layer.require_attribute(attr, "[network] highway")?;
+            Ok((WalkNetwork::from_layer(&layer, attr)?, input))
+        }
+        (None, None) => Err(Error::study(&study.path, "[network]: give `osm` or `path`")),
+    }
 }
 
 /// The working CRS: the study's, or the UTM zone of the neighbourhoods' centre.

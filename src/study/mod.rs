@@ -136,7 +136,13 @@ pub enum ShareBy {
 #[serde(deny_unknown_fields)]
 pub struct HomesSection {
     /// Points, polygons (centroid used) or a GeoTIFF population grid.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Instead of `path`: buildings from OpenStreetMap by tag (centroids of the areas).
+    #[serde(default)]
+    pub osm: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
@@ -466,6 +472,14 @@ impl Study {
                     }
                 }
             }
+        }
+        match (&f.homes.path, &f.homes.osm) {
+            (None, None) => return err("[homes]: give `path` (GeoJSON or a GeoTIFF grid) or `osm` with `tags`".into()),
+            (Some(_), Some(_)) => return err("[homes]: give either `path` or `osm`, not both".into()),
+            (None, Some(_)) if f.homes.tags.is_empty() => {
+                return err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
+            }
+            _ => {}
         }
         if f.amenities.is_empty() {
             return err(

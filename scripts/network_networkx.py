@@ -1,0 +1,106 @@
+#!/usr/bin/env python3
+"""Reference network distances on the Helsinki walk network, computed with networkx.
+
+Writes tests/fixtures/network_helsinki_networkx.json, read by tests/network_helsinki.rs.
+
+How: the GeoJSON walk edges (osm_layers/walk_network_edges.geojson, WGS84) are projected to
+EPSG:32635 with pyproj (always_xy); each edge's length is the sum of its projected segment
+lengths; an undirected networkx Graph on the `u`/`v` node ids keeps the shortest of parallel
+edges. Three vertices of the largest component are the amenities (sources). Targets are
+(a) 20 vertices (never one that another, non-incident edge passes within 1 cm of, so joining the
+network at it is unambiguous) and (b) 20 building points (osm_layers/building_points.geojson),
+joined to the nearest edge with shapely (STRtree nearest, projection onto the edge line):
+distance = perpendicular offset + min(along + D[u], length - along + D[v]). D is networkx's
+multi_source_dijkstra_path_length from the three sources, without cutoff. Targets are drawn with
+random.Random(20240815); a target outside the sources' component expects null.
+
+Run: python3 -m venv /tmp/venv-network && /tmp/venv-network/bin/pip install networkx pyproj shapely
+     /tmp/venv-network/bin/python scripts/network_networkx.py /work/shared/data
+"""
+
+import json
+import math
+import random
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pyproj
+import shapely
+from shapely.geometry import LineString, Point
+from shapely.strtree import STRtree
+
+
+def main():
+    data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "helsinki-centre"
+    out = Path(__file__).resolve().parent.parent / "tests/fixtures/network_helsinki_networkx.json"
+    to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
+
+    edges = json.loads((data / "osm_layers/walk_network_edges.geojson").read_text())["features"]
+    g = nx.Graph()
+    lines, ends = [], []
+    node_lonlat = {}
+    for f in edges:
+        lonlat = f["geometry"]["coordinates"]
+        xy = [to_utm.transform(x, y) for x, y in lonlat]
+        length = sum(math.dist(a, b) for a, b in zip(xy, xy[1:]))
+        u, v = f["properties"]["u"], f["properties"]["v"]
+        node_lonlat.setdefault(u, lonlat[0])
+        node_lonlat.setdefault(v, lonlat[-1])
+        if u != v and (not g.has_edge(u, v) or g[u][v]["length"] > length):
+            g.add_edge(u, v, length=length)
+        g.add_nodes_from([u, v])
+        lines.append(LineString(xy))
+        ends.append((u, v))
+    tree = STRtree(lines)
+
+    rng = random.Random(20240815)
+    largest = max(nx.connected_components(g), key=len)
+    sources = rng.sample(sorted(largest), 3)
+    dist = nx.multi_source_dijkstra_path_length(g, sources, weight="length")
+
+    def utm(n):
+        return Point(to_utm.transform(*node_lonlat[n]))
+
+    targets = []
+    candidates = sorted(g.nodes)
+    rng.shuffle(candidates)
+    for n in candidates:
+        if len([t for t in targets if t["what"] == "vertex"]) == 20:
+            break
+        p = utm(n)
+        near = tree.query(p, predicate="dwithin", distance=0.01)
+        if any(n not in ends[i] for i in near):
+            continue
+        targets.append({"what": "vertex", "id": n, "lon": node_lonlat[n][0], "lat": node_lonlat[n][1],
+                        "distance_m": dist.get(n)})
+
+    buildings = json.loads((data / "osm_layers/building_points.geojson").read_text())["features"]
+    for f in rng.sample(buildings, 20):
+        lon, lat = f["geometry"]["coordinates"]
+        p = Point(to_utm.transform(lon, lat))
+        i = int(tree.nearest(p))
+        line, (u, v) = lines[i], ends[i]
+        along = line.project(p)
+        offset = p.distance(line)
+        best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
+        targets.append({"what": "building", "id": f"{f['properties']['osm_type']}/{f['properties']['osm_id']}",
+                        "lon": lon, "lat": lat,
+                        "distance_m": None if math.isinf(best) else offset + best,
+                        "offset_m": offset})
+
+    fixture = {
+        "how": next(p for p in __doc__.split("\n\n") if p.startswith("How:")).replace("\n", " "),
+        "versions": {"python": sys.version.split()[0], "networkx": nx.__version__, "pyproj": pyproj.__version__,
+                     "proj": pyproj.proj_version_str, "shapely": shapely.__version__},
+        "graph": {"vertices": g.number_of_nodes(), "components": nx.number_connected_components(g),
+                  "largest": len(largest)},
+        "sources": [{"id": s, "lon": node_lonlat[s][0], "lat": node_lonlat[s][1]} for s in sources],
+        "targets": targets,
+    }
+    out.write_text(json.dumps(fixture, indent=1) + "\n")
+    print(f"wrote {out}: {len(targets)} targets, graph {fixture['graph']}")
+
+
+if __name__ == "__main__":
+    main()

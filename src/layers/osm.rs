@@ -1,0 +1,661 @@
+//! OpenStreetMap .osm.pbf files: amenities by tag, and the ways a child can walk on.
+//!
+//! Both readers decode the file's blocks in parallel (rayon) with the `osmpbf` crate and then sort
+//! everything by OSM id, so the result never depends on the thread count. Nodes are kept compactly
+//! (id plus fixed-point coordinates, 16 bytes each): a city extract of a few million nodes fits
+//! easily, and a single pass is enough because PBF files store nodes before ways before relations.
+//!
+//! Extracts cut at a bounding box (osmium's default) keep ways that cross the edge but drop their
+//! nodes outside it. Such ways cannot be drawn whole: amenity areas built from them are skipped
+//! and counted ([`OsmAmenities::incomplete`]); walk ways are kept as the runs of nodes that are
+//! present ([`OsmWalkWays::cut_ways`]).
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use geo::{Contains, Coord, Geometry, LineString, MultiPolygon, Point, Polygon};
+use osmpbf::{BlobDecode, BlobReader, Element, PrimitiveBlock, RelMemberType};
+use rayon::prelude::*;
+
+use super::crs::Crs;
+use super::{CrsSource, Feature, Layer, Properties};
+use crate::error::{Error, Result};
+
+/// Amenities read from an .osm.pbf, with what could not be read.
+#[derive(Debug, Clone)]
+pub struct OsmAmenities {
+    /// Points (tagged nodes), Polygons (closed ways) and MultiPolygons (multipolygon relations),
+    /// in WGS84. Properties: every OSM tag, plus `osm_type` ("node", "way", "relation") and
+    /// `osm_id` (a number). Feature ids are `"<osm_type>/<osm_id>"`; features are ordered nodes,
+    /// ways, relations, each by id.
+    pub layer: Layer,
+    /// Matching ways and relations skipped because some of their nodes or member ways are not in
+    /// the file (cut at the extract's edge), or their rings do not close. Worth a warning.
+    pub incomplete: usize,
+    /// Matching ways that are not areas (not closed, or tagged `area=no`): skipped, as an amenity
+    /// here is a point or an area.
+    pub not_areas: usize,
+}
+
+/// One `key=value` (or `key=*`) tag filter.
+#[derive(Debug, Clone)]
+struct TagFilter {
+    key: String,
+    value: Option<String>,
+}
+
+fn parse_tag_filters(path: &Path, tags: &[String]) -> Result<Vec<TagFilter>> {
+    if tags.is_empty() {
+        return Err(Error::layer(
+            path,
+            "no `tags` given for this OpenStreetMap layer; write e.g. tags = [\"leisure=playground\"]",
+        ));
+    }
+    tags.iter()
+        .map(|t| match t.split_once('=') {
+            Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => Ok(TagFilter {
+                key: k.trim().to_string(),
+                value: (v.trim() != "*").then(|| v.trim().to_string()),
+            }),
+            _ => Err(Error::layer(
+                path,
+                format!("tag filter \"{t}\" is not of the form key=value or key=* (e.g. \"leisure=playground\")"),
+            )),
+        })
+        .collect()
+}
+
+fn matches<'a>(
+    filters: &[TagFilter],
+    tags: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+) -> bool {
+    filters.iter().any(|f| {
+        tags.clone()
+            .any(|(k, v)| k == f.key && f.value.as_deref().is_none_or(|want| want == v))
+    })
+}
+
+/// All nodes of a file: ids sorted, with coordinates in 1e-7 degrees (the PBF default
+/// granularity, about 1 cm).
+#[derive(Debug, Default)]
+struct NodeTable {
+    ids: Vec<i64>,
+    lonlat: Vec<[i32; 2]>,
+}
+
+impl NodeTable {
+    fn from_unsorted(mut rows: Vec<(i64, [i32; 2])>) -> Self {
+        rows.sort_unstable_by_key(|r| r.0);
+        rows.dedup_by_key(|r| r.0);
+        let (ids, lonlat) = rows.into_iter().unzip();
+        NodeTable { ids, lonlat }
+    }
+
+    fn index(&self, id: i64) -> Option<usize> {
+        self.ids.binary_search(&id).ok()
+    }
+
+    fn coord(&self, i: usize) -> Coord {
+        let [x, y] = self.lonlat[i];
+        Coord {
+            x: f64::from(x) * 1e-7,
+            y: f64::from(y) * 1e-7,
+        }
+    }
+}
+
+/// Decodes every data block of the file in parallel, keeping the file's block order.
+fn scan_blocks<T: Send>(
+    path: &Path,
+    per_block: impl Fn(&PrimitiveBlock) -> T + Sync,
+) -> Result<Vec<T>> {
+    let reader = BlobReader::from_path(path)
+        .map_err(|e| Error::io(path, format!("cannot open the OpenStreetMap file: {e}")))?;
+    let blobs = reader
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| Error::layer(path, format!("not a readable .osm.pbf file: {e}")))?;
+    blobs
+        .par_iter()
+        .map(|blob| match blob.decode() {
+            Ok(BlobDecode::OsmData(block)) => Ok(Some(per_block(&block))),
+            Ok(_) => Ok(None),
+            Err(e) => Err(Error::layer(
+                path,
+                format!("a block of the .osm.pbf file cannot be decoded: {e}"),
+            )),
+        })
+        .collect::<Result<Vec<Option<T>>>>()
+        .map(|v| v.into_iter().flatten().collect())
+}
+
+fn node_row(e: &Element) -> Option<(i64, [i32; 2])> {
+    match e {
+        Element::Node(n) => Some((n.id(), [n.decimicro_lon(), n.decimicro_lat()])),
+        Element::DenseNode(n) => Some((n.id(), [n.decimicro_lon(), n.decimicro_lat()])),
+        _ => None,
+    }
+}
+
+fn tags_of<'a>(e: &Element<'a>) -> Vec<(&'a str, &'a str)> {
+    match e {
+        Element::Node(n) => n.tags().collect(),
+        Element::DenseNode(n) => n.tags().collect(),
+        Element::Way(w) => w.tags().collect(),
+        Element::Relation(r) => r.tags().collect(),
+    }
+}
+
+fn props_from(tags: &[(String, String)], osm_type: &str, id: i64) -> Properties {
+    let mut p = Properties::new();
+    for (k, v) in tags {
+        p.insert(k.clone(), serde_json::Value::String(v.clone()));
+    }
+    p.insert(
+        "osm_type".into(),
+        serde_json::Value::String(osm_type.into()),
+    );
+    p.insert("osm_id".into(), serde_json::Value::from(id));
+    p
+}
+
+type OwnedTags = Vec<(String, String)>;
+
+/// A multipolygon relation: id, tags, member ways as (way id, role is "inner").
+type RelationRow = (i64, OwnedTags, Vec<(i64, bool)>);
+
+fn owned(tags: &[(&str, &str)]) -> OwnedTags {
+    tags.iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[derive(Default)]
+struct AmenityBlock {
+    nodes: Vec<(i64, [i32; 2])>,
+    tagged_nodes: Vec<(i64, OwnedTags)>,
+    /// Every way's node refs: relations (stored after ways) may need any of them.
+    ways: Vec<(i64, Vec<i64>)>,
+    tagged_ways: Vec<(i64, OwnedTags)>,
+    relations: Vec<RelationRow>,
+}
+
+/// Reads the features of an .osm.pbf that carry any of `tags` (`"key=value"` or `"key=*"`):
+/// nodes as Points, closed ways as Polygons (unless `area=no`), and `type=multipolygon`
+/// relations assembled from their member ways into MultiPolygons. Coordinates stay in WGS84.
+///
+/// Ways and relations that are cut at the extract's edge are skipped and counted in
+/// [`OsmAmenities::incomplete`], so the caller can warn that amenities near the edge may be
+/// missing.
+pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
+    let filters = parse_tag_filters(path, tags)?;
+    let blocks = scan_blocks(path, |block| {
+        let mut out = AmenityBlock::default();
+        for e in block.elements() {
+            if let Some(row) = node_row(&e) {
+                out.nodes.push(row);
+                let t = tags_of(&e);
+                if matches(&filters, t.iter().copied()) {
+                    out.tagged_nodes.push((row.0, owned(&t)));
+                }
+                continue;
+            }
+            match &e {
+                Element::Way(w) => {
+                    out.ways.push((w.id(), w.refs().collect()));
+                    let t = tags_of(&e);
+                    if matches(&filters, t.iter().copied()) {
+                        out.tagged_ways.push((w.id(), owned(&t)));
+                    }
+                }
+                Element::Relation(r) => {
+                    let t = tags_of(&e);
+                    let multipolygon = t.iter().any(|&(k, v)| k == "type" && v == "multipolygon");
+                    if multipolygon && matches(&filters, t.iter().copied()) {
+                        let members = r
+                            .members()
+                            .filter(|m| m.member_type == RelMemberType::Way)
+                            .map(|m| (m.member_id, m.role().unwrap_or("") == "inner"))
+                            .collect();
+                        out.relations.push((r.id(), owned(&t), members));
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    })?;
+
+    let mut rows = Vec::new();
+    let mut tagged_nodes = Vec::new();
+    let mut way_refs: HashMap<i64, Vec<i64>> = HashMap::new();
+    let mut tagged_ways = Vec::new();
+    let mut relations = Vec::new();
+    for b in blocks {
+        rows.extend(b.nodes);
+        tagged_nodes.extend(b.tagged_nodes);
+        way_refs.extend(b.ways);
+        tagged_ways.extend(b.tagged_ways);
+        relations.extend(b.relations);
+    }
+    let nodes = NodeTable::from_unsorted(rows);
+    tagged_nodes.sort_by_key(|r| r.0);
+    tagged_ways.sort_by_key(|r| r.0);
+    relations.sort_by_key(|r| r.0);
+
+    let mut features = Vec::new();
+    let mut incomplete = 0;
+    let mut not_areas = 0;
+    let mut push = |geometry: Geometry, tags: &OwnedTags, osm_type: &str, id: i64| {
+        let index = features.len();
+        features.push(Feature {
+            index,
+            geometry: Some(geometry),
+            props: props_from(tags, osm_type, id),
+            id: Some(format!("{osm_type}/{id}")),
+        });
+    };
+    for (id, t) in &tagged_nodes {
+        if let Some(i) = nodes.index(*id) {
+            push(Geometry::Point(Point(nodes.coord(i))), t, "node", *id);
+        }
+    }
+    let coords_of = |refs: &[i64]| -> Option<Vec<Coord>> {
+        refs.iter()
+            .map(|r| nodes.index(*r).map(|i| nodes.coord(i)))
+            .collect()
+    };
+    for (id, t) in &tagged_ways {
+        let Some(refs) = way_refs.get(id) else {
+            continue;
+        };
+        let closed = refs.len() >= 4 && refs.first() == refs.last();
+        let area_no = t.iter().any(|(k, v)| k == "area" && v == "no");
+        match coords_of(refs) {
+            None => incomplete += 1,
+            Some(_) if !closed || area_no => not_areas += 1,
+            Some(c) => push(
+                Geometry::Polygon(Polygon::new(LineString(c), vec![])),
+                t,
+                "way",
+                *id,
+            ),
+        }
+    }
+    for (id, t, members) in &relations {
+        match assemble_multipolygon(members, &way_refs, &nodes) {
+            Some(mp) => push(Geometry::MultiPolygon(mp), t, "relation", *id),
+            None => incomplete += 1,
+        }
+    }
+    Ok(OsmAmenities {
+        layer: Layer {
+            path: path.to_path_buf(),
+            crs: Crs::wgs84(),
+            crs_source: CrsSource::File,
+            features,
+        },
+        incomplete,
+        not_areas,
+    })
+}
+
+/// Joins member ways end to end into closed rings, then puts each inner ring into the outer ring
+/// that contains it. `None` when a member way or node is missing or a ring does not close.
+fn assemble_multipolygon(
+    members: &[(i64, bool)],
+    way_refs: &HashMap<i64, Vec<i64>>,
+    nodes: &NodeTable,
+) -> Option<MultiPolygon> {
+    let rings_of = |inner: bool| -> Option<Vec<Vec<i64>>> {
+        let parts: Option<Vec<&Vec<i64>>> = members
+            .iter()
+            .filter(|m| m.1 == inner)
+            .map(|m| way_refs.get(&m.0).filter(|r| r.len() >= 2))
+            .collect();
+        join_rings(parts?.into_iter().cloned().collect())
+    };
+    let to_ring = |ids: &[i64]| -> Option<LineString> {
+        ids.iter()
+            .map(|r| nodes.index(*r).map(|i| nodes.coord(i)))
+            .collect::<Option<Vec<Coord>>>()
+            .map(LineString)
+    };
+    let outers = rings_of(false)?;
+    let inners = rings_of(true)?;
+    if outers.is_empty() {
+        return None;
+    }
+    let mut polygons: Vec<(Polygon, Vec<LineString>)> = outers
+        .iter()
+        .map(|r| to_ring(r).map(|ls| (Polygon::new(ls, vec![]), vec![])))
+        .collect::<Option<_>>()?;
+    for ring in &inners {
+        let ls = to_ring(ring)?;
+        let probe = Point(ls.0[0]);
+        // An inner ring touching no outer ring is a mapping error; dropping it keeps the area.
+        if let Some(p) = polygons
+            .iter_mut()
+            .find(|(outer, _)| outer.contains(&probe))
+        {
+            p.1.push(ls);
+        }
+    }
+    Some(MultiPolygon(
+        polygons
+            .into_iter()
+            .map(|(outer, holes)| Polygon::new(outer.into_inner().0, holes))
+            .collect(),
+    ))
+}
+
+/// Joins open node sequences sharing end nodes into closed rings (first id == last id).
+fn join_rings(mut parts: Vec<Vec<i64>>) -> Option<Vec<Vec<i64>>> {
+    let mut rings = Vec::new();
+    while let Some(mut ring) = parts.pop() {
+        while ring.first() != ring.last() || ring.len() < 4 {
+            let end = *ring.last()?;
+            let k = parts
+                .iter()
+                .position(|p| p.first() == Some(&end) || p.last() == Some(&end))?;
+            let mut next = parts.swap_remove(k);
+            if next.first() != Some(&end) {
+                next.reverse();
+            }
+            ring.extend_from_slice(&next[1..]);
+        }
+        rings.push(ring);
+    }
+    Some(rings)
+}
+
+/// The walkable ways of an .osm.pbf and the nodes they use.
+#[derive(Debug, Clone, Default)]
+pub struct OsmWalkWays {
+    /// OSM ids of the nodes used by the ways, sorted.
+    pub node_ids: Vec<i64>,
+    /// WGS84 longitude, latitude of each node.
+    pub node_coords: Vec<Coord>,
+    /// True for nodes tagged highway=crossing (unless crossing=no) or highway=traffic_signals,
+    /// and for every node of a crossing way (footway=crossing, cycleway=crossing, path=crossing,
+    /// highway=crossing): where a child may cross a barrier road.
+    pub node_crossing: Vec<bool>,
+    /// Walkable ways by id; a way cut at the extract's edge appears once per run of present nodes.
+    pub ways: Vec<OsmWalkWay>,
+    /// Walkable ways that had nodes missing from the file (cut at the extract's edge).
+    pub cut_ways: usize,
+}
+
+/// One walkable way.
+#[derive(Debug, Clone)]
+pub struct OsmWalkWay {
+    pub id: i64,
+    /// Indexes into [`OsmWalkWays::node_ids`], in way order (at least two).
+    pub nodes: Vec<u32>,
+    /// The `highway` value (e.g. "footway", "primary_link").
+    pub highway: String,
+    /// Tagged bridge=* or tunnel=* (other than "no").
+    pub bridge_or_tunnel: bool,
+}
+
+/// Highway classes walkable unless foot=no (DESIGN.md, "Network distance"). The `_link` ramps of
+/// primary, secondary and tertiary are the same roads and are included with them.
+pub const WALKABLE: &[&str] = &[
+    "footway",
+    "path",
+    "pedestrian",
+    "living_street",
+    "residential",
+    "service",
+    "unclassified",
+    "tertiary",
+    "tertiary_link",
+    "secondary",
+    "secondary_link",
+    "primary",
+    "primary_link",
+    "steps",
+    "cycleway",
+    "track",
+    // Not in the DESIGN list: indoor public walkways (shopping centres, metro stations), which
+    // children use and the GeoJSON walk layers (osmnx-style) include.
+    "corridor",
+];
+
+/// Highway classes walkable only with foot=yes (or designated/permissive).
+pub const WALKABLE_WITH_FOOT: &[&str] = &["motorway", "motorway_link", "trunk", "trunk_link"];
+
+/// The walk rule of DESIGN.md: the listed classes unless foot=no; motorway and trunk only with an
+/// explicit foot permission; never access=private (nor foot=private).
+///
+/// Three refinements of the same intent, which OSM tagging needs: foot=use_sidepath (walkers
+/// must use the separately drawn sidewalk, which is itself in the network) counts as foot=no;
+/// access=no counts as closed unless foot is explicitly permitted; and `area=yes` ways (squares,
+/// yards) are outlines of areas, not lines anyone walks along. Indoor `corridor` ways are
+/// walkable too (see [`WALKABLE`]).
+pub fn is_walkable<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    let (mut highway, mut foot, mut access, mut area) = (None, None, None, None);
+    for (k, v) in tags {
+        match k {
+            "highway" => highway = Some(v),
+            "foot" => foot = Some(v),
+            "access" => access = Some(v),
+            "area" => area = Some(v),
+            _ => {}
+        }
+    }
+    let Some(highway) = highway else { return false };
+    let foot_permitted = matches!(foot, Some("yes" | "designated" | "permissive"));
+    if access == Some("private")
+        || matches!(foot, Some("no" | "private" | "use_sidepath"))
+        || (access == Some("no") && !foot_permitted)
+        || area == Some("yes")
+    {
+        return false;
+    }
+    WALKABLE.contains(&highway) || (WALKABLE_WITH_FOOT.contains(&highway) && foot_permitted)
+}
+
+fn is_crossing_way(tags: &[(&str, &str)]) -> bool {
+    tags.iter()
+        .any(|&(k, v)| v == "crossing" && matches!(k, "highway" | "footway" | "cycleway" | "path"))
+}
+
+fn is_crossing_node(tags: &[(&str, &str)]) -> bool {
+    let signals = tags
+        .iter()
+        .any(|&(k, v)| k == "highway" && v == "traffic_signals");
+    let crossing = tags.iter().any(|&(k, v)| k == "highway" && v == "crossing");
+    let refused = tags.iter().any(|&(k, v)| k == "crossing" && v == "no");
+    signals || (crossing && !refused)
+}
+
+#[derive(Default)]
+struct WalkBlock {
+    nodes: Vec<(i64, [i32; 2])>,
+    crossing_nodes: Vec<i64>,
+    /// (id, refs, highway, bridge_or_tunnel, is a crossing way)
+    ways: Vec<(i64, Vec<i64>, String, bool, bool)>,
+}
+
+/// Reads the walkable ways of an .osm.pbf (see [`is_walkable`]) and the nodes they use.
+pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
+    let blocks = scan_blocks(path, |block| {
+        let mut out = WalkBlock::default();
+        for e in block.elements() {
+            if let Some(row) = node_row(&e) {
+                out.nodes.push(row);
+                let t = tags_of(&e);
+                if !t.is_empty() && is_crossing_node(&t) {
+                    out.crossing_nodes.push(row.0);
+                }
+            } else if let Element::Way(w) = &e {
+                let t = tags_of(&e);
+                if is_walkable(t.iter().copied()) {
+                    let highway = t
+                        .iter()
+                        .find(|(k, _)| *k == "highway")
+                        .map(|(_, v)| v.to_string());
+                    let bridge_or_tunnel = t
+                        .iter()
+                        .any(|&(k, v)| (k == "bridge" || k == "tunnel") && v != "no");
+                    out.ways.push((
+                        w.id(),
+                        w.refs().collect(),
+                        highway.unwrap_or_default(),
+                        bridge_or_tunnel,
+                        is_crossing_way(&t),
+                    ));
+                }
+            }
+        }
+        out
+    })?;
+    let mut rows = Vec::new();
+    let mut crossing_ids = Vec::new();
+    let mut raw_ways = Vec::new();
+    for b in blocks {
+        rows.extend(b.nodes);
+        crossing_ids.extend(b.crossing_nodes);
+        raw_ways.extend(b.ways);
+    }
+    let all = NodeTable::from_unsorted(rows);
+    crossing_ids.sort_unstable();
+    raw_ways.sort_by_key(|w| w.0);
+
+    // Keep only the nodes the ways use, renumbered in id order.
+    let mut used = vec![false; all.ids.len()];
+    let mut cut_ways = 0;
+    let mut runs: Vec<(i64, Vec<usize>, String, bool, bool)> = Vec::new();
+    for (id, refs, highway, bt, crossing_way) in raw_ways {
+        let mut run = Vec::new();
+        let mut cut = false;
+        for r in refs {
+            match all.index(r) {
+                Some(i) => {
+                    if run.last() != Some(&i) {
+                        run.push(i);
+                    }
+                }
+                None => {
+                    cut = true;
+                    if run.len() >= 2 {
+                        runs.push((
+                            id,
+                            std::mem::take(&mut run),
+                            highway.clone(),
+                            bt,
+                            crossing_way,
+                        ));
+                    }
+                    run.clear();
+                }
+            }
+        }
+        if run.len() >= 2 {
+            runs.push((id, run, highway, bt, crossing_way));
+        }
+        cut_ways += usize::from(cut);
+    }
+    for r in &runs {
+        for &i in &r.1 {
+            used[i] = true;
+        }
+    }
+    let mut new_index = vec![u32::MAX; all.ids.len()];
+    let mut out = OsmWalkWays {
+        cut_ways,
+        ..Default::default()
+    };
+    for (i, _) in used.iter().enumerate().filter(|(_, u)| **u) {
+        new_index[i] = out.node_ids.len() as u32;
+        out.node_ids.push(all.ids[i]);
+        out.node_coords.push(all.coord(i));
+        out.node_crossing
+            .push(crossing_ids.binary_search(&all.ids[i]).is_ok());
+    }
+    for (id, run, highway, bridge_or_tunnel, crossing_way) in runs {
+        let nodes: Vec<u32> = run.iter().map(|&i| new_index[i]).collect();
+        if crossing_way {
+            for &n in &nodes {
+                out.node_crossing[n as usize] = true;
+            }
+        }
+        out.ways.push(OsmWalkWay {
+            id,
+            nodes,
+            highway,
+            bridge_or_tunnel,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tags<'a>(
+        pairs: &'a [(&'static str, &'static str)],
+    ) -> impl Iterator<Item = (&'static str, &'static str)> + Clone + 'a {
+        pairs.iter().copied()
+    }
+
+    #[test]
+    fn walk_rule_follows_the_design() {
+        assert!(is_walkable(tags(&[("highway", "footway")])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "footway"),
+            ("foot", "no")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "residential"),
+            ("access", "private")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "residential"),
+            ("access", "private"),
+            ("foot", "yes")
+        ])));
+        assert!(!is_walkable(tags(&[("highway", "motorway")])));
+        assert!(is_walkable(tags(&[("highway", "trunk"), ("foot", "yes")])));
+        assert!(!is_walkable(tags(&[("highway", "construction")])));
+        assert!(!is_walkable(tags(&[("building", "yes")])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "primary"),
+            ("foot", "use_sidepath")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "service"),
+            ("access", "no")
+        ])));
+        assert!(is_walkable(tags(&[
+            ("highway", "pedestrian"),
+            ("access", "no"),
+            ("foot", "yes")
+        ])));
+        assert!(!is_walkable(tags(&[
+            ("highway", "pedestrian"),
+            ("area", "yes")
+        ])));
+    }
+
+    #[test]
+    fn tag_filters() {
+        let p = Path::new("x.osm.pbf");
+        let f = parse_tag_filters(p, &["leisure=playground".into(), "amenity=*".into()]).unwrap();
+        assert!(matches(&f, tags(&[("leisure", "playground")])));
+        assert!(matches(&f, tags(&[("amenity", "library")])));
+        assert!(!matches(&f, tags(&[("leisure", "park")])));
+        assert!(parse_tag_filters(p, &["leisure".into()]).is_err());
+        assert!(parse_tag_filters(p, &[]).is_err());
+    }
+
+    #[test]
+    fn rings_join_reversed_parts() {
+        let rings = join_rings(vec![vec![1, 2, 3], vec![1, 4, 3]]).unwrap();
+        assert_eq!(rings.len(), 1);
+        assert_eq!(rings[0].first(), rings[0].last());
+        assert_eq!(rings[0].len(), 5);
+        assert!(join_rings(vec![vec![1, 2, 3], vec![3, 4]]).is_none());
+    }
+}

@@ -1,0 +1,306 @@
+//! Every home's network distance to the nearest amenity of each kind, per age band.
+
+use geo::{Coord, Geometry};
+use rayon::prelude::*;
+
+use super::attach::{attach_point, boundary_points, Attach};
+use super::dijkstra::multi_source;
+use super::sided::{self, SidedGraph};
+use super::WalkNetwork;
+use crate::error::{Error, Result};
+
+/// The amenities of one kind, in the working CRS.
+#[derive(Debug, Clone)]
+pub struct KindTargets {
+    pub kind: String,
+    /// Points, or (multi)polygons joined at points along their boundary.
+    pub geometries: Vec<Geometry>,
+}
+
+/// Settings of the network stage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkConfig {
+    /// Distances beyond this many metres are not searched (`[network] max_distance`).
+    pub max_distance: f64,
+    /// Homes and amenity points farther than this from every edge do not join the network.
+    pub attach_limit_m: f64,
+    /// Spacing of a polygon amenity's attach points along its boundary.
+    pub boundary_spacing_m: f64,
+}
+
+impl Default for NetworkConfig {
+    fn default() -> Self {
+        NetworkConfig {
+            max_distance: 2000.0,
+            attach_limit_m: 200.0,
+            boundary_spacing_m: 25.0,
+        }
+    }
+}
+
+/// How homes and amenities joined the network.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AttachStats {
+    pub homes_attached: usize,
+    /// Homes farther than `attach_limit_m` from every edge (their distances are NaN).
+    pub homes_not_attached: usize,
+    /// Straight distance from attached homes to their edge, metres (NaN without any).
+    pub mean_attach_m: f64,
+    pub median_attach_m: f64,
+    pub p90_attach_m: f64,
+    pub max_attach_m: f64,
+    /// Per kind, in the order given.
+    pub kinds: Vec<KindAttachStats>,
+}
+
+/// How the amenities of one kind joined the network.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct KindAttachStats {
+    pub kind: String,
+    pub amenities: usize,
+    /// Amenities with at least one attach point on the network.
+    pub amenities_attached: usize,
+    pub points: usize,
+    pub points_attached: usize,
+}
+
+/// Size of the sided graph of one barrier set.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct SidedGraphStats {
+    /// The barrier classes, sorted (empty: the plain network).
+    pub barriers: Vec<String>,
+    pub nodes: usize,
+    pub edges: usize,
+    pub barrier_edges: usize,
+    /// Barrier-road nodes that join the sides because they are crossings.
+    pub crossing_nodes: usize,
+}
+
+/// The result of [`nearest_distances`].
+#[derive(Debug, Clone)]
+pub struct NetworkDistances {
+    /// `[kind][band][home]`: metres, NaN when the home did not join the network or no amenity of
+    /// the kind is within `max_distance`.
+    pub distances: Vec<Vec<Vec<f64>>>,
+    pub attach: AttachStats,
+    /// One per distinct barrier set.
+    pub graphs: Vec<SidedGraphStats>,
+    /// Per band, its index in `graphs`.
+    pub band_graph: Vec<usize>,
+}
+
+/// Network distance from every home to the nearest amenity of each kind, for each band's barrier
+/// set (`band_barriers[b]`: highway classes a child of band b crosses only at crossings; empty
+/// for none).
+///
+/// One sided graph is built per distinct barrier set and one multi-source Dijkstra runs per kind
+/// and graph, all in parallel; bands with the same barrier set share the result.
+///
+/// ```
+/// use geo::{Coord, Geometry, Point};
+/// use kindscape::reach::network::{nearest_distances, KindTargets, NetworkBuilder, NetworkConfig};
+///
+/// let mut b = NetworkBuilder::new();
+/// let a = b.add_node(Coord { x: 0.0, y: 0.0 }, false);
+/// let c = b.add_node(Coord { x: 100.0, y: 0.0 }, false);
+/// b.add_line(&[a, c], "footway", false);
+/// let net = b.build().unwrap();
+/// let homes = [Coord { x: 10.0, y: 5.0 }];
+/// let kinds = [KindTargets { kind: "playground".into(), geometries: vec![Geometry::Point(Point::new(90.0, -3.0))] }];
+/// let r = nearest_distances(&net, &homes, &kinds, &[vec![]], &NetworkConfig::default()).unwrap();
+/// // 5 m to the path, 80 m along it, 3 m to the playground.
+/// assert!((r.distances[0][0][0] - 88.0).abs() < 1e-9);
+/// ```
+pub fn nearest_distances(
+    net: &WalkNetwork,
+    homes: &[Coord],
+    kinds: &[KindTargets],
+    band_barriers: &[Vec<String>],
+    cfg: &NetworkConfig,
+) -> Result<NetworkDistances> {
+    if !(cfg.max_distance.is_finite() && cfg.max_distance > 0.0) {
+        return Err(Error::Other(format!(
+            "[network] max_distance must be a positive number of metres, not {}",
+            cfg.max_distance
+        )));
+    }
+    if cfg.attach_limit_m.is_nan() || cfg.attach_limit_m < 0.0 {
+        return Err(Error::Other(format!(
+            "the network attach limit must be a number of metres >= 0, not {}",
+            cfg.attach_limit_m
+        )));
+    }
+    if net.edges.is_empty() {
+        return Err(Error::Other("the walk network has no walkable ways".into()));
+    }
+
+    let home_attach: Vec<Option<Attach>> = homes
+        .par_iter()
+        .map(|&h| attach_point(net, h, cfg.attach_limit_m))
+        .collect();
+    let mut kind_stats = Vec::with_capacity(kinds.len());
+    let mut kind_attach: Vec<Vec<Attach>> = Vec::with_capacity(kinds.len());
+    for k in kinds {
+        let per_amenity: Vec<(usize, Vec<Attach>)> = k
+            .geometries
+            .par_iter()
+            .map(|g| {
+                let points = boundary_points(g, cfg.boundary_spacing_m);
+                let joined = points
+                    .iter()
+                    .filter_map(|&p| attach_point(net, p, cfg.attach_limit_m))
+                    .collect();
+                (points.len(), joined)
+            })
+            .collect();
+        kind_stats.push(KindAttachStats {
+            kind: k.kind.clone(),
+            amenities: per_amenity.len(),
+            amenities_attached: per_amenity.iter().filter(|a| !a.1.is_empty()).count(),
+            points: per_amenity.iter().map(|a| a.0).sum(),
+            points_attached: per_amenity.iter().map(|a| a.1.len()).sum(),
+        });
+        kind_attach.push(per_amenity.into_iter().flat_map(|a| a.1).collect());
+    }
+
+    // One graph per distinct barrier set.
+    let mut sets: Vec<Vec<String>> = Vec::new();
+    let band_graph: Vec<usize> = band_barriers
+        .iter()
+        .map(|b| {
+            let mut set = b.clone();
+            set.sort();
+            set.dedup();
+            match sets.iter().position(|s| *s == set) {
+                Some(i) => i,
+                None => {
+                    sets.push(set);
+                    sets.len() - 1
+                }
+            }
+        })
+        .collect();
+    let graphs: Vec<SidedGraph> = sets.par_iter().map(|s| sided::build(net, s)).collect();
+
+    let tasks: Vec<(usize, usize)> = (0..kinds.len())
+        .flat_map(|k| (0..graphs.len()).map(move |g| (k, g)))
+        .collect();
+    let results: Vec<Vec<f64>> = tasks
+        .par_iter()
+        .map(|&(k, g)| {
+            distances_for(
+                net,
+                &graphs[g],
+                &kind_attach[k],
+                &home_attach,
+                cfg.max_distance,
+            )
+        })
+        .collect();
+    let distances = (0..kinds.len())
+        .map(|k| {
+            band_graph
+                .iter()
+                .map(|&g| results[k * graphs.len() + g].clone())
+                .collect()
+        })
+        .collect();
+
+    let graph_stats = sets
+        .iter()
+        .zip(&graphs)
+        .map(|(s, g)| SidedGraphStats {
+            barriers: s.clone(),
+            nodes: g.node_count,
+            edges: g.edge_count,
+            barrier_edges: g.is_barrier.iter().filter(|b| **b).count(),
+            crossing_nodes: g.crossing_nodes,
+        })
+        .collect();
+    Ok(NetworkDistances {
+        distances,
+        attach: attach_stats(&home_attach, kind_stats),
+        graphs: graph_stats,
+        band_graph,
+    })
+}
+
+/// Which side of its edge an attach point uses in `g`, and that side's two end nodes.
+fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
+    let side = usize::from(g.is_barrier[a.edge as usize] && !a.left);
+    let ends = g.edge_ends[a.edge as usize];
+    (side, ends[2 * side], ends[2 * side + 1])
+}
+
+pub(crate) fn distances_for(
+    net: &WalkNetwork,
+    g: &SidedGraph,
+    sources: &[Attach],
+    homes: &[Option<Attach>],
+    max_distance: f64,
+) -> Vec<f64> {
+    let mut seeds = Vec::with_capacity(2 * sources.len());
+    // Sources by (edge, side), for homes on the same stretch of sidewalk.
+    let mut on_edge: Vec<(u64, f64, f64)> = Vec::with_capacity(sources.len());
+    for s in sources {
+        let (side, a, b) = side_of(g, s);
+        let len = net.edge_len[s.edge as usize];
+        seeds.push((a, s.offset + s.t * len));
+        seeds.push((b, s.offset + (1.0 - s.t) * len));
+        on_edge.push((u64::from(s.edge) * 2 + side as u64, s.t, s.offset));
+    }
+    on_edge.sort_by(|x, y| {
+        x.0.cmp(&y.0)
+            .then(x.1.total_cmp(&y.1))
+            .then(x.2.total_cmp(&y.2))
+    });
+    let dist = multi_source(g, &seeds, max_distance);
+    homes
+        .par_iter()
+        .map(|h| {
+            let Some(h) = h else { return f64::NAN };
+            let (side, a, b) = side_of(g, h);
+            let len = net.edge_len[h.edge as usize];
+            let mut best = (dist[a as usize] + h.offset + h.t * len)
+                .min(dist[b as usize] + h.offset + (1.0 - h.t) * len);
+            let key = u64::from(h.edge) * 2 + side as u64;
+            let start = on_edge.partition_point(|s| s.0 < key);
+            for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
+                best = best.min(h.offset + (h.t - s.1).abs() * len + s.2);
+            }
+            if best <= max_distance {
+                best
+            } else {
+                f64::NAN
+            }
+        })
+        .collect()
+}
+
+fn attach_stats(homes: &[Option<Attach>], kinds: Vec<KindAttachStats>) -> AttachStats {
+    let mut d: Vec<f64> = homes.iter().flatten().map(|a| a.offset).collect();
+    d.sort_by(f64::total_cmp);
+    let n = d.len();
+    let quantile = |q: f64| -> f64 {
+        if n == 0 {
+            return f64::NAN;
+        }
+        // Linear interpolation between order statistics (numpy's default).
+        let pos = q * (n - 1) as f64;
+        let (lo, hi) = (pos.floor() as usize, pos.ceil() as usize);
+        d[lo] + (d[hi] - d[lo]) * (pos - lo as f64)
+    };
+    AttachStats {
+        homes_attached: n,
+        homes_not_attached: homes.len() - n,
+        mean_attach_m: if n == 0 {
+            f64::NAN
+        } else {
+            d.iter().sum::<f64>() / n as f64
+        },
+        median_attach_m: quantile(0.5),
+        p90_attach_m: quantile(0.9),
+        max_attach_m: d.last().copied().unwrap_or(f64::NAN),
+        kinds,
+    }
+}

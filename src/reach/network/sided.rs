@@ -1,0 +1,150 @@
+//! The sided graph of one barrier set (see the module documentation of
+//! [`super`](crate::reach::network)): barrier-road nodes split into angular sectors, barrier
+//! edges doubled into a left and a right sidewalk.
+
+use super::WalkNetwork;
+
+/// A graph to run Dijkstra on, with the map from base edges to its nodes.
+#[derive(Debug, Clone)]
+pub(crate) struct SidedGraph {
+    pub offsets: Vec<u32>,
+    pub targets: Vec<u32>,
+    pub weights: Vec<f64>,
+    /// Per base edge: [first node, second node] of its left side, then of its right side (the
+    /// same pair twice for edges that are not barriers).
+    pub edge_ends: Vec<[u32; 4]>,
+    pub is_barrier: Vec<bool>,
+    pub node_count: usize,
+    pub edge_count: usize,
+    /// Barrier nodes left whole because they are crossings.
+    pub crossing_nodes: usize,
+}
+
+/// True when a highway class is one of `barriers`, directly or as its `_link` ramp.
+pub(crate) fn is_barrier_class(class: &str, barriers: &[String]) -> bool {
+    let base = class.strip_suffix("_link").unwrap_or(class);
+    barriers.iter().any(|b| b == class || b == base)
+}
+
+pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
+    let class_is_barrier: Vec<bool> = net
+        .classes
+        .iter()
+        .map(|c| is_barrier_class(c, barriers))
+        .collect();
+    let is_barrier: Vec<bool> = net
+        .edge_class
+        .iter()
+        .map(|&c| class_is_barrier[c as usize])
+        .collect();
+    let n = net.coords.len();
+    let m = net.edges.len();
+
+    // Sector ids for each end of each edge: for barrier edges the sector counter-clockwise and
+    // clockwise of it; for other edges the sector it points into (stored in both).
+    let mut ccw = vec![[0u32; 2]; m];
+    let mut cw = vec![[0u32; 2]; m];
+    let mut next_id: u32 = 0;
+    let mut crossing_nodes = 0;
+    let mut around: Vec<(f64, u32, usize)> = Vec::new();
+    let mut angles: Vec<f64> = Vec::new();
+    for v in 0..n {
+        let here = net.coords[v];
+        let incident = &net.adj[net.adj_offsets[v] as usize..net.adj_offsets[v + 1] as usize];
+        let end_of = |e: u32| usize::from(net.edges[e as usize][0] as usize != v);
+        let angle_to = |other: u32| {
+            let c = net.coords[other as usize];
+            (c.y - here.y).atan2(c.x - here.x)
+        };
+        around.clear();
+        around.extend(
+            incident
+                .iter()
+                .filter(|(_, e)| is_barrier[*e as usize])
+                .map(|&(o, e)| (angle_to(o), e, end_of(e))),
+        );
+        let k = around.len();
+        let split = k >= 2 && !net.crossing[v];
+        if k >= 2 && net.crossing[v] {
+            crossing_nodes += 1;
+        }
+        let base = next_id;
+        next_id += if split { k as u32 } else { 1 };
+        if !split {
+            for &(_, e) in incident {
+                let end = end_of(e);
+                ccw[e as usize][end] = base;
+                cw[e as usize][end] = base;
+            }
+            continue;
+        }
+        around.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        angles.clear();
+        angles.extend(around.iter().map(|a| a.0));
+        // Sector j spans from barrier j counter-clockwise to barrier j + 1.
+        for (j, &(_, e, end)) in around.iter().enumerate() {
+            ccw[e as usize][end] = base + j as u32;
+            cw[e as usize][end] = base + ((j + k - 1) % k) as u32;
+        }
+        for &(o, e) in incident.iter().filter(|(_, e)| !is_barrier[*e as usize]) {
+            let phi = angle_to(o);
+            let after = angles.partition_point(|&a| a <= phi);
+            let sector = if after == 0 { k - 1 } else { after - 1 };
+            let end = end_of(e);
+            ccw[e as usize][end] = base + sector as u32;
+            cw[e as usize][end] = base + sector as u32;
+        }
+    }
+
+    let mut edge_ends = Vec::with_capacity(m);
+    let mut pairs: Vec<([u32; 2], f64)> = Vec::with_capacity(m);
+    for e in 0..m {
+        let len = net.edge_len[e];
+        if is_barrier[e] {
+            // Walking from the first node to the second, the left side is counter-clockwise of
+            // the edge at its first node and clockwise of it at its second.
+            let left = [ccw[e][0], cw[e][1]];
+            let right = [cw[e][0], ccw[e][1]];
+            pairs.push((left, len));
+            if right != left {
+                pairs.push((right, len));
+            }
+            edge_ends.push([left[0], left[1], right[0], right[1]]);
+        } else {
+            let pair = [ccw[e][0], ccw[e][1]];
+            pairs.push((pair, len));
+            edge_ends.push([pair[0], pair[1], pair[0], pair[1]]);
+        }
+    }
+
+    let node_count = next_id as usize;
+    let mut offsets = vec![0u32; node_count + 1];
+    for &([a, b], _) in &pairs {
+        offsets[a as usize + 1] += 1;
+        offsets[b as usize + 1] += 1;
+    }
+    for i in 0..node_count {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut fill = offsets.clone();
+    let mut targets = vec![0u32; offsets[node_count] as usize];
+    let mut weights = vec![0f64; offsets[node_count] as usize];
+    for &([a, b], len) in &pairs {
+        for (from, to) in [(a, b), (b, a)] {
+            let slot = fill[from as usize] as usize;
+            targets[slot] = to;
+            weights[slot] = len;
+            fill[from as usize] += 1;
+        }
+    }
+    SidedGraph {
+        offsets,
+        targets,
+        weights,
+        edge_ends,
+        is_barrier,
+        node_count,
+        edge_count: pairs.len(),
+        crossing_nodes,
+    }
+}

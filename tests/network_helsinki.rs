@@ -1,0 +1,248 @@
+//! The walk network on real data: Helsinki city centre (OSM extract of 2024-08-15).
+//!
+//! Checked against SOURCES.md (made with pyosmium + shapely) and against networkx distances
+//! computed by scripts/network_networkx.py (tests/fixtures/network_helsinki_networkx.json).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use geo::{Area, Coord, Distance, Euclidean, Geometry, Point};
+use kindscape::layers::crs::{Crs, Transformer};
+use kindscape::layers::{geojson, osm, Layer};
+use kindscape::reach::network::{nearest_distances, KindTargets, NetworkConfig, WalkNetwork};
+
+fn helsinki() -> Option<PathBuf> {
+    common::shared_data_dir().map(|d| d.join("helsinki-centre"))
+}
+
+fn utm35() -> Crs {
+    Crs::parse("EPSG:32635").unwrap()
+}
+
+fn to_utm() -> Transformer {
+    Crs::wgs84().to(&utm35())
+}
+
+fn pbf(dir: &Path) -> PathBuf {
+    dir.join("osm/helsinki_centre_2024-08-15.osm.pbf")
+}
+
+fn read_projected(path: &Path) -> Layer {
+    let mut layer = geojson::read(path, None).unwrap();
+    layer.reproject(&utm35()).unwrap();
+    layer
+}
+
+fn geojson_network(dir: &Path) -> WalkNetwork {
+    WalkNetwork::from_layer(
+        &read_projected(&dir.join("osm_layers/walk_network_edges.geojson")),
+        "highway",
+    )
+    .unwrap()
+}
+
+fn geometries(layer: &Layer) -> Vec<Geometry> {
+    layer
+        .features
+        .iter()
+        .filter_map(|f| f.geometry.clone())
+        .collect()
+}
+
+fn building_points(dir: &Path) -> Vec<Coord> {
+    read_projected(&dir.join("osm_layers/building_points.geojson"))
+        .features
+        .iter()
+        .filter_map(|f| match &f.geometry {
+            Some(Geometry::Point(p)) => Some(p.0),
+            _ => None,
+        })
+        .collect()
+}
+
+/// SOURCES.md: "31,082 vertices in 211 connected components (largest 29,328)"; the networkx
+/// graph of the fixture script gives the same.
+#[test]
+fn geojson_network_matches_sources_md() {
+    let Some(dir) = helsinki() else { return };
+    let s = geojson_network(&dir).stats();
+    assert_eq!(s.vertices, 31_082);
+    assert_eq!(s.components, 211);
+    assert_eq!(s.largest_component_vertices, 29_328);
+    // "626 km in total" (SOURCES.md, geodesic); projected lengths differ by the UTM scale factor.
+    assert!((s.total_km - 626.0).abs() < 1.5, "{}", s.total_km);
+}
+
+/// Distances from three vertices to 20 vertices and 20 buildings, equal to networkx + shapely
+/// on the same edges within 0.5 m.
+#[test]
+fn geojson_network_distances_match_networkx() {
+    let Some(dir) = helsinki() else { return };
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/network_helsinki_networkx.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let t = to_utm();
+    let at = |v: &serde_json::Value| {
+        t.coord(Coord {
+            x: v["lon"].as_f64().unwrap(),
+            y: v["lat"].as_f64().unwrap(),
+        })
+        .unwrap()
+    };
+    let sources: Vec<Geometry> = fixture["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| Geometry::Point(Point(at(s))))
+        .collect();
+    let targets = fixture["targets"].as_array().unwrap();
+    let homes: Vec<Coord> = targets.iter().map(at).collect();
+    let net = geojson_network(&dir);
+    let cfg = NetworkConfig {
+        max_distance: 1e7,
+        ..NetworkConfig::default()
+    };
+    let kinds = [KindTargets {
+        kind: "sources".into(),
+        geometries: sources,
+    }];
+    let r = nearest_distances(&net, &homes, &kinds, &[vec![]], &cfg).unwrap();
+    let got = &r.distances[0][0];
+    assert!(targets.iter().any(|t| t["distance_m"].is_null()));
+    for (target, &d) in targets.iter().zip(got) {
+        match target["distance_m"].as_f64() {
+            None => assert!(d.is_nan(), "{target}: expected unreachable, got {d}"),
+            Some(want) => assert!((d - want).abs() < 0.5, "{target}: got {d}"),
+        }
+    }
+}
+
+/// SOURCES.md: 122 playgrounds (115 areas, 7 points) and 14 libraries (11 points, 3 areas);
+/// each area has the same area as the pyosmium + shapely polygon of the same OSM object.
+#[test]
+fn pbf_amenities_match_the_pyosmium_layers() {
+    let Some(dir) = helsinki() else { return };
+    for (tag, file, total, points) in [
+        ("leisure=playground", "playgrounds.geojson", 122, 7),
+        ("amenity=library", "libraries.geojson", 14, 11),
+    ] {
+        let got = osm::read_amenities(&pbf(&dir), &[tag.to_string()]).unwrap();
+        let layer = &got.layer;
+        assert_eq!(layer.features.len(), total, "{tag}");
+        let n_points = layer
+            .features
+            .iter()
+            .filter(|f| matches!(f.geometry, Some(Geometry::Point(_))))
+            .count();
+        assert_eq!(n_points, points, "{tag}");
+        assert_eq!(got.incomplete, 0);
+        let reference = geojson::read(&dir.join("osm_layers").join(file), None).unwrap();
+        let key = |p: &kindscape::layers::Properties| {
+            format!(
+                "{}/{}",
+                p["osm_type"].as_str().unwrap_or(""),
+                p["osm_id"].as_i64().unwrap_or(0)
+            )
+        };
+        for f in &reference.features {
+            let mine = layer
+                .features
+                .iter()
+                .find(|g| key(&g.props) == key(&f.props))
+                .unwrap_or_else(|| panic!("{tag}: {} missing", key(&f.props)));
+            let (a, b) = (
+                mine.geometry.as_ref().unwrap().unsigned_area(),
+                f.geometry.as_ref().unwrap().unsigned_area(),
+            );
+            assert!(
+                (a - b).abs() <= 1e-9 * b.max(1e-12),
+                "{tag} {}: {a} vs {b}",
+                key(&f.props)
+            );
+        }
+    }
+}
+
+/// The .pbf walk rules give nearly the GeoJSON's network: the 2 ways tagged foot=yes with
+/// access=private are the whole difference (DESIGN: never access=private), 4 vertices and one
+/// component.
+#[test]
+fn pbf_network_is_the_geojson_network() {
+    let Some(dir) = helsinki() else { return };
+    let a = WalkNetwork::from_osm(&pbf(&dir), &to_utm())
+        .unwrap()
+        .stats();
+    let b = geojson_network(&dir).stats();
+    assert!(a.vertices.abs_diff(b.vertices) <= 10, "{a:?} vs {b:?}");
+    assert!(a.components.abs_diff(b.components) <= 2, "{a:?} vs {b:?}");
+    assert!((a.total_km - b.total_km).abs() < 0.5, "{a:?} vs {b:?}");
+    assert!(a.bridge_or_tunnel_edges > 1000);
+}
+
+/// From the .pbf alone and from the GeoJSON layers, every building's distance to the nearest
+/// playground agrees within 1 m for at least 99% of buildings (band without barriers: the
+/// GeoJSON has no node tags, so crossings differ), and never falls below the straight line.
+#[test]
+fn pbf_and_geojson_runs_agree_and_respect_the_straight_line() {
+    let Some(dir) = helsinki() else { return };
+    let homes = building_points(&dir);
+    let cfg = NetworkConfig::default();
+    let mut pg = osm::read_amenities(&pbf(&dir), &["leisure=playground".to_string()])
+        .unwrap()
+        .layer;
+    pg.reproject(&utm35()).unwrap();
+    let kinds = |g: Vec<Geometry>| {
+        [KindTargets {
+            kind: "playground".into(),
+            geometries: g,
+        }]
+    };
+    let bands = [vec![], vec!["primary".to_string(), "secondary".to_string()]];
+    let net = WalkNetwork::from_osm(&pbf(&dir), &to_utm()).unwrap();
+    let a = nearest_distances(&net, &homes, &kinds(geometries(&pg)), &bands, &cfg).unwrap();
+    let gpg = read_projected(&dir.join("osm_layers/playgrounds.geojson"));
+    let b = nearest_distances(
+        &geojson_network(&dir),
+        &homes,
+        &kinds(geometries(&gpg)),
+        &bands,
+        &cfg,
+    )
+    .unwrap();
+    let same = a.distances[0][0]
+        .iter()
+        .zip(&b.distances[0][0])
+        .filter(|(x, y)| (x.is_nan() && y.is_nan()) || (*x - *y).abs() <= 1.0)
+        .count();
+    assert!(same * 100 >= homes.len() * 99, "{same} of {}", homes.len());
+
+    let straight: Vec<f64> = homes
+        .iter()
+        .map(|h| {
+            geometries(&pg)
+                .iter()
+                .map(|g| Euclidean.distance(&Point(*h), g))
+                .fold(f64::INFINITY, f64::min)
+        })
+        .collect();
+    let mut reached = 0;
+    for band in &a.distances[0] {
+        for (d, s) in band.iter().zip(&straight) {
+            if d.is_finite() {
+                reached += 1;
+                assert!(*d >= *s - 1e-6, "network {d} < straight line {s}");
+            }
+        }
+    }
+    assert!(reached > homes.len());
+    // Barriers only lengthen walks.
+    for (with, without) in a.distances[0][1].iter().zip(&a.distances[0][0]) {
+        assert!(with.is_nan() || *with >= *without - 1e-9);
+    }
+}

@@ -1,0 +1,185 @@
+//! Random graphs: the multi-source search equals a brute force (nearest edge by scanning every
+//! edge, all-pairs shortest paths by Floyd-Warshall, then every home against every amenity), is
+//! never below the straight line, only grows with barriers, and does not depend on the number
+//! of threads.
+
+use geo::{Coord, Geometry, Point};
+use kindscape::reach::network::{nearest_distances, KindTargets, NetworkBuilder, NetworkConfig};
+use proptest::prelude::*;
+
+#[derive(Debug, Clone)]
+struct Case {
+    nodes: Vec<(f64, f64, bool)>,
+    edges: Vec<(usize, usize, bool)>,
+    homes: Vec<(f64, f64)>,
+    amenities: Vec<(f64, f64)>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    (3usize..14).prop_flat_map(|n| {
+        (
+            prop::collection::vec((0.0..500.0f64, 0.0..500.0f64, any::<bool>()), n),
+            prop::collection::vec((0..n, 0..n, any::<bool>()), 1..30),
+            prop::collection::vec((-50.0..550.0f64, -50.0..550.0f64), 1..8),
+            prop::collection::vec((-50.0..550.0f64, -50.0..550.0f64), 1..5),
+        )
+            .prop_map(|(nodes, edges, homes, amenities)| Case {
+                nodes,
+                edges,
+                homes,
+                amenities,
+            })
+    })
+}
+
+fn c(p: (f64, f64)) -> Coord {
+    Coord { x: p.0, y: p.1 }
+}
+
+fn dist(a: Coord, b: Coord) -> f64 {
+    (a.x - b.x).hypot(a.y - b.y)
+}
+
+/// (edge index, t, offset) of the nearest edge; ties (within a micrometre) to the lowest index.
+fn nearest_edge(p: Coord, coords: &[Coord], edges: &[(usize, usize)]) -> (usize, f64, f64) {
+    let all: Vec<(usize, f64, f64)> = edges
+        .iter()
+        .enumerate()
+        .map(|(e, &(a, b))| {
+            let (a, b) = (coords[a], coords[b]);
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let l2 = dx * dx + dy * dy;
+            let t = if l2 > 0.0 {
+                (((p.x - a.x) * dx + (p.y - a.y) * dy) / l2).clamp(0.0, 1.0)
+            } else {
+                0.0
+            };
+            let d = dist(
+                p,
+                Coord {
+                    x: a.x + t * dx,
+                    y: a.y + t * dy,
+                },
+            );
+            (e, t, d)
+        })
+        .collect();
+    let min = all.iter().map(|x| x.2).fold(f64::INFINITY, f64::min);
+    *all.iter().find(|x| x.2 <= min + 1e-6).unwrap()
+}
+
+fn brute_force(case: &Case) -> Vec<f64> {
+    let coords: Vec<Coord> = case.nodes.iter().map(|&(x, y, _)| Coord { x, y }).collect();
+    let edges: Vec<(usize, usize)> = case
+        .edges
+        .iter()
+        .filter(|e| e.0 != e.1)
+        .map(|e| (e.0, e.1))
+        .collect();
+    let n = coords.len();
+    let mut fw = vec![vec![f64::INFINITY; n]; n];
+    for (i, row) in fw.iter_mut().enumerate() {
+        row[i] = 0.0;
+    }
+    for &(a, b) in &edges {
+        let l = dist(coords[a], coords[b]);
+        fw[a][b] = fw[a][b].min(l);
+        fw[b][a] = fw[b][a].min(l);
+    }
+    for k in 0..n {
+        for i in 0..n {
+            for j in 0..n {
+                let via = fw[i][k] + fw[k][j];
+                if via < fw[i][j] {
+                    fw[i][j] = via;
+                }
+            }
+        }
+    }
+    let ends = |e: usize, t: f64| {
+        let (a, b) = edges[e];
+        let l = dist(coords[a], coords[b]);
+        [(a, t * l), (b, (1.0 - t) * l)]
+    };
+    case.homes
+        .iter()
+        .map(|&h| {
+            let (eh, th, oh) = nearest_edge(c(h), &coords, &edges);
+            let mut best = f64::INFINITY;
+            for &s in &case.amenities {
+                let (es, ts, os) = nearest_edge(c(s), &coords, &edges);
+                if eh == es {
+                    let (a, b) = edges[eh];
+                    best = best.min(oh + (th - ts).abs() * dist(coords[a], coords[b]) + os);
+                }
+                for (x, px) in ends(eh, th) {
+                    for (y, py) in ends(es, ts) {
+                        best = best.min(oh + px + fw[x][y] + py + os);
+                    }
+                }
+            }
+            best
+        })
+        .collect()
+}
+
+fn build(case: &Case) -> Option<kindscape::reach::network::WalkNetwork> {
+    let mut b = NetworkBuilder::new();
+    for &(x, y, crossing) in &case.nodes {
+        b.add_node(Coord { x, y }, crossing);
+    }
+    let mut any = false;
+    for &(a, e, primary) in &case.edges {
+        any |= a != e;
+        b.add_line(
+            &[a as u32, e as u32],
+            if primary { "primary" } else { "residential" },
+            false,
+        );
+    }
+    any.then(|| b.build().unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn multi_source_equals_brute_force(case in case()) {
+        let Some(net) = build(&case) else { return Ok(()) };
+        let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+        let kinds = [KindTargets {
+            kind: "k".into(),
+            geometries: case.amenities.iter().map(|&p| Geometry::Point(Point(c(p)))).collect(),
+        }];
+        let cfg = NetworkConfig { max_distance: 1e9, attach_limit_m: 1e9, ..NetworkConfig::default() };
+        let bands = [vec![], vec!["primary".to_string()]];
+        let r = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
+        let want = brute_force(&case);
+        for (h, (&got, &want)) in r.distances[0][0].iter().zip(&want).enumerate() {
+            if want.is_infinite() {
+                prop_assert!(got.is_nan(), "home {}: {} vs unreachable", h, got);
+            } else {
+                prop_assert!((got - want).abs() <= 1e-7 * want.max(1.0), "home {}: {} vs {}", h, got, want);
+                let straight = case.amenities.iter().map(|&s| dist(homes[h], c(s))).fold(f64::INFINITY, f64::min);
+                prop_assert!(got >= straight - 1e-9, "home {}: {} below the straight line {}", h, got, straight);
+            }
+        }
+        for (with, without) in r.distances[0][1].iter().zip(&r.distances[0][0]) {
+            prop_assert!(with.is_nan() || *with >= *without - 1e-9, "{} < {}", with, without);
+        }
+        // Bounded search: what is within the bound is unchanged, the rest is NaN.
+        let bound = NetworkConfig { max_distance: 300.0, ..cfg.clone() };
+        let rb = nearest_distances(&net, &homes, &kinds, &bands, &bound).unwrap();
+        for (b, full) in rb.distances[0].iter().zip(&r.distances[0]) {
+            for (x, y) in b.iter().zip(full) {
+                if *y <= 300.0 { prop_assert_eq!(x.to_bits(), y.to_bits()); } else { prop_assert!(x.is_nan()); }
+            }
+        }
+        // The same bits on one thread.
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let r1 = one.install(|| nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap());
+        for (a, b) in r1.distances[0].iter().flatten().zip(r.distances[0].iter().flatten()) {
+            prop_assert_eq!(a.to_bits(), b.to_bits());
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Network distances on small hand-made graphs, checked against hand computations.
+
+use geo::{polygon, Coord, Geometry, Point};
+use kindscape::layers::crs::Crs;
+use kindscape::layers::{CrsSource, Feature, Layer, Properties};
+use kindscape::reach::network::{
+    nearest_distances, KindTargets, NetworkBuilder, NetworkConfig, WalkNetwork,
+};
+
+fn c(x: f64, y: f64) -> Coord {
+    Coord { x, y }
+}
+
+fn point(x: f64, y: f64) -> Geometry {
+    Geometry::Point(Point::new(x, y))
+}
+
+fn kind(name: &str, geometries: Vec<Geometry>) -> KindTargets {
+    KindTargets {
+        kind: name.into(),
+        geometries,
+    }
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-9
+}
+
+/// A 3 x 3 grid of residential streets, 100 m apart, corners (0,0) and (200,200).
+fn grid() -> WalkNetwork {
+    let mut b = NetworkBuilder::new();
+    let mut id = [[0u32; 3]; 3];
+    for (i, row) in id.iter_mut().enumerate() {
+        for (j, n) in row.iter_mut().enumerate() {
+            *n = b.add_node(c(100.0 * j as f64, 100.0 * i as f64), false);
+        }
+    }
+    for (i, row) in id.iter().enumerate() {
+        b.add_line(row, "residential", false);
+        b.add_line(&[id[0][i], id[1][i], id[2][i]], "residential", false);
+    }
+    b.build().unwrap()
+}
+
+#[test]
+fn grid_stats_by_hand() {
+    let s = grid().stats();
+    assert_eq!(
+        (s.nodes, s.edges, s.components, s.largest_component_nodes),
+        (9, 12, 1, 9)
+    );
+    // Line ends (8 border nodes) and the centre, shared by two lines.
+    assert_eq!(s.vertices, 9);
+    assert!(close(s.total_km, 1.2));
+}
+
+#[test]
+fn grid_distances_by_hand() {
+    let net = grid();
+    let homes = [
+        c(50.0, -10.0),    // 10 m below the edge (0,0)-(100,0), at its middle
+        c(150.0, 95.0),    // 5 m below the edge (100,100)-(200,100)
+        c(1000.0, 1000.0), // far from every street
+    ];
+    let kinds = [
+        kind("corner", vec![point(200.0, 200.0)]),
+        kind("same_edge", vec![point(60.0, 8.0)]),
+        // A 40 x 40 m square just right of the street x = 200.
+        kind(
+            "square",
+            vec![polygon![(x: 205.0, y: 0.0), (x: 245.0, y: 0.0), (x: 245.0, y: 40.0), (x: 205.0, y: 40.0)].into()],
+        ),
+    ];
+    let r = nearest_distances(&net, &homes, &kinds, &[vec![]], &NetworkConfig::default()).unwrap();
+    let d = |k: usize, h: usize| r.distances[k][0][h];
+    // 10 up, 150 east, 200 north.
+    assert!(close(d(0, 0), 360.0), "{}", d(0, 0));
+    // 5 up, 50 east, 100 north.
+    assert!(close(d(0, 1), 155.0), "{}", d(0, 1));
+    assert!(d(0, 2).is_nan());
+    // Along the shared edge: 10 up, 10 along, 8 down; not via a corner.
+    assert!(close(d(1, 0), 28.0), "{}", d(1, 0));
+    // To the square's corner (205, 0): 10 + 150 to (200, 0), then 5 across.
+    assert!(close(d(2, 0), 165.0), "{}", d(2, 0));
+    // 5 up to (150, 100), 50 east, 60 down to (200, 40), 5 to the square's corner (205, 40).
+    assert!(close(d(2, 1), 120.0), "{}", d(2, 1));
+    assert_eq!(r.attach.homes_attached, 2);
+    assert_eq!(r.attach.homes_not_attached, 1);
+    assert!(close(r.attach.mean_attach_m, 7.5));
+    assert!(close(r.attach.median_attach_m, 7.5));
+    assert_eq!(r.attach.kinds[2].amenities_attached, 1);
+
+    // A tighter search bound drops the 360 m home but keeps the 155 m one.
+    let cfg = NetworkConfig {
+        max_distance: 300.0,
+        ..NetworkConfig::default()
+    };
+    let r = nearest_distances(&net, &homes, &kinds[..1], &[vec![]], &cfg).unwrap();
+    assert!(r.distances[0][0][0].is_nan());
+    assert!(close(r.distances[0][0][1], 155.0));
+}
+
+#[test]
+fn bad_settings_are_errors() {
+    let net = grid();
+    let cfg = NetworkConfig {
+        max_distance: f64::NAN,
+        ..NetworkConfig::default()
+    };
+    assert!(nearest_distances(&net, &[], &[], &[vec![]], &cfg).is_err());
+}
+
+/// The barrier test. A primary road runs east-west along y = 0 through nodes at
+/// x = -400, 0, 200 and 400; the node at x = 200 is a marked crossing. A residential street
+/// leaves the road at x = 0 to the north (to (0, 100)) and another to the south (to (0, -100)).
+/// The playground is 10 m beyond the north street's end, at (0, 110).
+/// Home A is 10 m beyond the south street's end, at (0, -110); home B is 15 m south of the road
+/// at x = 50 and joins its southern sidewalk.
+struct BarrierScene {
+    net: WalkNetwork,
+    homes: [Coord; 2],
+    kinds: [KindTargets; 1],
+}
+
+fn barrier_scene(crossing_at_200: bool) -> BarrierScene {
+    let mut b = NetworkBuilder::new();
+    let w = b.add_node(c(-400.0, 0.0), false);
+    let o = b.add_node(c(0.0, 0.0), false);
+    let x = b.add_node(c(200.0, 0.0), crossing_at_200);
+    let e = b.add_node(c(400.0, 0.0), false);
+    let n = b.add_node(c(0.0, 100.0), false);
+    let s = b.add_node(c(0.0, -100.0), false);
+    b.add_line(&[w, o, x, e], "primary", false);
+    b.add_line(&[o, n], "residential", false);
+    b.add_line(&[o, s], "residential", false);
+    BarrierScene {
+        net: b.build().unwrap(),
+        homes: [c(0.0, -110.0), c(50.0, -15.0)],
+        kinds: [kind("playground", vec![point(0.0, 110.0)])],
+    }
+}
+
+fn bands() -> Vec<Vec<String>> {
+    let v = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    vec![
+        v(&["motorway", "trunk", "primary", "secondary", "tertiary"]), // 0-5
+        v(&["motorway", "trunk", "primary", "secondary"]),             // 6-11
+        v(&["motorway", "trunk"]),                                     // 12-17
+    ]
+}
+
+#[test]
+fn primary_road_is_crossed_at_the_crossing_for_young_children_only() {
+    let s = barrier_scene(true);
+    let r = nearest_distances(
+        &s.net,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    let d = &r.distances[0];
+    // 12-17: straight over. A: 10 + 100 + 100 + 10. B: 15 + 50 west + 100 + 10.
+    assert!(close(d[2][0], 220.0), "{}", d[2][0]);
+    assert!(close(d[2][1], 175.0), "{}", d[2][1]);
+    // 6-11: along the southern sidewalk to the crossing at x = 200, back along the northern one.
+    // A: 10 + 100 + 200 + 200 + 100 + 10. B: 15 + 150 east + 200 west + 100 + 10.
+    assert!(close(d[1][0], 620.0), "{}", d[1][0]);
+    assert!(close(d[1][1], 475.0), "{}", d[1][1]);
+    // 0-5 has another barrier set but the same answer here.
+    assert!(close(d[0][0], 620.0) && close(d[0][1], 475.0));
+    assert_eq!(r.graphs.len(), 3);
+    assert_eq!(r.band_graph, vec![0, 1, 2]);
+    // Only the node at x = 0 is split (the crossing and the road's dead ends are not), so the
+    // two road edges touching it are doubled: 2 + 2 + 1 road edges and 2 streets.
+    let g = &r.graphs[1];
+    assert_eq!(
+        (g.nodes, g.edges, g.barrier_edges, g.crossing_nodes),
+        (7, 7, 3, 1)
+    );
+}
+
+#[test]
+fn without_a_crossing_the_far_side_is_out_of_reach() {
+    let s = barrier_scene(false);
+    let r = nearest_distances(
+        &s.net,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    // The road ends at x = -400 and x = 400: walking round its east end from home B is
+    // 15 + 350 + 400 + 100 + 10 = 875 m; from A 10 + 100 + 400 + 400 + 100 + 10 = 1020 m.
+    assert!(
+        close(r.distances[0][1][1], 875.0),
+        "{}",
+        r.distances[0][1][1]
+    );
+    assert!(
+        close(r.distances[0][1][0], 1020.0),
+        "{}",
+        r.distances[0][1][0]
+    );
+    let cfg = NetworkConfig {
+        max_distance: 800.0,
+        ..NetworkConfig::default()
+    };
+    let r = nearest_distances(&s.net, &s.homes, &s.kinds, &bands(), &cfg).unwrap();
+    assert!(r.distances[0][1][0].is_nan() && r.distances[0][1][1].is_nan());
+    assert!(close(r.distances[0][2][0], 220.0));
+}
+
+/// The same scene as GeoJSON-style lines in a metric CRS: node identity from equal
+/// coordinates, the crossing from footway=crossing edges, and a footbridge that shares no node
+/// with the road.
+#[test]
+fn geojson_lines_with_crossing_edges_and_a_footbridge() {
+    let line = |pts: &[(f64, f64)], tags: &[(&str, &str)]| {
+        let mut props = Properties::new();
+        for (k, v) in tags {
+            props.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        Feature {
+            index: 0,
+            geometry: Some(Geometry::LineString(
+                pts.iter().map(|&(x, y)| c(x, y)).collect(),
+            )),
+            props,
+            id: None,
+        }
+    };
+    let mut features = vec![
+        line(
+            &[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0)],
+            &[("highway", "primary")],
+        ),
+        line(&[(200.0, 0.0), (400.0, 0.0)], &[("highway", "primary")]),
+        line(&[(0.0, 0.0), (0.0, 100.0)], &[("highway", "residential")]),
+        line(&[(0.0, 0.0), (0.0, -100.0)], &[("highway", "residential")]),
+        line(
+            &[(200.0, -10.0), (200.0, 0.0)],
+            &[("highway", "footway"), ("footway", "crossing")],
+        ),
+        line(
+            &[(200.0, 0.0), (200.0, 10.0)],
+            &[("highway", "footway"), ("footway", "crossing")],
+        ),
+    ];
+    for (i, f) in features.iter_mut().enumerate() {
+        f.index = i;
+    }
+    let layer = |features: Vec<Feature>| Layer {
+        path: "walk.geojson".into(),
+        crs: Crs::parse("EPSG:32635").unwrap(),
+        crs_source: CrsSource::StudyFile,
+        features,
+    };
+    let s = barrier_scene(true);
+    let net = WalkNetwork::from_layer(&layer(features.clone()), "highway").unwrap();
+    let st = net.stats();
+    assert_eq!((st.nodes, st.components, st.vertices), (8, 1, 8));
+    let r = nearest_distances(
+        &net,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        close(r.distances[0][1][0], 620.0),
+        "{}",
+        r.distances[0][1][0]
+    );
+    assert!(close(r.distances[0][2][0], 220.0));
+
+    // A footbridge at x = -100 from the southern to the northern side, its ramps joining the
+    // residential streets at (0, -50) and (0, 50): no shared node with the road, so it crosses.
+    let mut with_bridge = features;
+    with_bridge[2] = line(
+        &[(0.0, 0.0), (0.0, 50.0), (0.0, 100.0)],
+        &[("highway", "residential")],
+    );
+    with_bridge[3] = line(
+        &[(0.0, 0.0), (0.0, -50.0), (0.0, -100.0)],
+        &[("highway", "residential")],
+    );
+    with_bridge.push(line(
+        &[(0.0, -50.0), (-100.0, -50.0), (-100.0, 50.0), (0.0, 50.0)],
+        &[("highway", "footway"), ("bridge", "yes")],
+    ));
+    for (i, f) in with_bridge.iter_mut().enumerate() {
+        f.index = i;
+    }
+    let net = WalkNetwork::from_layer(&layer(with_bridge), "highway").unwrap();
+    assert_eq!(net.stats().bridge_or_tunnel_edges, 3);
+    let r = nearest_distances(
+        &net,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    // A: 10 + 50 + (100 + 100 + 100) over the bridge + 50 + 10.
+    assert!(
+        close(r.distances[0][1][0], 420.0),
+        "{}",
+        r.distances[0][1][0]
+    );
+}
+
+#[test]
+fn geojson_network_must_be_metric_lines() {
+    let wgs = Layer {
+        path: "walk.geojson".into(),
+        crs: Crs::wgs84(),
+        crs_source: CrsSource::Rfc7946,
+        features: vec![],
+    };
+    let err = WalkNetwork::from_layer(&wgs, "highway")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("reproject"), "{err}");
+    let mut props = Properties::new();
+    props.insert("highway".into(), "footway".into());
+    let poly = Layer {
+        path: "walk.geojson".into(),
+        crs: Crs::parse("EPSG:32635").unwrap(),
+        crs_source: CrsSource::StudyFile,
+        features: vec![Feature {
+            index: 3,
+            geometry: Some(polygon![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0), (x: 1.0, y: 1.0)].into()),
+            props,
+            id: None,
+        }],
+    };
+    let err = WalkNetwork::from_layer(&poly, "highway")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("feature 3") && err.contains("Polygon"),
+        "{err}"
+    );
+}
+
+/// Two primary roads cross at the origin, each arm 100 m long and ending in a dead end. Without
+/// a crossing the junction has four sectors, one per quadrant; a child walks round the end of
+/// an arm to reach another quadrant.
+#[test]
+fn four_sectors_at_a_junction_of_two_barrier_roads() {
+    let scene = |crossing: bool| {
+        let mut b = NetworkBuilder::new();
+        let o = b.add_node(c(0.0, 0.0), crossing);
+        let e = b.add_node(c(100.0, 0.0), false);
+        let n = b.add_node(c(0.0, 100.0), false);
+        let w = b.add_node(c(-100.0, 0.0), false);
+        let s = b.add_node(c(0.0, -100.0), false);
+        b.add_line(&[w, o, e], "primary", false);
+        b.add_line(&[s, o, n], "primary", false);
+        b.build().unwrap()
+    };
+    // Home in the north-east quadrant, 5 m north of the east arm, 10 m out.
+    let homes = [c(10.0, 5.0)];
+    let kinds = [
+        kind("south_east", vec![point(10.0, -5.0)]),
+        kind("north_west", vec![point(-10.0, 5.0)]),
+    ];
+    let bands = [vec!["primary".to_string()], vec![]];
+    let r = nearest_distances(
+        &scene(false),
+        &homes,
+        &kinds,
+        &bands,
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    // Round the east arm's end: 5 + 90 + 90 + 5.
+    assert!(
+        close(r.distances[0][0][0], 190.0),
+        "{}",
+        r.distances[0][0][0]
+    );
+    // Round the north arm's end: 5 + 10 to the junction, 100 up, 100 down, 10 + 5.
+    assert!(
+        close(r.distances[1][0][0], 230.0),
+        "{}",
+        r.distances[1][0][0]
+    );
+    // No barriers: straight along the same edge (5 + 0 + 5), or through the junction.
+    assert!(
+        close(r.distances[0][1][0], 10.0),
+        "{}",
+        r.distances[0][1][0]
+    );
+    assert!(
+        close(r.distances[1][1][0], 30.0),
+        "{}",
+        r.distances[1][1][0]
+    );
+    assert_eq!(r.graphs[0].nodes, 5 + 3);
+    // A crossing at the junction joins the quadrants: 5 + 10 + 10 + 5.
+    let r = nearest_distances(
+        &scene(true),
+        &homes,
+        &kinds,
+        &bands,
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        close(r.distances[0][0][0], 30.0),
+        "{}",
+        r.distances[0][0][0]
+    );
+    assert!(
+        close(r.distances[1][0][0], 30.0),
+        "{}",
+        r.distances[1][0][0]
+    );
+}
