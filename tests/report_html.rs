@@ -278,18 +278,32 @@ fn sample_town_report_structure_and_figures() {
     for h in &homes {
         *per_nb.entry(h["neighbourhood_id"].clone()).or_default() += 1.0;
     }
+    // Straight-line and, per band, network distances as homes.csv gives them (an empty network
+    // distance is unreachable); the network decides when the study has one.
+    let network = homes[0].contains_key("playground_net_m_0-5");
     let mut within = [0.0; 3];
+    let mut within_net = [0.0; 3];
     let mut total = [0.0; 3];
     let mut outside_homes = 0;
     for h in &homes {
         let id = &h["neighbourhood_id"];
         let d: f64 = h["playground_m"].parse().unwrap();
         let mut outside = false;
-        for (b, (_, _, norm)) in bands.iter().enumerate() {
+        for (b, (label, _, norm)) in bands.iter().enumerate() {
             let c = band_children[id][b] / per_nb[id];
+            let net = if network {
+                h[&format!("playground_net_m_{label}")]
+                    .parse()
+                    .unwrap_or(f64::INFINITY)
+            } else {
+                d
+            };
             total[b] += c;
             if d <= *norm {
                 within[b] += c;
+            }
+            if net <= *norm {
+                within_net[b] += c;
             } else if c > 0.0 {
                 outside = true;
             }
@@ -297,29 +311,43 @@ fn sample_town_report_structure_and_figures() {
         outside_homes += usize::from(outside);
     }
     let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
-    assert!(md.contains("| Kind | Age band | Norm (m) | Children | Within norm |"));
+    let header = md_row(&md, "| Kind | Age band | Norm (m) | Children | Within norm");
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let straight_col = col("Within norm")
+        .or(col("Within norm (straight line)"))
+        .unwrap();
+    let net_col = col("Within norm (network)");
+    assert_eq!(net_col.is_some(), network);
+    let outside_col = col("Outside norm").unwrap();
     for (b, (label, _, norm)) in bands.iter().enumerate() {
         let cells = md_row(&md, &format!("| Playground | {label} |"));
-        assert_eq!(cells[2].parse::<f64>().unwrap(), *norm);
+        let value = |i: usize| cells[i].parse::<f64>().unwrap();
+        assert_eq!(value(2), *norm);
+        assert_eq!(value(3), total[b].round(), "{label}");
         assert_eq!(
-            cells[3].parse::<f64>().unwrap(),
-            total[b].round(),
-            "{label}"
-        );
-        assert_eq!(
-            cells[4].parse::<f64>().unwrap(),
+            value(straight_col),
             (100.0 * within[b] / total[b]).round(),
             "{label}: coverage"
         );
+        if let Some(n) = net_col {
+            assert_eq!(
+                value(n),
+                (100.0 * within_net[b] / total[b]).round(),
+                "{label}: network coverage"
+            );
+        }
         assert_eq!(
-            cells[5].parse::<f64>().unwrap(),
-            (total[b] - within[b]).round(),
+            value(outside_col),
+            (total[b] - within_net[b]).round(),
             "{label}: children outside"
         );
     }
     let all = md_row(&md, "| Playground | all bands |");
     let share = within.iter().sum::<f64>() / total.iter().sum::<f64>();
-    assert_eq!(all[4].parse::<f64>().unwrap(), (100.0 * share).round());
+    assert_eq!(
+        all[straight_col].parse::<f64>().unwrap(),
+        (100.0 * share).round()
+    );
     for kind in ["Green space", "Library", "Community centre"] {
         md_row(&md, &format!("| {kind} | all bands |"));
     }

@@ -60,11 +60,13 @@ pub fn summary(input: &ReportInput) -> String {
     }
 
     s.push_str("\n## Coverage: children within the norm\n\n");
-    let mut names = vec!["Kind", "Age band", "Norm (m)", "Children", "Within norm"];
+    let mut names = vec!["Kind", "Age band", "Norm (m)", "Children"];
     let mut numeric = vec![false, false, true, true, true];
     if network {
-        names.push("Within norm (network)");
+        names.extend(["Within norm (straight line)", "Within norm (network)"]);
         numeric.push(true);
+    } else {
+        names.push("Within norm");
     }
     names.extend(["Outside norm", "Median (m)", "P90 (m)"]);
     numeric.extend([true, true, true]);

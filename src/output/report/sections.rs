@@ -57,12 +57,15 @@ pub fn summary(input: &ReportInput, coverage: &[CoverageRow]) -> String {
         distance_kind(input)
     );
     let network = input.distances.has_network();
-    let mut headers: Vec<String> = ["Kind", "Age band", "Norm", "Children", "Within norm"]
+    let mut headers: Vec<String> = ["Kind", "Age band", "Norm", "Children"]
         .iter()
         .map(|h| h.to_string())
         .collect();
     if network {
+        headers.push("Within norm (straight line)".into());
         headers.push("Within norm (network)".into());
+    } else {
+        headers.push("Within norm".into());
     }
     headers.extend(
         ["Outside norm", "Median distance", "90th percentile"]
