@@ -220,6 +220,22 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     }
     clock.lap("outputs");
     let warnings = warnings.to_vec();
+    let report = output::report::ReportInput {
+        study: &study,
+        scene: &scene,
+        distances: &distances,
+        measures: &measures,
+        figures: &figures,
+        study_area: &study_area,
+        table: &table,
+        equity: equity.as_ref(),
+        meeting_places: meeting.as_ref().map(|m| m.0.as_slice()).unwrap_or(&[]),
+        sites: sites.as_ref(),
+        warnings: &warnings,
+        timings: &clock.stages,
+    };
+    staging.write("report.html", output::report::render(&report).as_bytes())?;
+    staging.write("summary.md", output::markdown::summary(&report).as_bytes())?;
     let mut run_json = run_json(&study, &scene, &study_area, &warnings, &clock.stages);
     if let Some(r) = &network_report {
         run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;

@@ -1,6 +1,8 @@
 //! The output files of DESIGN.md's contract, each written atomically.
 
 pub mod atomic;
+pub mod markdown;
+pub mod report;
 pub mod summary;
 pub mod table;
 
