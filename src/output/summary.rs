@@ -153,13 +153,7 @@ pub fn run_summary(r: &RunResult) -> String {
         .filter(|(_, f)| f.priority_rank.is_some())
         .collect();
     ranked.sort_by_key(|(_, f)| f.priority_rank);
-    let top = r
-        .study
-        .file
-        .priority
-        .as_ref()
-        .and_then(|p| p.top)
-        .unwrap_or(5);
+    let top = r.study.priority_top();
     if !ranked.is_empty() {
         let _ = writeln!(
             s,

@@ -9,7 +9,7 @@ pub mod polygons;
 
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, Rect};
+use geo::Rect;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, Warnings};
@@ -56,23 +56,11 @@ impl Scene {
     /// The bounding box of the neighbourhoods (working CRS).
     pub fn extent(&self) -> Option<Rect> {
         use geo::BoundingRect;
-        let mut all = self
-            .neighbourhoods
-            .iter()
-            .filter_map(|n| n.geometry.bounding_rect());
-        let first = all.next()?;
-        Some(all.fold(first, |a, r| {
-            Rect::new(
-                Coord {
-                    x: a.min().x.min(r.min().x),
-                    y: a.min().y.min(r.min().y),
-                },
-                Coord {
-                    x: a.max().x.max(r.max().x),
-                    y: a.max().y.max(r.max().y),
-                },
-            )
-        }))
+        layers::union_rect(
+            self.neighbourhoods
+                .iter()
+                .filter_map(|n| n.geometry.bounding_rect()),
+        )
     }
 }
 

@@ -412,6 +412,20 @@ impl Study {
         kinds.first().cloned()
     }
 
+    /// The play-area norm: `[play_area] share`, default 3%.
+    pub fn play_area_norm(&self) -> f64 {
+        self.file
+            .play_area
+            .as_ref()
+            .and_then(|p| p.share)
+            .unwrap_or(0.03)
+    }
+
+    /// How many neighbourhoods the priority list shows: `[priority] top`, default 5.
+    pub fn priority_top(&self) -> usize {
+        self.file.priority.as_ref().and_then(|p| p.top).unwrap_or(5)
+    }
+
     /// The `[score]` weights per kind, normalised to sum to 1.
     ///
     /// Without `[score]`, the four standard kinds get 0.4 / 0.3 / 0.15 / 0.15 (renormalised over

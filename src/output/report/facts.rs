@@ -205,13 +205,7 @@ pub fn headline_gaps(input: &ReportInput, coverage: &[CoverageRow]) -> Vec<Strin
             )
         });
     }
-    let share = input
-        .study
-        .file
-        .play_area
-        .as_ref()
-        .and_then(|p| p.share)
-        .unwrap_or(0.03);
+    let share = input.study.play_area_norm();
     let known: Vec<f64> = input
         .figures
         .iter()

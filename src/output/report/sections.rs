@@ -391,13 +391,7 @@ pub fn maps(input: &ReportInput) -> String {
         false,
     ));
     if input.figures.iter().any(|f| f.play_area_share.is_some()) {
-        let share = input
-            .study
-            .file
-            .play_area
-            .as_ref()
-            .and_then(|p| p.share)
-            .unwrap_or(0.03);
+        let share = input.study.play_area_norm();
         let map = Choropleth::plain(
             "map-play-area",
             "Play area share",
