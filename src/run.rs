@@ -232,7 +232,6 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         meeting_places: meeting.as_ref().map(|m| m.0.as_slice()).unwrap_or(&[]),
         sites: sites.as_ref(),
         warnings: &warnings,
-        timings: &clock.stages,
     };
     staging.write("report.html", output::report::render(&report).as_bytes())?;
     staging.write("summary.md", output::markdown::summary(&report).as_bytes())?;

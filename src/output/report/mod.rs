@@ -35,8 +35,6 @@ pub struct ReportInput<'a> {
     pub meeting_places: &'a [MeetingPlace],
     pub sites: Option<&'a SitePlan>,
     pub warnings: &'a [String],
-    /// Seconds per stage, in order.
-    pub timings: &'a [(String, f64)],
 }
 
 /// The sections in page order: anchor and navigation label.

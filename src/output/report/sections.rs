@@ -1042,15 +1042,8 @@ pub fn provenance(input: &ReportInput) -> String {
         }
         s.push_str("</ul>");
     }
-    let timings: Vec<String> = input
-        .timings
-        .iter()
-        .map(|(stage, t)| format!("{stage} {t:.2} s"))
-        .collect();
-    let _ = write!(
-        s,
-        "<p class=\"note\">Run time per stage: {}.</p>",
-        esc(&timings.join(", "))
-    );
+    // Timings differ from run to run; they stay in run.json so that the report, like every
+    // other output, is byte-identical for the same inputs.
+    s.push_str("<p class=\"note\">Run time per stage: see run.json.</p>");
     section("provenance", "Data and provenance", &s)
 }
