@@ -99,7 +99,13 @@ pub(super) fn build(
         PerBand(Vec<Vec<String>>),
         Total(Vec<String>),
     }
-    let source = match &cfg.children {
+    // A population raster's cells carry their value as the children of each home.
+    let raster_spec = crate::study::ChildrenSpec::One(super::raster_homes_field(study));
+    let children_spec = match &cfg.children {
+        None if super::is_raster(path) => Some(&raster_spec),
+        other => other.as_ref(),
+    };
+    let source = match children_spec {
         None => Source::Shared,
         Some(spec) => {
             for (_, fields) in spec.bands() {

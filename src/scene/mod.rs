@@ -9,7 +9,7 @@ pub mod polygons;
 
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, Rect};
+use geo::Rect;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, Warnings};
@@ -56,23 +56,11 @@ impl Scene {
     /// The bounding box of the neighbourhoods (working CRS).
     pub fn extent(&self) -> Option<Rect> {
         use geo::BoundingRect;
-        let mut all = self
-            .neighbourhoods
-            .iter()
-            .filter_map(|n| n.geometry.bounding_rect());
-        let first = all.next()?;
-        Some(all.fold(first, |a, r| {
-            Rect::new(
-                Coord {
-                    x: a.min().x.min(r.min().x),
-                    y: a.min().y.min(r.min().y),
-                },
-                Coord {
-                    x: a.max().x.max(r.max().x),
-                    y: a.max().y.max(r.max().y),
-                },
-            )
-        }))
+        layers::union_rect(
+            self.neighbourhoods
+                .iter()
+                .filter_map(|n| n.geometry.bounding_rect()),
+        )
     }
 }
 
@@ -112,11 +100,90 @@ pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Re
 enum Source {
     Vector(PathBuf, Option<String>),
     Osm(PathBuf, Vec<String>),
+    /// A population grid: one point per non-empty cell at its centre, with the cell value.
+    Raster {
+        path: PathBuf,
+        band: u32,
+        crs: Option<String>,
+        field: String,
+    },
+}
+
+/// Whether a path names a raster.
+pub fn is_raster(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    name.ends_with(".tif")
+        || name.ends_with(".tiff")
+        || name.ends_with(".vrt")
+        || name.ends_with(".asc")
+}
+
+fn homes_source(study: &Study) -> Source {
+    let h = &study.file.homes;
+    let path = match (&h.path, &h.osm) {
+        (None, Some(osm)) => return Source::Osm(study.resolve(osm), h.tags.clone()),
+        (Some(p), _) => study.resolve(p),
+        (None, None) => unreachable!("validated by Study::parse"),
+    };
+    if is_raster(&path) {
+        Source::Raster {
+            path,
+            band: h.band.unwrap_or(1),
+            crs: h.crs.clone(),
+            field: raster_homes_field(study),
+        }
+    } else {
+        Source::Vector(path, h.crs.clone())
+    }
+}
+
+/// The attribute a raster cell's value is given as a home: the `[homes] children` field when
+/// it is one field, else "children".
+pub(crate) fn raster_homes_field(study: &Study) -> String {
+    match &study.file.homes.children {
+        Some(crate::study::ChildrenSpec::One(f)) => f.clone(),
+        _ => "children".into(),
+    }
+}
+
+/// A population raster as a layer of points (in the raster's CRS), one per cell that is not
+/// empty: positive counts, and negative ones (suppressed sentinels, estimated later).
+fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Result<Layer> {
+    let r = layers::raster::Raster::read(path, band)?;
+    let crs = r.require_crs(crs)?;
+    let identity = crs.to(&crs);
+    let cells = layers::raster::cells_where(&r, &identity, |v| v != 0.0)?;
+    let features = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, v))| {
+            let mut props = layers::Properties::new();
+            props.insert(field.to_string(), serde_json::json!(v));
+            layers::Feature {
+                index: i,
+                geometry: Some(geo::Geometry::Point(geo::Point(c))),
+                props,
+                id: None,
+            }
+        })
+        .collect();
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source: layers::CrsSource::File,
+        features,
+    })
 }
 
 fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     match source {
         Source::Vector(path, crs) => read_vector(path, crs.as_deref()),
+        Source::Raster {
+            path,
+            band,
+            crs,
+            field,
+        } => raster_points(path, *band, crs.as_deref(), field),
         Source::Osm(path, tags) => {
             let osm = layers::osm::read_amenities(path, tags)?;
             if osm.incomplete > 0 {
@@ -151,10 +218,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
                 f.neighbourhoods.crs.clone(),
             ),
         ),
-        (
-            "homes".into(),
-            Source::Vector(study.resolve(&f.homes.path), f.homes.crs.clone()),
-        ),
+        ("homes".into(), homes_source(study)),
     ];
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
