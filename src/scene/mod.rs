@@ -97,12 +97,15 @@ pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
 /// Hashes a file for provenance.
 pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Result<InputFile> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // Streamed: a homes file of a country is over a gigabyte.
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
     Ok(InputFile {
         role: role.to_string(),
         path: path.to_path_buf(),
-        bytes: bytes.len() as u64,
-        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        bytes,
+        sha256: format!("{:x}", hasher.finalize()),
         crs: crs.to_string(),
         features,
     })
@@ -143,19 +146,13 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
 pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let f = &study.file;
     // Load the layers in parallel: they are independent files.
-    let mut jobs: Vec<(String, Source)> = vec![
-        (
-            "neighbourhoods".into(),
-            Source::Vector(
-                study.resolve(&f.neighbourhoods.path),
-                f.neighbourhoods.crs.clone(),
-            ),
+    let mut jobs: Vec<(String, Source)> = vec![(
+        "neighbourhoods".into(),
+        Source::Vector(
+            study.resolve(&f.neighbourhoods.path),
+            f.neighbourhoods.crs.clone(),
         ),
-        (
-            "homes".into(),
-            Source::Vector(study.resolve(&f.homes.path), f.homes.crs.clone()),
-        ),
-    ];
+    )];
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
             (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone()),
@@ -190,7 +187,6 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let (_, nb_layer) = it
         .next()
         .expect("neighbourhoods layer is always loaded first");
-    let (_, home_layer) = it.next().expect("homes layer is always loaded second");
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
     let network = match &f.network {
         Some(cfg) => {
@@ -203,7 +199,9 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
 
     let bands = study.bands();
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
-    let homes = homes::build(study, &home_layer, &neighbourhoods, &bands, warnings)?;
+    // The homes come last and in chunks: millions of features are never all held at once.
+    let (homes, homes_input) = homes::load(study, &crs, &neighbourhoods, &bands, warnings)?;
+    inputs.insert(1.min(inputs.len()), homes_input);
     let amenities = amenities::build(study, amenity_layers, warnings)?;
     Ok(Scene {
         crs,
