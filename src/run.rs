@@ -157,13 +157,33 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     bar.finish_and_clear();
     clock.lap("sites");
 
+    let bar = progress.stage("rasters");
+    let rasters = measures::rasters::raster_columns(&study, &scene)?;
+    bar.finish_and_clear();
+    if !study.file.rasters.is_empty() {
+        clock.lap("rasters");
+    }
+
     let bar = progress.stage("writing outputs");
-    let extra = equity_columns(
+    let mut extra = raster_neighbourhood_columns(&rasters);
+    extra.append(equity_columns(
         &scene,
         &figures,
         equity.as_ref(),
         meeting.as_ref().map(|m| m.1.as_slice()),
-    );
+    ));
+    let home_extra = ExtraColumns {
+        columns: rasters.homes.iter().map(|(n, _)| n.clone()).collect(),
+        cells: (0..scene.homes.len())
+            .map(|h| {
+                rasters
+                    .homes
+                    .iter()
+                    .map(|(_, v)| crate::output::table::Cell::Num(v[h], 3))
+                    .collect()
+            })
+            .collect(),
+    };
     let table = output::neighbourhood_table(&study, &scene, &figures, &extra);
     if let Some(e) = &equity {
         output::stage_csv(&mut staging, "equity.csv", &e.table)?;
@@ -197,18 +217,27 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         let name = "homes.csv";
         let path = staging.final_path(name);
         let mut w = staging.create(name)?;
-        output::write_homes_csv(
-            &mut w,
-            &scene,
-            &distances,
-            &measures,
-            &ExtraColumns::default(),
-        )
-        .map_err(|e| Error::io(&path, e))?;
+        output::write_homes_csv(&mut w, &scene, &distances, &measures, &home_extra)
+            .map_err(|e| Error::io(&path, e))?;
         output::atomic::finish(w, &path)?;
     }
     clock.lap("outputs");
     let warnings = warnings.to_vec();
+    let report = output::report::ReportInput {
+        study: &study,
+        scene: &scene,
+        distances: &distances,
+        measures: &measures,
+        figures: &figures,
+        study_area: &study_area,
+        table: &table,
+        equity: equity.as_ref(),
+        meeting_places: meeting.as_ref().map(|m| m.0.as_slice()).unwrap_or(&[]),
+        sites: sites.as_ref(),
+        warnings: &warnings,
+    };
+    staging.write("report.html", output::report::render(&report).as_bytes())?;
+    staging.write("summary.md", output::markdown::summary(&report).as_bytes())?;
     let mut run_json = run_json(&study, &scene, &study_area, &warnings, &clock.stages);
     if let Some(r) = &network_report {
         run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;
@@ -285,6 +314,37 @@ fn add_play_area(
         ));
     }
     Ok(())
+}
+
+/// The `[[rasters]]` columns of `neighbourhoods.csv`.
+fn raster_neighbourhood_columns(r: &measures::rasters::RasterColumns) -> ExtraColumns {
+    use crate::output::table::Cell;
+    let n = r
+        .neighbourhoods
+        .first()
+        .map(|c| c.1.len())
+        .or_else(|| r.neighbourhood_flags.first().map(|c| c.1.len()))
+        .unwrap_or(0);
+    let mut columns: Vec<String> = r.neighbourhoods.iter().map(|c| c.0.clone()).collect();
+    columns.extend(r.neighbourhood_flags.iter().map(|c| c.0.clone()));
+    let cells = (0..n)
+        .map(|i| {
+            let mut row: Vec<Cell> = r
+                .neighbourhoods
+                .iter()
+                .map(|c| Cell::Num(c.1[i], 6))
+                .collect();
+            row.extend(r.neighbourhood_flags.iter().map(|c| {
+                Cell::text(match c.1[i] {
+                    Some(true) => "pass",
+                    Some(false) => "fail",
+                    None => "",
+                })
+            }));
+            row
+        })
+        .collect();
+    ExtraColumns { columns, cells }
 }
 
 /// The equity columns of `neighbourhoods.csv`: quintile, double disadvantage, best meeting mix.

@@ -130,10 +130,8 @@ fn study_file_parses_and_points_at_the_layers() {
     );
     assert_eq!(study.output_dir(None), dir.path().join("out"));
     // Every path in it exists.
-    let mut paths = vec![
-        study.file.neighbourhoods.path.clone(),
-        study.file.homes.path.clone(),
-    ];
+    let mut paths = vec![study.file.neighbourhoods.path.clone()];
+    paths.extend(study.file.homes.path.clone());
     paths.extend(study.file.amenities.iter().filter_map(|a| a.path.clone()));
     paths.extend(net.path.clone());
     for p in paths {

@@ -227,6 +227,11 @@ mod tests {
             Some(4326)
         );
         assert_eq!(Crs::parse("EPSG:900913").unwrap().epsg, Some(3857));
+        for code in [
+            25832, 25833, 3035, 2154, 27700, 31370, 32631, 32735, 3006, 5514,
+        ] {
+            assert!(Crs::from_epsg(code).is_ok(), "EPSG:{code}");
+        }
         assert!(Crs::parse("Amersfoort").is_err());
         assert!(Crs::wgs84().is_geographic());
         assert!(!Crs::parse("EPSG:3067").unwrap().is_geographic());
@@ -297,6 +302,20 @@ mod tests {
         );
         let c = t.coord(Coord { x: 27.0, y: 1.0 }).unwrap();
         assert!((c.y - 110574.389 * 0.9996).abs() < 0.5, "{c:?}");
+        // ETRS89 / UTM 32N (German and Danish data): central meridian 9 E.
+        let t = Crs::wgs84().to(&Crs::parse("EPSG:25832").unwrap());
+        let c = t.coord(Coord { x: 9.0, y: 1.0 }).unwrap();
+        assert!(
+            close(
+                c,
+                Coord {
+                    x: 500000.0,
+                    y: 110574.389 * 0.9996
+                },
+                0.5
+            ),
+            "{c:?}"
+        );
     }
 
     #[test]

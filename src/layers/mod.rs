@@ -52,25 +52,11 @@ pub struct Layer {
 impl Layer {
     /// The bounding box of every coordinate, in the layer's CRS.
     pub fn extent(&self) -> Option<Rect> {
-        let mut rect: Option<Rect> = None;
-        for g in self.features.iter().filter_map(|f| f.geometry.as_ref()) {
-            if let Some(r) = g.bounding_rect() {
-                rect = Some(match rect {
-                    None => r,
-                    Some(a) => Rect::new(
-                        Coord {
-                            x: a.min().x.min(r.min().x),
-                            y: a.min().y.min(r.min().y),
-                        },
-                        Coord {
-                            x: a.max().x.max(r.max().x),
-                            y: a.max().y.max(r.max().y),
-                        },
-                    ),
-                });
-            }
-        }
-        rect
+        union_rect(
+            self.features
+                .iter()
+                .filter_map(|f| f.geometry.as_ref().and_then(|g| g.bounding_rect())),
+        )
     }
 
     /// Checks that every coordinate is finite and can lie in the layer's CRS.
@@ -212,6 +198,22 @@ impl Layer {
             ),
         ))
     }
+}
+
+/// The smallest rectangle holding all the given ones.
+pub fn union_rect(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
+    rects.into_iter().reduce(|a, r| {
+        Rect::new(
+            Coord {
+                x: a.min().x.min(r.min().x),
+                y: a.min().y.min(r.min().y),
+            },
+            Coord {
+                x: a.max().x.max(r.max().x),
+                y: a.max().y.max(r.max().y),
+            },
+        )
+    })
 }
 
 /// Suggests a CRS for a coordinate that is not longitude/latitude.

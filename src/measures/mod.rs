@@ -4,6 +4,7 @@ pub mod distribution;
 pub mod e2sfca;
 pub mod play_area;
 pub mod play_space;
+pub mod rasters;
 pub mod score;
 
 use rayon::prelude::*;

@@ -1,6 +1,8 @@
 //! The output files of DESIGN.md's contract, each written atomically.
 
 pub mod atomic;
+pub mod markdown;
+pub mod report;
 pub mod summary;
 pub mod table;
 
@@ -27,6 +29,20 @@ pub struct ExtraColumns {
     pub columns: Vec<String>,
     /// `[neighbourhood][column]`
     pub cells: Vec<Vec<Cell>>,
+}
+
+impl ExtraColumns {
+    /// Appends another set of columns (rows line up by index; missing rows stay short).
+    pub fn append(&mut self, other: ExtraColumns) {
+        let width = self.columns.len();
+        self.columns.extend(other.columns);
+        let rows = self.cells.len().max(other.cells.len());
+        self.cells.resize_with(rows, Vec::new);
+        for (row, extra) in self.cells.iter_mut().zip(other.cells) {
+            row.resize(width, Cell::Num(None, 0));
+            row.extend(extra);
+        }
+    }
 }
 
 /// `neighbourhoods.csv` as a table (also the properties of `neighbourhoods.geojson`).

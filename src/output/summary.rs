@@ -104,12 +104,31 @@ pub fn run_summary(r: &RunResult) -> String {
                 .map(|q| q.by.as_str())
                 .unwrap_or("")
         );
+        let short = |c: &str| {
+            c.trim_end_matches("_coverage")
+                .replace("community_centre", "community")
+                .to_string()
+        };
+        let _ = writeln!(
+            s,
+            "  {:<30}{}",
+            "quintile",
+            e.table.columns[1..]
+                .iter()
+                .map(|c| format!("{:>12}", short(c)))
+                .collect::<String>()
+        );
         for row in &e.table.rows {
-            let cells: Vec<String> = row.iter().map(|c| c.to_csv()).collect();
-            let _ = writeln!(s, "  {}", cells.join("  "));
+            let _ = writeln!(
+                s,
+                "  {:<30}{}",
+                row[0].to_csv(),
+                row[1..]
+                    .iter()
+                    .map(|c| format!("{:>12}", c.to_csv()))
+                    .collect::<String>()
+            );
         }
-        let header: Vec<&str> = e.table.columns.iter().map(String::as_str).collect();
-        let _ = writeln!(s, "  (columns: {})", header.join(", "));
         let double: Vec<String> = scene
             .neighbourhoods
             .iter()
@@ -134,13 +153,7 @@ pub fn run_summary(r: &RunResult) -> String {
         .filter(|(_, f)| f.priority_rank.is_some())
         .collect();
     ranked.sort_by_key(|(_, f)| f.priority_rank);
-    let top = r
-        .study
-        .file
-        .priority
-        .as_ref()
-        .and_then(|p| p.top)
-        .unwrap_or(5);
+    let top = r.study.priority_top();
     if !ranked.is_empty() {
         let _ = writeln!(
             s,
@@ -299,6 +312,34 @@ pub fn check_summary(c: &CheckReport) -> String {
         );
     }
     let _ = writeln!(s, "Norm preset: {}", c.study.norms.preset);
+    if let Some(net) = &scene.network {
+        let st = net.stats();
+        let limit = c
+            .study
+            .file
+            .network
+            .as_ref()
+            .and_then(|n| n.attach_limit_m)
+            .unwrap_or(crate::reach::network::NetworkConfig::default().attach_limit_m);
+        let (attached, largest) = net.homes_in_largest_component(&homes.coords, limit);
+        let _ = writeln!(
+            s,
+            "Walk network: {} nodes, {} edges, {:.1} km, {} connected components (largest {} nodes)",
+            st.nodes, st.edges, st.total_km, st.components, st.largest_component_nodes
+        );
+        let _ = writeln!(
+            s,
+            "Homes on the network: {} of {} within {} m of a walkable way; {} ({:.1}%) in the largest component",
+            attached,
+            homes.len(),
+            limit,
+            largest,
+            100.0 * largest as f64 / homes.len().max(1) as f64
+        );
+        if st.cut_ways > 0 {
+            let _ = writeln!(s, "  {} ways are cut at the extract's edge", st.cut_ways);
+        }
+    }
     if c.warnings.is_empty() {
         let _ = writeln!(s, "\nNo warnings.");
     } else {

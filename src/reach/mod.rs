@@ -12,7 +12,7 @@ pub struct Distances {
     /// `[kind][home]`; `f64::INFINITY` when the kind has no amenity.
     pub straight: Vec<Vec<f64>>,
     /// `[kind][band][home]`; `f64::INFINITY` when unreachable within `max_distance`.
-    pub network: Option<Vec<Vec<Vec<f64>>>>,
+    pub network: Option<PerBand>,
 }
 
 impl Distances {
@@ -38,6 +38,9 @@ pub fn straight_distances(scene: &Scene) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// Distances `[kind][band][home]`.
+pub type PerBand = Vec<Vec<Vec<f64>>>;
+
 /// What the network stage reports in `run.json`.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NetworkReport {
@@ -54,7 +57,7 @@ pub fn network_distances(
     study: &crate::study::Study,
     scene: &Scene,
     straight: &[Vec<f64>],
-) -> crate::Result<Option<(Vec<Vec<Vec<f64>>>, NetworkReport)>> {
+) -> crate::Result<Option<(PerBand, NetworkReport)>> {
     let (Some(net), Some(cfg)) = (&scene.network, &study.file.network) else {
         return Ok(None);
     };

@@ -86,45 +86,60 @@ const CHUNK: usize = 1 << 16;
 /// describes the input file for `run.json`.
 pub(super) fn load(
     study: &Study,
+    path: &std::path::Path,
+    crs_override: Option<&str>,
     crs: &Crs,
     neighbourhoods: &[Neighbourhood],
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<(Homes, InputFile)> {
-    let cfg = &study.file.homes;
-    let path = study.resolve(&cfg.path);
-    let mut rows = Rows::new(study, bands);
+    let path = path.to_path_buf();
+    let mut rows = Rows::new(study, bands, &path);
     let required = rows.required.clone();
     let mut seen = vec![false; required.len()];
-    let header =
-        crate::layers::geojson::read_in_chunks(&path, cfg.crs.as_deref(), CHUNK, |mut chunk| {
-            for (s, (name, _)) in seen.iter_mut().zip(&required) {
-                *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+    let header = crate::layers::geojson::read_in_chunks(&path, crs_override, CHUNK, |mut chunk| {
+        for (s, (name, _)) in seen.iter_mut().zip(&required) {
+            *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+        }
+        chunk.reproject(crs)?;
+        rows.add(&chunk).inspect_err(|_| {
+            // An attribute missing from every feature so far: the whole-layer check may
+            // have a better message (a close name), as before reading in chunks.
+            if seen.iter().any(|s| !s) {
+                rows.late_error = Some(path.clone());
             }
-            chunk.reproject(crs)?;
-            rows.add(&chunk).inspect_err(|_| {
-                // An attribute missing from every feature so far: the whole-layer check may
-                // have a better message (a close name), as before reading in chunks.
-                if seen.iter().any(|s| !s) {
-                    rows.late_error = Some(path.clone());
-                }
-            })
-        });
+        })
+    });
     let header = match header {
         Err(e) => {
             if rows.late_error.is_some() {
-                require_attributes(&required, &super::read_vector(&path, cfg.crs.as_deref())?)?;
+                require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
             }
             return Err(e);
         }
         Ok(h) => h,
     };
     if rows.features > 0 && seen.iter().any(|s| !s) {
-        require_attributes(&required, &super::read_vector(&path, cfg.crs.as_deref())?)?;
+        require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
     }
     let input = super::describe_input("homes", &path, &header.crs.to_string(), rows.features)?;
     let homes = build(study, rows, &path, neighbourhoods, bands, warnings)?;
     Ok((homes, input))
+}
+
+/// Builds the homes from a layer read whole (an OpenStreetMap extract, raster cells), in the
+/// working CRS.
+pub(super) fn from_layer(
+    study: &Study,
+    layer: &Layer,
+    neighbourhoods: &[Neighbourhood],
+    bands: &[String],
+    warnings: &Warnings,
+) -> Result<Homes> {
+    let mut rows = Rows::new(study, bands, &layer.path);
+    require_attributes(&rows.required, layer)?;
+    rows.add(layer)?;
+    build(study, rows, &layer.path, neighbourhoods, bands, warnings)
 }
 
 fn require_attributes(required: &[(String, &'static str)], layer: &Layer) -> Result<()> {
@@ -161,16 +176,22 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn new(study: &'a Study, bands: &[String]) -> Self {
+    fn new(study: &'a Study, bands: &[String], path: &std::path::Path) -> Self {
         let cfg = &study.file.homes;
         let mut required = Vec::new();
+        // A population raster's cells carry their value as the children of each home.
+        let raster_spec = crate::study::ChildrenSpec::One(super::raster_homes_field(study));
+        let children_spec = match &cfg.children {
+            None if super::is_raster(path) => Some(&raster_spec),
+            other => other.as_ref(),
+        };
         if let Some(id) = &cfg.id {
             required.push((id.clone(), "[homes] id"));
         }
         if let Some(p) = &cfg.population {
             required.push((p.clone(), "[homes] population"));
         }
-        let source = match &cfg.children {
+        let source = match children_spec {
             None => Source::Shared,
             Some(spec) => {
                 for (_, fields) in spec.bands() {

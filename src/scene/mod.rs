@@ -9,7 +9,7 @@ pub mod polygons;
 
 use std::path::{Path, PathBuf};
 
-use geo::{Coord, Rect};
+use geo::Rect;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result, Warnings};
@@ -56,23 +56,11 @@ impl Scene {
     /// The bounding box of the neighbourhoods (working CRS).
     pub fn extent(&self) -> Option<Rect> {
         use geo::BoundingRect;
-        let mut all = self
-            .neighbourhoods
-            .iter()
-            .filter_map(|n| n.geometry.bounding_rect());
-        let first = all.next()?;
-        Some(all.fold(first, |a, r| {
-            Rect::new(
-                Coord {
-                    x: a.min().x.min(r.min().x),
-                    y: a.min().y.min(r.min().y),
-                },
-                Coord {
-                    x: a.max().x.max(r.max().x),
-                    y: a.max().y.max(r.max().y),
-                },
-            )
-        }))
+        layers::union_rect(
+            self.neighbourhoods
+                .iter()
+                .filter_map(|n| n.geometry.bounding_rect()),
+        )
     }
 }
 
@@ -115,11 +103,90 @@ pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Re
 enum Source {
     Vector(PathBuf, Option<String>),
     Osm(PathBuf, Vec<String>),
+    /// A population grid: one point per non-empty cell at its centre, with the cell value.
+    Raster {
+        path: PathBuf,
+        band: u32,
+        crs: Option<String>,
+        field: String,
+    },
+}
+
+/// Whether a path names a raster.
+pub fn is_raster(path: &Path) -> bool {
+    let name = path.to_string_lossy().to_lowercase();
+    name.ends_with(".tif")
+        || name.ends_with(".tiff")
+        || name.ends_with(".vrt")
+        || name.ends_with(".asc")
+}
+
+fn homes_source(study: &Study) -> Source {
+    let h = &study.file.homes;
+    let path = match (&h.path, &h.osm) {
+        (None, Some(osm)) => return Source::Osm(study.resolve(osm), h.tags.clone()),
+        (Some(p), _) => study.resolve(p),
+        (None, None) => unreachable!("validated by Study::parse"),
+    };
+    if is_raster(&path) {
+        Source::Raster {
+            path,
+            band: h.band.unwrap_or(1),
+            crs: h.crs.clone(),
+            field: raster_homes_field(study),
+        }
+    } else {
+        Source::Vector(path, h.crs.clone())
+    }
+}
+
+/// The attribute a raster cell's value is given as a home: the `[homes] children` field when
+/// it is one field, else "children".
+pub(crate) fn raster_homes_field(study: &Study) -> String {
+    match &study.file.homes.children {
+        Some(crate::study::ChildrenSpec::One(f)) => f.clone(),
+        _ => "children".into(),
+    }
+}
+
+/// A population raster as a layer of points (in the raster's CRS), one per cell that is not
+/// empty: positive counts, and negative ones (suppressed sentinels, estimated later).
+fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Result<Layer> {
+    let r = layers::raster::Raster::read(path, band)?;
+    let crs = r.require_crs(crs)?;
+    let identity = crs.to(&crs);
+    let cells = layers::raster::cells_where(&r, &identity, |v| v != 0.0)?;
+    let features = cells
+        .into_iter()
+        .enumerate()
+        .map(|(i, (c, v))| {
+            let mut props = layers::Properties::new();
+            props.insert(field.to_string(), serde_json::json!(v));
+            layers::Feature {
+                index: i,
+                geometry: Some(geo::Geometry::Point(geo::Point(c))),
+                props,
+                id: None,
+            }
+        })
+        .collect();
+    Ok(Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source: layers::CrsSource::File,
+        features,
+    })
 }
 
 fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     match source {
         Source::Vector(path, crs) => read_vector(path, crs.as_deref()),
+        Source::Raster {
+            path,
+            band,
+            crs,
+            field,
+        } => raster_points(path, *band, crs.as_deref(), field),
         Source::Osm(path, tags) => {
             let osm = layers::osm::read_amenities(path, tags)?;
             if osm.incomplete > 0 {
@@ -145,6 +212,12 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
 /// Loads every layer of the study, picks the working CRS, reprojects and builds the scene.
 pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let f = &study.file;
+    // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
+    let homes_source = homes_source(study);
+    let streamed_homes = match &homes_source {
+        Source::Vector(path, crs) => Some((path.clone(), crs.clone())),
+        _ => None,
+    };
     // Load the layers in parallel: they are independent files.
     let mut jobs: Vec<(String, Source)> = vec![(
         "neighbourhoods".into(),
@@ -153,6 +226,9 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
             f.neighbourhoods.crs.clone(),
         ),
     )];
+    if streamed_homes.is_none() {
+        jobs.push(("homes".into(), homes_source));
+    }
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
             (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone()),
@@ -187,6 +263,14 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let (_, nb_layer) = it
         .next()
         .expect("neighbourhoods layer is always loaded first");
+    let home_layer = match streamed_homes {
+        Some(_) => None,
+        None => Some(
+            it.next()
+                .expect("homes layer is loaded second unless streamed")
+                .1,
+        ),
+    };
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
     let network = match &f.network {
         Some(cfg) => {
@@ -200,8 +284,23 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let bands = study.bands();
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
     // The homes come last and in chunks: millions of features are never all held at once.
-    let (homes, homes_input) = homes::load(study, &crs, &neighbourhoods, &bands, warnings)?;
-    inputs.insert(1.min(inputs.len()), homes_input);
+    let homes = match (&streamed_homes, &home_layer) {
+        (Some((path, crs_override)), _) => {
+            let (homes, input) = homes::load(
+                study,
+                path,
+                crs_override.as_deref(),
+                &crs,
+                &neighbourhoods,
+                &bands,
+                warnings,
+            )?;
+            inputs.insert(1.min(inputs.len()), input);
+            homes
+        }
+        (None, Some(layer)) => homes::from_layer(study, layer, &neighbourhoods, &bands, warnings)?,
+        (None, None) => unreachable!("the homes layer is loaded when not streamed"),
+    };
     let amenities = amenities::build(study, amenity_layers, warnings)?;
     Ok(Scene {
         crs,

@@ -136,7 +136,13 @@ pub enum ShareBy {
 #[serde(deny_unknown_fields)]
 pub struct HomesSection {
     /// Points, polygons (centroid used) or a GeoTIFF population grid.
-    pub path: String,
+    #[serde(default)]
+    pub path: Option<String>,
+    /// Instead of `path`: buildings from OpenStreetMap by tag (centroids of the areas).
+    #[serde(default)]
+    pub osm: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
     #[serde(default)]
     pub id: Option<String>,
     #[serde(default)]
@@ -406,6 +412,20 @@ impl Study {
         kinds.first().cloned()
     }
 
+    /// The play-area norm: `[play_area] share`, default 3%.
+    pub fn play_area_norm(&self) -> f64 {
+        self.file
+            .play_area
+            .as_ref()
+            .and_then(|p| p.share)
+            .unwrap_or(0.03)
+    }
+
+    /// How many neighbourhoods the priority list shows: `[priority] top`, default 5.
+    pub fn priority_top(&self) -> usize {
+        self.file.priority.as_ref().and_then(|p| p.top).unwrap_or(5)
+    }
+
     /// The `[score]` weights per kind, normalised to sum to 1.
     ///
     /// Without `[score]`, the four standard kinds get 0.4 / 0.3 / 0.15 / 0.15 (renormalised over
@@ -466,6 +486,14 @@ impl Study {
                     }
                 }
             }
+        }
+        match (&f.homes.path, &f.homes.osm) {
+            (None, None) => return err("[homes]: give `path` (GeoJSON or a GeoTIFF grid) or `osm` with `tags`".into()),
+            (Some(_), Some(_)) => return err("[homes]: give either `path` or `osm`, not both".into()),
+            (None, Some(_)) if f.homes.tags.is_empty() => {
+                return err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
+            }
+            _ => {}
         }
         if f.amenities.is_empty() {
             return err(

@@ -1,0 +1,348 @@
+//! HTML building blocks of the report: escaping, number formats, sortable tables and the page
+//! shell with its inline style and script (no network: the page must open from a USB stick).
+
+use std::fmt::Write;
+
+use crate::output::table::format_number;
+
+/// Escapes text for HTML and SVG content and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// A share 0..1 as a whole percentage ("66%"), "–" when missing.
+pub fn pct(v: Option<f64>) -> String {
+    pct_with(v, 0)
+}
+
+/// A share 0..1 as a percentage with `decimals` decimals.
+pub fn pct_with(v: Option<f64>, decimals: usize) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => format!("{:.decimals$}%", v * 100.0),
+        None => "–".into(),
+    }
+}
+
+/// A count or amount with thousands separators ("12,345"), rounded to `decimals`.
+pub fn num(v: Option<f64>, decimals: usize) -> String {
+    let Some(v) = v.filter(|v| v.is_finite()) else {
+        return "–".into();
+    };
+    let s = format!("{:.decimals$}", v.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+/// Metres as "1,250 m": norms are set in metres, so distances stay in metres too.
+pub fn metres(v: Option<f64>) -> String {
+    match v.filter(|v| v.is_finite()) {
+        Some(v) => format!("{} m", num(Some(v), 0)),
+        None => "–".into(),
+    }
+}
+
+/// "green_space" -> "Green space".
+pub fn kind_title(kind: &str) -> String {
+    let words = kind.replace('_', " ");
+    let mut c = words.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// One table cell: its shown HTML and, for numbers, the value the sort script compares.
+#[derive(Debug, Clone)]
+pub struct Td {
+    pub html: String,
+    pub sort: Option<f64>,
+    pub numeric: bool,
+}
+
+impl Td {
+    /// Text, escaped.
+    pub fn text(s: &str) -> Td {
+        Td {
+            html: esc(s),
+            sort: None,
+            numeric: false,
+        }
+    }
+
+    /// Ready-made HTML (the caller escaped it).
+    pub fn html(s: String) -> Td {
+        Td {
+            html: s,
+            sort: None,
+            numeric: false,
+        }
+    }
+
+    /// A number shown as `shown`, sorted by `v` (missing values sort last).
+    pub fn num(v: Option<f64>, shown: String) -> Td {
+        Td {
+            html: esc(&shown),
+            sort: v.filter(|v| v.is_finite()),
+            numeric: true,
+        }
+    }
+}
+
+/// A table row, optionally tied to a neighbourhood (`data-id`) so that hovering a map highlights it.
+#[derive(Debug, Clone)]
+pub struct Tr {
+    pub id: Option<String>,
+    /// A CSS class, e.g. `group` for the first row of a group.
+    pub class: Option<&'static str>,
+    pub cells: Vec<Td>,
+}
+
+impl Tr {
+    pub fn new(cells: Vec<Td>) -> Tr {
+        Tr {
+            id: None,
+            class: None,
+            cells,
+        }
+    }
+}
+
+/// A table; `sortable` adds the click-to-sort behaviour of the page script.
+pub fn table(headers: &[String], rows: &[Tr], sortable: bool) -> String {
+    let mut s = String::new();
+    let class = if sortable { " class=\"sortable\"" } else { "" };
+    let _ = write!(s, "<div class=\"table-wrap\"><table{class}><thead><tr>");
+    for h in headers {
+        let title = if sortable {
+            " title=\"Click to sort\""
+        } else {
+            ""
+        };
+        let _ = write!(s, "<th{title}>{}</th>", esc(h));
+    }
+    s.push_str("</tr></thead><tbody>");
+    for r in rows {
+        s.push_str("<tr");
+        if let Some(id) = &r.id {
+            let _ = write!(s, " data-id=\"{}\"", esc(id));
+        }
+        if let Some(class) = r.class {
+            let _ = write!(s, " class=\"{class}\"");
+        }
+        s.push('>');
+        for c in &r.cells {
+            let class = if c.numeric { " class=\"n\"" } else { "" };
+            match c.sort {
+                Some(v) => {
+                    let _ = write!(s, "<td{class} data-v=\"{}\">{}</td>", sort_key(v), c.html);
+                }
+                None => {
+                    let _ = write!(s, "<td{class}>{}</td>", c.html);
+                }
+            }
+        }
+        s.push_str("</tr>");
+    }
+    s.push_str("</tbody></table></div>");
+    s
+}
+
+/// A sort key precise enough to order any figure of the report.
+fn sort_key(v: f64) -> String {
+    format_number(Some(v), 6)
+}
+
+/// The inline style: print-friendly, system fonts only.
+const STYLE: &str = r#"
+:root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--bg:#f5f7fa;--accent:#1d4e89;--warn:#b44d12}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.5 -apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:var(--bg)}
+header.top{background:var(--accent);color:#fff;padding:28px 40px 18px}
+header.top h1{margin:0 0 4px;font-size:30px;font-weight:650;letter-spacing:-.01em}
+header.top p{margin:0;opacity:.88}
+nav{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid var(--line);padding:8px 40px;display:flex;flex-wrap:wrap;gap:4px 18px}
+nav a{color:var(--accent);text-decoration:none;font-weight:600;font-size:14px}
+nav a:hover{text-decoration:underline}
+main{max-width:1240px;margin:0 auto;padding:8px 40px 40px}
+section{background:#fff;border:1px solid var(--line);border-radius:8px;padding:20px 26px;margin:22px 0}
+h2{margin:0 0 12px;font-size:22px;color:var(--accent);border-bottom:2px solid var(--line);padding-bottom:6px}
+h3{margin:18px 0 8px;font-size:17px}
+p.note,.note{color:var(--muted);font-size:13.5px}
+.cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(140px,1fr));gap:12px;margin:6px 0 16px}
+.card{border:1px solid var(--line);border-radius:8px;padding:12px 14px;background:var(--bg)}
+.card .v{font-size:26px;font-weight:700;color:var(--accent)}
+.card .l{font-size:13px;color:var(--muted)}
+ul.gaps li{margin:3px 0}
+.table-wrap{overflow-x:auto;margin:8px 0 14px}
+table{border-collapse:collapse;font-size:13.5px;min-width:50%}
+th,td{padding:5px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
+th{background:#eef2f7;font-weight:650;white-space:nowrap}
+table.sortable th{cursor:pointer;user-select:none}
+table.sortable th:after{content:" \2195";color:#9aa5b1;font-weight:400}
+table.sortable th[data-dir=asc]:after{content:" \2191";color:var(--ink)}
+table.sortable th[data-dir=desc]:after{content:" \2193";color:var(--ink)}
+td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+tbody tr:nth-child(even){background:#fafbfc}
+tr.hl td{background:#fff3c4}
+tr.group td{border-top:2px solid #bcccdc}
+figure.chart-box{max-width:820px;margin:12px 0}
+.maps{display:grid;grid-template-columns:repeat(auto-fit,minmax(480px,1fr));gap:18px}
+.maps figure.wide{grid-column:1/-1}
+.hists{display:grid;grid-template-columns:repeat(auto-fit,minmax(340px,1fr));gap:12px}
+.hists svg,svg.chart{width:100%;height:auto;display:block}
+figure{margin:0;border:1px solid var(--line);border-radius:8px;padding:10px 12px;background:#fff}
+figure h3{margin:2px 0 6px}
+figure svg{width:100%;height:auto;display:block}
+figcaption{font-size:12.5px;color:var(--muted);margin-top:4px}
+svg text{font-family:-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif}
+svg path.nb{stroke:#fff;stroke-width:1;transition:opacity .1s}
+svg path.nb:hover,svg path.nb.hl{stroke:#111;stroke-width:2.5}
+.warn{color:var(--warn)}
+ul.warnings li{margin:2px 0}
+code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+footer{color:var(--muted);font-size:12.5px;text-align:center;padding:10px 0 30px}
+@media print{nav{display:none}section{break-inside:avoid;border:none}body{background:#fff}}
+"#;
+
+/// The inline script: click a header to sort its table, hover a neighbourhood to highlight it on
+/// every map and in every table. Plain ES5 so old council laptops run it too. Its last act marks
+/// `<html data-ready="true">`, which the browser test reads to know it ran to the end.
+const SCRIPT: &str = r#"
+(function(){
+  function key(td){var v=td.getAttribute('data-v');return v===null?null:parseFloat(v);}
+  var heads=document.querySelectorAll('table.sortable th');
+  for(var i=0;i<heads.length;i++){(function(th){
+    th.addEventListener('click',function(){
+      var table=th.parentNode.parentNode.parentNode,body=table.tBodies[0];
+      var col=Array.prototype.indexOf.call(th.parentNode.children,th);
+      var asc=th.getAttribute('data-dir')!=='asc';
+      var all=th.parentNode.children;
+      for(var j=0;j<all.length;j++){all[j].removeAttribute('data-dir');}
+      th.setAttribute('data-dir',asc?'asc':'desc');
+      var rows=Array.prototype.slice.call(body.rows);
+      rows.sort(function(a,b){
+        var ca=a.cells[col],cb=b.cells[col];if(!ca||!cb){return 0;}
+        var ka=key(ca),kb=key(cb);
+        if(ca.className==='n'||cb.className==='n'){
+          if(ka===null&&kb===null){return 0;}if(ka===null){return 1;}if(kb===null){return -1;}
+          return asc?ka-kb:kb-ka;}
+        var ta=ca.textContent,tb=cb.textContent;
+        return asc?ta.localeCompare(tb):tb.localeCompare(ta);});
+      for(var r=0;r<rows.length;r++){body.appendChild(rows[r]);}
+    });})(heads[i]);}
+  var tagged=document.querySelectorAll('[data-id]');
+  function mark(id,on){
+    for(var k=0;k<tagged.length;k++){
+      var e=tagged[k];if(e.getAttribute('data-id')!==id){continue;}
+      var c=e.getAttribute('class')||'';
+      if(on&&!/(^| )hl( |$)/.test(c)){e.setAttribute('class',(c+' hl').trim());}
+      if(!on){e.setAttribute('class',c.replace(/(^| )hl( |$)/,' ').trim());}
+    }
+  }
+  for(var t=0;t<tagged.length;t++){(function(e){
+    e.addEventListener('mouseenter',function(){mark(e.getAttribute('data-id'),true);});
+    e.addEventListener('mouseleave',function(){mark(e.getAttribute('data-id'),false);});
+  })(tagged[t]);}
+  document.documentElement.setAttribute('data-ready','true');
+})();
+"#;
+
+/// The whole page around the sections' HTML.
+pub fn page(title: &str, subtitle: &str, nav: &[(&str, &str)], body: &str) -> String {
+    let mut s = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 2048);
+    s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    let _ = writeln!(s, "<title>{}</title>", esc(title));
+    let _ = writeln!(s, "<style>{STYLE}</style>\n</head>\n<body>");
+    let _ = writeln!(
+        s,
+        "<header class=\"top\"><h1>{}</h1><p>{}</p></header>",
+        esc(title),
+        esc(subtitle)
+    );
+    s.push_str("<nav>");
+    for (anchor, label) in nav {
+        let _ = write!(s, "<a href=\"#{}\">{}</a>", esc(anchor), esc(label));
+    }
+    s.push_str("</nav>\n<main>\n");
+    s.push_str(body);
+    s.push_str("</main>\n");
+    let _ = writeln!(
+        s,
+        "<footer>Made with kindscape {} &middot; every figure can be traced to the files listed under Data and provenance.</footer>",
+        esc(env!("CARGO_PKG_VERSION"))
+    );
+    let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body>\n</html>");
+    s
+}
+
+/// A section with its anchor and heading.
+pub fn section(anchor: &str, heading: &str, inner: &str) -> String {
+    format!(
+        "<section id=\"{}\">\n<h2>{}</h2>\n{inner}\n</section>\n",
+        esc(anchor),
+        esc(heading)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(esc("a<b & \"c\"'"), "a&lt;b &amp; &quot;c&quot;&#39;");
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(num(Some(1234567.0), 0), "1,234,567");
+        assert_eq!(num(Some(999.0), 0), "999");
+        assert_eq!(num(Some(-1234.5), 1), "-1,234.5");
+        assert_eq!(num(Some(-0.2), 0), "0");
+        assert_eq!(num(None, 0), "–");
+        assert_eq!(pct(Some(0.664)), "66%");
+        assert_eq!(pct_with(Some(0.001214), 2), "0.12%");
+    }
+
+    #[test]
+    fn sortable_table_carries_keys_and_ids() {
+        let rows = vec![Tr {
+            id: Some("BU1".into()),
+            class: None,
+            cells: vec![Td::text("A&B"), Td::num(Some(0.5), "50%".into())],
+        }];
+        let t = table(&["name".into(), "share".into()], &rows, true);
+        assert!(t.contains("<tr data-id=\"BU1\">"));
+        assert!(t.contains("<td>A&amp;B</td>"));
+        assert!(t.contains("<td class=\"n\" data-v=\"0.5\">50%</td>"));
+        assert!(t.contains("class=\"sortable\""));
+    }
+}

@@ -1,0 +1,608 @@
+//! `report.html` and `summary.md`: structure, offline-ness and rendering in a real browser.
+//!
+//! The structure checks read the written files with a small tag tokenizer written here (not the
+//! report's code); the coverage figures are recomputed from the sample town's input layer and
+//! `homes.csv` distances by hand rules (children shared over a neighbourhood's homes by count);
+//! the browser test runs Debian's chromium headless and reads its rendered DOM and console.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::{kindscape, read_csv};
+
+/// The only absolute URLs the report may hold: attribution links, as `<a href>`.
+const ALLOWED_URLS: [&str; 2] = [
+    "https://www.openstreetmap.org/copyright",
+    "https://www.cbs.nl",
+];
+
+/// Maps every report has, besides one per amenity kind (`map-<kind>`).
+const FIXED_MAPS: [&str; 3] = ["map-score", "map-play-area", "map-priority"];
+
+/// Writes the sample town into `dir/town` and runs it; returns the output folder.
+fn run_sample(dir: &Path) -> PathBuf {
+    let town = dir.join("town");
+    let status = kindscape().arg("sample").arg(&town).output().unwrap();
+    assert!(status.status.success(), "{status:?}");
+    let out = dir.join("out");
+    let run = kindscape()
+        .arg("run")
+        .arg(town.join("sample-town.toml"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    out
+}
+
+/// Every `<svg id="map-…">…</svg>` of the page, by id.
+fn map_svgs(html: &str) -> BTreeMap<String, &str> {
+    let mut maps = BTreeMap::new();
+    let mut rest = html;
+    while let Some(p) = rest.find("<svg id=\"map-") {
+        let from = &rest[p..];
+        let id_end = from[9..].find('"').unwrap() + 9;
+        let end = from.find("</svg>").expect("every map svg is closed") + 6;
+        maps.insert(from[9..id_end].to_string(), &from[..end]);
+        rest = &from[end..];
+    }
+    maps
+}
+
+/// The `data-id` of every neighbourhood path in a map.
+fn path_ids(svg: &str) -> Vec<String> {
+    svg.match_indices("<path class=\"nb\" data-id=\"")
+        .map(|(i, m)| {
+            let v = &svg[i + m.len()..];
+            v[..v.find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+/// Values of every `src` and `href` attribute (any quoting, any case).
+fn link_values(html: &str) -> Vec<String> {
+    let lower = html.to_ascii_lowercase();
+    let mut out = Vec::new();
+    for attr in ["src=", "href="] {
+        for (i, _) in lower.match_indices(attr) {
+            // Only attributes: the name starts after a space (or `:` as in xlink:href).
+            let before = lower[..i].chars().last().unwrap_or(' ');
+            if !(before.is_whitespace() || before == ':') {
+                continue;
+            }
+            let v = &html[i + attr.len()..];
+            let value = match v.chars().next() {
+                Some(q @ ('"' | '\'')) => v[1..].split(q).next().unwrap_or(""),
+                _ => v
+                    .split(|c: char| c.is_whitespace() || c == '>')
+                    .next()
+                    .unwrap_or(""),
+            };
+            out.push(value.to_string());
+        }
+    }
+    out
+}
+
+/// Links that would reach outside the file: anything but an in-page anchor or an attribution link.
+fn external_links(html: &str) -> Vec<String> {
+    link_values(html)
+        .into_iter()
+        .filter(|v| !v.starts_with('#') && !ALLOWED_URLS.contains(&v.as_str()))
+        .collect()
+}
+
+/// Checks that every element is closed in order (void elements and `/>` excepted; the text of
+/// `<script>` and `<style>` skipped); returns how many elements there are.
+fn check_well_formed(html: &str) -> Result<usize, String> {
+    const VOID: [&str; 9] = [
+        "meta", "br", "hr", "img", "input", "link", "col", "source", "wbr",
+    ];
+    let mut stack: Vec<String> = Vec::new();
+    let mut count = 0;
+    let mut i = 0;
+    while let Some(p) = html[i..].find('<') {
+        let start = i + p;
+        let end = start
+            + html[start..]
+                .find('>')
+                .ok_or_else(|| format!("unclosed tag at byte {start}"))?;
+        let tag = &html[start + 1..end];
+        i = end + 1;
+        if tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let name = name.trim().to_ascii_lowercase();
+            match stack.pop() {
+                Some(open) if open == name => {}
+                other => {
+                    return Err(format!(
+                        "</{name}> at byte {start} closes {other:?} (open: {:?})",
+                        stack.iter().rev().take(4).collect::<Vec<_>>()
+                    ))
+                }
+            }
+            continue;
+        }
+        let name: String = tag
+            .chars()
+            .take_while(|c| !c.is_whitespace() && *c != '/')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        count += 1;
+        if VOID.contains(&name.as_str()) || tag.ends_with('/') {
+            continue;
+        }
+        if name == "script" || name == "style" {
+            let close = format!("</{name}>");
+            let body_end = html[i..]
+                .find(&close)
+                .ok_or_else(|| format!("<{name}> never closed"))?;
+            i += body_end + close.len();
+            continue;
+        }
+        stack.push(name);
+    }
+    if stack.is_empty() {
+        Ok(count)
+    } else {
+        Err(format!("left open: {stack:?}"))
+    }
+}
+
+/// The checks every report must pass: well formed, offline, one path per neighbourhood per map.
+fn check_report(html: &str, ids: &BTreeSet<String>, kinds: &[String]) {
+    let elements = check_well_formed(html).unwrap_or_else(|e| panic!("report.html: {e}"));
+    assert!(elements > 100, "{elements} elements");
+    assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
+    let external = external_links(html);
+    assert!(external.is_empty(), "external links: {external:?}");
+    let lower = html.to_ascii_lowercase();
+    for banned in [
+        "<img", "<link", "<iframe", "<object", "<embed", "@import", "url(",
+    ] {
+        assert!(!lower.contains(banned), "report.html contains {banned}");
+    }
+    for (i, _) in lower.match_indices("<script") {
+        assert!(
+            lower[i..].starts_with("<script>"),
+            "a script tag with attributes (src?)"
+        );
+    }
+    let maps = map_svgs(html);
+    let mut expected: BTreeSet<String> = kinds.iter().map(|k| format!("map-{k}")).collect();
+    expected.extend(FIXED_MAPS.iter().map(|m| m.to_string()));
+    let found: BTreeSet<String> = maps.keys().cloned().collect();
+    assert_eq!(found, expected);
+    for (id, svg) in &maps {
+        let paths = path_ids(svg);
+        assert_eq!(paths.len(), ids.len(), "{id}: one path per neighbourhood");
+        let set: BTreeSet<String> = paths.into_iter().collect();
+        assert_eq!(&set, ids, "{id}: the neighbourhoods' ids");
+        for (i, _) in svg.match_indices("<path class=\"nb\"") {
+            let element = &svg[i..i + svg[i..].find("</path>").unwrap()];
+            assert!(element.contains("<title>"), "{id}: a path without a title");
+        }
+        for part in ["aria-label=\"north arrow\"", "aria-label=\"scale bar\""] {
+            assert!(svg.contains(part), "{id}: no {part}");
+        }
+    }
+}
+
+fn neighbourhood_ids(out: &Path) -> BTreeSet<String> {
+    read_csv(&out.join("neighbourhoods.csv"))
+        .into_iter()
+        .map(|r| r["id"].clone())
+        .collect()
+}
+
+fn kinds_of(out: &Path) -> Vec<String> {
+    let rows = read_csv(&out.join("neighbourhoods.csv"));
+    rows[0]
+        .keys()
+        .filter_map(|c| c.strip_suffix("_net_coverage").map(String::from))
+        .collect()
+}
+
+/// A Markdown table row's cells, without thousands separators and percent signs.
+fn md_row(md: &str, prefix: &str) -> Vec<String> {
+    let line = md
+        .lines()
+        .find(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("summary.md has no row {prefix}"));
+    line.trim_matches('|')
+        .split('|')
+        .map(|c| c.trim().replace([',', '%'], ""))
+        .collect()
+}
+
+#[test]
+fn sample_town_report_structure_and_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_sample(dir.path());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let ids = neighbourhood_ids(&out);
+    assert_eq!(ids.len(), 6);
+    let kinds = kinds_of(&out);
+    assert_eq!(kinds.len(), 4);
+    check_report(&html, &ids, &kinds);
+    for section in [
+        "summary",
+        "maps",
+        "equity",
+        "priority",
+        "sites",
+        "meeting",
+        "provenance",
+    ] {
+        assert!(
+            html.contains(&format!("<section id=\"{section}\">")),
+            "{section}"
+        );
+    }
+
+    // Independent figures: each neighbourhood's children per band shared equally over its homes
+    // (the sample study has no children attribute on homes), judged against the nl norms for
+    // playgrounds (100 / 400 / 1000 m) with homes.csv's straight-line distances.
+    let nb: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("town/neighbourhoods.geojson")).unwrap(),
+    )
+    .unwrap();
+    let bands = [
+        ("0-5", "age_0_5", 100.0),
+        ("6-11", "age_6_11", 400.0),
+        ("12-17", "age_12_17", 1000.0),
+    ];
+    let mut band_children: HashMap<String, [f64; 3]> = HashMap::new();
+    for f in nb["features"].as_array().unwrap() {
+        let p = &f["properties"];
+        let mut c = [0.0; 3];
+        for (b, (_, field, _)) in bands.iter().enumerate() {
+            c[b] = p[*field].as_f64().unwrap();
+        }
+        band_children.insert(p["code"].as_str().unwrap().to_string(), c);
+    }
+    let homes = read_csv(&out.join("homes.csv"));
+    let mut per_nb: HashMap<String, f64> = HashMap::new();
+    for h in &homes {
+        *per_nb.entry(h["neighbourhood_id"].clone()).or_default() += 1.0;
+    }
+    // Straight-line and, per band, network distances as homes.csv gives them (an empty network
+    // distance is unreachable); the network decides when the study has one.
+    let network = homes[0].contains_key("playground_net_m_0-5");
+    let mut within = [0.0; 3];
+    let mut within_net = [0.0; 3];
+    let mut total = [0.0; 3];
+    let mut outside_homes = 0;
+    for h in &homes {
+        let id = &h["neighbourhood_id"];
+        let d: f64 = h["playground_m"].parse().unwrap();
+        let mut outside = false;
+        for (b, (label, _, norm)) in bands.iter().enumerate() {
+            let c = band_children[id][b] / per_nb[id];
+            let net = if network {
+                h[&format!("playground_net_m_{label}")]
+                    .parse()
+                    .unwrap_or(f64::INFINITY)
+            } else {
+                d
+            };
+            total[b] += c;
+            if d <= *norm {
+                within[b] += c;
+            }
+            if net <= *norm {
+                within_net[b] += c;
+            } else if c > 0.0 {
+                outside = true;
+            }
+        }
+        outside_homes += usize::from(outside);
+    }
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    let header = md_row(&md, "| Kind | Age band | Norm (m) | Children | Within norm");
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let straight_col = col("Within norm")
+        .or(col("Within norm (straight line)"))
+        .unwrap();
+    let net_col = col("Within norm (network)");
+    assert_eq!(net_col.is_some(), network);
+    let outside_col = col("Outside norm").unwrap();
+    for (b, (label, _, norm)) in bands.iter().enumerate() {
+        let cells = md_row(&md, &format!("| Playground | {label} |"));
+        let value = |i: usize| cells[i].parse::<f64>().unwrap();
+        assert_eq!(value(2), *norm);
+        assert_eq!(value(3), total[b].round(), "{label}");
+        assert_eq!(
+            value(straight_col),
+            (100.0 * within[b] / total[b]).round(),
+            "{label}: coverage"
+        );
+        if let Some(n) = net_col {
+            assert_eq!(
+                value(n),
+                (100.0 * within_net[b] / total[b]).round(),
+                "{label}: network coverage"
+            );
+        }
+        assert_eq!(
+            value(outside_col),
+            (total[b] - within_net[b]).round(),
+            "{label}: children outside"
+        );
+    }
+    let all = md_row(&md, "| Playground | all bands |");
+    let share = within.iter().sum::<f64>() / total.iter().sum::<f64>();
+    assert_eq!(
+        all[straight_col].parse::<f64>().unwrap(),
+        (100.0 * share).round()
+    );
+    for kind in ["Green space", "Library", "Community centre"] {
+        md_row(&md, &format!("| {kind} | all bands |"));
+    }
+
+    // The focus map marks every home outside the playground norm (fewer than 5000: no thinning).
+    let maps = map_svgs(&html);
+    let dots = maps["map-playground"].matches("r=\"1.5\"/>").count();
+    assert_eq!(dots, outside_homes);
+    assert!(outside_homes > 0);
+    // Three proposed sites as stars on the focus and priority maps.
+    let sites = read_csv(&out.join("sites.csv")).len();
+    assert_eq!(sites, 3);
+    for m in ["map-playground", "map-priority"] {
+        assert_eq!(
+            maps[m].matches("<title>Proposed site").count(),
+            sites,
+            "{m}"
+        );
+    }
+    // Every cost-benefit assumption line is in the page (escaped) and in summary.md.
+    let run_text = kindscape()
+        .arg("run")
+        .arg(dir.path().join("town/sample-town.toml"))
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&run_text.stdout).to_string();
+    let assumptions: Vec<&str> = printed
+        .lines()
+        .skip_while(|l| !l.starts_with("Assumptions:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  - "))
+        .map(|l| &l[4..])
+        .collect();
+    assert!(assumptions.len() > 5, "{printed}");
+    for a in assumptions {
+        let escaped = a
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;");
+        assert!(html.contains(&format!("<li>{escaped}</li>")), "{a}");
+        assert!(md.contains(&format!("- {a}")), "{a}");
+    }
+    // Provenance: every input's hash.
+    let run_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    for input in run_json["inputs"].as_array().unwrap() {
+        let hash = input["sha256"].as_str().unwrap();
+        assert!(html.contains(hash) && md.contains(hash), "{hash}");
+    }
+    eprintln!(
+        "sample town: report.html {} bytes, summary.md {} bytes",
+        html.len(),
+        md.len()
+    );
+}
+
+#[test]
+fn the_checks_catch_what_they_should() {
+    let mut found = external_links("<a href=\"https://x.org/a\">x</a><img src='//cdn/x.png'>");
+    found.sort();
+    assert_eq!(found, vec!["//cdn/x.png", "https://x.org/a"]);
+    assert!(
+        external_links("<a href=\"#maps\">m</a><a href=\"https://www.cbs.nl\">c</a>").is_empty()
+    );
+    assert_eq!(
+        link_values("<svg><use xlink:href=\"http://e/x\"/></svg>"),
+        vec!["http://e/x"]
+    );
+    assert!(check_well_formed("<div><p>a</p></div>").is_ok());
+    assert!(check_well_formed("<div><p>a</div></p>").is_err());
+    assert!(check_well_formed("<svg><path d=\"M0 0\"/></svg><script>if(a<b){}</script>").is_ok());
+    assert!(check_well_formed("<section><svg></section>").is_err());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Headless Chromium
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// Chromium's path, or `None` with a message; a failure instead when
+/// `KINDSCAPE_REQUIRE_CHROMIUM=1` (CI installs it with scripts/install_chromium.sh).
+fn chromium() -> Option<&'static str> {
+    if Path::new(CHROMIUM).exists() {
+        return Some(CHROMIUM);
+    }
+    if std::env::var("KINDSCAPE_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1") {
+        panic!(
+            "KINDSCAPE_REQUIRE_CHROMIUM=1 but {CHROMIUM} is missing (scripts/install_chromium.sh)"
+        );
+    }
+    eprintln!("skipped: {CHROMIUM} is not installed (scripts/install_chromium.sh installs it)");
+    None
+}
+
+/// Runs headless chromium on a file with extra arguments; returns stdout and stderr.
+fn run_chromium(bin: &str, profile: &Path, page: &Path, extra: &[String]) -> (String, String) {
+    let mut cmd = Command::new(bin);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()))
+    .args(extra)
+    .arg(format!("file://{}", page.display()))
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("chromium starts");
+    let stdout = child.stdout.take().unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
+    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
+    let start = Instant::now();
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(180) {
+            let _ = child.kill();
+            panic!("chromium did not finish within 180 s");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (out.join().unwrap(), err.join().unwrap())
+}
+
+/// Console messages of the page: the report logs nothing, so any is an error (chromium logs
+/// console.log, console.error and uncaught exceptions alike as `INFO:CONSOLE`).
+fn console_messages(stderr: &str, page: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter(|l| (l.contains(":CONSOLE") && l.contains(page)) || l.contains("Uncaught"))
+        .map(String::from)
+        .collect()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
+/// Width and height from a PNG's IHDR chunk.
+fn png_size(bytes: &[u8]) -> (u32, u32) {
+    assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "not a PNG");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&bytes[16..20]), be(&bytes[20..24]))
+}
+
+#[test]
+fn sample_town_report_in_headless_chromium() {
+    let Some(bin) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_sample(dir.path());
+    let page = out.join("report.html").canonicalize().unwrap();
+    let profile = dir.path().join("profile");
+
+    // The console check must see an error when there is one.
+    let broken = dir.path().join("broken.html");
+    std::fs::write(
+        &broken,
+        "<!DOCTYPE html><html><body><script>notDefined();</script></body></html>",
+    )
+    .unwrap();
+    let (_, stderr) = run_chromium(bin, &profile, &broken, &["--dump-dom".into()]);
+    assert!(
+        !console_messages(&stderr, "broken.html").is_empty(),
+        "chromium no longer logs uncaught errors as expected:\n{stderr}"
+    );
+
+    let (dom, stderr) = run_chromium(bin, &profile, &page, &["--dump-dom".into()]);
+    let errors = console_messages(&stderr, "report.html");
+    assert!(errors.is_empty(), "console: {errors:#?}");
+    assert!(
+        dom.contains("data-ready=\"true\""),
+        "the page script did not run to its end"
+    );
+    let ids = neighbourhood_ids(&out);
+    let maps = map_svgs(&dom);
+    assert_eq!(maps.len(), kinds_of(&out).len() + FIXED_MAPS.len());
+    for (id, svg) in &maps {
+        let set: BTreeSet<String> = path_ids(svg).into_iter().collect();
+        assert_eq!(path_ids(svg).len(), ids.len(), "{id} in the rendered DOM");
+        assert_eq!(set, ids, "{id}");
+    }
+
+    let shot = target_dir().join("report-screenshot.png");
+    let _ = std::fs::remove_file(&shot);
+    std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
+    let (_, stderr) = run_chromium(
+        bin,
+        &profile,
+        &page,
+        &[
+            format!("--screenshot={}", shot.display()),
+            "--window-size=1280,2400".into(),
+        ],
+    );
+    let errors = console_messages(&stderr, "report.html");
+    assert!(errors.is_empty(), "console: {errors:#?}");
+    let png = std::fs::read(&shot).unwrap_or_else(|e| panic!("{}: {e}\n{stderr}", shot.display()));
+    assert_eq!(png_size(&png), (1280, 2400));
+    assert!(
+        png.len() > 50_000,
+        "a nearly empty screenshot: {} bytes",
+        png.len()
+    );
+    eprintln!("screenshot: {} ({} bytes)", shot.display(), png.len());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Real areas
+
+#[test]
+fn real_area_reports_open_offline() {
+    let Some(data) = common::shared_data_dir() else {
+        return;
+    };
+    for (name, attribution) in [
+        ("helsinki.toml", "https://www.openstreetmap.org/copyright"),
+        ("harderwijk.toml", "https://www.cbs.nl"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let study = common::example_study(name, &data, dir.path());
+        let run = kindscape()
+            .arg("run")
+            .arg(&study)
+            .arg("--quiet")
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        let out = dir.path().join("out");
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        check_report(&html, &neighbourhood_ids(&out), &kinds_of(&out));
+        assert!(
+            link_values(&html).iter().any(|v| v == attribution),
+            "{name}: no attribution link {attribution}"
+        );
+        let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+        assert!(md.contains("| Playground | all bands |"), "{name}");
+        eprintln!("{name}: report.html {} bytes", html.len());
+    }
+}
