@@ -41,6 +41,9 @@ struct SizeResult {
     /// `run.json` stages, in order.
     stages: Vec<(String, f64)>,
     peak_mb: f64,
+    /// CPU seconds of the run (user + system, all threads): on a shared machine the wall-clock
+    /// stages include waiting for the CPU; this does not.
+    cpu_s: f64,
     /// Kernels timed after the run.
     kernels: Vec<(String, f64)>,
     street_nodes: usize,
@@ -207,6 +210,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         },
     )?;
     let peak_mb = vm_hwm_mb()?;
+    let cpu_s = cpu_seconds()?;
 
     let mut kernels = Vec::new();
     let walk = kindscape::scene::read_vector(&dir.join("walk.geojson"), None)?;
@@ -239,6 +243,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         generated_s: None,
         stages: run.timings.clone(),
         peak_mb,
+        cpu_s,
         kernels,
         street_nodes: net.node_count(),
         street_edges: net.edge_count(),
@@ -264,6 +269,25 @@ fn vm_hwm_mb() -> AnyResult<f64> {
         .and_then(|v| v.parse::<f64>().ok())
         .ok_or("no VmHWM in /proc/self/status")?;
     Ok(kb / 1024.0)
+}
+
+/// User + system CPU time of this process, from /proc/self/stat (clock ticks of 1/100 s).
+fn cpu_seconds() -> AnyResult<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat")?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat
+        .rsplit_once(')')
+        .map(|r| r.1)
+        .ok_or("bad /proc/self/stat")?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> AnyResult<f64> {
+        Ok(fields
+            .get(i)
+            .ok_or("short /proc/self/stat")?
+            .parse::<f64>()?)
+    };
+    // utime and stime are fields 14 and 15 of the line, 11 and 12 after the name.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
 }
 
 fn seconds(s: f64) -> String {
@@ -314,6 +338,11 @@ fn markdown(results: &[SizeResult]) -> String {
             .iter()
             .map(|r| format!("**{}**", seconds(r.stages.iter().map(|s| s.1).sum())))
             .collect(),
+    );
+    row(
+        &mut t,
+        "CPU seconds (user + system, all threads)",
+        results.iter().map(|r| seconds(r.cpu_s)).collect(),
     );
     row(
         &mut t,

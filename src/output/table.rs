@@ -106,7 +106,7 @@ fn push_rounded_integer(out: &mut String, v: f64, decimals: usize) -> bool {
         return false;
     };
     let x = v.abs() * scale as f64;
-    if !(x < 1e9) {
+    if x >= 1e9 {
         return false;
     }
     let whole = x.floor();

@@ -213,7 +213,7 @@ impl<'a> AmenityIndex<'a> {
     /// those with any point within `radius`.
     fn candidates(&self, q: [f64; 2], radius: f64, out: &mut Vec<u32>) {
         out.clear();
-        if !(radius >= 0.0) {
+        if radius.is_nan() || radius < 0.0 {
             return;
         }
         // A little slack: a candidate too many is harmless, one too few is not.
