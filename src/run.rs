@@ -117,12 +117,14 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
 
     let bar = progress.stage("measures");
     let mut measures = measures::home_scores(&study, &scene, &distances);
+    clock.lap("scores");
     measures.play_m2_per_child = measures::play_space::play_m2_per_child(&study, &scene)?;
+    clock.lap("e2sfca");
     let mut figures = neighbourhoods::aggregate(&study, &scene, &distances, &measures);
     add_play_area(&study, &scene, &mut figures, &warnings)?;
     let study_area = neighbourhoods::study_area(&study, &scene, &distances, &measures);
     bar.finish_and_clear();
-    clock.lap("measures");
+    clock.lap("neighbourhoods");
 
     let bar = progress.stage("equity");
     let equity = analysis::analyse(&study, &scene, &figures, &distances, &measures)?;
@@ -137,11 +139,12 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         equity.as_ref().map(|e| e.quintile.as_slice()),
         deprivation_weight,
     );
+    clock.lap("equity");
     let meeting = equity
         .as_ref()
         .map(|e| analysis::meeting_places(&study, &scene, &e.quintile));
     bar.finish_and_clear();
-    clock.lap("equity");
+    clock.lap("meeting_places");
 
     let bar = progress.stage("choosing sites");
     let sites = crate::sites::plan::plan(

@@ -10,16 +10,19 @@ use super::{
 };
 use crate::error::{Error, Result};
 use crate::layers::attributes::{self, Number};
-use crate::measures::play_space::pairs_within;
 use crate::measures::HomeMeasures;
 use crate::neighbourhoods::NeighbourhoodFigures;
 use crate::output::table::{Cell, Table};
+use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::reach::Distances;
 use crate::scene::Scene;
 use crate::study::Study;
 
 /// The kinds where children meet, in the order they are listed.
 pub const MEETING_KINDS: [&str; 3] = ["library", "community_centre", "playground"];
+
+/// Homes per parallel work unit.
+const CHUNK: usize = 4096;
 
 /// What the equity stage found.
 #[derive(Debug, Clone, Default)]
@@ -175,7 +178,7 @@ pub fn analyse(
                     .collect()
             }))
             .collect();
-    type Index<'a> = (&'a str, Box<dyn Fn(&[f64]) -> Option<f64> + 'a>);
+    type Index<'a> = (&'a str, Box<dyn Fn(&[f64]) -> Option<f64> + Sync + 'a>);
     let indices: Vec<Index> = vec![
         (
             "concentration_index",
@@ -190,7 +193,8 @@ pub fn analyse(
     ];
     for (name, f) in &indices {
         let mut row = vec![Cell::text(*name), Cell::Num(None, 0), Cell::Num(None, 0)];
-        row.extend(outcomes.iter().map(|o| Cell::Num(f(o), 6)));
+        let values: Vec<Option<f64>> = outcomes.par_iter().map(|o| f(o)).collect();
+        row.extend(values.into_iter().map(|v| Cell::Num(v, 6)));
         rows.push(row);
     }
     Ok(Some(Equity {
@@ -249,31 +253,51 @@ pub fn meeting_places(
         let Some(k) = scene.kind(kind) else { continue };
         let norms = &study.norms.kinds[kind].bands;
         let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
-        let pairs = pairs_within(&homes.coords, &k.items, radius);
-        let mut buckets = vec![[0.0f64; 5]; k.items.len()];
-        let mut reached: Vec<Vec<usize>> = vec![Vec::new(); k.items.len()];
-        for r in &pairs {
-            let Some(q) = homes.neighbourhood[r.home].and_then(|n| quintile[n as usize]) else {
-                continue;
-            };
-            let children = homes.children_of(r.home);
-            let mut any = false;
-            for bn in norms {
+        let index = AmenityIndex::new(&k.items);
+        // Per band, the children a home brings to a place at `distance` (none when its
+        // neighbourhood has no quintile or the band's norm does not reach).
+        let brings = |h: usize, distance: f64| {
+            let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize]);
+            let children = homes.children_of(h);
+            norms.iter().filter_map(move |bn| {
                 let c = children[bn.children_band] * bn.share;
-                if r.distance <= bn.metres && c > 0.0 {
-                    buckets[r.facility][q as usize - 1] += c;
-                    any = true;
+                (distance <= bn.metres && c > 0.0).then_some((q?, c))
+            })
+        };
+        // Sums in home, place, band order (as the pairs come), whatever the thread count.
+        let mut buckets = vec![[0.0f64; 5]; k.items.len()];
+        chunks_in_order(
+            &homes.coords,
+            |first, chunk| {
+                let mut terms: Vec<(u32, u8, f64)> = Vec::new();
+                index.within_each(chunk, radius, |i, pairs| {
+                    for &(j, d) in pairs {
+                        terms.extend(brings(first + i, d).map(|(q, c)| (j, q, c)));
+                    }
+                });
+                terms
+            },
+            |terms| {
+                for (j, q, c) in terms {
+                    buckets[j as usize][q as usize - 1] += c;
                 }
-            }
-            if any {
-                reached[r.facility].push(r.home);
-            }
-        }
+            },
+        );
         let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
+        // Each home's best mix among the places it brings children to (a max: any order).
+        best.par_chunks_mut(CHUNK)
+            .zip(homes.coords.par_chunks(CHUNK))
+            .enumerate()
+            .for_each(|(c, (best, chunk))| {
+                index.within_each(chunk, radius, |i, pairs| {
+                    for &(j, d) in pairs {
+                        if brings(c * CHUNK + i, d).next().is_some() {
+                            best[i] = best[i].max(mixes[j as usize].entropy);
+                        }
+                    }
+                });
+            });
         for (j, a) in k.items.iter().enumerate() {
-            for &h in &reached[j] {
-                best[h] = best[h].max(mixes[j].entropy);
-            }
             let anchor = a.anchor();
             places.push(MeetingPlace {
                 kind: kind.to_string(),

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use super::weighted::{usable_units, weighted_mean, weighted_quantile};
 
 /// Gini index of `outcome` over children, from the Lorenz curve as R
@@ -20,7 +22,8 @@ pub fn gini(outcome: &[f64], weights: &[f64]) -> Option<f64> {
     if idx.iter().any(|&i| outcome[i] < 0.0) {
         return None;
     }
-    idx.sort_by(|&a, &b| outcome[a].total_cmp(&outcome[b]).then(a.cmp(&b)));
+    // Ties broken by index: a total order, so an unstable parallel sort is exact.
+    idx.par_sort_unstable_by(|&a, &b| outcome[a].total_cmp(&outcome[b]).then(a.cmp(&b)));
     let children: f64 = idx.iter().map(|&i| weights[i]).sum();
     let amount: f64 = idx.iter().map(|&i| weights[i] * outcome[i]).sum();
     if children <= 0.0 || amount <= 0.0 {

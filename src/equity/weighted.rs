@@ -3,6 +3,8 @@
 
 use std::cmp::Ordering;
 
+use rayon::prelude::*;
+
 /// Indices of the units that count: a positive, finite weight and finite values in every slice.
 pub(crate) fn usable_units(values: &[&[f64]], weights: &[f64]) -> Vec<usize> {
     for v in values {
@@ -52,7 +54,8 @@ pub(crate) fn fractional_ranks(keys: &[f64], weights: &[f64], idx: &[usize]) -> 
     }
     let mut order: Vec<usize> = (0..idx.len()).collect();
     let sorted_keys: Vec<f64> = idx.iter().map(|&i| keys[i]).collect();
-    order.sort_by(by_key(&sorted_keys));
+    // The key breaks ties by index: a total order, so an unstable parallel sort is exact.
+    order.par_sort_unstable_by(by_key(&sorted_keys));
     let mut ranks = vec![0.0; idx.len()];
     let mut below = 0.0;
     let mut start = 0;
@@ -90,7 +93,7 @@ pub fn weighted_quantile(values: &[f64], weights: &[f64], p: f64) -> Option<f64>
         return None;
     }
     let mut order = idx;
-    order.sort_by(by_key(values));
+    order.par_sort_unstable_by(by_key(values));
     // Distinct values with their summed weights (Hmisc's wtd.table).
     let mut distinct: Vec<f64> = Vec::new();
     let mut cumulative: Vec<f64> = Vec::new();

@@ -61,6 +61,14 @@ impl Layer {
 
     /// Checks that every coordinate is finite and can lie in the layer's CRS.
     pub fn check_coordinates(&self) -> Result<()> {
+        let (any, all_degrees) = self.check_each_coordinate()?;
+        self.check_not_all_degrees(any, all_degrees)
+    }
+
+    /// The per-coordinate part of [`Self::check_coordinates`]; returns whether the layer has
+    /// any coordinate and whether all of them look like degrees, for
+    /// [`Self::check_not_all_degrees`] (which a layer read in chunks calls once, at the end).
+    pub fn check_each_coordinate(&self) -> Result<(bool, bool)> {
         let geographic = self.crs.is_geographic();
         let mut all_degrees = true;
         let mut any = false;
@@ -106,7 +114,12 @@ impl Layer {
                 }
             }
         }
-        if any && !geographic && all_degrees {
+        Ok((any, all_degrees))
+    }
+
+    /// The whole-layer part of [`Self::check_coordinates`].
+    pub fn check_not_all_degrees(&self, any: bool, all_degrees: bool) -> Result<()> {
+        if any && !self.crs.is_geographic() && all_degrees {
             return Err(Error::layer(
                 &self.path,
                 format!(

@@ -1,5 +1,7 @@
 //! Children-weighted quantiles of distances.
 
+use rayon::prelude::*;
+
 /// The weighted quantile `q` (0..1) of `(value, weight)` pairs: the smallest value whose
 /// cumulative weight (values sorted ascending, ties in any order) reaches `q` of the total.
 ///
@@ -19,7 +21,8 @@ pub fn weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> Option<f64> {
     if total <= 0.0 {
         return None;
     }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // Stable, so ties keep their order (and their running sum) whatever the thread count.
+    pairs.par_sort_by(|a, b| a.0.total_cmp(&b.0));
     let target = q * total * (1.0 - 1e-12);
     let mut cum = 0.0;
     let mut last = None;

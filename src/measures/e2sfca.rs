@@ -133,16 +133,33 @@ impl PlaySpace {
         let homes = self.per_child.first().map_or(0, Vec::len);
         (0..homes)
             .map(|i| {
-                let children: f64 = bands.iter().map(|b| b.children[i]).sum();
-                let space: f64 = bands
-                    .iter()
-                    .zip(&self.per_child)
-                    .map(|(b, access)| b.children[i] * access[i])
-                    .sum();
-                (children > 0.0).then(|| space / children)
+                over_bands(
+                    bands
+                        .iter()
+                        .zip(&self.per_child)
+                        .map(|(b, access)| (b.children[i], access[i])),
+                )
             })
             .collect()
     }
+}
+
+/// One home's play space per child over its bands, from `(children, per child)` per band:
+/// weighted by children; `None` for a home without children.
+pub fn over_bands(bands: impl Iterator<Item = (f64, f64)> + Clone) -> Option<f64> {
+    let children: f64 = bands.clone().map(|(c, _)| c).sum();
+    let space: f64 = bands.map(|(c, a)| c * a).sum();
+    (children > 0.0).then(|| space / children)
+}
+
+/// Step 1's result: `R_j = S_j / demand_j`, supply per decay-weighted child, 0 for a facility
+/// no child reaches.
+pub fn supply_ratios(supply: &[f64], weighted_children: &[f64]) -> Vec<f64> {
+    supply
+        .iter()
+        .zip(weighted_children)
+        .map(|(&s, &demand)| if demand > 0.0 { s / demand } else { 0.0 })
+        .collect()
 }
 
 /// E2SFCA play space per child for every home and band, from the supply per facility (e.g.
@@ -173,11 +190,7 @@ pub fn e2sfca(supply: &[f64], bands: &[Band], decay: Decay) -> Result<PlaySpace>
                 band.children[r.home] * decay.weight(r.distance, band.catchment_m);
         }
     }
-    let ratio: Vec<f64> = supply
-        .iter()
-        .zip(&weighted_children)
-        .map(|(&s, &demand)| if demand > 0.0 { s / demand } else { 0.0 })
-        .collect();
+    let ratio = supply_ratios(supply, &weighted_children);
     let per_child = bands
         .iter()
         .map(|band| {
@@ -196,13 +209,7 @@ pub fn e2sfca(supply: &[f64], bands: &[Band], decay: Decay) -> Result<PlaySpace>
 }
 
 fn validate(supply: &[f64], bands: &[Band]) -> Result<()> {
-    let bad = |x: f64| !(x.is_finite() && x >= 0.0);
-    if let Some(j) = supply.iter().position(|&s| bad(s)) {
-        return Err(Error::Other(format!(
-            "play space per child: facility {j} has supply {}; it must be a number >= 0",
-            supply[j]
-        )));
-    }
+    validate_supply(supply)?;
     let homes = bands.first().map_or(0, |b| b.children.len());
     for band in bands {
         let name = band.name;
@@ -212,17 +219,9 @@ fn validate(supply: &[f64], bands: &[Band]) -> Result<()> {
                 band.children.len()
             )));
         }
-        if !(band.catchment_m.is_finite() && band.catchment_m > 0.0) {
-            return Err(Error::Other(format!(
-                "play space per child: band {name} has catchment {} m; it must be > 0",
-                band.catchment_m
-            )));
-        }
+        validate_catchment(name, band.catchment_m)?;
         if let Some(i) = band.children.iter().position(|&d| bad(d)) {
-            return Err(Error::Other(format!(
-                "play space per child: band {name}, home {i} has {} children; it must be a number >= 0",
-                band.children[i]
-            )));
+            return Err(bad_children(name, i, band.children[i]));
         }
         for r in band.reach {
             if r.home >= homes || r.facility >= supply.len() || bad(r.distance) {
@@ -238,6 +237,37 @@ fn validate(supply: &[f64], bands: &[Band]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Not a number >= 0.
+pub(crate) fn bad(x: f64) -> bool {
+    !(x.is_finite() && x >= 0.0)
+}
+
+pub(crate) fn validate_supply(supply: &[f64]) -> Result<()> {
+    match supply.iter().position(|&s| bad(s)) {
+        Some(j) => Err(Error::Other(format!(
+            "play space per child: facility {j} has supply {}; it must be a number >= 0",
+            supply[j]
+        ))),
+        None => Ok(()),
+    }
+}
+
+pub(crate) fn validate_catchment(band: &str, catchment_m: f64) -> Result<()> {
+    if catchment_m.is_finite() && catchment_m > 0.0 {
+        Ok(())
+    } else {
+        Err(Error::Other(format!(
+            "play space per child: band {band} has catchment {catchment_m} m; it must be > 0"
+        )))
+    }
+}
+
+pub(crate) fn bad_children(band: &str, home: usize, children: f64) -> Error {
+    Error::Other(format!(
+        "play space per child: band {band}, home {home} has {children} children; it must be a number >= 0"
+    ))
 }
 
 #[cfg(test)]

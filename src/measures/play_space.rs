@@ -1,34 +1,18 @@
 //! Play space per child (E2SFCA) for the scene: which homes reach which playgrounds, per band.
+//!
+//! The (home, playground) pairs are never all held at once: at 1 M homes and a 1000 m
+//! catchment they are tens of millions (about 1 GB as [`Reach`] values, several at 8 M homes).
+//! Step 1 streams them per band, chunk by chunk in home order, so every facility's demand is
+//! summed in the order [`e2sfca::e2sfca`] sums it (band, home, facility) and the result is
+//! bit-identical to it whatever the thread count; step 2 needs only each home's own pairs.
 
-use geo::Coord;
 use rayon::prelude::*;
 
-use super::e2sfca::{self, Band, Decay, Reach};
+use super::e2sfca::{self, Decay};
 use crate::error::Result;
-use crate::reach::straight::AmenityIndex;
-use crate::scene::{Amenity, Scene};
+use crate::reach::straight::{chunks_in_order, AmenityIndex};
+use crate::scene::Scene;
 use crate::study::{self, Study};
-
-/// Every (home, amenity) pair within `radius`, straight line, ordered by home then amenity.
-pub fn pairs_within(homes: &[Coord], items: &[Amenity], radius: f64) -> Vec<Reach> {
-    let index = AmenityIndex::new(items);
-    homes
-        .par_iter()
-        .enumerate()
-        .map(|(home, c)| {
-            index
-                .within(*c, radius)
-                .into_iter()
-                .map(|(facility, distance)| Reach {
-                    home,
-                    facility: facility as usize,
-                    distance,
-                })
-                .collect::<Vec<_>>()
-        })
-        .flatten()
-        .collect()
-}
 
 /// Square metres of play space per child for every home (children-weighted over its bands),
 /// with the `[catchment]` kind's capacity as supply and each band's norm as its catchment.
@@ -51,50 +35,79 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
     let norms = &study.norms.kinds[&kind].bands;
     let homes = &scene.homes;
     let supply: Vec<f64> = amenities.items.iter().map(|a| a.capacity).collect();
-    let all_pairs = pairs_within(
-        &homes.coords,
-        &amenities.items,
-        norms.iter().map(|b| b.metres).fold(0.0, f64::max),
-    );
-    let children: Vec<Vec<f64>> = norms
-        .iter()
-        .map(|bn| {
-            (0..homes.len())
-                .map(|h| homes.children_of(h)[bn.children_band] * bn.share)
-                .collect()
-        })
-        .collect();
-    let reach: Vec<Vec<Reach>> = norms
-        .iter()
-        .map(|bn| {
-            all_pairs
-                .iter()
-                .filter(|r| r.distance <= bn.metres)
-                .cloned()
-                .collect()
-        })
-        .collect();
-    let bands: Vec<Band> = norms
-        .iter()
+    e2sfca::validate_supply(&supply)?;
+    for bn in norms {
+        e2sfca::validate_catchment(&bn.label, bn.metres)?;
+        let bad = (0..homes.len())
+            .into_par_iter()
+            .find_first(|&h| e2sfca::bad(homes.children_of(h)[bn.children_band] * bn.share));
+        if let Some(h) = bad {
+            let children = homes.children_of(h)[bn.children_band] * bn.share;
+            return Err(e2sfca::bad_children(&bn.label, h, children));
+        }
+    }
+    let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
+    let index = AmenityIndex::new(&amenities.items);
+    let children =
+        |h: usize, bn: &study::BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
+
+    // Step 1: the decay-weighted children in reach of each facility.
+    let mut weighted_children = vec![0.0; supply.len()];
+    for bn in norms {
+        // A pair is in a band's catchment when its distance (as found within the largest
+        // catchment) is within the band's norm; the slack keeps pairs whose squared distance
+        // rounds just above the norm's square.
+        let radius = (bn.metres * (1.0 + 1e-9)).min(max_radius);
+        chunks_in_order(
+            &homes.coords,
+            |first, chunk| {
+                let mut terms: Vec<(u32, f64)> = Vec::new();
+                index.within_each(chunk, radius, |i, pairs| {
+                    let c = children(first + i, bn);
+                    if c == 0.0 {
+                        return;
+                    }
+                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
+                        terms.push((j, c * decay.weight(d, bn.metres)));
+                    }
+                });
+                terms
+            },
+            |terms| {
+                for (j, t) in terms {
+                    weighted_children[j as usize] += t;
+                }
+            },
+        );
+    }
+    let ratio = e2sfca::supply_ratios(&supply, &weighted_children);
+
+    // Step 2: per home and band the decay-weighted ratios in reach, combined over the bands.
+    let mut per_home = vec![0.0; homes.len()];
+    let coords = &homes.coords;
+    per_home
+        .par_chunks_mut(4096)
+        .zip(coords.par_chunks(4096))
         .enumerate()
-        .map(|(i, bn)| Band {
-            name: &bn.label,
-            children: &children[i],
-            catchment_m: bn.metres,
-            reach: &reach[i],
-        })
-        .collect();
-    let space = e2sfca::e2sfca(&supply, &bands, decay)?;
-    // A home without children still has play space within reach: its bands' mean.
-    let per_home = space
-        .per_child_all_bands(&bands)
-        .into_iter()
-        .enumerate()
-        .map(|(h, v)| {
-            v.unwrap_or_else(|| {
-                space.per_child.iter().map(|b| b[h]).sum::<f64>() / bands.len().max(1) as f64
-            })
-        })
-        .collect();
+        .for_each(|(c, (out, chunk))| {
+            let first = c * 4096;
+            let mut access = vec![0.0; norms.len()];
+            index.within_each(chunk, max_radius, |i, pairs| {
+                for (a, bn) in access.iter_mut().zip(norms) {
+                    *a = 0.0;
+                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
+                        *a += ratio[j as usize] * decay.weight(d, bn.metres);
+                    }
+                }
+                let h = first + i;
+                let bands = norms
+                    .iter()
+                    .zip(&access)
+                    .map(|(bn, &a)| (children(h, bn), a));
+                // A home without children still has play space within reach: its bands' mean.
+                out[i] = e2sfca::over_bands(bands)
+                    .unwrap_or_else(|| access.iter().sum::<f64>() / norms.len().max(1) as f64);
+            });
+        });
     Ok(Some(per_home))
 }

@@ -109,9 +109,10 @@ pub fn figures(
     let focus = study
         .focus_kind()
         .and_then(|k| scene.amenities.iter().position(|a| a.kind == k));
+    use rayon::prelude::*;
     let kinds = scene
         .amenities
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(k, kind)| {
             let norms: Vec<&BandNorm> = study.norms.kinds[&kind.kind].bands.iter().collect();

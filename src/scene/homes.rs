@@ -6,8 +6,10 @@ use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
 use super::children;
 use super::neighbourhoods::{sum_fields, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
+use super::InputFile;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
+use crate::layers::crs::Crs;
 use crate::layers::Layer;
 use crate::study::{ChildrenSpec, ShareBy, Study};
 
@@ -77,124 +79,262 @@ pub fn assign_neighbourhoods(
         .collect()
 }
 
-pub(super) fn build(
+/// Features per chunk when reading the homes layer.
+const CHUNK: usize = 1 << 16;
+
+/// Reads the `[homes]` layer in chunks (reprojected into `crs`) and builds the homes; also
+/// describes the input file for `run.json`.
+pub(super) fn load(
+    study: &Study,
+    path: &std::path::Path,
+    crs_override: Option<&str>,
+    crs: &Crs,
+    neighbourhoods: &[Neighbourhood],
+    bands: &[String],
+    warnings: &Warnings,
+) -> Result<(Homes, InputFile)> {
+    let path = path.to_path_buf();
+    let mut rows = Rows::new(study, bands, &path);
+    let required = rows.required.clone();
+    let mut seen = vec![false; required.len()];
+    let header = crate::layers::geojson::read_in_chunks(&path, crs_override, CHUNK, |mut chunk| {
+        for (s, (name, _)) in seen.iter_mut().zip(&required) {
+            *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+        }
+        chunk.reproject(crs)?;
+        rows.add(&chunk).inspect_err(|_| {
+            // An attribute missing from every feature so far: the whole-layer check may
+            // have a better message (a close name), as before reading in chunks.
+            if seen.iter().any(|s| !s) {
+                rows.late_error = Some(path.clone());
+            }
+        })
+    });
+    let header = match header {
+        Err(e) => {
+            if rows.late_error.is_some() {
+                require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
+            }
+            return Err(e);
+        }
+        Ok(h) => h,
+    };
+    if rows.features > 0 && seen.iter().any(|s| !s) {
+        require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
+    }
+    let input = super::describe_input("homes", &path, &header.crs.to_string(), rows.features)?;
+    let homes = build(study, rows, &path, neighbourhoods, bands, warnings)?;
+    Ok((homes, input))
+}
+
+/// Builds the homes from a layer read whole (an OpenStreetMap extract, raster cells), in the
+/// working CRS.
+pub(super) fn from_layer(
     study: &Study,
     layer: &Layer,
     neighbourhoods: &[Neighbourhood],
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<Homes> {
-    let cfg = &study.file.homes;
-    let path = &layer.path;
-    let label = format!("homes ({})", path.display());
-    if let Some(id) = &cfg.id {
-        layer.require_attribute(id, "[homes] id")?;
-    }
-    if let Some(p) = &cfg.population {
-        layer.require_attribute(p, "[homes] population")?;
-    }
-    // Which fields hold each band's children, if homes carry them.
-    enum Source {
-        Shared,
-        PerBand(Vec<Vec<String>>),
-        Total(Vec<String>),
-    }
-    // A population raster's cells carry their value as the children of each home.
-    let raster_spec = crate::study::ChildrenSpec::One(super::raster_homes_field(study));
-    let children_spec = match &cfg.children {
-        None if super::is_raster(path) => Some(&raster_spec),
-        other => other.as_ref(),
-    };
-    let source = match children_spec {
-        None => Source::Shared,
-        Some(spec) => {
-            for (_, fields) in spec.bands() {
-                for f in &fields {
-                    layer.require_attribute(f, "[homes] children")?;
-                }
-            }
-            match spec {
-                ChildrenSpec::One(f) if bands.len() > 1 => Source::Total(vec![f.clone()]),
-                ChildrenSpec::One(f) => Source::PerBand(vec![vec![f.clone()]]),
-                ChildrenSpec::Bands(_) => {
-                    Source::PerBand(spec.bands().into_iter().map(|(_, f)| f).collect())
-                }
-            }
-        }
-    };
+    let mut rows = Rows::new(study, bands, &layer.path);
+    require_attributes(&rows.required, layer)?;
+    rows.add(layer)?;
+    build(study, rows, &layer.path, neighbourhoods, bands, warnings)
+}
 
-    let field_lists: Option<Vec<Vec<String>>> = match &source {
-        Source::Shared => None,
-        Source::PerBand(lists) => Some(lists.clone()),
-        Source::Total(fields) => Some(vec![fields.clone()]),
-    };
-    let mut ids = Vec::with_capacity(layer.features.len());
-    let mut coords = Vec::with_capacity(layer.features.len());
-    let mut footprint = Vec::with_capacity(layer.features.len());
-    let mut raw: Vec<Vec<Option<f64>>> = Vec::new();
-    let mut population: Vec<Option<f64>> = Vec::new();
-    let mut cleaning = Cleaning::default();
-    let mut null_geometry = 0usize;
-    let mut suppressed = 0usize;
-    for f in &layer.features {
-        if let Some(filter) = &cfg.filter {
-            if !attributes::matches(&f.props, filter) {
-                continue;
-            }
-        }
-        let Some(g) = &f.geometry else {
-            null_geometry += 1;
-            continue;
-        };
-        let (c, area) = match shape(g, &mut cleaning) {
-            Ok(Some(Shape::Point(c))) => (c, 0.0),
-            Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
-                Some(p) => (p.0, mp.unsigned_area()),
-                None => continue,
-            },
-            Ok(None) => continue,
-            Err(kind) => {
-                return Err(Error::feature(
-                    path,
-                    f.index,
-                    format!("homes must be points or building polygons, found {kind}"),
-                ))
-            }
-        };
-        let id = match &cfg.id {
-            Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
-                Error::feature(
-                    path,
-                    f.index,
-                    format!("the id attribute \"{key}\" is missing or null"),
-                )
-            })?,
-            None => f.index.to_string(),
-        };
-        if let Some(lists) = &field_lists {
-            let mut row = Vec::with_capacity(lists.len());
-            for list in lists {
-                let v = sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m))?;
-                if v.is_none() {
-                    suppressed += 1;
-                }
-                row.push(v);
-            }
-            raw.push(row);
-        }
-        population.push(match &cfg.population {
-            Some(p) => match attributes::number_value(&f.props, p)
-                .map_err(|m| Error::feature(path, f.index, m))?
-            {
-                Number::Value(v) => Some(v),
-                _ => None,
-            },
-            None => None,
-        });
-        ids.push(id);
-        coords.push(c);
-        footprint.push(area);
+fn require_attributes(required: &[(String, &'static str)], layer: &Layer) -> Result<()> {
+    for (name, role) in required {
+        layer.require_attribute(name, role)?;
     }
+    Ok(())
+}
+
+/// Which fields hold each band's children, if homes carry them.
+enum Source {
+    Shared,
+    PerBand(Vec<Vec<String>>),
+    Total(Vec<String>),
+}
+
+/// The homes read so far, column by column.
+struct Rows<'a> {
+    study: &'a Study,
+    source: Source,
+    field_lists: Option<Vec<Vec<String>>>,
+    /// Attributes some feature must have, with the study key that names them.
+    required: Vec<(String, &'static str)>,
+    ids: Vec<String>,
+    coords: Vec<Coord>,
+    footprint: Vec<f64>,
+    raw: Vec<Vec<Option<f64>>>,
+    population: Vec<Option<f64>>,
+    cleaning: Cleaning,
+    null_geometry: usize,
+    suppressed: usize,
+    features: usize,
+    late_error: Option<std::path::PathBuf>,
+}
+
+impl<'a> Rows<'a> {
+    fn new(study: &'a Study, bands: &[String], path: &std::path::Path) -> Self {
+        let cfg = &study.file.homes;
+        let mut required = Vec::new();
+        // A population raster's cells carry their value as the children of each home.
+        let raster_spec = crate::study::ChildrenSpec::One(super::raster_homes_field(study));
+        let children_spec = match &cfg.children {
+            None if super::is_raster(path) => Some(&raster_spec),
+            other => other.as_ref(),
+        };
+        if let Some(id) = &cfg.id {
+            required.push((id.clone(), "[homes] id"));
+        }
+        if let Some(p) = &cfg.population {
+            required.push((p.clone(), "[homes] population"));
+        }
+        let source = match children_spec {
+            None => Source::Shared,
+            Some(spec) => {
+                for (_, fields) in spec.bands() {
+                    for f in fields {
+                        required.push((f, "[homes] children"));
+                    }
+                }
+                match spec {
+                    ChildrenSpec::One(f) if bands.len() > 1 => Source::Total(vec![f.clone()]),
+                    ChildrenSpec::One(f) => Source::PerBand(vec![vec![f.clone()]]),
+                    ChildrenSpec::Bands(_) => {
+                        Source::PerBand(spec.bands().into_iter().map(|(_, f)| f).collect())
+                    }
+                }
+            }
+        };
+        let field_lists: Option<Vec<Vec<String>>> = match &source {
+            Source::Shared => None,
+            Source::PerBand(lists) => Some(lists.clone()),
+            Source::Total(fields) => Some(vec![fields.clone()]),
+        };
+        Rows {
+            study,
+            source,
+            field_lists,
+            required,
+            ids: Vec::new(),
+            coords: Vec::new(),
+            footprint: Vec::new(),
+            raw: Vec::new(),
+            population: Vec::new(),
+            cleaning: Cleaning::default(),
+            null_geometry: 0,
+            suppressed: 0,
+            features: 0,
+            late_error: None,
+        }
+    }
+
+    /// Adds the homes of one chunk of the layer (in the working CRS).
+    fn add(&mut self, layer: &Layer) -> Result<()> {
+        let cfg = &self.study.file.homes;
+        let path = &layer.path;
+        self.features += layer.features.len();
+        let Rows {
+            field_lists,
+            ids,
+            coords,
+            footprint,
+            raw,
+            population,
+            cleaning,
+            null_geometry,
+            suppressed,
+            ..
+        } = self;
+        let cleaning = &mut *cleaning;
+        for f in &layer.features {
+            if let Some(filter) = &cfg.filter {
+                if !attributes::matches(&f.props, filter) {
+                    continue;
+                }
+            }
+            let Some(g) = &f.geometry else {
+                *null_geometry += 1;
+                continue;
+            };
+            let (c, area) = match shape(g, cleaning) {
+                Ok(Some(Shape::Point(c))) => (c, 0.0),
+                Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
+                    Some(p) => (p.0, mp.unsigned_area()),
+                    None => continue,
+                },
+                Ok(None) => continue,
+                Err(kind) => {
+                    return Err(Error::feature(
+                        path,
+                        f.index,
+                        format!("homes must be points or building polygons, found {kind}"),
+                    ))
+                }
+            };
+            let id = match &cfg.id {
+                Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
+                    Error::feature(
+                        path,
+                        f.index,
+                        format!("the id attribute \"{key}\" is missing or null"),
+                    )
+                })?,
+                None => f.index.to_string(),
+            };
+            if let Some(lists) = field_lists.as_ref() {
+                let mut row = Vec::with_capacity(lists.len());
+                for list in lists {
+                    let v =
+                        sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m))?;
+                    if v.is_none() {
+                        *suppressed += 1;
+                    }
+                    row.push(v);
+                }
+                raw.push(row);
+            }
+            population.push(match &cfg.population {
+                Some(p) => match attributes::number_value(&f.props, p)
+                    .map_err(|m| Error::feature(path, f.index, m))?
+                {
+                    Number::Value(v) => Some(v),
+                    _ => None,
+                },
+                None => None,
+            });
+            ids.push(id);
+            coords.push(c);
+            footprint.push(area);
+        }
+        Ok(())
+    }
+}
+
+fn build(
+    study: &Study,
+    rows: Rows,
+    path: &std::path::Path,
+    neighbourhoods: &[Neighbourhood],
+    bands: &[String],
+    warnings: &Warnings,
+) -> Result<Homes> {
+    let cfg = &study.file.homes;
+    let label = format!("homes ({})", path.display());
+    let Rows {
+        source,
+        ids,
+        coords,
+        footprint,
+        raw,
+        population,
+        cleaning,
+        null_geometry,
+        suppressed,
+        ..
+    } = rows;
     for w in cleaning_warnings(&label, &cleaning) {
         warnings.push(w);
     }

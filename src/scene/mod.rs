@@ -85,12 +85,15 @@ pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
 /// Hashes a file for provenance.
 pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Result<InputFile> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    // Streamed: a homes file of a country is over a gigabyte.
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut hasher = Sha256::new();
+    let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
     Ok(InputFile {
         role: role.to_string(),
         path: path.to_path_buf(),
-        bytes: bytes.len() as u64,
-        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        bytes,
+        sha256: format!("{:x}", hasher.finalize()),
         crs: crs.to_string(),
         features,
     })
@@ -209,17 +212,23 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
 /// Loads every layer of the study, picks the working CRS, reprojects and builds the scene.
 pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let f = &study.file;
+    // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
+    let homes_source = homes_source(study);
+    let streamed_homes = match &homes_source {
+        Source::Vector(path, crs) => Some((path.clone(), crs.clone())),
+        _ => None,
+    };
     // Load the layers in parallel: they are independent files.
-    let mut jobs: Vec<(String, Source)> = vec![
-        (
-            "neighbourhoods".into(),
-            Source::Vector(
-                study.resolve(&f.neighbourhoods.path),
-                f.neighbourhoods.crs.clone(),
-            ),
+    let mut jobs: Vec<(String, Source)> = vec![(
+        "neighbourhoods".into(),
+        Source::Vector(
+            study.resolve(&f.neighbourhoods.path),
+            f.neighbourhoods.crs.clone(),
         ),
-        ("homes".into(), homes_source(study)),
-    ];
+    )];
+    if streamed_homes.is_none() {
+        jobs.push(("homes".into(), homes_source));
+    }
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
             (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone()),
@@ -254,7 +263,14 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let (_, nb_layer) = it
         .next()
         .expect("neighbourhoods layer is always loaded first");
-    let (_, home_layer) = it.next().expect("homes layer is always loaded second");
+    let home_layer = match streamed_homes {
+        Some(_) => None,
+        None => Some(
+            it.next()
+                .expect("homes layer is loaded second unless streamed")
+                .1,
+        ),
+    };
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
     let network = match &f.network {
         Some(cfg) => {
@@ -267,7 +283,24 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
 
     let bands = study.bands();
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
-    let homes = homes::build(study, &home_layer, &neighbourhoods, &bands, warnings)?;
+    // The homes come last and in chunks: millions of features are never all held at once.
+    let homes = match (&streamed_homes, &home_layer) {
+        (Some((path, crs_override)), _) => {
+            let (homes, input) = homes::load(
+                study,
+                path,
+                crs_override.as_deref(),
+                &crs,
+                &neighbourhoods,
+                &bands,
+                warnings,
+            )?;
+            inputs.insert(1.min(inputs.len()), input);
+            homes
+        }
+        (None, Some(layer)) => homes::from_layer(study, layer, &neighbourhoods, &bands, warnings)?,
+        (None, None) => unreachable!("the homes layer is loaded when not streamed"),
+    };
     let amenities = amenities::build(study, amenity_layers, warnings)?;
     Ok(Scene {
         crs,
