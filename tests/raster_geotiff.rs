@@ -150,7 +150,10 @@ fn crs_from_the_geokeys() {
     let no_crs = read("no_crs.tif");
     assert!(no_crs.crs.is_none() && no_crs.epsg.is_none());
     let e = no_crs.require_crs(None).unwrap_err().to_string();
-    assert!(e.contains("no_crs.tif: the raster has no CRS; add crs = "), "{e}");
+    assert!(
+        e.contains("no_crs.tif: the raster has no CRS; add crs = "),
+        "{e}"
+    );
     assert_eq!(
         no_crs.require_crs(Some("EPSG:28992")).unwrap().epsg,
         Some(28992)

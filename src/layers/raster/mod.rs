@@ -92,9 +92,7 @@ impl Raster {
                 Some(code) => format!(
                     "the raster declares EPSG:{code}, which kindscape has no definition for; add crs = \"+proj=...\" (its PROJ string) to the study file"
                 ),
-                None => format!(
-                    "the raster has no CRS; add crs = \"EPSG:<code>\" (e.g. crs = \"EPSG:28992\") to the study file"
-                ),
+                None => "the raster has no CRS; add crs = \"EPSG:<code>\" (e.g. crs = \"EPSG:28992\") to the study file".to_string(),
             },
         ))
     }
@@ -269,7 +267,10 @@ mod tests {
     fn require_crs_says_what_to_add() {
         let mut r = raster([0.0, 1.0, 0.0, 0.0, 0.0, -1.0]);
         let e = r.require_crs(None).unwrap_err().to_string();
-        assert!(e.starts_with("t.tif: the raster has no CRS; add crs = "), "{e}");
+        assert!(
+            e.starts_with("t.tif: the raster has no CRS; add crs = "),
+            "{e}"
+        );
         assert_eq!(r.require_crs(Some("EPSG:28992")).unwrap().epsg, Some(28992));
         assert!(r.require_crs(Some("Amersfoort")).is_err());
         r.epsg = Some(2000);
