@@ -14,21 +14,13 @@ pub fn json(name: &str) -> serde_json::Value {
     serde_json::from_str(&text).expect("fixture is JSON")
 }
 
-/// The shared data folder (`$KINDSCAPE_SHARED_DATA`, else `../shared/data` beside the crate), or
-/// `None` when it is absent: the caller skips, unless `KINDSCAPE_REQUIRE_SHARED=1` (CI), which
-/// makes its absence a failure.
+#[path = "../common/mod.rs"]
+mod common;
+
+/// The shared data folder, or `None` (the caller skips) when it is absent; see
+/// `tests/common/mod.rs`.
 pub fn shared_data() -> Option<PathBuf> {
-    let dir = std::env::var_os("KINDSCAPE_SHARED_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("KINDSCAPE_REQUIRE_SHARED").as_deref() == Ok("1") {
-        panic!("shared data not found at {}", dir.display());
-    }
-    eprintln!("skipped: shared data not found at {}", dir.display());
-    None
+    common::shared_data_dir()
 }
 
 /// The Helsinki elevation GeoTIFF in the shared data.
