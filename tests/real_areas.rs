@@ -33,6 +33,31 @@ fn assert_share(ours: Option<f64>, expected: Option<f64>, what: &str) {
     }
 }
 
+/// The fixture's quantile ties as (area, kind, quantile, the neighbouring value a float sum may
+/// give); `kind` is the fixture's when it lists one, else `default_kind`.
+fn quantile_ties(
+    expected: &Value,
+    area_key: &str,
+    default_kind: Option<&str>,
+) -> Vec<(String, String, String, f64)> {
+    expected["quantile_ties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t[area_key].as_str().unwrap().to_string(),
+                default_kind
+                    .or_else(|| t["kind"].as_str())
+                    .unwrap()
+                    .to_string(),
+                t["quantile"].as_str().unwrap().to_string(),
+                t["float_may_give"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
 /// A quantile: the exact value, or at a listed tie the neighbouring value a float sum may give.
 fn assert_quantile(
     ours: Option<f64>,
@@ -98,19 +123,7 @@ fn harderwijk_matches_independent_computation() {
         );
     }
 
-    let ties: Vec<(String, String, String, f64)> = expected["quantile_ties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["wijk"].as_str().unwrap().to_string(),
-                "playground".to_string(),
-                t["quantile"].as_str().unwrap().to_string(),
-                t["float_may_give"].as_f64().unwrap(),
-            )
-        })
-        .collect();
+    let ties = quantile_ties(&expected, "wijk", Some("playground"));
     let nbs = read_csv(&dir.path().join("out/neighbourhoods.csv"));
     assert_eq!(nbs.len(), 16);
     for w in expected["wijken"].as_array().unwrap() {
@@ -207,19 +220,7 @@ fn helsinki_matches_independent_computation() {
         }
     }
 
-    let ties: Vec<(String, String, String, f64)> = expected["quantile_ties"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| {
-            (
-                t["area"].as_str().unwrap().to_string(),
-                t["kind"].as_str().unwrap().to_string(),
-                t["quantile"].as_str().unwrap().to_string(),
-                t["float_may_give"].as_f64().unwrap(),
-            )
-        })
-        .collect();
+    let ties = quantile_ties(&expected, "area", None);
     let nbs = read_csv(&dir.path().join("out/neighbourhoods.csv"));
     assert_eq!(nbs.len(), 15);
     for a in expected["areas"].as_array().unwrap() {

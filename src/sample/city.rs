@@ -252,6 +252,13 @@ enum ParkKind {
 }
 
 impl City {
+    /// The lower-left and upper-right corners of every street node (RD New metres).
+    pub(crate) fn extent(&self) -> (Coord, Coord) {
+        let rect = crate::layers::union_rect(self.nodes.iter().map(|c| geo::Rect::new(*c, *c)));
+        rect.map(|r| (r.min(), r.max()))
+            .unwrap_or((Coord { x: 0.0, y: 0.0 }, Coord { x: 0.0, y: 0.0 }))
+    }
+
     /// Lays out a town of exactly `homes` homes.
     pub(crate) fn generate(homes: u64, seed: u64) -> City {
         let residents = homes as f64 * PERSONS_PER_HOME;

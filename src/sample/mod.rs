@@ -190,30 +190,7 @@ pub fn write_sample(dir: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
         files.push(path);
     }
 
-    let (min, max) = city.nodes.iter().fold(
-        (
-            Coord {
-                x: f64::MAX,
-                y: f64::MAX,
-            },
-            Coord {
-                x: f64::MIN,
-                y: f64::MIN,
-            },
-        ),
-        |(lo, hi), c| {
-            (
-                Coord {
-                    x: lo.x.min(c.x),
-                    y: lo.y.min(c.y),
-                },
-                Coord {
-                    x: hi.x.max(c.x),
-                    y: hi.y.max(c.y),
-                },
-            )
-        },
-    );
+    let (min, max) = city.extent();
     let mut endpoints: Vec<u32> = city
         .edges
         .iter()

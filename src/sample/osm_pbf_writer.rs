@@ -286,30 +286,7 @@ fn tags(pairs: &[Tag]) -> Tags {
 /// amenities as closed ways, and one way per network edge with its highway tag (crossings also
 /// footway=crossing). Ids are 1.. per entity type, nodes and ways each in ascending order.
 pub(crate) fn write_city(city: &City, path: &Path, to_wgs84: &Transformer) -> Result<()> {
-    let (min, max) = city.nodes.iter().fold(
-        (
-            Coord {
-                x: f64::MAX,
-                y: f64::MAX,
-            },
-            Coord {
-                x: f64::MIN,
-                y: f64::MIN,
-            },
-        ),
-        |(lo, hi), c| {
-            (
-                Coord {
-                    x: lo.x.min(c.x),
-                    y: lo.y.min(c.y),
-                },
-                Coord {
-                    x: hi.x.max(c.x),
-                    y: hi.y.max(c.y),
-                },
-            )
-        },
-    );
+    let (min, max) = city.extent();
     let mut part = path.as_os_str().to_owned();
     part.push(".part");
     let part = PathBuf::from(part);
