@@ -174,15 +174,19 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     ));
     let home_extra = ExtraColumns {
         columns: rasters.homes.iter().map(|(n, _)| n.clone()).collect(),
-        cells: (0..scene.homes.len())
-            .map(|h| {
-                rasters
-                    .homes
-                    .iter()
-                    .map(|(_, v)| crate::output::table::Cell::Num(v[h], 3))
-                    .collect()
-            })
-            .collect(),
+        // No row of cells at all without raster columns: a million empty rows are 24 MB.
+        cells: match rasters.homes.is_empty() {
+            true => Vec::new(),
+            false => (0..scene.homes.len())
+                .map(|h| {
+                    rasters
+                        .homes
+                        .iter()
+                        .map(|(_, v)| crate::output::table::Cell::Num(v[h], 3))
+                        .collect()
+                })
+                .collect(),
+        },
     };
     let table = output::neighbourhood_table(&study, &scene, &figures, &extra);
     if let Some(e) = &equity {

@@ -86,8 +86,28 @@ pub fn read_in_chunks(
     chunk: usize,
     f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
-    let bytes = read_bytes(path)?;
-    read_in_chunks_from(&bytes, path, crs_override, chunk, f)
+    let io = |e: std::io::Error| Error::io(path, format!("cannot read: {e}"));
+    // The file is scanned through a window, then its features are read back a chunk at a time,
+    // so it is never held whole: a layer of 1 M homes is 145 MB of text.
+    let file = std::fs::File::open(path).map_err(io)?;
+    match scan::stream(file).map_err(io)? {
+        Some((collection, file)) => {
+            let crs_member = match &collection.crs {
+                Some(bytes) => serde_json::from_slice::<serde_json::Value>(bytes).ok(),
+                None => None,
+            };
+            let pending = Pending::Stream {
+                file,
+                ranges: collection.features,
+                buf: Vec::new(),
+            };
+            chunks(pending, crs_member, path, crs_override, chunk, f)
+        }
+        None => {
+            let bytes = read_bytes(path)?;
+            read_in_chunks_from(&bytes, path, crs_override, chunk, f)
+        }
+    }
 }
 
 fn read_in_chunks_from(
@@ -95,7 +115,7 @@ fn read_in_chunks_from(
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
-    mut f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     // The fast path: features found by a structural scan and parsed in parallel. Anything it
     // does not understand (or a feature serde rejects) goes to the whole-document parse, whose
@@ -107,13 +127,25 @@ fn read_in_chunks_from(
         };
         Some((crs_member, fc.features))
     });
-    let (crs_member, mut pending): (Option<serde_json::Value>, Pending) = match scanned {
-        Some((crs, ranges)) => (crs, Pending::Ranges(ranges)),
+    let (crs_member, pending) = match scanned {
+        Some((crs, ranges)) => (crs, Pending::Ranges { bytes, ranges }),
         None => {
             let (features, crs) = parse_document(bytes, path)?;
             (crs, Pending::Parsed(features))
         }
     };
+    chunks(pending, crs_member, path, crs_override, chunk, f)
+}
+
+/// Hands out the pending features in chunks, each checked as [`read`] checks a layer.
+fn chunks(
+    mut pending: Pending,
+    crs_member: Option<serde_json::Value>,
+    path: &Path,
+    crs_override: Option<&str>,
+    chunk: usize,
+    mut f: impl FnMut(Layer) -> Result<()>,
+) -> Result<Layer> {
     let (crs, source) = match crs_override {
         Some(s) => (
             Crs::parse(s).map_err(|e| Error::layer(path, format!("layer `crs` key: {e}")))?,
@@ -136,7 +168,7 @@ fn read_in_chunks_from(
     let (mut any, mut all_degrees) = (false, true);
     let chunk = chunk.max(1);
     let mut index = 0;
-    while let Some(features) = pending.next(bytes, path, index, chunk)? {
+    while let Some(features) = pending.next(path, index, chunk)? {
         index += features.len();
         let layer = Layer {
             features,
@@ -151,44 +183,54 @@ fn read_in_chunks_from(
     Ok(empty)
 }
 
-/// Features still to hand out: byte ranges to parse, or already parsed.
-enum Pending {
-    Ranges(Vec<std::ops::Range<usize>>),
+/// Features still to hand out: byte ranges to parse (in memory or in the file), or already
+/// parsed.
+enum Pending<'a> {
+    Ranges {
+        bytes: &'a [u8],
+        ranges: Vec<std::ops::Range<usize>>,
+    },
+    Stream {
+        file: std::fs::File,
+        ranges: Vec<scan::Span>,
+        buf: Vec<u8>,
+    },
     Parsed(std::vec::IntoIter<geojson::Feature>),
 }
 
-impl Pending {
+impl Pending<'_> {
     /// The next chunk of converted features, starting at file index `first`.
-    fn next(
-        &mut self,
-        bytes: &[u8],
-        path: &Path,
-        first: usize,
-        chunk: usize,
-    ) -> Result<Option<Vec<Feature>>> {
+    fn next(&mut self, path: &Path, first: usize, chunk: usize) -> Result<Option<Vec<Feature>>> {
         let out = match self {
-            Pending::Ranges(ranges) => {
+            Pending::Ranges { bytes, ranges } => {
                 let rest = ranges.len() - first;
                 if rest == 0 {
                     return Ok(None);
                 }
-                ranges[first..first + rest.min(chunk)]
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, r)| {
-                        match serde_json::from_slice::<geojson::Feature>(&bytes[r.clone()]) {
-                            Ok(f) => feature(f, first + i, path),
-                            // The whole-document parse names the line and column.
-                            Err(e) => Err(parse_document(bytes, path).err().unwrap_or_else(|| {
-                                Error::feature(
-                                    path,
-                                    first + i,
-                                    format!("not a GeoJSON feature ({e})"),
-                                )
-                            })),
-                        }
-                    })
-                    .collect::<Result<Vec<_>>>()?
+                let bytes: &[u8] = bytes;
+                let pieces = ranges[first..first + rest.min(chunk)]
+                    .iter()
+                    .map(|r| &bytes[r.clone()]);
+                parse_features(pieces, first, path, || Ok(bytes.to_vec()))?
+            }
+            Pending::Stream { file, ranges, buf } => {
+                let rest = ranges.len() - first;
+                if rest == 0 {
+                    return Ok(None);
+                }
+                let spans = &ranges[first..first + rest.min(chunk)];
+                let start = spans[0].start();
+                let end = spans[spans.len() - 1].end();
+                read_span(file, start, end, buf)
+                    .map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+                let buf: &[u8] = buf;
+                let pieces = spans.iter().map(|s| {
+                    let from = (s.start() - start) as usize;
+                    &buf[from..from + s.len()]
+                });
+                parse_features(pieces, first, path, || {
+                    std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))
+                })?
             }
             Pending::Parsed(it) => {
                 let features: Vec<geojson::Feature> = it.by_ref().take(chunk).collect();
@@ -204,6 +246,46 @@ impl Pending {
         };
         Ok(Some(out))
     }
+}
+
+/// Parses features from their texts in parallel; on a feature serde rejects, the whole
+/// document (read by `document`) is parsed for a message with its line and column.
+fn parse_features<'b>(
+    pieces: impl Iterator<Item = &'b [u8]>,
+    first: usize,
+    path: &Path,
+    document: impl Fn() -> Result<Vec<u8>> + Sync,
+) -> Result<Vec<Feature>> {
+    let pieces: Vec<&[u8]> = pieces.collect();
+    pieces
+        .par_iter()
+        .enumerate()
+        .map(
+            |(i, text)| match serde_json::from_slice::<geojson::Feature>(text) {
+                Ok(f) => feature(f, first + i, path),
+                Err(e) => Err(document()
+                    .and_then(|bytes| parse_document(&bytes, path).map(|_| ()))
+                    .err()
+                    .unwrap_or_else(|| {
+                        Error::feature(path, first + i, format!("not a GeoJSON feature ({e})"))
+                    })),
+            },
+        )
+        .collect()
+}
+
+/// Reads bytes `start..end` of the file into `buf`.
+fn read_span(
+    file: &mut std::fs::File,
+    start: u64,
+    end: u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    buf.clear();
+    buf.resize((end - start) as usize, 0);
+    file.seek(SeekFrom::Start(start))?;
+    file.read_exact(buf)
 }
 
 /// The whole document through serde: the features and the legacy `crs` member.
@@ -341,6 +423,8 @@ fn convert(value: &GeometryValue) -> std::result::Result<Geometry, String> {
 /// nesting are followed; serde_json still validates every piece. `None` for anything else (a
 /// Feature, a bare Geometry, a syntax error), which then takes the whole-document path.
 mod scan {
+    use std::fs::File;
+    use std::io::{self, Read};
     use std::ops::Range;
 
     pub(super) struct Collection {
@@ -396,6 +480,224 @@ mod scan {
         })
     }
 
+    /// Where one feature's text lies in the file: start and length packed in 8 bytes (a
+    /// country's homes layer has millions of features).
+    #[derive(Clone, Copy, Debug)]
+    pub(super) struct Span(u64);
+
+    impl Span {
+        const LEN_BITS: u32 = 24;
+
+        /// `None` beyond 1 TB into the file or for a feature of 16 MB or more (such a file
+        /// is read whole instead).
+        fn new(start: u64, len: usize) -> Option<Span> {
+            let len = u64::try_from(len)
+                .ok()
+                .filter(|l| *l < 1 << Self::LEN_BITS)?;
+            (start < 1 << (64 - Self::LEN_BITS)).then_some(Span(start << Self::LEN_BITS | len))
+        }
+
+        pub(super) fn start(self) -> u64 {
+            self.0 >> Self::LEN_BITS
+        }
+
+        pub(super) fn len(self) -> usize {
+            (self.0 & ((1 << Self::LEN_BITS) - 1)) as usize
+        }
+
+        pub(super) fn end(self) -> u64 {
+            self.start() + self.len() as u64
+        }
+    }
+
+    /// A FeatureCollection scanned from a file: its `crs` member's text and its features' places.
+    pub(super) struct Streamed {
+        pub crs: Option<Vec<u8>>,
+        pub features: Vec<Span>,
+    }
+
+    /// Bytes read from the file at a time.
+    const BLOCK: usize = 4 << 20;
+
+    /// A window on a file read front to back: `buf` holds the file from offset `base`.
+    struct Window {
+        file: File,
+        block: usize,
+        buf: Vec<u8>,
+        base: u64,
+        eof: bool,
+    }
+
+    impl Window {
+        /// Appends the next block (a larger one when a single value outgrows the window);
+        /// false at the end of the file.
+        fn more(&mut self) -> io::Result<bool> {
+            if self.eof {
+                return Ok(false);
+            }
+            let old = self.buf.len();
+            let want = if old < 2 * self.block {
+                self.block
+            } else {
+                old
+            };
+            self.buf.resize(old + want, 0);
+            let mut filled = old;
+            while filled < self.buf.len() {
+                match self.file.read(&mut self.buf[filled..]) {
+                    Ok(0) => {
+                        self.eof = true;
+                        break;
+                    }
+                    Ok(n) => filled += n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            self.buf.truncate(filled);
+            Ok(filled > old)
+        }
+
+        /// Forgets the bytes before `i`.
+        fn consume(&mut self, i: usize) {
+            self.buf.drain(..i);
+            self.base += i as u64;
+        }
+
+        /// The byte at `i`, reading on as needed; `None` past the end of the file.
+        fn at(&mut self, i: usize) -> io::Result<Option<u8>> {
+            while self.buf.len() <= i && self.more()? {}
+            Ok(self.buf.get(i).copied())
+        }
+
+        /// `end(buf)` once its answer no longer runs into the end of the window (or the file
+        /// has ended): the scan functions stop at the window's end as at the end of a file.
+        fn complete(&mut self, end: impl Fn(&[u8]) -> Option<usize>) -> io::Result<Option<usize>> {
+            loop {
+                match end(&self.buf) {
+                    Some(e) if e < self.buf.len() || self.eof => return Ok(Some(e)),
+                    None if self.eof => return Ok(None),
+                    _ => {
+                        self.more()?;
+                    }
+                }
+            }
+        }
+
+        fn ws(&mut self, i: usize) -> io::Result<usize> {
+            Ok(self.complete(|b| Some(ws(b, i)))?.unwrap_or(i))
+        }
+    }
+
+    /// [`feature_collection`] through a window on the file, so that a file of any size is
+    /// scanned in a few MB; hands the file back for reading the features. `None` where
+    /// [`feature_collection`] would say `None`, and for a feature of 16 MB or more.
+    pub(super) fn stream(file: File) -> io::Result<Option<(Streamed, File)>> {
+        stream_in_blocks(file, BLOCK)
+    }
+
+    fn stream_in_blocks(file: File, block: usize) -> io::Result<Option<(Streamed, File)>> {
+        let mut w = Window {
+            file,
+            block,
+            buf: Vec::new(),
+            base: 0,
+            eof: false,
+        };
+        let mut i = w.ws(0)?;
+        if w.at(i)? != Some(b'{') {
+            return Ok(None);
+        }
+        i = w.ws(i + 1)?;
+        if w.at(i)? == Some(b'}') {
+            return Ok(None);
+        }
+        let (mut crs, mut kind, mut features) = (None, None, None);
+        loop {
+            if w.at(i)? != Some(b'"') {
+                return Ok(None);
+            }
+            let Some(key_end) = w.complete(|b| string_end(b, i))? else {
+                return Ok(None);
+            };
+            let key = w.buf[i + 1..key_end - 1].to_vec();
+            i = w.ws(key_end)?;
+            if w.at(i)? != Some(b':') {
+                return Ok(None);
+            }
+            let start = w.ws(i + 1)?;
+            let end = if key == b"features" {
+                let Some((spans, end)) = stream_elements(&mut w, start)? else {
+                    return Ok(None);
+                };
+                if features.replace(spans).is_some() {
+                    return Ok(None); // a duplicate member: let serde decide
+                }
+                end
+            } else {
+                let Some(end) = w.complete(|b| value_end(b, start))? else {
+                    return Ok(None);
+                };
+                let slot = match key.as_slice() {
+                    b"crs" => &mut crs,
+                    b"type" => &mut kind,
+                    _ => &mut None,
+                };
+                if slot.replace(w.buf[start..end].to_vec()).is_some() {
+                    return Ok(None);
+                }
+                end
+            };
+            i = w.ws(end)?;
+            match w.at(i)? {
+                Some(b',') => i = w.ws(i + 1)?,
+                Some(b'}') => break,
+                _ => return Ok(None),
+            }
+            w.consume(i);
+            i = 0;
+        }
+        if w.ws(i + 1)? != w.buf.len() || kind.as_deref() != Some(b"\"FeatureCollection\"") {
+            return Ok(None);
+        }
+        let Some(features) = features else {
+            return Ok(None);
+        };
+        Ok(Some((Streamed { crs, features }, w.file)))
+    }
+
+    /// The places of an array's elements, the array starting at `i`; and the window index
+    /// after the array (the window moves on while the elements are read).
+    fn stream_elements(w: &mut Window, mut i: usize) -> io::Result<Option<(Vec<Span>, usize)>> {
+        if w.at(i)? != Some(b'[') {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        i = w.ws(i + 1)?;
+        if w.at(i)? == Some(b']') {
+            return Ok(Some((out, i + 1)));
+        }
+        loop {
+            if i >= w.block / 2 {
+                w.consume(i);
+                i = 0;
+            }
+            let Some(end) = w.complete(|b| value_end(b, i))? else {
+                return Ok(None);
+            };
+            let Some(span) = Span::new(w.base + i as u64, end - i) else {
+                return Ok(None);
+            };
+            out.push(span);
+            i = w.ws(end)?;
+            match w.at(i)? {
+                Some(b',') => i = w.ws(i + 1)?,
+                Some(b']') => return Ok(Some((out, i + 1))),
+                _ => return Ok(None),
+            }
+        }
+    }
+
     /// The byte ranges of an array's elements.
     fn elements(b: &[u8], array: Range<usize>) -> Option<Vec<Range<usize>>> {
         let mut i = array.start;
@@ -415,6 +717,101 @@ mod scan {
                 Some(b',') => i = ws(b, i + 1),
                 Some(b']') => return (i + 1 == array.end).then_some(out),
                 _ => return None,
+            }
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// The streamed scan of `text` in blocks of `block` bytes, as (crs, feature ranges).
+        fn streamed(text: &str, block: usize) -> Option<(Option<Vec<u8>>, Vec<Range<usize>>)> {
+            let path = std::env::temp_dir().join(format!(
+                "kindscape-scan-{}-{block}-{}.geojson",
+                std::process::id(),
+                text.len()
+            ));
+            std::fs::write(&path, text).unwrap();
+            let out = stream_in_blocks(File::open(&path).unwrap(), block).unwrap();
+            std::fs::remove_file(&path).unwrap();
+            out.map(|(s, _)| {
+                let ranges = s
+                    .features
+                    .iter()
+                    .map(|f| f.start() as usize..f.end() as usize)
+                    .collect();
+                (s.crs, ranges)
+            })
+        }
+
+        fn whole(text: &str) -> Option<(Option<Vec<u8>>, Vec<Range<usize>>)> {
+            let b = text.as_bytes();
+            feature_collection(b).map(|c| (c.crs.map(|r| b[r].to_vec()), c.features))
+        }
+
+        fn feature() -> impl Strategy<Value = String> {
+            // Strings with brackets, escaped quotes and backslashes, numbers, nesting.
+            (
+                "[a-z{}\\[\\], ]{0,6}",
+                any::<bool>(),
+                -1e6f64..1e6,
+                0usize..3,
+            )
+                .prop_map(|(name, escape, x, ws)| {
+                    let name = if escape {
+                        format!("{name}\\\"\\\\")
+                    } else {
+                        name
+                    };
+                    let pad = " \n\t".repeat(ws);
+                    format!(
+                        "{{{pad}\"type\":\"Feature\",\"properties\":{{\"n\":\"{name}\",\"v\":[1,{{\"a\":[]}}]}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{x},{x}]}}{pad}}}"
+                    )
+                })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            #[test]
+            fn streamed_scan_equals_whole_scan(
+                features in proptest::collection::vec(feature(), 0..12),
+                crs_first in any::<bool>(),
+                with_crs in any::<bool>(),
+                block in 1usize..64,
+                ws in 0usize..3,
+            ) {
+                let pad = " \r\n".repeat(ws);
+                let crs = r#""crs":{"type":"name","properties":{"name":"EPSG:28992"}}"#;
+                let body = format!("\"features\":[{pad}{}{pad}]", features.join(&format!("{pad},{pad}")));
+                let members = match (with_crs, crs_first) {
+                    (false, _) => vec![r#""type":"FeatureCollection""#.to_string(), body],
+                    (true, true) => vec![crs.to_string(), r#""type":"FeatureCollection""#.to_string(), body],
+                    (true, false) => vec![r#""type":"FeatureCollection""#.to_string(), body, crs.to_string()],
+                };
+                let text = format!("{pad}{{{pad}{}{pad}}}{pad}", members.join(&format!("{pad},{pad}")));
+                let expected = whole(&text);
+                prop_assert!(expected.is_some());
+                prop_assert_eq!(streamed(&text, block), expected);
+                // Truncated or broken documents: both say no (the whole parse reports them).
+                let cut = &text[..text.len() * 2 / 3];
+                prop_assert_eq!(streamed(cut, block).is_some(), whole(cut).is_some());
+            }
+        }
+
+        #[test]
+        fn not_a_collection_and_duplicates_are_left_to_serde() {
+            for text in [
+                r#"{"type":"Feature","properties":{},"geometry":null}"#,
+                r#"{"type":"FeatureCollection","features":[],"features":[]}"#,
+                r#"{"type":"FeatureCollection","features":[{}]} x"#,
+                r#"{"type":"FeatureCollection","features":[{}"#,
+                "",
+                "{}",
+            ] {
+                assert!(streamed(text, 3).is_none(), "{text}");
+                assert!(whole(text).is_none(), "{text}");
             }
         }
     }

@@ -17,23 +17,34 @@ use rayon::prelude::*;
 /// assert_eq!(weighted_quantile(&mut pairs, 0.9), Some(30.0));
 /// ```
 pub fn weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> Option<f64> {
+    weighted_quantiles(pairs, &[q])[0]
+}
+
+/// [`weighted_quantile`] for several `qs` at once (one sort); one answer per `q`.
+///
+/// The pairs are sorted by value, then weight: a total order, so the running sums (and the
+/// answers) are the same whatever the sort algorithm or the thread count.
+pub fn weighted_quantiles(pairs: &mut [(f64, f64)], qs: &[f64]) -> Vec<Option<f64>> {
     let total: f64 = pairs.iter().filter(|p| p.1 > 0.0).map(|p| p.1).sum();
     if total <= 0.0 {
-        return None;
+        return vec![None; qs.len()];
     }
-    // Stable, so ties keep their order (and their running sum) whatever the thread count.
-    pairs.par_sort_by(|a, b| a.0.total_cmp(&b.0));
-    let target = q * total * (1.0 - 1e-12);
-    let mut cum = 0.0;
-    let mut last = None;
-    for (v, w) in pairs.iter().filter(|p| p.1 > 0.0) {
-        cum += w;
-        last = Some(*v);
-        if cum >= target {
-            return Some(*v);
-        }
-    }
-    last
+    pairs.par_sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    qs.iter()
+        .map(|q| {
+            let target = q * total * (1.0 - 1e-12);
+            let mut cum = 0.0;
+            let mut last = None;
+            for (v, w) in pairs.iter().filter(|p| p.1 > 0.0) {
+                cum += w;
+                last = Some(*v);
+                if cum >= target {
+                    return Some(*v);
+                }
+            }
+            last
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -55,5 +66,9 @@ mod tests {
         let mut p = vec![(f64::INFINITY, 1.0), (3.0, 1.0)];
         assert_eq!(weighted_quantile(&mut p, 0.5), Some(3.0));
         assert_eq!(weighted_quantile(&mut p, 0.9), Some(f64::INFINITY));
+        assert_eq!(
+            weighted_quantiles(&mut p, &[0.5, 0.9, 0.0]),
+            vec![Some(3.0), Some(f64::INFINITY), Some(3.0)]
+        );
     }
 }

@@ -16,9 +16,7 @@ use crate::study::Study;
 /// Measures per home.
 #[derive(Debug, Clone)]
 pub struct HomeMeasures {
-    /// `[kind][home]`: 0-100.
-    pub kind_scores: Vec<Vec<f64>>,
-    /// Combined with the `[score]` weights.
+    /// 0-100: the kinds' scores combined with the `[score]` weights.
     pub score: Vec<f64>,
     /// Square metres of play space per child (E2SFCA), when computed.
     pub play_m2_per_child: Option<Vec<f64>>,
@@ -29,43 +27,35 @@ pub struct HomeMeasures {
 pub fn home_scores(study: &Study, scene: &Scene, distances: &Distances) -> HomeMeasures {
     let weights = study.score_weights();
     let homes = &scene.homes;
-    let kind_scores: Vec<Vec<f64>> = scene
+    let norms: Vec<&[crate::study::BandNorm]> = scene
         .amenities
         .iter()
-        .enumerate()
-        .map(|(k, kind)| {
-            let norms = &study.norms.kinds[&kind.kind].bands;
-            (0..homes.len())
-                .into_par_iter()
-                .map(|h| {
-                    let children = homes.children_of(h);
-                    let band_score = |bn: &crate::study::BandNorm| {
-                        score::distance_score(distances.for_band(k, bn.children_band, h), bn.metres)
-                    };
-                    score::weighted_mean(
-                        norms
-                            .iter()
-                            .map(|bn| (band_score(bn), children[bn.children_band] * bn.share)),
-                    )
-                    .or_else(|| {
-                        score::weighted_mean(norms.iter().map(|bn| (band_score(bn), bn.share)))
-                    })
-                    .unwrap_or(0.0)
-                })
-                .collect()
-        })
+        .map(|kind| study.norms.kinds[&kind.kind].bands.as_slice())
         .collect();
+    let kind_score = |k: usize, h: usize| -> f64 {
+        let children = homes.children_of(h);
+        let band_score = |bn: &crate::study::BandNorm| {
+            score::distance_score(distances.for_band(k, bn.children_band, h), bn.metres)
+        };
+        score::weighted_mean(
+            norms[k]
+                .iter()
+                .map(|bn| (band_score(bn), children[bn.children_band] * bn.share)),
+        )
+        .or_else(|| score::weighted_mean(norms[k].iter().map(|bn| (band_score(bn), bn.share))))
+        .unwrap_or(0.0)
+    };
     let score = (0..homes.len())
+        .into_par_iter()
         .map(|h| {
             weights
                 .iter()
                 .enumerate()
-                .map(|(k, (_, w))| kind_scores[k][h] * w)
+                .map(|(k, (_, w))| kind_score(k, h) * w)
                 .sum()
         })
         .collect();
     HomeMeasures {
-        kind_scores,
         score,
         play_m2_per_child: None,
     }

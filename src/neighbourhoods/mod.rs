@@ -1,6 +1,6 @@
 //! Figures per neighbourhood: children-weighted coverage, distances, score and gaps.
 
-use crate::measures::distribution::weighted_quantile;
+use crate::measures::distribution::weighted_quantiles;
 use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
 use crate::reach::Distances;
@@ -118,28 +118,38 @@ pub fn figures(
             let norms: Vec<&BandNorm> = study.norms.kinds[&kind.kind].bands.iter().collect();
             let straight = |h: usize, _: &BandNorm| distances.straight[k][h];
             let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
-            let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len() * norms.len());
+            // One pair per home and distinct distance: the bands of a home share one straight
+            // line (and often one network distance), so their children are summed.
+            let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len());
             let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {
                 let children = scene.homes.children_of(h);
+                let first = pairs.len();
                 for bn in &norms {
                     let w = children[bn.children_band] * bn.share;
-                    pairs.push((net(h, bn), w));
+                    if w <= 0.0 {
+                        continue;
+                    }
+                    let d = net(h, bn);
+                    match pairs[first..].iter_mut().find(|p| p.0 == d) {
+                        Some(p) => p.1 += w,
+                        None => pairs.push((d, w)),
+                    }
                     let s = distances.straight[k][h];
-                    if distances.has_network() && s > 0.0 && s.is_finite() && net(h, bn).is_finite()
-                    {
-                        ratios.push((net(h, bn) / s, w));
+                    if distances.has_network() && s > 0.0 && s.is_finite() && d.is_finite() {
+                        ratios.push((d / s, w));
                     }
                 }
             }
+            let quantiles = weighted_quantiles(&mut pairs, &[0.5, 0.9]);
             let mut f = KindFigures {
                 coverage: coverage(homes, scene, &norms, straight),
                 coverage_bands: norms
                     .iter()
                     .map(|bn| coverage(homes, scene, &[*bn], straight))
                     .collect(),
-                median_m: weighted_quantile(&mut pairs, 0.5),
-                p90_m: weighted_quantile(&mut pairs, 0.9),
+                median_m: quantiles[0],
+                p90_m: quantiles[1],
                 ..Default::default()
             };
             if distances.has_network() {
@@ -148,7 +158,7 @@ pub fn figures(
                     .iter()
                     .map(|bn| coverage(homes, scene, &[*bn], net))
                     .collect();
-                f.detour = weighted_quantile(&mut ratios, 0.5);
+                f.detour = weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f
         })

@@ -39,6 +39,8 @@ pub fn share(nb_children: &[Option<f64>], home_nb: &[Option<u32>], weights: &[f6
 /// population of those homes, and when none is known they share equally. Homes outside every
 /// neighbourhood, or in one without a children count, get 0.
 ///
+/// `population` may be empty (no population attribute): every population is then unknown.
+///
 /// Returns the children per home and how many were estimated.
 pub fn estimate_missing(
     known: &[Option<f64>],
@@ -58,7 +60,7 @@ pub fn estimate_missing(
             Some(c) => known_sum[n] += c,
             None => {
                 missing[n] += 1;
-                if let Some(p) = population[h].filter(|p| *p > 0.0) {
+                if let Some(p) = population.get(h).copied().flatten().filter(|p| *p > 0.0) {
                     pop_sum[n] += p;
                     pop_count[n] += 1;
                 }
@@ -70,7 +72,10 @@ pub fn estimate_missing(
         if pop_count[n] == 0 {
             1.0
         } else {
-            population[h]
+            population
+                .get(h)
+                .copied()
+                .flatten()
                 .filter(|p| *p > 0.0)
                 .unwrap_or(pop_sum[n] / pop_count[n] as f64)
         }

@@ -1,9 +1,11 @@
 //! Homes: where children live, with their neighbourhood and children per band.
 
 use geo::{Area, Centroid, Coord, Intersects, Point};
+use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
 
 use super::children;
+use super::ids::Ids;
 use super::neighbourhoods::{sum_fields, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use super::InputFile;
@@ -16,7 +18,7 @@ use crate::study::{ChildrenSpec, ShareBy, Study};
 /// All homes, column by column (a country has millions of them).
 #[derive(Debug, Clone, Default)]
 pub struct Homes {
-    pub ids: Vec<String>,
+    pub ids: Ids,
     pub coords: Vec<Coord>,
     /// Index into the scene's neighbourhoods; `None` outside every neighbourhood.
     pub neighbourhood: Vec<Option<u32>>,
@@ -54,7 +56,6 @@ pub fn assign_neighbourhoods(
     neighbourhoods: &[Neighbourhood],
 ) -> Vec<Option<u32>> {
     use geo::BoundingRect;
-    use rayon::prelude::*;
     let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, u32>> = neighbourhoods
         .iter()
         .enumerate()
@@ -163,10 +164,13 @@ struct Rows<'a> {
     field_lists: Option<Vec<Vec<String>>>,
     /// Attributes some feature must have, with the study key that names them.
     required: Vec<(String, &'static str)>,
-    ids: Vec<String>,
+    ids: Ids,
     coords: Vec<Coord>,
+    /// Building footprints in m2, kept only for `share_by = "area"`.
     footprint: Vec<f64>,
-    raw: Vec<Vec<Option<f64>>>,
+    /// Children read per home, `raw[h * lists + l]` for each of the field lists.
+    raw: Vec<Option<f64>>,
+    /// Kept only when `[homes] population` is given.
     population: Vec<Option<f64>>,
     cleaning: Cleaning,
     null_geometry: usize,
@@ -218,7 +222,7 @@ impl<'a> Rows<'a> {
             source,
             field_lists,
             required,
-            ids: Vec::new(),
+            ids: Ids::default(),
             coords: Vec::new(),
             footprint: Vec::new(),
             raw: Vec::new(),
@@ -249,6 +253,7 @@ impl<'a> Rows<'a> {
             ..
         } = self;
         let cleaning = &mut *cleaning;
+        let by_area = cfg.share_by.unwrap_or_default() == ShareBy::Area;
         for f in &layer.features {
             if let Some(filter) = &cfg.filter {
                 if !attributes::matches(&f.props, filter) {
@@ -285,29 +290,30 @@ impl<'a> Rows<'a> {
                 None => f.index.to_string(),
             };
             if let Some(lists) = field_lists.as_ref() {
-                let mut row = Vec::with_capacity(lists.len());
                 for list in lists {
                     let v =
                         sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m))?;
                     if v.is_none() {
                         *suppressed += 1;
                     }
-                    row.push(v);
+                    raw.push(v);
                 }
-                raw.push(row);
             }
-            population.push(match &cfg.population {
-                Some(p) => match attributes::number_value(&f.props, p)
-                    .map_err(|m| Error::feature(path, f.index, m))?
-                {
-                    Number::Value(v) => Some(v),
-                    _ => None,
-                },
-                None => None,
-            });
-            ids.push(id);
+            if let Some(p) = &cfg.population {
+                population.push(
+                    match attributes::number_value(&f.props, p)
+                        .map_err(|m| Error::feature(path, f.index, m))?
+                    {
+                        Number::Value(v) => Some(v),
+                        _ => None,
+                    },
+                );
+            }
+            ids.push(&id);
             coords.push(c);
-            footprint.push(area);
+            if by_area {
+                footprint.push(area);
+            }
         }
         Ok(())
     }
@@ -353,15 +359,16 @@ fn build(
             },
         ));
     }
-    let mut sorted: Vec<&String> = ids.iter().collect();
-    sorted.sort_unstable();
+    let mut sorted: Vec<&str> = ids.iter().collect();
+    sorted.par_sort_unstable();
     let duplicates = sorted.windows(2).filter(|w| w[0] == w[1]).count();
     if duplicates > 0 {
         warnings.push(format!(
             "{label}: {duplicates} duplicate home id(s) (e.g. \"{}\"); every home is still counted, but rows in homes.csv share an id",
-            sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0].as_str()).unwrap_or("")
+            sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]).unwrap_or("")
         ));
     }
+    drop(sorted);
     let neighbourhood = assign_neighbourhoods(&coords, neighbourhoods);
     let outside = neighbourhood.iter().filter(|n| n.is_none()).count();
     if outside > 0 {
@@ -392,7 +399,7 @@ fn build(
                             "{label}: share_by = \"area\" but the homes are points; children are shared by count"
                         ));
                     }
-                    footprint.clone()
+                    footprint
                 }
             };
             for b in 0..nb {
@@ -418,9 +425,10 @@ fn build(
                 ));
             }
         }
-        Source::PerBand(_) => {
+        Source::PerBand(lists) => {
             for b in 0..nb {
-                let known: Vec<Option<f64>> = raw.iter().map(|r| r[b]).collect();
+                let known: Vec<Option<f64>> =
+                    raw.iter().skip(b).step_by(lists.len()).copied().collect();
                 let (col, _) =
                     children::estimate_missing(&known, &population, &neighbourhood, &column(b));
                 for h in 0..n {
@@ -435,7 +443,7 @@ fn build(
                 .iter()
                 .map(|x| x.children.iter().copied().sum::<Option<f64>>())
                 .collect();
-            let known: Vec<Option<f64>> = raw.iter().map(|r| r[0]).collect();
+            let known: Vec<Option<f64>> = raw.clone();
             let (total, _) =
                 children::estimate_missing(&known, &population, &neighbourhood, &nb_total);
             for h in 0..n {

@@ -4,6 +4,7 @@
 mod amenities;
 mod children;
 mod homes;
+mod ids;
 mod neighbourhoods;
 pub mod polygons;
 
@@ -20,6 +21,7 @@ use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
 pub use homes::{assign_neighbourhoods, Homes};
+pub use ids::Ids;
 pub use neighbourhoods::Neighbourhood;
 
 /// Everything the measures need, in the working CRS.

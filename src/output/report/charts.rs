@@ -140,27 +140,15 @@ pub struct Histogram {
 impl Histogram {
     /// Bins `(distance, children)` pairs. The range covers twice the norm or the children-
     /// weighted 95th percentile, whichever is larger, in about 20 round-width bins.
-    pub fn new(title: String, norm: f64, pairs: &[(f64, f64)]) -> Histogram {
-        let mut finite: Vec<(f64, f64)> = pairs
-            .iter()
-            .copied()
-            .filter(|(d, w)| d.is_finite() && *w > 0.0)
-            .collect();
+    pub fn new(title: String, norm: f64, mut pairs: Vec<(f64, f64)>) -> Histogram {
         let unreached: f64 = pairs
             .iter()
             .filter(|(d, w)| !d.is_finite() && *w > 0.0)
             .map(|p| p.1)
             .sum();
-        finite.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let total: f64 = finite.iter().map(|p| p.1).sum();
-        let mut acc = 0.0;
-        let p95 = finite
-            .iter()
-            .find(|(_, w)| {
-                acc += w;
-                acc >= 0.95 * total
-            })
-            .map(|p| p.0)
+        pairs.retain(|(d, w)| d.is_finite() && *w > 0.0);
+        let mut finite = pairs;
+        let p95 = crate::measures::distribution::weighted_quantiles(&mut finite, &[0.95])[0]
             .unwrap_or(0.0);
         let span = (2.0 * norm).max(p95).max(1.0);
         let bin = round_length(span / 20.0);
@@ -313,7 +301,7 @@ mod tests {
             (f64::INFINITY, 7.0),
             (50.0, 0.0),
         ];
-        let h = Histogram::new("0-5".into(), 100.0, &pairs);
+        let h = Histogram::new("0-5".into(), 100.0, pairs.to_vec());
         assert_eq!(h.bin, 10.0);
         assert_eq!(h.counts.len(), 20);
         assert_eq!(h.counts[0], 3.0);
@@ -328,7 +316,7 @@ mod tests {
     fn range_grows_to_the_95th_percentile() {
         // One child every 10 m from 0 to 990 m: the 95th child is at 940 m.
         let pairs: Vec<(f64, f64)> = (0..100).map(|i| (i as f64 * 10.0, 1.0)).collect();
-        let h = Histogram::new("all".into(), 100.0, &pairs);
+        let h = Histogram::new("all".into(), 100.0, pairs);
         // span = max(200, 940) = 940; 940 / 20 = 47 -> bin 20 m, 47 bins.
         assert_eq!(h.bin, 20.0);
         assert_eq!(h.counts.len(), 47);

@@ -500,7 +500,7 @@ fn distance_histograms(input: &ReportInput) -> String {
         let h = Histogram::new(
             format!("Ages {}: norm {} m", bn.label, num(Some(bn.metres), 0)),
             bn.metres,
-            &pairs,
+            pairs,
         );
         if h.unreached > 0.0 {
             unreached.push(format!("{}: {}", bn.label, num(Some(h.unreached), 0)));
