@@ -721,13 +721,72 @@ mod scan {
         }
     }
 
+    fn ws(b: &[u8], mut i: usize) -> usize {
+        while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+            i += 1;
+        }
+        i
+    }
+
+    /// `i` at an opening quote; the index after the closing one.
+    fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+        i += 1;
+        loop {
+            match b.get(i)? {
+                b'"' => return Some(i + 1),
+                b'\\' => i += 2,
+                _ => i += 1,
+            }
+        }
+    }
+
+    /// `i` at the start of a value; the index after it.
+    fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
+        match b.get(i)? {
+            b'"' => string_end(b, i),
+            b'{' | b'[' => {
+                let mut depth = 0usize;
+                loop {
+                    match b.get(i)? {
+                        b'"' => {
+                            i = string_end(b, i)?;
+                            continue;
+                        }
+                        b'{' | b'[' => depth += 1,
+                        b'}' | b']' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                return Some(i + 1);
+                            }
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            _ => {
+                let start = i;
+                while !matches!(
+                    b.get(i),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+                ) {
+                    i += 1;
+                }
+                (i > start).then_some(i)
+            }
+        }
+    }
+
     #[cfg(test)]
     mod tests {
         use super::*;
         use proptest::prelude::*;
 
+        /// A scan's `crs` member text and feature ranges.
+        type Scanned = Option<(Option<Vec<u8>>, Vec<Range<usize>>)>;
+
         /// The streamed scan of `text` in blocks of `block` bytes, as (crs, feature ranges).
-        fn streamed(text: &str, block: usize) -> Option<(Option<Vec<u8>>, Vec<Range<usize>>)> {
+        fn streamed(text: &str, block: usize) -> Scanned {
             let path = std::env::temp_dir().join(format!(
                 "kindscape-scan-{}-{block}-{}.geojson",
                 std::process::id(),
@@ -746,7 +805,7 @@ mod scan {
             })
         }
 
-        fn whole(text: &str) -> Option<(Option<Vec<u8>>, Vec<Range<usize>>)> {
+        fn whole(text: &str) -> Scanned {
             let b = text.as_bytes();
             feature_collection(b).map(|c| (c.crs.map(|r| b[r].to_vec()), c.features))
         }
@@ -812,62 +871,6 @@ mod scan {
             ] {
                 assert!(streamed(text, 3).is_none(), "{text}");
                 assert!(whole(text).is_none(), "{text}");
-            }
-        }
-    }
-
-    fn ws(b: &[u8], mut i: usize) -> usize {
-        while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
-            i += 1;
-        }
-        i
-    }
-
-    /// `i` at an opening quote; the index after the closing one.
-    fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
-        i += 1;
-        loop {
-            match b.get(i)? {
-                b'"' => return Some(i + 1),
-                b'\\' => i += 2,
-                _ => i += 1,
-            }
-        }
-    }
-
-    /// `i` at the start of a value; the index after it.
-    fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
-        match b.get(i)? {
-            b'"' => string_end(b, i),
-            b'{' | b'[' => {
-                let mut depth = 0usize;
-                loop {
-                    match b.get(i)? {
-                        b'"' => {
-                            i = string_end(b, i)?;
-                            continue;
-                        }
-                        b'{' | b'[' => depth += 1,
-                        b'}' | b']' => {
-                            depth -= 1;
-                            if depth == 0 {
-                                return Some(i + 1);
-                            }
-                        }
-                        _ => {}
-                    }
-                    i += 1;
-                }
-            }
-            _ => {
-                let start = i;
-                while !matches!(
-                    b.get(i),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
-                ) {
-                    i += 1;
-                }
-                (i > start).then_some(i)
             }
         }
     }
