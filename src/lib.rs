@@ -22,6 +22,7 @@ pub mod equity;
 pub mod error;
 pub mod layers;
 pub mod measures;
+pub mod memory;
 pub mod neighbourhoods;
 pub mod output;
 pub mod progress;

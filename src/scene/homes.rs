@@ -81,7 +81,7 @@ pub fn assign_neighbourhoods(
 }
 
 /// Features per chunk when reading the homes layer.
-const CHUNK: usize = 1 << 16;
+const CHUNK: usize = 1 << 14;
 
 /// Reads the `[homes]` layer in chunks (reprojected into `crs`) and builds the homes; also
 /// describes the input file for `run.json`.
@@ -98,19 +98,29 @@ pub(super) fn load(
     let mut rows = Rows::new(study, bands, &path);
     let required = rows.required.clone();
     let mut seen = vec![false; required.len()];
-    let header = crate::layers::geojson::read_in_chunks(&path, crs_override, CHUNK, |mut chunk| {
-        for (s, (name, _)) in seen.iter_mut().zip(&required) {
-            *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
-        }
-        chunk.reproject(crs)?;
-        rows.add(&chunk).inspect_err(|_| {
-            // An attribute missing from every feature so far: the whole-layer check may
-            // have a better message (a close name), as before reading in chunks.
-            if seen.iter().any(|s| !s) {
-                rows.late_error = Some(path.clone());
-            }
-        })
-    });
+    // The file is hashed (for run.json) while it is read: the hash runs on whichever core the
+    // reading leaves idle.
+    let (header, digest) = rayon::join(
+        || {
+            crate::layers::geojson::read_in_chunks(&path, crs_override, CHUNK, |mut chunk| {
+                for (s, (name, _)) in seen.iter_mut().zip(&required) {
+                    *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+                }
+                chunk.reproject(crs)?;
+                let added = rows.add(&chunk).inspect_err(|_| {
+                    // An attribute missing from every feature so far: the whole-layer check may
+                    // have a better message (a close name), as before reading in chunks.
+                    if seen.iter().any(|s| !s) {
+                        rows.late_error = Some(path.clone());
+                    }
+                });
+                // Freeing a chunk's attribute maps takes as long as reading them: in parallel too.
+                chunk.features.into_par_iter().for_each(drop);
+                added
+            })
+        },
+        || super::file_digest(&path),
+    );
     let header = match header {
         Err(e) => {
             if rows.late_error.is_some() {
@@ -123,7 +133,13 @@ pub(super) fn load(
     if rows.features > 0 && seen.iter().any(|s| !s) {
         require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
     }
-    let input = super::describe_input("homes", &path, &header.crs.to_string(), rows.features)?;
+    let input = super::input_file(
+        "homes",
+        &path,
+        &header.crs.to_string(),
+        rows.features,
+        digest?,
+    );
     let homes = build(study, rows, &path, neighbourhoods, bands, warnings)?;
     Ok((homes, input))
 }
@@ -235,88 +251,128 @@ impl<'a> Rows<'a> {
         }
     }
 
-    /// Adds the homes of one chunk of the layer (in the working CRS).
+    /// Adds the homes of one chunk of the layer (in the working CRS). Features are read in
+    /// parallel (a building polygon may need repair); errors and counts in file order.
     fn add(&mut self, layer: &Layer) -> Result<()> {
         let cfg = &self.study.file.homes;
         let path = &layer.path;
         self.features += layer.features.len();
-        let Rows {
-            field_lists,
-            ids,
-            coords,
-            footprint,
-            raw,
-            population,
-            cleaning,
-            null_geometry,
-            suppressed,
-            ..
-        } = self;
-        let cleaning = &mut *cleaning;
+        let field_lists = self.field_lists.as_deref();
+        let read: Vec<Result<Option<Row>>> = layer
+            .features
+            .par_iter()
+            .map(|f| read_row(cfg, field_lists, path, f))
+            .collect();
         let by_area = cfg.share_by.unwrap_or_default() == ShareBy::Area;
-        for f in &layer.features {
-            if let Some(filter) = &cfg.filter {
-                if !attributes::matches(&f.props, filter) {
-                    continue;
-                }
-            }
-            let Some(g) = &f.geometry else {
-                *null_geometry += 1;
+        for row in read {
+            let Some(row) = row? else { continue };
+            self.cleaning.repaired += row.cleaning.repaired;
+            self.cleaning.unrepairable += row.cleaning.unrepairable;
+            self.cleaning.empty += row.cleaning.empty;
+            let Some(home) = row.home else {
+                self.null_geometry += usize::from(row.null_geometry);
                 continue;
             };
-            let (c, area) = match shape(g, cleaning) {
-                Ok(Some(Shape::Point(c))) => (c, 0.0),
-                Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
-                    Some(p) => (p.0, mp.unsigned_area()),
-                    None => continue,
-                },
-                Ok(None) => continue,
-                Err(kind) => {
-                    return Err(Error::feature(
-                        path,
-                        f.index,
-                        format!("homes must be points or building polygons, found {kind}"),
-                    ))
-                }
-            };
-            let id = match &cfg.id {
-                Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
-                    Error::feature(
-                        path,
-                        f.index,
-                        format!("the id attribute \"{key}\" is missing or null"),
-                    )
-                })?,
-                None => f.index.to_string(),
-            };
-            if let Some(lists) = field_lists.as_ref() {
-                for list in lists {
-                    let v =
-                        sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m))?;
-                    if v.is_none() {
-                        *suppressed += 1;
-                    }
-                    raw.push(v);
-                }
+            self.suppressed += home.raw.iter().filter(|v| v.is_none()).count();
+            self.raw.extend_from_slice(&home.raw);
+            if cfg.population.is_some() {
+                self.population.push(home.population);
             }
-            if let Some(p) = &cfg.population {
-                population.push(
-                    match attributes::number_value(&f.props, p)
-                        .map_err(|m| Error::feature(path, f.index, m))?
-                    {
-                        Number::Value(v) => Some(v),
-                        _ => None,
-                    },
-                );
-            }
-            ids.push(&id);
-            coords.push(c);
+            self.ids.push(&home.id);
+            self.coords.push(home.coord);
             if by_area {
-                footprint.push(area);
+                self.footprint.push(home.area);
             }
         }
         Ok(())
     }
+}
+
+/// What one feature of the homes layer gives: a home, or nothing (filtered out, no geometry,
+/// empty), with the polygon repairs it needed.
+struct Row {
+    home: Option<HomeRow>,
+    null_geometry: bool,
+    cleaning: Cleaning,
+}
+
+struct HomeRow {
+    id: String,
+    coord: Coord,
+    area: f64,
+    /// Children per field list, `None` where suppressed or missing.
+    raw: Vec<Option<f64>>,
+    population: Option<f64>,
+}
+
+/// Reads one feature as a home; `Ok(None)` for a feature the `[homes] filter` leaves out.
+fn read_row(
+    cfg: &crate::study::HomesSection,
+    field_lists: Option<&[Vec<String>]>,
+    path: &std::path::Path,
+    f: &crate::layers::Feature,
+) -> Result<Option<Row>> {
+    if let Some(filter) = &cfg.filter {
+        if !attributes::matches(&f.props, filter) {
+            return Ok(None);
+        }
+    }
+    let mut row = Row {
+        home: None,
+        null_geometry: false,
+        cleaning: Cleaning::default(),
+    };
+    let Some(g) = &f.geometry else {
+        row.null_geometry = true;
+        return Ok(Some(row));
+    };
+    let (coord, area) = match shape(g, &mut row.cleaning) {
+        Ok(Some(Shape::Point(c))) => (c, 0.0),
+        Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
+            Some(p) => (p.0, mp.unsigned_area()),
+            None => return Ok(Some(row)),
+        },
+        Ok(None) => return Ok(Some(row)),
+        Err(kind) => {
+            return Err(Error::feature(
+                path,
+                f.index,
+                format!("homes must be points or building polygons, found {kind}"),
+            ))
+        }
+    };
+    let id = match &cfg.id {
+        Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
+            Error::feature(
+                path,
+                f.index,
+                format!("the id attribute \"{key}\" is missing or null"),
+            )
+        })?,
+        None => f.index.to_string(),
+    };
+    let raw = field_lists
+        .unwrap_or_default()
+        .iter()
+        .map(|list| sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m)))
+        .collect::<Result<Vec<_>>>()?;
+    let population = match &cfg.population {
+        Some(p) => match attributes::number_value(&f.props, p)
+            .map_err(|m| Error::feature(path, f.index, m))?
+        {
+            Number::Value(v) => Some(v),
+            _ => None,
+        },
+        None => None,
+    };
+    row.home = Some(HomeRow {
+        id,
+        coord,
+        area,
+        raw,
+        population,
+    });
+    Ok(Some(row))
 }
 
 fn build(

@@ -86,19 +86,34 @@ pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
 
 /// Hashes a file for provenance.
 pub fn describe_input(role: &str, path: &Path, crs: &str, features: usize) -> Result<InputFile> {
+    Ok(input_file(role, path, crs, features, file_digest(path)?))
+}
+
+/// The size and SHA-256 of a file, read as a stream: a homes file of a country is over a
+/// gigabyte.
+pub(crate) fn file_digest(path: &Path) -> Result<(u64, String)> {
     use sha2::{Digest, Sha256};
-    // Streamed: a homes file of a country is over a gigabyte.
     let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
     let mut hasher = Sha256::new();
     let bytes = std::io::copy(&mut file, &mut hasher).map_err(|e| Error::io(path, e))?;
-    Ok(InputFile {
+    Ok((bytes, format!("{:x}", hasher.finalize())))
+}
+
+pub(crate) fn input_file(
+    role: &str,
+    path: &Path,
+    crs: &str,
+    features: usize,
+    (bytes, sha256): (u64, String),
+) -> InputFile {
+    InputFile {
         role: role.to_string(),
         path: path.to_path_buf(),
         bytes,
-        sha256: format!("{:x}", hasher.finalize()),
+        sha256,
         crs: crs.to_string(),
         features,
-    })
+    }
 }
 
 /// One layer to load.
