@@ -50,6 +50,57 @@ struct SizeResult {
     street_edges: usize,
     amenities: Vec<(String, usize)>,
     input_mb: f64,
+    /// The same city as a straight-line study (see [`STRAIGHT_STUDY`]), in its own process.
+    straight: Option<StraightResult>,
+}
+
+/// A straight-line study's run: what geopandas' `sjoin_nearest` comparison measures, plus
+/// everything `kindscape run` does with such a study.
+#[derive(Debug, Serialize, Deserialize)]
+struct StraightResult {
+    stages: Vec<(String, f64)>,
+    peak_mb: f64,
+    cpu_s: f64,
+    /// The child process from start to exit, measured by the parent: end to end.
+    process_s: f64,
+}
+
+/// The sample city's study without the walk network, score weights, catchment, play area,
+/// equity, sites and costs: homes, neighbourhoods and four amenity kinds with the Dutch norms.
+const STRAIGHT_STUDY: &str = "straight-line.toml";
+
+/// Sections of the sample study that a straight-line study leaves out.
+const NOT_STRAIGHT: [&str; 7] = [
+    "network",
+    "score",
+    "catchment",
+    "play_area",
+    "equity",
+    "sites",
+    "costs",
+];
+
+/// Writes [`STRAIGHT_STUDY`] next to the city's study, from its text.
+fn write_straight_study(dir: &Path) -> AnyResult<()> {
+    let text = std::fs::read_to_string(dir.join(STUDY_FILE))?;
+    let mut keep = true;
+    let mut out = String::new();
+    for line in text.lines() {
+        let header = line.trim_start();
+        if header.starts_with('[') {
+            let name = header.trim_start_matches('[');
+            let name = name.split([']', '.']).next().unwrap_or("");
+            keep = !NOT_STRAIGHT.contains(&name);
+        }
+        if line.starts_with("output = ") {
+            out += "output = \"out-straight\"\n";
+        } else if keep {
+            out += line;
+            out.push('\n');
+        }
+    }
+    std::fs::write(dir.join(STRAIGHT_STUDY), out)?;
+    Ok(())
 }
 
 struct Args {
@@ -58,6 +109,8 @@ struct Args {
     cache: PathBuf,
     report: PathBuf,
     child: Option<usize>,
+    /// The child runs the straight-line study.
+    straight: bool,
 }
 
 fn usage() -> ! {
@@ -87,6 +140,7 @@ fn parse_args() -> Args {
         cache: target.join("bench-cities"),
         report: target.join("bench").join("bench.md"),
         child: None,
+        straight: false,
     };
     let mut quick = false;
     let mut it = std::env::args().skip(1);
@@ -99,6 +153,7 @@ fn parse_args() -> Args {
             "--cache" => a.cache = PathBuf::from(value()),
             "--report" => a.report = PathBuf::from(value()),
             "--child" => a.child = Some(parse_count(&value())),
+            "--straight" => a.straight = true,
             // `cargo bench` passes this to every bench target.
             "--bench" => {}
             _ => usage(),
@@ -113,6 +168,7 @@ fn parse_args() -> Args {
 fn main() {
     let args = parse_args();
     let result = match args.child {
+        Some(homes) if args.straight => straight_child(&args, homes),
         Some(homes) => child(&args, homes),
         None => parent(&args),
     };
@@ -147,41 +203,60 @@ fn ensure_city(cache: &Path, homes: usize) -> AnyResult<Option<f64>> {
     Ok(Some(t.elapsed().as_secs_f64()))
 }
 
+/// Runs this binary as a child for one size; returns its `BENCH` line and its wall time.
+fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f64)> {
+    let mut cmd = Command::new(std::env::current_exe()?);
+    cmd.arg("--child")
+        .arg(homes.to_string())
+        .arg("--cache")
+        .arg(&args.cache);
+    if straight {
+        cmd.arg("--straight");
+    }
+    if let Some(n) = args.threads {
+        cmd.arg("--threads").arg(n.to_string());
+    }
+    let t = Instant::now();
+    let out = cmd.output()?;
+    let wall = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "the {homes}-home run failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("BENCH "))
+        .ok_or("the child printed no result")?;
+    Ok((line.to_string(), wall))
+}
+
 fn parent(args: &Args) -> AnyResult<()> {
-    let exe = std::env::current_exe()?;
     let mut results = Vec::new();
     for &homes in &args.sizes {
         let generated_s = ensure_city(&args.cache, homes)?;
+        write_straight_study(&city_dir(&args.cache, homes))?;
         eprintln!("bench: running {homes} homes");
-        let mut cmd = Command::new(&exe);
-        cmd.arg("--child")
-            .arg(homes.to_string())
-            .arg("--cache")
-            .arg(&args.cache);
-        if let Some(n) = args.threads {
-            cmd.arg("--threads").arg(n.to_string());
-        }
-        let out = cmd.output()?;
-        if !out.status.success() {
-            return Err(format!(
-                "the {homes}-home run failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            )
-            .into());
-        }
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let line = stdout
-            .lines()
-            .find_map(|l| l.strip_prefix("BENCH "))
-            .ok_or("the child printed no result")?;
-        let mut r: SizeResult = serde_json::from_str(line)?;
+        let (line, _) = run_child(args, homes, false)?;
+        let mut r: SizeResult = serde_json::from_str(&line)?;
         r.generated_s = generated_s;
         eprintln!(
             "bench: {homes} homes: {:.2} s, {:.0} MB peak",
             r.stages.iter().map(|s| s.1).sum::<f64>(),
             r.peak_mb
         );
+        let (line, process_s) = run_child(args, homes, true)?;
+        let mut s: StraightResult = serde_json::from_str(&line)?;
+        s.process_s = process_s;
+        eprintln!(
+            "bench: {homes} homes, straight-line study: {:.2} s end to end, {:.0} MB peak",
+            s.process_s, s.peak_mb
+        );
+        r.straight = Some(s);
         results.push(r);
     }
     let table = markdown(&results);
@@ -194,12 +269,41 @@ fn parent(args: &Args) -> AnyResult<()> {
     Ok(())
 }
 
-fn child(args: &Args, homes: usize) -> AnyResult<()> {
+fn set_threads(args: &Args) -> AnyResult<()> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build_global()?;
     }
+    Ok(())
+}
+
+/// The straight-line study alone: nothing after the run, so that the parent's wall time of
+/// this process is the run end to end.
+fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
+    set_threads(args)?;
+    let study = city_dir(&args.cache, homes).join(STRAIGHT_STUDY);
+    let run = run_study(
+        &study,
+        &RunOptions {
+            out: None,
+            quiet: true,
+        },
+    )?;
+    let result = StraightResult {
+        stages: run.timings.clone(),
+        peak_mb: vm_hwm_mb()?,
+        cpu_s: cpu_seconds()?,
+        process_s: 0.0,
+    };
+    println!("BENCH {}", serde_json::to_string(&result)?);
+    // Dropped here, as `kindscape run` drops it before it exits.
+    drop(run);
+    Ok(())
+}
+
+fn child(args: &Args, homes: usize) -> AnyResult<()> {
+    set_threads(args)?;
     let dir = city_dir(&args.cache, homes);
     let study = dir.join(STUDY_FILE);
     let run = run_study(
@@ -254,6 +358,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
             .map(|k| (k.kind.clone(), k.items.len()))
             .collect(),
         input_mb,
+        straight: None,
     };
     println!("BENCH {}", serde_json::to_string(&result)?);
     Ok(())
@@ -427,5 +532,53 @@ fn markdown(results: &[SizeResult]) -> String {
             .map(|r| r.generated_s.map_or("cached".into(), seconds))
             .collect(),
     );
+    straight_table(&mut t, results, &header);
     t
+}
+
+/// The straight-line study per size, against geopandas' figures of issue 8 at 1 M homes.
+fn straight_table(t: &mut String, results: &[SizeResult], header: &[String]) {
+    let runs: Vec<Option<&StraightResult>> = results.iter().map(|r| r.straight.as_ref()).collect();
+    if runs.iter().all(|r| r.is_none()) {
+        return;
+    }
+    *t += &format!(
+        "\nStraight-line study (`{STRAIGHT_STUDY}`: homes, neighbourhoods, 4 amenity kinds; no network)\n\n"
+    );
+    *t += &format!("| seconds | {} |\n", header.join(" | "));
+    *t += &format!("|---|{}\n", "---:|".repeat(results.len()));
+    let cell = |f: &dyn Fn(&StraightResult) -> String| -> String {
+        runs.iter()
+            .map(|r| r.map_or("-".into(), f))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let stage = |s: &StraightResult, name: &str| -> f64 {
+        s.stages.iter().filter(|x| x.0 == name).map(|x| x.1).sum()
+    };
+    *t += &format!(
+        "| load + straight line (what geopandas' 9.7 + 10.1 s at 1 M covers) | {} |\n",
+        cell(&|s| seconds(stage(s, "load") + stage(s, "straight_line")))
+    );
+    for name in [
+        "load",
+        "straight_line",
+        "e2sfca",
+        "neighbourhoods",
+        "outputs",
+    ] {
+        *t += &format!("| {name} | {} |\n", cell(&|s| seconds(stage(s, name))));
+    }
+    *t += &format!(
+        "| **whole process, end to end** | {} |\n",
+        cell(&|s| format!("**{}**", seconds(s.process_s)))
+    );
+    *t += &format!(
+        "| CPU seconds (user + system) | {} |\n",
+        cell(&|s| seconds(s.cpu_s))
+    );
+    *t += &format!(
+        "| **peak memory (MB)** | {} |\n",
+        cell(&|s| format!("**{:.0}**", s.peak_mb))
+    );
 }
