@@ -122,17 +122,20 @@ fn push_rounded_integer(out: &mut String, v: f64, decimals: usize) -> bool {
     if v < 0.0 {
         out.push('-');
     }
-    use std::fmt::Write;
     let (int, mut fraction) = (n / scale, n % scale);
-    // Writing to a String cannot fail.
-    let _ = write!(out, "{int}");
+    // itoa, not `write!`: the formatting machinery was half of this function's time.
+    let mut digits_buf = itoa::Buffer::new();
+    out.push_str(digits_buf.format(int));
     if fraction > 0 {
         let mut digits = decimals;
         while fraction % 10 == 0 {
             fraction /= 10;
             digits -= 1;
         }
-        let _ = write!(out, ".{fraction:0digits$}");
+        let text = digits_buf.format(fraction);
+        out.push('.');
+        out.extend(std::iter::repeat_n('0', digits - text.len()));
+        out.push_str(text);
     }
     true
 }
