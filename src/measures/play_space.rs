@@ -1,10 +1,14 @@
 //! Play space per child (E2SFCA) for the scene: which homes reach which playgrounds, per band.
 //!
 //! The (home, playground) pairs are never all held at once: at 1 M homes and a 1000 m
-//! catchment they are tens of millions (about 1 GB as [`Reach`] values, several at 8 M homes).
-//! Step 1 streams them per band, chunk by chunk in home order, so every facility's demand is
-//! summed in the order [`e2sfca::e2sfca`] sums it (band, home, facility) and the result is
-//! bit-identical to it whatever the thread count; step 2 needs only each home's own pairs.
+//! catchment they are about 100 million (over 2 GB as [`e2sfca::Reach`] values).
+//! Each step is one range query at the largest catchment, streamed chunk by chunk in home
+//! order; every band takes its pairs from that one list (straight-line distances are the same
+//! for every band), which halves the work of one query per band.
+//! Step 1 keeps one sum per band and facility, each in (home, facility) order, and adds the
+//! bands in band order at the end: exactly how [`e2sfca::e2sfca`] sums, so the result is
+//! bit-identical to it by construction, whatever the thread count. Step 2 needs only each
+//! home's own pairs.
 
 use rayon::prelude::*;
 
@@ -51,35 +55,37 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
     let children =
         |h: usize, bn: &study::BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
 
-    // Step 1: the decay-weighted children in reach of each facility.
-    let mut weighted_children = vec![0.0; supply.len()];
-    for bn in norms {
-        // A pair is in a band's catchment when its distance (as found within the largest
-        // catchment) is within the band's norm; the slack keeps pairs whose squared distance
-        // rounds just above the norm's square.
-        let radius = (bn.metres * (1.0 + 1e-9)).min(max_radius);
-        chunks_in_order(
-            &homes.coords,
-            |first, chunk| {
-                let mut terms: Vec<(u32, f64)> = Vec::new();
-                index.within_each(chunk, radius, |i, pairs| {
+    // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
+    // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
+    // counts for a band when its distance is within the band's norm: every such pair is within
+    // the largest catchment, so this finds the same pairs as one query per band would.
+    let mut per_band = vec![vec![0.0; supply.len()]; norms.len()];
+    chunks_in_order(
+        &homes.coords,
+        |first, chunk| {
+            let mut terms: Vec<Vec<(u32, f64)>> = vec![Vec::new(); norms.len()];
+            index.within_each(chunk, max_radius, |i, pairs| {
+                for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
                     let c = children(first + i, bn);
                     if c == 0.0 {
-                        return;
+                        continue;
                     }
                     for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
                         terms.push((j, c * decay.weight(d, bn.metres)));
                     }
-                });
-                terms
-            },
-            |terms| {
-                for (j, t) in terms {
-                    weighted_children[j as usize] += t;
                 }
-            },
-        );
-    }
+            });
+            terms
+        },
+        |terms| {
+            for (weighted, terms) in per_band.iter_mut().zip(terms) {
+                for (j, t) in terms {
+                    weighted[j as usize] += t;
+                }
+            }
+        },
+    );
+    let weighted_children = e2sfca::sum_over_bands(&per_band, supply.len());
     let ratio = e2sfca::supply_ratios(&supply, &weighted_children);
 
     // Step 2: per home and band the decay-weighted ratios in reach, combined over the bands.
