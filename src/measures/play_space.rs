@@ -10,6 +10,8 @@
 //! bit-identical to it by construction, whatever the thread count. Step 2 needs only each
 //! home's own pairs.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
 use super::e2sfca::{self, Decay};
@@ -17,6 +19,10 @@ use crate::error::Result;
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::scene::Scene;
 use crate::study::{self, Study};
+
+/// Step 1's terms of a chunk of homes: per band, (facility, decay-weighted children) in
+/// (home, facility) order.
+type TermsPerBand = Vec<Vec<(u32, f64)>>;
 
 /// Square metres of play space per child for every home (children-weighted over its bands),
 /// with the `[catchment]` kind's capacity as supply and each band's norm as its catchment.
@@ -60,10 +66,16 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
     // counts for a band when its distance is within the band's norm: every such pair is within
     // the largest catchment, so this finds the same pairs as one query per band would.
     let mut per_band = vec![vec![0.0; supply.len()]; norms.len()];
+    // Consumed term buffers go back to a pool for the next chunks: their memory is allocated
+    // (and faulted in) for the first wave of chunks only, not grown again for every chunk.
+    let pool: Mutex<Vec<TermsPerBand>> = Mutex::new(Vec::new());
+    let lock = || pool.lock().unwrap_or_else(|e| e.into_inner());
     chunks_in_order(
         &homes.coords,
         |first, chunk| {
-            let mut terms: Vec<Vec<(u32, f64)>> = vec![Vec::new(); norms.len()];
+            let mut terms = lock()
+                .pop()
+                .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
             index.within_each(chunk, max_radius, |i, pairs| {
                 for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
                     let c = children(first + i, bn);
@@ -77,12 +89,14 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
             });
             terms
         },
-        |terms| {
-            for (weighted, terms) in per_band.iter_mut().zip(terms) {
-                for (j, t) in terms {
+        |mut terms| {
+            for (weighted, terms) in per_band.iter_mut().zip(terms.iter_mut()) {
+                for &(j, t) in terms.iter() {
                     weighted[j as usize] += t;
                 }
+                terms.clear();
             }
+            lock().push(terms);
         },
     );
     let weighted_children = e2sfca::sum_over_bands(&per_band, supply.len());

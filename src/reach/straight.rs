@@ -230,9 +230,6 @@ impl<'a> AmenityIndex<'a> {
         radius: f64,
         mut f: impl FnMut(usize, &[(u32, f64)]),
     ) {
-        let r2 = radius * radius;
-        let reach = radius * (1.0 + 1e-9) + 1e-6;
-        let reach2 = reach * reach;
         let cell = if radius > 0.0 {
             cell_size(points).min(radius / 2.0)
         } else {
@@ -244,7 +241,6 @@ impl<'a> AmenityIndex<'a> {
         let mut scratch = Vec::new();
         let mut found: Vec<(u32, f64)> = Vec::new();
         for (p, c) in points.iter().enumerate() {
-            found.clear();
             let q = [c.x, c.y];
             let key = cell_key(q, cell);
             // Points come in the caller's order, which is mostly spatially coherent: the cell
@@ -260,38 +256,56 @@ impl<'a> AmenityIndex<'a> {
                     at
                 }
             };
-            let candidates = &cells[at];
-            for candidate in &candidates.items {
-                let (i, d2) = match *candidate {
-                    Candidate::Point { amenity, at } => (amenity, at.distance_2(&q)),
-                    Candidate::Outline {
-                        amenity,
-                        ref segments,
-                        may_contain,
-                    } => {
-                        let b = &self.bounds[amenity as usize];
-                        if box_distance_2(b.lower(), b.upper(), q) > reach2 {
-                            // Its envelope is out of reach, so is every point of it.
-                            continue;
-                        }
-                        let inside = may_contain && self.contains(amenity, q);
-                        let d2 = if inside {
-                            0.0
-                        } else {
-                            candidates.segments[segments.clone()]
-                                .iter()
-                                .map(|l| l.distance_2(&q))
-                                .fold(f64::INFINITY, f64::min)
-                        };
-                        (amenity, d2)
-                    }
-                    Candidate::Other(amenity) => (amenity, self.distance_2(amenity, q)),
-                };
-                if d2 <= r2 {
-                    found.push((i, d2.sqrt()));
-                }
-            }
+            self.in_reach(&cells[at], q, radius, &mut found);
             f(p, &found);
+        }
+    }
+
+    /// The candidates of a cell within `radius` of `q` with their distance, in candidate
+    /// order, into `found`.
+    ///
+    /// Not generic, so that this innermost loop compiles the same (and as fast) whatever the
+    /// caller of [`Self::within_each`] does with the pairs.
+    #[inline(never)]
+    fn in_reach(
+        &self,
+        candidates: &CellCandidates,
+        q: [f64; 2],
+        radius: f64,
+        found: &mut Vec<(u32, f64)>,
+    ) {
+        let r2 = radius * radius;
+        let reach = radius * (1.0 + 1e-9) + 1e-6;
+        let reach2 = reach * reach;
+        found.clear();
+        for candidate in &candidates.items {
+            let (i, d2) = match *candidate {
+                Candidate::Point { amenity, at } => (amenity, point_distance_2(at, q)),
+                Candidate::Outline {
+                    amenity,
+                    ref segments,
+                    may_contain,
+                } => {
+                    let b = &self.bounds[amenity as usize];
+                    let d2 = if box_distance_2(b.lower(), b.upper(), q) > reach2 {
+                        // Its envelope is out of reach, so is every point of it.
+                        f64::INFINITY
+                    } else if may_contain && self.contains(amenity, q) {
+                        0.0
+                    } else {
+                        let mut d2 = f64::INFINITY;
+                        for l in &candidates.segments[segments.clone()] {
+                            d2 = d2.min(segment_distance_2(l, q));
+                        }
+                        d2
+                    };
+                    (amenity, d2)
+                }
+                Candidate::Other(amenity) => (amenity, self.distance_2(amenity, q)),
+            };
+            if d2 <= r2 {
+                found.push((i, d2.sqrt()));
+            }
         }
     }
 
@@ -345,6 +359,19 @@ impl<'a> AmenityIndex<'a> {
                         continue;
                     }
                     let outline = &self.outline[self.outline_of[i as usize].clone()];
+                    let (lo_b, hi_b) = (b.lower(), b.upper());
+                    if (hi_b[0] - lo_b[0]).max(hi_b[1] - lo_b[1]) <= cell {
+                        // Smaller than the cell: every side is about as near to some point of
+                        // the cell as any other, so none could be dropped.
+                        let start = out.segments.len();
+                        out.segments.extend_from_slice(outline);
+                        out.items.push(Candidate::Outline {
+                            amenity: i,
+                            segments: start..out.segments.len(),
+                            may_contain: near == 0.0,
+                        });
+                        continue;
+                    }
                     // The distance to a segment is convex, so its largest over the box is at a
                     // corner; the smallest such largest bounds the nearest segment's distance.
                     let nearest_at_most = outline
@@ -461,6 +488,34 @@ enum Candidate {
     Other(u32),
 }
 
+/// rstar's `[f64; 2]` `distance_2` (0.12) written out: the same operations in the same order,
+/// so bit-identical (tested against it), as plain arithmetic the compiler always inlines into
+/// the query loop.
+#[inline(always)]
+fn point_distance_2(p: [f64; 2], q: [f64; 2]) -> f64 {
+    let d = [p[0] - q[0], p[1] - q[1]];
+    d[1] * d[1] + (d[0] * d[0] + 0.0)
+}
+
+/// rstar's `Line::distance_2` (0.12) written out, as [`point_distance_2`]: rstar's generic
+/// point code compiled to calls in the query loop in some builds, which made a range query up
+/// to half again as slow.
+#[inline(always)]
+fn segment_distance_2(l: &Line<[f64; 2]>, q: [f64; 2]) -> f64 {
+    let (p1, p2) = (l.from, l.to);
+    let dir = [p2[0] - p1[0], p2[1] - p1[1]];
+    let dot = 0.0 + (q[0] - p1[0]) * dir[0] + (q[1] - p1[1]) * dir[1];
+    let s = dot / (dir[1] * dir[1] + (dir[0] * dir[0] + 0.0));
+    let nearest = if 0.0 < s && s < 1.0 {
+        [p1[0] + dir[0] * s, p1[1] + dir[1] * s]
+    } else if s <= 0.0 {
+        p1
+    } else {
+        p2
+    };
+    point_distance_2(nearest, q)
+}
+
 /// The squared distance from `q` to the box `lo..hi`, 0 inside.
 fn box_distance_2(lo: [f64; 2], hi: [f64; 2], q: [f64; 2]) -> f64 {
     let dx = (lo[0] - q[0]).max(q[0] - hi[0]).max(0.0);
@@ -472,7 +527,7 @@ fn box_distance_2(lo: [f64; 2], hi: [f64; 2], q: [f64; 2]) -> f64 {
 fn box_box_distance(lo: [f64; 2], hi: [f64; 2], lo2: [f64; 2], hi2: [f64; 2]) -> f64 {
     let dx = (lo2[0] - hi[0]).max(lo[0] - hi2[0]).max(0.0);
     let dy = (lo2[1] - hi[1]).max(lo[1] - hi2[1]).max(0.0);
-    dx.hypot(dy)
+    (dx * dx + dy * dy).sqrt()
 }
 
 /// A grid cell size for a batch of points: about [`POINTS_PER_CELL`] points per cell of their
@@ -665,6 +720,60 @@ mod tests {
                 let one = idx.nearest(*p).map_or(f64::INFINITY, |n| n.1);
                 prop_assert_eq!(d.to_bits(), one.to_bits(), "nearest at {:?}", p);
             }
+        }
+
+        /// The written-out distances equal rstar's bit for bit, on segments of any slant and
+        /// length (including points on a segment's line and degenerate segments).
+        #[test]
+        fn written_out_distances_equal_rstar(
+            a in (-1e6..1e6f64, -1e6..1e6f64),
+            b in prop_oneof![(-1e6..1e6f64, -1e6..1e6f64), Just((0.0, 0.0))],
+            q in (-1e6..1e6f64, -1e6..1e6f64),
+            t in -0.5..1.5f64,
+        ) {
+            let (a, b) = ([a.0, a.1], if b == (0.0, 0.0) { [a.0, a.1] } else { [b.0, b.1] });
+            let l = Line::new(a, b);
+            let on_line = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+            for q in [[q.0, q.1], on_line, a, b] {
+                prop_assert_eq!(segment_distance_2(&l, q).to_bits(), l.distance_2(&q).to_bits());
+                prop_assert_eq!(point_distance_2(a, q).to_bits(), a.distance_2(&q).to_bits());
+            }
+        }
+
+        /// Large polygons (many sides, slanted) among many homes, so that cells are smaller
+        /// than the polygons and [`AmenityIndex::within_each`] drops sides per cell: still the
+        /// per-point answers bit for bit.
+        #[test]
+        fn batch_queries_with_sides_dropped_equal_per_point_queries(
+            parks in prop::collection::vec(
+                (0.0..2000.0f64, 0.0..2000.0f64, 100.0..600.0f64, 3usize..40, 0.0..1.0f64),
+                1..6,
+            ),
+            homes in prop::collection::vec((-300.0..2300.0f64, -300.0..2300.0f64), 300..600),
+            radius in 0.0..800.0f64,
+        ) {
+            // Irregular polygons around a centre: radius varying with the angle.
+            let items: Vec<Amenity> = parks
+                .iter()
+                .map(|&(x, y, r, sides, wobble)| {
+                    let ring: Vec<(f64, f64)> = (0..=sides)
+                        .map(|k| {
+                            let angle = std::f64::consts::TAU * (k % sides) as f64 / sides as f64;
+                            let r = r * (1.0 - 0.5 * wobble * (3.0 * angle).sin().abs());
+                            (x + r * angle.cos(), y + r * angle.sin())
+                        })
+                        .collect();
+                    amenity(AmenityGeometry::Polygon(MultiPolygon(vec![Polygon::new(
+                        ring.into(),
+                        vec![],
+                    )])))
+                })
+                .collect();
+            let idx = AmenityIndex::new(&items);
+            let points: Vec<Coord> = homes.iter().map(|&(x, y)| Coord { x, y }).collect();
+            idx.within_each(&points, radius, |i, pairs| {
+                assert_eq!(pairs, idx.within(points[i], radius).as_slice(), "within at {:?}", points[i]);
+            });
         }
     }
 }
