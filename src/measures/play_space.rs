@@ -4,7 +4,7 @@
 //! catchment they are about 100 million (over 2 GB as [`e2sfca::Reach`] values).
 //! Each step is one range query at the largest catchment, streamed chunk by chunk in home
 //! order; every band takes its pairs from that one list (straight-line distances are the same
-//! for every band), which halves the work of one query per band.
+//! for every band) instead of one query per band.
 //! Step 1 keeps one sum per band and facility, each in (home, facility) order, and adds the
 //! bands in band order at the end: exactly how [`e2sfca::e2sfca`] sums, so the result is
 //! bit-identical to it by construction, whatever the thread count. Step 2 needs only each
@@ -113,10 +113,13 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
             let first = c * 4096;
             let mut access = vec![0.0; norms.len()];
             index.within_each(chunk, max_radius, |i, pairs| {
-                for (a, bn) in access.iter_mut().zip(norms) {
-                    *a = 0.0;
-                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
-                        *a += ratio[j as usize] * decay.weight(d, bn.metres);
+                access.fill(0.0);
+                for &(j, d) in pairs {
+                    let r = ratio[j as usize];
+                    for (a, bn) in access.iter_mut().zip(norms) {
+                        if d <= bn.metres {
+                            *a += r * decay.weight(d, bn.metres);
+                        }
                     }
                 }
                 let h = first + i;
