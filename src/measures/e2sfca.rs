@@ -20,6 +20,12 @@
 //! the plain E2SFCA. `scripts/equity_e2sfca_fixture.py` builds that comparison. For the other
 //! reading (each band sees the full supply), call [`e2sfca`] once per band: PySAL agrees with
 //! that too (tests/equity_e2sfca.rs checks both).
+//!
+//! **Summation order.** Step 1 sums each band's terms on their own, in the order of that band's
+//! pairs, and then adds the bands in band order ([`e2sfca`] and the scene's streaming version in
+//! `play_space` both do this through one function). The scene finds every band's pairs in one
+//! range query and so visits them all at once; summing per band keeps it bit-identical to
+//! [`e2sfca`] by construction, whatever the thread count.
 
 use crate::error::{Error, Result};
 
@@ -47,13 +53,10 @@ impl Decay {
         }
         match self {
             Decay::Step => {
-                if x <= 1.0 / 3.0 {
-                    STEP_WEIGHTS[0]
-                } else if x <= 2.0 / 3.0 {
-                    STEP_WEIGHTS[1]
-                } else {
-                    STEP_WEIGHTS[2]
-                }
+                // Without branches: the third changes unpredictably from one pair to the next,
+                // and this runs for every (home, playground) pair of a city.
+                let third = usize::from(x > 1.0 / 3.0) + usize::from(x > 2.0 / 3.0);
+                STEP_WEIGHTS[third]
             }
             Decay::Gaussian => {
                 let edge = (-0.5f64).exp();
@@ -152,6 +155,20 @@ pub fn over_bands(bands: impl Iterator<Item = (f64, f64)> + Clone) -> Option<f64
     (children > 0.0).then(|| space / children)
 }
 
+/// Step 1's demand per facility from each band's own sum (`[band][facility]`), added band by
+/// band in band order. Every caller sums a band's terms on their own and then calls this, so
+/// that two implementations that visit the pairs differently (one band at a time, or all bands
+/// of a pair at once) still add the same numbers in the same order: bit-identical results.
+pub(crate) fn sum_over_bands(per_band: &[Vec<f64>], facilities: usize) -> Vec<f64> {
+    let mut total = vec![0.0; facilities];
+    for band in per_band {
+        for (t, w) in total.iter_mut().zip(band) {
+            *t += w;
+        }
+    }
+    total
+}
+
 /// Step 1's result: `R_j = S_j / demand_j`, supply per decay-weighted child, 0 for a facility
 /// no child reaches.
 pub fn supply_ratios(supply: &[f64], weighted_children: &[f64]) -> Vec<f64> {
@@ -183,13 +200,18 @@ pub fn supply_ratios(supply: &[f64], weighted_children: &[f64]) -> Vec<f64> {
 /// ```
 pub fn e2sfca(supply: &[f64], bands: &[Band], decay: Decay) -> Result<PlaySpace> {
     validate(supply, bands)?;
-    let mut weighted_children = vec![0.0; supply.len()];
-    for band in bands {
-        for r in band.reach {
-            weighted_children[r.facility] +=
-                band.children[r.home] * decay.weight(r.distance, band.catchment_m);
-        }
-    }
+    let per_band: Vec<Vec<f64>> = bands
+        .iter()
+        .map(|band| {
+            let mut weighted = vec![0.0; supply.len()];
+            for r in band.reach {
+                weighted[r.facility] +=
+                    band.children[r.home] * decay.weight(r.distance, band.catchment_m);
+            }
+            weighted
+        })
+        .collect();
+    let weighted_children = sum_over_bands(&per_band, supply.len());
     let ratio = supply_ratios(supply, &weighted_children);
     let per_child = bands
         .iter()

@@ -1,10 +1,16 @@
 //! Play space per child (E2SFCA) for the scene: which homes reach which playgrounds, per band.
 //!
 //! The (home, playground) pairs are never all held at once: at 1 M homes and a 1000 m
-//! catchment they are tens of millions (about 1 GB as [`Reach`] values, several at 8 M homes).
-//! Step 1 streams them per band, chunk by chunk in home order, so every facility's demand is
-//! summed in the order [`e2sfca::e2sfca`] sums it (band, home, facility) and the result is
-//! bit-identical to it whatever the thread count; step 2 needs only each home's own pairs.
+//! catchment they are about 100 million (over 2 GB as [`e2sfca::Reach`] values).
+//! Each step is one range query at the largest catchment, streamed chunk by chunk in home
+//! order; every band takes its pairs from that one list (straight-line distances are the same
+//! for every band) instead of one query per band.
+//! Step 1 keeps one sum per band and facility, each in (home, facility) order, and adds the
+//! bands in band order at the end: exactly how [`e2sfca::e2sfca`] sums, so the result is
+//! bit-identical to it by construction, whatever the thread count. Step 2 needs only each
+//! home's own pairs.
+
+use std::sync::Mutex;
 
 use rayon::prelude::*;
 
@@ -13,6 +19,10 @@ use crate::error::Result;
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::scene::Scene;
 use crate::study::{self, Study};
+
+/// Step 1's terms of a chunk of homes: per band, (facility, decay-weighted children) in
+/// (home, facility) order.
+type TermsPerBand = Vec<Vec<(u32, f64)>>;
 
 /// Square metres of play space per child for every home (children-weighted over its bands),
 /// with the `[catchment]` kind's capacity as supply and each band's norm as its catchment.
@@ -51,35 +61,45 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
     let children =
         |h: usize, bn: &study::BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
 
-    // Step 1: the decay-weighted children in reach of each facility.
-    let mut weighted_children = vec![0.0; supply.len()];
-    for bn in norms {
-        // A pair is in a band's catchment when its distance (as found within the largest
-        // catchment) is within the band's norm; the slack keeps pairs whose squared distance
-        // rounds just above the norm's square.
-        let radius = (bn.metres * (1.0 + 1e-9)).min(max_radius);
-        chunks_in_order(
-            &homes.coords,
-            |first, chunk| {
-                let mut terms: Vec<(u32, f64)> = Vec::new();
-                index.within_each(chunk, radius, |i, pairs| {
+    // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
+    // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
+    // counts for a band when its distance is within the band's norm: every such pair is within
+    // the largest catchment, so this finds the same pairs as one query per band would.
+    let mut per_band = vec![vec![0.0; supply.len()]; norms.len()];
+    // Consumed term buffers go back to a pool for the next chunks: their memory is allocated
+    // (and faulted in) for the first wave of chunks only, not grown again for every chunk.
+    let pool: Mutex<Vec<TermsPerBand>> = Mutex::new(Vec::new());
+    let lock = || pool.lock().unwrap_or_else(|e| e.into_inner());
+    chunks_in_order(
+        &homes.coords,
+        |first, chunk| {
+            let mut terms = lock()
+                .pop()
+                .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
+            index.within_each(chunk, max_radius, |i, pairs| {
+                for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
                     let c = children(first + i, bn);
                     if c == 0.0 {
-                        return;
+                        continue;
                     }
                     for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
                         terms.push((j, c * decay.weight(d, bn.metres)));
                     }
-                });
-                terms
-            },
-            |terms| {
-                for (j, t) in terms {
-                    weighted_children[j as usize] += t;
                 }
-            },
-        );
-    }
+            });
+            terms
+        },
+        |mut terms| {
+            for (weighted, terms) in per_band.iter_mut().zip(terms.iter_mut()) {
+                for &(j, t) in terms.iter() {
+                    weighted[j as usize] += t;
+                }
+                terms.clear();
+            }
+            lock().push(terms);
+        },
+    );
+    let weighted_children = e2sfca::sum_over_bands(&per_band, supply.len());
     let ratio = e2sfca::supply_ratios(&supply, &weighted_children);
 
     // Step 2: per home and band the decay-weighted ratios in reach, combined over the bands.
@@ -93,10 +113,13 @@ pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>
             let first = c * 4096;
             let mut access = vec![0.0; norms.len()];
             index.within_each(chunk, max_radius, |i, pairs| {
-                for (a, bn) in access.iter_mut().zip(norms) {
-                    *a = 0.0;
-                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
-                        *a += ratio[j as usize] * decay.weight(d, bn.metres);
+                access.fill(0.0);
+                for &(j, d) in pairs {
+                    let r = ratio[j as usize];
+                    for (a, bn) in access.iter_mut().zip(norms) {
+                        if d <= bn.metres {
+                            *a += r * decay.weight(d, bn.metres);
+                        }
                     }
                 }
                 let h = first + i;

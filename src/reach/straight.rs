@@ -12,6 +12,12 @@
 //! queries, so the results are bit-identical to them; a profile of 1 M homes showed the
 //! per-point tree walks (and the sort that merged a polygon's segments) as the largest cost of
 //! the whole run.
+//!
+//! In the range queries the exact distances to polygons are then most of the time. The cell's
+//! candidates drop what cannot matter to any point of the cell (a polygon's envelope out of
+//! reach, a side of a polygon larger than the cell that another side always beats), and the
+//! distances are rstar's arithmetic written out so that it compiles inline; both are exact,
+//! and the batch queries are tested bit for bit against the per-point ones.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -19,7 +25,7 @@ use std::ops::Range;
 use geo::{Coord, Intersects, LinesIter, Point};
 use rayon::prelude::*;
 use rstar::primitives::{GeomWithData, Line, Rectangle};
-use rstar::{PointDistance, RTree};
+use rstar::{PointDistance, RTree, RTreeObject};
 
 use crate::scene::{Amenity, AmenityGeometry};
 
@@ -189,11 +195,8 @@ impl<'a> AmenityIndex<'a> {
         let i = i as usize;
         match &self.items[i].geometry {
             AmenityGeometry::Point(c) => [c.x, c.y].distance_2(&q),
-            AmenityGeometry::Polygon(mp) => {
-                let b = &self.bounds[i];
-                let (lo, hi) = (b.lower(), b.upper());
-                let in_bounds = lo[0] <= q[0] && q[0] <= hi[0] && lo[1] <= q[1] && q[1] <= hi[1];
-                if in_bounds && mp.intersects(&Point::new(q[0], q[1])) {
+            AmenityGeometry::Polygon(_) => {
+                if self.contains(i as u32, q) {
                     return 0.0;
                 }
                 match &self.outline_tree[i] {
@@ -233,32 +236,199 @@ impl<'a> AmenityIndex<'a> {
         radius: f64,
         mut f: impl FnMut(usize, &[(u32, f64)]),
     ) {
-        let r2 = radius * radius;
         let cell = if radius > 0.0 {
             cell_size(points).min(radius / 2.0)
         } else {
             cell_size(points)
         };
-        let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
-        let mut cells: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
+        let mut cell_of: HashMap<(i64, i64), usize> = HashMap::new();
+        let mut cells: Vec<CellCandidates> = Vec::new();
+        let mut last: Option<((i64, i64), usize)> = None;
+        let mut scratch = Vec::new();
         let mut found: Vec<(u32, f64)> = Vec::new();
         for (p, c) in points.iter().enumerate() {
-            found.clear();
             let q = [c.x, c.y];
             let key = cell_key(q, cell);
-            let candidates = cells.entry(key).or_insert_with(|| {
-                let mut out = Vec::new();
-                self.candidates(cell_centre(key, cell), radius + half_diagonal, &mut out);
-                out
-            });
-            for &i in candidates.iter() {
-                let d2 = self.distance_2(i, q);
-                if d2 <= r2 {
-                    found.push((i, d2.sqrt()));
+            // Points come in the caller's order, which is mostly spatially coherent: the cell
+            // of the previous point saves most lookups.
+            let at = match last {
+                Some((k, at)) if k == key => at,
+                _ => {
+                    let at = *cell_of.entry(key).or_insert_with(|| {
+                        cells.push(self.cell_candidates(key, cell, radius, &mut scratch));
+                        cells.len() - 1
+                    });
+                    last = Some((key, at));
+                    at
                 }
-            }
+            };
+            self.in_reach(&cells[at], q, radius, &mut found);
             f(p, &found);
         }
+    }
+
+    /// The candidates of a cell within `radius` of `q` with their distance, in candidate
+    /// order, into `found`.
+    ///
+    /// Not generic, so that this innermost loop compiles the same (and as fast) whatever the
+    /// caller of [`Self::within_each`] does with the pairs.
+    #[inline(never)]
+    fn in_reach(
+        &self,
+        candidates: &CellCandidates,
+        q: [f64; 2],
+        radius: f64,
+        found: &mut Vec<(u32, f64)>,
+    ) {
+        let r2 = radius * radius;
+        let reach = radius * (1.0 + 1e-9) + 1e-6;
+        let reach2 = reach * reach;
+        found.clear();
+        for candidate in &candidates.items {
+            let (i, d2) = match *candidate {
+                Candidate::Point { amenity, at } => (amenity, point_distance_2(at, q)),
+                Candidate::Outline {
+                    amenity,
+                    ref segments,
+                    may_contain,
+                } => {
+                    let b = &self.bounds[amenity as usize];
+                    let d2 = if box_distance_2(b.lower(), b.upper(), q) > reach2 {
+                        // Its envelope is out of reach, so is every point of it.
+                        f64::INFINITY
+                    } else if may_contain && self.contains(amenity, q) {
+                        0.0
+                    } else {
+                        let mut d2 = f64::INFINITY;
+                        for l in &candidates.segments[segments.clone()] {
+                            d2 = d2.min(segment_distance_2(l, q));
+                        }
+                        d2
+                    };
+                    (amenity, d2)
+                }
+                Candidate::Other(amenity) => (amenity, self.distance_2(amenity, q)),
+            };
+            if d2 <= r2 {
+                found.push((i, d2.sqrt()));
+            }
+        }
+    }
+
+    /// What the points of one grid cell must test exactly for [`Self::within_each`]: the
+    /// amenities that can be within `radius` of some point of the cell, in index order, and
+    /// for each short polygon only the boundary segments that can be its nearest to a point
+    /// of the cell.
+    ///
+    /// Most of a range query's time is the exact distance to polygons; a segment whose
+    /// distance to the cell exceeds another segment's largest distance to the cell is never the
+    /// nearest, so it is dropped (two of a far rectangle's four sides, typically). The distance
+    /// is the minimum over the segments kept, with the same arithmetic: bit-identical. The
+    /// margins (1e-6 m and 1e-9 relative) exceed the rounding of these bounds by orders of
+    /// magnitude, so no segment or amenity that could matter is dropped.
+    fn cell_candidates(
+        &self,
+        key: (i64, i64),
+        cell: f64,
+        radius: f64,
+        scratch: &mut Vec<u32>,
+    ) -> CellCandidates {
+        let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
+        self.candidates(cell_centre(key, cell), radius + half_diagonal, scratch);
+        let mut out = CellCandidates::default();
+        if scratch.is_empty() {
+            return out;
+        }
+        // The cell's box, padded for the rounding of `cell_key`.
+        let (x0, y0) = (key.0 as f64 * cell, key.1 as f64 * cell);
+        let pad = 1e-6 + 1e-12 * (x0.abs() + y0.abs() + cell);
+        let lo = [x0 - pad, y0 - pad];
+        let hi = [x0 + cell + pad, y0 + cell + pad];
+        let corners = [lo, [hi[0], lo[1]], hi, [lo[0], hi[1]]];
+        let reach = radius * (1.0 + 1e-9) + 1e-6;
+        for &i in scratch.iter() {
+            match &self.items[i as usize].geometry {
+                AmenityGeometry::Point(c) => {
+                    let at = [c.x, c.y];
+                    if box_distance_2(lo, hi, at) <= reach * reach {
+                        out.items.push(Candidate::Point { amenity: i, at });
+                    }
+                }
+                AmenityGeometry::Polygon(_) => {
+                    let b = &self.bounds[i as usize];
+                    let near = box_box_distance(lo, hi, b.lower(), b.upper());
+                    if near > reach {
+                        continue;
+                    }
+                    if self.outline_tree[i as usize].is_some() {
+                        out.items.push(Candidate::Other(i));
+                        continue;
+                    }
+                    let outline = &self.outline[self.outline_of[i as usize].clone()];
+                    let (lo_b, hi_b) = (b.lower(), b.upper());
+                    if (hi_b[0] - lo_b[0]).max(hi_b[1] - lo_b[1]) <= cell {
+                        // Smaller than the cell: every side is about as near to some point of
+                        // the cell as any other, so none could be dropped.
+                        let start = out.segments.len();
+                        out.segments.extend_from_slice(outline);
+                        out.items.push(Candidate::Outline {
+                            amenity: i,
+                            segments: start..out.segments.len(),
+                            may_contain: near == 0.0,
+                        });
+                        continue;
+                    }
+                    // The distance to a segment is convex, so its largest over the box is at a
+                    // corner; the smallest such largest bounds the nearest segment's distance.
+                    let nearest_at_most = outline
+                        .iter()
+                        .map(|l| {
+                            corners
+                                .iter()
+                                .map(|c| l.distance_2(c))
+                                .fold(0.0, f64::max)
+                                .sqrt()
+                        })
+                        .fold(f64::INFINITY, f64::min);
+                    let keep = nearest_at_most * (1.0 + 1e-9) + 1e-6;
+                    let start = out.segments.len();
+                    let mut nearest_at_least = f64::INFINITY;
+                    for l in outline {
+                        let e = l.envelope();
+                        let d = box_box_distance(lo, hi, e.lower(), e.upper());
+                        nearest_at_least = nearest_at_least.min(d);
+                        if d <= keep {
+                            out.segments.push(*l);
+                        }
+                    }
+                    // A point of the cell may lie inside only when the boxes meet; outside,
+                    // its distance is at least the nearest segment's distance to the box.
+                    let may_contain = near == 0.0;
+                    if !may_contain && nearest_at_least > reach {
+                        out.segments.truncate(start);
+                        continue;
+                    }
+                    out.items.push(Candidate::Outline {
+                        amenity: i,
+                        segments: start..out.segments.len(),
+                        may_contain,
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether polygon amenity `i` holds `q` (boundary included), as [`Self::distance_2`] tests.
+    fn contains(&self, i: u32, q: [f64; 2]) -> bool {
+        let b = &self.bounds[i as usize];
+        let (lo, hi) = (b.lower(), b.upper());
+        let in_bounds = lo[0] <= q[0] && q[0] <= hi[0] && lo[1] <= q[1] && q[1] <= hi[1];
+        in_bounds
+            && match &self.items[i as usize].geometry {
+                AmenityGeometry::Polygon(mp) => mp.intersects(&Point::new(q[0], q[1])),
+                AmenityGeometry::Point(_) => false,
+            }
     }
 
     /// The distance from every point to its nearest amenity (`f64::INFINITY` when there are
@@ -297,6 +467,73 @@ impl<'a> AmenityIndex<'a> {
             })
             .collect()
     }
+}
+
+/// One grid cell's share of a batch range query ([`AmenityIndex::within_each`]).
+#[derive(Default)]
+struct CellCandidates {
+    /// In amenity index order.
+    items: Vec<Candidate>,
+    /// The kept boundary segments of the cell's polygons, each polygon's consecutive.
+    segments: Vec<Line<[f64; 2]>>,
+}
+
+enum Candidate {
+    Point {
+        amenity: u32,
+        at: [f64; 2],
+    },
+    /// A polygon whose short outline is scanned: `segments` of [`CellCandidates::segments`].
+    Outline {
+        amenity: u32,
+        segments: Range<usize>,
+        /// The cell's box meets the polygon's envelope, so a point may lie inside.
+        may_contain: bool,
+    },
+    /// A polygon with a segment tree of its own: [`AmenityIndex::distance_2`].
+    Other(u32),
+}
+
+/// rstar's `[f64; 2]` `distance_2` (0.12) written out: the same operations in the same order,
+/// so bit-identical (tested against it), as plain arithmetic the compiler always inlines into
+/// the query loop.
+#[inline(always)]
+fn point_distance_2(p: [f64; 2], q: [f64; 2]) -> f64 {
+    let d = [p[0] - q[0], p[1] - q[1]];
+    d[1] * d[1] + (d[0] * d[0] + 0.0)
+}
+
+/// rstar's `Line::distance_2` (0.12) written out, as [`point_distance_2`]: rstar's generic
+/// point code compiled to calls in the query loop in some builds, which made a range query up
+/// to half again as slow.
+#[inline(always)]
+fn segment_distance_2(l: &Line<[f64; 2]>, q: [f64; 2]) -> f64 {
+    let (p1, p2) = (l.from, l.to);
+    let dir = [p2[0] - p1[0], p2[1] - p1[1]];
+    let dot = 0.0 + (q[0] - p1[0]) * dir[0] + (q[1] - p1[1]) * dir[1];
+    let s = dot / (dir[1] * dir[1] + (dir[0] * dir[0] + 0.0));
+    let nearest = if 0.0 < s && s < 1.0 {
+        [p1[0] + dir[0] * s, p1[1] + dir[1] * s]
+    } else if s <= 0.0 {
+        p1
+    } else {
+        p2
+    };
+    point_distance_2(nearest, q)
+}
+
+/// The squared distance from `q` to the box `lo..hi`, 0 inside.
+fn box_distance_2(lo: [f64; 2], hi: [f64; 2], q: [f64; 2]) -> f64 {
+    let dx = (lo[0] - q[0]).max(q[0] - hi[0]).max(0.0);
+    let dy = (lo[1] - q[1]).max(q[1] - hi[1]).max(0.0);
+    dx * dx + dy * dy
+}
+
+/// The distance between two boxes, 0 when they meet.
+fn box_box_distance(lo: [f64; 2], hi: [f64; 2], lo2: [f64; 2], hi2: [f64; 2]) -> f64 {
+    let dx = (lo2[0] - hi[0]).max(lo[0] - hi2[0]).max(0.0);
+    let dy = (lo2[1] - hi[1]).max(lo[1] - hi2[1]).max(0.0);
+    (dx * dx + dy * dy).sqrt()
 }
 
 /// A grid cell size for a batch of points: about [`POINTS_PER_CELL`] points per cell of their
@@ -489,6 +726,60 @@ mod tests {
                 let one = idx.nearest(*p).map_or(f64::INFINITY, |n| n.1);
                 prop_assert_eq!(d.to_bits(), one.to_bits(), "nearest at {:?}", p);
             }
+        }
+
+        /// The written-out distances equal rstar's bit for bit, on segments of any slant and
+        /// length (including points on a segment's line and degenerate segments).
+        #[test]
+        fn written_out_distances_equal_rstar(
+            a in (-1e6..1e6f64, -1e6..1e6f64),
+            b in prop_oneof![(-1e6..1e6f64, -1e6..1e6f64), Just((0.0, 0.0))],
+            q in (-1e6..1e6f64, -1e6..1e6f64),
+            t in -0.5..1.5f64,
+        ) {
+            let (a, b) = ([a.0, a.1], if b == (0.0, 0.0) { [a.0, a.1] } else { [b.0, b.1] });
+            let l = Line::new(a, b);
+            let on_line = [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+            for q in [[q.0, q.1], on_line, a, b] {
+                prop_assert_eq!(segment_distance_2(&l, q).to_bits(), l.distance_2(&q).to_bits());
+                prop_assert_eq!(point_distance_2(a, q).to_bits(), a.distance_2(&q).to_bits());
+            }
+        }
+
+        /// Large polygons (many sides, slanted) among many homes, so that cells are smaller
+        /// than the polygons and [`AmenityIndex::within_each`] drops sides per cell: still the
+        /// per-point answers bit for bit.
+        #[test]
+        fn batch_queries_with_sides_dropped_equal_per_point_queries(
+            parks in prop::collection::vec(
+                (0.0..2000.0f64, 0.0..2000.0f64, 100.0..600.0f64, 3usize..40, 0.0..1.0f64),
+                1..6,
+            ),
+            homes in prop::collection::vec((-300.0..2300.0f64, -300.0..2300.0f64), 300..600),
+            radius in 0.0..800.0f64,
+        ) {
+            // Irregular polygons around a centre: radius varying with the angle.
+            let items: Vec<Amenity> = parks
+                .iter()
+                .map(|&(x, y, r, sides, wobble)| {
+                    let ring: Vec<(f64, f64)> = (0..=sides)
+                        .map(|k| {
+                            let angle = std::f64::consts::TAU * (k % sides) as f64 / sides as f64;
+                            let r = r * (1.0 - 0.5 * wobble * (3.0 * angle).sin().abs());
+                            (x + r * angle.cos(), y + r * angle.sin())
+                        })
+                        .collect();
+                    amenity(AmenityGeometry::Polygon(MultiPolygon(vec![Polygon::new(
+                        ring.into(),
+                        vec![],
+                    )])))
+                })
+                .collect();
+            let idx = AmenityIndex::new(&items);
+            let points: Vec<Coord> = homes.iter().map(|&(x, y)| Coord { x, y }).collect();
+            idx.within_each(&points, radius, |i, pairs| {
+                assert_eq!(pairs, idx.within(points[i], radius).as_slice(), "within at {:?}", points[i]);
+            });
         }
     }
 }

@@ -1,0 +1,338 @@
+//! The scene's play space per child (`play_m2_per_child`: range queries, one pass per step,
+//! streamed per chunk of homes) against an independent computation: every (home, playground)
+//! distance by brute force with `geo::Euclidean` (0 inside a polygon), fed as explicit pairs
+//! to the reference `e2sfca::e2sfca`; plus a scene checked by hand and the conservation of the
+//! supply handed out.
+
+use std::path::Path;
+
+use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
+use kindscape::layers::crs::Crs;
+use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
+use kindscape::measures::play_space::play_m2_per_child;
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Homes, Neighbourhood, Scene};
+use kindscape::study::Study;
+use proptest::prelude::*;
+
+const BANDS: [&str; 3] = ["0-5", "6-11", "12-17"];
+/// The Dutch playground norms per band (metres), set explicitly in the study below.
+const NORMS: [f64; 3] = [100.0, 400.0, 1000.0];
+
+fn study(decay: Decay) -> Study {
+    let decay = match decay {
+        Decay::Step => "step",
+        Decay::Gaussian => "gaussian",
+    };
+    let text = format!(
+        r#"[study]
+name = "play space"
+[neighbourhoods]
+path = "n.geojson"
+id = "id"
+children = {{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }}
+[homes]
+path = "h.geojson"
+[[amenities]]
+kind = "playground"
+path = "p.geojson"
+capacity = "area"
+[norms]
+playground = {{ "0-5" = {}, "6-11" = {}, "12-17" = {} }}
+[catchment]
+kind = "playground"
+decay = "{decay}"
+"#,
+        NORMS[0], NORMS[1], NORMS[2]
+    );
+    Study::parse(&text, Path::new("play.toml")).unwrap()
+}
+
+/// A home: position and children per band.
+type Home = (f64, f64, [f64; 3]);
+
+fn scene(homes: &[Home], playgrounds: &[Amenity]) -> Scene {
+    Scene {
+        crs: Crs::parse("EPSG:28992").unwrap(),
+        bands: BANDS.iter().map(|b| b.to_string()).collect(),
+        neighbourhoods: vec![Neighbourhood {
+            id: "A".into(),
+            name: String::new(),
+            population: None,
+            children: vec![None; 3],
+            area_m2: 1e8,
+            geometry: rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
+            kept: vec![],
+            props: Default::default(),
+        }],
+        homes: Homes {
+            ids: (0..homes.len()).map(|i| i.to_string()).collect(),
+            coords: homes.iter().map(|h| Coord { x: h.0, y: h.1 }).collect(),
+            neighbourhood: vec![Some(0); homes.len()],
+            children: homes.iter().flat_map(|h| h.2).collect(),
+            bands: 3,
+            estimated: vec![false; homes.len()],
+        },
+        amenities: vec![AmenityKind {
+            kind: "playground".into(),
+            items: playgrounds.to_vec(),
+        }],
+        inputs: vec![],
+        network: None,
+    }
+}
+
+fn rectangle(x: f64, y: f64, w: f64, h: f64) -> MultiPolygon {
+    MultiPolygon(vec![Polygon::new(
+        vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)].into(),
+        vec![],
+    )])
+}
+
+fn playground(geometry: AmenityGeometry, capacity: f64) -> Amenity {
+    Amenity {
+        geometry,
+        area_m2: capacity,
+        capacity,
+        name: String::new(),
+        source: String::new(),
+        index: 0,
+    }
+}
+
+fn point(x: f64, y: f64, capacity: f64) -> Amenity {
+    playground(AmenityGeometry::Point(Coord { x, y }), capacity)
+}
+
+fn polygon(mp: MultiPolygon, capacity: f64) -> Amenity {
+    playground(AmenityGeometry::Polygon(mp), capacity)
+}
+
+/// Straight-line distance by brute force with geo, independent of the crate's index.
+fn distance(home: &Home, a: &Amenity) -> f64 {
+    let p = Point::new(home.0, home.1);
+    match &a.geometry {
+        AmenityGeometry::Point(c) => Euclidean.distance(&p, &Point(*c)),
+        AmenityGeometry::Polygon(mp) => Euclidean.distance(mp, &p),
+    }
+}
+
+/// What the scene should give: every pair's distance by brute force, all pairs handed to the
+/// reference E2SFCA (pairs beyond a band's catchment weigh 0 there), combined over the bands
+/// weighted by children; a home without children gets its bands' mean.
+/// Also the supply of the playgrounds some child reaches with a weight above 0.
+fn expected(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> (Vec<f64>, f64) {
+    let distances: Vec<Vec<f64>> = homes
+        .iter()
+        .map(|h| playgrounds.iter().map(|a| distance(h, a)).collect())
+        .collect();
+    let reach: Vec<Reach> = distances
+        .iter()
+        .enumerate()
+        .flat_map(|(home, row)| {
+            row.iter()
+                .enumerate()
+                .map(move |(facility, &distance)| Reach {
+                    home,
+                    facility,
+                    distance,
+                })
+        })
+        .collect();
+    let children: Vec<Vec<f64>> = (0..3)
+        .map(|b| homes.iter().map(|h| h.2[b]).collect())
+        .collect();
+    let bands: Vec<Band> = (0..3)
+        .map(|b| Band {
+            name: BANDS[b],
+            children: &children[b],
+            catchment_m: NORMS[b],
+            reach: &reach,
+        })
+        .collect();
+    let supply: Vec<f64> = playgrounds.iter().map(|a| a.capacity).collect();
+    let space = e2sfca::e2sfca(&supply, &bands, decay).unwrap();
+    let per_home = space
+        .per_child_all_bands(&bands)
+        .iter()
+        .enumerate()
+        .map(|(i, all)| {
+            all.unwrap_or_else(|| (0..3).map(|b| space.per_child[b][i]).sum::<f64>() / 3.0)
+        })
+        .collect();
+    // A child at distance d weighs more than 0 when d < d0 (both decays), or d = d0 (step).
+    let weighs = |d: f64, d0: f64| d < d0 || (d == d0 && decay == Decay::Step);
+    let reached: f64 = supply
+        .iter()
+        .enumerate()
+        .filter(|&(j, _)| {
+            homes
+                .iter()
+                .enumerate()
+                .any(|(i, h)| (0..3).any(|b| h.2[b] > 0.0 && weighs(distances[i][j], NORMS[b])))
+        })
+        .map(|(_, s)| s)
+        .sum();
+    (per_home, reached)
+}
+
+fn close(actual: f64, expected: f64, relative: f64) -> bool {
+    (actual - expected).abs() <= relative * expected.abs() + 1e-12
+}
+
+/// Checks the scene against the brute force for one decay, and the conservation of supply:
+/// the homes' children times their play space per child add up to the supply reached.
+fn check(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> Result<(), TestCaseError> {
+    let s = scene(homes, playgrounds);
+    let got = play_m2_per_child(&study(decay), &s).unwrap().unwrap();
+    let (want, reached) = expected(homes, playgrounds, decay);
+    prop_assert_eq!(got.len(), homes.len());
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        prop_assert!(
+            close(*g, *w, 1e-9),
+            "{:?}: home {} at {:?}: scene {} brute force {}",
+            decay,
+            i,
+            homes[i],
+            g,
+            w
+        );
+    }
+    let handed_out: f64 = homes
+        .iter()
+        .zip(&got)
+        .map(|(h, g)| h.2.iter().sum::<f64>() * g)
+        .sum();
+    prop_assert!(
+        close(handed_out, reached, 1e-9),
+        "{:?}: handed out {} of {} reached",
+        decay,
+        handed_out,
+        reached
+    );
+    Ok(())
+}
+
+/// Homes and playgrounds placed by hand, far (over 1000 m) from the random ones below:
+/// a home exactly on the edge of two bands' catchments, a home without children and a
+/// playground nobody reaches.
+fn fixed() -> (Vec<Home>, Vec<Amenity>) {
+    let homes = vec![
+        // 100 m from the point (the 0-5 norm) and 400 m from the square's corner (the 6-11 norm).
+        (2000.0, 2100.0, [2.0, 3.0, 0.0]),
+        // No children.
+        (2010.0, 2030.0, [0.0, 0.0, 0.0]),
+    ];
+    let playgrounds = vec![
+        point(2000.0, 2000.0, 150.0),
+        polygon(rectangle(2000.0, 2500.0, 40.0, 40.0), 1600.0),
+        // Nobody within 1000 m.
+        point(50_000.0, 50_000.0, 999.0),
+    ];
+    (homes, playgrounds)
+}
+
+#[test]
+fn edge_home_and_childless_home_by_hand() {
+    let (homes, playgrounds) = fixed();
+    // The edge distances are exact in both computations.
+    assert_eq!(distance(&homes[0], &playgrounds[0]), 100.0);
+    assert_eq!(distance(&homes[0], &playgrounds[1]), 400.0);
+
+    // Step decay. The edge home's children weigh 0.22 at the point (0-5: 100 m of 100 m) and
+    // at the square (6-11: 400 m of 400 m), 1.00 at the point for 6-11 (100 of 400 m).
+    // W_point = 2 * 0.22 + 3 * 1 = 3.44, W_square = 3 * 0.22 = 0.66; R_point = 150 / 3.44,
+    // R_square = 1600 / 0.66. The edge home has every child in reach of both, so it gets all
+    // the supply: (150 + 1600) / 5 children = 350 m2 per child.
+    // The childless home: the point at sqrt(10^2 + 30^2) = 31.6 m (first third of every band),
+    // the square at 470 m (beyond 400 m; second third of 1000 m): the mean over its bands of
+    // (R_point, R_point, R_point + 0.68 R_square) = R_point + 0.68 R_square / 3 = 593.0996.
+    let s = scene(&homes, &playgrounds);
+    let step = play_m2_per_child(&study(Decay::Step), &s).unwrap().unwrap();
+    assert!(close(step[0], 350.0, 1e-12), "{}", step[0]);
+    let childless = 150.0 / 3.44 + 0.68 * 1600.0 / 0.66 / 3.0;
+    assert!(
+        close(step[1], childless, 1e-12),
+        "{} vs {childless}",
+        step[1]
+    );
+    assert!((childless - 593.0996).abs() < 1e-4);
+
+    // Gaussian decay weighs 0 on the edge: the square is reached by nobody, and the point only
+    // by the 6-11 children, who get all of it: A_6-11 = 150 / 3 = 50, A_0-5 = 0, so the home
+    // has (2 * 0 + 3 * 50) / 5 = 30 m2 per child.
+    let gaussian = play_m2_per_child(&study(Decay::Gaussian), &s)
+        .unwrap()
+        .unwrap();
+    assert!(close(gaussian[0], 30.0, 1e-12), "{}", gaussian[0]);
+
+    check(&homes, &playgrounds, Decay::Step).unwrap();
+    check(&homes, &playgrounds, Decay::Gaussian).unwrap();
+}
+
+fn children() -> impl Strategy<Value = f64> {
+    prop_oneof![Just(0.0), 0.0..6.0f64]
+}
+
+fn arb_home() -> impl Strategy<Value = Home> {
+    (
+        -200.0..1200.0f64,
+        -200.0..1200.0f64,
+        [children(), children(), children()],
+    )
+}
+
+fn arb_playground() -> impl Strategy<Value = Amenity> {
+    prop_oneof![
+        (0.0..1000.0f64, 0.0..1000.0f64, 10.0..2000.0f64).prop_map(|(x, y, c)| point(x, y, c)),
+        (
+            0.0..1000.0f64,
+            0.0..1000.0f64,
+            5.0..150.0f64,
+            5.0..150.0f64,
+            10.0..2000.0f64
+        )
+            .prop_map(|(x, y, w, h, c)| polygon(rectangle(x, y, w, h), c)),
+        // Triangles, for slanted edges.
+        (
+            0.0..1000.0f64,
+            0.0..1000.0f64,
+            5.0..150.0f64,
+            5.0..150.0f64,
+            10.0..2000.0f64
+        )
+            .prop_map(|(x, y, a, b, c)| {
+                let ring = vec![(x, y), (x + a, y + b / 3.0), (x + a / 2.0, y + b), (x, y)];
+                polygon(MultiPolygon(vec![Polygon::new(ring.into(), vec![])]), c)
+            }),
+    ]
+}
+
+/// A square park with a pond: homes in the pond are outside it.
+fn park_with_pond() -> Amenity {
+    let ring = |x: f64, s: f64| vec![(x, x), (x + s, x), (x + s, x + s), (x, x + s), (x, x)];
+    polygon(
+        MultiPolygon(vec![Polygon::new(
+            ring(300.0, 200.0).into(),
+            vec![ring(350.0, 100.0).into()],
+        )]),
+        5000.0,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn scene_equals_brute_force_reference(
+        random_homes in prop::collection::vec(arb_home(), 1..80),
+        random_playgrounds in prop::collection::vec(arb_playground(), 0..15),
+        gaussian in any::<bool>(),
+    ) {
+        let (mut homes, mut playgrounds) = fixed();
+        homes.extend(random_homes);
+        playgrounds.extend(random_playgrounds);
+        playgrounds.push(park_with_pond());
+        let decay = if gaussian { Decay::Gaussian } else { Decay::Step };
+        check(&homes, &playgrounds, decay)?;
+    }
+}
