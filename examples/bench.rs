@@ -52,6 +52,19 @@ struct SizeResult {
     input_mb: f64,
     /// The same city as a straight-line study (see [`STRAIGHT_STUDY`]), in its own process.
     straight: Option<StraightResult>,
+    /// `scripts/bench_geopandas.py` on the same city, in the same bench run.
+    geopandas: Option<GeopandasResult>,
+}
+
+/// What `scripts/bench_geopandas.py` printed, and its process's wall time.
+#[derive(Debug, Serialize, Deserialize)]
+struct GeopandasResult {
+    load_s: f64,
+    compute_s: f64,
+    write_s: f64,
+    peak_mb: f64,
+    #[serde(default)]
+    process_s: f64,
 }
 
 /// A straight-line study's run: what geopandas' `sjoin_nearest` comparison measures, plus
@@ -111,11 +124,13 @@ struct Args {
     child: Option<usize>,
     /// The child runs the straight-line study.
     straight: bool,
+    /// A Python with geopandas: the baseline is measured on every city.
+    geopandas: Option<PathBuf>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE]"
+        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE] [--geopandas PYTHON]"
     );
     std::process::exit(2)
 }
@@ -141,6 +156,7 @@ fn parse_args() -> Args {
         report: target.join("bench").join("bench.md"),
         child: None,
         straight: false,
+        geopandas: None,
     };
     let mut quick = false;
     let mut it = std::env::args().skip(1);
@@ -154,6 +170,7 @@ fn parse_args() -> Args {
             "--report" => a.report = PathBuf::from(value()),
             "--child" => a.child = Some(parse_count(&value())),
             "--straight" => a.straight = true,
+            "--geopandas" => a.geopandas = Some(PathBuf::from(value())),
             // `cargo bench` passes this to every bench target.
             "--bench" => {}
             _ => usage(),
@@ -257,6 +274,14 @@ fn parent(args: &Args) -> AnyResult<()> {
             s.process_s, s.peak_mb
         );
         r.straight = Some(s);
+        if let Some(python) = &args.geopandas {
+            let g = run_geopandas(python, &city_dir(&args.cache, homes))?;
+            eprintln!(
+                "bench: {homes} homes, geopandas: {:.2} s end to end, {:.0} MB peak",
+                g.process_s, g.peak_mb
+            );
+            r.geopandas = Some(g);
+        }
         results.push(r);
     }
     let table = markdown(&results);
@@ -267,6 +292,31 @@ fn parent(args: &Args) -> AnyResult<()> {
     std::fs::write(&args.report, &table)?;
     eprintln!("bench: table written to {}", args.report.display());
     Ok(())
+}
+
+/// Runs the geopandas baseline on one city.
+fn run_geopandas(python: &Path, dir: &Path) -> AnyResult<GeopandasResult> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_geopandas.py");
+    let t = Instant::now();
+    let out = Command::new(python).arg(&script).arg(dir).output()?;
+    let process_s = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "the geopandas baseline failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .ok_or("the geopandas baseline printed no result")?;
+    let mut g: GeopandasResult = serde_json::from_str(line)?;
+    g.process_s = process_s;
+    Ok(g)
 }
 
 fn set_threads(args: &Args) -> AnyResult<()> {
@@ -359,6 +409,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
             .collect(),
         input_mb,
         straight: None,
+        geopandas: None,
     };
     println!("BENCH {}", serde_json::to_string(&result)?);
     Ok(())
@@ -557,7 +608,7 @@ fn straight_table(t: &mut String, results: &[SizeResult], header: &[String]) {
         s.stages.iter().filter(|x| x.0 == name).map(|x| x.1).sum()
     };
     *t += &format!(
-        "| load + straight line (what geopandas' 9.7 + 10.1 s at 1 M covers) | {} |\n",
+        "| load + straight line (the work of geopandas' load + sjoin_nearest) | {} |\n",
         cell(&|s| seconds(stage(s, "load") + stage(s, "straight_line")))
     );
     for name in [
@@ -580,5 +631,55 @@ fn straight_table(t: &mut String, results: &[SizeResult], header: &[String]) {
     *t += &format!(
         "| **peak memory (MB)** | {} |\n",
         cell(&|s| format!("**{:.0}**", s.peak_mb))
+    );
+    if results.iter().all(|r| r.geopandas.is_none()) {
+        return;
+    }
+    // The baseline, measured in this bench run on the same city; ratio = geopandas / kindscape.
+    let both = |f: &dyn Fn(&StraightResult, &GeopandasResult) -> String| -> String {
+        results
+            .iter()
+            .map(|r| match (&r.straight, &r.geopandas) {
+                (Some(s), Some(g)) => f(s, g),
+                _ => "-".into(),
+            })
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let gp = |f: &dyn Fn(&GeopandasResult) -> String| both(&|_, g| f(g));
+    *t += &format!(
+        "| geopandas: load (read_file + to_crs) | {} |\n",
+        gp(&|g| seconds(g.load_s))
+    );
+    *t += &format!(
+        "| geopandas: sjoin_nearest, 4 kinds | {} |\n",
+        gp(&|g| seconds(g.compute_s))
+    );
+    *t += &format!(
+        "| geopandas: write the distances (to_csv) | {} |\n",
+        gp(&|g| seconds(g.write_s))
+    );
+    *t += &format!(
+        "| geopandas: whole process, end to end | {} |\n",
+        gp(&|g| seconds(g.process_s))
+    );
+    *t += &format!(
+        "| geopandas: peak memory (MB) | {} |\n",
+        gp(&|g| format!("{:.0}", g.peak_mb))
+    );
+    *t += &format!(
+        "| **ratio: load + nearest (geopandas / kindscape)** | {} |\n",
+        both(&|s, g| format!(
+            "**{:.1}x**",
+            (g.load_s + g.compute_s) / (stage(s, "load") + stage(s, "straight_line"))
+        ))
+    );
+    *t += &format!(
+        "| **ratio: whole process, end to end** | {} |\n",
+        both(&|s, g| format!("**{:.1}x**", g.process_s / s.process_s))
+    );
+    *t += &format!(
+        "| **memory: kindscape peak / geopandas peak** | {} |\n",
+        both(&|s, g| format!("**{:.2}**", s.peak_mb / g.peak_mb))
     );
 }

@@ -50,25 +50,24 @@ pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
     out
 }
 
-/// Share of children within the norm, over `(home, band norm)` pairs.
-fn coverage(
-    homes: &[usize],
-    scene: &Scene,
-    bands: &[&BandNorm],
-    distance: impl Fn(usize, &BandNorm) -> f64,
-) -> Option<f64> {
-    let (mut covered, mut total) = (0.0, 0.0);
-    for &h in homes {
-        let children = scene.homes.children_of(h);
-        for bn in bands {
-            let c = children[bn.children_band] * bn.share;
-            total += c;
-            if distance(h, bn) <= bn.metres {
-                covered += c;
-            }
+/// Children within the norm and all children, summed over `(home, band)` pairs.
+#[derive(Clone, Copy, Default)]
+struct Tally {
+    covered: f64,
+    total: f64,
+}
+
+impl Tally {
+    fn add(&mut self, children: f64, within: bool) {
+        self.total += children;
+        if within {
+            self.covered += children;
         }
     }
-    (total > 0.0).then(|| covered / total)
+
+    fn share(self) -> Option<f64> {
+        (self.total > 0.0).then(|| self.covered / self.total)
+    }
 }
 
 /// Aggregates every neighbourhood.
@@ -116,48 +115,52 @@ pub fn figures(
         .enumerate()
         .map(|(k, kind)| {
             let norms: Vec<&BandNorm> = study.norms.kinds[&kind.kind].bands.iter().collect();
-            let straight = |h: usize, _: &BandNorm| distances.straight[k][h];
             let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
-            // One pair per home and distinct distance: the bands of a home share one straight
-            // line (and often one network distance), so their children are summed.
+            let network = distances.has_network();
+            // One pass over the homes: coverage over all bands and per band, straight and
+            // network, and one distance pair per home and distinct distance (the bands of a
+            // home share one straight line, and often one network distance).
+            let (mut all, mut all_net) = (Tally::default(), Tally::default());
+            let mut bands = vec![Tally::default(); norms.len()];
+            let mut bands_net = vec![Tally::default(); norms.len()];
             let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len());
             let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {
                 let children = scene.homes.children_of(h);
+                let s = distances.straight[k][h];
                 let first = pairs.len();
-                for bn in &norms {
+                for (b, bn) in norms.iter().enumerate() {
                     let w = children[bn.children_band] * bn.share;
+                    let d = net(h, bn);
+                    all.add(w, s <= bn.metres);
+                    bands[b].add(w, s <= bn.metres);
+                    if network {
+                        all_net.add(w, d <= bn.metres);
+                        bands_net[b].add(w, d <= bn.metres);
+                    }
                     if w <= 0.0 {
                         continue;
                     }
-                    let d = net(h, bn);
                     match pairs[first..].iter_mut().find(|p| p.0 == d) {
                         Some(p) => p.1 += w,
                         None => pairs.push((d, w)),
                     }
-                    let s = distances.straight[k][h];
-                    if distances.has_network() && s > 0.0 && s.is_finite() && d.is_finite() {
+                    if network && s > 0.0 && s.is_finite() && d.is_finite() {
                         ratios.push((d / s, w));
                     }
                 }
             }
             let quantiles = weighted_quantiles(&mut pairs, &[0.5, 0.9]);
             let mut f = KindFigures {
-                coverage: coverage(homes, scene, &norms, straight),
-                coverage_bands: norms
-                    .iter()
-                    .map(|bn| coverage(homes, scene, &[*bn], straight))
-                    .collect(),
+                coverage: all.share(),
+                coverage_bands: bands.iter().map(|t| t.share()).collect(),
                 median_m: quantiles[0],
                 p90_m: quantiles[1],
                 ..Default::default()
             };
-            if distances.has_network() {
-                f.net_coverage = coverage(homes, scene, &norms, net);
-                f.net_coverage_bands = norms
-                    .iter()
-                    .map(|bn| coverage(homes, scene, &[*bn], net))
-                    .collect();
+            if network {
+                f.net_coverage = all_net.share();
+                f.net_coverage_bands = bands_net.iter().map(|t| t.share()).collect();
                 f.detour = weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f
