@@ -464,13 +464,14 @@ fn build(
                     table[h * nb + b] = col[h];
                 }
             }
+            let mut has_home = vec![false; neighbourhoods.len()];
+            for n in neighbourhood.iter().flatten() {
+                has_home[*n as usize] = true;
+            }
             let empty: Vec<&str> = neighbourhoods
                 .iter()
                 .enumerate()
-                .filter(|(i, x)| {
-                    x.children.iter().any(|c| c.unwrap_or(0.0) > 0.0)
-                        && !neighbourhood.contains(&Some(*i as u32))
-                })
+                .filter(|(i, x)| x.children.iter().any(|c| c.unwrap_or(0.0) > 0.0) && !has_home[*i])
                 .map(|(_, x)| x.id.as_str())
                 .collect();
             if !empty.is_empty() {

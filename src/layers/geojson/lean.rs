@@ -1,0 +1,271 @@
+//! A lean reading of one GeoJSON feature, straight into kindscape's [`Feature`].
+//!
+//! The geojson crate's `Feature` and `Geometry` keep their foreign members with
+//! `#[serde(flatten)]`, which makes serde buffer every feature whole before reading its fields,
+//! and its positions are one `Vec` each: reading a million homes spent most of its time there.
+//! This reads only what kindscape uses (geometry, properties, id) in one pass. It is a fast
+//! path only: a feature it does not take as it is (anything unusual or wrong) is read again by
+//! the geojson crate, whose errors the messages are built on.
+
+use std::fmt;
+
+use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
+use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use crate::layers::{Feature, Properties};
+
+#[derive(Deserialize)]
+struct LeanFeature {
+    #[serde(rename = "type")]
+    _kind: FeatureTag,
+    #[serde(default)]
+    geometry: Option<LeanGeometry>,
+    #[serde(default)]
+    id: Option<geojson::feature::Id>,
+    #[serde(default)]
+    properties: Option<Properties>,
+}
+
+#[derive(Deserialize)]
+enum FeatureTag {
+    Feature,
+}
+
+#[derive(Deserialize)]
+struct LeanGeometry {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    coordinates: Option<Nested>,
+    #[serde(default)]
+    geometries: Option<Vec<LeanGeometry>>,
+}
+
+/// Coordinates of any depth, numbers and arrays only.
+enum Nested {
+    Number(f64),
+    List(Vec<Nested>),
+}
+
+impl<'de> Deserialize<'de> for Nested {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct NestedVisitor;
+        impl<'de> Visitor<'de> for NestedVisitor {
+            type Value = Nested;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a number or an array")
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Nested, E> {
+                Ok(Nested::Number(v))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Nested, E> {
+                Ok(Nested::Number(v as f64))
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Nested, E> {
+                Ok(Nested::Number(v as f64))
+            }
+
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nested, A::Error> {
+                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(2));
+                while let Some(x) = seq.next_element()? {
+                    out.push(x);
+                }
+                Ok(Nested::List(out))
+            }
+        }
+        d.deserialize_any(NestedVisitor)
+    }
+}
+
+/// The feature at `index` of a file, or `None` when the geojson crate should read it.
+pub(super) fn feature(text: &[u8], index: usize) -> Option<Feature> {
+    let f: LeanFeature = serde_json::from_slice(text).ok()?;
+    let geometry = match f.geometry {
+        Some(g) => Some(geometry(&g)?),
+        None => None,
+    };
+    Some(Feature {
+        index,
+        geometry,
+        props: f.properties.unwrap_or_default(),
+        id: f.id.map(|id| match id {
+            geojson::feature::Id::String(s) => s,
+            geojson::feature::Id::Number(n) => super::super::attributes::number_to_id(&n),
+        }),
+    })
+}
+
+/// A non-empty array. The geojson crate tells a geometry's depth from its first elements and
+/// rejects some empty ones: those are left to it.
+fn list(n: &Nested) -> Option<&[Nested]> {
+    match n {
+        Nested::List(v) if !v.is_empty() => Some(v),
+        _ => None,
+    }
+}
+
+/// A position: two or more numbers, of which x and y are used.
+fn position(n: &Nested) -> Option<Coord> {
+    let v = list(n)?;
+    let mut numbers = v.iter().map(|x| match x {
+        Nested::Number(f) => Some(*f),
+        Nested::List(_) => None,
+    });
+    let (x, y) = (numbers.next()??, numbers.next()??);
+    numbers.all(|n| n.is_some()).then_some(Coord { x, y })
+}
+
+fn line(n: &Nested) -> Option<LineString> {
+    list(n)?
+        .iter()
+        .map(position)
+        .collect::<Option<Vec<_>>>()
+        .map(LineString::new)
+}
+
+fn polygon(n: &Nested) -> Option<Polygon> {
+    let rings = list(n)?;
+    let exterior = line(&rings[0])?;
+    let interiors = rings[1..].iter().map(line).collect::<Option<Vec<_>>>()?;
+    Some(Polygon::new(exterior, interiors))
+}
+
+fn geometry(g: &LeanGeometry) -> Option<Geometry> {
+    if g.kind == "GeometryCollection" {
+        let parts = g.geometries.as_ref()?;
+        return parts
+            .iter()
+            .map(geometry)
+            .collect::<Option<Vec<_>>>()
+            .map(|v| Geometry::GeometryCollection(geo::GeometryCollection(v)));
+    }
+    let c = g.coordinates.as_ref()?;
+    Some(match g.kind.as_str() {
+        "Point" => Geometry::Point(Point(position(c)?)),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
+            list(c)?
+                .iter()
+                .map(|p| position(p).map(Point))
+                .collect::<Option<_>>()?,
+        )),
+        "LineString" => Geometry::LineString(line(c)?),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
+            list(c)?.iter().map(line).collect::<Option<_>>()?,
+        )),
+        "Polygon" => Geometry::Polygon(polygon(c)?),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
+            list(c)?.iter().map(polygon).collect::<Option<_>>()?,
+        )),
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The geojson crate's reading of the same text, converted as kindscape converts it.
+    fn reference(text: &str) -> Option<Feature> {
+        let f: geojson::Feature = serde_json::from_str(text).ok()?;
+        super::super::feature(f, 7, std::path::Path::new("t.geojson")).ok()
+    }
+
+    /// Whether the lean reading agrees with the geojson crate's: the same feature, or `None`
+    /// (the crate reads it then); never a feature the crate rejects.
+    fn agrees(text: &str) -> Result<bool, String> {
+        match (feature(text.as_bytes(), 7), reference(text)) {
+            (Some(a), Some(b)) => {
+                if a.index == b.index
+                    && a.geometry == b.geometry
+                    && a.props == b.props
+                    && a.id == b.id
+                {
+                    Ok(true)
+                } else {
+                    Err(format!("different features: {text}"))
+                }
+            }
+            (Some(_), None) => Err(format!("the geojson crate rejects {text}")),
+            (None, _) => Ok(false),
+        }
+    }
+
+    #[test]
+    fn every_geometry_type_reads_as_the_geojson_crate_reads_it() {
+        let geometries = [
+            r#"{"type":"Point","coordinates":[1.5,-2,3]}"#,
+            r#"{"type":"MultiPoint","coordinates":[[1,2],[3,4e2]]}"#,
+            r#"{"type":"LineString","coordinates":[[1,2],[3,4]]}"#,
+            r#"{"type":"MultiLineString","coordinates":[[[1,2],[3,4]],[]]}"#,
+            r#"{"type":"Polygon","coordinates":[[[0,0],[4,0],[4,4],[0,0]],[[1,1],[2,1],[1,2],[1,1]]]}"#,
+            r#"{"type":"Polygon","coordinates":[]}"#,
+            r#"{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,0]]]],"bbox":[0,0,1,1]}"#,
+            r#"{"type":"GeometryCollection","geometries":[{"type":"Point","coordinates":[1,2]}]}"#,
+        ];
+        for g in geometries {
+            for (id, props) in [
+                ("", r#"{"a":"007","b":1.50,"c":null,"d":{"e":[1]}}"#),
+                (r#","id":12"#, "{}"),
+                (r#","id":"x""#, "null"),
+            ] {
+                let text = format!(
+                    r#"{{"type":"Feature","geometry":{g},"properties":{props}{id},"foreign":1}}"#
+                );
+                let read_lean = agrees(&text).unwrap();
+                // Empty parts are left to the geojson crate; everything else is read here.
+                assert_eq!(read_lean, !g.contains("[]"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn unusual_or_wrong_features_are_left_to_the_geojson_crate() {
+        for text in [
+            r#"{"geometry":null,"properties":{}}"#,
+            r#"{"type":"Point","coordinates":[1,2]}"#,
+            r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[5]},"properties":{}}"#,
+            r#"{"type":"Feature","geometry":{"type":"Point","coordinates":["1",2]},"properties":{}}"#,
+            r#"{"type":"Feature","geometry":{"type":"Point"},"properties":{}}"#,
+            r#"{"type":"Feature","geometry":{"type":"Circle","coordinates":[1,2]},"properties":{}}"#,
+            r#"{"type":"Feature","geometry":{"type":"LineString","coordinates":[1,2]},"properties":{}}"#,
+            r#"{"type":"Feature","geometry":null,"properties":[1]}"#,
+            r#"{"type":"Feature","geometry":null,"properties":{},"id":{}}"#,
+            r#"{"type":"Feature","geometry":null,"properties":{},"type":"Feature"}"#,
+        ] {
+            assert!(feature(text.as_bytes(), 0).is_none(), "{text}");
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+        #[test]
+        fn random_polygons_and_attributes_read_alike(
+            rings in proptest::collection::vec(
+                proptest::collection::vec((-1e7f64..1e7, -1e7f64..1e7), 0..6), 0..3),
+            name in "[a-zA-Z0-9 \\\\\"é]{0,8}",
+            value in proptest::option::of(-1e9f64..1e9),
+            multi in any::<bool>(),
+        ) {
+            let rings: Vec<String> = rings
+                .iter()
+                .map(|r| format!("[{}]", r.iter().map(|(x, y)| format!("[{x},{y}]")).collect::<Vec<_>>().join(",")))
+                .collect();
+            let polygon = format!("[{}]", rings.join(","));
+            let g = if multi {
+                format!(r#"{{"type":"MultiPolygon","coordinates":[{polygon},{polygon}]}}"#)
+            } else {
+                format!(r#"{{"type":"Polygon","coordinates":{polygon}}}"#)
+            };
+            let props = serde_json::json!({ "name": name, "value": value }).to_string();
+            let text = format!(r#"{{"type":"Feature","properties":{props},"geometry":{g}}}"#);
+            let read_lean = agrees(&text).map_err(TestCaseError::fail)?;
+            prop_assert_eq!(read_lean, !text.contains("[]"), "{}", text);
+        }
+    }
+}

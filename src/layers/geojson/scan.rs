@@ -1,0 +1,457 @@
+//! A structural scan of a FeatureCollection: where its features and its `crs` member are, so
+//! that the features can be parsed in parallel (serde_json parses one document on one thread;
+//! a 1.2 GB file of 8 M homes took most of a minute that way). Only strings, escapes and
+//! nesting are followed; serde_json still validates every piece. `None` for anything else (a
+//! Feature, a bare Geometry, a syntax error), which then takes the whole-document path.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::ops::Range;
+
+pub(super) struct Collection {
+    pub crs: Option<Range<usize>>,
+    pub features: Vec<Range<usize>>,
+}
+
+pub(super) fn feature_collection(b: &[u8]) -> Option<Collection> {
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = ws(b, i + 1);
+    let (mut crs, mut features, mut kind) = (None, None, None);
+    if b.get(i) == Some(&b'}') {
+        return None;
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let key_end = string_end(b, i)?;
+        let key = &b[i + 1..key_end - 1];
+        i = ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        let start = ws(b, i + 1);
+        let end = value_end(b, start)?;
+        let slot = match key {
+            b"crs" => &mut crs,
+            b"features" => &mut features,
+            b"type" => &mut kind,
+            _ => &mut None,
+        };
+        if slot.replace(start..end).is_some() {
+            return None; // a duplicate member: let serde decide
+        }
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b'}') => break,
+            _ => return None,
+        }
+    }
+    if ws(b, i + 1) != b.len() || &b[kind?] != b"\"FeatureCollection\"" {
+        return None;
+    }
+    let features = features?;
+    Some(Collection {
+        crs,
+        features: elements(b, features)?,
+    })
+}
+
+/// Where one feature's text lies in the file: start and length packed in 8 bytes (a
+/// country's homes layer has millions of features).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Span(u64);
+
+impl Span {
+    const LEN_BITS: u32 = 24;
+
+    /// `None` beyond 1 TB into the file or for a feature of 16 MB or more (such a file
+    /// is read whole instead).
+    fn new(start: u64, len: usize) -> Option<Span> {
+        let len = u64::try_from(len)
+            .ok()
+            .filter(|l| *l < 1 << Self::LEN_BITS)?;
+        (start < 1 << (64 - Self::LEN_BITS)).then_some(Span(start << Self::LEN_BITS | len))
+    }
+
+    pub(super) fn start(self) -> u64 {
+        self.0 >> Self::LEN_BITS
+    }
+
+    pub(super) fn len(self) -> usize {
+        (self.0 & ((1 << Self::LEN_BITS) - 1)) as usize
+    }
+
+    pub(super) fn end(self) -> u64 {
+        self.start() + self.len() as u64
+    }
+}
+
+/// A FeatureCollection scanned from a file: its `crs` member's text and its features' places.
+pub(super) struct Streamed {
+    pub crs: Option<Vec<u8>>,
+    pub features: Vec<Span>,
+}
+
+/// Bytes read from the file at a time.
+const BLOCK: usize = 4 << 20;
+
+/// A window on a file read front to back: `buf` holds the file from offset `base`.
+struct Window {
+    file: File,
+    block: usize,
+    buf: Vec<u8>,
+    base: u64,
+    eof: bool,
+}
+
+impl Window {
+    /// Appends the next block (a larger one when a single value outgrows the window);
+    /// false at the end of the file.
+    fn more(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        let old = self.buf.len();
+        let want = if old < 2 * self.block {
+            self.block
+        } else {
+            old
+        };
+        self.buf.resize(old + want, 0);
+        let mut filled = old;
+        while filled < self.buf.len() {
+            match self.file.read(&mut self.buf[filled..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
+        }
+        self.buf.truncate(filled);
+        Ok(filled > old)
+    }
+
+    /// Forgets the bytes before `i`.
+    fn consume(&mut self, i: usize) {
+        self.buf.drain(..i);
+        self.base += i as u64;
+    }
+
+    /// The byte at `i`, reading on as needed; `None` past the end of the file.
+    fn at(&mut self, i: usize) -> io::Result<Option<u8>> {
+        while self.buf.len() <= i && self.more()? {}
+        Ok(self.buf.get(i).copied())
+    }
+
+    /// `end(buf)` once its answer no longer runs into the end of the window (or the file
+    /// has ended): the scan functions stop at the window's end as at the end of a file.
+    fn complete(&mut self, end: impl Fn(&[u8]) -> Option<usize>) -> io::Result<Option<usize>> {
+        loop {
+            match end(&self.buf) {
+                Some(e) if e < self.buf.len() || self.eof => return Ok(Some(e)),
+                None if self.eof => return Ok(None),
+                _ => {
+                    self.more()?;
+                }
+            }
+        }
+    }
+
+    fn ws(&mut self, i: usize) -> io::Result<usize> {
+        Ok(self.complete(|b| Some(ws(b, i)))?.unwrap_or(i))
+    }
+}
+
+/// [`feature_collection`] through a window on the file, so that a file of any size is
+/// scanned in a few MB; hands the file back for reading the features. `None` where
+/// [`feature_collection`] would say `None`, and for a feature of 16 MB or more.
+pub(super) fn stream(file: File) -> io::Result<Option<(Streamed, File)>> {
+    stream_in_blocks(file, BLOCK)
+}
+
+fn stream_in_blocks(file: File, block: usize) -> io::Result<Option<(Streamed, File)>> {
+    let mut w = Window {
+        file,
+        block,
+        buf: Vec::new(),
+        base: 0,
+        eof: false,
+    };
+    let mut i = w.ws(0)?;
+    if w.at(i)? != Some(b'{') {
+        return Ok(None);
+    }
+    i = w.ws(i + 1)?;
+    if w.at(i)? == Some(b'}') {
+        return Ok(None);
+    }
+    let (mut crs, mut kind, mut features) = (None, None, None);
+    loop {
+        if w.at(i)? != Some(b'"') {
+            return Ok(None);
+        }
+        let Some(key_end) = w.complete(|b| string_end(b, i))? else {
+            return Ok(None);
+        };
+        let key = w.buf[i + 1..key_end - 1].to_vec();
+        i = w.ws(key_end)?;
+        if w.at(i)? != Some(b':') {
+            return Ok(None);
+        }
+        let start = w.ws(i + 1)?;
+        let end = if key == b"features" {
+            let Some((spans, end)) = stream_elements(&mut w, start)? else {
+                return Ok(None);
+            };
+            if features.replace(spans).is_some() {
+                return Ok(None); // a duplicate member: let serde decide
+            }
+            end
+        } else {
+            let Some(end) = w.complete(|b| value_end(b, start))? else {
+                return Ok(None);
+            };
+            let slot = match key.as_slice() {
+                b"crs" => &mut crs,
+                b"type" => &mut kind,
+                _ => &mut None,
+            };
+            if slot.replace(w.buf[start..end].to_vec()).is_some() {
+                return Ok(None);
+            }
+            end
+        };
+        i = w.ws(end)?;
+        match w.at(i)? {
+            Some(b',') => i = w.ws(i + 1)?,
+            Some(b'}') => break,
+            _ => return Ok(None),
+        }
+        w.consume(i);
+        i = 0;
+    }
+    if w.ws(i + 1)? != w.buf.len() || kind.as_deref() != Some(b"\"FeatureCollection\"") {
+        return Ok(None);
+    }
+    let Some(features) = features else {
+        return Ok(None);
+    };
+    Ok(Some((Streamed { crs, features }, w.file)))
+}
+
+/// The places of an array's elements, the array starting at `i`; and the window index
+/// after the array (the window moves on while the elements are read).
+fn stream_elements(w: &mut Window, mut i: usize) -> io::Result<Option<(Vec<Span>, usize)>> {
+    if w.at(i)? != Some(b'[') {
+        return Ok(None);
+    }
+    let mut out = Vec::new();
+    i = w.ws(i + 1)?;
+    if w.at(i)? == Some(b']') {
+        return Ok(Some((out, i + 1)));
+    }
+    loop {
+        if i >= w.block / 2 {
+            w.consume(i);
+            i = 0;
+        }
+        let Some(end) = w.complete(|b| value_end(b, i))? else {
+            return Ok(None);
+        };
+        let Some(span) = Span::new(w.base + i as u64, end - i) else {
+            return Ok(None);
+        };
+        out.push(span);
+        i = w.ws(end)?;
+        match w.at(i)? {
+            Some(b',') => i = w.ws(i + 1)?,
+            Some(b']') => return Ok(Some((out, i + 1))),
+            _ => return Ok(None),
+        }
+    }
+}
+
+/// The byte ranges of an array's elements.
+fn elements(b: &[u8], array: Range<usize>) -> Option<Vec<Range<usize>>> {
+    let mut i = array.start;
+    if b.get(i) != Some(&b'[') {
+        return None;
+    }
+    let mut out = Vec::new();
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b']') {
+        return (i + 1 == array.end).then_some(out);
+    }
+    loop {
+        let end = value_end(b, i)?;
+        out.push(i..end);
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
+            Some(b']') => return (i + 1 == array.end).then_some(out),
+            _ => return None,
+        }
+    }
+}
+
+fn ws(b: &[u8], mut i: usize) -> usize {
+    while matches!(b.get(i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
+        i += 1;
+    }
+    i
+}
+
+/// `i` at an opening quote; the index after the closing one.
+fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
+    i += 1;
+    loop {
+        match b.get(i)? {
+            b'"' => return Some(i + 1),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+}
+
+/// `i` at the start of a value; the index after it.
+fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
+    match b.get(i)? {
+        b'"' => string_end(b, i),
+        b'{' | b'[' => {
+            let mut depth = 0usize;
+            loop {
+                match b.get(i)? {
+                    b'"' => {
+                        i = string_end(b, i)?;
+                        continue;
+                    }
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return Some(i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+        }
+        _ => {
+            let start = i;
+            while !matches!(
+                b.get(i),
+                None | Some(b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t')
+            ) {
+                i += 1;
+            }
+            (i > start).then_some(i)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A scan's `crs` member text and feature ranges.
+    type Scanned = Option<(Option<Vec<u8>>, Vec<Range<usize>>)>;
+
+    /// The streamed scan of `text` in blocks of `block` bytes, as (crs, feature ranges).
+    fn streamed(text: &str, block: usize) -> Scanned {
+        let path = std::env::temp_dir().join(format!(
+            "kindscape-scan-{}-{block}-{}.geojson",
+            std::process::id(),
+            text.len()
+        ));
+        std::fs::write(&path, text).unwrap();
+        let out = stream_in_blocks(File::open(&path).unwrap(), block).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        out.map(|(s, _)| {
+            let ranges = s
+                .features
+                .iter()
+                .map(|f| f.start() as usize..f.end() as usize)
+                .collect();
+            (s.crs, ranges)
+        })
+    }
+
+    fn whole(text: &str) -> Scanned {
+        let b = text.as_bytes();
+        feature_collection(b).map(|c| (c.crs.map(|r| b[r].to_vec()), c.features))
+    }
+
+    fn feature() -> impl Strategy<Value = String> {
+        // Strings with brackets, escaped quotes and backslashes, numbers, nesting.
+        (
+            "[a-z{}\\[\\], ]{0,6}",
+            any::<bool>(),
+            -1e6f64..1e6,
+            0usize..3,
+        )
+            .prop_map(|(name, escape, x, ws)| {
+                let name = if escape {
+                    format!("{name}\\\"\\\\")
+                } else {
+                    name
+                };
+                let pad = " \n\t".repeat(ws);
+                format!(
+                    "{{{pad}\"type\":\"Feature\",\"properties\":{{\"n\":\"{name}\",\"v\":[1,{{\"a\":[]}}]}},\"geometry\":{{\"type\":\"Point\",\"coordinates\":[{x},{x}]}}{pad}}}"
+                )
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn streamed_scan_equals_whole_scan(
+            features in proptest::collection::vec(feature(), 0..12),
+            crs_first in any::<bool>(),
+            with_crs in any::<bool>(),
+            block in 1usize..64,
+            ws in 0usize..3,
+        ) {
+            let pad = " \r\n".repeat(ws);
+            let crs = r#""crs":{"type":"name","properties":{"name":"EPSG:28992"}}"#;
+            let body = format!("\"features\":[{pad}{}{pad}]", features.join(&format!("{pad},{pad}")));
+            let members = match (with_crs, crs_first) {
+                (false, _) => vec![r#""type":"FeatureCollection""#.to_string(), body],
+                (true, true) => vec![crs.to_string(), r#""type":"FeatureCollection""#.to_string(), body],
+                (true, false) => vec![r#""type":"FeatureCollection""#.to_string(), body, crs.to_string()],
+            };
+            let text = format!("{pad}{{{pad}{}{pad}}}{pad}", members.join(&format!("{pad},{pad}")));
+            let expected = whole(&text);
+            prop_assert!(expected.is_some());
+            prop_assert_eq!(streamed(&text, block), expected);
+            // Truncated or broken documents: both say no (the whole parse reports them).
+            let cut = &text[..text.len() * 2 / 3];
+            prop_assert_eq!(streamed(cut, block).is_some(), whole(cut).is_some());
+        }
+    }
+
+    #[test]
+    fn not_a_collection_and_duplicates_are_left_to_serde() {
+        for text in [
+            r#"{"type":"Feature","properties":{},"geometry":null}"#,
+            r#"{"type":"FeatureCollection","features":[],"features":[]}"#,
+            r#"{"type":"FeatureCollection","features":[{}]} x"#,
+            r#"{"type":"FeatureCollection","features":[{}"#,
+            "",
+            "{}",
+        ] {
+            assert!(streamed(text, 3).is_none(), "{text}");
+            assert!(whole(text).is_none(), "{text}");
+        }
+    }
+}
