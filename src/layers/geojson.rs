@@ -30,9 +30,10 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))
 }
 
-/// Loaded features take several times their GeoJSON text: the text itself, the parsed
-/// attributes and geometries. The 8 M-home synthetic city peaks at 5.4 GB for 1.27 GB of
-/// GeoJSON (docs/PERFORMANCE.md): about 4 bytes of memory per byte of file.
+/// A layer read whole takes several times its GeoJSON text: the text itself, the parsed
+/// attributes and geometries. The 8 M-home synthetic city, its homes read whole, peaked at
+/// 5.4 GB for 1.27 GB of GeoJSON: about 4 bytes of memory per byte of file. (The homes layer
+/// is now streamed by [`read_in_chunks`], which needs no such check.)
 const MEMORY_PER_FILE_BYTE: u64 = 4;
 
 /// Fails early, with a message, when a layer cannot fit in the memory that is free, rather
