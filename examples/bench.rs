@@ -220,6 +220,22 @@ fn ensure_city(cache: &Path, homes: usize) -> AnyResult<Option<f64>> {
     Ok(Some(t.elapsed().as_secs_f64()))
 }
 
+/// Runs a process to its end; returns its standard output and its wall time.
+fn timed_output(cmd: &mut Command, what: &str) -> AnyResult<(String, f64)> {
+    let t = Instant::now();
+    let out = cmd.output()?;
+    let wall = t.elapsed().as_secs_f64();
+    if !out.status.success() {
+        return Err(format!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
+    }
+    Ok((String::from_utf8_lossy(&out.stdout).into_owned(), wall))
+}
+
 /// Runs this binary as a child for one size; returns its `BENCH` line and its wall time.
 fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f64)> {
     let mut cmd = Command::new(std::env::current_exe()?);
@@ -233,18 +249,7 @@ fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f6
     if let Some(n) = args.threads {
         cmd.arg("--threads").arg(n.to_string());
     }
-    let t = Instant::now();
-    let out = cmd.output()?;
-    let wall = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!(
-            "the {homes}-home run failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let (stdout, wall) = timed_output(&mut cmd, &format!("the {homes}-home run"))?;
     let line = stdout
         .lines()
         .find_map(|l| l.strip_prefix("BENCH "))
@@ -297,18 +302,9 @@ fn parent(args: &Args) -> AnyResult<()> {
 /// Runs the geopandas baseline on one city.
 fn run_geopandas(python: &Path, dir: &Path) -> AnyResult<GeopandasResult> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_geopandas.py");
-    let t = Instant::now();
-    let out = Command::new(python).arg(&script).arg(dir).output()?;
-    let process_s = t.elapsed().as_secs_f64();
-    if !out.status.success() {
-        return Err(format!(
-            "the geopandas baseline failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .into());
-    }
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let mut cmd = Command::new(python);
+    cmd.arg(&script).arg(dir);
+    let (stdout, process_s) = timed_output(&mut cmd, "the geopandas baseline")?;
     let line = stdout
         .lines()
         .rev()

@@ -47,6 +47,16 @@ pub enum Number {
     Suppressed(f64),
 }
 
+impl Number {
+    /// The value when there is one (missing and suppressed alike give `None`).
+    pub fn known(self) -> Option<f64> {
+        match self {
+            Number::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
 /// Reads a numeric attribute: JSON numbers, or strings holding a number (a decimal comma is
 /// accepted). Text that is no number is an error message.
 pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {

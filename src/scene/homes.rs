@@ -10,7 +10,7 @@ use super::neighbourhoods::{sum_fields, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use super::InputFile;
 use crate::error::{Error, Result, Warnings};
-use crate::layers::attributes::{self, Number};
+use crate::layers::attributes;
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
 use crate::study::{ChildrenSpec, ShareBy, Study};
@@ -357,12 +357,9 @@ fn read_row(
         .map(|list| sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m)))
         .collect::<Result<Vec<_>>>()?;
     let population = match &cfg.population {
-        Some(p) => match attributes::number_value(&f.props, p)
+        Some(p) => attributes::number_value(&f.props, p)
             .map_err(|m| Error::feature(path, f.index, m))?
-        {
-            Number::Value(v) => Some(v),
-            _ => None,
-        },
+            .known(),
         None => None,
     };
     row.home = Some(HomeRow {

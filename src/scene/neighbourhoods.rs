@@ -136,12 +136,9 @@ pub(super) fn build(
             children.push(v);
         }
         let population = match &cfg.population {
-            Some(p) => match attributes::number_value(&f.props, p)
+            Some(p) => attributes::number_value(&f.props, p)
                 .map_err(|m| Error::feature(path, f.index, m))?
-            {
-                Number::Value(v) => Some(v),
-                _ => None,
-            },
+                .known(),
             None => None,
         };
         out.push(Neighbourhood {
