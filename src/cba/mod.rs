@@ -2,7 +2,7 @@
 //! ratio and a sensitivity table, with every assumption written out.
 //!
 //! * [`npv`]: discounting and the appraisal table, on plain numbers.
-//! * [`presets`]: where the numbers come from (the `ecorys-2020` preset, the study file's
+//! * [`presets`](mod@presets): where the numbers come from (the `ecorys-2020` preset, the study file's
 //!   `[costs]`), and the assumption lines a run prints.
 
 pub mod npv;

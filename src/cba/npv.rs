@@ -4,7 +4,7 @@
 //! investment is paid at the start (year 0, undiscounted); maintenance and benefits arrive at the
 //! end of each year 1..=years, discounted by (1 + r)^-t.
 
-/// The money side of a new site, per site. See [`super::presets`] for where numbers come from.
+/// The money side of a new site, per site. See [`super::presets`](mod@super::presets) for where numbers come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Costs {
     /// Building the site, paid in year 0.

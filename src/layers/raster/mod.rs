@@ -6,7 +6,7 @@
 //! with the cargo feature `gdal`, every format GDAL knows is read through GDAL instead (the
 //! GeoTIFF reader stays available as [`Raster::read_geotiff`], so the two can be compared).
 //!
-//! The functions that use a raster take a [`Transformer`] between the raster's CRS and the
+//! The functions that use a raster take a [`Transformer`](crate::layers::crs::Transformer) between the raster's CRS and the
 //! working CRS: [`cells_as_points`] (one point per non-empty cell), [`zonal_stats`] (a statistic
 //! per zone, cells assigned by their centre) and [`sample`] (the value under each point).
 
@@ -39,7 +39,7 @@ pub struct Raster {
     pub bands: usize,
     /// The band held in `data` (1-based, as GDAL counts).
     pub band: u32,
-    /// GDAL order: x = gt[0] + col gt[1] + row gt[2], y = gt[3] + col gt[4] + row gt[5], for the
+    /// GDAL order: `x = gt[0] + col gt[1] + row gt[2]`, `y = gt[3] + col gt[4] + row gt[5]`, for the
     /// top-left corner of cell (col, row); `[0, 1, 0, 0, 0, 1]` when the file has none.
     pub geotransform: [f64; 6],
     /// The EPSG code the file declares, even when kindscape has no definition for it.
