@@ -4,13 +4,14 @@
 //! to the reference `e2sfca::e2sfca`; plus a scene checked by hand and the conservation of the
 //! supply handed out.
 
+mod common;
+
 use std::path::Path;
 
 use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
-use kindscape::layers::crs::Crs;
 use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
 use kindscape::measures::play_space::play_m2_per_child;
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Homes, Neighbourhood, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
 use kindscape::study::Study;
 use proptest::prelude::*;
 
@@ -51,41 +52,16 @@ decay = "{decay}"
 type Home = (f64, f64, [f64; 3]);
 
 fn scene(homes: &[Home], playgrounds: &[Amenity]) -> Scene {
-    Scene {
-        crs: Crs::parse("EPSG:28992").unwrap(),
-        bands: BANDS.iter().map(|b| b.to_string()).collect(),
-        neighbourhoods: vec![Neighbourhood {
-            id: "A".into(),
-            name: String::new(),
-            population: None,
-            children: vec![None; 3],
-            area_m2: 1e8,
-            geometry: rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
-            kept: vec![],
-            props: Default::default(),
-        }],
-        homes: Homes {
-            ids: (0..homes.len()).map(|i| i.to_string()).collect(),
-            coords: homes.iter().map(|h| Coord { x: h.0, y: h.1 }).collect(),
-            neighbourhood: vec![Some(0); homes.len()],
-            children: homes.iter().flat_map(|h| h.2).collect(),
-            bands: 3,
-            estimated: vec![false; homes.len()],
-        },
-        amenities: vec![AmenityKind {
+    common::one_neighbourhood_scene(
+        &BANDS,
+        common::rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
+        &homes.iter().map(|h| (h.0, h.1)).collect::<Vec<_>>(),
+        homes.iter().flat_map(|h| h.2).collect(),
+        vec![AmenityKind {
             kind: "playground".into(),
             items: playgrounds.to_vec(),
         }],
-        inputs: vec![],
-        network: None,
-    }
-}
-
-fn rectangle(x: f64, y: f64, w: f64, h: f64) -> MultiPolygon {
-    MultiPolygon(vec![Polygon::new(
-        vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)].into(),
-        vec![],
-    )])
+    )
 }
 
 fn playground(geometry: AmenityGeometry, capacity: f64) -> Amenity {
@@ -224,7 +200,7 @@ fn fixed() -> (Vec<Home>, Vec<Amenity>) {
     ];
     let playgrounds = vec![
         point(2000.0, 2000.0, 150.0),
-        polygon(rectangle(2000.0, 2500.0, 40.0, 40.0), 1600.0),
+        polygon(common::rectangle(2000.0, 2500.0, 40.0, 40.0), 1600.0),
         // Nobody within 1000 m.
         point(50_000.0, 50_000.0, 999.0),
     ];
@@ -291,7 +267,7 @@ fn arb_playground() -> impl Strategy<Value = Amenity> {
             5.0..150.0f64,
             10.0..2000.0f64
         )
-            .prop_map(|(x, y, w, h, c)| polygon(rectangle(x, y, w, h), c)),
+            .prop_map(|(x, y, w, h, c)| polygon(common::rectangle(x, y, w, h), c)),
         // Triangles, for slanted edges.
         (
             0.0..1000.0f64,

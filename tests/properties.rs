@@ -1,14 +1,15 @@
 //! Properties the measures must keep whatever the data (issue 9): distances are never negative,
 //! coverage never falls when the norm grows, and a new amenity never lowers any home's score.
 
+mod common;
+
 use std::path::Path;
 
-use geo::{Coord, MultiPolygon, Polygon};
-use kindscape::layers::crs::Crs;
+use geo::{Coord, MultiPolygon};
 use kindscape::measures::home_scores;
 use kindscape::neighbourhoods::aggregate;
 use kindscape::reach::{straight_distances, Distances};
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Homes, Neighbourhood, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
 use kindscape::study::Study;
 use proptest::prelude::*;
 
@@ -38,10 +39,7 @@ library = {{ all = 700 }}
 }
 
 fn square(x: f64, y: f64, s: f64) -> MultiPolygon {
-    MultiPolygon(vec![Polygon::new(
-        vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)].into(),
-        vec![],
-    )])
+    common::rectangle(x, y, s, s)
 }
 
 fn amenity(geometry: AmenityGeometry) -> Amenity {
@@ -60,28 +58,12 @@ fn scene(
     playgrounds: Vec<Amenity>,
     libraries: Vec<Amenity>,
 ) -> Scene {
-    Scene {
-        crs: Crs::parse("EPSG:28992").unwrap(),
-        bands: vec!["0-5".into(), "6-11".into()],
-        neighbourhoods: vec![Neighbourhood {
-            id: "A".into(),
-            name: String::new(),
-            population: None,
-            children: vec![None, None],
-            area_m2: 4e6,
-            geometry: square(-500.0, -500.0, 2000.0),
-            kept: vec![],
-            props: Default::default(),
-        }],
-        homes: Homes {
-            ids: (0..homes.len()).map(|i| i.to_string()).collect(),
-            coords: homes.iter().map(|h| Coord { x: h.0, y: h.1 }).collect(),
-            neighbourhood: vec![Some(0); homes.len()],
-            children: homes.iter().flat_map(|h| [h.2, h.3]).collect(),
-            bands: 2,
-            estimated: vec![false; homes.len()],
-        },
-        amenities: vec![
+    common::one_neighbourhood_scene(
+        &["0-5", "6-11"],
+        square(-500.0, -500.0, 2000.0),
+        &homes.iter().map(|h| (h.0, h.1)).collect::<Vec<_>>(),
+        homes.iter().flat_map(|h| [h.2, h.3]).collect(),
+        vec![
             AmenityKind {
                 kind: "playground".into(),
                 items: playgrounds,
@@ -91,9 +73,7 @@ fn scene(
                 items: libraries,
             },
         ],
-        inputs: vec![],
-        network: None,
-    }
+    )
 }
 
 fn arb_amenity() -> impl Strategy<Value = Amenity> {

@@ -81,3 +81,53 @@ pub fn num(row: &HashMap<String, String>, col: &str) -> Option<f64> {
 pub fn kindscape() -> std::process::Command {
     std::process::Command::new(env!("CARGO_BIN_EXE_kindscape"))
 }
+
+/// A rectangle as a multipolygon, corner `(x, y)`, width `w`, height `h`.
+pub fn rectangle(x: f64, y: f64, w: f64, h: f64) -> geo::MultiPolygon {
+    geo::MultiPolygon(vec![geo::Polygon::new(
+        vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h), (x, y)].into(),
+        vec![],
+    )])
+}
+
+/// A scene built by hand, in RD New: one neighbourhood `area` holding every home, each home at
+/// `(x, y)` with its children per band (home-major, `bands.len()` per home).
+pub fn one_neighbourhood_scene(
+    bands: &[&str],
+    area: geo::MultiPolygon,
+    homes: &[(f64, f64)],
+    children: Vec<f64>,
+    amenities: Vec<kindscape::scene::AmenityKind>,
+) -> kindscape::scene::Scene {
+    use geo::Area;
+    use kindscape::scene::{Homes, Neighbourhood, Scene};
+    assert_eq!(children.len(), homes.len() * bands.len());
+    Scene {
+        crs: kindscape::layers::crs::Crs::parse("EPSG:28992").unwrap(),
+        bands: bands.iter().map(|b| b.to_string()).collect(),
+        neighbourhoods: vec![Neighbourhood {
+            id: "A".into(),
+            name: String::new(),
+            population: None,
+            children: vec![None; bands.len()],
+            area_m2: area.unsigned_area(),
+            geometry: area,
+            kept: vec![],
+            props: Default::default(),
+        }],
+        homes: Homes {
+            ids: (0..homes.len()).map(|i| i.to_string()).collect(),
+            coords: homes
+                .iter()
+                .map(|h| geo::Coord { x: h.0, y: h.1 })
+                .collect(),
+            neighbourhood: vec![Some(0); homes.len()],
+            children,
+            bands: bands.len(),
+            estimated: vec![false; homes.len()],
+        },
+        amenities,
+        inputs: vec![],
+        network: None,
+    }
+}
