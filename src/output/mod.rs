@@ -163,66 +163,68 @@ pub fn write_homes_csv(
     out.flush()?;
     let mut w = out.into_inner().map_err(|e| e.into_error())?;
     // Rows are formatted in parallel, a chunk of homes per buffer, and written in home order:
-    // the bytes are those of one sequential writer (CSV quoting is per field), and at most a
-    // few chunks per thread are held at once.
-    let row = |out: &mut csv::Writer<Vec<u8>>, buf: &mut String, h: usize| -> csv::Result<()> {
-        let mut number = |out: &mut csv::Writer<Vec<u8>>, v: Option<f64>, decimals: usize| {
+    // the bytes are those of one sequential writer, and at most a few chunks per thread are
+    // held at once. Numbers never need quoting; text goes through `push_csv_field`.
+    let row = |out: &mut Vec<u8>, buf: &mut String, h: usize| {
+        let mut number = |out: &mut Vec<u8>, v: Option<f64>, decimals: usize| {
             buf.clear();
             table::push_number(buf, v, decimals);
-            out.write_field(buf.as_bytes())
+            out.push(b',');
+            out.extend_from_slice(buf.as_bytes());
         };
-        out.write_field(&homes.ids[h])?;
-        match homes.neighbourhood[h] {
-            Some(n) => out.write_field(&scene.neighbourhoods[n as usize].id)?,
-            None => out.write_field("")?,
+        table::push_csv_field(out, &homes.ids[h]);
+        out.push(b',');
+        if let Some(n) = homes.neighbourhood[h] {
+            table::push_csv_field(out, &scene.neighbourhoods[n as usize].id);
         }
-        number(out, Some(homes.total_children(h)), 3)?;
-        number(out, Some(homes.coords[h].x), 2)?;
-        number(out, Some(homes.coords[h].y), 2)?;
+        number(out, Some(homes.total_children(h)), 3);
+        number(out, Some(homes.coords[h].x), 2);
+        number(out, Some(homes.coords[h].y), 2);
         for k in 0..scene.amenities.len() {
-            number(out, Some(distances.straight[k][h]), 1)?;
+            number(out, Some(distances.straight[k][h]), 1);
             match &distances.network {
                 Some(net) => {
                     // The home's own reach: the shortest over its bands (the least restricted).
                     let best = net[k].iter().map(|b| b[h]).fold(f64::INFINITY, f64::min);
-                    number(out, Some(best), 1)?;
+                    number(out, Some(best), 1);
                     if multi_band {
                         for b in &net[k] {
-                            number(out, Some(b[h]), 1)?;
+                            number(out, Some(b[h]), 1);
                         }
                     }
                 }
-                None => out.write_field("")?,
+                None => out.push(b','),
             }
         }
-        number(out, measures.play_m2_per_child.as_ref().map(|p| p[h]), 3)?;
-        number(out, Some(measures.score[h]), 2)?;
+        number(out, measures.play_m2_per_child.as_ref().map(|p| p[h]), 3);
+        number(out, Some(measures.score[h]), 2);
         if let Some(cells) = extra.cells.get(h) {
             for c in cells {
-                out.write_field(c.to_csv())?;
+                out.push(b',');
+                table::push_csv_field(out, &c.to_csv());
             }
         }
-        out.write_record(None::<&[u8]>)
+        out.push(b'\n');
     };
     const CHUNK: usize = 8192;
     let wave = CHUNK * 4 * rayon::current_num_threads().max(1);
     for start in (0..homes.len()).step_by(wave) {
         let end = (start + wave).min(homes.len());
-        let chunks: Vec<csv::Result<Vec<u8>>> = (start..end)
+        let chunks: Vec<Vec<u8>> = (start..end)
             .step_by(CHUNK)
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|first| {
-                let mut out = csv::Writer::from_writer(Vec::new());
+                let mut out = Vec::new();
                 let mut buf = String::new();
                 for h in first..(first + CHUNK).min(end) {
-                    row(&mut out, &mut buf, h)?;
+                    row(&mut out, &mut buf, h);
                 }
-                out.into_inner().map_err(|e| e.into_error().into())
+                out
             })
             .collect();
         for chunk in chunks {
-            w.write_all(&chunk?)?;
+            w.write_all(&chunk)?;
         }
     }
     w.flush()?;
