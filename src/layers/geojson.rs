@@ -69,7 +69,7 @@ fn available_memory() -> Option<u64> {
 /// Parses GeoJSON bytes as if they were the file at `path`.
 pub fn parse(bytes: &[u8], path: &Path, crs_override: Option<&str>) -> Result<Layer> {
     let mut features = Vec::new();
-    let mut layer = read_in_chunks_from(bytes, path, crs_override, usize::MAX, |chunk| {
+    let mut layer = read_in_chunks_from(bytes, path, crs_override, usize::MAX, None, |chunk| {
         features.extend(chunk.features);
         Ok(())
     })?;
@@ -88,6 +88,7 @@ pub fn read_in_chunks(
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
+    keep: Option<&[String]>,
     f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     let io = |e: std::io::Error| Error::io(path, format!("cannot read: {e}"));
@@ -105,11 +106,11 @@ pub fn read_in_chunks(
                 ranges: collection.features,
                 buf: Vec::new(),
             };
-            chunks(pending, crs_member, path, crs_override, chunk, f)
+            chunks(pending, crs_member, path, crs_override, chunk, keep, f)
         }
         None => {
             let bytes = read_bytes(path)?;
-            read_in_chunks_from(&bytes, path, crs_override, chunk, f)
+            read_in_chunks_from(&bytes, path, crs_override, chunk, keep, f)
         }
     }
 }
@@ -119,6 +120,7 @@ fn read_in_chunks_from(
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
+    keep: Option<&[String]>,
     f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     // The fast path: features found by a structural scan and parsed in parallel. Anything it
@@ -138,7 +140,7 @@ fn read_in_chunks_from(
             (crs, Pending::Parsed(features))
         }
     };
-    chunks(pending, crs_member, path, crs_override, chunk, f)
+    chunks(pending, crs_member, path, crs_override, chunk, keep, f)
 }
 
 /// Hands out the pending features in chunks, each checked as [`read`] checks a layer.
@@ -148,6 +150,7 @@ fn chunks(
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
+    keep: Option<&[String]>,
     mut f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     let (crs, source) = match crs_override {
@@ -172,7 +175,7 @@ fn chunks(
     let (mut any, mut all_degrees) = (false, true);
     let chunk = chunk.max(1);
     let mut index = 0;
-    while let Some(features) = pending.next(path, index, chunk)? {
+    while let Some(features) = pending.next(path, index, chunk, keep)? {
         index += features.len();
         let layer = Layer {
             features,
@@ -204,7 +207,13 @@ enum Pending<'a> {
 
 impl Pending<'_> {
     /// The next chunk of converted features, starting at file index `first`.
-    fn next(&mut self, path: &Path, first: usize, chunk: usize) -> Result<Option<Vec<Feature>>> {
+    fn next(
+        &mut self,
+        path: &Path,
+        first: usize,
+        chunk: usize,
+        keep: Option<&[String]>,
+    ) -> Result<Option<Vec<Feature>>> {
         let out = match self {
             Pending::Ranges { bytes, ranges } => {
                 let rest = ranges.len() - first;
@@ -215,7 +224,7 @@ impl Pending<'_> {
                 let pieces = ranges[first..first + rest.min(chunk)]
                     .iter()
                     .map(|r| &bytes[r.clone()]);
-                parse_features(pieces, first, path, || Ok(bytes.to_vec()))?
+                parse_features(pieces, first, path, keep, || Ok(bytes.to_vec()))?
             }
             Pending::Stream { file, ranges, buf } => {
                 let rest = ranges.len() - first;
@@ -232,7 +241,7 @@ impl Pending<'_> {
                     let from = (s.start() - start) as usize;
                     &buf[from..from + s.len()]
                 });
-                parse_features(pieces, first, path, || {
+                parse_features(pieces, first, path, keep, || {
                     std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))
                 })?
             }
@@ -258,13 +267,14 @@ fn parse_features<'b>(
     pieces: impl Iterator<Item = &'b [u8]>,
     first: usize,
     path: &Path,
+    keep: Option<&[String]>,
     document: impl Fn() -> Result<Vec<u8>> + Sync,
 ) -> Result<Vec<Feature>> {
     let pieces: Vec<&[u8]> = pieces.collect();
     pieces
         .par_iter()
         .enumerate()
-        .map(|(i, text)| match lean::feature(text, first + i) {
+        .map(|(i, text)| match lean::feature(text, first + i, keep) {
             Some(f) => Ok(f),
             None => match serde_json::from_slice::<geojson::Feature>(text) {
                 Ok(f) => feature(f, first + i, path),

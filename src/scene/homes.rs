@@ -98,26 +98,45 @@ pub(super) fn load(
     let mut rows = Rows::new(study, bands, &path);
     let required = rows.required.clone();
     let mut seen = vec![false; required.len()];
+    // Only the attributes a home is read from are kept: a buildings layer may carry dozens.
+    let keep: Vec<String> = required
+        .iter()
+        .map(|(name, _)| name.clone())
+        .chain(
+            study
+                .file
+                .homes
+                .filter
+                .iter()
+                .flat_map(|f| f.keys().cloned()),
+        )
+        .collect();
     // The file is hashed (for run.json) while it is read: the hash runs on whichever core the
     // reading leaves idle.
     let (header, digest) = rayon::join(
         || {
-            crate::layers::geojson::read_in_chunks(&path, crs_override, CHUNK, |mut chunk| {
-                for (s, (name, _)) in seen.iter_mut().zip(&required) {
-                    *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
-                }
-                chunk.reproject(crs)?;
-                let added = rows.add(&chunk).inspect_err(|_| {
-                    // An attribute missing from every feature so far: the whole-layer check may
-                    // have a better message (a close name), as before reading in chunks.
-                    if seen.iter().any(|s| !s) {
-                        rows.late_error = Some(path.clone());
+            crate::layers::geojson::read_in_chunks(
+                &path,
+                crs_override,
+                CHUNK,
+                Some(&keep),
+                |mut chunk| {
+                    for (s, (name, _)) in seen.iter_mut().zip(&required) {
+                        *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
                     }
-                });
-                // Freeing a chunk's attribute maps takes as long as reading them: in parallel too.
-                chunk.features.into_par_iter().for_each(drop);
-                added
-            })
+                    chunk.reproject(crs)?;
+                    let added = rows.add(&chunk).inspect_err(|_| {
+                        // An attribute missing from every feature so far: the whole-layer check may
+                        // have a better message (a close name), as before reading in chunks.
+                        if seen.iter().any(|s| !s) {
+                            rows.late_error = Some(path.clone());
+                        }
+                    });
+                    // Freeing a chunk's attribute maps takes as long as reading them: in parallel too.
+                    chunk.features.into_par_iter().for_each(drop);
+                    added
+                },
+            )
         },
         || super::file_digest(&path),
     );

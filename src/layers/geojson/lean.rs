@@ -10,26 +10,161 @@
 use std::fmt;
 
 use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon};
-use serde::de::{Deserializer, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
 use crate::layers::{Feature, Properties};
 
-#[derive(Deserialize)]
+/// The parts of a feature kindscape uses.
 struct LeanFeature {
-    #[serde(rename = "type")]
-    _kind: FeatureTag,
-    #[serde(default)]
     geometry: Option<LeanGeometry>,
-    #[serde(default)]
     id: Option<geojson::feature::Id>,
-    #[serde(default)]
     properties: Option<Properties>,
+}
+
+/// Reads a feature, keeping only the attributes in `keep` (all when `None`): a homes layer
+/// may carry dozens of attributes per building of which kindscape reads two or three.
+struct FeatureSeed<'k> {
+    keep: Option<&'k [String]>,
+}
+
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Member {
+    Type,
+    Geometry,
+    Id,
+    Properties,
+    #[serde(other)]
+    Other,
 }
 
 #[derive(Deserialize)]
 enum FeatureTag {
     Feature,
+}
+
+/// Fills a member once; a second time is an error, as serde's derive makes it.
+fn set_once<T, E: de::Error>(slot: &mut Option<T>, value: T, name: &'static str) -> Result<(), E> {
+    match slot.replace(value) {
+        Some(_) => Err(E::duplicate_field(name)),
+        None => Ok(()),
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for FeatureSeed<'_> {
+    type Value = LeanFeature;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<LeanFeature, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FeatureSeed<'_> {
+    type Value = LeanFeature;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a GeoJSON feature")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<LeanFeature, A::Error> {
+        let (mut kind, mut geometry, mut id, mut properties) = (None, None, None, None);
+        while let Some(member) = map.next_key::<Member>()? {
+            match member {
+                Member::Type => set_once(&mut kind, map.next_value::<FeatureTag>()?, "type")?,
+                Member::Geometry => set_once(&mut geometry, map.next_value()?, "geometry")?,
+                Member::Id => set_once(&mut id, map.next_value()?, "id")?,
+                Member::Properties => set_once(
+                    &mut properties,
+                    map.next_value_seed(PropertiesSeed { keep: self.keep })?,
+                    "properties",
+                )?,
+                Member::Other => {
+                    map.next_value::<de::IgnoredAny>()?;
+                }
+            }
+        }
+        kind.ok_or_else(|| de::Error::missing_field("type"))?;
+        Ok(LeanFeature {
+            geometry: geometry.flatten(),
+            id: id.flatten(),
+            properties: properties.flatten(),
+        })
+    }
+}
+
+/// A feature's `properties` (an object or null), with only the attributes in `keep`.
+struct PropertiesSeed<'k> {
+    keep: Option<&'k [String]>,
+}
+
+impl<'de> DeserializeSeed<'de> for PropertiesSeed<'_> {
+    type Value = Option<Properties>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<Properties>, D::Error> {
+        d.deserialize_option(self)
+    }
+}
+
+impl<'de> Visitor<'de> for PropertiesSeed<'_> {
+    type Value = Option<Properties>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object or null")
+    }
+
+    fn visit_none<E>(self) -> Result<Option<Properties>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Option<Properties>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Properties>, D::Error> {
+        d.deserialize_map(self)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Option<Properties>, A::Error> {
+        let mut out = Properties::new();
+        while let Some(key) = map.next_key::<Key>()? {
+            if self
+                .keep
+                .is_none_or(|keep| keep.iter().any(|k| *k == *key.0))
+            {
+                let value = map.next_value()?;
+                out.insert(key.0.into_owned(), value);
+            } else {
+                map.next_value::<de::IgnoredAny>()?;
+            }
+        }
+        Ok(Some(out))
+    }
+}
+
+/// An attribute name, borrowed from the text unless it holds escapes.
+struct Key<'de>(std::borrow::Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an attribute name")
+            }
+
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Borrowed(v)))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(std::borrow::Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
 }
 
 #[derive(Deserialize)]
@@ -82,9 +217,12 @@ impl<'de> Deserialize<'de> for Nested {
     }
 }
 
-/// The feature at `index` of a file, or `None` when the geojson crate should read it.
-pub(super) fn feature(text: &[u8], index: usize) -> Option<Feature> {
-    let f: LeanFeature = serde_json::from_slice(text).ok()?;
+/// The feature at `index` of a file, with the attributes in `keep` (all when `None`), or
+/// `None` when the geojson crate should read it.
+pub(super) fn feature(text: &[u8], index: usize, keep: Option<&[String]>) -> Option<Feature> {
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let f = FeatureSeed { keep }.deserialize(&mut de).ok()?;
+    de.end().ok()?;
     let geometry = match f.geometry {
         Some(g) => Some(geometry(&g)?),
         None => None,
@@ -179,7 +317,7 @@ mod tests {
     /// Whether the lean reading agrees with the geojson crate's: the same feature, or `None`
     /// (the crate reads it then); never a feature the crate rejects.
     fn agrees(text: &str) -> Result<bool, String> {
-        match (feature(text.as_bytes(), 7), reference(text)) {
+        match (feature(text.as_bytes(), 7, None), reference(text)) {
             (Some(a), Some(b)) => {
                 if a.index == b.index
                     && a.geometry == b.geometry
@@ -225,6 +363,18 @@ mod tests {
     }
 
     #[test]
+    fn only_the_attributes_asked_for_are_kept() {
+        let text = r#"{"properties":{"b":[1,{"x":2}],"a\u0062c":"0\"7","a":1.5},"type":"Feature","geometry":null,"bbox":[1]}"#;
+        let keep = ["abc".to_string(), "a".to_string(), "missing".to_string()];
+        let lean = feature(text.as_bytes(), 3, Some(&keep)).unwrap();
+        let mut expected = reference(text).unwrap().props;
+        expected.remove("b");
+        assert_eq!(lean.props, expected);
+        assert_eq!(lean.props["abc"], "0\"7");
+        assert!(lean.geometry.is_none());
+    }
+
+    #[test]
     fn unusual_or_wrong_features_are_left_to_the_geojson_crate() {
         for text in [
             r#"{"geometry":null,"properties":{}}"#,
@@ -238,7 +388,7 @@ mod tests {
             r#"{"type":"Feature","geometry":null,"properties":{},"id":{}}"#,
             r#"{"type":"Feature","geometry":null,"properties":{},"type":"Feature"}"#,
         ] {
-            assert!(feature(text.as_bytes(), 0).is_none(), "{text}");
+            assert!(feature(text.as_bytes(), 0, None).is_none(), "{text}");
         }
     }
 
