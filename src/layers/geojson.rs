@@ -6,6 +6,7 @@ use geo::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon
 use geojson::{GeoJson, GeometryValue, Position};
 
 use rayon::prelude::*;
+use std::io::{Read, Seek, SeekFrom};
 
 mod lean;
 mod scan;
@@ -97,21 +98,11 @@ pub fn read_in_chunks(
     let file = std::fs::File::open(path).map_err(io)?;
     match scan::stream(file).map_err(io)? {
         Some((collection, file)) => {
-            let crs_member = match &collection.crs {
-                Some(bytes) => serde_json::from_slice::<serde_json::Value>(bytes).ok(),
-                None => None,
-            };
-            let pending = Pending::Stream {
-                file,
-                ranges: collection.features,
-                buf: Vec::new(),
-            };
-            chunks(pending, crs_member, path, crs_override, chunk, keep, f)
+            let whole = || std::fs::read(path).map_err(io);
+            let pending = Pending::scanned(collection, file);
+            chunks(pending, path, crs_override, chunk, keep, whole, f)
         }
-        None => {
-            let bytes = read_bytes(path)?;
-            read_in_chunks_from(&bytes, path, crs_override, chunk, keep, f)
-        }
+        None => from_document(&read_bytes(path)?, path, crs_override, chunk, keep, f),
     }
 }
 
@@ -126,33 +117,62 @@ fn read_in_chunks_from(
     // The fast path: features found by a structural scan and parsed in parallel. Anything it
     // does not understand (or a feature serde rejects) goes to the whole-document parse, whose
     // errors name the line and column.
-    let scanned = scan::feature_collection(bytes).and_then(|fc| {
-        let crs_member = match fc.crs {
-            Some(r) => Some(serde_json::from_slice::<serde_json::Value>(&bytes[r]).ok()?),
-            None => None,
-        };
-        Some((crs_member, fc.features))
-    });
-    let (crs_member, pending) = match scanned {
-        Some((crs, ranges)) => (crs, Pending::Ranges { bytes, ranges }),
-        None => {
-            let (features, crs) = parse_document(bytes, path)?;
-            (crs, Pending::Parsed(features))
+    let scanned = scan::stream(std::io::Cursor::new(bytes))
+        .map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+    match scanned {
+        Some((collection, cursor)) => {
+            let pending = Pending::scanned(collection, cursor);
+            chunks(
+                pending,
+                path,
+                crs_override,
+                chunk,
+                keep,
+                || Ok(bytes.to_vec()),
+                f,
+            )
         }
-    };
-    chunks(pending, crs_member, path, crs_override, chunk, keep, f)
+        None => from_document(bytes, path, crs_override, chunk, keep, f),
+    }
 }
 
-/// Hands out the pending features in chunks, each checked as [`read`] checks a layer.
-fn chunks(
-    mut pending: Pending,
-    crs_member: Option<serde_json::Value>,
+/// The whole document through serde, handed out in chunks as the scanned path hands them.
+fn from_document(
+    bytes: &[u8],
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
     keep: Option<&[String]>,
+    f: impl FnMut(Layer) -> Result<()>,
+) -> Result<Layer> {
+    let (features, crs_member) = parse_document(bytes, path)?;
+    let pending: Pending<std::io::Empty> = Pending::Parsed {
+        features,
+        crs_member,
+    };
+    chunks(
+        pending,
+        path,
+        crs_override,
+        chunk,
+        keep,
+        || Ok(bytes.to_vec()),
+        f,
+    )
+}
+
+/// Hands out the pending features in chunks, each checked as [`read`] checks a layer. `whole`
+/// reads the whole document, for the message of a feature serde rejects.
+fn chunks<R: Read + Seek>(
+    mut pending: Pending<R>,
+    path: &Path,
+    crs_override: Option<&str>,
+    chunk: usize,
+    keep: Option<&[String]>,
+    whole: impl Fn() -> Result<Vec<u8>> + Sync,
     mut f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
+    let crs_member = pending.crs_member();
     let (crs, source) = match crs_override {
         Some(s) => (
             Crs::parse(s).map_err(|e| Error::layer(path, format!("layer `crs` key: {e}")))?,
@@ -175,7 +195,7 @@ fn chunks(
     let (mut any, mut all_degrees) = (false, true);
     let chunk = chunk.max(1);
     let mut index = 0;
-    while let Some(features) = pending.next(path, index, chunk, keep)? {
+    while let Some(features) = pending.next(path, index, chunk, keep, &whole)? {
         index += features.len();
         let layer = Layer {
             features,
@@ -190,22 +210,41 @@ fn chunks(
     Ok(empty)
 }
 
-/// Features still to hand out: byte ranges to parse (in memory or in the file), or already
-/// parsed.
-enum Pending<'a> {
-    Ranges {
-        bytes: &'a [u8],
-        ranges: Vec<std::ops::Range<usize>>,
-    },
-    Stream {
-        file: std::fs::File,
+/// Features still to hand out: places in a scanned file (or bytes) to read and parse, or
+/// already parsed.
+enum Pending<R> {
+    Scanned {
+        file: R,
+        crs: Option<Vec<u8>>,
         ranges: Vec<scan::Span>,
         buf: Vec<u8>,
     },
-    Parsed(std::vec::IntoIter<geojson::Feature>),
+    Parsed {
+        features: std::vec::IntoIter<geojson::Feature>,
+        crs_member: Option<serde_json::Value>,
+    },
 }
 
-impl Pending<'_> {
+impl<R: Read + Seek> Pending<R> {
+    fn scanned(collection: scan::Streamed, file: R) -> Self {
+        Pending::Scanned {
+            file,
+            crs: collection.crs,
+            ranges: collection.features,
+            buf: Vec::new(),
+        }
+    }
+
+    /// The legacy `crs` member, if the document has one.
+    fn crs_member(&self) -> Option<serde_json::Value> {
+        match self {
+            Pending::Scanned { crs, .. } => {
+                crs.as_deref().and_then(|b| serde_json::from_slice(b).ok())
+            }
+            Pending::Parsed { crs_member, .. } => crs_member.clone(),
+        }
+    }
+
     /// The next chunk of converted features, starting at file index `first`.
     fn next(
         &mut self,
@@ -213,20 +252,12 @@ impl Pending<'_> {
         first: usize,
         chunk: usize,
         keep: Option<&[String]>,
+        whole: &(impl Fn() -> Result<Vec<u8>> + Sync),
     ) -> Result<Option<Vec<Feature>>> {
         let out = match self {
-            Pending::Ranges { bytes, ranges } => {
-                let rest = ranges.len() - first;
-                if rest == 0 {
-                    return Ok(None);
-                }
-                let bytes: &[u8] = bytes;
-                let pieces = ranges[first..first + rest.min(chunk)]
-                    .iter()
-                    .map(|r| &bytes[r.clone()]);
-                parse_features(pieces, first, path, keep, || Ok(bytes.to_vec()))?
-            }
-            Pending::Stream { file, ranges, buf } => {
+            Pending::Scanned {
+                file, ranges, buf, ..
+            } => {
                 let rest = ranges.len() - first;
                 if rest == 0 {
                     return Ok(None);
@@ -241,12 +272,10 @@ impl Pending<'_> {
                     let from = (s.start() - start) as usize;
                     &buf[from..from + s.len()]
                 });
-                parse_features(pieces, first, path, keep, || {
-                    std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))
-                })?
+                parse_features(pieces, first, path, keep, whole)?
             }
-            Pending::Parsed(it) => {
-                let features: Vec<geojson::Feature> = it.by_ref().take(chunk).collect();
+            Pending::Parsed { features, .. } => {
+                let features: Vec<geojson::Feature> = features.by_ref().take(chunk).collect();
                 if features.is_empty() {
                     return Ok(None);
                 }
@@ -268,7 +297,7 @@ fn parse_features<'b>(
     first: usize,
     path: &Path,
     keep: Option<&[String]>,
-    document: impl Fn() -> Result<Vec<u8>> + Sync,
+    document: &(impl Fn() -> Result<Vec<u8>> + Sync),
 ) -> Result<Vec<Feature>> {
     let pieces: Vec<&[u8]> = pieces.collect();
     pieces
@@ -291,12 +320,11 @@ fn parse_features<'b>(
 
 /// Reads bytes `start..end` of the file into `buf`.
 fn read_span(
-    file: &mut std::fs::File,
+    file: &mut (impl Read + Seek),
     start: u64,
     end: u64,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
     buf.clear();
     buf.resize((end - start) as usize, 0);
     file.seek(SeekFrom::Start(start))?;
