@@ -177,9 +177,10 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     let home_extra = ExtraColumns {
         columns: rasters.homes.iter().map(|(n, _)| n.clone()).collect(),
         // No row of cells at all without raster columns: a million empty rows are 24 MB.
-        cells: match rasters.homes.is_empty() {
-            true => Vec::new(),
-            false => (0..scene.homes.len())
+        cells: if rasters.homes.is_empty() {
+            Vec::new()
+        } else {
+            (0..scene.homes.len())
                 .map(|h| {
                     rasters
                         .homes
@@ -187,7 +188,7 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
                         .map(|(_, v)| crate::output::table::Cell::Num(v[h], 3))
                         .collect()
                 })
-                .collect(),
+                .collect()
         },
     };
     let table = output::neighbourhood_table(&study, &scene, &figures, &extra);

@@ -285,9 +285,7 @@ impl<'a> Rows<'a> {
         let by_area = cfg.share_by.unwrap_or_default() == ShareBy::Area;
         for row in read {
             let Some(row) = row? else { continue };
-            self.cleaning.repaired += row.cleaning.repaired;
-            self.cleaning.unrepairable += row.cleaning.unrepairable;
-            self.cleaning.empty += row.cleaning.empty;
+            self.cleaning.add(row.cleaning);
             let Some(home) = row.home else {
                 self.null_geometry += usize::from(row.null_geometry);
                 continue;

@@ -29,6 +29,15 @@ pub struct Cleaning {
     pub empty: usize,
 }
 
+impl Cleaning {
+    /// Counts what another reading (of other features) cleaned.
+    pub fn add(&mut self, other: Cleaning) {
+        self.repaired += other.repaired;
+        self.unrepairable += other.unrepairable;
+        self.empty += other.empty;
+    }
+}
+
 /// Polygons and multipolygons as one valid multipolygon (repaired when invalid); points and
 /// single-point multipoints as a point; anything else `Err(type name)`.
 ///
