@@ -194,7 +194,7 @@ impl<'a> AmenityIndex<'a> {
     fn distance_2(&self, i: u32, q: [f64; 2]) -> f64 {
         let i = i as usize;
         match &self.items[i].geometry {
-            AmenityGeometry::Point(c) => [c.x, c.y].distance_2(&q),
+            AmenityGeometry::Point(c) => point_distance_2([c.x, c.y], q),
             AmenityGeometry::Polygon(_) => {
                 if self.contains(i as u32, q) {
                     return 0.0;
@@ -202,10 +202,10 @@ impl<'a> AmenityIndex<'a> {
                 match &self.outline_tree[i] {
                     Some(tree) => tree
                         .nearest_neighbor(&q)
-                        .map_or(f64::INFINITY, |l| l.distance_2(&q)),
+                        .map_or(f64::INFINITY, |l| segment_distance_2(l, q)),
                     None => self.outline[self.outline_of[i].clone()]
                         .iter()
-                        .map(|l| l.distance_2(&q))
+                        .map(|l| segment_distance_2(l, q))
                         .fold(f64::INFINITY, f64::min),
                 }
             }
