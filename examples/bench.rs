@@ -337,7 +337,7 @@ fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
         },
     )?;
     let result = StraightResult {
-        stages: run.timings.clone(),
+        stages: run.written.timings.clone(),
         peak_mb: vm_hwm_mb()?,
         cpu_s: cpu_seconds()?,
         process_s: 0.0,
@@ -371,12 +371,12 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         t.elapsed().as_secs_f64(),
     ));
     let t = Instant::now();
-    let straight = kindscape::reach::straight_distances(&run.scene);
+    let straight = kindscape::reach::straight_distances(&run.results.scene);
     kernels.push((
         "straight-line nearest, 4 kinds (in straight line)".to_string(),
         t.elapsed().as_secs_f64(),
     ));
-    if straight != run.distances.straight {
+    if straight != run.results.distances.straight {
         return Err("the straight-line kernel disagrees with the run".into());
     }
 
@@ -391,13 +391,14 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         homes,
         threads: rayon::current_num_threads(),
         generated_s: None,
-        stages: run.timings.clone(),
+        stages: run.written.timings.clone(),
         peak_mb,
         cpu_s,
         kernels,
         street_nodes: net.node_count(),
         street_edges: net.edge_count(),
         amenities: run
+            .results
             .scene
             .amenities
             .iter()

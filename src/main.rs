@@ -62,12 +62,19 @@ fn main() -> ExitCode {
             }
             kindscape::run::run_study(&study, &kindscape::run::RunOptions { out, quiet }).map(|r| {
                 if !quiet {
-                    print!("{}", kindscape::output::summary::run_summary(&r));
+                    print!(
+                        "{}",
+                        kindscape::output::summary::run_summary(&r.view(), &r.written)
+                    );
                 }
             })
         }
-        Command::Check { study } => kindscape::run::check_study(&study)
-            .map(|c| print!("{}", kindscape::output::summary::check_summary(&c))),
+        Command::Check { study } => kindscape::run::check_study(&study).map(|c| {
+            print!(
+                "{}",
+                kindscape::output::summary::check_summary(&c.study, &c.scene, &c.warnings)
+            )
+        }),
         Command::Sample {
             dir,
             homes,

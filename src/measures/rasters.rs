@@ -2,6 +2,7 @@
 //! 3-30-300 rule's canopy share, and values sampled at the front door (noise, heat).
 
 use crate::error::{Error, Result};
+use crate::layers::crs::Crs;
 use crate::layers::raster::{sample, zonal_stats, Raster, Statistic};
 use crate::scene::Scene;
 use crate::study::Study;
@@ -20,22 +21,45 @@ pub struct RasterColumns {
     pub homes: Vec<(String, Vec<Option<f64>>)>,
 }
 
-/// Computes every `[[rasters]]` entry.
+/// A `[[rasters]]` layer as read, with its CRS.
+pub struct RasterLayer {
+    pub raster: Raster,
+    pub crs: Crs,
+}
+
+/// Reads every `[[rasters]]` layer (the loading half of this stage: the measures read no files).
+pub fn read_rasters(study: &Study) -> Result<Vec<RasterLayer>> {
+    study
+        .file
+        .rasters
+        .iter()
+        .map(|entry| {
+            let raster = Raster::read(&study.resolve(&entry.path), entry.band.unwrap_or(1))?;
+            let crs = raster.require_crs(entry.crs.as_deref())?;
+            Ok(RasterLayer { raster, crs })
+        })
+        .collect()
+}
+
+/// Computes every `[[rasters]]` entry from its layer (`layers[i]` is entry `i`, as read by
+/// [`read_rasters`]).
 ///
 /// A `canopy` raster's column is `canopy_share`: the share of valid cells above `threshold`
 /// (default 0, so any canopy counts) unless another statistic is asked for, with `canopy_30`
 /// saying whether the neighbourhood reaches 30%. Other kinds give `<kind>_<statistic>`.
-pub fn raster_columns(study: &Study, scene: &Scene) -> Result<RasterColumns> {
+pub fn raster_columns(
+    study: &Study,
+    scene: &Scene,
+    layers: &[RasterLayer],
+) -> Result<RasterColumns> {
     let mut out = RasterColumns::default();
     let zones: Vec<geo::MultiPolygon> = scene
         .neighbourhoods
         .iter()
         .map(|n| n.geometry.clone())
         .collect();
-    for (i, entry) in study.file.rasters.iter().enumerate() {
-        let path = study.resolve(&entry.path);
-        let r = Raster::read(&path, entry.band.unwrap_or(1))?;
-        let crs = r.require_crs(entry.crs.as_deref())?;
+    for (i, (entry, layer)) in study.file.rasters.iter().zip(layers).enumerate() {
+        let (r, crs) = (&layer.raster, &layer.crs);
         let canopy = entry.kind == "canopy";
         let default_stat = if canopy { "share_above" } else { "mean" };
         let threshold = entry.threshold.or(if canopy { Some(0.0) } else { None });
@@ -49,7 +73,7 @@ pub fn raster_columns(study: &Study, scene: &Scene) -> Result<RasterColumns> {
                 format!("[[rasters]] entry {} (kind \"{}\"): {m}", i + 1, entry.kind),
             )
         })?;
-        let values = zonal_stats(&r, &crs.to(&scene.crs), &zones, stat);
+        let values = zonal_stats(r, &crs.to(&scene.crs), &zones, stat);
         let name = if canopy && matches!(stat, Statistic::ShareAbove(_)) {
             "canopy_share".to_string()
         } else {
@@ -68,7 +92,7 @@ pub fn raster_columns(study: &Study, scene: &Scene) -> Result<RasterColumns> {
         if entry.sample_homes.unwrap_or(false) {
             out.homes.push((
                 entry.kind.clone(),
-                sample(&r, &scene.crs.to(&crs), &scene.homes.coords),
+                sample(r, &scene.crs.to(crs), &scene.homes.coords),
             ));
         }
     }

@@ -1,6 +1,7 @@
 //! The output files of DESIGN.md's contract, each written atomically.
 
 pub mod atomic;
+pub mod files;
 pub mod markdown;
 pub mod report;
 pub mod summary;
@@ -20,6 +21,7 @@ use crate::reach::Distances;
 use crate::scene::Scene;
 use crate::study::Study;
 pub use atomic::Staging;
+pub use files::{OutputOptions, RunView, Writer, Written};
 use table::{Cell, Table};
 
 /// Extra per-neighbourhood columns from later stages (raster statistics, equity), placed before
@@ -250,7 +252,7 @@ pub fn write_neighbourhoods_geojson(w: impl Write, scene: &Scene, table: &Table)
         }));
     }
     let fc = json!({"type": "FeatureCollection", "features": features});
-    serde_json::to_writer(w, &fc).map_err(|e| Error::Other(format!("neighbourhoods.geojson: {e}")))
+    serde_json::to_writer(w, &fc).map_err(|e| Error::Other(e.to_string()))
 }
 
 /// Rounds coordinates (7 decimals of a degree is about 1 cm).
@@ -261,14 +263,6 @@ pub fn round_coords(g: &mut geo::Geometry, decimals: i32) {
         x: (c.x * f).round() / f,
         y: (c.y * f).round() / f,
     });
-}
-
-/// Writes a table as CSV into the staging folder.
-pub fn stage_csv(staging: &mut Staging, name: &str, table: &Table) -> Result<()> {
-    let path = staging.final_path(name);
-    let mut w = staging.create(name)?;
-    table.write_csv(&mut w).map_err(|e| Error::io(&path, e))?;
-    atomic::finish(w, &path)
 }
 
 /// `sites.csv` (also the properties of `sites.geojson`).
@@ -367,5 +361,5 @@ pub fn write_sites_geojson(
         w,
         &json!({"type": "FeatureCollection", "features": features}),
     )
-    .map_err(|e| Error::Other(format!("sites.geojson: {e}")))
+    .map_err(|e| Error::Other(e.to_string()))
 }

@@ -3,7 +3,9 @@
 use std::fmt::Write;
 
 use crate::output::table::format_number;
-use crate::run::{CheckReport, RunResult};
+use crate::output::{RunView, Written};
+use crate::scene::Scene;
+use crate::study::Study;
 
 fn pct(v: Option<f64>) -> String {
     match v {
@@ -14,9 +16,9 @@ fn pct(v: Option<f64>) -> String {
 
 /// The summary `kindscape run` prints: where the outputs are, the study area's coverage per
 /// kind and band, and one line per neighbourhood for the focus kind.
-pub fn run_summary(r: &RunResult) -> String {
+pub fn run_summary(r: &RunView, written: &Written) -> String {
     let mut s = String::new();
-    let scene = &r.scene;
+    let scene = r.scene;
     let _ = writeln!(
         s,
         "{}: {} homes, {} neighbourhoods, {} children (working CRS {})",
@@ -71,7 +73,7 @@ pub fn run_summary(r: &RunResult) -> String {
             }
             header.push_str(&format!(" {:>6} {:>9} {:>5}", "score", "gap", "rank"));
             let _ = writeln!(s, "{header}");
-            for (nb, f) in scene.neighbourhoods.iter().zip(&r.figures) {
+            for (nb, f) in scene.neighbourhoods.iter().zip(r.figures) {
                 let mut line = format!(
                     "  {:<12} {:<24} {:>9}",
                     truncate(&nb.id, 12),
@@ -213,17 +215,17 @@ pub fn run_summary(r: &RunResult) -> String {
     }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\nWarnings:");
-        for w in &r.warnings {
+        for w in r.warnings {
             let _ = writeln!(s, "  - {w}");
         }
     }
-    let _ = writeln!(s, "\nOutputs in {}:", r.out_dir.display());
-    for f in &r.files {
+    let _ = writeln!(s, "\nOutputs in {}:", written.out_dir.display());
+    for f in &written.files {
         if let Some(name) = f.file_name() {
             let _ = writeln!(s, "  {}", name.to_string_lossy());
         }
     }
-    let total: f64 = r.timings.iter().map(|t| t.1).sum();
+    let total: f64 = written.timings.iter().map(|t| t.1).sum();
     let _ = writeln!(s, "Done in {total:.2} s.");
     s
 }
@@ -237,14 +239,13 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// What `kindscape check` prints: counts, CRS, extents and warnings.
-pub fn check_summary(c: &CheckReport) -> String {
+pub fn check_summary(study: &Study, scene: &Scene, warnings: &[String]) -> String {
     let mut s = String::new();
-    let scene = &c.scene;
     let _ = writeln!(
         s,
         "Study \"{}\" ({})",
-        c.study.file.study.name,
-        c.study.path.display()
+        study.file.study.name,
+        study.path.display()
     );
     let _ = writeln!(s, "Working CRS: {}", scene.crs);
     if let Some(r) = scene.extent() {
@@ -296,7 +297,7 @@ pub fn check_summary(c: &CheckReport) -> String {
             .iter()
             .filter(|a| matches!(a.geometry, crate::scene::AmenityGeometry::Polygon(_)))
             .count();
-        let norms: Vec<String> = c.study.norms.kinds[&k.kind]
+        let norms: Vec<String> = study.norms.kinds[&k.kind]
             .bands
             .iter()
             .map(|b| format!("{} {} m", b.label, b.metres))
@@ -311,11 +312,10 @@ pub fn check_summary(c: &CheckReport) -> String {
             norms.join(", ")
         );
     }
-    let _ = writeln!(s, "Norm preset: {}", c.study.norms.preset);
+    let _ = writeln!(s, "Norm preset: {}", study.norms.preset);
     if let Some(net) = &scene.network {
         let st = net.stats();
-        let limit = c
-            .study
+        let limit = study
             .file
             .network
             .as_ref()
@@ -340,11 +340,11 @@ pub fn check_summary(c: &CheckReport) -> String {
             let _ = writeln!(s, "  {} ways are cut at the extract's edge", st.cut_ways);
         }
     }
-    if c.warnings.is_empty() {
+    if warnings.is_empty() {
         let _ = writeln!(s, "\nNo warnings.");
     } else {
         let _ = writeln!(s, "\nWarnings:");
-        for w in &c.warnings {
+        for w in warnings {
             let _ = writeln!(s, "  - {w}");
         }
     }

@@ -53,6 +53,7 @@ pub fn plan(
     scene: &Scene,
     distances: &Distances,
     quintile: Option<&[Option<u8>]>,
+    candidates: Option<Vec<Amenity>>,
     warnings: &Warnings,
 ) -> Result<Option<SitePlan>> {
     let Some(cfg) = &study.file.sites else {
@@ -112,14 +113,8 @@ pub fn plan(
         d.children * w
     };
 
-    let candidates = match &cfg.candidates {
-        Some(path) => candidate_layer(
-            study,
-            &study.resolve(path),
-            cfg.crs.as_deref(),
-            scene,
-            warnings,
-        )?,
+    let candidates = match candidates {
+        Some(layer) => layer,
         None => generated_candidates(
             scene,
             &demand,
@@ -209,6 +204,30 @@ pub fn plan(
         cba: appraisal,
         assumptions: lines,
     }))
+}
+
+/// The `[sites] candidates` layer when the study names one (read while loading, so that the
+/// planning itself reads no file).
+pub fn read_candidates(
+    study: &Study,
+    scene: &Scene,
+    warnings: &Warnings,
+) -> Result<Option<Vec<Amenity>>> {
+    let Some(cfg) = &study.file.sites else {
+        return Ok(None);
+    };
+    cfg.candidates
+        .as_ref()
+        .map(|path| {
+            candidate_layer(
+                study,
+                &study.resolve(path),
+                cfg.crs.as_deref(),
+                scene,
+                warnings,
+            )
+        })
+        .transpose()
 }
 
 /// Candidates from a layer: points or polygons (vacant lots), in the working CRS.

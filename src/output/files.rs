@@ -1,0 +1,294 @@
+//! Every output file of a run, written through one [`Writer`] from a [`RunView`] of what was
+//! computed (output knows the results, never how the run produced them).
+
+use std::fmt;
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde_json::json;
+
+use super::atomic::{self, Staging};
+use super::table::{Cell, Table};
+use super::{markdown, report, ExtraColumns};
+use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::error::{Error, Result};
+use crate::measures::rasters::RasterColumns;
+use crate::measures::HomeMeasures;
+use crate::neighbourhoods::{self, NeighbourhoodFigures};
+use crate::reach::{Distances, NetworkReport};
+use crate::scene::Scene;
+use crate::sites::plan::SitePlan;
+use crate::study::Study;
+
+/// What a run computed, borrowed: everything the output files are drawn from.
+#[derive(Clone, Copy)]
+pub struct RunView<'a> {
+    pub study: &'a Study,
+    pub scene: &'a Scene,
+    pub distances: &'a Distances,
+    pub measures: &'a HomeMeasures,
+    /// Per neighbourhood, in scene order (with priority ranks).
+    pub figures: &'a [NeighbourhoodFigures],
+    pub study_area: &'a NeighbourhoodFigures,
+    pub equity: Option<&'a Equity>,
+    pub meeting_places: &'a [MeetingPlace],
+    /// Per home, the best meeting mix within reach (with `meeting_places`).
+    pub best_meeting_mix: Option<&'a [f64]>,
+    pub sites: Option<&'a SitePlan>,
+    pub rasters: &'a RasterColumns,
+    pub network: Option<&'a NetworkReport>,
+    pub warnings: &'a [String],
+}
+
+/// Where the outputs go.
+#[derive(Debug, Clone)]
+pub struct OutputOptions {
+    pub out_dir: PathBuf,
+}
+
+/// What writing left behind.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub out_dir: PathBuf,
+    /// Every file, in the order written.
+    pub files: Vec<PathBuf>,
+    /// Seconds per stage as in `run.json`: the computing stages, then `outputs`.
+    pub timings: Vec<(String, f64)>,
+}
+
+/// The one path by which an output file is written: staged, flushed and synced, committed
+/// with the others only when all are written.
+pub struct Writer {
+    staging: Staging,
+    out_dir: PathBuf,
+}
+
+impl Writer {
+    /// Prepares the output folder; fails here, before any work, when it is not writable.
+    pub fn open(options: &OutputOptions) -> Result<Writer> {
+        Ok(Writer {
+            staging: Staging::new(&options.out_dir)?,
+            out_dir: options.out_dir.clone(),
+        })
+    }
+
+    /// Writes the file `name` with `fill`; a failure is reported against the file's final path.
+    pub fn file<E: fmt::Display>(
+        &mut self,
+        name: &str,
+        fill: impl FnOnce(&mut BufWriter<File>) -> std::result::Result<(), E>,
+    ) -> Result<()> {
+        let path = self.staging.final_path(name);
+        let mut w = self.staging.create(name)?;
+        fill(&mut w).map_err(|e| Error::io(&path, e))?;
+        atomic::finish(w, &path)
+    }
+
+    /// Moves every file into the output folder.
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
+        self.staging.commit()
+    }
+
+    pub fn out_dir(&self) -> &Path {
+        &self.out_dir
+    }
+}
+
+/// The tables and maps: CSV and GeoJSON. Returns `neighbourhoods.csv` as a table, which the
+/// documents quote.
+pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
+    let scene = view.scene;
+    let mut extra = raster_neighbourhood_columns(view.rasters);
+    extra.append(equity_columns(
+        scene,
+        view.figures,
+        view.equity,
+        view.best_meeting_mix,
+    ));
+    let table = super::neighbourhood_table(view.study, scene, view.figures, &extra);
+    if let Some(e) = view.equity {
+        writer.file("equity.csv", |w| e.table.write_csv(w))?;
+    }
+    if let Some(plan) = view.sites {
+        let t = super::sites_table(plan);
+        writer.file("sites.csv", |w| t.write_csv(w))?;
+        writer.file("cba.csv", |w| super::cba_table(plan).write_csv(w))?;
+        writer.file("sites.geojson", |w| {
+            super::write_sites_geojson(w, &scene.crs, &t, plan)
+        })?;
+    }
+    if view.best_meeting_mix.is_some() {
+        writer.file("meeting_places.csv", |w| {
+            analysis::meeting_table(view.meeting_places).write_csv(w)
+        })?;
+    }
+    writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
+    writer.file("neighbourhoods.geojson", |w| {
+        super::write_neighbourhoods_geojson(w, scene, &table)
+    })?;
+    let home_extra = raster_home_columns(view.rasters, scene.homes.len());
+    writer.file("homes.csv", |w| {
+        super::write_homes_csv(w, scene, view.distances, view.measures, &home_extra)
+    })?;
+    Ok(table)
+}
+
+/// The documents: `report.html`, `summary.md` and `run.json` (with `timings`, the full list).
+pub fn write_documents(
+    view: &RunView,
+    table: &Table,
+    timings: &[(String, f64)],
+    writer: &mut Writer,
+) -> Result<()> {
+    let report = report::ReportInput {
+        study: view.study,
+        scene: view.scene,
+        distances: view.distances,
+        measures: view.measures,
+        figures: view.figures,
+        study_area: view.study_area,
+        table,
+        equity: view.equity,
+        meeting_places: view.meeting_places,
+        sites: view.sites,
+        warnings: view.warnings,
+    };
+    writer.file("report.html", |w| {
+        w.write_all(report::render(&report).as_bytes())
+    })?;
+    writer.file("summary.md", |w| {
+        w.write_all(markdown::summary(&report).as_bytes())
+    })?;
+    let mut run_json = run_json(view, timings);
+    if let Some(r) = view.network {
+        run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;
+    }
+    let text = serde_json::to_string_pretty(&run_json).map_err(|e| Error::Other(e.to_string()))?;
+    writer.file("run.json", |w| w.write_all(text.as_bytes()))
+}
+
+/// The `[[rasters]]` columns of `neighbourhoods.csv`.
+fn raster_neighbourhood_columns(r: &RasterColumns) -> ExtraColumns {
+    let n = r
+        .neighbourhoods
+        .first()
+        .map(|c| c.1.len())
+        .or_else(|| r.neighbourhood_flags.first().map(|c| c.1.len()))
+        .unwrap_or(0);
+    let mut columns: Vec<String> = r.neighbourhoods.iter().map(|c| c.0.clone()).collect();
+    columns.extend(r.neighbourhood_flags.iter().map(|c| c.0.clone()));
+    let cells = (0..n)
+        .map(|i| {
+            let mut row: Vec<Cell> = r
+                .neighbourhoods
+                .iter()
+                .map(|c| Cell::Num(c.1[i], 6))
+                .collect();
+            row.extend(r.neighbourhood_flags.iter().map(|c| {
+                Cell::text(match c.1[i] {
+                    Some(true) => "pass",
+                    Some(false) => "fail",
+                    None => "",
+                })
+            }));
+            row
+        })
+        .collect();
+    ExtraColumns { columns, cells }
+}
+
+/// The `[[rasters]]` columns of `homes.csv` (values sampled at the home).
+fn raster_home_columns(r: &RasterColumns, homes: usize) -> ExtraColumns {
+    ExtraColumns {
+        columns: r.homes.iter().map(|(n, _)| n.clone()).collect(),
+        // No row of cells at all without raster columns: a million empty rows are 24 MB.
+        cells: if r.homes.is_empty() {
+            Vec::new()
+        } else {
+            (0..homes)
+                .map(|h| r.homes.iter().map(|(_, v)| Cell::Num(v[h], 3)).collect())
+                .collect()
+        },
+    }
+}
+
+/// The equity columns of `neighbourhoods.csv`: quintile, double disadvantage, best meeting mix.
+fn equity_columns(
+    scene: &Scene,
+    figures: &[NeighbourhoodFigures],
+    equity: Option<&Equity>,
+    best_mix: Option<&[f64]>,
+) -> ExtraColumns {
+    let Some(e) = equity else {
+        return ExtraColumns::default();
+    };
+    let groups = neighbourhoods::homes_by_neighbourhood(scene);
+    let cells = (0..figures.len())
+        .map(|n| {
+            let mix = best_mix.and_then(|b| {
+                crate::measures::score::weighted_mean(
+                    groups[n]
+                        .iter()
+                        .map(|&h| (b[h], scene.homes.total_children(h))),
+                )
+            });
+            vec![
+                Cell::Num(e.quintile[n].map(f64::from), 0),
+                Cell::Num(e.score_quintile[n].map(f64::from), 0),
+                Cell::text(if e.double_disadvantage[n] {
+                    "true"
+                } else {
+                    "false"
+                }),
+                Cell::share(mix),
+            ]
+        })
+        .collect();
+    ExtraColumns {
+        columns: vec![
+            "equity_quintile".into(),
+            "score_quintile".into(),
+            "double_disadvantage".into(),
+            "best_meeting_mix".into(),
+        ],
+        cells,
+    }
+}
+
+fn run_json(view: &RunView, timings: &[(String, f64)]) -> serde_json::Value {
+    let (study, scene) = (view.study, view.scene);
+    let norms: serde_json::Map<String, serde_json::Value> = study
+        .norms
+        .kinds
+        .iter()
+        .map(|(k, t)| {
+            (
+                k.clone(),
+                json!({
+                    "bands": t.bands.iter().map(|b| json!({"band": b.label, "metres": b.metres, "children_band": scene.bands[b.children_band], "share": b.share})).collect::<Vec<_>>(),
+                    "source": t.source,
+                }),
+            )
+        })
+        .collect();
+    json!({
+        "tool": "kindscape",
+        "version": env!("CARGO_PKG_VERSION"),
+        "study": {"name": study.file.study.name, "file": study.path},
+        "working_crs": scene.crs.to_string(),
+        "bands": scene.bands,
+        "norms": {"preset": study.norms.preset, "kinds": norms},
+        "inputs": scene.inputs,
+        "counts": {
+            "neighbourhoods": scene.neighbourhoods.len(),
+            "homes": scene.homes.len(),
+            "homes_outside_neighbourhoods": scene.homes.neighbourhood.iter().filter(|n| n.is_none()).count(),
+            "homes_with_estimated_children": scene.homes.estimated.iter().filter(|e| **e).count(),
+            "children": view.study_area.children,
+            "amenities": scene.amenities.iter().map(|k| (k.kind.clone(), k.items.len())).collect::<std::collections::BTreeMap<_, _>>(),
+        },
+        "timings_s": timings.iter().map(|(s, t)| json!({"stage": s, "seconds": (t * 1000.0).round() / 1000.0})).collect::<Vec<_>>(),
+        "warnings": view.warnings,
+    })
+}

@@ -1,0 +1,262 @@
+//! The flow from the loaded layers to every result. [`load`] reads the files; [`compute`] reads
+//! and writes none, draws no progress and applies no memory policy: it tells an [`Observer`]
+//! where it is, and the caller decides what to do about it.
+
+use std::time::Instant;
+
+use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::error::{Error, Result, Warnings};
+use crate::measures::rasters::{self, RasterColumns, RasterLayer};
+use crate::measures::{self, HomeMeasures};
+use crate::neighbourhoods::{self, NeighbourhoodFigures};
+use crate::output::RunView;
+use crate::reach::{self, Distances, NetworkReport};
+use crate::scene::{self, Amenity, Scene};
+use crate::sites::plan::{self, SitePlan};
+use crate::study::Study;
+
+/// Hears the stages of a run as they happen (progress display, timings, memory policy).
+pub trait Observer {
+    /// Work described by `message` (for a person: "network distances") begins.
+    fn begin(&mut self, _message: &str) {}
+    /// The timed stage `stage` (as named in `run.json`: "network") has ended.
+    fn end(&mut self, _stage: &str) {}
+}
+
+/// An observer that does nothing (library use).
+pub struct Unobserved;
+
+impl Observer for Unobserved {}
+
+/// Seconds per timed stage, measured between an observer's `end` calls.
+#[derive(Debug, Clone)]
+pub struct Timer {
+    start: Instant,
+    pub stages: Vec<(String, f64)>,
+}
+
+impl Default for Timer {
+    fn default() -> Self {
+        Timer {
+            start: Instant::now(),
+            stages: Vec::new(),
+        }
+    }
+}
+
+impl Observer for Timer {
+    fn end(&mut self, stage: &str) {
+        let now = Instant::now();
+        self.stages
+            .push((stage.to_string(), (now - self.start).as_secs_f64()));
+        self.start = now;
+    }
+}
+
+/// Every input layer of a study, read.
+pub struct Inputs {
+    pub scene: Scene,
+    /// One per `[[rasters]]` entry, in order.
+    pub rasters: Vec<RasterLayer>,
+    /// The `[sites] candidates` layer, when the study names one.
+    pub candidates: Option<Vec<Amenity>>,
+}
+
+/// Reads and checks every layer the study names.
+pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
+    if let Some(sum) = study
+        .file
+        .score
+        .as_ref()
+        .map(|s| s.weights.values().sum::<f64>())
+        .filter(|s| (s - 1.0).abs() > 1e-9)
+    {
+        warnings.push(format!(
+            "[score] weights sum to {sum}, not 1; they were normalised (divided by {sum})"
+        ));
+    }
+    let scene = scene::build(study, warnings)?;
+    let rasters = rasters::read_rasters(study)?;
+    let candidates = plan::read_candidates(study, &scene, warnings)?;
+    Ok(Inputs {
+        scene,
+        rasters,
+        candidates,
+    })
+}
+
+/// Everything a run computed.
+pub struct Results {
+    pub scene: Scene,
+    pub distances: Distances,
+    /// The walking network's statistics, with a `[network]`.
+    pub network: Option<NetworkReport>,
+    pub measures: HomeMeasures,
+    /// Per neighbourhood, in scene order (with priority ranks).
+    pub figures: Vec<NeighbourhoodFigures>,
+    pub study_area: NeighbourhoodFigures,
+    pub equity: Option<Equity>,
+    pub meeting_places: Vec<MeetingPlace>,
+    /// Per home, the best meeting mix within reach (with `[equity]`).
+    pub best_meeting_mix: Option<Vec<f64>>,
+    pub sites: Option<SitePlan>,
+    pub rasters: RasterColumns,
+    pub warnings: Vec<String>,
+}
+
+impl Results {
+    /// The results as the outputs read them.
+    pub fn view<'a>(&'a self, study: &'a Study) -> RunView<'a> {
+        RunView {
+            study,
+            scene: &self.scene,
+            distances: &self.distances,
+            measures: &self.measures,
+            figures: &self.figures,
+            study_area: &self.study_area,
+            equity: self.equity.as_ref(),
+            meeting_places: &self.meeting_places,
+            best_meeting_mix: self.best_meeting_mix.as_deref(),
+            sites: self.sites.as_ref(),
+            rasters: &self.rasters,
+            network: self.network.as_ref(),
+            warnings: &self.warnings,
+        }
+    }
+}
+
+/// Computes every result of the study from its loaded inputs.
+pub fn compute(
+    study: &Study,
+    inputs: Inputs,
+    warnings: Warnings,
+    observer: &mut dyn Observer,
+) -> Result<Results> {
+    let Inputs {
+        scene,
+        rasters: raster_layers,
+        candidates,
+    } = inputs;
+    observer.begin("straight-line distances");
+    let straight = reach::straight_distances(&scene);
+    observer.end("straight_line");
+    observer.begin("network distances");
+    let (network, network_report) = match reach::network_distances(study, &scene, &straight)? {
+        Some((d, r)) => (Some(d), Some(r)),
+        None => (None, None),
+    };
+    if let Some(r) = &network_report {
+        observer.end("network");
+        if r.attach.homes_not_attached > 0 {
+            warnings.push(format!(
+                "network: {} of {} homes are farther than the attach limit from any walkable way; they have no network distance",
+                r.attach.homes_not_attached,
+                scene.homes.len()
+            ));
+        }
+    }
+    let distances = Distances { straight, network };
+
+    observer.begin("measures");
+    let mut measures = measures::home_scores(study, &scene, &distances);
+    observer.end("scores");
+    measures.play_m2_per_child = measures::play_space::play_m2_per_child(study, &scene)?;
+    observer.end("e2sfca");
+    let mut figures = neighbourhoods::aggregate(study, &scene, &distances, &measures);
+    add_play_area(study, &scene, &mut figures, &warnings)?;
+    let study_area = neighbourhoods::study_area(study, &scene, &distances, &measures);
+    observer.end("neighbourhoods");
+
+    observer.begin("equity");
+    let equity = analysis::analyse(study, &scene, &figures, &distances, &measures)?;
+    let deprivation_weight = study
+        .file
+        .priority
+        .as_ref()
+        .and_then(|p| p.deprivation_weight)
+        .unwrap_or(1.0);
+    let quintile = equity.as_ref().map(|e| e.quintile.as_slice());
+    analysis::rank_priority(&mut figures, quintile, deprivation_weight);
+    observer.end("equity");
+    let (meeting_places, best_meeting_mix) = match quintile {
+        Some(q) => {
+            let (places, best) = analysis::meeting_places(study, &scene, q);
+            (places, Some(best))
+        }
+        None => (Vec::new(), None),
+    };
+    observer.end("meeting_places");
+
+    observer.begin("choosing sites");
+    let sites = plan::plan(study, &scene, &distances, quintile, candidates, &warnings)?;
+    observer.end("sites");
+
+    observer.begin("rasters");
+    let rasters = rasters::raster_columns(study, &scene, &raster_layers)?;
+    drop(raster_layers);
+    if !study.file.rasters.is_empty() {
+        observer.end("rasters");
+    }
+    Ok(Results {
+        scene,
+        distances,
+        network: network_report,
+        measures,
+        figures,
+        study_area,
+        equity,
+        meeting_places,
+        best_meeting_mix,
+        sites,
+        rasters,
+        warnings: warnings.to_vec(),
+    })
+}
+
+/// Play area and its share of the base area, per neighbourhood.
+fn add_play_area(
+    study: &Study,
+    scene: &Scene,
+    figures: &mut [NeighbourhoodFigures],
+    warnings: &Warnings,
+) -> Result<()> {
+    let cfg = study.file.play_area.as_ref();
+    let kind = cfg
+        .and_then(|p| p.kind.clone())
+        .or_else(|| scene.kind("playground").map(|k| k.kind.clone()));
+    let Some(kind) = kind.and_then(|k| scene.kind(&k)) else {
+        return Ok(());
+    };
+    let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
+    let base = cfg
+        .and_then(|p| p.base.clone())
+        .unwrap_or_else(|| "neighbourhood".into());
+    let mut missing_base = 0;
+    for ((f, nb), area) in figures.iter_mut().zip(&scene.neighbourhoods).zip(areas) {
+        f.play_area_m2 = Some(area);
+        let base_m2 = if base == "neighbourhood" {
+            Some(nb.area_m2)
+        } else {
+            match crate::layers::attributes::number_value(&nb.props, &base) {
+                Ok(crate::layers::attributes::Number::Value(v)) => Some(v),
+                Ok(_) => {
+                    missing_base += 1;
+                    None
+                }
+                Err(m) => {
+                    return Err(Error::study(
+                        &study.path,
+                        format!("[play_area] base: neighbourhood {}: {m}", nb.id),
+                    ))
+                }
+            }
+        };
+        f.play_area_share = base_m2.filter(|b| *b > 0.0).map(|b| area / b);
+    }
+    if missing_base > 0 {
+        warnings.push(format!(
+            "[play_area] base \"{base}\": {missing_base} neighbourhood(s) have no value; their play area share is empty"
+        ));
+    }
+    Ok(())
+}
