@@ -65,10 +65,11 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Prepares the output folder; fails here, before any work, when it is not writable.
-    pub fn open(options: &OutputOptions) -> Result<Writer> {
+    /// Prepares the output folder; fails here, before any work, when it is not writable, holds
+    /// one of the study's inputs or another run is writing it.
+    pub fn open(options: &OutputOptions, study: &Study) -> Result<Writer> {
         Ok(Writer {
-            staging: Staging::new(&options.out_dir)?,
+            staging: Staging::new(&options.out_dir, &study.inputs(), &study.path)?,
             out_dir: options.out_dir.clone(),
         })
     }

@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod files;
+pub mod folder;
 pub mod markdown;
 pub mod report;
 pub mod summary;

@@ -75,11 +75,12 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         timer: Timer::default(),
     };
     let study = Study::load(study_path)?;
+    study.check_inputs_are_files()?;
     let output = OutputOptions {
         out_dir: study.output_dir(opts.out.as_deref()),
     };
-    // Fail on an unwritable output folder before the work, not after.
-    let writer = Writer::open(&output)?;
+    // Fail on an output folder that is unwritable, holds an input or is in use before the work.
+    let writer = Writer::open(&output, &study)?;
     let warnings = Warnings::new();
     cli.begin("loading layers");
     let inputs = load(&study, &warnings)?;
@@ -100,7 +101,7 @@ pub fn write(study: &Study, results: &Results, options: &OutputOptions) -> Resul
     write_to(
         study,
         results,
-        Writer::open(options)?,
+        Writer::open(options, study)?,
         &mut Timer::default(),
     )
 }
@@ -152,6 +153,7 @@ pub struct CheckReport {
 pub fn check_study(study_path: &Path) -> Result<CheckReport> {
     let warnings = Warnings::new();
     let study = Study::load(study_path)?;
+    study.check_inputs_are_files()?;
     let inputs = load(&study, &warnings)?;
     Ok(CheckReport {
         study,

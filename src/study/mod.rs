@@ -4,8 +4,10 @@
 //! (serde's `deny_unknown_fields` with toml's spans). Paths are resolved against the study file's
 //! folder.
 
+mod inputs;
 mod norms;
 
+pub use inputs::{regular_file, Input};
 pub use norms::{BandNorm, NormTable, Norms, PRESETS};
 
 use std::collections::BTreeMap;
@@ -325,6 +327,7 @@ pub struct RasterSection {
 impl Study {
     /// Reads, parses and validates a study file.
     pub fn load(path: &Path) -> Result<Study> {
+        regular_file(path, "the study file")?;
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse(&text, path)
     }
