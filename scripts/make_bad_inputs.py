@@ -118,6 +118,66 @@ case("barrier_band_not_a_children_band", ["error", "[network.barriers]", "9-99"]
 case("children_band_not_a_list_of_names", ["error", "children.\"0-5\"", "field name"], S.replace('children = "kids"', 'children = { "0-5" = 5 }'))
 
 
+# ---- geometry-crs (issue 18: units and distortion, polygons, far points, multi-part homes, messages) ----
+# The base data lie near 5.1 E 52.1 N: UTM zone 31N (EPSG:32631) is the zone named in suggestions.
+def with_crs(crs):
+    return S.replace('name = "base"', f'name = "base"\ncrs = "{crs}"')
+
+
+def nb_wgs84(*squares):
+    return fc([feat({"code": f"W{i}", "name": f"w{i}", "kids": 3, "income": 1}, sq(lon, lat, side)) for i, (lon, lat, side) in enumerate(squares)], crs=None)
+
+
+def multi(*squares):
+    return {"type": "MultiPolygon", "coordinates": [sq(x, y, s)["coordinates"] for x, y, s in squares]}
+
+
+NB_BASE = json.load(open(os.path.join(ROOT, "_base", "neighbourhoods.geojson")))
+S_NB = S.replace("../_base/neighbourhoods.geojson", "nb.geojson")
+S_HOMES = S.replace("../_base/homes.geojson", "homes.geojson")
+S_PLAY = S.replace("../_base/playgrounds.geojson", "p.geojson")
+case("crs_us_survey_feet", ["error", "[study] crs = \"EPSG:2263\"", "US survey feet", "EPSG:32631 (UTM zone 31N)"], with_crs("EPSG:2263"))
+case("crs_international_feet", ["error", "in feet", "1 unit = 0.3048 m", "EPSG:32631"], with_crs("+proj=tmerc +lon_0=5 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=ft"))
+case("crs_to_meter_not_one", ["error", "1 unit = 0.201168 m", "kindscape measures in metres"], with_crs("+proj=tmerc +lon_0=5 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +to_meter=0.201168"))
+case("crs_web_mercator", ["error", "[study] crs = \"EPSG:3857\"", "distances are off by 6", "EPSG:32631"], with_crs("EPSG:3857"))
+case("crs_web_mercator_old_code", ["error", "[study] crs = \"EPSG:900913\"", "distances are off by", "EPSG:32631"], with_crs("EPSG:900913"))
+case("crs_plain_mercator", ["error", "distances are off by", "within 1%"], with_crs("+proj=merc +lon_0=0 +ellps=WGS84"))
+case("crs_geographic_names_the_utm_zone", ["error", "in degrees", "EPSG:32631 (UTM zone 31N)"], with_crs("EPSG:4258"))
+case("crs_utm_zone_far_from_the_data", ["error", "EPSG:32635", "distances are off by"], with_crs("EPSG:32635"))
+case("crs_neighbouring_utm_zone_warned", ["warning", "[study] crs = \"EPSG:32633\"", "off by up to 0.5%", "EPSG:32631 (UTM zone 31N) is truer"], with_crs("EPSG:32633"))
+case("crs_national_grid_ok", ["ok"], with_crs("EPSG:28992"))
+case("auto_data_wider_than_a_utm_zone", ["error", "[study] crs = \"auto\"", "wider than one UTM zone"], S_NB, {"nb.geojson": nb_wgs84((0.0, 52.0, 0.5), (9.5, 52.0, 0.5))})
+case("auto_data_beyond_utm_north", ["error", "85", "where UTM is not defined", "EPSG:3413"], S_NB, {"nb.geojson": nb_wgs84((10.0, 84.8, 0.5))})
+case("auto_data_across_a_zone_boundary_ok", ["ok"], S_NB, {"nb.geojson": nb_wgs84((4.9, 52.0, 1.4))})
+case("multipolygon_repeated_part", ["warning", "1 multipolygon(s) have parts that overlap or repeat others (1 such part(s))", "union of its parts", "BU01"], S_NB,
+     {"nb.geojson": fc([feat(NB_BASE["features"][0]["properties"], multi((X, Y, 1000), (X, Y, 1000))), NB_BASE["features"][1]])})
+case("multipolygon_quarter_overlap", ["warning", "have parts that overlap or repeat others (1 such part(s))"], S_NB,
+     {"nb.geojson": fc([feat(NB_BASE["features"][0]["properties"], multi((X, Y, 600), (X + 300, Y + 300, 600))), NB_BASE["features"][1]])})
+case("amenity_multipolygon_three_copies", ["warning", "playground", "have parts that overlap or repeat others (2 such part(s))"], S_PLAY,
+     {"p.geojson": fc([feat({}, multi((X + 100, Y + 100, 50), (X + 100, Y + 100, 50), (X + 100, Y + 100, 50)))])})
+case("home_multipoint", ["error", "homes.geojson", "feature 1", "MultiPoint holds 2 distinct points"], S_HOMES,
+     {"homes.geojson": fc([feat({"hid": "a"}, pt(X + 10, Y + 10)), feat({"hid": "b"}, {"type": "MultiPoint", "coordinates": [[X + 10, Y + 10], [X + 1500, Y + 500]]})])})
+case("home_multipoint_of_one_place_ok", ["ok"], S_HOMES,
+     {"homes.geojson": fc([feat({"hid": "a"}, {"type": "MultiPoint", "coordinates": [[X + 10, Y + 10], [X + 10, Y + 10]]})])})
+case("amenity_multipoint_split", ["warning", "1 MultiPoint feature(s) were taken as 3 separate amenities"], S_PLAY,
+     {"p.geojson": fc([feat({}, {"type": "MultiPoint", "coordinates": [[X + 100, Y + 100], [X + 1500, Y + 500], [X + 900, Y + 900]]})])})
+case("amenity_far_outside_the_study_area", ["warning", "playground", "p.geojson", "1 feature(s) lie far outside the study area", "feature 1", "check their coordinates and CRS"], S_PLAY,
+     {"p.geojson": fc([feat({}, pt(5.32, 52.133)), feat({}, pt(5.32, -30.0))], crs=None)})
+case("only_amenity_far_outside_the_study_area", ["warning", "1 feature(s) lie far outside the study area", "feature 0"], S_PLAY,
+     {"p.geojson": fc([feat({}, pt(-120.0, 40.0))], crs=None)})
+case("home_far_outside_the_study_area", ["warning", "1 of 2 homes lie outside every neighbourhood", "1 home(s) lie far outside the study area", "home \"far\""], S_HOMES,
+     {"homes.geojson": fc([feat({"hid": "a"}, pt(5.32, 52.133)), feat({"hid": "far"}, pt(52.133, 5.32))], crs=None)})
+case("empty_pbf_network", ["error", "empty.osm.pbf", "holds no OpenStreetMap data"], S + '\n[network]\nosm = "empty.osm.pbf"\n', raw_files={"empty.osm.pbf": ""})
+case("empty_pbf_amenities", ["error", "empty.osm.pbf", "holds no OpenStreetMap data"],
+     S.replace('path = "../_base/playgrounds.geojson"', 'osm = "empty.osm.pbf"\ntags = ["leisure=playground"]'), raw_files={"empty.osm.pbf": ""})
+case("network_without_lines", ["error", "walk.geojson", "[network] path", "no line to walk on"], S + '\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([{"type": "Feature", "properties": {"highway": "footway"}, "geometry": None}])})
+case("huge_coordinate_shown_short", ["error", "coordinate (1e99, 4.6e99) is not plausible"], S_HOMES, {"homes.geojson": fc([feat({"hid": "a"}, pt(1e99, 4.6e99))])})
+case("huge_weight_shown_short", ["warning", "weights sum to 1e300, not 1"], S + '\n[score]\nweights = { playground = 1e300 }\n')
+case("huge_min_area_shown_short", ["warning", "smaller than 1e300 m2 were left out"], S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nmin_area_m2 = 1e300'))
+# ---- end of geometry-crs ----
+
+
 def main():
     for name in os.listdir(ROOT):
         if name != "_base" and os.path.isdir(os.path.join(ROOT, name)):

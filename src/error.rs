@@ -69,6 +69,36 @@ impl Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A coordinate as a message shows it: `(150100, 4.6e11)`, each number by [`shown`].
+pub fn shown_coord(x: f64, y: f64) -> String {
+    format!("({}, {})", shown(x), shown(y))
+}
+
+/// A number as a message shows it. Rust's `{}` writes every digit of an `f64` (1e300 comes out
+/// as 301 digits) and 0.1 + 0.2 as 0.30000000000000004; a user needs neither. Beyond a billion
+/// and below 0.0001 it is written as `1.5e300`, else with its shortest exact digits when they
+/// are few, or rounded to 6 decimals.
+pub fn shown(x: f64) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format!("{x}");
+    }
+    if !(1e-4..1e9).contains(&x.abs()) {
+        let s = format!("{x:.3e}");
+        let (mantissa, exponent) = s.split_once('e').unwrap_or((&s, "0"));
+        let mantissa = mantissa.trim_end_matches('0').trim_end_matches('.');
+        return format!("{mantissa}e{exponent}");
+    }
+    let exact = format!("{x}");
+    if exact.len() <= 12 {
+        return exact;
+    }
+    let rounded = format!("{x:.6}");
+    rounded
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
 /// Warnings collected during a run: printed by the CLI and written to `run.json`.
 ///
 /// Shared by reference across stages (and threads), so it uses interior mutability.
@@ -97,5 +127,26 @@ impl Warnings {
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn numbers_in_messages_are_short() {
+        assert_eq!(shown(1e300), "1e300");
+        assert_eq!(shown(-1.5e300), "-1.5e300");
+        assert_eq!(shown(181_945_123_456.7), "1.819e11");
+        assert_eq!(shown(2.5e-7), "2.5e-7");
+        assert_eq!(shown(0.1 + 0.2), "0.3");
+        assert_eq!(shown(150_100.0), "150100");
+        assert_eq!(shown(52.1), "52.1");
+        assert_eq!(shown(-4.25), "-4.25");
+        assert_eq!(shown(123_456.123_456_789), "123456.123457");
+        assert_eq!(shown(0.0), "0");
+        assert_eq!(shown(f64::NAN), "NaN");
+        assert_eq!(shown(f64::INFINITY), "inf");
     }
 }

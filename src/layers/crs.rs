@@ -8,8 +8,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use geo::{Coord, Geometry, MapCoordsInPlace};
+use geo::{Coord, Distance, Geodesic, Geometry, MapCoordsInPlace, Point};
 use proj4rs::Proj;
+
+use crate::error::shown_coord;
 
 /// A coordinate reference system.
 #[derive(Clone)]
@@ -109,6 +111,72 @@ impl Crs {
         Self::from_epsg(code).expect("every UTM zone is defined")
     }
 
+    /// The UTM zone's central meridian (degrees) when this is one of `utm_for`'s codes.
+    pub fn utm_central_meridian(&self) -> Option<f64> {
+        let zone = match self.epsg? {
+            c @ 32601..=32660 => c - 32600,
+            c @ 32701..=32760 => c - 32700,
+            _ => return None,
+        };
+        Some(zone as f64 * 6.0 - 183.0)
+    }
+
+    /// How this CRS is written for a person: `EPSG:32631 (UTM zone 31N)` for UTM zones.
+    pub fn described(&self) -> String {
+        match self.epsg {
+            Some(c @ 32601..=32660) => format!("{self} (UTM zone {}N)", c - 32600),
+            Some(c @ 32701..=32760) => format!("{self} (UTM zone {}S)", c - 32700),
+            _ => self.name.clone(),
+        }
+    }
+
+    /// Metres per coordinate unit, from the definition's `+units=` or `+to_meter=`
+    /// (1 for metres, 0.3048006 for US survey feet).
+    pub fn metres_per_unit(&self) -> f64 {
+        self.proj.to_meter()
+    }
+
+    /// The definition's unit in words, for messages (`US survey feet` for `+units=us-ft`).
+    pub fn unit_words(&self) -> String {
+        let per = self.metres_per_unit();
+        match self.proj.units() {
+            "us-ft" => "US survey feet".to_string(),
+            "ft" => "feet".to_string(),
+            "yd" | "us-yd" => "yards".to_string(),
+            "mi" | "us-mi" => "miles".to_string(),
+            "km" => "kilometres".to_string(),
+            "cm" => "centimetres".to_string(),
+            "link" | "us-ch" | "ch" => "chains or links".to_string(),
+            _ => format!("units of {} m", crate::error::shown(per)),
+        }
+    }
+
+    /// The worst relative error of a short distance measured on this CRS's plane near a place
+    /// (degrees): 0 for a true scale, 0.63 for Web Mercator at 52 N. The plane distance is
+    /// compared with the geodesic on WGS84 (geo's Karney geodesic) in four directions (east,
+    /// north and both diagonals), so the direction-dependent scale of a non-conformal
+    /// projection counts as well as a conformal one's. `None` when the place cannot be moved
+    /// into this CRS.
+    pub fn scale_error_at(&self, lon: f64, lat: f64) -> Option<f64> {
+        // 0.001 degree is about 100 m: short enough that the scale is constant over it, long
+        // enough that the rounding of coordinates of millions of metres does not show.
+        const STEP: f64 = 1e-3;
+        let to_plane = Crs::wgs84().to(self);
+        let origin = to_plane.coord(Coord { x: lon, y: lat }).ok()?;
+        let mut worst: f64 = 0.0;
+        for (dx, dy) in [(1.0, 0.0), (0.0, 1.0), (1.0, 1.0), (1.0, -1.0)] {
+            let there = Coord {
+                x: lon + dx * STEP,
+                y: lat + dy * STEP,
+            };
+            let moved = to_plane.coord(there).ok()?;
+            let plane = (moved.x - origin.x).hypot(moved.y - origin.y);
+            let ground = Geodesic.distance(Point::new(lon, lat), Point(there));
+            worst = worst.max((plane / ground - 1.0).abs());
+        }
+        Some(worst)
+    }
+
     /// True for longitude/latitude systems (degrees).
     pub fn is_geographic(&self) -> bool {
         self.proj.is_latlong()
@@ -144,8 +212,8 @@ impl Transformer {
         }
         if !c.x.is_finite() || !c.y.is_finite() {
             return Err(format!(
-                "coordinate ({}, {}) is not a finite number",
-                c.x, c.y
+                "coordinate {} is not a finite number",
+                shown_coord(c.x, c.y)
             ));
         }
         let mut p = if self.src.is_geographic() {
@@ -155,8 +223,10 @@ impl Transformer {
         };
         proj4rs::transform::transform(&self.src.proj, &self.dst.proj, &mut p).map_err(|e| {
             format!(
-                "coordinate ({}, {}) cannot be moved from {} to {}: {e}",
-                c.x, c.y, self.src, self.dst
+                "coordinate {} cannot be moved from {} to {}: {e}",
+                shown_coord(c.x, c.y),
+                self.src,
+                self.dst
             )
         })?;
         let (x, y) = if self.dst.is_geographic() {
@@ -166,8 +236,10 @@ impl Transformer {
         };
         if !x.is_finite() || !y.is_finite() {
             return Err(format!(
-                "coordinate ({}, {}) has no place in {} (it came out as {x}, {y})",
-                c.x, c.y, self.dst
+                "coordinate {} has no place in {} (it came out as {})",
+                shown_coord(c.x, c.y),
+                self.dst,
+                shown_coord(x, y)
             ));
         }
         Ok(Coord { x, y })

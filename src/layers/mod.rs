@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use geo::{BoundingRect, Coord, CoordsIter, Geometry, Rect};
 
-use crate::error::{Error, Result};
+use crate::error::{shown_coord, Error, Result};
 use crs::{Crs, Transformer};
 
 /// Attributes of a feature, as in the file.
@@ -80,7 +80,10 @@ impl Layer {
                     return Err(Error::feature(
                         &self.path,
                         f.index,
-                        format!("coordinate ({}, {}) is not a finite number", c.x, c.y),
+                        format!(
+                            "coordinate {} is not a finite number",
+                            shown_coord(c.x, c.y)
+                        ),
                     ));
                 }
                 if !geographic && (c.x.abs() > 1e8 || c.y.abs() > 1e8) {
@@ -88,8 +91,9 @@ impl Layer {
                         &self.path,
                         f.index,
                         format!(
-                            "coordinate ({}, {}) is not plausible in {}: no place on Earth is that far from the origin",
-                            c.x, c.y, self.crs
+                            "coordinate {} is not plausible in {}: no place on Earth is that far from the origin",
+                            shown_coord(c.x, c.y),
+                            self.crs
                         ),
                     ));
                 }
@@ -107,8 +111,8 @@ impl Layer {
                         &self.path,
                         f.index,
                         format!(
-                            "coordinate ({}, {}) cannot be longitude/latitude: {hint}",
-                            c.x, c.y
+                            "coordinate {} cannot be longitude/latitude: {hint}",
+                            shown_coord(c.x, c.y)
                         ),
                     ));
                 }

@@ -115,6 +115,14 @@ fn scan_blocks<T: Send>(
     let blobs = reader
         .collect::<std::result::Result<Vec<_>, _>>()
         .map_err(|e| Error::layer(path, format!("not a readable .osm.pbf file: {e}")))?;
+    if blobs.is_empty() {
+        // Without this an empty file reads as an extract without a single tagged feature or
+        // walkable way, and the message would blame the tags.
+        return Err(Error::layer(
+            path,
+            "the file holds no OpenStreetMap data (it is empty); export the extract again",
+        ));
+    }
     blobs
         .par_iter()
         .map(|blob| {

@@ -281,7 +281,8 @@ pub(crate) fn validate_catchment(band: &str, catchment_m: f64) -> Result<()> {
         Ok(())
     } else {
         Err(Error::Other(format!(
-            "play space per child: band {band} has catchment {catchment_m} m; it must be > 0"
+            "play space per child: band {band} has catchment {} m; it must be > 0",
+            crate::error::shown(catchment_m)
         )))
     }
 }

@@ -72,7 +72,8 @@ pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
         .filter(|s| (s - 1.0).abs() > 1e-9)
     {
         warnings.push(format!(
-            "[score] weights sum to {sum}, not 1; they were normalised (divided by {sum})"
+            "[score] weights sum to {0}, not 1; they were normalised (divided by {0})",
+            crate::error::shown(sum)
         ));
     }
     let scene = scene::build(study, warnings)?;

@@ -2,8 +2,9 @@
 
 use geo::{Area, Coord, MultiPolygon};
 
+use super::outliers::StudyArea;
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
-use crate::error::{Error, Result, Warnings};
+use crate::error::{shown, Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
 use crate::layers::Layer;
 use crate::study::{AmenitySection, Study};
@@ -52,6 +53,7 @@ pub struct AmenityKind {
 pub(super) fn build(
     study: &Study,
     layers: Vec<Layer>,
+    study_area: Option<&StudyArea>,
     warnings: &Warnings,
 ) -> Result<Vec<AmenityKind>> {
     let mut kinds: Vec<AmenityKind> = study
@@ -64,6 +66,17 @@ pub(super) fn build(
         .collect();
     for (entry, layer) in study.file.amenities.iter().zip(layers) {
         let items = from_layer(study, entry, &layer, warnings)?;
+        let far = study_area.and_then(|area| {
+            area.warning(
+                &format!("{} ({})", entry.kind, layer.path.display()),
+                "feature(s)",
+                items.iter().map(|a| (a.anchor(), a.index)),
+                |i| format!("feature {i}"),
+            )
+        });
+        if let Some(w) = far {
+            warnings.push(w);
+        }
         let k = kinds
             .iter_mut()
             .find(|k| k.kind == entry.kind)
@@ -108,6 +121,7 @@ fn from_layer(
     let mut too_small = 0usize;
     let mut points_without_area = 0usize;
     let mut no_capacity = 0usize;
+    let (mut split_features, mut split_points) = (0usize, 0usize);
     for f in &layer.features {
         if let Some(filter) = &entry.filter {
             if !attributes::matches(&f.props, filter) {
@@ -115,19 +129,22 @@ fn from_layer(
             }
         }
         let Some(g) = &f.geometry else { continue };
-        let (geometry, area) = match shape(g, &mut cleaning) {
-            Ok(Some(Shape::Point(c))) => {
-                if entry.point_area_m2.is_none() && min_area > 0.0 {
-                    points_without_area += 1;
-                }
-                (
-                    AmenityGeometry::Point(c),
-                    entry.point_area_m2.unwrap_or(0.0),
-                )
+        let point_area = entry.point_area_m2.unwrap_or(0.0);
+        let places: Vec<(AmenityGeometry, f64)> = match shape(g, &mut cleaning) {
+            Ok(Some(Shape::Point(c))) => vec![(AmenityGeometry::Point(c), point_area)],
+            // Several places drawn as one feature (three playgrounds of a park): each is an
+            // amenity, as its centroid would be none of them.
+            Ok(Some(Shape::Points(points))) => {
+                split_features += 1;
+                split_points += points.len();
+                points
+                    .into_iter()
+                    .map(|c| (AmenityGeometry::Point(c), point_area))
+                    .collect()
             }
             Ok(Some(Shape::Polygon(mp))) => {
                 let a = mp.unsigned_area();
-                (AmenityGeometry::Polygon(mp), a)
+                vec![(AmenityGeometry::Polygon(mp), a)]
             }
             Ok(None) => continue,
             Err(kind) => {
@@ -138,56 +155,71 @@ fn from_layer(
                 ))
             }
         };
-        // A point without an assumed area cannot be judged against a minimum area: keep it.
-        let judged =
-            matches!(geometry, AmenityGeometry::Polygon(_)) || entry.point_area_m2.is_some();
-        if judged && area < min_area {
-            too_small += 1;
-            continue;
+        // A capacity attribute is the feature's: its points share it evenly.
+        let share = 1.0 / places.len() as f64;
+        let name = entry
+            .name
+            .as_ref()
+            .map(|n| attributes::text_value(&f.props, n))
+            .or_else(|| {
+                f.props
+                    .get("name")
+                    .and_then(|v| v.as_str())
+                    .map(String::from)
+            })
+            .unwrap_or_default();
+        for (geometry, area) in places {
+            let is_point = matches!(geometry, AmenityGeometry::Point(_));
+            if is_point && entry.point_area_m2.is_none() && min_area > 0.0 {
+                points_without_area += 1;
+            }
+            // A point without an assumed area cannot be judged against a minimum area: keep it.
+            let judged = !is_point || entry.point_area_m2.is_some();
+            if judged && area < min_area {
+                too_small += 1;
+                continue;
+            }
+            let capacity = match capacity_attr {
+                None if entry.capacity.is_some() => area,
+                None => 1.0,
+                Some(attr) => match attributes::number_value(&f.props, attr)
+                    .map_err(|m| Error::feature(path, f.index, m))?
+                {
+                    Number::Value(v) => v * share,
+                    _ => {
+                        no_capacity += 1;
+                        0.0
+                    }
+                },
+            };
+            out.push(Amenity {
+                geometry,
+                area_m2: area,
+                capacity,
+                name: name.clone(),
+                source: path.display().to_string(),
+                index: f.index,
+            });
         }
-        let capacity = match capacity_attr {
-            None if entry.capacity.is_some() => area,
-            None => 1.0,
-            Some(attr) => match attributes::number_value(&f.props, attr)
-                .map_err(|m| Error::feature(path, f.index, m))?
-            {
-                Number::Value(v) => v,
-                _ => {
-                    no_capacity += 1;
-                    0.0
-                }
-            },
-        };
-        out.push(Amenity {
-            geometry,
-            area_m2: area,
-            capacity,
-            name: entry
-                .name
-                .as_ref()
-                .map(|n| attributes::text_value(&f.props, n))
-                .or_else(|| {
-                    f.props
-                        .get("name")
-                        .and_then(|v| v.as_str())
-                        .map(String::from)
-                })
-                .unwrap_or_default(),
-            source: path.display().to_string(),
-            index: f.index,
-        });
     }
     for w in cleaning_warnings(&label, &cleaning) {
         warnings.push(w);
     }
     if too_small > 0 {
         warnings.push(format!(
-            "{label}: {too_small} feature(s) smaller than {min_area} m2 were left out"
+            "{label}: {too_small} feature(s) smaller than {} m2 were left out",
+            shown(min_area)
         ));
     }
     if points_without_area > 0 {
         warnings.push(format!(
-            "{label}: {points_without_area} point(s) have no known area and were kept despite min_area_m2 = {min_area}; set point_area_m2 to judge them"
+            "{label}: {points_without_area} point(s) have no known area and were kept despite min_area_m2 = {}; set point_area_m2 to judge them",
+            shown(min_area)
+        ));
+    }
+    if split_features > 0 {
+        warnings.push(format!(
+            "{label}: {split_features} MultiPoint feature(s) were taken as {split_points} separate amenities, one per point (a capacity attribute is shared evenly among a feature's points)"
         ));
     }
     if no_capacity > 0 {

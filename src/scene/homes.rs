@@ -345,6 +345,18 @@ fn read_row(
     };
     let (coord, area) = match shape(g, &mut row.cleaning) {
         Ok(Some(Shape::Point(c))) => (c, 0.0),
+        // Its centroid may lie in no part's neighbourhood, and which point has which children
+        // is not in the data: a home is one place.
+        Ok(Some(Shape::Points(points))) => {
+            return Err(Error::feature(
+                path,
+                f.index,
+                format!(
+                    "a home is one place, but this MultiPoint holds {} distinct points; give each home its own feature with its own children",
+                    points.len()
+                ),
+            ))
+        }
         Ok(Some(Shape::Polygon(mp))) => match mp.centroid() {
             Some(p) => (p.0, mp.unsigned_area()),
             None => return Ok(Some(row)),
@@ -446,6 +458,19 @@ fn build(
             "{label}: {outside} of {} homes lie outside every neighbourhood; they are left out of neighbourhood figures",
             coords.len()
         ));
+        let far = super::outliers::StudyArea::of(neighbourhoods).and_then(|area| {
+            area.warning(
+                &label,
+                "home(s)",
+                (0..coords.len())
+                    .filter(|h| neighbourhood[*h].is_none())
+                    .map(|h| (coords[h], h)),
+                |h| format!("home \"{}\"", ids.get(h).unwrap_or_default()),
+            )
+        });
+        if let Some(w) = far {
+            warnings.push(w);
+        }
     }
     let n = coords.len();
     let nb = bands.len();

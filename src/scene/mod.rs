@@ -6,7 +6,9 @@ mod children;
 mod homes;
 mod ids;
 mod neighbourhoods;
+mod outliers;
 pub mod polygons;
+mod working_crs;
 
 use std::path::{Path, PathBuf};
 
@@ -260,7 +262,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         layers.push((role, l?));
     }
 
-    let crs = working_crs(study, &layers[0].1)?;
+    let crs = working_crs::working_crs(study, &layers[0].1, warnings)?;
     let mut inputs = Vec::new();
     let described: Vec<Result<InputFile>> = layers
         .par_iter()
@@ -318,7 +320,8 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         (None, Some(layer)) => homes::from_layer(study, layer, &neighbourhoods, &bands, warnings)?,
         (None, None) => unreachable!("the homes layer is loaded when not streamed"),
     };
-    let amenities = amenities::build(study, amenity_layers, warnings)?;
+    let study_area = outliers::StudyArea::of(&neighbourhoods);
+    let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
     Ok(Scene {
         crs,
         network,
@@ -340,6 +343,12 @@ fn load_network(
         (Some(osm), _) => {
             let path = study.resolve(osm);
             let net = WalkNetwork::from_osm(&path, &Crs::wgs84().to(crs))?;
+            if net.edge_count() == 0 {
+                return Err(Error::layer(
+                    &path,
+                    "[network] osm: the extract has no walkable way (highway=footway, path, residential, ...); give an extract of the study area with its streets",
+                ));
+            }
             let input = describe_input("network", &path, "EPSG:4326", net.edge_count())?;
             Ok((net, input))
         }
@@ -355,41 +364,15 @@ fn load_network(
             layer.reproject(crs)?;
             let attr = cfg.highway.as_deref().unwrap_or("highway");
             layer.require_attribute(attr, "[network] highway")?;
-            Ok((WalkNetwork::from_layer(&layer, attr)?, input))
+            let net = WalkNetwork::from_layer(&layer, attr)?;
+            if net.edge_count() == 0 {
+                return Err(Error::layer(
+                    &path,
+                    "[network] path: the layer has no line to walk on (it needs LineStrings of the streets and paths)",
+                ));
+            }
+            Ok((net, input))
         }
         (None, None) => Err(Error::study(&study.path, "[network]: give `osm` or `path`")),
     }
-}
-
-/// The working CRS: the study's, or the UTM zone of the neighbourhoods' centre.
-fn working_crs(study: &Study, neighbourhoods: &Layer) -> Result<Crs> {
-    let given = study.file.study.crs.as_deref().unwrap_or("auto");
-    if !given.eq_ignore_ascii_case("auto") {
-        let crs = Crs::parse(given)
-            .map_err(|e| Error::study(&study.path, format!("[study] crs: {e}")))?;
-        if crs.is_geographic() {
-            return Err(Error::study(
-                &study.path,
-                format!(
-                    "[study] crs = \"{given}\" is in degrees; the working CRS must be in metres (e.g. EPSG:28992, EPSG:3067, or \"auto\" for UTM)"
-                ),
-            ));
-        }
-        return Ok(crs);
-    }
-    let rect = neighbourhoods.extent().ok_or_else(|| {
-        Error::layer(
-            &neighbourhoods.path,
-            "the neighbourhoods layer has no geometry",
-        )
-    })?;
-    let centre = rect.center();
-    let t = neighbourhoods.crs.to(&Crs::wgs84());
-    let c = t.coord(centre).map_err(|e| {
-        Error::layer(
-            &neighbourhoods.path,
-            format!("cannot find the data's centre: {e}"),
-        )
-    })?;
-    Ok(Crs::utm_for(c.x, c.y))
 }

@@ -106,7 +106,7 @@ pub(super) fn build(
         };
         let geometry = match shape(g, &mut cleaning) {
             Ok(Some(Shape::Polygon(mp))) => mp,
-            Ok(Some(Shape::Point(_))) => {
+            Ok(Some(Shape::Point(_) | Shape::Points(_))) => {
                 return Err(Error::feature(
                     path,
                     f.index,

@@ -1,9 +1,10 @@
 //! Turning layer geometries into clean polygons and points, with invalid polygons repaired.
 
+use geo::orient::{Direction, Orient};
 use geo::sweep::Intersections;
 use geo::{
-    Area, Centroid, Coord, Geometry, LineIntersection, LinesIter, MakeValid, MultiPolygon,
-    Validation,
+    unary_union, Area, BoundingRect, Coord, Geometry, Intersects, LineIntersection, LinesIter,
+    MakeValid, MultiPolygon, Polygon, Relate, Validation,
 };
 
 const MIN_AREA_M2: f64 = 1e-4;
@@ -18,6 +19,8 @@ const MAX_REPAIR_CROSSINGS: usize = 1000;
 /// What a feature's geometry became.
 pub enum Shape {
     Point(Coord),
+    /// A MultiPoint of two or more distinct points: several places, not one.
+    Points(Vec<Coord>),
     Polygon(MultiPolygon),
 }
 
@@ -27,6 +30,10 @@ pub struct Cleaning {
     pub repaired: usize,
     pub unrepairable: usize,
     pub empty: usize,
+    /// Multipolygons with parts overlapping (or repeating) an earlier part, filled as their union.
+    pub overlapping: usize,
+    /// The parts, over those multipolygons, that overlap an earlier part.
+    pub overlapping_parts: usize,
 }
 
 impl Cleaning {
@@ -35,23 +42,36 @@ impl Cleaning {
         self.repaired += other.repaired;
         self.unrepairable += other.unrepairable;
         self.empty += other.empty;
+        self.overlapping += other.overlapping;
+        self.overlapping_parts += other.overlapping_parts;
     }
 }
 
-/// Polygons and multipolygons as one valid multipolygon (repaired when invalid); points and
-/// single-point multipoints as a point; anything else `Err(type name)`.
+/// Polygons and multipolygons as one valid multipolygon (repaired when invalid, overlapping
+/// parts unioned); points and multipoints of one distinct point as a point, other multipoints as
+/// their points; anything else `Err(type name)`.
 ///
 /// `Ok(None)` is an empty geometry (no coordinates, or a polygon of zero area that could not be
 /// repaired), counted in `cleaning`.
 pub fn shape(g: &Geometry, cleaning: &mut Cleaning) -> Result<Option<Shape>, &'static str> {
     match g {
         Geometry::Point(p) => Ok(Some(Shape::Point(p.0))),
-        Geometry::MultiPoint(mp) if mp.0.len() == 1 => Ok(Some(Shape::Point(mp.0[0].0))),
         Geometry::MultiPoint(mp) if mp.0.is_empty() => {
             cleaning.empty += 1;
             Ok(None)
         }
-        Geometry::MultiPoint(mp) => Ok(mp.centroid().map(|c| Shape::Point(c.0))),
+        Geometry::MultiPoint(mp) => {
+            let mut distinct: Vec<Coord> = Vec::with_capacity(mp.0.len());
+            for p in &mp.0 {
+                if !distinct.contains(&p.0) {
+                    distinct.push(p.0);
+                }
+            }
+            Ok(Some(match distinct.as_slice() {
+                [one] => Shape::Point(*one),
+                _ => Shape::Points(distinct),
+            }))
+        }
         Geometry::Polygon(p) => {
             Ok(polygon(MultiPolygon(vec![p.clone()]), cleaning).map(Shape::Polygon))
         }
@@ -81,9 +101,17 @@ fn polygon(mut mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon
             cleaning.unrepairable += 1;
             return None;
         }
-        match mp.make_valid() {
+        let overlapping = parts_overlapping_an_earlier_one(&mp);
+        let repaired = if overlapping > 0 {
+            cleaning.overlapping += 1;
+            cleaning.overlapping_parts += overlapping;
+            union_of_parts(&mp, cleaning)
+        } else {
+            cleaning.repaired += 1;
+            mp.make_valid()
+        };
+        match repaired {
             Ok(fixed) if fixed.unsigned_area() >= MIN_AREA_M2 => {
-                cleaning.repaired += 1;
                 mp = fixed;
             }
             Ok(_) => {
@@ -103,6 +131,49 @@ fn polygon(mut mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon
         return None;
     }
     Some(mp)
+}
+
+/// How many parts of a multipolygon overlap (share interior with) an earlier part: a repeated
+/// part, or one drawn over another. Filled even-odd, as `MakeValid` fills, a repeated part would
+/// cancel its twin and an overlap would become a hole.
+fn parts_overlapping_an_earlier_one(mp: &MultiPolygon) -> usize {
+    let boxes: Vec<_> = mp.0.iter().map(|p| p.bounding_rect()).collect();
+    (1..mp.0.len())
+        .filter(|&j| {
+            (0..j).any(|i| {
+                matches!((boxes[i], boxes[j]), (Some(a), Some(b)) if a.intersects(&b))
+                    && mp.0[i]
+                        .relate(&mp.0[j])
+                        .matches("2********")
+                        .unwrap_or(false)
+            })
+        })
+        .count()
+}
+
+/// The union (nonzero fill) of a multipolygon's parts, each repaired on its own first when
+/// invalid; a part repaired counts once in `cleaning.repaired` for the whole multipolygon.
+fn union_of_parts(
+    mp: &MultiPolygon,
+    cleaning: &mut Cleaning,
+) -> Result<MultiPolygon, geo::algorithm::repair_polygon::RepairPolygonError> {
+    let mut parts: Vec<Polygon> = Vec::with_capacity(mp.0.len());
+    let mut any_repaired = false;
+    for p in &mp.0 {
+        if p.is_valid() {
+            parts.push(p.clone());
+        } else {
+            any_repaired = true;
+            parts.extend(p.make_valid()?.0);
+        }
+    }
+    cleaning.repaired += usize::from(any_repaired);
+    // The union's fill rule follows the first ring's winding: every part wound alike.
+    let oriented: Vec<Polygon> = parts
+        .into_iter()
+        .map(|p| p.orient(Direction::Default))
+        .collect();
+    Ok(unary_union(&oriented))
 }
 
 /// True when the edges of `mp` cross each other (properly, not at shared vertices) more than
@@ -135,6 +206,12 @@ pub fn cleaning_warnings(layer: &str, c: &Cleaning) -> Vec<String> {
         out.push(format!(
             "{layer}: {} invalid polygon(s) could not be repaired (or cross themselves too often to repair) and were skipped",
             c.unrepairable
+        ));
+    }
+    if c.overlapping > 0 {
+        out.push(format!(
+            "{layer}: {} multipolygon(s) have parts that overlap or repeat others ({} such part(s)); each is filled as the union of its parts",
+            c.overlapping, c.overlapping_parts
         ));
     }
     if c.empty > 0 {
@@ -207,6 +284,96 @@ mod tests {
             .unwrap()
             .is_some());
         assert_eq!((c.unrepairable, c.repaired), (0, 1));
+    }
+
+    fn square(x: f64, y: f64, side: f64) -> geo::Polygon {
+        polygon![(x: x, y: y), (x: x + side, y: y), (x: x + side, y: y + side), (x: x, y: y + side), (x: x, y: y)]
+    }
+
+    fn cleaned(parts: Vec<geo::Polygon>) -> (MultiPolygon, Cleaning) {
+        let mut c = Cleaning::default();
+        let Some(Shape::Polygon(mp)) =
+            shape(&Geometry::MultiPolygon(MultiPolygon(parts)), &mut c).unwrap()
+        else {
+            panic!("expected a polygon")
+        };
+        (mp, c)
+    }
+
+    #[test]
+    fn a_repeated_part_is_kept_once_not_cancelled() {
+        // A 100 m square given twice: 10 000 m2, not the zero an even-odd fill gives.
+        let (mp, c) = cleaned(vec![square(0.0, 0.0, 100.0), square(0.0, 0.0, 100.0)]);
+        assert!(
+            (mp.unsigned_area() - 10_000.0).abs() < 1e-6,
+            "{}",
+            mp.unsigned_area()
+        );
+        assert_eq!((c.overlapping, c.overlapping_parts, c.repaired), (1, 1, 0));
+        // Three copies, one wound clockwise: still one square.
+        let mut cw = square(0.0, 0.0, 100.0);
+        cw.exterior_mut(|r| r.0.reverse());
+        let (mp, c) = cleaned(vec![square(0.0, 0.0, 100.0), cw, square(0.0, 0.0, 100.0)]);
+        assert!(
+            (mp.unsigned_area() - 10_000.0).abs() < 1e-6,
+            "{}",
+            mp.unsigned_area()
+        );
+        assert_eq!((c.overlapping, c.overlapping_parts), (1, 2));
+    }
+
+    #[test]
+    fn overlapping_parts_give_their_union() {
+        // Two 100 m squares, the second shifted by (50, 50): they share a quarter (50 x 50), so
+        // the union is 2 x 10 000 - 2 500 = 17 500 m2 (even-odd: 15 000).
+        let (mp, c) = cleaned(vec![square(0.0, 0.0, 100.0), square(50.0, 50.0, 100.0)]);
+        assert!(
+            (mp.unsigned_area() - 17_500.0).abs() < 1e-6,
+            "{}",
+            mp.unsigned_area()
+        );
+        assert_eq!((c.overlapping, c.overlapping_parts), (1, 1));
+        // A bow-tie part beside an overlapping pair: repaired (area 2 x 1 = 2... of 20 x 20
+        // triangles: 2 x 100) and unioned with the squares it does not touch.
+        let bow = polygon![(x: 500.0, y: 0.0), (x: 520.0, y: 20.0), (x: 520.0, y: 0.0), (x: 500.0, y: 20.0), (x: 500.0, y: 0.0)];
+        let (mp, c) = cleaned(vec![
+            square(0.0, 0.0, 100.0),
+            square(50.0, 50.0, 100.0),
+            bow,
+        ]);
+        assert!(
+            (mp.unsigned_area() - 17_700.0).abs() < 1e-6,
+            "{}",
+            mp.unsigned_area()
+        );
+        assert_eq!((c.overlapping, c.repaired), (1, 1));
+        // Parts that only touch along an edge are not overlaps (and keep their area).
+        let (mp, c) = cleaned(vec![square(0.0, 0.0, 100.0), square(100.0, 0.0, 100.0)]);
+        assert!(
+            (mp.unsigned_area() - 20_000.0).abs() < 1e-6,
+            "{}",
+            mp.unsigned_area()
+        );
+        assert_eq!(c.overlapping, 0);
+    }
+
+    #[test]
+    fn multipoints_keep_their_points() {
+        let mut c = Cleaning::default();
+        let twice = Geometry::MultiPoint(geo::MultiPoint::from(vec![(1.0, 2.0), (1.0, 2.0)]));
+        assert!(
+            matches!(shape(&twice, &mut c), Ok(Some(Shape::Point(p))) if p == Coord { x: 1.0, y: 2.0 })
+        );
+        let three = Geometry::MultiPoint(geo::MultiPoint::from(vec![
+            (0.0, 0.0),
+            (9.0, 0.0),
+            (0.0, 0.0),
+            (0.0, 9.0),
+        ]));
+        let Ok(Some(Shape::Points(points))) = shape(&three, &mut c) else {
+            panic!("expected the points")
+        };
+        assert_eq!(points.len(), 3);
     }
 
     #[test]

@@ -247,6 +247,13 @@ fn candidate_layer(
         let geometry = match polygons::shape(g, &mut cleaning) {
             Ok(Some(polygons::Shape::Point(c))) => AmenityGeometry::Point(c),
             Ok(Some(polygons::Shape::Polygon(mp))) => AmenityGeometry::Polygon(mp),
+            Ok(Some(polygons::Shape::Points(_))) => {
+                return Err(Error::feature(
+                    path,
+                    f.index,
+                    "a candidate site is one place, but this is a MultiPoint of several points; give each site its own feature",
+                ))
+            }
             Ok(None) => continue,
             Err(kind) => {
                 return Err(Error::feature(

@@ -112,8 +112,8 @@ impl NetworkBuilder {
             .find(|c| !c.x.is_finite() || !c.y.is_finite())
         {
             return Err(Error::Other(format!(
-                "the walk network has a node at ({}, {}), not a finite coordinate",
-                c.x, c.y
+                "the walk network has a node at {}, not a finite coordinate",
+                crate::error::shown_coord(c.x, c.y)
             )));
         }
         let n = self.coords.len();

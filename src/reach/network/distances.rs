@@ -121,13 +121,13 @@ pub fn nearest_distances(
     if !(cfg.max_distance.is_finite() && cfg.max_distance > 0.0) {
         return Err(Error::Other(format!(
             "[network] max_distance must be a positive number of metres, not {}",
-            cfg.max_distance
+            crate::error::shown(cfg.max_distance)
         )));
     }
     if cfg.attach_limit_m.is_nan() || cfg.attach_limit_m < 0.0 {
         return Err(Error::Other(format!(
-            "the network attach limit must be a number of metres >= 0, not {}",
-            cfg.attach_limit_m
+            "[network] attach_limit_m must be a number of metres >= 0, not {}",
+            crate::error::shown(cfg.attach_limit_m)
         )));
     }
     if net.edges.is_empty() {
