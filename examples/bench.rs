@@ -363,7 +363,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
     let cpu_s = cpu_seconds()?;
 
     let mut kernels = Vec::new();
-    let walk = kindscape::scene::read_vector(&dir.join("walk.geojson"), None)?;
+    let walk = kindscape::scene::read_vector(&dir.join("walk.geojson"), None, None)?;
     let t = Instant::now();
     let net = WalkNetwork::from_layer(&walk, "highway")?;
     kernels.push((

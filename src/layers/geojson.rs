@@ -93,6 +93,12 @@ pub fn read_in_chunks(
     f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     let io = |e: std::io::Error| Error::io(path, format!("cannot read: {e}"));
+    // A UTF-8 byte-order mark (written by some Windows tools) is allowed; the scan works on
+    // file offsets, so such a file is read whole instead.
+    if super::format::head(path).starts_with(UTF8_BOM) {
+        let bytes = read_bytes(path)?;
+        return read_in_chunks_from(&bytes, path, crs_override, chunk, keep, f);
+    }
     // The file is scanned through a window, then its features are read back a chunk at a time,
     // so it is never held whole: a layer of 1 M homes is 145 MB of text.
     let file = std::fs::File::open(path).map_err(io)?;
@@ -106,6 +112,9 @@ pub fn read_in_chunks(
     }
 }
 
+/// The byte-order mark some tools put before UTF-8 text.
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+
 fn read_in_chunks_from(
     bytes: &[u8],
     path: &Path,
@@ -114,6 +123,7 @@ fn read_in_chunks_from(
     keep: Option<&[String]>,
     f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     // The fast path: features found by a structural scan and parsed in parallel. Anything it
     // does not understand (or a feature serde rejects) goes to the whole-document parse, whose
     // errors name the line and column.
@@ -170,44 +180,32 @@ fn chunks<R: Read + Seek>(
     chunk: usize,
     keep: Option<&[String]>,
     whole: impl Fn() -> Result<Vec<u8>> + Sync,
-    mut f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()>,
 ) -> Result<Layer> {
     let crs_member = pending.crs_member();
-    let (crs, source) = match crs_override {
-        Some(s) => (
-            Crs::parse(s).map_err(|e| Error::layer(path, format!("layer `crs` key: {e}")))?,
-            CrsSource::StudyFile,
-        ),
-        None => match crs_member {
-            Some(m) => (
-                legacy_crs(&m).map_err(|e| Error::layer(path, e))?,
-                CrsSource::File,
-            ),
-            None => (Crs::wgs84(), CrsSource::Rfc7946),
+    let (crs, crs_source) = super::layer_crs(
+        path,
+        crs_override,
+        || match crs_member {
+            Some(m) => legacy_crs(&m).map(Some).map_err(|e| Error::layer(path, e)),
+            None => Ok(None),
         },
-    };
-    let empty = Layer {
+        || Ok((Crs::wgs84(), CrsSource::Rfc7946)),
+    )?;
+    let header = Layer {
         path: path.to_path_buf(),
         crs,
-        crs_source: source,
+        crs_source,
         features: Vec::new(),
     };
-    let (mut any, mut all_degrees) = (false, true);
+    let mut sink = super::Chunks::new(header, f);
     let chunk = chunk.max(1);
     let mut index = 0;
     while let Some(features) = pending.next(path, index, chunk, keep, &whole)? {
         index += features.len();
-        let layer = Layer {
-            features,
-            ..empty.clone()
-        };
-        let (a, d) = layer.check_each_coordinate()?;
-        any |= a;
-        all_degrees &= d;
-        f(layer)?;
+        sink.push(features)?;
     }
-    empty.check_not_all_degrees(any, all_degrees)?;
-    Ok(empty)
+    sink.finish()
 }
 
 /// Features still to hand out: places in a scanned file (or bytes) to read and parse, or
@@ -339,7 +337,17 @@ fn parse_document(
     std::vec::IntoIter<geojson::Feature>,
     Option<serde_json::Value>,
 )> {
+    let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let gj: GeoJson = serde_json::from_slice(bytes).map_err(|e| {
+        // Another format under a GeoJSON name gets a message saying what it looks like.
+        let head = &bytes[..bytes.len().min(512)];
+        if let Some(other) = super::format::not_geojson(path, head) {
+            return other;
+        }
+        if super::format::is_feature_per_line(bytes) {
+            let seq = super::format::Sniffed::GeoJsonSeq;
+            return super::format::mismatch(path, seq, seq.advice());
+        }
         Error::layer(
             path,
             format!(

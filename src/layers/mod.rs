@@ -1,11 +1,16 @@
-//! Loading layers: GeoJSON (and, in their own modules, OpenStreetMap and rasters), each with
-//! its CRS, reprojected into the study's working CRS.
+//! Loading layers: GeoJSON, GeoPackage and Shapefile (the format follows the extension, see
+//! [`format`]), and in their own modules OpenStreetMap and rasters, each with its CRS,
+//! reprojected into the study's working CRS.
 
 pub mod attributes;
 pub mod crs;
+pub mod format;
 pub mod geojson;
+pub mod gpkg;
 pub mod osm;
+pub mod prj;
 pub mod raster;
+pub mod shp;
 
 use std::path::PathBuf;
 
@@ -210,6 +215,65 @@ impl Layer {
                     .join(", ")
             ),
         ))
+    }
+}
+
+/// Hands a layer's features to a callback in chunks, each chunk's coordinates checked as a
+/// layer read whole is checked, and the whole-layer check done once at the end: what every
+/// vector reader does with the features it reads.
+pub(crate) struct Chunks<F> {
+    header: Layer,
+    any: bool,
+    all_degrees: bool,
+    f: F,
+}
+
+impl<F: FnMut(Layer) -> Result<()>> Chunks<F> {
+    /// `header` is the layer without features (path and CRS).
+    pub(crate) fn new(header: Layer, f: F) -> Self {
+        Chunks {
+            header,
+            any: false,
+            all_degrees: true,
+            f,
+        }
+    }
+
+    /// Checks and hands on one chunk of features.
+    pub(crate) fn push(&mut self, features: Vec<Feature>) -> Result<()> {
+        let layer = Layer {
+            features,
+            ..self.header.clone()
+        };
+        let (any, all_degrees) = layer.check_each_coordinate()?;
+        self.any |= any;
+        self.all_degrees &= all_degrees;
+        (self.f)(layer)
+    }
+
+    /// The whole-layer check; returns the layer without features.
+    pub(crate) fn finish(self) -> Result<Layer> {
+        self.header
+            .check_not_all_degrees(self.any, self.all_degrees)?;
+        Ok(self.header)
+    }
+}
+
+/// A layer's CRS: the study file's `crs` key when given, else what the file declares
+/// (`declared`, read only when needed), else `missing` says what to do.
+pub(crate) fn layer_crs(
+    path: &std::path::Path,
+    crs_key: Option<&str>,
+    declared: impl FnOnce() -> Result<Option<Crs>>,
+    missing: impl FnOnce() -> Result<(Crs, CrsSource)>,
+) -> Result<(Crs, CrsSource)> {
+    if let Some(s) = crs_key {
+        let crs = Crs::parse(s).map_err(|e| Error::layer(path, format!("layer `crs` key: {e}")))?;
+        return Ok((crs, CrsSource::StudyFile));
+    }
+    match declared()? {
+        Some(crs) => Ok((crs, CrsSource::File)),
+        None => missing(),
     }
 }
 

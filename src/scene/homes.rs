@@ -87,14 +87,13 @@ const CHUNK: usize = 1 << 14;
 /// describes the input file for `run.json`.
 pub(super) fn load(
     study: &Study,
-    path: &std::path::Path,
-    crs_override: Option<&str>,
+    source: crate::layers::format::VectorSource,
     crs: &Crs,
     neighbourhoods: &[Neighbourhood],
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<(Homes, InputFile)> {
-    let path = path.to_path_buf();
+    let path = source.path.to_path_buf();
     let mut rows = Rows::new(study, bands, &path);
     let required = rows.required.clone();
     let mut seen = vec![false; required.len()];
@@ -115,42 +114,36 @@ pub(super) fn load(
     // reading leaves idle.
     let (header, digest) = rayon::join(
         || {
-            crate::layers::geojson::read_in_chunks(
-                &path,
-                crs_override,
-                CHUNK,
-                Some(&keep),
-                |mut chunk| {
-                    for (s, (name, _)) in seen.iter_mut().zip(&required) {
-                        *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+            crate::layers::format::read_in_chunks(source, CHUNK, Some(&keep), |mut chunk| {
+                for (s, (name, _)) in seen.iter_mut().zip(&required) {
+                    *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+                }
+                chunk.reproject(crs)?;
+                let added = rows.add(&chunk).inspect_err(|_| {
+                    // An attribute missing from every feature so far: the whole-layer check may
+                    // have a better message (a close name), as before reading in chunks.
+                    if seen.iter().any(|s| !s) {
+                        rows.late_error = Some(path.clone());
                     }
-                    chunk.reproject(crs)?;
-                    let added = rows.add(&chunk).inspect_err(|_| {
-                        // An attribute missing from every feature so far: the whole-layer check may
-                        // have a better message (a close name), as before reading in chunks.
-                        if seen.iter().any(|s| !s) {
-                            rows.late_error = Some(path.clone());
-                        }
-                    });
-                    // Freeing a chunk's attribute maps takes as long as reading them: in parallel too.
-                    chunk.features.into_par_iter().for_each(drop);
-                    added
-                },
-            )
+                });
+                // Freeing a chunk's attribute maps takes as long as reading them: in parallel too.
+                chunk.features.into_par_iter().for_each(drop);
+                added
+            })
         },
         || super::file_digest(&path),
     );
     let header = match header {
         Err(e) => {
             if rows.late_error.is_some() {
-                require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
+                require_attributes(&required, &crate::layers::format::read(source)?)?;
             }
             return Err(e);
         }
         Ok(h) => h,
     };
     if rows.features > 0 && seen.iter().any(|s| !s) {
-        require_attributes(&required, &super::read_vector(&path, crs_override)?)?;
+        require_attributes(&required, &crate::layers::format::read(source)?)?;
     }
     let input = super::input_file(
         "homes",

@@ -68,8 +68,8 @@ impl Scene {
     }
 }
 
-/// Reads a vector layer by its file type.
-pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
+/// Reads a vector layer by its file type; `layer` picks a layer of a GeoPackage.
+pub fn read_vector(path: &Path, crs: Option<&str>, layer: Option<&str>) -> Result<Layer> {
     let name = path.to_string_lossy().to_lowercase();
     if name.ends_with(".pbf") || name.ends_with(".osm") {
         return Err(Error::layer(
@@ -80,10 +80,10 @@ pub fn read_vector(path: &Path, crs: Option<&str>) -> Result<Layer> {
     if name.ends_with(".tif") || name.ends_with(".tiff") {
         return Err(Error::layer(
             path,
-            "a raster cannot be used here; this layer must be GeoJSON",
+            "a raster cannot be used here; this layer must be GeoJSON, GeoPackage or Shapefile",
         ));
     }
-    layers::geojson::read(path, crs)
+    layers::format::read(layers::format::VectorSource::new(path, crs, layer))
 }
 
 /// Hashes a file for provenance.
@@ -120,7 +120,8 @@ pub(crate) fn input_file(
 
 /// One layer to load.
 enum Source {
-    Vector(PathBuf, Option<String>),
+    /// A path, its `crs` key and its `layer` key.
+    Vector(PathBuf, Option<String>, Option<String>),
     Osm(PathBuf, Vec<String>),
     /// A population grid: one point per non-empty cell at its centre, with the cell value.
     Raster {
@@ -155,7 +156,7 @@ fn homes_source(study: &Study) -> Source {
             field: raster_homes_field(study),
         }
     } else {
-        Source::Vector(path, h.crs.clone())
+        Source::Vector(path, h.crs.clone(), h.layer.clone())
     }
 }
 
@@ -199,7 +200,7 @@ fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Resu
 
 fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     match source {
-        Source::Vector(path, crs) => read_vector(path, crs.as_deref()),
+        Source::Vector(path, crs, layer) => read_vector(path, crs.as_deref(), layer.as_deref()),
         Source::Raster {
             path,
             band,
@@ -234,7 +235,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
     let homes_source = homes_source(study);
     let streamed_homes = match &homes_source {
-        Source::Vector(path, crs) => Some((path.clone(), crs.clone())),
+        Source::Vector(path, crs, layer) => Some((path.clone(), crs.clone(), layer.clone())),
         _ => None,
     };
     // Load the layers in parallel: they are independent files.
@@ -243,6 +244,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         Source::Vector(
             study.resolve(&f.neighbourhoods.path),
             f.neighbourhoods.crs.clone(),
+            f.neighbourhoods.layer.clone(),
         ),
     )];
     if streamed_homes.is_none() {
@@ -250,7 +252,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     }
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
-            (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone()),
+            (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone(), a.layer.clone()),
             (None, Some(o)) => Source::Osm(study.resolve(o), a.tags.clone()),
             (None, None) => unreachable!("validated by Study::parse"),
         };
@@ -304,11 +306,10 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
     // The homes come last and in chunks: millions of features are never all held at once.
     let homes = match (&streamed_homes, &home_layer) {
-        (Some((path, crs_override)), _) => {
+        (Some((path, crs_override, layer)), _) => {
             let (homes, input) = homes::load(
                 study,
-                path,
-                crs_override.as_deref(),
+                layers::format::VectorSource::new(path, crs_override.as_deref(), layer.as_deref()),
                 &crs,
                 &neighbourhoods,
                 &bands,
@@ -354,7 +355,7 @@ fn load_network(
         }
         (None, Some(p)) => {
             let path = study.resolve(p);
-            let mut layer = read_vector(&path, cfg.crs.as_deref())?;
+            let mut layer = read_vector(&path, cfg.crs.as_deref(), cfg.layer.as_deref())?;
             let input = describe_input(
                 "network",
                 &path,

@@ -238,7 +238,7 @@ fn candidate_layer(
     scene: &Scene,
     warnings: &Warnings,
 ) -> Result<Vec<Amenity>> {
-    let mut layer = scene::read_vector(path, crs)?;
+    let mut layer = scene::read_vector(path, crs, None)?;
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();

@@ -122,6 +122,9 @@ pub struct NeighbourhoodsSection {
     pub keep: Vec<String>,
     #[serde(default)]
     pub crs: Option<String>,
+    /// Which layer of a GeoPackage with several.
+    #[serde(default)]
+    pub layer: Option<String>,
     #[serde(default)]
     pub filter: Option<Filter>,
 }
@@ -158,6 +161,9 @@ pub struct HomesSection {
     pub population: Option<String>,
     #[serde(default)]
     pub crs: Option<String>,
+    /// Which layer of a GeoPackage with several.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// For raster homes: the band (1-based) holding the weight.
     #[serde(default)]
     pub band: Option<u32>,
@@ -184,6 +190,9 @@ pub struct AmenitySection {
     pub filter: Option<Filter>,
     #[serde(default)]
     pub crs: Option<String>,
+    /// Which layer of a GeoPackage with several.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Attribute holding a display name.
     #[serde(default)]
     pub name: Option<String>,
@@ -198,6 +207,9 @@ pub struct NetworkSection {
     pub path: Option<String>,
     #[serde(default)]
     pub crs: Option<String>,
+    /// Which layer of a GeoPackage with several.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Attribute of a GeoJSON network holding the OSM highway class.
     #[serde(default)]
     pub highway: Option<String>,
@@ -491,7 +503,7 @@ impl Study {
             }
         }
         match (&f.homes.path, &f.homes.osm) {
-            (None, None) => return err("[homes]: give `path` (GeoJSON or a GeoTIFF grid) or `osm` with `tags`".into()),
+            (None, None) => return err("[homes]: give `path` (GeoJSON, GeoPackage, Shapefile or a GeoTIFF grid) or `osm` with `tags`".into()),
             (Some(_), Some(_)) => return err("[homes]: give either `path` or `osm`, not both".into()),
             (None, Some(_)) if f.homes.tags.is_empty() => {
                 return err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
@@ -510,7 +522,7 @@ impl Study {
             match (&a.path, &a.osm) {
                 (None, None) => {
                     return err(format!(
-                        "[[amenities]] entry {} (kind \"{}\"): give `path` (GeoJSON) or `osm` (an .osm.pbf with `tags`)",
+                        "[[amenities]] entry {} (kind \"{}\"): give `path` (GeoJSON, GeoPackage or Shapefile) or `osm` (an .osm.pbf with `tags`)",
                         i + 1,
                         a.kind
                     ))

@@ -1,0 +1,470 @@
+//! GeoPackage layers: one feature table of the SQLite file (the `layer` key picks it when there
+//! are several), its CRS from `gpkg_spatial_ref_sys`, attributes as the GeoJSON reader gives
+//! them (integers, reals, text, BOOLEAN columns as true/false).
+
+use std::path::Path;
+
+use geo::Geometry;
+use geo_traits::to_geo::ToGeoGeometry;
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags};
+use serde_json::Value;
+
+use super::crs::Crs;
+use super::format::{Sniffed, VectorSource};
+use super::{Chunks, Feature, Layer, Properties};
+use crate::error::{Error, Result};
+
+/// Reads the layer in chunks of at most `chunk` features (see [`super::format::read_in_chunks`]).
+pub fn read_in_chunks(
+    source: VectorSource,
+    chunk: usize,
+    keep: Option<&[String]>,
+    f: impl FnMut(Layer) -> Result<()>,
+) -> Result<Layer> {
+    let path = source.path;
+    let db = open(path)?;
+    let table = pick_layer(&db, path, source.layer)?;
+    let sql_error =
+        |e: rusqlite::Error| Error::layer(path, format!("layer \"{table}\" cannot be read: {e}"));
+    let (geometry_column, srs_id) = db
+        .query_row(
+            "SELECT column_name, srs_id FROM gpkg_geometry_columns WHERE table_name = ?1",
+            [&table],
+            |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)),
+        )
+        .map_err(|e| match e {
+            rusqlite::Error::QueryReturnedNoRows => Error::layer(
+                path,
+                format!("layer \"{table}\" has no entry in gpkg_geometry_columns, so its geometry column is unknown; the file is not a valid GeoPackage"),
+            ),
+            e => sql_error(e),
+        })?;
+    let (crs, crs_source) = super::layer_crs(
+        path,
+        source.crs,
+        || crs_of(&db, path, &table, srs_id),
+        || {
+            Err(Error::layer(
+                path,
+                format!("layer \"{table}\" declares no CRS (srs_id {srs_id}); add `crs = \"EPSG:...\"` to the layer in the study file"),
+            ))
+        },
+    )?;
+
+    let columns = attribute_columns(&db, &table, &geometry_column, keep).map_err(sql_error)?;
+    let select: Vec<String> = std::iter::once(quote(&geometry_column))
+        .chain(columns.iter().map(|c| quote(&c.name)))
+        .collect();
+    let mut statement = db
+        .prepare(&format!(
+            "SELECT {} FROM {}",
+            select.join(", "),
+            quote(&table)
+        ))
+        .map_err(sql_error)?;
+    let mut rows = statement.query([]).map_err(sql_error)?;
+
+    let header = Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source,
+        features: Vec::new(),
+    };
+    let mut sink = Chunks::new(header, f);
+    let chunk = chunk.clamp(1, 1 << 20);
+    let mut features = Vec::with_capacity(chunk.min(1 << 14));
+    let mut index = 0;
+    while let Some(row) = rows.next().map_err(sql_error)? {
+        let geometry = match row.get_ref(0).map_err(sql_error)? {
+            ValueRef::Null => None,
+            ValueRef::Blob(blob) => {
+                geometry(blob).map_err(|m| Error::feature(path, index, m))?
+            }
+            other => {
+                return Err(Error::feature(
+                    path,
+                    index,
+                    format!(
+                        "the geometry column \"{geometry_column}\" holds {} instead of a GeoPackage geometry blob",
+                        type_name(other)
+                    ),
+                ))
+            }
+        };
+        let mut props = Properties::new();
+        for (i, column) in columns.iter().enumerate() {
+            let value = row.get_ref(i + 1).map_err(sql_error)?;
+            if let Some(v) = attribute(value, column.boolean) {
+                props.insert(column.name.clone(), v);
+            }
+        }
+        features.push(Feature {
+            index,
+            geometry,
+            props,
+            id: None,
+        });
+        index += 1;
+        if features.len() == chunk {
+            sink.push(std::mem::take(&mut features))?;
+        }
+    }
+    if !features.is_empty() {
+        sink.push(features)?;
+    }
+    sink.finish()
+}
+
+/// Opens the file read-only (an input is never written), checking first that it is SQLite.
+fn open(path: &Path) -> Result<Connection> {
+    let head = super::format::head(path);
+    if head.is_empty() {
+        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+        return Err(Error::layer(
+            path,
+            "the file is empty: a GeoPackage is a SQLite database",
+        ));
+    }
+    match super::format::sniff(&head) {
+        Some(Sniffed::Sqlite) => {}
+        Some(other) => {
+            return Err(super::format::mismatch(path, other, other.advice()));
+        }
+        None => {
+            return Err(Error::layer(
+                path,
+                "not a SQLite database (a broken SQLite file, or not a GeoPackage): a GeoPackage starts with \"SQLite format 3\"; export it again",
+            ))
+        }
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let db = Connection::open_with_flags(path, flags)
+        .map_err(|e| Error::layer(path, format!("cannot open the GeoPackage: {e}")))?;
+    // A damaged file fails at its first query; say so once, plainly.
+    db.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map_err(|e| {
+        Error::layer(
+            path,
+            format!("a broken SQLite file ({e}); export the GeoPackage again"),
+        )
+    })?;
+    Ok(db)
+}
+
+/// The feature table to read: `wanted`, or the only one there is.
+fn pick_layer(db: &Connection, path: &Path, wanted: Option<&str>) -> Result<String> {
+    let has_contents: bool = db
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type IN ('table', 'view') AND name = 'gpkg_contents'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n > 0)
+        .map_err(|e| Error::layer(path, format!("a broken SQLite file ({e})")))?;
+    if !has_contents {
+        return Err(Error::layer(
+            path,
+            "a SQLite database but not a GeoPackage (it has no gpkg_contents table); export the layer as GeoPackage, e.g. `ogr2ogr -f GPKG out.gpkg in`",
+        ));
+    }
+    let contents: Vec<(String, String)> = (|| {
+        let mut s =
+            db.prepare("SELECT table_name, data_type FROM gpkg_contents ORDER BY table_name")?;
+        let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+    })()
+    .map_err(|e| Error::layer(path, format!("gpkg_contents cannot be read: {e}")))?;
+    let features: Vec<&str> = contents
+        .iter()
+        .filter(|(_, kind)| kind == "features")
+        .map(|(name, _)| name.as_str())
+        .collect();
+    let listed = |names: &[&str]| {
+        names
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match wanted {
+        Some(name) if features.contains(&name) => Ok(name.to_string()),
+        Some(name) => {
+            let other = contents.iter().find(|(n, _)| n == name);
+            let what = match other {
+                Some((_, kind)) => format!("layer \"{name}\" is a table without geometry (data_type \"{kind}\")"),
+                None => format!("the GeoPackage has no layer \"{name}\""),
+            };
+            Err(Error::layer(
+                path,
+                if features.is_empty() {
+                    format!("{what}, and no layer with geometry")
+                } else {
+                    format!("{what}; its layers with geometry are {}", listed(&features))
+                },
+            ))
+        }
+        None => match features.as_slice() {
+            [one] => Ok(one.to_string()),
+            [] => Err(Error::layer(
+                path,
+                if contents.is_empty() {
+                    "the GeoPackage has no layers".to_string()
+                } else {
+                    let tables: Vec<&str> = contents.iter().map(|(n, _)| n.as_str()).collect();
+                    format!(
+                        "the GeoPackage has no layer with geometry, only tables without: {}",
+                        listed(&tables)
+                    )
+                },
+            )),
+            several => Err(Error::layer(
+                path,
+                format!(
+                    "the GeoPackage has {} layers: {}; pick one with `layer = \"...\"` in the study file",
+                    several.len(),
+                    listed(several)
+                ),
+            )),
+        },
+    }
+}
+
+/// The CRS of `srs_id`: its EPSG code, else its WKT definition; `None` when undefined.
+fn crs_of(db: &Connection, path: &Path, table: &str, srs_id: i64) -> Result<Option<Crs>> {
+    let row = db.query_row(
+        "SELECT organization, organization_coordsys_id, definition FROM gpkg_spatial_ref_sys WHERE srs_id = ?1",
+        [srs_id],
+        |r| {
+            Ok((
+                r.get::<_, Option<String>>(0)?,
+                r.get::<_, Option<i64>>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        },
+    );
+    let (organization, code, definition) = match row {
+        Ok(row) => row,
+        Err(rusqlite::Error::QueryReturnedNoRows) => {
+            return Err(Error::layer(
+                path,
+                format!("layer \"{table}\" uses srs_id {srs_id}, which gpkg_spatial_ref_sys does not define; add `crs = \"EPSG:...\"` to the layer in the study file"),
+            ))
+        }
+        Err(e) => return Err(Error::layer(path, format!("gpkg_spatial_ref_sys cannot be read: {e}"))),
+    };
+    // srs_id 0 and -1 are the GeoPackage's "undefined geographic / cartesian" entries.
+    if srs_id <= 0 {
+        return Ok(None);
+    }
+    let in_layer = |e: String| Error::layer(path, format!("layer \"{table}\": {e}"));
+    if organization.is_some_and(|o| o.eq_ignore_ascii_case("EPSG")) {
+        if let Some(code) = code.and_then(|c| u32::try_from(c).ok()) {
+            return Crs::from_epsg(code).map(Some).map_err(in_layer);
+        }
+    }
+    match definition {
+        Some(wkt) if !wkt.trim().is_empty() && wkt.trim() != "undefined" => {
+            super::prj::crs_from_wkt(&wkt).map(Some).map_err(in_layer)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// An attribute column to read.
+struct Column {
+    name: String,
+    /// Declared BOOLEAN: stored as 0/1, read as false/true.
+    boolean: bool,
+}
+
+/// The table's columns but the geometry and the primary key (the feature id, which GeoJSON
+/// keeps outside the properties), only those in `keep` when given.
+fn attribute_columns(
+    db: &Connection,
+    table: &str,
+    geometry_column: &str,
+    keep: Option<&[String]>,
+) -> rusqlite::Result<Vec<Column>> {
+    let mut s = db.prepare(&format!("PRAGMA table_info({})", quote(table)))?;
+    let rows = s.query_map([], |r| {
+        Ok((
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?.unwrap_or_default(),
+            r.get::<_, i64>(5)?,
+        ))
+    })?;
+    let mut columns = Vec::new();
+    for row in rows {
+        let (name, declared, primary_key) = row?;
+        if name == geometry_column || primary_key > 0 {
+            continue;
+        }
+        if keep.is_some_and(|k| !k.contains(&name)) {
+            continue;
+        }
+        columns.push(Column {
+            boolean: declared.eq_ignore_ascii_case("BOOLEAN"),
+            name,
+        });
+    }
+    Ok(columns)
+}
+
+/// A SQLite value as the attribute value GeoJSON would hold; `None` for a BLOB, which no
+/// setting can use.
+fn attribute(value: ValueRef, boolean: bool) -> Option<Value> {
+    Some(match value {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) if boolean => Value::Bool(i != 0),
+        ValueRef::Integer(i) => Value::from(i),
+        // NaN and infinities have no JSON number: kept as text, which a count then rejects
+        // with a message naming the attribute.
+        ValueRef::Real(r) => serde_json::Number::from_f64(r)
+            .map(Value::Number)
+            .unwrap_or_else(|| Value::String(r.to_string())),
+        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(_) => return None,
+    })
+}
+
+fn type_name(value: ValueRef) -> &'static str {
+    match value {
+        ValueRef::Null => "NULL",
+        ValueRef::Integer(_) => "an integer",
+        ValueRef::Real(_) => "a real number",
+        ValueRef::Text(_) => "text",
+        ValueRef::Blob(_) => "a blob",
+    }
+}
+
+/// A SQL identifier in double quotes (table and column names may hold spaces or quotes).
+fn quote(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// Decodes a GeoPackage geometry blob: `None` for an empty geometry.
+///
+/// The blob is a small header before standard WKB (GeoPackage 1.3, section 2.1.3): "GP", a
+/// version byte, a flags byte (bit 5: extended type, bit 4: empty, bits 1-3: envelope size
+/// code, bit 0: byte order of the header), a 4-byte srs_id and the envelope. The `wkb` crate
+/// reads only the WKB, so the header is read here.
+pub fn geometry(blob: &[u8]) -> std::result::Result<Option<Geometry>, String> {
+    if blob.len() < 8 || &blob[..2] != b"GP" {
+        return Err(format!(
+            "the geometry is not a GeoPackage geometry blob (it does not start with \"GP\"; {} bytes)",
+            blob.len()
+        ));
+    }
+    let flags = blob[3];
+    if flags & 0b0010_0000 != 0 {
+        return Err(
+            "the geometry is an extended GeoPackage geometry, which kindscape does not read".into(),
+        );
+    }
+    let envelope = match (flags >> 1) & 0b111 {
+        0 => 0,
+        1 => 32,
+        2 | 3 => 48,
+        4 => 64,
+        code => {
+            return Err(format!(
+                "the geometry header has an invalid envelope code {code}"
+            ))
+        }
+    };
+    let start = 8 + envelope;
+    if blob.len() < start {
+        return Err(format!(
+            "the geometry blob is cut short: {} bytes, its header alone needs {start}",
+            blob.len()
+        ));
+    }
+    if flags & 0b0001_0000 != 0 {
+        return Ok(None);
+    }
+    let wkb = wkb::reader::read_wkb(&blob[start..])
+        .map_err(|e| format!("the geometry's WKB cannot be read: {e}"))?;
+    // An empty point (NaN coordinates) has no geo-types form: an empty geometry.
+    Ok(wkb.try_to_geometry())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A GeoPackage blob with no envelope around little-endian WKB.
+    fn blob(wkb: &[u8]) -> Vec<u8> {
+        let mut b = vec![b'G', b'P', 0, 0b0000_0001, 0x40, 0x71, 0, 0];
+        b.extend_from_slice(wkb);
+        b
+    }
+
+    fn point_wkb(x: f64, y: f64) -> Vec<u8> {
+        let mut w = vec![1, 1, 0, 0, 0];
+        w.extend_from_slice(&x.to_le_bytes());
+        w.extend_from_slice(&y.to_le_bytes());
+        w
+    }
+
+    #[test]
+    fn reads_a_point_after_the_header_with_and_without_envelope() {
+        let g = geometry(&blob(&point_wkb(155000.5, 463000.25))).unwrap();
+        assert_eq!(
+            g,
+            Some(Geometry::Point(geo::Point::new(155000.5, 463000.25)))
+        );
+        // Envelope code 1: four doubles (32 bytes) between the srs_id and the WKB.
+        let mut with_envelope = vec![b'G', b'P', 0, 0b0000_0011, 0, 0, 0, 0];
+        with_envelope.extend_from_slice(&[0u8; 32]);
+        with_envelope.extend_from_slice(&point_wkb(1.0, 2.0));
+        assert_eq!(
+            geometry(&with_envelope).unwrap(),
+            Some(Geometry::Point(geo::Point::new(1.0, 2.0)))
+        );
+    }
+
+    #[test]
+    fn empty_and_broken_blobs() {
+        // The empty flag (bit 4).
+        assert_eq!(
+            geometry(&[b'G', b'P', 0, 0b0001_0001, 0, 0, 0, 0]).unwrap(),
+            None
+        );
+        assert!(geometry(b"XY\0\0\0\0\0\0").unwrap_err().contains("\"GP\""));
+        assert!(geometry(&[b'G', b'P', 0, 0b0000_1110, 0, 0, 0, 0])
+            .unwrap_err()
+            .contains("envelope code 7"));
+        assert!(geometry(&[b'G', b'P', 0, 0b0000_0010, 0, 0, 0, 0])
+            .unwrap_err()
+            .contains("cut short"));
+        let mut cut = blob(&point_wkb(1.0, 2.0));
+        cut.truncate(cut.len() - 4);
+        assert!(geometry(&cut).unwrap_err().contains("WKB"));
+    }
+
+    #[test]
+    fn sqlite_values_become_geojson_attribute_values() {
+        assert_eq!(attribute(ValueRef::Integer(7), false), Some(Value::from(7)));
+        assert_eq!(
+            attribute(ValueRef::Integer(1), true),
+            Some(Value::Bool(true))
+        );
+        assert_eq!(
+            attribute(ValueRef::Real(2.5), false),
+            Some(Value::from(2.5))
+        );
+        assert_eq!(
+            attribute(ValueRef::Text(b"0012"), false),
+            Some(Value::from("0012"))
+        );
+        assert_eq!(attribute(ValueRef::Null, false), Some(Value::Null));
+        assert_eq!(attribute(ValueRef::Blob(b"x"), false), None);
+        assert_eq!(
+            attribute(ValueRef::Real(f64::INFINITY), false),
+            Some(Value::from("inf"))
+        );
+    }
+}

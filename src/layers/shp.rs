@@ -1,0 +1,305 @@
+//! Shapefile layers: the `.shp` with its `.dbf` (attributes), `.prj` (the CRS, or the layer's
+//! `crs` key) and `.cpg` (the text encoding of the `.dbf`; without one, the `.dbf`'s own code
+//! page mark). Attributes come out as the GeoJSON reader gives them.
+
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use dbase::FieldValue;
+use geo::Geometry;
+use serde_json::Value;
+
+use super::format::{Sniffed, VectorSource};
+use super::{Chunks, Feature, Layer, Properties};
+use crate::error::{Error, Result};
+
+/// Reads the layer in chunks of at most `chunk` features (see [`super::format::read_in_chunks`]).
+pub fn read_in_chunks(
+    source: VectorSource,
+    chunk: usize,
+    keep: Option<&[String]>,
+    f: impl FnMut(Layer) -> Result<()>,
+) -> Result<Layer> {
+    let path = source.path;
+    let head = super::format::head(path);
+    if head.is_empty() {
+        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+        return Err(Error::layer(path, "the file is empty"));
+    }
+    match super::format::sniff(&head) {
+        Some(Sniffed::Shapefile) => {}
+        Some(Sniffed::Zip) => {
+            return Err(super::format::mismatch(
+                path,
+                Sniffed::Zip,
+                "a zipped Shapefile must be unzipped first; give the .shp inside, with its .dbf, .prj and .cpg beside it",
+            ))
+        }
+        Some(other) => return Err(super::format::mismatch(path, other, other.advice())),
+        None => {
+            return Err(Error::layer(
+                path,
+                "not a Shapefile: a .shp starts with the file code 9994; export it again",
+            ))
+        }
+    }
+    let dbf = sidecar(path, "dbf").ok_or_else(|| {
+        Error::layer(
+            path,
+            format!(
+                "the Shapefile has no .dbf beside it ({}); its attributes are in that file: copy it next to the .shp",
+                path.with_extension("dbf").display()
+            ),
+        )
+    })?;
+    let (crs, crs_source) = super::layer_crs(
+        path,
+        source.crs,
+        || match sidecar(path, "prj") {
+            Some(prj) => {
+                let wkt = std::fs::read_to_string(&prj)
+                    .map_err(|e| Error::io(&prj, format!("cannot read: {e}")))?;
+                super::prj::crs_from_wkt(&wkt)
+                    .map(Some)
+                    .map_err(|e| Error::layer(&prj, e))
+            }
+            None => Ok(None),
+        },
+        || {
+            Err(Error::layer(
+                path,
+                format!(
+                    "the Shapefile has no .prj beside it ({}), so its CRS is unknown: the layer needs a `crs` key, e.g. crs = \"EPSG:28992\"",
+                    path.with_extension("prj").display()
+                ),
+            ))
+        },
+    )?;
+    let mut shapes = shapefile::ShapeReader::from_path(path)
+        .map_err(|e| Error::layer(path, format!("not a readable Shapefile: {e}")))?;
+    let decimals = numeric_decimals(&dbf)?;
+    let encoding = encoding(path)?;
+    let dbf_file =
+        std::fs::File::open(&dbf).map_err(|e| Error::io(&dbf, format!("cannot read: {e}")))?;
+    let builder = match encoding {
+        Some(e) => dbase::ReaderBuilder::new().with_encoding(e),
+        None => dbase::ReaderBuilder::new(),
+    };
+    let mut records = builder
+        .build(BufReader::new(dbf_file))
+        .map_err(|e| Error::layer(&dbf, format!("not a readable .dbf file: {e}")))?;
+
+    let header = Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source,
+        features: Vec::new(),
+    };
+    let mut sink = Chunks::new(header, f);
+    let chunk = chunk.clamp(1, 1 << 20);
+    let mut features = Vec::with_capacity(chunk.min(1 << 14));
+    let mut record_iter = records.iter_records();
+    for (index, shape) in shapes.iter_shapes().enumerate() {
+        let shape = shape
+            .map_err(|e| Error::feature(path, index, format!("the shape cannot be read: {e}")))?;
+        let record = match record_iter.next() {
+            Some(r) => r.map_err(|e| Error::feature(&dbf, index, format!("the record cannot be read: {e}")))?,
+            None => {
+                return Err(Error::layer(
+                    &dbf,
+                    format!("the .dbf has fewer records ({index}) than the .shp has shapes; the two files do not belong together"),
+                ))
+            }
+        };
+        let mut props = Properties::new();
+        for (name, value) in record {
+            if keep.is_some_and(|k| !k.contains(&name)) {
+                continue;
+            }
+            let integer = decimals.iter().any(|(n, d)| *n == name && *d == 0);
+            props.insert(name, attribute(value, integer));
+        }
+        features.push(Feature {
+            index,
+            geometry: geometry(shape).map_err(|m| Error::feature(path, index, m))?,
+            props,
+            id: None,
+        });
+        if features.len() == chunk {
+            sink.push(std::mem::take(&mut features))?;
+        }
+    }
+    if !features.is_empty() {
+        sink.push(features)?;
+    }
+    sink.finish()
+}
+
+/// The file beside `path` with extension `ext` (either case), if it exists.
+fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
+    [ext.to_string(), ext.to_ascii_uppercase()]
+        .into_iter()
+        .map(|e| path.with_extension(e))
+        .find(|p| p.is_file())
+}
+
+/// A shape as a geometry; a null shape has none.
+fn geometry(shape: shapefile::Shape) -> std::result::Result<Option<Geometry>, String> {
+    match shape {
+        shapefile::Shape::NullShape => Ok(None),
+        shapefile::Shape::Multipatch(_) => {
+            Err("the shape is a Multipatch (3D surfaces), which kindscape does not read".into())
+        }
+        shape => Geometry::try_from(shape)
+            .map(Some)
+            .map_err(|e| format!("the shape cannot be read: {e}")),
+    }
+}
+
+/// A `.dbf` value as the attribute value GeoJSON would hold. Numeric fields with no decimals
+/// are integers (as GDAL reads them), the others reals.
+fn attribute(value: FieldValue, integer: bool) -> Value {
+    let real = |r: f64| {
+        if integer && r.fract() == 0.0 && r.abs() < 9.0e15 {
+            Value::from(r as i64)
+        } else {
+            serde_json::Number::from_f64(r).map_or(Value::Null, Value::Number)
+        }
+    };
+    match value {
+        FieldValue::Character(s) => s.map_or(Value::Null, Value::String),
+        FieldValue::Memo(s) => Value::String(s),
+        FieldValue::Numeric(n) => n.map_or(Value::Null, real),
+        FieldValue::Float(n) => n.map_or(Value::Null, |f| real(f64::from(f))),
+        FieldValue::Double(d) | FieldValue::Currency(d) => real(d),
+        FieldValue::Integer(i) => Value::from(i),
+        FieldValue::Logical(b) => b.map_or(Value::Null, Value::Bool),
+        FieldValue::Date(d) => d.map_or(Value::Null, |d| {
+            Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        }),
+        FieldValue::DateTime(t) => {
+            let (d, c) = (t.date(), t.time());
+            Value::String(format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+                d.year(),
+                d.month(),
+                d.day(),
+                c.hours(),
+                c.minutes(),
+                c.seconds()
+            ))
+        }
+    }
+}
+
+/// The decimal count of each numeric field, read from the `.dbf` header by hand: dbase keeps
+/// it private, and it is what tells an integer field (`N(10,0)`) from a real one.
+fn numeric_decimals(dbf: &Path) -> Result<Vec<(String, u8)>> {
+    let mut head = Vec::new();
+    std::fs::File::open(dbf)
+        .and_then(|f| f.take(32 + 32 * 255 + 1).read_to_end(&mut head))
+        .map_err(|e| Error::io(dbf, format!("cannot read: {e}")))?;
+    if head.len() < 32 {
+        return Err(Error::layer(
+            dbf,
+            "not a .dbf file: it is shorter than its header",
+        ));
+    }
+    let mut out = Vec::new();
+    for descriptor in head[32..].chunks_exact(32) {
+        if descriptor[0] == 0x0d {
+            break;
+        }
+        let name_end = descriptor[..11].iter().position(|b| *b == 0).unwrap_or(11);
+        let name = String::from_utf8_lossy(&descriptor[..name_end])
+            .trim()
+            .to_string();
+        if matches!(descriptor[11], b'N' | b'F') {
+            out.push((name, descriptor[17]));
+        }
+    }
+    Ok(out)
+}
+
+/// The `.dbf`'s text encoding from the `.cpg` beside it: `None` without one (the `.dbf`'s code
+/// page mark then decides).
+fn encoding(path: &Path) -> Result<Option<dbase::encoding::EncodingRs>> {
+    let Some(cpg) = sidecar(path, "cpg") else {
+        return Ok(None);
+    };
+    let mut label = String::new();
+    std::fs::File::open(&cpg)
+        .and_then(|f| f.take(256).read_to_string(&mut label))
+        .map_err(|e| Error::io(&cpg, format!("cannot read: {e}")))?;
+    let label = label.trim().trim_start_matches('\u{feff}');
+    encoding_for(label).map(|e| Some(e.into())).ok_or_else(|| {
+        Error::layer(
+            &cpg,
+            format!("the text encoding \"{label}\" is not known; write UTF-8, ISO-8859-1 or 1252 in the .cpg, or convert the .dbf to UTF-8"),
+        )
+    })
+}
+
+/// An encoding by the labels `.cpg` files hold: WHATWG names ("UTF-8", "ISO-8859-1",
+/// "windows-1252") and the bare code page numbers Esri writes ("1252", "65001", "88591").
+fn encoding_for(label: &str) -> Option<&'static encoding_rs::Encoding> {
+    let upper = label.to_ascii_uppercase();
+    let upper = upper.strip_prefix("ANSI ").unwrap_or(&upper).trim();
+    match upper {
+        "65001" | "UTF8" | "UTF-8" => Some(encoding_rs::UTF_8),
+        // ISO-8859-1 is decoded as windows-1252, its superset (as WHATWG does): the two agree
+        // on every printable Latin-1 character.
+        "88591" | "8859-1" | "28591" | "1252" | "CP1252" | "LATIN1" | "LATIN-1" => {
+            Some(encoding_rs::WINDOWS_1252)
+        }
+        _ if upper.chars().all(|c| c.is_ascii_digit()) => {
+            encoding_rs::Encoding::for_label(format!("windows-{upper}").as_bytes())
+        }
+        _ => encoding_rs::Encoding::for_label(label.as_bytes()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cpg_labels_name_encodings() {
+        assert_eq!(encoding_for("UTF-8"), Some(encoding_rs::UTF_8));
+        assert_eq!(encoding_for("utf8"), Some(encoding_rs::UTF_8));
+        assert_eq!(encoding_for("ISO-8859-1"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for("ISO 8859-1"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for("88591"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for("1252"), Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(encoding_for("ANSI 1251"), Some(encoding_rs::WINDOWS_1251));
+        assert_eq!(encoding_for("klingon"), None);
+        // Latin-1 bytes: "Hierdén" with é = 0xE9.
+        let (text, _, bad) = encoding_for("ISO-8859-1").unwrap().decode(b"Hierd\xe9n");
+        assert_eq!((text.as_ref(), bad), ("Hierdén", false));
+    }
+
+    #[test]
+    fn numeric_fields_without_decimals_are_integers() {
+        assert_eq!(
+            attribute(FieldValue::Numeric(Some(12.0)), true),
+            Value::from(12)
+        );
+        assert_eq!(
+            attribute(FieldValue::Numeric(Some(12.0)), false),
+            Value::from(12.0)
+        );
+        assert_eq!(
+            attribute(FieldValue::Numeric(Some(2.5)), false),
+            Value::from(2.5)
+        );
+        assert_eq!(attribute(FieldValue::Numeric(None), true), Value::Null);
+        assert_eq!(
+            attribute(FieldValue::Character(Some("0012".into())), false),
+            Value::from("0012")
+        );
+        assert_eq!(
+            attribute(FieldValue::Logical(Some(true)), false),
+            Value::Bool(true)
+        );
+    }
+}
