@@ -151,3 +151,77 @@ pub fn keep_caught_panics_alive() {
         let _ = std::panic::take_hook();
     });
 }
+
+/// The path the gpkg_wkb target pretends its blob came from.
+pub const GPKG_BLOB_PATH: &str = "fuzz.gpkg";
+
+/// Decodes `bytes` as one GeoPackage geometry blob (header, then WKB) and cleans the geometry
+/// the way the scene does.
+pub fn gpkg_wkb(bytes: &[u8]) -> Option<String> {
+    match kindscape::layers::gpkg::geometry(bytes) {
+        Ok(geometry) => {
+            let mut cleaning = Cleaning::default();
+            if let Some(g) = geometry {
+                let _ = shape(&g, &mut cleaning);
+            }
+            None
+        }
+        // The blob decoder has no file: its message is checked for being non-empty instead.
+        Err(e) => {
+            assert!(!e.is_empty());
+            Some(e)
+        }
+    }
+}
+
+/// Reads `bytes` written to a temporary `.gpkg` as a layer (the only one, no `layer` key), moves
+/// it into EPSG:28992 and cleans it.
+pub fn gpkg(bytes: &[u8]) -> Option<String> {
+    let file = TempFile::new(bytes, "gpkg");
+    let path = file.name();
+    let source = kindscape::layers::format::VectorSource::new(&file.0, None, None);
+    match kindscape::layers::format::read(source) {
+        Ok(mut layer) => clean_in_rd(&mut layer, &path),
+        Err(e) => Some(must_name(e, &path)),
+    }
+}
+
+/// Splits the input into a Shapefile's `.shp` and `.dbf` (the first 4 bytes, little-endian,
+/// give the `.shp` part's length), writes them beside an RD New `.prj` and a UTF-8 `.cpg`, and
+/// reads the layer, moved into EPSG:28992 and cleaned.
+pub fn shapefile(bytes: &[u8]) -> Option<String> {
+    let (shp, dbf) = split_shapefile(bytes);
+    let file = TempFile::new(shp, "shp");
+    let path = file.name();
+    let sidecars = [
+        (file.0.with_extension("dbf"), dbf.to_vec()),
+        (file.0.with_extension("prj"), b"PROJCS[\"RD_New\",GEOGCS[\"GCS_Amersfoort\"]]".to_vec()),
+        (file.0.with_extension("cpg"), b"UTF-8".to_vec()),
+    ];
+    for (p, b) in &sidecars {
+        std::fs::write(p, b).expect("the temporary folder is writable");
+    }
+    let source = kindscape::layers::format::VectorSource::new(&file.0, None, None);
+    let outcome = match kindscape::layers::format::read(source) {
+        Ok(mut layer) => clean_in_rd(&mut layer, &path),
+        Err(e) => {
+            // Errors about the .dbf name the .dbf, which shares the .shp's stem.
+            let stem = path.trim_end_matches(".shp");
+            Some(must_name(e, stem))
+        }
+    };
+    for (p, _) in &sidecars {
+        let _ = std::fs::remove_file(p);
+    }
+    outcome
+}
+
+/// The `.shp` and `.dbf` parts of a shapefile target input.
+pub fn split_shapefile(bytes: &[u8]) -> (&[u8], &[u8]) {
+    if bytes.len() < 4 {
+        return (bytes, &[]);
+    }
+    let n = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]) as usize;
+    let rest = &bytes[4..];
+    rest.split_at(n.min(rest.len()))
+}

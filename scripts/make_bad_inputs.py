@@ -195,3 +195,228 @@ def main():
 
 
 main()
+
+
+# ---------------------------------------------------------------------------------------------
+# Readers (issue 14, issue 18 item 8): GeoPackage, Shapefile and files whose extension and
+# content disagree. GeoPackages are written with sqlite3, Shapefiles byte by byte (struct), so
+# no GDAL is needed. This block writes its own cases after main() (binary files), append-only.
+# ---------------------------------------------------------------------------------------------
+import io, sqlite3, struct, zipfile
+
+RD_WKT = ('PROJCS["Amersfoort / RD New",GEOGCS["Amersfoort",DATUM["Amersfoort",SPHEROID["Bessel 1841",'
+          '6377397.155,299.1528128]],PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],'
+          'PROJECTION["Oblique_Stereographic"],UNIT["metre",1],AUTHORITY["EPSG","28992"]]')
+HOMES = [("H0", 2, 150100, 460100), ("H1", 3, 150500, 460500), ("H2", 1, 151500, 460200), ("H3", 4, 151800, 460800)]
+
+
+def gp_point(x, y, srs=28992):
+    """A GeoPackage geometry blob: 'GP', version 0, flags (little-endian, no envelope), srs_id, WKB."""
+    return b"GP\x00\x01" + struct.pack("<i", srs) + struct.pack("<BIdd", 1, 1, x, y)
+
+
+def gpkg_bytes(layers, srs_id=28992, extra_sql=()):
+    """A GeoPackage with `layers` = {name: [(props dict, blob)]} (columns from the first row)."""
+    path = os.path.join(ROOT, ".tmp.gpkg")
+    if os.path.exists(path):
+        os.remove(path)
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA application_id = 1196444487")
+    db.execute("PRAGMA user_version = 10300")
+    db.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT)")
+    db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined cartesian', -1, 'NONE', -1, 'undefined', NULL)")
+    db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('Undefined geographic', 0, 'NONE', 0, 'undefined', NULL)")
+    db.execute("INSERT INTO gpkg_spatial_ref_sys VALUES ('Amersfoort / RD New', 28992, 'EPSG', 28992, ?, NULL)", (RD_WKT,))
+    db.execute("CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER)")
+    db.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT)")
+    for name, rows in layers.items():
+        cols = list(rows[0][0].keys()) if rows else []
+        types = {bool: "BOOLEAN", int: "INTEGER", float: "REAL", str: "TEXT"}
+        decl = ", ".join(f'"{c}" {types[type(rows[0][0][c])]}' for c in cols)
+        db.execute(f'CREATE TABLE "{name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB{", " + decl if decl else ""})')
+        db.execute("INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES (?, 'features', ?, ?)", (name, name, srs_id))
+        db.execute("INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', 'POINT', ?, 0, 0)", (name, srs_id))
+        for props, blob in rows:
+            marks = ", ".join("?" for _ in range(len(cols) + 1))
+            names = ", ".join(["geom"] + [f'"{c}"' for c in cols])
+            db.execute(f'INSERT INTO "{name}" ({names}) VALUES ({marks})', [blob] + [props[c] for c in cols])
+    for sql in extra_sql:
+        db.execute(sql)
+    db.commit()
+    db.close()
+    data = open(path, "rb").read()
+    os.remove(path)
+    return data
+
+
+def home_rows(blob=gp_point):
+    return [({"hid": h, "children": c}, blob(x, y)) for h, c, x, y in HOMES]
+
+
+def shapefile_bytes(points, fields, records):
+    """(.shp, .shx, .dbf) bytes for Point shapes, or Polygon shapes when each of `points` is a
+    ring (a list of (x, y)); fields = [(name, 'C'|'N', length, decimals)]."""
+    n = len(points)
+    polygons = isinstance(points[0], list)
+    flat = [c for ring in points for c in ring] if polygons else points
+    xs, ys = [p[0] for p in flat], [p[1] for p in flat]
+    bbox = struct.pack("<4d", min(xs), min(ys), max(xs), max(ys)) + struct.pack("<4d", 0, 0, 0, 0)
+
+    def header(length_words):
+        return struct.pack(">7i", 9994, 0, 0, 0, 0, 0, length_words) + struct.pack("<2i", 1000, 5 if polygons else 1) + bbox
+
+    def polygon(ring):  # shape type 5 = Polygon, one part
+        rx, ry = [c[0] for c in ring], [c[1] for c in ring]
+        return (struct.pack("<i4d2i", 5, min(rx), min(ry), max(rx), max(ry), 1, len(ring)) + struct.pack("<i", 0)
+                + b"".join(struct.pack("<2d", x, y) for x, y in ring))
+
+    content = [polygon(r) for r in points] if polygons else [struct.pack("<i2d", 1, x, y) for x, y in points]
+    shp_body = b"".join(struct.pack(">2i", i + 1, len(c) // 2) + c for i, c in enumerate(content))
+    shp = header((100 + len(shp_body)) // 2) + shp_body
+    offsets, pos = [], 100
+    for c in content:
+        offsets.append(struct.pack(">2i", pos // 2, len(c) // 2))
+        pos += 8 + len(c)
+    shx = header((100 + 8 * n) // 2) + b"".join(offsets)
+    record_size = 1 + sum(f[2] for f in fields)
+    dbf = struct.pack("<B3BIHH", 3, 124, 1, 1, len(records), 32 + 32 * len(fields) + 1, record_size) + b"\x00" * 20
+    for name, kind, length, decimals in fields:
+        dbf += name.encode("ascii").ljust(11, b"\x00") + kind.encode() + b"\x00" * 4 + bytes([length, decimals]) + b"\x00" * 14
+    dbf += b"\x0d"
+    for rec in records:
+        dbf += b" "
+        for (name, kind, length, decimals), value in zip(fields, rec):
+            raw = value if isinstance(value, bytes) else str(value).encode("utf-8")
+            dbf += raw.rjust(length) if kind == "N" else raw.ljust(length)
+    dbf += b"\x1a"
+    return shp, shx, dbf
+
+
+HOME_FIELDS = [("hid", "C", 10, 0), ("children", "N", 5, 0)]
+HOME_SHP = shapefile_bytes([(x, y) for _, _, x, y in HOMES], HOME_FIELDS, [(h, c) for h, c, _, _ in HOMES])
+
+
+def homes_shp(prj=RD_WKT, cpg="UTF-8", dbf=True, parts=HOME_SHP, stem="homes"):
+    shp, shx, dbf_bytes = parts
+    files = {f"{stem}.shp": shp, f"{stem}.shx": shx}
+    if dbf:
+        files[f"{stem}.dbf"] = dbf_bytes
+    if prj is not None:
+        files[f"{stem}.prj"] = prj.encode()
+    if cpg is not None:
+        files[f"{stem}.cpg"] = cpg.encode()
+    return files
+
+
+def homes_at(path, extra=""):
+    return S.replace('path = "../_base/homes.geojson"', f'path = "{path}"{extra}')
+
+
+def nb_at(path, extra=""):
+    return S.replace('path = "../_base/neighbourhoods.geojson"', f'path = "{path}"{extra}')
+
+
+BASE_HOMES_TEXT = open(os.path.join(ROOT, "_base", "homes.geojson"), encoding="utf-8").read()
+BASE_HOMES = json.loads(BASE_HOMES_TEXT)
+OSM_XML = b"<?xml version='1.0' encoding='UTF-8'?>\n<osm version=\"0.6\"><node id=\"1\" lat=\"52.1\" lon=\"5.1\"/></osm>\n"
+
+
+def zipped(files):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for name, data in files.items():
+            z.writestr(name, data)
+    return buf.getvalue()
+
+
+READER_CASES = {}
+
+
+def reader_case(name, expect, study, files):
+    READER_CASES[name] = (expect, study, files)
+
+
+reader_case("gpkg_homes_read", ["ok", "4 homes"], homes_at("homes.gpkg"), {"homes.gpkg": gpkg_bytes({"homes": home_rows()})})
+reader_case("gpkg_broken_sqlite", ["error", "homes.gpkg", "broken SQLite file"], homes_at("homes.gpkg"),
+            {"homes.gpkg": b"this was a GeoPackage until the download stopped" * 20})
+reader_case("gpkg_truncated_sqlite", ["error", "homes.gpkg", "broken SQLite file"], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows()})[:1500]})
+reader_case("gpkg_without_the_layer", ["error", "no layer \"huizen\"", "\"homes\""], homes_at("homes.gpkg", '\nlayer = "huizen"'),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows()})})
+reader_case("gpkg_several_layers_no_key", ["error", "2 layers", "\"homes\", \"homes_2020\"", "layer = "], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows(), "homes_2020": home_rows()})})
+reader_case("gpkg_several_layers_with_key", ["ok", "4 homes"], homes_at("homes.gpkg", '\nlayer = "homes_2020"'),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows()[:2], "homes_2020": home_rows()})})
+reader_case("gpkg_empty_file", ["error", "homes.gpkg", "empty"], homes_at("homes.gpkg"), {"homes.gpkg": b""})
+reader_case("gpkg_plain_sqlite", ["error", "not a GeoPackage", "gpkg_contents"], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({}, extra_sql=["DROP TABLE gpkg_contents"])})
+reader_case("gpkg_no_geometry_layer", ["error", "no layer with geometry", "\"kids_per_home\""], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({}, extra_sql=["CREATE TABLE kids_per_home (hid TEXT, children INTEGER)",
+                                                       "INSERT INTO gpkg_contents (table_name, data_type) VALUES ('kids_per_home', 'attributes')"])})
+reader_case("gpkg_layer_without_geometry", ["error", "\"kids_per_home\" is a table without geometry", "\"homes\""],
+            homes_at("homes.gpkg", '\nlayer = "kids_per_home"'),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows()}, extra_sql=["CREATE TABLE kids_per_home (hid TEXT, children INTEGER)",
+                                                                           "INSERT INTO gpkg_contents (table_name, data_type) VALUES ('kids_per_home', 'attributes')"])})
+reader_case("gpkg_geometry_blob_corrupted", ["error", "feature 1", "not a GeoPackage geometry blob"], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({"homes": [home_rows()[0], ({"hid": "H1", "children": 3}, b"\x01\x01\x00\x00\x00garbage")]})})
+reader_case("gpkg_wkb_cut_short", ["error", "feature 0", "WKB"], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({"homes": [({"hid": "H0", "children": 2}, gp_point(150100, 460100)[:-6])]})})
+reader_case("gpkg_undefined_crs", ["error", "declares no CRS", "crs = "], homes_at("homes.gpkg"),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows(lambda x, y: gp_point(x, y, 0))}, srs_id=0)})
+reader_case("gpkg_undefined_crs_with_crs_key", ["ok", "4 homes"], homes_at("homes.gpkg", '\ncrs = "EPSG:28992"'),
+            {"homes.gpkg": gpkg_bytes({"homes": home_rows(lambda x, y: gp_point(x, y, 0))}, srs_id=0)})
+reader_case("gpkg_boolean_filter", ["ok", "2 homes"], homes_at("homes.gpkg", "\nfilter = { residential = true }"),
+            {"homes.gpkg": gpkg_bytes({"homes": [({"hid": h, "children": c, "residential": i % 2 == 0}, gp_point(x, y)) for i, (h, c, x, y) in enumerate(HOMES)]})})
+reader_case("layer_key_on_geojson", ["error", "`layer` key picks a layer of a GeoPackage"], homes_at("../_base/homes.geojson", '\nlayer = "homes"'), {})
+reader_case("shp_homes_read", ["ok", "4 homes"], homes_at("homes.shp"), homes_shp())
+reader_case("shp_without_dbf", ["error", "homes.shp", "no .dbf"], homes_at("homes.shp"), homes_shp(dbf=False))
+reader_case("shp_without_prj", ["error", "no .prj", "needs a `crs` key"], homes_at("homes.shp"), homes_shp(prj=None))
+reader_case("shp_without_prj_with_crs_key", ["ok", "4 homes"], homes_at("homes.shp", '\ncrs = "EPSG:28992"'), homes_shp(prj=None))
+reader_case("shp_unknown_prj", ["error", "homes.prj", "\"Local grid\"", "crs = "], homes_at("homes.shp"),
+            homes_shp(prj='PROJCS["Local grid",GEOGCS["GCS_Bessel_1841"],UNIT["Meter",1.0]]'))
+reader_case("shp_esri_prj_without_authority", ["ok", "4 homes"], homes_at("homes.shp"),
+            homes_shp(prj='PROJCS["RD_New",GEOGCS["GCS_Amersfoort",DATUM["D_Amersfoort",SPHEROID["Bessel_1841",6377397.155,299.1528128]],PRIMEM["Greenwich",0.0],UNIT["Degree",0.0174532925199433]],PROJECTION["Double_Stereographic"],UNIT["Meter",1.0]]'))
+NB_FIELDS = [("code", "C", 8, 0), ("name", "C", 20, 0), ("kids", "N", 5, 0), ("income", "N", 8, 0)]
+NB_RECORDS = [(b"BU01", "Hierdén".encode("latin-1"), 40, 30000), (b"BU02", "Tweede Wijk".encode("latin-1"), 20, 22000)]
+# Outer rings clockwise, as Shapefiles store them.
+NB_RINGS = [[(150000, 460000), (150000, 461000), (151000, 461000), (151000, 460000), (150000, 460000)],
+            [(151000, 460000), (151000, 461000), (152000, 461000), (152000, 460000), (151000, 460000)]]
+reader_case("shp_latin1_cpg_read_correctly", ["ok", "BU01         Hierdén"], nb_at("wijken.shp"),
+            homes_shp(cpg="ISO-8859-1", stem="wijken", parts=shapefile_bytes(NB_RINGS, NB_FIELDS, NB_RECORDS)))
+reader_case("shp_unknown_cpg", ["error", "homes.cpg", "\"klingon\" is not known"], homes_at("homes.shp"), homes_shp(cpg="klingon"))
+reader_case("shp_fewer_records_than_shapes", ["error", "homes.dbf", "fewer records"], homes_at("homes.shp"),
+            homes_shp(parts=shapefile_bytes([(x, y) for _, _, x, y in HOMES], HOME_FIELDS, [(h, c) for h, c, _, _ in HOMES[:2]])))
+reader_case("shp_zipped", ["error", "homes.zip", "unzip"], homes_at("homes.zip"), {"homes.zip": zipped(homes_shp())})
+reader_case("shp_is_a_zip", ["error", "homes.shp", "ZIP archive", "unzip"], homes_at("homes.shp"), {"homes.shp": zipped(homes_shp())})
+reader_case("shp_part_given", ["error", "homes.dbf", "give the .shp"], homes_at("homes.dbf"), homes_shp())
+reader_case("geojson_with_utf8_bom", ["ok", "4 homes"], homes_at("homes.geojson"), {"homes.geojson": b"\xef\xbb\xbf" + BASE_HOMES_TEXT.encode()})
+reader_case("geojson_utf16", ["error", "homes.geojson", "UTF-16", "iconv"], homes_at("homes.geojson"), {"homes.geojson": BASE_HOMES_TEXT.encode("utf-16")})
+reader_case("geojsonseq_record_separators", ["error", "homes.geojson", "GeoJSONSeq", "ogr2ogr"], homes_at("homes.geojson"),
+            {"homes.geojson": b"".join(b"\x1e" + json.dumps(f).encode() + b"\n" for f in BASE_HOMES["features"])})
+reader_case("geojsonseq_one_feature_per_line", ["error", "homes.geojson", "GeoJSONSeq"], homes_at("homes.geojson"),
+            {"homes.geojson": b"".join(json.dumps(f).encode() + b"\n" for f in BASE_HOMES["features"])})
+reader_case("osm_xml_renamed_pbf", ["error", "town.osm.pbf", "XML", "osmium cat"],
+            S.replace('path = "../_base/playgrounds.geojson"', 'osm = "town.osm.pbf"\ntags = ["leisure=playground"]'), {"town.osm.pbf": OSM_XML})
+reader_case("osm_pbf_empty", ["error", "town.osm.pbf", "empty"],
+            S.replace('path = "../_base/playgrounds.geojson"', 'osm = "town.osm.pbf"\ntags = ["leisure=playground"]'), {"town.osm.pbf": b""})
+reader_case("sqlite_named_geojson", ["error", "homes.geojson", "SQLite database", ".gpkg"], homes_at("homes.geojson"),
+            {"homes.geojson": gpkg_bytes({"homes": home_rows()})})
+reader_case("gpkg_under_another_extension", ["error", "homes.db", "give it a .gpkg extension"], homes_at("homes.db"),
+            {"homes.db": gpkg_bytes({"homes": home_rows()})})
+reader_case("shp_named_gpkg", ["error", "homes.gpkg", "Shapefile"], homes_at("homes.gpkg"), {"homes.gpkg": HOME_SHP[0]})
+
+
+def write_reader_cases():
+    for name, (expect, study, files) in READER_CASES.items():
+        d = os.path.join(ROOT, name)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        open(os.path.join(d, "study.toml"), "w").write(study)
+        open(os.path.join(d, "expect.txt"), "w").write("\n".join(expect) + "\n")
+        for f, content in files.items():
+            open(os.path.join(d, f), "wb").write(content)
+    print(len(READER_CASES), "reader cases")
+
+
+write_reader_cases()

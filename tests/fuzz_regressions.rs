@@ -113,3 +113,18 @@ fn osm_pbf_inputs_never_panic_and_errors_name_the_file() {
 fn geotiff_inputs_never_panic_and_errors_name_the_file() {
     replay("geotiff", harness::geotiff);
 }
+
+#[test]
+fn gpkg_wkb_inputs_never_panic() {
+    replay("gpkg_wkb", harness::gpkg_wkb);
+}
+
+#[test]
+fn gpkg_inputs_never_panic_and_errors_name_the_file() {
+    replay("gpkg", harness::gpkg);
+}
+
+#[test]
+fn shapefile_inputs_never_panic_and_errors_name_the_file() {
+    replay("shapefile", harness::shapefile);
+}

@@ -105,11 +105,34 @@ impl NodeTable {
     }
 }
 
+/// Refuses, with what the file looks like, an empty file and other formats under a `.pbf`
+/// name (an XML `.osm` renamed, a GeoPackage): the PBF reader's own message for them is
+/// "blob header is too big".
+fn check_looks_like_pbf(path: &Path) -> Result<()> {
+    use super::format::{mismatch, sniff, Sniffed};
+    let head = super::format::head(path);
+    if head.is_empty() {
+        std::fs::File::open(path)
+            .map_err(|e| Error::io(path, format!("cannot open the OpenStreetMap file: {e}")))?;
+        return Err(Error::layer(path, "the OpenStreetMap file is empty"));
+    }
+    match sniff(&head) {
+        Some(Sniffed::Xml) => Err(mismatch(
+            path,
+            Sniffed::Xml,
+            "OpenStreetMap XML is not read: convert it to PBF with `osmium cat in.osm -o out.osm.pbf`",
+        )),
+        Some(other) => Err(mismatch(path, other, other.advice())),
+        None => Ok(()),
+    }
+}
+
 /// Decodes every data block of the file in parallel, keeping the file's block order.
 fn scan_blocks<T: Send>(
     path: &Path,
     per_block: impl Fn(&PrimitiveBlock) -> T + Sync,
 ) -> Result<Vec<T>> {
+    check_looks_like_pbf(path)?;
     let reader = BlobReader::from_path(path)
         .map_err(|e| Error::io(path, format!("cannot open the OpenStreetMap file: {e}")))?;
     let blobs = reader

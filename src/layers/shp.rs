@@ -243,19 +243,23 @@ fn encoding(path: &Path) -> Result<Option<dbase::encoding::EncodingRs>> {
 /// An encoding by the labels `.cpg` files hold: WHATWG names ("UTF-8", "ISO-8859-1",
 /// "windows-1252") and the bare code page numbers Esri writes ("1252", "65001", "88591").
 fn encoding_for(label: &str) -> Option<&'static encoding_rs::Encoding> {
-    let upper = label.to_ascii_uppercase();
-    let upper = upper.strip_prefix("ANSI ").unwrap_or(&upper).trim();
-    match upper {
-        "65001" | "UTF8" | "UTF-8" => Some(encoding_rs::UTF_8),
+    let key: String = label
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_uppercase();
+    let key = key.strip_prefix("ANSI").unwrap_or(&key);
+    match key {
+        "65001" | "UTF8" => Some(encoding_rs::UTF_8),
         // ISO-8859-1 is decoded as windows-1252, its superset (as WHATWG does): the two agree
         // on every printable Latin-1 character.
-        "88591" | "8859-1" | "28591" | "1252" | "CP1252" | "LATIN1" | "LATIN-1" => {
+        "88591" | "ISO88591" | "28591" | "1252" | "CP1252" | "WINDOWS1252" | "LATIN1" => {
             Some(encoding_rs::WINDOWS_1252)
         }
-        _ if upper.chars().all(|c| c.is_ascii_digit()) => {
-            encoding_rs::Encoding::for_label(format!("windows-{upper}").as_bytes())
+        _ if !key.is_empty() && key.chars().all(|c| c.is_ascii_digit()) => {
+            encoding_rs::Encoding::for_label(format!("windows-{key}").as_bytes())
         }
-        _ => encoding_rs::Encoding::for_label(label.as_bytes()),
+        _ => encoding_rs::Encoding::for_label(label.trim().as_bytes()),
     }
 }
 

@@ -1,0 +1,11 @@
+#![no_main]
+//! The GeoPackage geometry blob decoder (GP header, then WKB) and polygon cleaning on arbitrary bytes.
+
+use libfuzzer_sys::fuzz_target;
+
+#[path = "../harness.rs"]
+mod harness;
+
+fuzz_target!(|bytes: &[u8]| {
+    let _ = harness::gpkg_wkb(bytes);
+});
