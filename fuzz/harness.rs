@@ -195,7 +195,10 @@ pub fn shapefile(bytes: &[u8]) -> Option<String> {
     let path = file.name();
     let sidecars = [
         (file.0.with_extension("dbf"), dbf.to_vec()),
-        (file.0.with_extension("prj"), b"PROJCS[\"RD_New\",GEOGCS[\"GCS_Amersfoort\"]]".to_vec()),
+        (
+            file.0.with_extension("prj"),
+            b"PROJCS[\"RD_New\",GEOGCS[\"GCS_Amersfoort\"]]".to_vec(),
+        ),
         (file.0.with_extension("cpg"), b"UTF-8".to_vec()),
     ];
     for (p, b) in &sidecars {

@@ -90,16 +90,8 @@ pub fn format_of(path: &Path) -> Result<Format> {
             ))
         }
         _ => match sniff(&head(path)) {
-            Some(Sniffed::Sqlite) => {
-                return Err(mismatch(path, Sniffed::Sqlite, "rename it to .gpkg"))
-            }
-            Some(Sniffed::Shapefile) => {
-                return Err(mismatch(path, Sniffed::Shapefile, "rename it to .shp"))
-            }
-            Some(s @ (Sniffed::Zip | Sniffed::Utf16 | Sniffed::GeoJsonSeq | Sniffed::Xml)) => {
-                return Err(mismatch(path, s, s.advice()))
-            }
             Some(Sniffed::Json) | None => Format::GeoJson,
+            Some(s) => return Err(mismatch(path, s, s.advice())),
         },
     })
 }

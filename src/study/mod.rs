@@ -503,7 +503,7 @@ impl Study {
             }
         }
         match (&f.homes.path, &f.homes.osm) {
-            (None, None) => return err("[homes]: give `path` (GeoJSON, GeoPackage, Shapefile or a GeoTIFF grid) or `osm` with `tags`".into()),
+            (None, None) => return err("[homes]: give `path` (GeoJSON or a GeoTIFF grid) or `osm` with `tags`".into()),
             (Some(_), Some(_)) => return err("[homes]: give either `path` or `osm`, not both".into()),
             (None, Some(_)) if f.homes.tags.is_empty() => {
                 return err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
@@ -522,7 +522,7 @@ impl Study {
             match (&a.path, &a.osm) {
                 (None, None) => {
                     return err(format!(
-                        "[[amenities]] entry {} (kind \"{}\"): give `path` (GeoJSON, GeoPackage or Shapefile) or `osm` (an .osm.pbf with `tags`)",
+                        "[[amenities]] entry {} (kind \"{}\"): give `path` (GeoJSON) or `osm` (an .osm.pbf with `tags`)",
                         i + 1,
                         a.kind
                     ))
