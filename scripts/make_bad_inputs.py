@@ -397,8 +397,6 @@ reader_case("geojsonseq_one_feature_per_line", ["error", "homes.geojson", "GeoJS
             {"homes.geojson": b"".join(json.dumps(f).encode() + b"\n" for f in BASE_HOMES["features"])})
 reader_case("osm_xml_renamed_pbf", ["error", "town.osm.pbf", "XML", "osmium cat"],
             S.replace('path = "../_base/playgrounds.geojson"', 'osm = "town.osm.pbf"\ntags = ["leisure=playground"]'), {"town.osm.pbf": OSM_XML})
-reader_case("osm_pbf_empty", ["error", "town.osm.pbf", "empty"],
-            S.replace('path = "../_base/playgrounds.geojson"', 'osm = "town.osm.pbf"\ntags = ["leisure=playground"]'), {"town.osm.pbf": b""})
 reader_case("sqlite_named_geojson", ["error", "homes.geojson", "SQLite database", ".gpkg"], homes_at("homes.geojson"),
             {"homes.geojson": gpkg_bytes({"homes": home_rows()})})
 reader_case("gpkg_under_another_extension", ["error", "homes.db", "give it a .gpkg extension"], homes_at("homes.db"),

@@ -105,17 +105,12 @@ impl NodeTable {
     }
 }
 
-/// Refuses, with what the file looks like, an empty file and other formats under a `.pbf`
-/// name (an XML `.osm` renamed, a GeoPackage): the PBF reader's own message for them is
-/// "blob header is too big".
+/// Refuses, with what the file looks like, other formats under a `.pbf` name (an XML `.osm`
+/// renamed, a GeoPackage): the PBF reader's own message for them is "blob header is too big".
+/// (An empty file is refused below, once its blocks are read.)
 fn check_looks_like_pbf(path: &Path) -> Result<()> {
     use super::format::{mismatch, sniff, Sniffed};
     let head = super::format::head(path);
-    if head.is_empty() {
-        std::fs::File::open(path)
-            .map_err(|e| Error::io(path, format!("cannot open the OpenStreetMap file: {e}")))?;
-        return Err(Error::layer(path, "the OpenStreetMap file is empty"));
-    }
     match sniff(&head) {
         Some(Sniffed::Xml) => Err(mismatch(
             path,
