@@ -1,9 +1,10 @@
 //! Random graphs: the multi-source search equals a brute force (nearest edge by scanning every
 //! edge, all-pairs shortest paths by Floyd-Warshall, then every home against every amenity), is
 //! never below the straight line, only grows with barriers, and does not depend on the number
-//! of threads.
+//! of threads. Random polygons on random graphs: the distance to a polygon equals the same brute
+//! force from every point of its densified boundary and every point where an edge crosses it.
 
-use geo::{Coord, Geometry, Point};
+use geo::{Coord, Distance, Euclidean, Geometry, LineString, Point, Polygon};
 use kindscape::reach::network::{nearest_distances, KindTargets, NetworkBuilder, NetworkConfig};
 use proptest::prelude::*;
 
@@ -69,6 +70,21 @@ fn nearest_edge(p: Coord, coords: &[Coord], edges: &[(usize, usize)]) -> (usize,
 }
 
 fn brute_force(case: &Case) -> Vec<f64> {
+    let amenities: Vec<Target> = case.amenities.iter().map(|&p| Target::Near(c(p))).collect();
+    let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+    search(case, &homes, &amenities)
+}
+
+/// Where a walk may end: a point that joins its nearest edge, or a point on the edge between
+/// two nodes (at `u` of the way from the first to the second).
+#[derive(Debug, Clone, Copy)]
+enum Target {
+    Near(Coord),
+    On(usize, usize, f64),
+}
+
+/// Each home's shortest walk to any of `targets`.
+fn search(case: &Case, homes: &[Coord], targets: &[Target]) -> Vec<f64> {
     let coords: Vec<Coord> = case.nodes.iter().map(|&(x, y, _)| Coord { x, y }).collect();
     let edges: Vec<(usize, usize)> = case
         .edges
@@ -101,13 +117,19 @@ fn brute_force(case: &Case) -> Vec<f64> {
         let l = dist(coords[a], coords[b]);
         [(a, t * l), (b, (1.0 - t) * l)]
     };
-    case.homes
+    let targets: Vec<(usize, f64, f64)> = targets
+        .iter()
+        .map(|&s| match s {
+            Target::Near(p) => nearest_edge(p, &coords, &edges),
+            Target::On(a, b, u) => (edges.iter().position(|&e| e == (a, b)).unwrap(), u, 0.0),
+        })
+        .collect();
+    homes
         .iter()
         .map(|&h| {
-            let (eh, th, oh) = nearest_edge(c(h), &coords, &edges);
+            let (eh, th, oh) = nearest_edge(h, &coords, &edges);
             let mut best = f64::INFINITY;
-            for &s in &case.amenities {
-                let (es, ts, os) = nearest_edge(c(s), &coords, &edges);
+            for &(es, ts, os) in &targets {
                 if eh == es {
                     let (a, b) = edges[eh];
                     best = best.min(oh + (th - ts).abs() * dist(coords[a], coords[b]) + os);
@@ -180,6 +202,150 @@ proptest! {
         let r1 = one.install(|| nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap());
         for (a, b) in r1.distances[0].iter().flatten().zip(r.distances[0].iter().flatten()) {
             prop_assert_eq!(a.to_bits(), b.to_bits());
+        }
+    }
+}
+
+/// A star-shaped polygon around `centre` (vertices at increasing angles, so it is simple), with
+/// an optional star-shaped hole inside its smallest radius.
+#[derive(Debug, Clone)]
+struct Park {
+    centre: (f64, f64),
+    rim: Vec<(f64, f64)>,
+    hole: Vec<(f64, f64)>,
+}
+
+impl Park {
+    fn rings(&self) -> Vec<Vec<Coord>> {
+        let star = |spokes: &[(f64, f64)], scale: f64| -> Vec<Coord> {
+            let total: f64 = spokes.iter().map(|s| s.0).sum();
+            let mut angle = 0.0;
+            spokes
+                .iter()
+                .map(|&(step, r)| {
+                    angle += step / total * std::f64::consts::TAU;
+                    Coord {
+                        x: self.centre.0 + scale * r * angle.cos(),
+                        y: self.centre.1 + scale * r * angle.sin(),
+                    }
+                })
+                .collect()
+        };
+        let rim = star(&self.rim, 1.0);
+        let mut rings = vec![rim];
+        if self.hole.len() >= 3 {
+            let inner = self.rim.iter().map(|s| s.1).fold(f64::INFINITY, f64::min) * 0.5;
+            let most = self.hole.iter().map(|s| s.1).fold(0.0, f64::max);
+            rings.push(star(&self.hole, inner / most));
+        }
+        rings
+    }
+
+    fn polygon(&self) -> Polygon {
+        let mut rings = self.rings().into_iter().map(|mut r| {
+            r.push(r[0]);
+            LineString(r)
+        });
+        let exterior = rings.next().unwrap();
+        Polygon::new(exterior, rings.collect())
+    }
+}
+
+fn park() -> impl Strategy<Value = Park> {
+    (
+        (150.0..350.0f64, 150.0..350.0f64),
+        prop::collection::vec((0.2..1.0f64, 20.0..150.0f64), 3..9),
+        prop::collection::vec((0.2..1.0f64, 0.5..1.0f64), 0..6),
+    )
+        .prop_map(|(centre, rim, hole)| Park { centre, rim, hole })
+}
+
+/// The boundary as the contract defines it, written out here on its own: every vertex of every
+/// ring, each side cut into equal pieces no longer than `spacing`, and every point where an
+/// edge of the network crosses or touches a side (on that edge).
+fn densified_boundary(park: &Park, case: &Case, spacing: f64) -> Vec<Target> {
+    let coords: Vec<Coord> = case.nodes.iter().map(|&(x, y, _)| Coord { x, y }).collect();
+    let mut out = Vec::new();
+    for ring in park.rings() {
+        for i in 0..ring.len() {
+            let (p, q) = (ring[i], ring[(i + 1) % ring.len()]);
+            let pieces = (dist(p, q) / spacing).ceil().max(1.0) as usize;
+            for k in 0..pieces {
+                let f = k as f64 / pieces as f64;
+                out.push(Target::Near(Coord {
+                    x: p.x + f * (q.x - p.x),
+                    y: p.y + f * (q.y - p.y),
+                }));
+            }
+            for &(ia, ib, _) in case.edges.iter().filter(|e| e.0 != e.1) {
+                let (a, b) = (coords[ia], coords[ib]);
+                // p + s (q - p) = a + u (b - a), both parameters within [0, 1].
+                let (r, w) = (
+                    Coord {
+                        x: q.x - p.x,
+                        y: q.y - p.y,
+                    },
+                    Coord {
+                        x: b.x - a.x,
+                        y: b.y - a.y,
+                    },
+                );
+                let den = r.x * w.y - r.y * w.x;
+                if den == 0.0 {
+                    continue;
+                }
+                let s = ((a.x - p.x) * w.y - (a.y - p.y) * w.x) / den;
+                let u = ((a.x - p.x) * r.y - (a.y - p.y) * r.x) / den;
+                if (0.0..=1.0).contains(&s) && (0.0..=1.0).contains(&u) {
+                    out.push(Target::On(ia, ib, u));
+                }
+            }
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn distance_to_a_polygon_equals_brute_force_over_its_boundary(
+        case in case(),
+        park in park(),
+        snap in prop::collection::vec((0usize..14, 0usize..9), 0..4),
+        spacing in 5.0..80.0f64,
+    ) {
+        // Some nodes put on the park's corners, so that ways touch its boundary there.
+        let mut case = case;
+        let rim = park.rings()[0].clone();
+        for &(node, corner) in &snap {
+            let (node, corner) = (node % case.nodes.len(), rim[corner % rim.len()]);
+            case.nodes[node].0 = corner.x;
+            case.nodes[node].1 = corner.y;
+        }
+        let Some(net) = build(&case) else { return Ok(()) };
+        let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+        let polygon = park.polygon();
+        let kinds = [KindTargets { kind: "park".into(), geometries: vec![Geometry::Polygon(polygon.clone())] }];
+        let cfg = NetworkConfig {
+            max_distance: 1e9,
+            attach_limit_m: 1e9,
+            boundary_spacing_m: spacing,
+        };
+        let bands = [vec![], vec!["primary".to_string()]];
+        let r = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
+        let want = search(&case, &homes, &densified_boundary(&park, &case, spacing));
+        for (h, (&got, &want)) in r.distances[0][0].iter().zip(&want).enumerate() {
+            if want.is_infinite() {
+                prop_assert!(got.is_nan(), "home {}: {} vs unreachable", h, got);
+            } else {
+                prop_assert!((got - want).abs() <= 1e-6 * want.max(1.0), "home {}: {} vs {}", h, got, want);
+                let straight = Euclidean.distance(&Point(homes[h]), &polygon);
+                prop_assert!(got >= straight - 1e-9, "home {}: {} below the straight line {}", h, got, straight);
+            }
+        }
+        for (with, without) in r.distances[0][1].iter().zip(&r.distances[0][0]) {
+            prop_assert!(with.is_nan() || *with >= *without - 1e-9, "{} < {}", with, without);
         }
     }
 }

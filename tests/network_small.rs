@@ -422,3 +422,49 @@ fn four_sectors_at_a_junction_of_two_barrier_roads() {
         r.distances[1][0][0]
     );
 }
+
+/// Two parks whose boundaries run along a primary road (sharing its nodes), one north of it
+/// (drawn clockwise) and one south (counter-clockwise); a footway crosses the northern park's
+/// far side between two of its boundary points. The road runs from x = 0 to x = 600 and has no
+/// crossing, so a child crosses only round its ends.
+#[test]
+fn a_park_along_a_barrier_road_joins_the_sidewalk_on_its_own_side() {
+    let mut b = NetworkBuilder::new();
+    let road: Vec<u32> = [0.0, 100.0, 200.0, 300.0, 600.0]
+        .iter()
+        .map(|&x| b.add_node(c(x, 0.0), false))
+        .collect();
+    b.add_line(&road, "primary", false);
+    let top = b.add_node(c(170.0, 200.0), false);
+    let inside = b.add_node(c(170.0, 30.0), false);
+    b.add_line(&[top, inside], "footway", false);
+    let net = b.build().unwrap();
+    let north: Geometry =
+        polygon![(x: 100.0, y: 0.0), (x: 100.0, y: 50.0), (x: 200.0, y: 50.0), (x: 200.0, y: 0.0)]
+            .into();
+    let south: Geometry =
+        polygon![(x: 200.0, y: 0.0), (x: 200.0, y: -50.0), (x: 300.0, y: -50.0), (x: 300.0, y: 0.0)]
+            .into();
+    let kinds = [kind("north", vec![north]), kind("south", vec![south])];
+    // A south of the road, B north of it, C up the footway.
+    let homes = [c(150.0, -10.0), c(250.0, 10.0), c(170.0, 210.0)];
+    let bands = [vec!["primary".to_string()], vec![]];
+    let r = nearest_distances(&net, &homes, &kinds, &bands, &NetworkConfig::default()).unwrap();
+    let d = |k: usize, band: usize, h: usize| r.distances[k][band][h];
+    // A to the northern park: 10 to the southern sidewalk, 150 west round the road's end at
+    // x = 0, 100 back east along the northern sidewalk to the park's corner (100, 0).
+    assert!(close(d(0, 0, 0), 260.0), "{}", d(0, 0, 0));
+    // B to it: 10 to the northern sidewalk and 50 west to the corner (200, 0).
+    assert!(close(d(0, 0, 1), 60.0), "{}", d(0, 0, 1));
+    // A to the southern park: 10 and 50 east along its own sidewalk to (200, 0).
+    assert!(close(d(1, 0, 0), 60.0), "{}", d(1, 0, 0));
+    // B to it: 10, 250 west round the end, 200 back to (200, 0); east would be 10 + 350 + 300.
+    assert!(close(d(1, 0, 1), 460.0), "{}", d(1, 0, 1));
+    // C: 10 down to the footway's top, 150 down it to where it crosses the side y = 50
+    // (boundary points at x = 150 and 175 are 20 and 5 m from the footway: 180 and 175 m).
+    assert!(close(d(0, 0, 2), 160.0), "{}", d(0, 0, 2));
+    assert!(d(1, 0, 2).is_nan());
+    // Without barriers the road is walked across: A is 10 m from both parks' shared edge.
+    assert!(close(d(0, 1, 0), 10.0), "{}", d(0, 1, 0));
+    assert!(close(d(1, 1, 1), 10.0), "{}", d(1, 1, 1));
+}

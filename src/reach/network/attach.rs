@@ -1,9 +1,22 @@
-//! Where a point joins the network: perpendicular projection onto the nearest edge.
+//! Where a point joins the network: perpendicular projection onto the nearest edge; where an
+//! amenity joins it: at itself, or along its boundary, at every vertex, at points no more than
+//! the spacing apart, and wherever a walkable way crosses or touches the boundary.
 
-use geo::{Coord, Geometry, LineString};
+use std::f64::consts::{PI, TAU};
+
+use geo::line_intersection::{line_intersection, LineIntersection};
+use geo::{Coord, Geometry, Line, LineString, Polygon};
+use rstar::AABB;
 
 use super::build::distance;
 use super::WalkNetwork;
+
+/// A boundary point this close to an edge lies on it (it is the road's own node, or where the
+/// way crosses the boundary): far above the rounding of a projection in metres, far below any
+/// drawn distance between a boundary and a road.
+const ON_EDGE_M: f64 = 1e-6;
+/// Directions this close to a barrier road's count as along it, not beside it (radians).
+const ALONG_RAD: f64 = 1e-6;
 
 /// A point joined to an edge.
 #[derive(Debug, Clone, Copy)]
@@ -42,7 +55,12 @@ pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<At
             best = Some(seg.data);
         }
     }
-    let edge = best?;
+    let a = project(net, best?, p);
+    (a.offset <= limit).then_some(a)
+}
+
+/// `p` joined to `edge` by perpendicular projection.
+fn project(net: &WalkNetwork, edge: u32, p: Coord) -> Attach {
     let [a, b] = net.edges[edge as usize];
     let (a, b) = (net.coords[a as usize], net.coords[b as usize]);
     let ab = Coord {
@@ -63,106 +81,304 @@ pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<At
         x: a.x + t * ab.x,
         y: a.y + t * ab.y,
     };
-    let offset = distance(p, foot);
-    (offset <= limit).then_some(Attach {
+    Attach {
         edge,
         t,
-        offset,
+        offset: distance(p, foot),
         left: ab.x * ap.y - ab.y * ap.x > 0.0,
-    })
+    }
 }
 
-/// The points where an amenity joins the network: a point at itself; a polygon along its outer
-/// boundary (each ring vertex at least `spacing / 2` of boundary from the last point kept, plus
-/// points interpolated so that no stretch longer than `spacing` lacks one); a line likewise
-/// along its length.
+/// The points an amenity is reached at (before joining the network): a point at itself; a
+/// polygon at every vertex of every ring (exterior and holes) and at points dividing each side
+/// evenly into pieces no longer than `spacing`; a line likewise along its length.
 pub fn boundary_points(geometry: &Geometry, spacing: f64) -> Vec<Coord> {
-    let mut out = Vec::new();
-    collect_points(geometry, spacing, &mut out);
+    let (chains, mut out) = chains(geometry);
+    for chain in chains {
+        for i in 0..chain.sides() {
+            out.push(chain.v[i]);
+            out.extend(side_points(chain.v[i], chain.next(i), spacing));
+        }
+        if !chain.closed {
+            out.extend(chain.v.last());
+        }
+    }
     out
 }
 
-fn collect_points(g: &Geometry, spacing: f64, out: &mut Vec<Coord>) {
-    match g {
-        Geometry::Point(p) => out.push(p.0),
-        Geometry::MultiPoint(m) => out.extend(m.0.iter().map(|p| p.0)),
-        Geometry::Line(l) => sample_line(&LineString(vec![l.start, l.end]), spacing, out),
-        Geometry::LineString(l) => sample_line(l, spacing, out),
-        Geometry::MultiLineString(m) => m.0.iter().for_each(|l| sample_line(l, spacing, out)),
-        Geometry::Polygon(p) => sample_ring(p.exterior(), spacing, out),
-        Geometry::MultiPolygon(m) => {
-            m.0.iter()
-                .for_each(|p| sample_ring(p.exterior(), spacing, out))
+/// Where an amenity joins the network, at how many points it tried and how many of those joined:
+/// the points of
+/// [`boundary_points`] each join their nearest edge within `limit`, and a polygon or line is
+/// also joined, at offset 0, on every edge that crosses or touches its boundary, where it does.
+///
+/// A join at offset 0 on a barrier road (the boundary shares the road's node, runs along it or
+/// crosses it) takes the sidewalk on the polygon's side: each side of the edge the polygon's
+/// interior borders there, judged by the angle the interior spans at that point. A line has no
+/// interior and borders both sides.
+pub(crate) fn amenity_attaches(
+    net: &WalkNetwork,
+    geometry: &Geometry,
+    spacing: f64,
+    limit: f64,
+) -> JoinPoints {
+    let (chains, loose) = chains(geometry);
+    // A point amenity joins its nearest edge on its own side, wherever it is.
+    let mut out: Vec<Attach> = loose
+        .iter()
+        .filter_map(|&p| attach_point(net, p, limit))
+        .collect();
+    let (mut points, mut joined) = (loose.len(), out.len());
+    let mut edges: Vec<u32> = Vec::new();
+    for chain in &chains {
+        for i in 0..chain.v.len() {
+            // The vertex: on every edge through it, or else joined to its nearest edge.
+            points += 1;
+            let before = out.len();
+            let v = chain.v[i];
+            let wedge = chain.vertex_wedge(i);
+            match attach_point(net, v, limit) {
+                Some(a) if a.offset <= ON_EDGE_M => {
+                    edges.clear();
+                    edges.extend(
+                        net.segments
+                            .locate_within_distance([v.x, v.y], ON_EDGE_M * ON_EDGE_M)
+                            .map(|s| s.data),
+                    );
+                    edges.sort_unstable();
+                    edges.dedup();
+                    for &e in &edges {
+                        push_sides(net, project(net, e, v), wedge, &mut out);
+                    }
+                }
+                Some(a) => out.push(a),
+                None => {}
+            }
+            joined += usize::from(out.len() > before);
+            if i >= chain.sides() {
+                continue;
+            }
+            let (p, q) = (v, chain.next(i));
+            let wedge = chain.side_wedge(i);
+            for x in side_points(p, q, spacing) {
+                points += 1;
+                if let Some(a) = attach_point(net, x, limit) {
+                    joined += 1;
+                    push_sides(net, a, wedge, &mut out);
+                }
+            }
+            // Where ways cross or touch this side away from its ends (those are vertices).
+            let side = Line::new(p, q);
+            let envelope =
+                AABB::from_corners([p.x.min(q.x), p.y.min(q.y)], [p.x.max(q.x), p.y.max(q.y)]);
+            let mut found: Vec<(u32, Coord)> = Vec::new();
+            for seg in net.segments.locate_in_envelope_intersecting(&envelope) {
+                let [a, b] = net.edges[seg.data as usize];
+                let road = Line::new(net.coords[a as usize], net.coords[b as usize]);
+                let at: Vec<Coord> = match line_intersection(side, road) {
+                    None => vec![],
+                    Some(LineIntersection::SinglePoint { intersection, .. }) => vec![intersection],
+                    Some(LineIntersection::Collinear { intersection }) => {
+                        vec![intersection.start, intersection.end]
+                    }
+                };
+                found.extend(
+                    at.into_iter()
+                        .filter(|&x| distance(x, p) > ON_EDGE_M && distance(x, q) > ON_EDGE_M)
+                        .map(|x| (seg.data, x)),
+                );
+            }
+            found.sort_by(|a, b| {
+                a.0.cmp(&b.0)
+                    .then(a.1.x.total_cmp(&b.1.x))
+                    .then(a.1.y.total_cmp(&b.1.y))
+            });
+            found.dedup();
+            for (e, x) in found {
+                points += 1;
+                joined += 1;
+                let mut a = project(net, e, x);
+                a.offset = 0.0;
+                push_sides(net, a, wedge, &mut out);
+            }
         }
-        Geometry::Rect(r) => sample_ring(r.to_polygon().exterior(), spacing, out),
-        Geometry::Triangle(t) => sample_ring(t.to_polygon().exterior(), spacing, out),
-        Geometry::GeometryCollection(c) => c.0.iter().for_each(|g| collect_points(g, spacing, out)),
+    }
+    JoinPoints {
+        points,
+        joined,
+        attaches: out,
     }
 }
 
-/// Samples a ring from a canonical start (its lowest-x, then lowest-y vertex) and direction
-/// (counter-clockwise), so the same ring gives the same points however a file orders it.
-fn sample_ring(ring: &LineString, spacing: f64, out: &mut Vec<Coord>) {
-    let closed = ring.0.len() >= 4 && ring.0.first() == ring.0.last();
-    if !closed {
-        return sample_line(ring, spacing, out);
+/// The result of [`amenity_attaches`].
+pub(crate) struct JoinPoints {
+    pub points: usize,
+    pub joined: usize,
+    pub attaches: Vec<Attach>,
+}
+
+/// Pushes `a`, on each side of its edge that the polygon's interior (the directions of `wedge`
+/// from the point, counter-clockwise from its start over its sweep) borders, when `a` lies on
+/// its edge; a point beside its edge keeps its own side, and `None` (a line) borders both.
+fn push_sides(net: &WalkNetwork, a: Attach, wedge: Option<(f64, f64)>, out: &mut Vec<Attach>) {
+    if a.offset > ON_EDGE_M {
+        out.push(a);
+        return;
     }
-    let mut v: Vec<Coord> = ring.0[..ring.0.len() - 1].to_vec();
+    let [u, v] = net.edges[a.edge as usize];
+    let (u, v) = (net.coords[u as usize], net.coords[v as usize]);
+    let along = (v.y - u.y).atan2(v.x - u.x);
+    let (left, right) = match wedge {
+        None => (true, true),
+        Some((start, sweep)) => {
+            // The wedge, turned so the edge points at angle 0 and trimmed so that a boundary
+            // running along the edge borders only the side it opens to.
+            let from = (start - along + ALONG_RAD).rem_euclid(TAU);
+            let sweep = sweep - 2.0 * ALONG_RAD;
+            if sweep <= 0.0 {
+                (a.left, !a.left)
+            } else {
+                (from < PI || from + sweep > TAU, from + sweep > PI)
+            }
+        }
+    };
+    for (borders, is_left) in [(left, true), (right, false)] {
+        if borders {
+            out.push(Attach { left: is_left, ..a });
+        }
+    }
+}
+
+/// The points dividing the side `p`-`q` into equal pieces no longer than `spacing`, ends
+/// excluded; interpolated from the lower end (by x, then y) so that a ring gives the same points
+/// whichever way a file draws it.
+fn side_points(p: Coord, q: Coord, spacing: f64) -> impl Iterator<Item = Coord> {
+    let len = distance(p, q);
+    let pieces = if spacing.is_finite() && spacing > 0.0 && len > spacing {
+        (len / spacing).ceil().min(1e7) as usize
+    } else {
+        1
+    };
+    let (from, to) = if (p.x, p.y) <= (q.x, q.y) {
+        (p, q)
+    } else {
+        (q, p)
+    };
+    (1..pieces).map(move |k| {
+        let f = k as f64 / pieces as f64;
+        Coord {
+            x: from.x + f * (to.x - from.x),
+            y: from.y + f * (to.y - from.y),
+        }
+    })
+}
+
+/// One ring of a polygon, oriented with the polygon's interior on its left (the exterior
+/// counter-clockwise, holes clockwise), closing vertex dropped; or an open line.
+struct Chain {
+    v: Vec<Coord>,
+    closed: bool,
+}
+
+impl Chain {
+    /// Number of sides: segments from vertex i to the next.
+    fn sides(&self) -> usize {
+        if self.closed {
+            self.v.len()
+        } else {
+            self.v.len().saturating_sub(1)
+        }
+    }
+
+    fn next(&self, i: usize) -> Coord {
+        self.v[(i + 1) % self.v.len()]
+    }
+
+    /// The interior's directions at vertex i: from the next vertex counter-clockwise to the
+    /// previous one. `None` for lines and for spikes.
+    fn vertex_wedge(&self, i: usize) -> Option<(f64, f64)> {
+        if !self.closed {
+            return None;
+        }
+        let n = self.v.len();
+        let (here, next, prev) = (self.v[i], self.v[(i + 1) % n], self.v[(i + n - 1) % n]);
+        let start = (next.y - here.y).atan2(next.x - here.x);
+        let end = (prev.y - here.y).atan2(prev.x - here.x);
+        let sweep = (end - start).rem_euclid(TAU);
+        (sweep > 0.0).then_some((start, sweep))
+    }
+
+    /// The interior's directions from a point inside side i: the half-plane on its left.
+    fn side_wedge(&self, i: usize) -> Option<(f64, f64)> {
+        if !self.closed {
+            return None;
+        }
+        let (p, q) = (self.v[i], self.next(i));
+        Some(((q.y - p.y).atan2(q.x - p.x), PI))
+    }
+}
+
+/// The rings and lines of a geometry, and its points.
+fn chains(g: &Geometry) -> (Vec<Chain>, Vec<Coord>) {
+    let (mut out, mut points) = (Vec::new(), Vec::new());
+    collect_chains(g, &mut out, &mut points);
+    (out, points)
+}
+
+fn collect_chains(g: &Geometry, out: &mut Vec<Chain>, points: &mut Vec<Coord>) {
+    match g {
+        Geometry::Point(p) => points.push(p.0),
+        Geometry::MultiPoint(m) => points.extend(m.0.iter().map(|p| p.0)),
+        Geometry::Line(l) => out.push(line_chain(&LineString(vec![l.start, l.end]))),
+        Geometry::LineString(l) => out.push(line_chain(l)),
+        Geometry::MultiLineString(m) => out.extend(m.0.iter().map(line_chain)),
+        Geometry::Polygon(p) => polygon_chains(p, out),
+        Geometry::MultiPolygon(m) => m.0.iter().for_each(|p| polygon_chains(p, out)),
+        Geometry::Rect(r) => polygon_chains(&r.to_polygon(), out),
+        Geometry::Triangle(t) => polygon_chains(&t.to_polygon(), out),
+        Geometry::GeometryCollection(c) => c.0.iter().for_each(|g| collect_chains(g, out, points)),
+    }
+}
+
+fn line_chain(l: &LineString) -> Chain {
+    let mut v = l.0.clone();
+    v.dedup();
+    Chain { v, closed: false }
+}
+
+fn polygon_chains(p: &Polygon, out: &mut Vec<Chain>) {
+    out.push(ring_chain(p.exterior(), true));
+    out.extend(p.interiors().iter().map(|r| ring_chain(r, false)));
+}
+
+/// A ring from a canonical start (its lowest vertex by x, then y), with the polygon's interior on
+/// its left. A ring that does not close, or has fewer than three distinct vertices, is a line.
+fn ring_chain(ring: &LineString, exterior: bool) -> Chain {
+    let mut v = ring.0.clone();
+    v.dedup();
+    if v.len() < 4 || v.first() != v.last() {
+        return Chain { v, closed: false };
+    }
+    v.pop();
     let twice_area: f64 = (0..v.len())
         .map(|i| {
             let (a, b) = (v[i], v[(i + 1) % v.len()]);
             a.x * b.y - b.x * a.y
         })
         .sum();
-    if twice_area < 0.0 {
+    if (twice_area < 0.0) == exterior {
         v.reverse();
     }
     let start = (0..v.len())
         .min_by(|&i, &j| v[i].x.total_cmp(&v[j].x).then(v[i].y.total_cmp(&v[j].y)))
         .unwrap_or(0);
     v.rotate_left(start);
-    v.push(v[0]);
-    sample_line(&LineString(v), spacing, out);
-}
-
-fn sample_line(line: &LineString, spacing: f64, out: &mut Vec<Coord>) {
-    let Some(&first) = line.0.first() else { return };
-    out.push(first);
-    let spacing = if spacing.is_finite() && spacing > 0.0 {
-        spacing
-    } else {
-        f64::INFINITY
-    };
-    let closed = line.0.len() > 1 && line.0.first() == line.0.last();
-    let last_index = line.0.len() - 1;
-    // Boundary walked since the last point kept.
-    let mut since = 0.0;
-    for (i, w) in line.0.windows(2).enumerate() {
-        let (p, q) = (w[0], w[1]);
-        let len = distance(p, q);
-        let mut pos = 0.0;
-        while since + (len - pos) > spacing {
-            pos += spacing - since;
-            let f = pos / len;
-            out.push(Coord {
-                x: p.x + f * (q.x - p.x),
-                y: p.y + f * (q.y - p.y),
-            });
-            since = 0.0;
-        }
-        since += len - pos;
-        let is_last = i + 1 == last_index;
-        if since >= spacing / 2.0 && !(closed && is_last) {
-            out.push(q);
-            since = 0.0;
-        }
-    }
+    Chain { v, closed: true }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use geo::{polygon, Point};
+    use geo::{polygon, Point, Polygon};
 
     #[test]
     fn square_boundary_every_25_m_or_closer() {
@@ -172,12 +388,33 @@ mod tests {
         assert_eq!(pts.len(), 16, "{pts:?}");
         assert!(pts.contains(&Coord { x: 100.0, y: 100.0 }));
         assert!(pts.contains(&Coord { x: 50.0, y: 0.0 }));
+        // Every vertex however close; a 30 m side in two pieces of 15 m.
         let small: Geometry =
-            polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 4.0), (x: 0.0, y: 4.0)].into();
-        assert_eq!(
-            boundary_points(&small, 25.0),
-            vec![Coord { x: 0.0, y: 0.0 }]
+            polygon![(x: 0.0, y: 0.0), (x: 4.0, y: 0.0), (x: 4.0, y: 30.0), (x: 0.0, y: 30.0)]
+                .into();
+        let pts = boundary_points(&small, 25.0);
+        assert_eq!(pts.len(), 6, "{pts:?}");
+        assert!(
+            pts.contains(&Coord { x: 4.0, y: 15.0 }) && pts.contains(&Coord { x: 0.0, y: 15.0 })
         );
         assert_eq!(boundary_points(&Point::new(3.0, 4.0).into(), 25.0).len(), 1);
+        // A hole's vertices too.
+        let holed: Geometry = Polygon::new(
+            LineString::from(vec![
+                (0.0, 0.0),
+                (10.0, 0.0),
+                (10.0, 10.0),
+                (0.0, 10.0),
+                (0.0, 0.0),
+            ]),
+            vec![LineString::from(vec![
+                (4.0, 4.0),
+                (6.0, 4.0),
+                (5.0, 6.0),
+                (4.0, 4.0),
+            ])],
+        )
+        .into();
+        assert_eq!(boundary_points(&holed, 25.0).len(), 7);
     }
 }

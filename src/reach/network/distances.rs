@@ -3,7 +3,7 @@
 use geo::{Coord, Geometry};
 use rayon::prelude::*;
 
-use super::attach::{attach_point, boundary_points, Attach};
+use super::attach::{amenity_attaches, attach_point, Attach, JoinPoints};
 use super::dijkstra::multi_source;
 use super::sided::{self, SidedGraph};
 use super::WalkNetwork;
@@ -141,26 +141,19 @@ pub fn nearest_distances(
     let mut kind_stats = Vec::with_capacity(kinds.len());
     let mut kind_attach: Vec<Vec<Attach>> = Vec::with_capacity(kinds.len());
     for k in kinds {
-        let per_amenity: Vec<(usize, Vec<Attach>)> = k
+        let per_amenity: Vec<JoinPoints> = k
             .geometries
             .par_iter()
-            .map(|g| {
-                let points = boundary_points(g, cfg.boundary_spacing_m);
-                let joined = points
-                    .iter()
-                    .filter_map(|&p| attach_point(net, p, cfg.attach_limit_m))
-                    .collect();
-                (points.len(), joined)
-            })
+            .map(|g| amenity_attaches(net, g, cfg.boundary_spacing_m, cfg.attach_limit_m))
             .collect();
         kind_stats.push(KindAttachStats {
             kind: k.kind.clone(),
             amenities: per_amenity.len(),
-            amenities_attached: per_amenity.iter().filter(|a| !a.1.is_empty()).count(),
-            points: per_amenity.iter().map(|a| a.0).sum(),
-            points_attached: per_amenity.iter().map(|a| a.1.len()).sum(),
+            amenities_attached: per_amenity.iter().filter(|a| a.joined > 0).count(),
+            points: per_amenity.iter().map(|a| a.points).sum(),
+            points_attached: per_amenity.iter().map(|a| a.joined).sum(),
         });
-        kind_attach.push(per_amenity.into_iter().flat_map(|a| a.1).collect());
+        kind_attach.push(per_amenity.into_iter().flat_map(|a| a.attaches).collect());
     }
 
     // One graph per distinct barrier set.

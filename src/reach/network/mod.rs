@@ -14,10 +14,16 @@
 //!
 //! A home (a point) joins the nearest edge by perpendicular projection (an R-tree over the
 //! segments; ties go to the lowest edge id); the straight attach distance is added to the path.
-//! An amenity joins at several points: a point amenity at itself, a polygon at points along its
-//! outer boundary (vertices at least half a spacing apart, plus interpolated points so that no
-//! stretch longer than the spacing, 25 m by default, lacks one). Each such point joins the
-//! nearest edge the same way. Points farther than `attach_limit_m` from every edge do not join;
+//! An amenity joins at several points: a point amenity at itself; a polygon at every vertex of
+//! every ring (exterior and holes), at points dividing each side evenly into pieces no longer
+//! than the spacing (25 m by default), and at its entrances: every point where a walkable edge
+//! crosses or touches its boundary joins that edge there, at offset 0 (an OSM `entrance` or
+//! `barrier=gate` node on the boundary is a vertex of it, and on a way a touching point). The
+//! other points each join the nearest edge the same way as a home. A point on a barrier road (the
+//! boundary shares the road's nodes, runs along it or crosses it) joins the sidewalk on the
+//! polygon's side, each side the interior borders there (both where the boundary crosses the
+//! road); a point beside the road, like a home, its own side. Points farther than
+//! `attach_limit_m` from every edge do not join;
 //! homes that do not join get no network distance and are counted. A home inside a polygon
 //! amenity still walks to its boundary here; distance 0 inside belongs to the straight-line
 //! stage.
