@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use kindscape::reach::network::WalkNetwork;
+use kindscape::reach::network::{WalkNetwork, Walkable};
 use kindscape::run::{run_study, RunOptions};
 use kindscape::sample::{write_sample, SampleOptions, STUDY_FILE};
 
@@ -365,7 +365,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
     let mut kernels = Vec::new();
     let walk = kindscape::scene::read_vector(&dir.join("walk.geojson"), None, None)?;
     let t = Instant::now();
-    let net = WalkNetwork::from_layer(&walk, "highway")?;
+    let net = WalkNetwork::from_layer(&walk, "highway", Walkable::OsmRules)?;
     kernels.push((
         "walk graph from its GeoJSON layer (in load)".to_string(),
         t.elapsed().as_secs_f64(),

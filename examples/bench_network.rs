@@ -18,6 +18,7 @@ use kindscape::layers::crs::Crs;
 use kindscape::layers::{geojson, osm};
 use kindscape::reach::network::{
     nearest_distances, KindTargets, NetworkBuilder, NetworkConfig, NetworkDistances, WalkNetwork,
+    Walkable,
 };
 
 fn secs(t: Instant) -> String {
@@ -123,7 +124,7 @@ fn helsinki(data: PathBuf) -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     let mut edges = geojson::read(&dir.join("osm_layers/walk_network_edges.geojson"), None)?;
     edges.reproject(&working)?;
-    let gnet = WalkNetwork::from_layer(&edges, "highway")?;
+    let gnet = WalkNetwork::from_layer(&edges, "highway", Walkable::OsmRules)?;
     println!(
         "helsinki: GeoJSON network read + reproject + build: {}",
         secs(t)

@@ -14,7 +14,16 @@ distance = perpendicular offset + min(along + D[u], length - along + D[v]). D is
 multi_source_dijkstra_path_length from the three sources, without cutoff. Targets are drawn with
 random.Random(20240815); a target outside the sources' component expects null.
 
-Run: python3 -m venv /tmp/venv-network && /tmp/venv-network/bin/pip install networkx pyproj shapely
+Polygons: 40 more building points (drawn after the above) get their distance to the nearest
+playground polygon (osm_layers/playgrounds.geojson, Polygons and MultiPolygons) over the densified
+boundary and the way-boundary crossings: every vertex of every ring (holes too), each side cut
+into ceil(length / 25 m) equal pieces, each such point joined to its nearest edge when within
+200 m (shapely STRtree nearest); and every point where an edge line meets a side (shapely
+intersection, the ends of an overlap) joined to that edge at offset 0. One networkx Dijkstra runs
+from a super-source tied to both ends of each point's edge (offset + the way along to that end);
+a home on the same edge as a point may also walk straight along it.
+
+Run: python3 -m venv /tmp/venv-network && /tmp/venv-network/bin/pip install networkx==3.6.1 pyproj==3.7.2 shapely==2.2.0
      /tmp/venv-network/bin/python scripts/network_networkx.py /work/shared/data
 """
 
@@ -89,6 +98,8 @@ def main():
                         "distance_m": None if math.isinf(best) else offset + best,
                         "offset_m": offset})
 
+    polygons = playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildings)
+
     fixture = {
         "how": next(p for p in __doc__.split("\n\n") if p.startswith("How:")).replace("\n", " "),
         "versions": {"python": sys.version.split()[0], "networkx": nx.__version__, "pyproj": pyproj.__version__,
@@ -97,9 +108,68 @@ def main():
                   "largest": len(largest)},
         "sources": [{"id": s, "lon": node_lonlat[s][0], "lat": node_lonlat[s][1]} for s in sources],
         "targets": targets,
+        "polygons": polygons,
     }
     out.write_text(json.dumps(fixture, indent=1) + "\n")
-    print(f"wrote {out}: {len(targets)} targets, graph {fixture['graph']}")
+    print(f"wrote {out}: {len(targets)} targets, {len(polygons['homes'])} homes to playground polygons "
+          f"({polygons['rings']} rings, {polygons['points']} points), graph {fixture['graph']}")
+
+
+def playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildings, spacing=25.0, limit=200.0):
+    features = json.loads((data / "osm_layers/playgrounds.geojson").read_text())["features"]
+    rings = []
+    for f in features:
+        geom = shapely.geometry.shape(f["geometry"])
+        if geom.geom_type not in ("Polygon", "MultiPolygon"):
+            continue
+        for poly in getattr(geom, "geoms", [geom]):
+            for ring in [poly.exterior, *poly.interiors]:
+                xy = [to_utm.transform(x, y) for x, y in ring.coords]
+                xy = [p for i, p in enumerate(xy) if i == 0 or p != xy[i - 1]][:-1]
+                rings.append(xy)
+    # (line index, distance along it, offset) of every point the playgrounds are reached at.
+    points = []
+    for xy in rings:
+        for i, p in enumerate(xy):
+            q = xy[(i + 1) % len(xy)]
+            pieces = max(1, math.ceil(math.dist(p, q) / spacing))
+            for k in range(pieces):
+                f = k / pieces
+                x = Point(p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
+                j = int(tree.nearest(x))
+                offset = x.distance(lines[j])
+                if offset <= limit:
+                    points.append((j, lines[j].project(x), offset))
+            side = LineString([p, q])
+            for j in tree.query(side, predicate="intersects"):
+                meet = side.intersection(lines[j])
+                for part in getattr(meet, "geoms", [meet]):
+                    at = part.boundary.geoms if part.geom_type == "LineString" else [part]
+                    points.extend((int(j), lines[j].project(x), 0.0) for x in at)
+    h = g.copy()
+    for j, along, offset in points:
+        u, v = ends[j]
+        for n, w in ((u, offset + along), (v, offset + lines[j].length - along)):
+            if not h.has_edge("start", n) or h["start"][n]["length"] > w:
+                h.add_edge("start", n, length=w)
+    dist = nx.single_source_dijkstra_path_length(h, "start", weight="length")
+    on_line = {}
+    for j, along, offset in points:
+        on_line.setdefault(j, []).append((along, offset))
+    homes = []
+    for f in rng.sample(buildings, 40):
+        lon, lat = f["geometry"]["coordinates"]
+        p = Point(to_utm.transform(lon, lat))
+        i = int(tree.nearest(p))
+        line, (u, v) = lines[i], ends[i]
+        along = line.project(p)
+        offset = p.distance(line)
+        best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
+        for a, o in on_line.get(i, []):
+            best = min(best, abs(along - a) + o)
+        homes.append({"id": f"{f['properties']['osm_type']}/{f['properties']['osm_id']}", "lon": lon, "lat": lat,
+                      "distance_m": None if math.isinf(best) or offset > limit else offset + best})
+    return {"rings": len(rings), "points": len(points), "homes": homes}
 
 
 if __name__ == "__main__":

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use geo::{Area, Coord, Distance, Euclidean, Geometry, Point};
 use kindscape::layers::crs::{Crs, Transformer};
 use kindscape::layers::{geojson, osm, Layer};
-use kindscape::reach::network::{nearest_distances, KindTargets, NetworkConfig, WalkNetwork};
+use kindscape::reach::network::{
+    nearest_distances, KindTargets, NetworkConfig, WalkNetwork, Walkable,
+};
 
 fn helsinki() -> Option<PathBuf> {
     common::shared_data_dir().map(|d| d.join("helsinki-centre"))
@@ -38,6 +40,7 @@ fn geojson_network(dir: &Path) -> WalkNetwork {
     WalkNetwork::from_layer(
         &read_projected(&dir.join("osm_layers/walk_network_edges.geojson")),
         "highway",
+        Walkable::OsmRules,
     )
     .unwrap()
 }
@@ -119,6 +122,56 @@ fn geojson_network_distances_match_networkx() {
         match target["distance_m"].as_f64() {
             None => assert!(d.is_nan(), "{target}: expected unreachable, got {d}"),
             Some(want) => assert!((d - want).abs() < 0.5, "{target}: got {d}"),
+        }
+    }
+}
+
+/// Distances from 40 buildings to the nearest playground polygon equal networkx's over the
+/// densified boundary and the points where ways meet it (scripts/network_networkx.py), within
+/// 0.5 m.
+#[test]
+fn geojson_network_distances_to_polygons_match_networkx() {
+    let Some(dir) = helsinki() else { return };
+    let fixture: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/fixtures/network_helsinki_networkx.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let t = to_utm();
+    let homes_json = fixture["polygons"]["homes"].as_array().unwrap();
+    let homes: Vec<Coord> = homes_json
+        .iter()
+        .map(|v| {
+            t.coord(Coord {
+                x: v["lon"].as_f64().unwrap(),
+                y: v["lat"].as_f64().unwrap(),
+            })
+            .unwrap()
+        })
+        .collect();
+    let polygons: Vec<Geometry> =
+        geometries(&read_projected(&dir.join("osm_layers/playgrounds.geojson")))
+            .into_iter()
+            .filter(|g| matches!(g, Geometry::Polygon(_) | Geometry::MultiPolygon(_)))
+            .collect();
+    assert_eq!(polygons.len(), 115);
+    let cfg = NetworkConfig {
+        max_distance: 1e7,
+        ..NetworkConfig::default()
+    };
+    let kinds = [KindTargets {
+        kind: "playground".into(),
+        geometries: polygons,
+    }];
+    let r = nearest_distances(&geojson_network(&dir), &homes, &kinds, &[vec![]], &cfg).unwrap();
+    assert!(homes_json.iter().any(|h| h["distance_m"].is_null()));
+    for (home, &d) in homes_json.iter().zip(&r.distances[0][0]) {
+        match home["distance_m"].as_f64() {
+            None => assert!(d.is_nan(), "{home}: expected unreachable, got {d}"),
+            Some(want) => assert!((d - want).abs() < 0.5, "{home}: got {d}"),
         }
     }
 }

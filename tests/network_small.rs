@@ -4,7 +4,7 @@ use geo::{polygon, Coord, Geometry, Point};
 use kindscape::layers::crs::Crs;
 use kindscape::layers::{CrsSource, Feature, Layer, Properties};
 use kindscape::reach::network::{
-    nearest_distances, KindTargets, NetworkBuilder, NetworkConfig, WalkNetwork,
+    nearest_distances, KindTargets, NetworkBuilder, NetworkConfig, WalkNetwork, Walkable,
 };
 
 fn c(x: f64, y: f64) -> Coord {
@@ -259,7 +259,8 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
         features,
     };
     let s = barrier_scene(true);
-    let net = WalkNetwork::from_layer(&layer(features.clone()), "highway").unwrap();
+    let net =
+        WalkNetwork::from_layer(&layer(features.clone()), "highway", Walkable::OsmRules).unwrap();
     let st = net.stats();
     assert_eq!((st.nodes, st.components, st.vertices), (8, 1, 8));
     let r = nearest_distances(
@@ -279,7 +280,7 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
 
     // A footbridge at x = -100 from the southern to the northern side, its ramps joining the
     // residential streets at (0, -50) and (0, 50): no shared node with the road, so it crosses.
-    let mut with_bridge = features;
+    let mut with_bridge = features.clone();
     with_bridge[2] = line(
         &[(0.0, 0.0), (0.0, 50.0), (0.0, 100.0)],
         &[("highway", "residential")],
@@ -295,7 +296,57 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
     for (i, f) in with_bridge.iter_mut().enumerate() {
         f.index = i;
     }
-    let net = WalkNetwork::from_layer(&layer(with_bridge), "highway").unwrap();
+    // Three shortcuts straight over the road from (0, -100) to (0, 100) that the .osm.pbf walk
+    // rules refuse: walked, any of them would bring home A to 220 m in band 6-11.
+    let mut with_refused = features.clone();
+    for tags in [
+        &[("highway", "motorway")][..],
+        &[("highway", "footway"), ("foot", "no")],
+        &[("highway", "service"), ("access", "private")],
+    ] {
+        with_refused.push(line(&[(0.0, -100.0), (0.0, 100.0)], tags));
+    }
+    for (i, f) in with_refused.iter_mut().enumerate() {
+        f.index = i;
+    }
+    let refused =
+        WalkNetwork::from_layer(&layer(with_refused.clone()), "highway", Walkable::OsmRules)
+            .unwrap();
+    let rules = refused.stats().walk_rule_lines.unwrap();
+    assert_eq!((rules.taken, rules.refused), (6, 3));
+    let r2 = nearest_distances(
+        &refused,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    for (a, b) in r2.distances[0]
+        .iter()
+        .flatten()
+        .zip(r.distances[0].iter().flatten())
+    {
+        assert_eq!(a.to_bits(), b.to_bits());
+    }
+    // walkable = "all" walks them.
+    let all = WalkNetwork::from_layer(&layer(with_refused), "highway", Walkable::All).unwrap();
+    assert!(all.stats().walk_rule_lines.is_none());
+    let r3 = nearest_distances(
+        &all,
+        &s.homes,
+        &s.kinds,
+        &bands(),
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert!(
+        close(r3.distances[0][1][0], 220.0),
+        "{}",
+        r3.distances[0][1][0]
+    );
+
+    let net = WalkNetwork::from_layer(&layer(with_bridge), "highway", Walkable::OsmRules).unwrap();
     assert_eq!(net.stats().bridge_or_tunnel_edges, 3);
     let r = nearest_distances(
         &net,
@@ -321,7 +372,7 @@ fn geojson_network_must_be_metric_lines() {
         crs_source: CrsSource::Rfc7946,
         features: vec![],
     };
-    let err = WalkNetwork::from_layer(&wgs, "highway")
+    let err = WalkNetwork::from_layer(&wgs, "highway", Walkable::OsmRules)
         .unwrap_err()
         .to_string();
     assert!(err.contains("reproject"), "{err}");
@@ -338,7 +389,7 @@ fn geojson_network_must_be_metric_lines() {
             id: None,
         }],
     };
-    let err = WalkNetwork::from_layer(&poly, "highway")
+    let err = WalkNetwork::from_layer(&poly, "highway", Walkable::OsmRules)
         .unwrap_err()
         .to_string();
     assert!(
@@ -467,4 +518,36 @@ fn a_park_along_a_barrier_road_joins_the_sidewalk_on_its_own_side() {
     // Without barriers the road is walked across: A is 10 m from both parks' shared edge.
     assert!(close(d(0, 1, 0), 10.0), "{}", d(0, 1, 0));
     assert!(close(d(1, 1, 1), 10.0), "{}", d(1, 1, 1));
+}
+
+/// A network without the class attribute is refused, naming the file and the attribute, unless
+/// the study walks every line.
+#[test]
+fn a_network_without_classes_needs_walkable_all() {
+    let line = |pts: &[(f64, f64)], index: usize| Feature {
+        index,
+        geometry: Some(Geometry::LineString(
+            pts.iter().map(|&(x, y)| c(x, y)).collect(),
+        )),
+        props: Properties::new(),
+        id: None,
+    };
+    let layer = Layer {
+        path: "paths.geojson".into(),
+        crs: Crs::parse("EPSG:32635").unwrap(),
+        crs_source: CrsSource::StudyFile,
+        features: vec![
+            line(&[(0.0, 0.0), (30.0, 40.0)], 0),
+            line(&[(30.0, 40.0), (30.0, 100.0)], 1),
+        ],
+    };
+    let err = WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("paths.geojson") && err.contains("\"highway\"") && err.contains("walkable"),
+        "{err}"
+    );
+    let net = WalkNetwork::from_layer(&layer, "highway", Walkable::All).unwrap();
+    assert!(close(net.stats().total_km, 0.11));
 }

@@ -18,7 +18,7 @@ use rayon::prelude::*;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::crs::Crs;
 use crate::layers::{self, Layer};
-use crate::reach::network::WalkNetwork;
+use crate::reach::network::{WalkNetwork, Walkable};
 use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
@@ -364,12 +364,27 @@ fn load_network(
             )?;
             layer.reproject(crs)?;
             let attr = cfg.highway.as_deref().unwrap_or("highway");
-            layer.require_attribute(attr, "[network] highway")?;
-            let net = WalkNetwork::from_layer(&layer, attr)?;
+            let walkable = match cfg.walkable.as_deref() {
+                None | Some("osm") => Walkable::OsmRules,
+                Some("all") => Walkable::All,
+                Some(other) => {
+                    return Err(Error::study(
+                        &study.path,
+                        format!("[network] walkable = \"{other}\": give \"osm\" (the OpenStreetMap walk rules on the highway, foot, access and area attributes; the default) or \"all\" (every line)"),
+                    ))
+                }
+            };
+            let net = WalkNetwork::from_layer(&layer, attr, walkable)?;
             if net.edge_count() == 0 {
+                let refused = net.stats().walk_rule_lines.map_or(0, |l| l.refused);
+                let why = if refused > 0 {
+                    format!(" ({refused} lines refused by the walk rules: not a walkable highway class, or foot=no, access=private, area=yes)")
+                } else {
+                    String::new()
+                };
                 return Err(Error::layer(
                     &path,
-                    "[network] path: the layer has no line to walk on (it needs LineStrings of the streets and paths)",
+                    format!("[network] path: the layer has no line to walk on (it needs LineStrings of the streets and paths){why}"),
                 ));
             }
             Ok((net, input))

@@ -213,6 +213,10 @@ pub struct NetworkSection {
     /// Attribute of a GeoJSON network holding the OSM highway class.
     #[serde(default)]
     pub highway: Option<String>,
+    /// Which lines of a GeoJSON network are walked: "osm" (the .osm.pbf walk rules on the
+    /// lines' attributes, the default) or "all".
+    #[serde(default)]
+    pub walkable: Option<String>,
     #[serde(default)]
     pub max_distance: Option<f64>,
     /// Homes and amenities farther than this from any walkable edge are not attached.

@@ -41,6 +41,26 @@ pub struct NetworkBuilder {
     class_index: HashMap<String, u16>,
     seen: HashSet<(u32, u32, u16)>,
     cut_ways: usize,
+    walk_rule_lines: Option<WalkRuleLines>,
+}
+
+/// Which lines of a GeoJSON network are walked (`[network] walkable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Walkable {
+    /// The .osm.pbf reader's walk rules ([`osm::is_walkable`]) on each line's class, `foot`,
+    /// `access` and `area` attributes; the class attribute is required.
+    #[default]
+    OsmRules,
+    /// Every line, whatever its attributes (`walkable = "all"`); the class, when given, still
+    /// names barrier roads.
+    All,
+}
+
+/// How many lines of a GeoJSON network the walk rules took and refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WalkRuleLines {
+    pub taken: usize,
+    pub refused: usize,
 }
 
 impl NetworkBuilder {
@@ -167,6 +187,7 @@ impl NetworkBuilder {
             adj,
             segments,
             cut_ways: self.cut_ways,
+            walk_rule_lines: self.walk_rule_lines,
         })
     }
 }
@@ -198,7 +219,10 @@ impl WalkNetwork {
     }
 
     /// A network from LineStrings (or MultiLineStrings) already in the metric working CRS, with
-    /// the road class in `highway_attr`.
+    /// the road class in `highway_attr`. With [`Walkable::OsmRules`] a line is walked when the
+    /// .osm.pbf reader would walk an OSM way with its class, `foot`, `access` and `area`
+    /// attributes as tags (one rule for both readers: [`osm::is_walkable`]); with
+    /// [`Walkable::All`] every line is.
     ///
     /// Nodes are identified by the `u` and `v` attributes (OSM node ids at each line's ends, as
     /// osmnx writes them) when every line has them; interior vertices are then the line's own.
@@ -206,7 +230,11 @@ impl WalkNetwork {
     /// highway=crossing or footway=crossing make their nodes (for split edges: their end nodes)
     /// crossings; `bridge` or
     /// `tunnel` attributes (other than "no") set the bridge/tunnel flag.
-    pub fn from_layer(layer: &Layer, highway_attr: &str) -> Result<WalkNetwork> {
+    pub fn from_layer(
+        layer: &Layer,
+        highway_attr: &str,
+        walkable: Walkable,
+    ) -> Result<WalkNetwork> {
         let path = &layer.path;
         if layer.crs.is_geographic() {
             return Err(Error::layer(
@@ -217,13 +245,19 @@ impl WalkNetwork {
                 ),
             ));
         }
-        layer.require_attribute(highway_attr, "the road class of the walk network")?;
+        if walkable == Walkable::OsmRules {
+            layer.require_attribute(
+                highway_attr,
+                "the road class of the walk network, [network] highway; or set [network] walkable = \"all\" to walk every line",
+            )?;
+        }
         let mut lines: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
+        let mut refused = 0;
         for f in &layer.features {
-            match &f.geometry {
-                None => {}
-                Some(Geometry::LineString(l)) => lines.push((f, vec![l])),
-                Some(Geometry::MultiLineString(m)) => lines.push((f, m.0.iter().collect())),
+            let parts = match &f.geometry {
+                None => continue,
+                Some(Geometry::LineString(l)) => vec![l],
+                Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
                 Some(other) => {
                     return Err(Error::feature(
                         path,
@@ -234,7 +268,23 @@ impl WalkNetwork {
                         ),
                     ))
                 }
+            };
+            if walkable == Walkable::OsmRules {
+                let tags: Vec<(&str, String)> = [
+                    ("highway", highway_attr),
+                    ("foot", "foot"),
+                    ("access", "access"),
+                    ("area", "area"),
+                ]
+                .into_iter()
+                .filter_map(|(tag, attr)| Some((tag, attribute_text(f.props.get(attr))?)))
+                .collect();
+                if !osm::is_walkable(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
+                    refused += 1;
+                    continue;
+                }
             }
+            lines.push((f, parts));
         }
         let use_uv = !lines.is_empty()
             && lines.iter().all(|(f, parts)| {
@@ -250,6 +300,10 @@ impl WalkNetwork {
             At(u64, u64),
         }
         let mut b = NetworkBuilder::new();
+        b.walk_rule_lines = (walkable == Walkable::OsmRules).then_some(WalkRuleLines {
+            taken: lines.len(),
+            refused,
+        });
         let mut ids: HashMap<Key, u32> = HashMap::new();
         let mut node_for = |b: &mut NetworkBuilder, key: Option<Key>, c: Coord| -> u32 {
             match key {

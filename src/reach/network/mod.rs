@@ -8,7 +8,8 @@
 //! the working CRS. Adjacency is kept as compact CSR arrays (`u32` node ids, `f64` lengths).
 //! It is built from an .osm.pbf ([`WalkNetwork::from_osm`], walk rules in
 //! [`crate::layers::osm::is_walkable`]) or from GeoJSON LineStrings with a highway attribute
-//! ([`WalkNetwork::from_layer`]), or by hand ([`NetworkBuilder`]).
+//! ([`WalkNetwork::from_layer`], the same walk rules on the lines' attributes unless the study
+//! walks every line), or by hand ([`NetworkBuilder`]).
 //!
 //! # Joining the network
 //!
@@ -81,7 +82,7 @@ use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 
 pub use attach::boundary_points;
-pub use build::NetworkBuilder;
+pub use build::{NetworkBuilder, WalkRuleLines, Walkable};
 pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
@@ -106,6 +107,7 @@ pub struct WalkNetwork {
     adj: Vec<(u32, u32)>,
     segments: RTree<Segment>,
     cut_ways: usize,
+    walk_rule_lines: Option<WalkRuleLines>,
 }
 
 /// Size and connectivity of a walk network.
@@ -126,6 +128,9 @@ pub struct NetworkStats {
     pub bridge_or_tunnel_edges: usize,
     /// Walkable OSM ways cut at the extract's edge (0 for GeoJSON networks).
     pub cut_ways: usize,
+    /// A GeoJSON network read with the walk rules: its lines taken and refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub walk_rule_lines: Option<WalkRuleLines>,
 }
 
 impl WalkNetwork {
@@ -169,6 +174,7 @@ impl WalkNetwork {
             largest_component_vertices: largest.map_or(0, |c| vertices_in[c]),
             bridge_or_tunnel_edges: self.edge_bridge_or_tunnel.iter().filter(|b| **b).count(),
             cut_ways: self.cut_ways,
+            walk_rule_lines: self.walk_rule_lines,
         }
     }
 
