@@ -86,13 +86,7 @@ def main():
 
     buildings = json.loads((data / "osm_layers/building_points.geojson").read_text())["features"]
     for f in rng.sample(buildings, 20):
-        lon, lat = f["geometry"]["coordinates"]
-        p = Point(to_utm.transform(lon, lat))
-        i = int(tree.nearest(p))
-        line, (u, v) = lines[i], ends[i]
-        along = line.project(p)
-        offset = p.distance(line)
-        best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
+        lon, lat, _, _, offset, best = join_building(f, to_utm, lines, ends, tree, dist)
         targets.append({"what": "building", "id": f"{f['properties']['osm_type']}/{f['properties']['osm_id']}",
                         "lon": lon, "lat": lat,
                         "distance_m": None if math.isinf(best) else offset + best,
@@ -113,6 +107,18 @@ def main():
     out.write_text(json.dumps(fixture, indent=1) + "\n")
     print(f"wrote {out}: {len(targets)} targets, {len(polygons['homes'])} homes to playground polygons "
           f"({polygons['rings']} rings, {polygons['points']} points), graph {fixture['graph']}")
+
+
+def join_building(f, to_utm, lines, ends, tree, dist):
+    """A building point joined to its nearest edge: lon, lat, the edge, the way along it, the
+    offset, and the shortest walk from the edge to the nearest source (without the offset)."""
+    lon, lat = f["geometry"]["coordinates"]
+    p = Point(to_utm.transform(lon, lat))
+    i = int(tree.nearest(p))
+    line, (u, v) = lines[i], ends[i]
+    along = line.project(p)
+    best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
+    return lon, lat, i, along, p.distance(line), best
 
 
 def playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildings, spacing=25.0, limit=200.0):
@@ -158,13 +164,7 @@ def playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildi
         on_line.setdefault(j, []).append((along, offset))
     homes = []
     for f in rng.sample(buildings, 40):
-        lon, lat = f["geometry"]["coordinates"]
-        p = Point(to_utm.transform(lon, lat))
-        i = int(tree.nearest(p))
-        line, (u, v) = lines[i], ends[i]
-        along = line.project(p)
-        offset = p.distance(line)
-        best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
+        lon, lat, i, along, offset, best = join_building(f, to_utm, lines, ends, tree, dist)
         for a, o in on_line.get(i, []):
             best = min(best, abs(along - a) + o)
         homes.append({"id": f"{f['properties']['osm_type']}/{f['properties']['osm_id']}", "lon": lon, "lat": lat,

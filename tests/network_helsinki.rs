@@ -64,6 +64,22 @@ fn building_points(dir: &Path) -> Vec<Coord> {
         .collect()
 }
 
+fn networkx_fixture() -> serde_json::Value {
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network_helsinki_networkx.json");
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// A fixture entry's `lon`/`lat` in UTM 35N.
+fn lonlat(to_utm: &Transformer, v: &serde_json::Value) -> Coord {
+    to_utm
+        .coord(Coord {
+            x: v["lon"].as_f64().unwrap(),
+            y: v["lat"].as_f64().unwrap(),
+        })
+        .unwrap()
+}
+
 /// SOURCES.md: "31,082 vertices in 211 connected components (largest 29,328)"; the networkx
 /// graph of the fixture script gives the same.
 #[test]
@@ -82,22 +98,9 @@ fn geojson_network_matches_sources_md() {
 #[test]
 fn geojson_network_distances_match_networkx() {
     let Some(dir) = helsinki() else { return };
-    let fixture: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/network_helsinki_networkx.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = networkx_fixture();
     let t = to_utm();
-    let at = |v: &serde_json::Value| {
-        t.coord(Coord {
-            x: v["lon"].as_f64().unwrap(),
-            y: v["lat"].as_f64().unwrap(),
-        })
-        .unwrap()
-    };
+    let at = |v: &serde_json::Value| lonlat(&t, v);
     let sources: Vec<Geometry> = fixture["sources"]
         .as_array()
         .unwrap()
@@ -132,26 +135,10 @@ fn geojson_network_distances_match_networkx() {
 #[test]
 fn geojson_network_distances_to_polygons_match_networkx() {
     let Some(dir) = helsinki() else { return };
-    let fixture: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("tests/fixtures/network_helsinki_networkx.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
+    let fixture = networkx_fixture();
     let t = to_utm();
     let homes_json = fixture["polygons"]["homes"].as_array().unwrap();
-    let homes: Vec<Coord> = homes_json
-        .iter()
-        .map(|v| {
-            t.coord(Coord {
-                x: v["lon"].as_f64().unwrap(),
-                y: v["lat"].as_f64().unwrap(),
-            })
-            .unwrap()
-        })
-        .collect();
+    let homes: Vec<Coord> = homes_json.iter().map(|v| lonlat(&t, v)).collect();
     let polygons: Vec<Geometry> =
         geometries(&read_projected(&dir.join("osm_layers/playgrounds.geojson")))
             .into_iter()

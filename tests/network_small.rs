@@ -259,18 +259,14 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
         features,
     };
     let s = barrier_scene(true);
+    let distances = |net: &WalkNetwork| {
+        nearest_distances(net, &s.homes, &s.kinds, &bands(), &NetworkConfig::default()).unwrap()
+    };
     let net =
         WalkNetwork::from_layer(&layer(features.clone()), "highway", Walkable::OsmRules).unwrap();
     let st = net.stats();
     assert_eq!((st.nodes, st.components, st.vertices), (8, 1, 8));
-    let r = nearest_distances(
-        &net,
-        &s.homes,
-        &s.kinds,
-        &bands(),
-        &NetworkConfig::default(),
-    )
-    .unwrap();
+    let r = distances(&net);
     assert!(
         close(r.distances[0][1][0], 620.0),
         "{}",
@@ -314,14 +310,7 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
             .unwrap();
     let rules = refused.stats().walk_rule_lines.unwrap();
     assert_eq!((rules.taken, rules.refused), (6, 3));
-    let r2 = nearest_distances(
-        &refused,
-        &s.homes,
-        &s.kinds,
-        &bands(),
-        &NetworkConfig::default(),
-    )
-    .unwrap();
+    let r2 = distances(&refused);
     for (a, b) in r2.distances[0]
         .iter()
         .flatten()
@@ -332,14 +321,7 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
     // walkable = "all" walks them.
     let all = WalkNetwork::from_layer(&layer(with_refused), "highway", Walkable::All).unwrap();
     assert!(all.stats().walk_rule_lines.is_none());
-    let r3 = nearest_distances(
-        &all,
-        &s.homes,
-        &s.kinds,
-        &bands(),
-        &NetworkConfig::default(),
-    )
-    .unwrap();
+    let r3 = distances(&all);
     assert!(
         close(r3.distances[0][1][0], 220.0),
         "{}",
@@ -348,14 +330,7 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
 
     let net = WalkNetwork::from_layer(&layer(with_bridge), "highway", Walkable::OsmRules).unwrap();
     assert_eq!(net.stats().bridge_or_tunnel_edges, 3);
-    let r = nearest_distances(
-        &net,
-        &s.homes,
-        &s.kinds,
-        &bands(),
-        &NetworkConfig::default(),
-    )
-    .unwrap();
+    let r = distances(&net);
     // A: 10 + 50 + (100 + 100 + 100) over the bridge + 50 + 10.
     assert!(
         close(r.distances[0][1][0], 420.0),
