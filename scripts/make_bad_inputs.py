@@ -418,3 +418,94 @@ def write_reader_cases():
 
 
 write_reader_cases()
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 18 (output folder, special files, sizes): cases added by the output-safety work, kept in
+# their own table and written by their own function (after `main()` above has written the
+# others), since they may hold subfolders (a file name with a "/") and binary files. The corpus
+# runs every case with KINDSCAPE_MEMORY_LIMIT=1G (tests/bad_inputs.rs), so the memory checks give
+# the same answer on every machine. "unchanged" on a line of its own in expect.txt: the run must
+# leave every file of the case as it was.
+# ---------------------------------------------------------------------------------------------
+import struct, zlib
+
+OUTPUT_SAFETY_CASES = {}
+
+
+def safety_case(name, expect, study, files=None):
+    OUTPUT_SAFETY_CASES[name] = (expect, study, files or {})
+
+
+def tiff(width, height, cells):
+    """A little-endian baseline TIFF of float32 cells in one DEFLATE strip (`cells`: the raw
+    bytes, compressed here), without GeoTIFF tags: the study gives the CRS."""
+    data = zlib.compress(cells, 9)
+    entries = [  # tag, type (3 SHORT, 4 LONG), value; 273 (StripOffsets) is filled in below
+        (256, 4, width), (257, 4, height), (258, 3, 32), (259, 3, 8), (262, 3, 1),
+        (273, 4, 0), (277, 3, 1), (278, 4, height), (279, 4, len(data)), (339, 3, 3),
+    ]
+    data_at = 8 + 2 + 12 * len(entries) + 4
+    out = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", len(entries))
+    for tag, typ, value in entries:
+        value = data_at if tag == 273 else value
+        out += struct.pack("<HHI", tag, typ, 1)
+        out += struct.pack("<HH", value, 0) if typ == 3 else struct.pack("<I", value)
+    return out + struct.pack("<I", 0) + data
+
+
+OUT_MSG = "a run replaces the whole output folder"
+
+
+def with_output(o):
+    return S.replace('output = "out"', f'output = "{o}"')
+
+
+safety_case("output_is_the_study_folder", ["error", "output folder holds that input (the study file", "out/study", "unchanged"], with_output("."))
+safety_case("output_is_an_empty_string", ["error", "output folder holds that input (the study file", OUT_MSG, "unchanged"], with_output(""))
+safety_case("output_is_dot_slash", ["error", "output folder holds that input", "unchanged"], with_output("./"))
+safety_case("output_climbs_back_into_the_study_folder", ["error", "output folder holds that input (the study file", "unchanged"], with_output("out/.."))
+safety_case("output_is_the_parent_folder", ["error", "output folder holds that input", OUT_MSG, "unchanged"], with_output(".."))
+safety_case("output_is_the_layers_folder", ["error", "output folder holds that input ([neighbourhoods] path", "unchanged"], with_output("../_base"))
+safety_case("output_is_an_input_layer", ["error", "output folder is that input itself ([homes] path", "unchanged"], with_output("../_base/homes.geojson"))
+safety_case("output_is_the_study_file", ["error", "output folder is that input itself (the study file", "unchanged"], with_output("study.toml"))
+safety_case("output_holds_a_user_file", ["error", "kindscape did not write: notes.txt", "move it out", "unchanged"], S,
+            {"out/notes.txt": "my notes\n", "out/summary.md": "an earlier summary\n"})
+safety_case("output_report_html_is_a_folder", ["error", "report.html (not a file)", "unchanged"], S,
+            {"out/report.html/keep.txt": "mine\n", "out/homes.csv": "old\n"})
+safety_case("output_is_a_file", ["error", "the output folder is a file, not a folder", "unchanged"], S, {"out": "not a folder\n"})
+safety_case("output_holds_earlier_outputs", ["ok"], S,
+            {"out/summary.md": "an earlier summary\n", "out/sites.csv": "an earlier run's sites\n", "out/.kindscape-staging-77/homes.csv": "a killed run's\n"})
+safety_case("output_in_a_subfolder_of_the_layers_folder", ["ok"], with_output("../_base/out-of-a-case"))
+safety_case("homes_are_dev_zero", ["error", "/dev/zero: [homes] path is a character device, not a regular file"], S.replace("../_base/homes.geojson", "/dev/zero"))
+safety_case("neighbourhoods_are_dev_null", ["error", "/dev/null: [neighbourhoods] path is a character device"], S.replace("../_base/neighbourhoods.geojson", "/dev/null"))
+safety_case("amenities_are_dev_zero", ["error", "[[amenities]] playground path is a character device"], S.replace("../_base/playgrounds.geojson", "/dev/zero"))
+safety_case("homes_osm_is_dev_zero", ["error", "[homes] osm is a character device"],
+            S.replace('path = "../_base/homes.geojson"\nid = "hid"', 'osm = "/dev/zero"\ntags = ["building=house"]'))
+safety_case("network_is_dev_zero", ["error", "[network] path is a character device"], S + '\n[network]\npath = "/dev/zero"\n')
+safety_case("raster_is_dev_zero", ["error", "[[rasters]] noise path is a character device"], S + '\n[[rasters]]\nkind = "noise"\npath = "/dev/zero"\n')
+safety_case("site_candidates_are_dev_zero", ["error", "[sites] candidates is a character device"], S + '\n[sites]\nkind = "playground"\ncount = 1\ncandidates = "/dev/zero"\n')
+safety_case("homes_path_is_a_folder", ["error", "[homes] path is a folder, not a regular file"], S.replace("../_base/homes.geojson", "../_base"))
+RASTER_HOMES = S.replace('path = "../_base/homes.geojson"\nid = "hid"', 'path = "grid.tif"\ncrs = "EPSG:28992"')
+safety_case("raster_declares_ten_billion_cells", ["error", "grid.tif", "its 100000 x 100000 cells", "would need about 149 GB of memory, more than the 1.0 GB available"],
+            RASTER_HOMES, {"grid.tif": tiff(100000, 100000, b"\x00" * 64)})
+safety_case("raster_homes_too_many_to_fit", ["error", "grid.tif: as homes: 1440000 homes would need about 1.4 GB of memory"],
+            RASTER_HOMES, {"grid.tif": tiff(1200, 1200, struct.pack("<f", 1.0) * (1200 * 1200))})
+
+
+def write_output_safety_cases():
+    for name, (expect, study, files) in OUTPUT_SAFETY_CASES.items():
+        d = os.path.join(ROOT, name)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        open(os.path.join(d, "study.toml"), "w").write(study)
+        open(os.path.join(d, "expect.txt"), "w").write("\n".join(expect) + "\n")
+        for f, content in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, f)), exist_ok=True)
+            mode = "wb" if isinstance(content, bytes) else "w"
+            open(os.path.join(d, f), mode).write(content)
+    print(len(OUTPUT_SAFETY_CASES), "output-safety cases")
+
+
+write_output_safety_cases()

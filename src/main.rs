@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use kindscape::output::summary;
 
 /// How child-friendly is a city? Distances from every home to play, read, meet and be outside.
 #[derive(Parser)]
@@ -43,7 +44,17 @@ enum Command {
         /// Also write the town as OpenStreetMap (.osm.pbf) with a study file that reads it.
         #[arg(long)]
         osm: bool,
+        /// Replace files of the sample's names in a folder that does not hold an earlier sample.
+        #[arg(long)]
+        force: bool,
     },
+}
+
+/// The most `--threads` a run may ask for: 4 per available core, at least 16 (so the same
+/// `--threads 4` works on a one-core machine as on a large one).
+fn thread_limit() -> usize {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    (4 * cores).max(16)
 }
 
 fn main() -> ExitCode {
@@ -56,23 +67,27 @@ fn main() -> ExitCode {
             threads,
         } => {
             if let Some(n) = threads {
+                let limit = thread_limit();
+                if n > limit {
+                    eprintln!("error: --threads {n}: at most {limit} (4 per available core); more only adds overhead");
+                    return ExitCode::FAILURE;
+                }
                 let _ = rayon::ThreadPoolBuilder::new()
                     .num_threads(n.max(1))
                     .build_global();
             }
             kindscape::run::run_study(&study, &kindscape::run::RunOptions { out, quiet }).map(|r| {
+                eprint!("{}", summary::sorted_warnings(&r.results.warnings));
                 if !quiet {
-                    print!(
-                        "{}",
-                        kindscape::output::summary::run_summary(&r.view(), &r.written)
-                    );
+                    print!("{}", summary::run_summary(&r.view(), &r.written));
                 }
             })
         }
         Command::Check { study } => kindscape::run::check_study(&study).map(|c| {
+            eprint!("{}", summary::sorted_warnings(&c.warnings));
             print!(
                 "{}",
-                kindscape::output::summary::check_summary(&c.study, &c.scene, &c.warnings)
+                summary::check_summary(&c.study, &c.scene, &c.warnings)
             )
         }),
         Command::Sample {
@@ -80,12 +95,14 @@ fn main() -> ExitCode {
             homes,
             seed,
             osm,
+            force,
         } => {
             let defaults = kindscape::sample::SampleOptions::default();
             let opts = kindscape::sample::SampleOptions {
                 homes: homes.unwrap_or(defaults.homes),
                 seed: seed.unwrap_or(defaults.seed),
                 osm_pbf: osm,
+                force,
                 ..defaults
             };
             kindscape::sample::write_sample(&dir, &opts).map(|s| {

@@ -1,7 +1,8 @@
 //! The corpus of bad inputs (`tests/bad_inputs/<case>/`, made by `scripts/make_bad_inputs.py`):
 //! each case is a study with one thing wrong and an `expect.txt` saying whether kindscape must
 //! stop with an error, finish with a warning, or finish cleanly, and which words the message
-//! must hold. Never a panic.
+//! must hold (and, with a line `unchanged`, that the run leaves every file as it was). Never a
+//! panic.
 
 mod common;
 
@@ -11,8 +12,30 @@ fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
-        std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
     }
+}
+
+/// Every file under `dir` (relative path -> bytes).
+fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                todo.push(p);
+            } else {
+                let name = p.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
 }
 
 #[test]
@@ -38,19 +61,29 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
         let mut lines = expect.lines();
         let status = lines.next().unwrap().trim().to_string();
+        let before = snapshot(tmp.path());
         let out = common::kindscape()
             .arg("run")
             .arg(tmp.path().join(&name).join("study.toml"))
+            // The memory checks answer the same on every machine.
+            .env("KINDSCAPE_MEMORY_LIMIT", "1G")
             .output()
             .unwrap();
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
+        // Errors and warnings are on stderr, the summary on stdout.
         let text = if status == "error" {
             stderr.to_string()
         } else {
-            stdout.to_string()
+            format!("{stdout}{stderr}")
         };
         let mut problems = Vec::new();
+        let (unchanged, wants): (Vec<&str>, Vec<&str>) = lines
+            .filter(|l| !l.trim().is_empty())
+            .partition(|l| l.trim() == "unchanged");
+        if !unchanged.is_empty() && snapshot(tmp.path()) != before {
+            problems.push("the run changed or added files".to_string());
+        }
         if stderr.contains("panicked") {
             problems.push("panicked".to_string());
         }
@@ -61,7 +94,7 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
             "warning" | "ok" if !out.status.success() => problems.push(format!("failed: {stderr}")),
             _ => {}
         }
-        for want in lines.filter(|l| !l.trim().is_empty()) {
+        for want in wants {
             if !text.contains(want) {
                 problems.push(format!("message lacks `{want}`"));
             }

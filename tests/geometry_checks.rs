@@ -31,7 +31,7 @@ fn collection(features: Vec<serde_json::Value>) -> String {
 
 /// Runs a study (working CRS RD New, so areas are those of the coordinates) whose first
 /// neighbourhood is `first` (a MultiPolygon's coordinates) and returns its neighbourhoods.csv
-/// rows and the run's stdout.
+/// rows and what the run printed (the summary on stdout, then the warnings on stderr).
 fn run_with_first_neighbourhood(
     dir: &Path,
     first: serde_json::Value,
@@ -69,7 +69,14 @@ fn run_with_first_neighbourhood(
         String::from_utf8_lossy(&out.stderr)
     );
     let rows = common::read_csv(&dir.join("out/neighbourhoods.csv"));
-    (rows, String::from_utf8_lossy(&out.stdout).to_string())
+    (
+        rows,
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
 }
 
 fn area_and_children(rows: &[std::collections::HashMap<String, String>], id: &str) -> (f64, f64) {

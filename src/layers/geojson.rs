@@ -26,7 +26,7 @@ pub fn read(path: &Path, crs_override: Option<&str>) -> Result<Layer> {
 
 fn read_bytes(path: &Path) -> Result<Vec<u8>> {
     if let Ok(meta) = std::fs::metadata(path) {
-        check_memory(path, meta.len(), available_memory())?;
+        check_memory(path, meta.len(), crate::memory::budget())?;
     }
     std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))
 }
@@ -57,14 +57,6 @@ fn check_memory(path: &Path, file_bytes: u64, available: Option<u64>) -> Result<
         ));
     }
     Ok(())
-}
-
-/// Memory the system can still give (Linux `MemAvailable`); `None` elsewhere.
-fn available_memory() -> Option<u64> {
-    let text = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let line = text.lines().find(|l| l.starts_with("MemAvailable:"))?;
-    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
 }
 
 /// Parses GeoJSON bytes as if they were the file at `path`.
@@ -489,7 +481,7 @@ mod tests {
         )
         .is_ok());
         assert!(check_memory(Path::new("x"), u64::MAX, None).is_ok());
-        assert!(available_memory().is_some_and(|m| m > 0));
+        assert!(crate::memory::budget().is_some_and(|m| m > 0));
     }
 
     fn layer(text: &str) -> Result<Layer> {

@@ -16,9 +16,62 @@ use rayon::prelude::*;
 
 use super::e2sfca::{self, Decay};
 use crate::error::Result;
-use crate::reach::straight::{chunks_in_order, AmenityIndex};
+use crate::reach::straight::{chunks_in_order, homes_in_flight, AmenityIndex};
+use crate::scene::AmenityKind;
 use crate::scene::Scene;
 use crate::study::{self, Study};
+
+/// The kind whose capacity is the supply: `[catchment] kind`, else the focus kind.
+fn catchment_kind<'a>(study: &Study, scene: &'a Scene) -> Option<&'a AmenityKind> {
+    let kind = study
+        .file
+        .catchment
+        .as_ref()
+        .and_then(|c| c.kind.clone())
+        .or_else(|| study.focus_kind())?;
+    scene.kind(&kind)
+}
+
+/// How many (home, facility) pairs the catchment finds, estimated before the work from a sample
+/// of homes, and how much memory step 1 holds for them at once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PairEstimate {
+    pub kind: String,
+    /// The largest catchment (metres).
+    pub radius_m: f64,
+    pub pairs_per_home: f64,
+    /// Bytes of terms held at once: one wave of homes in flight, a term per pair and band.
+    pub bytes_in_flight: u64,
+}
+
+/// Homes sampled to estimate the pairs per home: evenly spread over the homes' (file) order.
+const SAMPLED_HOMES: usize = 512;
+
+/// Estimates the pairs the catchment finds (a 100 km norm over a million homes reaches every
+/// facility from every home), so a run can refuse one that does not fit before it allocates.
+pub fn pair_estimate(study: &Study, scene: &Scene) -> Option<PairEstimate> {
+    let amenities = catchment_kind(study, scene)?;
+    let norms = &study.norms.kinds.get(&amenities.kind)?.bands;
+    let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
+    let homes = &scene.homes.coords;
+    if homes.is_empty() || amenities.items.is_empty() || !max_radius.is_finite() {
+        return None;
+    }
+    let step = homes.len().div_ceil(SAMPLED_HOMES);
+    let sample: Vec<geo::Coord> = homes.iter().step_by(step).copied().collect();
+    let mut pairs = 0usize;
+    AmenityIndex::new(&amenities.items)
+        .within_each(&sample, max_radius, |_, found| pairs += found.len());
+    let pairs_per_home = pairs as f64 / sample.len() as f64;
+    let in_flight = homes.len().min(homes_in_flight()) as f64;
+    let term = std::mem::size_of::<(u32, f64)>() as f64;
+    Some(PairEstimate {
+        kind: amenities.kind.clone(),
+        radius_m: max_radius,
+        pairs_per_home,
+        bytes_in_flight: (in_flight * pairs_per_home * term * norms.len() as f64) as u64,
+    })
+}
 
 /// Step 1's terms of a chunk of homes: per band, (facility, decay-weighted children) in
 /// (home, facility) order.
@@ -31,18 +84,15 @@ type TermsPerBand = Vec<Vec<(u32, f64)>>;
 /// the nearest, which the network stage does not give.
 pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>>> {
     let cfg = study.file.catchment.as_ref();
-    let kind = cfg
-        .and_then(|c| c.kind.clone())
-        .or_else(|| study.focus_kind())
-        .unwrap_or_default();
-    let Some(amenities) = scene.kind(&kind) else {
+    let Some(amenities) = catchment_kind(study, scene) else {
         return Ok(None);
     };
+    let kind = &amenities.kind;
     let decay = match cfg.and_then(|c| c.decay).unwrap_or_default() {
         study::Decay::Step => Decay::Step,
         study::Decay::Gaussian => Decay::Gaussian,
     };
-    let norms = &study.norms.kinds[&kind].bands;
+    let norms = &study.norms.kinds[kind].bands;
     let homes = &scene.homes;
     let supply: Vec<f64> = amenities.items.iter().map(|a| a.capacity).collect();
     e2sfca::validate_supply(&supply)?;

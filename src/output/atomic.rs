@@ -35,9 +35,9 @@ pub struct Staging {
     target: PathBuf,
     stage: PathBuf,
     files: Vec<String>,
-    committed: bool,
     /// Held until the end of the run; closing it releases the lock.
     _lock: File,
+    lock_path: PathBuf,
 }
 
 /// The names beside `target` that a run uses.
@@ -77,23 +77,24 @@ impl Staging {
         })?;
         let names = siblings(&target);
         let lock = lock(out_dir, &names.lock)?;
-        clean_after_dead_runs(out_dir, &target, &names)?;
-        folder::check_contents(out_dir, &target)?;
-        let stage = parent.join(format!("{}{}", names.new_prefix, std::process::id()));
-        fs::create_dir(&stage).map_err(|e| {
+        // From here on, dropping the staging on an error releases and removes the lock.
+        let staging = Staging {
+            out_dir: out_dir.to_path_buf(),
+            stage: parent.join(format!("{}{}", names.new_prefix, std::process::id())),
+            target,
+            files: Vec::new(),
+            _lock: lock,
+            lock_path: names.lock.clone(),
+        };
+        clean_after_dead_runs(out_dir, &staging.target, &names)?;
+        folder::check_contents(out_dir, &staging.target)?;
+        fs::create_dir(&staging.stage).map_err(|e| {
             Error::io(
                 out_dir,
                 format!("the output folder is not writable ({e}); choose another with --out"),
             )
         })?;
-        Ok(Staging {
-            out_dir: out_dir.to_path_buf(),
-            target,
-            stage,
-            files: Vec::new(),
-            committed: false,
-            _lock: lock,
-        })
+        Ok(staging)
     }
 
     /// Creates a file to be committed under `name` (one of [`folder::OUTPUT_FILES`]).
@@ -119,7 +120,7 @@ impl Staging {
     }
 
     /// Swaps the new set of outputs in for the old one.
-    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
+    pub fn commit(self) -> Result<Vec<PathBuf>> {
         sync_dir(&self.stage);
         test_hook("staged");
         let err = |e: std::io::Error| {
@@ -155,7 +156,6 @@ impl Staging {
         if let Some(parent) = self.target.parent() {
             sync_dir(parent);
         }
-        self.committed = true;
         let _ = fs::remove_dir_all(&self.stage);
         Ok(self.files.iter().map(|n| self.out_dir.join(n)).collect())
     }
@@ -165,6 +165,9 @@ impl Drop for Staging {
     fn drop(&mut self) {
         // Uncommitted: the new outputs; committed by exchange: the old ones.
         let _ = fs::remove_dir_all(&self.stage);
+        // Removed while still locked; a run that opened it meanwhile sees it was removed and
+        // takes a new one (see `lock`).
+        let _ = fs::remove_file(&self.lock_path);
     }
 }
 
@@ -178,8 +181,40 @@ pub fn finish(w: BufWriter<File>, name: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Takes the output folder's lock, or says which run holds it.
+/// Takes the output folder's lock, or says which run holds it. The lock file is removed by the
+/// run that holds it when it ends, so a lock taken on a file that is no longer at `path` is
+/// taken again on the new one.
 fn lock(out_dir: &Path, path: &Path) -> Result<File> {
+    for _ in 0..100 {
+        let file = lock_once(out_dir, path)?;
+        if same_file(&file, path) {
+            return Ok(file);
+        }
+    }
+    Err(Error::io(
+        out_dir,
+        format!(
+            "cannot take the lock {} (it keeps being replaced)",
+            path.display()
+        ),
+    ))
+}
+
+#[cfg(unix)]
+fn same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+fn lock_once(out_dir: &Path, path: &Path) -> Result<File> {
     let mut file = fs::OpenOptions::new()
         .read(true)
         .write(true)
@@ -376,8 +411,8 @@ mod tests {
         }
         assert_eq!(fs::read_to_string(out.join("homes.csv")).unwrap(), "first");
         assert_eq!(names(&out), vec!["homes.csv"]);
-        // Beside the folder only the lock remains.
-        assert_eq!(names(dir.path()), vec![".out.kindscape-lock", "out"]);
+        // Nothing is left beside the folder, not even the lock.
+        assert_eq!(names(dir.path()), vec!["out"]);
     }
 
     #[test]
@@ -394,7 +429,7 @@ mod tests {
         // equity.csv of the first run is not left beside the second run's homes.csv.
         assert_eq!(names(&out), vec!["homes.csv"]);
         assert_eq!(fs::read_to_string(out.join("homes.csv")).unwrap(), "2");
-        assert_eq!(names(dir.path()), vec![".out.kindscape-lock", "out"]);
+        assert_eq!(names(dir.path()), vec!["out"]);
     }
 
     #[test]

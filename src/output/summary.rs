@@ -214,10 +214,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         }
     }
     if !r.warnings.is_empty() {
-        let _ = writeln!(s, "\nWarnings:");
-        for w in r.warnings {
-            let _ = writeln!(s, "  - {w}");
-        }
+        let _ = writeln!(s, "\n{}", warnings_note(r.warnings.len()));
     }
     let _ = writeln!(s, "\nOutputs in {}:", written.out_dir.display());
     for f in &written.files {
@@ -343,10 +340,21 @@ pub fn check_summary(study: &Study, scene: &Scene, warnings: &[String]) -> Strin
     if warnings.is_empty() {
         let _ = writeln!(s, "\nNo warnings.");
     } else {
-        let _ = writeln!(s, "\nWarnings:");
-        for w in warnings {
-            let _ = writeln!(s, "  - {w}");
-        }
+        let _ = writeln!(s, "\n{}", warnings_note(warnings.len()));
     }
     s
+}
+
+/// Where the warnings are: the command prints them on stderr (even with `--quiet`, which hides
+/// this summary), sorted; see [`sorted_warnings`].
+fn warnings_note(n: usize) -> String {
+    format!("{n} warning{} (on stderr)", if n == 1 { "" } else { "s" })
+}
+
+/// The warnings as the command prints them on stderr: one `warning: ` line each, sorted, so the
+/// order is the same whatever the thread count or the order stages met them in.
+pub fn sorted_warnings(warnings: &[String]) -> String {
+    let mut sorted: Vec<&String> = warnings.iter().collect();
+    sorted.sort();
+    sorted.iter().map(|w| format!("warning: {w}\n")).collect()
 }

@@ -571,6 +571,11 @@ pub fn nearest_distances(points: &[Coord], items: &[Amenity]) -> Vec<f64> {
         .collect()
 }
 
+/// How many points [`chunks_in_order`] has in flight at once: a few chunks per thread.
+pub fn homes_in_flight() -> usize {
+    CHUNK * 4 * rayon::current_num_threads().max(1)
+}
+
 /// Runs `map` on consecutive chunks of the points in parallel (with each chunk's first point
 /// index) and hands the results to `consume` in point order, a few chunks per thread at a time,
 /// so that what the chunks produce never has to be held for all points at once. Sums that
@@ -580,7 +585,7 @@ pub fn chunks_in_order<T: Send>(
     map: impl Fn(usize, &[Coord]) -> T + Sync + Send,
     mut consume: impl FnMut(T),
 ) {
-    let wave = CHUNK * 4 * rayon::current_num_threads().max(1);
+    let wave = homes_in_flight();
     for (w, wave_points) in points.chunks(wave).enumerate() {
         let results: Vec<T> = wave_points
             .par_chunks(CHUNK)

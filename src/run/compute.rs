@@ -77,6 +77,7 @@ pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
         ));
     }
     let scene = scene::build(study, warnings)?;
+    check_memory(study, &scene)?;
     let rasters = rasters::read_rasters(study)?;
     let candidates = plan::read_candidates(study, &scene, warnings)?;
     Ok(Inputs {
@@ -84,6 +85,28 @@ pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
         rasters,
         candidates,
     })
+}
+
+/// Refuses, before the work, a study whose homes or catchment pairs would not fit in memory.
+fn check_memory(study: &Study, scene: &Scene) -> Result<()> {
+    crate::memory::check_homes(scene.homes.len())
+        .map_err(|m| Error::study(&study.path, format!("[homes]: {m}")))?;
+    if let Some(e) = crate::measures::play_space::pair_estimate(study, scene) {
+        let what = format!(
+            "the catchment of {} m reaches about {:.0} {} facilities per home; its pairs",
+            e.radius_m, e.pairs_per_home, e.kind
+        );
+        crate::memory::check_fits(&what, e.bytes_in_flight).map_err(|m| {
+            Error::study(
+                &study.path,
+                format!(
+                    "[norms] {}: {m}; a smaller norm, or fewer --threads, needs less",
+                    e.kind
+                ),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// Everything a run computed.

@@ -63,6 +63,8 @@ pub struct SampleOptions {
     pub osm_pbf: bool,
     /// The study file's `[study] output`, relative to the study file (default `"out"`).
     pub output: Option<String>,
+    /// Replace files of the sample's names even in a folder that does not hold a sample.
+    pub force: bool,
 }
 
 impl Default for SampleOptions {
@@ -72,6 +74,7 @@ impl Default for SampleOptions {
             seed: TOWN_SEED,
             osm_pbf: false,
             output: None,
+            force: false,
         }
     }
 }
@@ -109,12 +112,29 @@ pub struct SampleSummary {
 /// created if needed: `neighbourhoods.geojson`, `homes.geojson`, `playgrounds.geojson`,
 /// `green_spaces.geojson` (WGS84), `libraries.geojson`, `community_centres.geojson`,
 /// `walk.geojson`, the study file [`STUDY_FILE`], and with `osm_pbf` also [`OSM_FILE`] and
-/// [`OSM_STUDY_FILE`]. Existing files of those names are replaced.
+/// [`OSM_STUDY_FILE`]. Existing files of those names are replaced only in a folder that holds
+/// an earlier sample (its study file says so), or with `force`: a user's own `homes.geojson` is
+/// never written over by accident.
 pub fn write_sample(dir: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
     if opts.homes == 0 {
         return Err(Error::Other(
             "a sample town needs at least 1 home (--homes)".into(),
         ));
+    }
+    if opts.homes > MAX_HOMES {
+        return Err(Error::Other(format!(
+            "--homes {}: at most {MAX_HOMES} homes (ten times the Netherlands' 8 M)",
+            opts.homes
+        )));
+    }
+    crate::memory::check_fits(
+        &format!("a town of {} homes", opts.homes),
+        (opts.homes as u64).saturating_mul(MEMORY_PER_SAMPLE_HOME),
+    )
+    .map_err(|m| Error::Other(format!("--homes {}: {m}", opts.homes)))?;
+    check_disk(dir, opts)?;
+    if !opts.force {
+        refuse_foreign_files(dir)?;
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(dir, format!("cannot create the folder: {e}")))?;
@@ -219,6 +239,98 @@ pub fn write_sample(dir: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
         crossings: city.crossings.len(),
         extent: Rect::new(min, max),
     })
+}
+
+/// Memory per home while a synthetic town is made and written: the layers are streamed, and
+/// `sample --homes 2000000` peaks at 24 MB (`/usr/bin/time -f %M`), about 8 bytes per home.
+const MEMORY_PER_SAMPLE_HOME: u64 = 16;
+/// Disk per home of the GeoJSON layers: 2 M homes take 304 MB (`du -sh`), about 152 bytes.
+const DISK_PER_SAMPLE_HOME: u64 = 160;
+
+/// Refuses a town whose layers would not fit on the disk that holds `dir`.
+fn check_disk(dir: &Path, opts: &SampleOptions) -> Result<()> {
+    let Some(free) = free_disk(dir) else {
+        return Ok(());
+    };
+    let needed = (opts.homes as u64).saturating_mul(DISK_PER_SAMPLE_HOME);
+    if needed <= free {
+        return Ok(());
+    }
+    Err(Error::io(
+        dir,
+        format!(
+            "--homes {}: the layers would take about {} of disk, more than the {} free there",
+            opts.homes,
+            crate::memory::human_bytes(needed),
+            crate::memory::human_bytes(free)
+        ),
+    ))
+}
+
+/// Bytes free for this user on the filesystem of `path` (or of its nearest existing parent).
+#[cfg(unix)]
+fn free_disk(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let existing = path.ancestors().find(|p| p.exists())?;
+    let existing = if existing.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        existing
+    };
+    let c = std::ffi::CString::new(existing.as_os_str().as_bytes()).ok()?;
+    // SAFETY: statvfs writes into the zeroed struct it is given; the path is NUL-terminated.
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return None;
+    }
+    Some((st.f_bavail as u64).saturating_mul(st.f_frsize as u64))
+}
+
+#[cfg(not(unix))]
+fn free_disk(_: &Path) -> Option<u64> {
+    None
+}
+
+/// Every file name [`write_sample`] may write.
+const SAMPLE_FILES: &[&str] = &[
+    "neighbourhoods.geojson",
+    "homes.geojson",
+    "playgrounds.geojson",
+    "green_spaces.geojson",
+    "libraries.geojson",
+    "community_centres.geojson",
+    "walk.geojson",
+    STUDY_FILE,
+    OSM_FILE,
+    OSM_STUDY_FILE,
+];
+
+/// Refuses a folder where the sample would replace files that are not an earlier sample's.
+fn refuse_foreign_files(dir: &Path) -> Result<()> {
+    let earlier_sample = std::fs::read_to_string(dir.join(STUDY_FILE)).is_ok_and(|t| {
+        t.lines()
+            .next()
+            .is_some_and(|l| l.contains("made by `kindscape sample`"))
+    });
+    if earlier_sample {
+        return Ok(());
+    }
+    let taken: Vec<&str> = SAMPLE_FILES
+        .iter()
+        .copied()
+        .filter(|n| dir.join(n).symlink_metadata().is_ok())
+        .collect();
+    if taken.is_empty() {
+        return Ok(());
+    }
+    Err(Error::io(
+        dir,
+        format!(
+            "already holds {}, which is not an earlier sample (no {STUDY_FILE} made by `kindscape sample`); choose an empty or new folder, or pass --force to replace {}",
+            taken.join(", "),
+            if taken.len() == 1 { "it" } else { "them" }
+        ),
+    ))
 }
 
 fn write_text(path: &Path, text: &str) -> Result<()> {

@@ -175,7 +175,12 @@ fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Resu
     let r = layers::raster::Raster::read(path, band)?;
     let crs = r.require_crs(crs)?;
     let identity = crs.to(&crs);
-    let cells = layers::raster::cells_where(&r, &identity, |v| v != 0.0)?;
+    // Every non-empty cell becomes a home: refuse a grid whose homes do not fit before they are
+    // made (a small compressed file may hold millions of populated cells).
+    let keep = |v: f64| v != 0.0;
+    let homes = r.data.iter().filter(|&&v| r.is_valid(v) && keep(v)).count();
+    crate::memory::check_homes(homes).map_err(|m| Error::layer(path, format!("as homes: {m}")))?;
+    let cells = layers::raster::cells_where(&r, &identity, keep)?;
     let features = cells
         .into_iter()
         .enumerate()

@@ -104,6 +104,14 @@ fn read_decoder(path: &Path, mut decoder: Decoder<BufReader<File>>, band: u32) -
     let epsg = georef.epsg();
     let crs = epsg.and_then(|code| Crs::from_epsg(code).ok());
 
+    // The declared size is checked before the pixels are allocated: a 62 KB file may declare
+    // millions of cells. At most 8 bytes per sample while decoding, then 8 per cell of the band.
+    let cells = (width as u64).saturating_mul(height as u64);
+    crate::memory::check_fits(
+        &format!("its {width} x {height} cells ({bands} band(s))"),
+        cells.saturating_mul(8 * bands as u64 + 8),
+    )
+    .map_err(|m| Error::layer(path, m))?;
     // The tags are read; the pixels may need the full budget.
     let mut decoder = decoder.with_limits(limits());
     let image = decoder.read_image().map_err(|e| tiff_err("pixels", e))?;
