@@ -175,6 +175,13 @@ case("network_without_lines", ["error", "walk.geojson", "[network] path", "no li
 case("huge_coordinate_shown_short", ["error", "coordinate (1e99, 4.6e99) is not plausible"], S_HOMES, {"homes.geojson": fc([feat({"hid": "a"}, pt(1e99, 4.6e99))])})
 case("huge_weight_shown_short", ["warning", "weights sum to 1e300, not 1"], S + '\n[score]\nweights = { playground = 1e300 }\n')
 case("huge_min_area_shown_short", ["warning", "smaller than 1e300 m2 were left out"], S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nmin_area_m2 = 1e300'))
+case("huge_negative_norm_shown_short", ["error", "\"all\" = -1e300: a norm must be a distance above 0 m"], S + '\n[norms]\nplayground = { all = -1e300 }\n')
+case("band_en_dash_read_as_hyphen", ["warning", "[neighbourhoods] children: band \"0–5\" is written with a dash that is not a hyphen (U+2013); it is read as \"0-5\"", "0-5 100 m"],
+     S.replace('children = "kids"', 'children = { "0–5" = "kids" }') + '\n[norms]\nplayground = { "0-5" = 100 }\n')
+case("band_em_dash_in_norms_read_as_hyphen", ["warning", "[norms] playground: band \"0—5\" is written with a dash that is not a hyphen (U+2014)"],
+     S.replace('children = "kids"', 'children = { "0-5" = "kids" }') + '\n[norms]\nplayground = { "0—5" = 100 }\n')
+case("band_en_dash_and_hyphen_both", ["error", "[neighbourhoods] children: band \"0-5\" is given twice", "keep one"],
+     S.replace('children = "kids"', 'children = { "0–5" = "kids", "0-5" = "kids" }'))
 # ---- end of geometry-crs ----
 
 

@@ -64,6 +64,9 @@ pub struct Inputs {
 
 /// Reads and checks every layer the study names.
 pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
+    for note in &study.notes {
+        warnings.push(note.clone());
+    }
     if let Some(sum) = study
         .file
         .score

@@ -4,6 +4,7 @@
 //! (serde's `deny_unknown_fields` with toml's spans). Paths are resolved against the study file's
 //! folder.
 
+mod band_names;
 mod inputs;
 mod norms;
 
@@ -26,6 +27,8 @@ pub struct Study {
     pub dir: PathBuf,
     pub file: StudyFile,
     pub norms: Norms,
+    /// Warnings about how the file was read (band names with dashes that are not hyphens).
+    pub notes: Vec<String>,
 }
 
 /// The study file as written, key for key.
@@ -350,7 +353,7 @@ impl Study {
 
     /// Parses study text as if it were the file at `path` (which resolves relative paths).
     pub fn parse(text: &str, path: &Path) -> Result<Study> {
-        let file: StudyFile = toml::from_str(text).map_err(|e| {
+        let mut file: StudyFile = toml::from_str(text).map_err(|e| {
             Error::study(
                 path,
                 format!("invalid study file: {}", e.to_string().trim_end()),
@@ -367,6 +370,7 @@ impl Study {
             })
             .unwrap_or(Path::new("."))
             .to_path_buf();
+        let notes = band_names::use_hyphens(&mut file).map_err(|m| Error::study(path, m))?;
         let bands = children_bands(&file);
         let kinds: Vec<String> = unique_kinds(&file);
         let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands)
@@ -376,6 +380,7 @@ impl Study {
             dir,
             file,
             norms,
+            notes,
         };
         study.validate()?;
         Ok(study)
@@ -554,9 +559,10 @@ impl Study {
                 if let Some(v) = v {
                     if !v.is_finite() || v < 0.0 {
                         return err(format!(
-                            "[[amenities]] entry {} (kind \"{}\"): `{key}` must be a number >= 0, not {v}",
+                            "[[amenities]] entry {} (kind \"{}\"): `{key}` must be a number >= 0, not {}",
                             i + 1,
-                            a.kind
+                            a.kind,
+                            crate::error::shown(v)
                         ));
                     }
                 }

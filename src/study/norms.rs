@@ -183,7 +183,10 @@ impl Norms {
                             )
                         })?;
                     if !metres.is_finite() || metres <= 0.0 {
-                        return Err(format!("[norms] {key}.\"{band}\" = {metres}: a norm must be a distance above 0 m"));
+                        return Err(format!(
+                            "[norms] {key}.\"{band}\" = {}: a norm must be a distance above 0 m",
+                            crate::error::shown(metres)
+                        ));
                     }
                     m.insert(band.clone(), metres);
                 }
