@@ -25,15 +25,25 @@ const FIXED_MAPS: [&str; 3] = ["map-score", "map-play-area", "map-priority"];
 
 /// Writes the sample town into `dir/town` and runs it; returns the output folder.
 fn run_sample(dir: &Path) -> PathBuf {
+    let town = write_sample(dir);
+    run_town(&town, &dir.join("out"))
+}
+
+/// Writes the sample town into `dir/town`; returns that folder.
+fn write_sample(dir: &Path) -> PathBuf {
     let town = dir.join("town");
     let status = kindscape().arg("sample").arg(&town).output().unwrap();
     assert!(status.status.success(), "{status:?}");
-    let out = dir.join("out");
+    town
+}
+
+/// Runs the sample town's study in `town` into `out`; returns `out`.
+fn run_town(town: &Path, out: &Path) -> PathBuf {
     let run = kindscape()
         .arg("run")
         .arg(town.join("sample-town.toml"))
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--quiet")
         .output()
         .unwrap();
@@ -42,7 +52,7 @@ fn run_sample(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    out
+    out.to_path_buf()
 }
 
 /// Every `<svg id="map-…">…</svg>` of the page, by id.
@@ -406,6 +416,49 @@ fn sample_town_report_structure_and_figures() {
         html.len(),
         md.len()
     );
+}
+
+/// Replaces `from` by `to` in a written layer, failing when the layer does not hold it.
+fn rename_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} holds no {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn names_with_markup_are_escaped_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let town = write_sample(dir.path());
+    // JSON strings: the quotes are the layer's, the markup is the name.
+    let neighbourhood = "<script>alert(1)</script> Centrum & Haven";
+    let playground = "Speelplek <script>steal()</script> & Co";
+    rename_in(
+        &town.join("neighbourhoods.geojson"),
+        "\"name\":\"Centrum\"",
+        &format!("\"name\":\"{neighbourhood}\""),
+    );
+    rename_in(
+        &town.join("playgrounds.geojson"),
+        "\"name\":\"Speelplek Centrum 1\"",
+        &format!("\"name\":\"{playground}\""),
+    );
+    let out = run_town(&town, &dir.path().join("out"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The page's own script is the only one, and the markup of both names never reaches it.
+    assert_eq!(html.matches("<script>").count(), 1);
+    assert!(!html.contains("<script>alert") && !html.contains("<script>steal"));
+    assert!(!html.contains(" & Haven") && !html.contains(" & Co"));
+    // Both names are there, escaped: in tables, map titles and hover texts.
+    let escaped_nb = "&lt;script&gt;alert(1)&lt;/script&gt; Centrum &amp; Haven";
+    let escaped_pg = "Speelplek &lt;script&gt;steal()&lt;/script&gt; &amp; Co";
+    assert!(
+        html.matches(escaped_nb).count() >= 3,
+        "neighbourhood name not shown escaped"
+    );
+    assert!(html.contains(&format!("<td>{escaped_nb}</td>")));
+    assert!(html.contains(&format!("<title>{escaped_pg}</title>")));
+    assert!(html.contains(&format!("<td>{escaped_pg}</td>")));
+    check_well_formed(&html).unwrap();
 }
 
 #[test]

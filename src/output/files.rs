@@ -11,10 +11,11 @@ use serde_json::json;
 use super::atomic::{self, Staging};
 use super::table::{Cell, Table};
 use super::{markdown, report, ExtraColumns};
-use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::error::{Error, Result};
 use crate::measures::rasters::RasterColumns;
 use crate::measures::HomeMeasures;
+use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::reach::{Distances, NetworkReport};
 use crate::scene::Scene;
@@ -31,6 +32,8 @@ pub struct RunView<'a> {
     /// Per neighbourhood, in scene order (with priority ranks).
     pub figures: &'a [NeighbourhoodFigures],
     pub study_area: &'a NeighbourhoodFigures,
+    /// The study area's coverage per kind and band.
+    pub coverage: &'a [CoverageRow],
     pub equity: Option<&'a Equity>,
     pub meeting_places: &'a [MeetingPlace],
     /// Per home, the best meeting mix within reach (with `meeting_places`).
@@ -109,7 +112,9 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     ));
     let table = super::neighbourhood_table(view.study, scene, view.figures, &extra);
     if let Some(e) = view.equity {
-        writer.file("equity.csv", |w| e.table.write_csv(w))?;
+        let kinds = scene.amenities.iter().map(|k| k.kind.as_str());
+        let t = super::equity::equity_table(e, kinds);
+        writer.file("equity.csv", |w| t.write_csv(w))?;
     }
     if let Some(plan) = view.sites {
         let t = super::sites_table(plan);
@@ -121,7 +126,7 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     }
     if view.best_meeting_mix.is_some() {
         writer.file("meeting_places.csv", |w| {
-            analysis::meeting_table(view.meeting_places).write_csv(w)
+            super::equity::meeting_table(view.meeting_places).write_csv(w)
         })?;
     }
     writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
@@ -149,6 +154,7 @@ pub fn write_documents(
         measures: view.measures,
         figures: view.figures,
         study_area: view.study_area,
+        coverage: view.coverage,
         table,
         equity: view.equity,
         meeting_places: view.meeting_places,

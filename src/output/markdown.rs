@@ -31,7 +31,6 @@ fn header(names: &[&str], numeric: &[bool]) -> String {
 /// The whole of `summary.md`.
 pub fn summary(input: &ReportInput) -> String {
     let scene = input.scene;
-    let coverage = facts::coverage_rows(input);
     let network = input.distances.has_network();
     let mut s = String::new();
     let _ = writeln!(
@@ -55,7 +54,7 @@ pub fn summary(input: &ReportInput) -> String {
     );
 
     s.push_str("## Headline gaps\n\n");
-    for line in facts::headline_gaps(input, &coverage) {
+    for line in facts::headline_gaps(input) {
         let _ = writeln!(s, "- {line}");
     }
 
@@ -71,7 +70,7 @@ pub fn summary(input: &ReportInput) -> String {
     names.extend(["Outside norm", "Median (m)", "P90 (m)"]);
     numeric.extend([true, true, true]);
     s.push_str(&header(&names, &numeric));
-    for r in &coverage {
+    for r in input.coverage {
         let mut cells = vec![
             kind_title(&r.kind),
             r.band.clone().unwrap_or_else(|| "all bands".into()),
@@ -106,29 +105,19 @@ pub fn summary(input: &ReportInput) -> String {
         names.extend(kinds.iter().map(String::as_str));
         let numeric: Vec<bool> = (0..names.len()).map(|i| i > 0).collect();
         s.push_str(&header(&names, &numeric));
-        let t = &e.table;
-        for r in 0..t.rows.len() {
-            let label = t.rows[r].first().map(|c| c.to_csv()).unwrap_or_default();
-            if !matches!(label.parse::<u8>(), Ok(1..=5)) {
-                continue;
-            }
+        for q in &e.by_quintile {
             let mut cells = vec![
-                label,
-                num(facts::table_num(t, r, "neighbourhoods"), 0),
-                num(facts::table_num(t, r, "children"), 0),
-                num(facts::table_num(t, r, "score"), 1),
+                q.quintile.to_string(),
+                num(Some(q.neighbourhoods as f64), 0),
+                num(Some(q.children), 0),
+                num(q.score, 1),
             ];
-            for k in &scene.amenities {
-                cells.push(pct(facts::table_num(t, r, &format!("{}_coverage", k.kind))));
-            }
+            cells.extend(q.coverage.iter().map(|c| pct(*c)));
             s.push_str(&row(&cells));
         }
     }
 
-    let mut ranked: Vec<usize> = (0..input.figures.len())
-        .filter(|i| input.figures[*i].priority_rank.is_some())
-        .collect();
-    ranked.sort_by_key(|i| input.figures[*i].priority_rank);
+    let ranked = crate::neighbourhoods::coverage::priority_order(input.figures);
     if !ranked.is_empty() {
         s.push_str("\n## Priority\n\n");
         s.push_str(&header(

@@ -96,6 +96,8 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         }
     }
     if let Some(e) = &r.equity {
+        let table =
+            crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
         let _ = writeln!(
             s,
             "\nBy quintile of {} (1 = fewest chances):",
@@ -115,12 +117,12 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             s,
             "  {:<30}{}",
             "quintile",
-            e.table.columns[1..]
+            table.columns[1..]
                 .iter()
                 .map(|c| format!("{:>12}", short(c)))
                 .collect::<String>()
         );
-        for row in &e.table.rows {
+        for row in &table.rows {
             let _ = writeln!(
                 s,
                 "  {:<30}{}",

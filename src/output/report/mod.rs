@@ -10,8 +10,11 @@ pub mod html;
 pub mod maps;
 mod sections;
 
+use maud::html;
+
 use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::measures::HomeMeasures;
+use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::NeighbourhoodFigures;
 use crate::output::table::Table;
 use crate::reach::Distances;
@@ -29,6 +32,8 @@ pub struct ReportInput<'a> {
     /// Per neighbourhood, in scene order (with priority ranks).
     pub figures: &'a [NeighbourhoodFigures],
     pub study_area: &'a NeighbourhoodFigures,
+    /// The study area's coverage per kind and band.
+    pub coverage: &'a [CoverageRow],
     /// `neighbourhoods.csv` as written.
     pub table: &'a Table,
     pub equity: Option<&'a Equity>,
@@ -50,15 +55,15 @@ const NAV: [(&str, &str); 7] = [
 
 /// The whole report as one HTML page.
 pub fn render(input: &ReportInput) -> String {
-    let coverage = facts::coverage_rows(input);
-    let mut body = String::new();
-    body.push_str(&sections::summary(input, &coverage));
-    body.push_str(&sections::maps(input));
-    body.push_str(&sections::equity(input));
-    body.push_str(&sections::priority(input));
-    body.push_str(&sections::sites(input));
-    body.push_str(&sections::meeting_places(input));
-    body.push_str(&sections::provenance(input));
+    let body = html! {
+        (sections::summary(input))
+        (sections::maps(input))
+        (sections::equity(input))
+        (sections::priority(input))
+        (sections::sites(input))
+        (sections::meeting_places(input))
+        (sections::provenance(input))
+    };
     let name = &input.study.file.study.name;
     let subtitle = format!(
         "How close children live to places to play, read, meet and be outside · {} neighbourhoods · working CRS {}",
@@ -69,6 +74,6 @@ pub fn render(input: &ReportInput) -> String {
         &format!("{name}: a child-friendly environment"),
         &subtitle,
         &NAV,
-        &body,
+        body,
     )
 }
