@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::atomic::{self, Staging};
+use super::i18n;
 use super::table::{Cell, Table};
 use super::{markdown, report, ExtraColumns};
 use crate::equity::analysis::{Equity, MeetingPlace};
@@ -20,7 +21,7 @@ use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::reach::{Distances, NetworkReport};
 use crate::scene::Scene;
 use crate::sites::plan::SitePlan;
-use crate::study::Study;
+use crate::study::{Language, Study};
 
 /// What a run computed, borrowed: everything the output files are drawn from.
 #[derive(Clone, Copy)]
@@ -48,6 +49,8 @@ pub struct RunView<'a> {
 #[derive(Debug, Clone)]
 pub struct OutputOptions {
     pub out_dir: PathBuf,
+    /// The language of `report.html`, `summary.md` and the terminal summary.
+    pub language: Language,
 }
 
 /// What writing left behind.
@@ -58,6 +61,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     /// Seconds per stage as in `run.json`: the computing stages, then `outputs`.
     pub timings: Vec<(String, f64)>,
+    /// The language the documents were written in.
+    pub language: Language,
 }
 
 /// The one path by which an output file is written: staged, flushed and synced, committed
@@ -65,6 +70,7 @@ pub struct Written {
 pub struct Writer {
     staging: Staging,
     out_dir: PathBuf,
+    language: Language,
 }
 
 impl Writer {
@@ -74,6 +80,7 @@ impl Writer {
         Ok(Writer {
             staging: Staging::new(&options.out_dir, &study.inputs(), &study.path)?,
             out_dir: options.out_dir.clone(),
+            language: options.language,
         })
     }
 
@@ -96,6 +103,10 @@ impl Writer {
 
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
+    }
+
+    pub fn language(&self) -> Language {
+        self.language
     }
 }
 
@@ -155,6 +166,7 @@ pub fn write_documents(
         figures: view.figures,
         study_area: view.study_area,
         coverage: view.coverage,
+        texts: i18n::texts(writer.language()),
         table,
         equity: view.equity,
         meeting_places: view.meeting_places,

@@ -5,6 +5,7 @@ use maud::{html, Markup};
 
 use super::html::{d1, empty, num, pct, Text};
 use crate::measures::gaps::DistanceHistogram;
+use crate::output::i18n::Texts;
 
 /// Colours of the within-norm and beyond-norm bars: a blue/orange pair that stays distinct
 /// under every common colour-vision deficiency (ColorBrewer PuOr/RdBu ends).
@@ -107,7 +108,7 @@ struct Bar {
     children: f64,
 }
 
-fn bars(h: &DistanceHistogram, bw: f64, max: f64) -> Vec<Bar> {
+fn bars(t: &Texts, h: &DistanceHistogram, bw: f64, max: f64) -> Vec<Bar> {
     let lo = |i: usize| i as f64 * h.bin;
     h.counts
         .iter()
@@ -125,7 +126,7 @@ fn bars(h: &DistanceHistogram, bw: f64, max: f64) -> Vec<Bar> {
                 },
                 last,
                 range: if last {
-                    format!("over {} m", num(Some(lo(i)), 0))
+                    t.fmt("charts.over", &[("metres", &num(Some(lo(i)), 0))])
                 } else {
                     format!("{}–{} m", num(Some(lo(i)), 0), num(Some(lo(i + 1)), 0))
                 },
@@ -137,7 +138,7 @@ fn bars(h: &DistanceHistogram, bw: f64, max: f64) -> Vec<Bar> {
 
 /// A histogram as an `<svg>`: bars up to the norm in blue, beyond it in orange, the norm as a
 /// dashed line, and a last bar for children beyond the range.
-pub fn histogram(title: &str, h: &DistanceHistogram) -> Markup {
+pub fn histogram(t: &Texts, title: &str, h: &DistanceHistogram) -> Markup {
     let (left, top, plot_w, plot_h) = (HIST_LEFT, HIST_TOP, HIST_PLOT_W, HIST_PLOT_H);
     let bw = plot_w / (h.counts.len() + 1) as f64;
     let max = h
@@ -161,19 +162,19 @@ pub fn histogram(title: &str, h: &DistanceHistogram) -> Markup {
             text x=(left) y="16" font-size="14" font-weight="700" fill=(INK) { (Text(title)) }
             text x=(left - 5.0) y=(top + 4.0) font-size="11.5" text-anchor="end" fill=(INK) { (num(Some(max), 0)) }
             text x=(left - 5.0) y=(top + plot_h) font-size="11.5" text-anchor="end" fill=(INK) { "0" }
-            @for b in bars(h, bw, max) {
+            @for b in bars(t, h, bw, max) {
                 rect x=(d1(b.x)) y=(d1(top + plot_h - b.height)) width=(d1((bw - 1.0).max(0.5))) height=(d1(b.height)) fill=(b.colour) fill-opacity=[b.last.then_some("0.6")] {
-                    title { (b.range) ": " (num(Some(b.children), 0)) " children" }
+                    title { (Text(&t.fmt("charts.bar", &[("range", &b.range), ("n", &num(Some(b.children), 0))]))) }
                 }
             }
             (empty("line").attr("x1", d1(nx)).attr("x2", d1(nx)).attr("y1", top - 4.0).attr("y2", top + plot_h).attr("stroke", INK).attr("stroke-width", 1.5).attr("stroke-dasharray", "4 3"))
-            text x=(d1(nx + 4.0)) y=(top + 8.0) font-size="11" fill=(INK) { "norm " (num(Some(h.norm), 0)) " m" }
+            text x=(d1(nx + 4.0)) y=(top + 8.0) font-size="11" fill=(INK) { (Text(&t.fmt("charts.norm", &[("metres", &num(Some(h.norm), 0))]))) }
             (empty("line").attr("x1", left).attr("x2", left + plot_w).attr("y1", top + plot_h).attr("y2", top + plot_h).attr("stroke", INK))
             @for (x, label) in &axis {
                 text x=(d1(*x)) y=(top + plot_h + 14.0) font-size="11.5" text-anchor="middle" fill=(INK) { (Text(label)) }
             }
             text x=(left + plot_w / 2.0) y=(HIST_H - 6.0) font-size="11.5" text-anchor="middle" fill=(INK) {
-                "distance (bins of " (num(Some(h.bin), 0)) " m); last bar: farther"
+                (Text(&t.fmt("charts.axis", &[("bin", &num(Some(h.bin), 0))])))
             }
         }
     }

@@ -1,7 +1,7 @@
 //! The sentences both the HTML report and `summary.md` lead with, written once from the stages'
 //! figures so the two never disagree.
 
-use super::html::{kind_title, num, pct, pct_with};
+use super::html::{num, pct, pct_with};
 use super::ReportInput;
 use crate::measures::gaps::focus_index;
 use crate::neighbourhoods::coverage::{kinds_by_gap, largest_gaps, play_area_below};
@@ -15,39 +15,54 @@ pub fn display_name(nb: &crate::scene::Neighbourhood) -> String {
     }
 }
 
+/// A kind's norms, "400 m for 0-5, 800 m for 6-11", from the study area's coverage lines.
+fn norms_of(input: &ReportInput, kind: &str) -> String {
+    input
+        .coverage
+        .iter()
+        .filter(|b| b.kind == kind && b.band.is_some())
+        .map(|b| {
+            input.texts.fmt(
+                "facts.norm_for",
+                &[
+                    ("metres", &num(b.norm_m, 0)),
+                    ("band", &b.band.as_deref().unwrap_or("")),
+                ],
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The few sentences a council reads first.
 pub fn headline_gaps(input: &ReportInput) -> Vec<String> {
+    let t = input.texts;
     let mut lines: Vec<String> = kinds_by_gap(input.coverage)
         .into_iter()
         .map(|r| {
-            let norms: Vec<String> = input
-                .coverage
-                .iter()
-                .filter(|b| b.kind == r.kind && b.band.is_some())
-                .map(|b| {
-                    format!(
-                        "{} m for {}",
-                        num(b.norm_m, 0),
-                        b.band.as_deref().unwrap_or("")
-                    )
-                })
-                .collect();
-            format!(
-                "{} of {} children ({}) live farther from a {} than the norm ({}).",
-                num(Some(r.outside), 0),
-                num(Some(r.children), 0),
-                pct(Some(r.outside / r.children)),
-                kind_title(&r.kind).to_lowercase(),
-                norms.join(", ")
+            t.fmt(
+                "facts.kind_gap",
+                &[
+                    ("outside", &num(Some(r.outside), 0)),
+                    ("children", &num(Some(r.children), 0)),
+                    ("share", &pct(Some(r.outside / r.children))),
+                    ("kind", &t.kind_lower(&r.kind)),
+                    ("norms", &norms_of(input, &r.kind)),
+                ],
             )
         })
         .collect();
     lines.extend(largest_gaps_line(input));
     lines.extend(double_disadvantage_line(input));
-    if let Some((below, known)) = play_area_below(input.figures, input.study.play_area_norm()) {
-        lines.push(format!(
-            "{below} of {known} neighbourhoods have less than {} of their area for play.",
-            pct_with(Some(input.study.play_area_norm()), 1)
+    let norm = input.study.play_area_norm();
+    if let Some((below, known)) = play_area_below(input.figures, norm) {
+        lines.push(t.fmt(
+            "facts.play_area",
+            &[
+                ("below", &below),
+                ("known", &known),
+                ("share", &pct_with(Some(norm), 1)),
+            ],
         ));
     }
     lines
@@ -55,6 +70,7 @@ pub fn headline_gaps(input: &ReportInput) -> Vec<String> {
 
 /// Where most children outside the focus kind's norm live.
 fn largest_gaps_line(input: &ReportInput) -> Option<String> {
+    let t = input.texts;
     let k = focus_index(input.study, input.scene)?;
     let gaps = largest_gaps(input.figures, 3);
     if gaps.is_empty() {
@@ -63,17 +79,21 @@ fn largest_gaps_line(input: &ReportInput) -> Option<String> {
     let names: Vec<String> = gaps
         .iter()
         .map(|(i, g)| {
-            format!(
-                "{} ({} children)",
-                display_name(&input.scene.neighbourhoods[*i]),
-                num(Some(*g), 0)
+            t.fmt(
+                "facts.gap_name",
+                &[
+                    ("name", &display_name(&input.scene.neighbourhoods[*i])),
+                    ("children", &num(Some(*g), 0)),
+                ],
             )
         })
         .collect();
-    Some(format!(
-        "Most children outside the {} norm live in {}.",
-        kind_title(&input.scene.amenities[k].kind).to_lowercase(),
-        names.join(", ")
+    Some(t.fmt(
+        "facts.largest_gaps",
+        &[
+            ("kind", &t.kind_lower(&input.scene.amenities[k].kind)),
+            ("names", &names.join(", ")),
+        ],
     ))
 }
 
@@ -84,12 +104,10 @@ fn double_disadvantage_line(input: &ReportInput) -> Option<String> {
         .into_iter()
         .map(|i| display_name(&input.scene.neighbourhoods[i]))
         .collect();
+    let t = input.texts;
     Some(if double.is_empty() {
-        "No neighbourhood is in the bottom quintile of both chances and score.".to_string()
+        t.get("facts.double_none").to_string()
     } else {
-        format!(
-            "Double disadvantage (fewest chances and lowest score): {}.",
-            double.join(", ")
-        )
+        t.fmt("facts.double_some", &[("names", &double.join(", "))])
     })
 }

@@ -6,6 +6,7 @@
 
 use maud::{html, Markup, PreEscaped, Render, DOCTYPE};
 
+use crate::output::i18n::{pieces, Piece, Texts};
 use crate::output::table::format_number;
 
 /// Text spliced into the page, escaped as the report always has: maud's escaping plus the
@@ -81,13 +82,22 @@ pub fn d1(v: f64) -> String {
     format!("{v:.1}")
 }
 
-/// "green_space" -> "Green space".
-pub fn kind_title(kind: &str) -> String {
-    let words = kind.replace('_', " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+/// A catalogue text with markup in some of its `{slots}` (a `<code>` or `<strong>`): the text
+/// around them is escaped like any other.
+pub fn with_markup(texts: &Texts, key: &str, slots: &[(&str, Markup)]) -> Markup {
+    html! {
+        @for piece in pieces(texts.get(key)) {
+            @match piece {
+                // Catalogue text is the program's own: maud's escaping, as a literal gets.
+                Piece::Text(t) => { (t) }
+                Piece::Slot(name) => {
+                    @match slots.iter().find(|(n, _)| *n == name) {
+                        Some((_, m)) => { (m) }
+                        None => { "{" (Text(name)) "}" }
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -187,19 +197,15 @@ impl Tr {
     }
 }
 
-/// Headers from string literals.
-pub fn headers(names: &[&str]) -> Vec<String> {
-    names.iter().map(|h| h.to_string()).collect()
-}
-
-/// A table; `sortable` adds the click-to-sort behaviour of the page script.
-pub fn table(headers: &[String], rows: &[Tr], sortable: bool) -> Markup {
+/// A table; `sort_hint` (the headers' tooltip) makes it sortable by the page script.
+pub fn table(headers: &[String], rows: &[Tr], sort_hint: Option<&str>) -> Markup {
+    let sortable = sort_hint.is_some();
     html! {
         div class="table-wrap" {
             table class=[sortable.then_some("sortable")] {
                 thead { tr {
                     @for h in headers {
-                        th title=[sortable.then_some("Click to sort")] { (Text(h)) }
+                        th title=[sort_hint.map(Text)] { (Text(h)) }
                     }
                 } }
                 tbody {
@@ -328,10 +334,16 @@ const SCRIPT: &str = r#"
 "#;
 
 /// The whole page around the sections' HTML.
-pub fn page(title: &str, subtitle: &str, nav: &[(&str, &str)], body: Markup) -> String {
+pub fn page(
+    texts: &Texts,
+    title: &str,
+    subtitle: &str,
+    nav: &[(&str, &str)],
+    body: Markup,
+) -> String {
     let page = html! {
         (DOCTYPE) "\n"
-        html lang="en" {
+        html lang=(texts.language.code()) {
             "\n"
             head {
                 "\n" meta charset="utf-8";
@@ -346,8 +358,8 @@ pub fn page(title: &str, subtitle: &str, nav: &[(&str, &str)], body: Markup) -> 
                 nav { @for (anchor, label) in nav { a href={ "#" (Text(anchor)) } { (Text(label)) } } } "\n"
                 main { "\n" (body) } "\n"
                 footer {
-                    "Made with kindscape " (Text(env!("CARGO_PKG_VERSION"))) " " (PreEscaped("&middot;"))
-                    " every figure can be traced to the files listed under Data and provenance."
+                    (Text(&texts.fmt("page.made_with", &[("version", &env!("CARGO_PKG_VERSION"))])))
+                    " " (PreEscaped("&middot;")) " " (Text(texts.get("page.traced")))
                 } "\n"
                 script { (PreEscaped(SCRIPT)) } "\n"
             }
@@ -418,7 +430,12 @@ mod tests {
             class: None,
             cells: vec![Td::text("A&B"), Td::num(Some(0.5), "50%".into())],
         }];
-        let t = table(&["name".into(), "share".into()], &rows, true).into_string();
+        let t = table(
+            &["name".into(), "share".into()],
+            &rows,
+            Some("Click to sort"),
+        )
+        .into_string();
         assert!(t.contains("<tr data-id=\"BU1\">"));
         assert!(t.contains("<td>A&amp;B</td>"));
         assert!(t.contains("<td class=\"n\" data-v=\"0.5\">50%</td>"));

@@ -207,6 +207,9 @@ pub struct MapBase {
     /// Per neighbourhood: its figures, one per line, for the hover text.
     pub figures: Vec<String>,
     pub attribution: String,
+    /// What a screen reader says for the north arrow and the scale bar.
+    pub north_arrow: String,
+    pub scale_bar: String,
 }
 
 impl MapBase {
@@ -218,6 +221,7 @@ impl MapBase {
         names: Vec<String>,
         figures: Vec<String>,
         attribution: String,
+        (north_arrow, scale_bar): (&str, &str),
     ) -> Option<MapBase> {
         let extent = extent?;
         Some(MapBase {
@@ -227,6 +231,8 @@ impl MapBase {
             names,
             figures,
             attribution,
+            north_arrow: north_arrow.to_string(),
+            scale_bar: scale_bar.to_string(),
         })
     }
 }
@@ -249,8 +255,9 @@ pub struct Choropleth {
     /// Homes outside the norm (already thinned) and the legend label.
     pub dots: Vec<Coord>,
     pub dots_label: String,
-    /// Proposed sites.
+    /// Proposed sites and their legend label.
     pub stars: Vec<Marker>,
+    pub stars_label: String,
     /// Drawn across the page rather than in the two-column grid.
     pub wide: bool,
 }
@@ -277,6 +284,7 @@ impl Choropleth {
             dots: Vec::new(),
             dots_label: String::new(),
             stars: Vec::new(),
+            stars_label: String::new(),
             wide: false,
         }
     }
@@ -305,7 +313,7 @@ pub fn render(base: &MapBase, map: &Choropleth) -> Markup {
                 (neighbourhood_paths(base, map, projected, &classes))
                 (symbols(map, frame))
             }
-            (draw_panel(panel_x, map, &legend, frame.scale))
+            (draw_panel(base, panel_x, map, &legend, frame.scale))
             text x="4" y=(d1(total_h - 6.0)) font-size="10" fill="#52606d" { (Text(&base.attribution)) }
         }
     }
@@ -417,10 +425,7 @@ fn legend_rows(map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
         rows.push(LegendRow::Dot(map.dots_label.clone()));
     }
     if !map.stars.is_empty() {
-        rows.push(LegendRow::Star(format!(
-            "proposed site ({})",
-            map.stars.len()
-        )));
+        rows.push(LegendRow::Star(map.stars_label.clone()));
     }
     rows
 }
@@ -453,7 +458,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
 }
 
 /// The legend panel beside the map: north arrow, title, one row per class and symbol, scale bar.
-fn draw_panel(x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) -> Markup {
+fn draw_panel(base: &MapBase, x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) -> Markup {
     // North arrow, top right of the panel: the working CRS is projected, so grid north is up.
     let (ax, ay) = (x0 + PANEL_W - 22.0, 8.0);
     let arrow = format!(
@@ -475,7 +480,7 @@ fn draw_panel(x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) -> Mark
     let first_row = (18.0 + 15.0 * title.len() as f64).max(LEGEND_TOP);
     let scale_y = first_row + rows.len() as f64 * ROW_H + 16.0;
     html! {
-        g aria-label="north arrow" {
+        g aria-label=(Text(&base.north_arrow)) {
             (empty("path").attr("d", arrow).attr("fill", "#1f2933"))
             text x=(ax) y=(ay + 11.0) text-anchor="middle" font-size="13" font-weight="700" fill="#1f2933" { "N" }
         }
@@ -487,7 +492,7 @@ fn draw_panel(x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) -> Mark
             (legend_mark(row, x0, y))
             text x=(x0 + 30.0) y=(y) font-size="12" fill="#1f2933" { (Text(row.label())) }
         }
-        (scale_bar(x0, scale_y, scale))
+        (scale_bar(&base.scale_bar, x0, scale_y, scale))
     }
 }
 
@@ -524,12 +529,12 @@ fn legend_mark(row: &LegendRow, x0: f64, y: f64) -> Markup {
 }
 
 /// A scale bar of a round length near 120 units, in two halves.
-fn scale_bar(x0: f64, y: f64, scale: f64) -> Markup {
+fn scale_bar(label: &str, x0: f64, y: f64, scale: f64) -> Markup {
     let metres = round_length(120.0 / scale);
     let len = metres * scale;
     let half = len / 2.0;
     html! {
-        g aria-label="scale bar" {
+        g aria-label=(Text(label)) {
             (empty("rect").attr("x", x0).attr("y", y).attr("width", d1(half)).attr("height", 6).attr("fill", "#1f2933"))
             (empty("rect").attr("x", d1(x0 + half)).attr("y", y).attr("width", d1(half)).attr("height", 6).attr("fill", "#fff").attr("stroke", "#1f2933").attr("stroke-width", 1))
             text x=(x0) y=(y + 20.0) font-size="10.5" fill="#1f2933" { "0" }

@@ -16,6 +16,7 @@ use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::measures::HomeMeasures;
 use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::output::i18n::Texts;
 use crate::output::table::Table;
 use crate::reach::Distances;
 use crate::scene::Scene;
@@ -34,6 +35,8 @@ pub struct ReportInput<'a> {
     pub study_area: &'a NeighbourhoodFigures,
     /// The study area's coverage per kind and band.
     pub coverage: &'a [CoverageRow],
+    /// The words, in the report's language.
+    pub texts: &'a Texts,
     /// `neighbourhoods.csv` as written.
     pub table: &'a Table,
     pub equity: Option<&'a Equity>,
@@ -42,15 +45,15 @@ pub struct ReportInput<'a> {
     pub warnings: &'a [String],
 }
 
-/// The sections in page order: anchor and navigation label.
+/// The sections in page order: anchor and the catalogue key of its navigation label.
 const NAV: [(&str, &str); 7] = [
-    ("summary", "Summary"),
-    ("maps", "Maps"),
-    ("equity", "Equity"),
-    ("priority", "Priority"),
-    ("sites", "Sites and cost-benefit"),
-    ("meeting", "Meeting places"),
-    ("provenance", "Data and provenance"),
+    ("summary", "nav.summary"),
+    ("maps", "nav.maps"),
+    ("equity", "nav.equity"),
+    ("priority", "nav.priority"),
+    ("sites", "nav.sites"),
+    ("meeting", "nav.meeting"),
+    ("provenance", "nav.provenance"),
 ];
 
 /// The whole report as one HTML page.
@@ -64,16 +67,20 @@ pub fn render(input: &ReportInput) -> String {
         (sections::meeting_places(input))
         (sections::provenance(input))
     };
-    let name = &input.study.file.study.name;
-    let subtitle = format!(
-        "How close children live to places to play, read, meet and be outside · {} neighbourhoods · working CRS {}",
-        input.scene.neighbourhoods.len(),
-        input.scene.crs
+    let t = input.texts;
+    let subtitle = t.fmt(
+        "page.subtitle",
+        &[
+            ("neighbourhoods", &input.scene.neighbourhoods.len()),
+            ("crs", &input.scene.crs),
+        ],
     );
+    let nav: Vec<(&str, &str)> = NAV.iter().map(|(a, key)| (*a, t.get(key))).collect();
     html::page(
-        &format!("{name}: a child-friendly environment"),
+        t,
+        &t.fmt("page.title", &[("name", &input.study.file.study.name)]),
         &subtitle,
-        &NAV,
+        &nav,
         body,
     )
 }

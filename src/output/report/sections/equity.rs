@@ -5,26 +5,27 @@ use maud::{html, Markup};
 
 use super::distance_kind;
 use crate::equity::analysis::Equity;
+use crate::output::i18n::Texts;
 use crate::output::report::charts::grouped_bars;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{kind_title, num, pct, section, table, Td, Text, Tr};
+use crate::output::report::html::{num, pct, section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 /// How a quintile of chances is named in the chart and the table.
-fn quintile_label(q: u8) -> String {
+fn quintile_label(t: &Texts, q: u8) -> String {
     match q {
-        1 => "Q1 (fewest chances)".into(),
-        5 => "Q5 (most chances)".into(),
-        q => format!("Q{q}"),
+        1 => t.get("equity.q1").to_string(),
+        5 => t.get("equity.q5").to_string(),
+        q => t.fmt("col.q", &[("q", &q)]),
     }
 }
 
 pub fn equity(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let Some(e) = input.equity else {
-        let note = html! {
-            "The study file has no " code { "[equity]" } " section, so children are not grouped by chances."
-        };
-        return section("equity", "Equity", super::absent(note));
+        let code = html! { code { "[equity]" } };
+        let note = with_markup(t, "equity.absent", &[("code", code)]);
+        return section("equity", t.get("nav.equity"), super::absent(note));
     };
     let by = input
         .study
@@ -33,31 +34,34 @@ pub fn equity(input: &ReportInput) -> Markup {
         .as_ref()
         .map(|q| q.by.clone())
         .unwrap_or_default();
+    let note = with_markup(
+        t,
+        "equity.note",
+        &[
+            ("by", html! { strong { (Text(&by)) } }),
+            ("distance", html! { (Text(distance_kind(input))) }),
+        ],
+    );
     let inner = html! {
-        p class="note" {
-            "Neighbourhoods are grouped in five quintiles of " strong { (Text(&by)) }
-            ", each holding about a fifth of the children; quintile 1 has the fewest chances. Coverage is the share of the quintile's children within their norm ("
-            (distance_kind(input)) ")."
-        }
+        p class="note" { (note) }
         figure class="chart-box" {
-            h3 { "Coverage by quintile of " (Text(&by)) }
+            h3 { (Text(&t.fmt("equity.chart", &[("by", &by)]))) }
             (coverage_chart(input, e))
         }
         (quintile_table(input, e))
         @if !e.indices.is_empty() {
-            h3 { "Inequality indices" }
-            p class="note" {
-                "Concentration index (standard and Erreygers): 0 = no gradient, negative = concentrated among children with fewer chances, positive = among those with more. Palma ratio: mean of the 10% with most chances over the 40% with fewest (above 1 favours the better off). Gini: 0 = every child alike."
-            }
+            h3 { (Text(t.get("equity.indices"))) }
+            p class="note" { (Text(t.get("equity.indices_note"))) }
             (index_table(input, e))
         }
-        h3 { "Double disadvantage" }
+        h3 { (Text(t.get("equity.double"))) }
         p { (Text(&double_disadvantage(input, e))) }
     };
-    section("equity", "Equity", inner)
+    section("equity", t.get("nav.equity"), inner)
 }
 
 fn coverage_chart(input: &ReportInput, e: &Equity) -> Markup {
+    let t = input.texts;
     let series: Vec<(String, Vec<Option<f64>>)> = input
         .scene
         .amenities
@@ -65,7 +69,7 @@ fn coverage_chart(input: &ReportInput, e: &Equity) -> Markup {
         .enumerate()
         .map(|(k, kind)| {
             (
-                kind_title(&kind.kind),
+                t.kind(&kind.kind),
                 e.by_quintile
                     .iter()
                     .map(|q| q.coverage.get(k).copied().flatten())
@@ -76,26 +80,30 @@ fn coverage_chart(input: &ReportInput, e: &Equity) -> Markup {
     let categories: Vec<String> = e
         .by_quintile
         .iter()
-        .map(|q| quintile_label(q.quintile))
+        .map(|q| quintile_label(t, q.quintile))
         .collect();
-    grouped_bars("coverage by quintile", &categories, &series)
+    grouped_bars(t.get("charts.bars"), &categories, &series)
 }
 
 fn quintile_table(input: &ReportInput, e: &Equity) -> Markup {
-    let mut headers: Vec<String> = vec![
-        "Quintile".into(),
-        "Neighbourhoods".into(),
-        "Children".into(),
-        "Score".into(),
-    ];
-    headers.extend(input.scene.amenities.iter().map(|k| kind_title(&k.kind)));
+    let t = input.texts;
+    let mut headers: Vec<String> = [
+        "col.quintile",
+        "col.neighbourhoods",
+        "col.children",
+        "col.score",
+    ]
+    .iter()
+    .map(|k| t.get(k).to_string())
+    .collect();
+    headers.extend(input.scene.amenities.iter().map(|k| t.kind(&k.kind)));
     let rows: Vec<Tr> = e
         .by_quintile
         .iter()
         .map(|q| {
             let neighbourhoods = Some(q.neighbourhoods as f64);
             let mut cells = vec![
-                Td::text(&quintile_label(q.quintile)),
+                Td::text(&quintile_label(t, q.quintile)),
                 Td::num(neighbourhoods, num(neighbourhoods, 0)),
                 Td::num(Some(q.children), num(Some(q.children), 0)),
                 Td::num(q.score, num(q.score, 1)),
@@ -104,17 +112,21 @@ fn quintile_table(input: &ReportInput, e: &Equity) -> Markup {
             Tr::new(cells)
         })
         .collect();
-    table(&headers, &rows, false)
+    table(&headers, &rows, None)
 }
 
 fn index_table(input: &ReportInput, e: &Equity) -> Markup {
-    let mut headers: Vec<String> = vec!["Index".into(), "Score".into()];
-    headers.extend(input.scene.amenities.iter().map(|k| kind_title(&k.kind)));
+    let t = input.texts;
+    let mut headers = vec![
+        t.get("col.index").to_string(),
+        t.get("col.score").to_string(),
+    ];
+    headers.extend(input.scene.amenities.iter().map(|k| t.kind(&k.kind)));
     let rows: Vec<Tr> = e
         .indices
         .iter()
         .map(|i| {
-            let mut cells = vec![Td::text(&i.index.key().replace('_', " "))];
+            let mut cells = vec![Td::text(t.get(&format!("equity.{}", i.index.key())))];
             cells.extend(
                 std::iter::once(&i.score)
                     .chain(&i.coverage)
@@ -123,7 +135,7 @@ fn index_table(input: &ReportInput, e: &Equity) -> Markup {
             Tr::new(cells)
         })
         .collect();
-    table(&headers, &rows, false)
+    table(&headers, &rows, None)
 }
 
 fn double_disadvantage(input: &ReportInput, e: &Equity) -> String {
@@ -136,11 +148,9 @@ fn double_disadvantage(input: &ReportInput, e: &Equity) -> String {
         })
         .collect();
     if double.is_empty() {
-        "No neighbourhood is in the bottom quintile of both chances and score.".to_string()
+        input.texts.get("facts.double_none").to_string()
     } else {
-        format!(
-            "In the bottom quintile of both chances and score: {}.",
-            double.join(", ")
-        )
+        let names = double.join(", ");
+        input.texts.fmt("equity.double_some", &[("names", &names)])
     }
 }

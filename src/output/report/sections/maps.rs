@@ -10,14 +10,14 @@ use crate::measures::gaps::{
 };
 use crate::output::report::charts::histogram;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{figure, kind_title, num, pct, pct_with, section, Text};
+use crate::output::report::html::{figure, num, pct, pct_with, section, Text};
 use crate::output::report::maps::{self, Choropleth, MapBase, Marker, Palette, ValueFormat};
 use crate::output::report::ReportInput;
 use crate::scene::Scene;
 
 /// Where the data came from, for the maps' attribution.
 struct Source {
-    text: &'static str,
+    text: String,
     link: Option<&'static str>,
 }
 
@@ -36,19 +36,19 @@ fn sources(input: &ReportInput) -> Vec<Source> {
     let mut out = Vec::new();
     if uses_osm {
         out.push(Source {
-            text: "© OpenStreetMap contributors",
+            text: input.texts.get("maps.osm_credit").to_string(),
             link: Some("https://www.openstreetmap.org/copyright"),
         });
     }
     if any(&["cbs", "bgt", "kadaster", "pdok"]) {
         out.push(Source {
-            text: "© CBS / Kadaster",
+            text: "© CBS / Kadaster".to_string(),
             link: Some("https://www.cbs.nl"),
         });
     }
     if any(&["paavo"]) {
         out.push(Source {
-            text: "© Statistics Finland (Paavo)",
+            text: input.texts.get("maps.finland_credit").to_string(),
             link: None,
         });
     }
@@ -68,54 +68,57 @@ fn input_names(scene: &Scene) -> Vec<String> {
 
 /// Per neighbourhood, the figures its hover text lists.
 fn hover_figures(input: &ReportInput) -> Vec<String> {
-    let scene = input.scene;
-    let focus = focus_index(input.study, scene).map(|k| scene.amenities[k].kind.clone());
+    let (scene, t) = (input.scene, input.texts);
+    let focus = focus_index(input.study, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
     let by = input.study.file.equity.as_ref().map(|e| e.by.clone());
     input
         .figures
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut lines = vec![format!("children: {}", num(Some(f.children), 0))];
+            let mut lines = vec![t.fmt("maps.hover_children", &[("n", &num(Some(f.children), 0))])];
             for (k, kind) in scene.amenities.iter().enumerate() {
                 if let Some(kf) = f.kinds.get(k) {
-                    lines.push(format!(
-                        "{} within norm: {}",
-                        kind_title(&kind.kind),
-                        pct(kf.net_coverage.or(kf.coverage))
+                    lines.push(t.fmt(
+                        "maps.hover_within",
+                        &[
+                            ("kind", &t.kind(&kind.kind)),
+                            ("share", &pct(kf.net_coverage.or(kf.coverage))),
+                        ],
                     ));
                 }
             }
-            lines.push(format!("score: {} / 100", num(f.score, 0)));
+            lines.push(t.fmt("maps.hover_score", &[("score", &num(f.score, 0))]));
             if f.play_area_share.is_some() {
-                lines.push(format!(
-                    "play area: {} of the area",
-                    pct_with(f.play_area_share, 2)
-                ));
+                let share = pct_with(f.play_area_share, 2);
+                lines.push(t.fmt("maps.hover_play_area", &[("share", &share)]));
             }
             if let Some(kind) = &focus {
-                lines.push(format!(
-                    "children outside the {} norm: {}",
-                    kind.replace('_', " "),
-                    num(Some(f.gap_children), 0)
+                lines.push(t.fmt(
+                    "maps.hover_outside",
+                    &[("kind", kind), ("n", &num(Some(f.gap_children), 0))],
                 ));
             }
-            lines.push(format!(
-                "priority rank: {}",
-                f.priority_rank
-                    .map(|r| r.to_string())
-                    .unwrap_or_else(|| "– (no gap)".into())
-            ));
+            let rank = f
+                .priority_rank
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| t.get("maps.hover_no_gap").to_string());
+            lines.push(t.fmt("maps.hover_rank", &[("rank", &rank)]));
             if let (Some(e), Some(by)) = (input.equity, &by) {
-                lines.push(format!(
-                    "{by}: {} (quintile {} of 5)",
-                    num(e.value.get(i).copied().flatten(), 1),
-                    e.quintile
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .map(|q| q.to_string())
-                        .unwrap_or_else(|| "–".into())
+                let quintile = e
+                    .quintile
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|q| q.to_string())
+                    .unwrap_or_else(|| "–".into());
+                lines.push(t.fmt(
+                    "maps.hover_equity",
+                    &[
+                        ("by", by),
+                        ("value", &num(e.value.get(i).copied().flatten(), 1)),
+                        ("quintile", &quintile),
+                    ],
                 ));
             }
             lines.join("\n")
@@ -130,12 +133,15 @@ const COVERAGE_PALETTE: Palette = Palette {
 };
 
 pub fn maps(input: &ReportInput) -> Markup {
-    let scene = input.scene;
+    let (scene, t) = (input.scene, input.texts);
     let srcs = sources(input);
     let attribution = if srcs.is_empty() {
-        "Data: see Data and provenance".to_string()
+        t.get("maps.attribution").to_string()
     } else {
-        srcs.iter().map(|s| s.text).collect::<Vec<_>>().join(" · ")
+        srcs.iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ")
     };
     let polygons: Vec<&geo::MultiPolygon> =
         scene.neighbourhoods.iter().map(|n| &n.geometry).collect();
@@ -146,9 +152,10 @@ pub fn maps(input: &ReportInput) -> Markup {
         scene.neighbourhoods.iter().map(display_name).collect(),
         hover_figures(input),
         attribution,
+        (t.get("maps.north_arrow"), t.get("maps.scale_bar")),
     ) else {
-        let note = html! { "The neighbourhoods have no extent to draw." };
-        return section("maps", "Maps", super::absent(note));
+        let note = html! { (Text(t.get("maps.no_extent"))) };
+        return section("maps", t.get("nav.maps"), super::absent(note));
     };
     let stars = site_stars(input);
     let mut figures = kind_maps(input, &base, &stars);
@@ -156,25 +163,23 @@ pub fn maps(input: &ReportInput) -> Markup {
     figures.extend(play_area_map(input, &base));
     figures.push(priority_map(input, &base, stars));
     let inner = html! {
-        p class="note" {
-            "Colours are natural-breaks classes (Jenks) of each map's values. Hover a neighbourhood for its figures: it is highlighted on every map and in the tables."
-        }
+        p class="note" { (t.get("maps.note")) }
         div class="maps" { @for f in &figures { (f) } }
         p class="note" {
-            "Data sources: " (Text(&input_names(scene).join(", ")))
+            (Text(&t.fmt("maps.sources", &[("files", &input_names(scene).join(", "))])))
             @if !srcs.is_empty() { "; " }
             @for (i, src) in srcs.iter().enumerate() {
                 @if i > 0 { ", " }
                 @match src.link {
-                    Some(l) => { a href=(Text(l)) { (Text(src.text)) } }
-                    None => { (Text(src.text)) }
+                    Some(l) => { a href=(Text(l)) { (Text(&src.text)) } }
+                    None => { (Text(&src.text)) }
                 }
             }
             "."
         }
         (distance_histograms(input))
     };
-    section("maps", "Maps", inner)
+    section("maps", t.get("nav.maps"), inner)
 }
 
 /// The proposed sites, as stars with their hover text.
@@ -184,18 +189,23 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
     };
     plan.sites
         .iter()
-        .map(|s| Marker {
-            at: Coord { x: s.x, y: s.y },
-            label: format!(
-                "Proposed site {}{}: {} children newly within the norm",
-                s.rank,
-                if s.name.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({})", s.name)
-                },
-                num(Some(s.new_children), 0)
-            ),
+        .map(|s| {
+            let name = if s.name.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", s.name)
+            };
+            Marker {
+                at: Coord { x: s.x, y: s.y },
+                label: input.texts.fmt(
+                    "maps.site",
+                    &[
+                        ("rank", &s.rank),
+                        ("name", &name),
+                        ("children", &num(Some(s.new_children), 0)),
+                    ],
+                ),
+            }
         })
         .collect()
 }
@@ -209,13 +219,13 @@ fn outside_dots(input: &ReportInput, k: usize) -> (Vec<Coord>, String) {
         .collect();
     let n = outside.len();
     let (kept, step) = maps::thin(outside);
+    let n = num(Some(n as f64), 0);
     let label = if step > 1 {
-        format!(
-            "home outside norm (1 in {step} of {})",
-            num(Some(n as f64), 0)
-        )
+        input
+            .texts
+            .fmt("maps.dots_thinned", &[("step", &step), ("n", &n)])
     } else {
-        format!("home outside norm ({})", num(Some(n as f64), 0))
+        input.texts.fmt("maps.dots", &[("n", &n)])
     };
     (kept, label)
 }
@@ -229,7 +239,12 @@ fn norms_text(input: &ReportInput, kind: &str) -> String {
         .map(|t| {
             t.bands
                 .iter()
-                .map(|b| format!("{} m for {}", num(Some(b.metres), 0), b.label))
+                .map(|b| {
+                    input.texts.fmt(
+                        "facts.norm_for",
+                        &[("metres", &num(Some(b.metres), 0)), ("band", &b.label)],
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join(", ")
         })
@@ -240,6 +255,7 @@ fn norms_text(input: &ReportInput, kind: &str) -> String {
 /// its norm and the proposed sites.
 fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Markup> {
     let focus = focus_index(input.study, input.scene);
+    let t = input.texts;
     let mut figures = Vec::new();
     for (k, kind) in input.scene.amenities.iter().enumerate() {
         let is_focus = Some(k) == focus;
@@ -259,7 +275,7 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
             .map(|(i, a)| Marker {
                 at: a.anchor(),
                 label: if a.name.is_empty() {
-                    format!("{} {}", kind_title(&kind.kind), i + 1)
+                    format!("{} {}", t.kind(&kind.kind), i + 1)
                 } else {
                     a.name.clone()
                 },
@@ -272,35 +288,38 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
         };
         let map = Choropleth {
             amenities,
-            amenity_label: format!("{} ({})", kind.kind.replace('_', " "), kind.items.len()),
+            amenity_label: format!("{} ({})", t.kind_lower(&kind.kind), kind.items.len()),
             dots,
             dots_label,
             stars: if is_focus { stars.to_vec() } else { Vec::new() },
+            stars_label: stars_label(input, stars.len()),
             wide: is_focus,
             ..Choropleth::plain(
                 &format!("map-{}", kind.kind),
-                &format!("{} within norm", kind_title(&kind.kind)),
+                &t.fmt("maps.kind_legend", &[("kind", &t.kind(&kind.kind))]),
                 values,
                 ValueFormat::Percent(0),
                 COVERAGE_PALETTE,
-                "no children",
+                t.get("maps.no_children"),
             )
         };
         let symbols = match (is_focus, stars.is_empty()) {
-            (true, false) => {
-                " Red dots: homes with children outside the norm; stars: proposed sites."
-            }
-            (true, true) => " Red dots: homes with children outside the norm.",
+            (true, false) => t.get("maps.dots_and_stars"),
+            (true, true) => t.get("maps.dots_only"),
             _ => "",
         };
+        let caption = t.fmt(
+            "maps.kind_caption",
+            &[
+                ("norms", &norms_text(input, &kind.kind)),
+                ("distance", &distance_kind(input)),
+                ("symbols", &symbols),
+            ],
+        );
         let fig = figure(
-            &format!("{}: children within the norm", kind_title(&kind.kind)),
+            &t.fmt("maps.kind_title", &[("kind", &t.kind(&kind.kind))]),
             maps::render(base, &map),
-            &format!(
-                "Norm: {}; distance {}.{symbols}",
-                norms_text(input, &kind.kind),
-                distance_kind(input)
-            ),
+            &caption,
             is_focus,
         );
         if is_focus {
@@ -312,10 +331,16 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
     figures
 }
 
+/// The legend label of the proposed sites.
+fn stars_label(input: &ReportInput, n: usize) -> String {
+    input.texts.fmt("maps.proposed_sites", &[("n", &n)])
+}
+
 fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
+    let t = input.texts;
     let score = Choropleth::plain(
         "map-score",
-        "Score (0–100)",
+        t.get("maps.score_legend"),
         input.figures.iter().map(|f| f.score).collect(),
         ValueFormat::Number(0),
         Palette {
@@ -323,21 +348,18 @@ fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
             reverse: false,
             start: 0.0,
         },
-        "no children",
+        t.get("maps.no_children"),
     );
     let weights: Vec<String> = input
         .study
         .score_weights()
         .iter()
-        .map(|(k, w)| format!("{} {}", k.replace('_', " "), num(Some(*w), 2)))
+        .map(|(k, w)| format!("{} {}", t.kind_lower(k), num(Some(*w), 2)))
         .collect();
     figure(
-        "Score: all kinds combined",
+        t.get("maps.score_title"),
         maps::render(base, &score),
-        &format!(
-            "Per kind 100 within the norm, falling to 0 at twice the norm; weights {}.",
-            weights.join(", ")
-        ),
+        &t.fmt("maps.score_caption", &[("weights", &weights.join(", "))]),
         false,
     )
 }
@@ -346,9 +368,10 @@ fn play_area_map(input: &ReportInput, base: &MapBase) -> Option<Markup> {
     if !input.figures.iter().any(|f| f.play_area_share.is_some()) {
         return None;
     }
+    let t = input.texts;
     let map = Choropleth::plain(
         "map-play-area",
-        "Play area share",
+        t.get("maps.play_legend"),
         input.figures.iter().map(|f| f.play_area_share).collect(),
         ValueFormat::Percent(2),
         Palette {
@@ -356,26 +379,26 @@ fn play_area_map(input: &ReportInput, base: &MapBase) -> Option<Markup> {
             reverse: false,
             start: 0.15,
         },
-        "no base area",
+        t.get("maps.no_base_area"),
     );
+    let share = pct_with(Some(input.study.play_area_norm()), 1);
     Some(figure(
-        "Play area as a share of the area",
+        t.get("maps.play_title"),
         maps::render(base, &map),
-        &format!(
-            "Norm: {} of the area for play.",
-            pct_with(Some(input.study.play_area_norm()), 1)
-        ),
+        &t.fmt("maps.play_caption", &[("share", &share)]),
         false,
     ))
 }
 
 fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Markup {
+    let t = input.texts;
     let priority = Choropleth {
+        stars_label: stars_label(input, stars.len()),
         stars,
         wide: true,
         ..Choropleth::plain(
             "map-priority",
-            "Priority rank (1 = first)",
+            t.get("maps.priority_legend"),
             input
                 .figures
                 .iter()
@@ -387,21 +410,20 @@ fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Mark
                 reverse: true,
                 start: 0.1,
             },
-            "no gap",
+            t.get("maps.no_gap"),
         )
     };
     let (title, caption) = if input.sites.is_some() {
-        (
-            "Priority and proposed sites",
-            "Ranked by children outside the norm, weighted up where chances are fewest; stars are the proposed sites.",
-        )
+        ("maps.priority_title_sites", "maps.priority_caption_sites")
     } else {
-        (
-            "Priority",
-            "Ranked by children outside the norm, weighted up where chances are fewest.",
-        )
+        ("maps.priority_title", "maps.priority_caption")
     };
-    figure(title, maps::render(base, &priority), caption, true)
+    figure(
+        t.get(title),
+        maps::render(base, &priority),
+        t.get(caption),
+        true,
+    )
 }
 
 /// Children by distance to the focus kind, one histogram per age band.
@@ -413,16 +435,18 @@ fn distance_histograms(input: &ReportInput) -> Markup {
     let Some(norms) = input.study.norms.get(kind) else {
         return html! {};
     };
-    let kind_name = kind.replace('_', " ");
+    let t = input.texts;
+    let kind_name = t.kind_lower(kind);
     let hists: Vec<(String, DistanceHistogram)> = norms
         .bands
         .iter()
         .map(|bn| {
             let pairs = children_by_distance(input.scene, input.distances, k, bn);
-            (
-                format!("Ages {}: norm {} m", bn.label, num(Some(bn.metres), 0)),
-                DistanceHistogram::new(bn.metres, pairs),
-            )
+            let title = t.fmt(
+                "maps.hist_title",
+                &[("band", &bn.label), ("metres", &num(Some(bn.metres), 0))],
+            );
+            (title, DistanceHistogram::new(bn.metres, pairs))
         })
         .collect();
     let unreached: Vec<String> = norms
@@ -433,14 +457,14 @@ fn distance_histograms(input: &ReportInput) -> Markup {
         .map(|(bn, (_, h))| format!("{}: {}", bn.label, num(Some(h.unreached), 0)))
         .collect();
     html! {
-        h3 { "How far children live from the nearest " (Text(&kind_name)) }
+        h3 { (Text(&t.fmt("maps.hist_heading", &[("kind", &kind_name)]))) }
         p class="note" {
-            "Children by distance (" (distance_kind(input)) "), per age band; blue bars are within the band's norm, orange beyond it."
+            (t.fmt("maps.hist_note", &[("distance", &distance_kind(input))]))
         }
-        div class="hists" { @for (title, h) in &hists { (histogram(title, h)) } }
+        div class="hists" { @for (title, h) in &hists { (histogram(t, title, h)) } }
         @if !unreached.is_empty() {
             p class="note" {
-                "Children with no " (Text(&kind_name)) " in reach at all: " (Text(&unreached.join(", "))) "."
+                (Text(&t.fmt("maps.unreached", &[("kind", &kind_name), ("list", &unreached.join(", "))])))
             }
         }
     }

@@ -22,12 +22,17 @@ pub use sites::sites;
 pub use summary::summary;
 
 /// How the distances that count were measured.
-fn distance_kind(input: &ReportInput) -> &'static str {
-    if input.distances.has_network() {
-        "over the walking network"
+fn distance_kind<'a>(input: &ReportInput<'a>) -> &'a str {
+    input.texts.get(if input.distances.has_network() {
+        "distance.network"
     } else {
-        "in a straight line"
-    }
+        "distance.straight"
+    })
+}
+
+/// The tooltip of a sortable table's headers.
+fn sortable<'a>(input: &ReportInput<'a>) -> Option<&'a str> {
+    Some(input.texts.get("page.click_to_sort"))
 }
 
 /// A section's whole content when the study did not ask for what it shows.

@@ -5,43 +5,47 @@ use maud::{html, Markup};
 use crate::measures::gaps::focus_index;
 use crate::neighbourhoods::coverage::priority_order;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{
-    headers, kind_title, num, pct, pct_with, section, table, Td, Text, Tr,
-};
+use crate::output::report::html::{num, pct, pct_with, section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 pub fn priority(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let focus_name = focus_index(input.study, input.scene)
-        .map(|k| input.scene.amenities[k].kind.replace('_', " "))
+        .map(|k| t.kind_lower(&input.scene.amenities[k].kind))
         .unwrap_or_default();
     let ranked = ranked_rows(input);
+    let headers = columns(
+        t,
+        &[
+            "col.rank",
+            "col.neighbourhood",
+            "col.id",
+            "col.children",
+            "col.outside_the_norm",
+            "col.within",
+            "col.score",
+            "col.quintile",
+            "col.double",
+        ],
+    );
+    let csv = html! { code { "neighbourhoods.csv" } };
     let inner = html! {
-        p class="note" {
-            "Neighbourhoods ranked by children outside the " (Text(&focus_name))
-            " norm, weighted up where chances are fewest: the list a city would fund first."
-        }
+        p class="note" { (Text(&t.fmt("priority.note", &[("kind", &focus_name)]))) }
         @if ranked.is_empty() {
-            p { "No neighbourhood has children outside the norm." }
+            p { (Text(t.get("priority.none"))) }
         } @else {
-            (table(&headers(&[
-                "Rank",
-                "Neighbourhood",
-                "Id",
-                "Children",
-                "Outside the norm",
-                "Within norm",
-                "Score",
-                "Quintile",
-                "Double disadvantage",
-            ]), &ranked, true))
+            (table(&headers, &ranked, super::sortable(input)))
         }
-        h3 { "All neighbourhoods" }
-        p class="note" {
-            "Click a column heading to sort. Every column is in " code { "neighbourhoods.csv" } "."
-        }
+        h3 { (Text(t.get("priority.all"))) }
+        p class="note" { (with_markup(t, "priority.all_note", &[("code", csv)])) }
         (all_neighbourhoods(input))
     };
-    section("priority", "Priority", inner)
+    section("priority", t.get("nav.priority"), inner)
+}
+
+/// Column headers from their catalogue keys.
+fn columns(t: &crate::output::i18n::Texts, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t.get(k).to_string()).collect()
 }
 
 /// A neighbourhood's quintile of chances, when the study has `[equity]`.
@@ -82,7 +86,11 @@ fn ranked_rows(input: &ReportInput) -> Vec<Tr> {
                         q.map(f64::from),
                         q.map(|q| q.to_string()).unwrap_or("–".into()),
                     ),
-                    Td::text(if dd { "yes" } else { "" }),
+                    Td::text(if dd {
+                        input.texts.get("priority.yes")
+                    } else {
+                        ""
+                    }),
                 ],
             }
         })
@@ -90,16 +98,20 @@ fn ranked_rows(input: &ReportInput) -> Vec<Tr> {
 }
 
 fn all_neighbourhoods(input: &ReportInput) -> Markup {
-    let mut names: Vec<String> = vec!["Neighbourhood".into(), "Id".into(), "Children".into()];
-    names.extend(input.scene.amenities.iter().map(|k| kind_title(&k.kind)));
-    names.extend(headers(&[
-        "Score",
-        "Play area",
-        "Play m² per child",
-        "Outside the norm",
-        "Rank",
-        "Quintile",
-    ]));
+    let t = input.texts;
+    let mut names = columns(t, &["col.neighbourhood", "col.id", "col.children"]);
+    names.extend(input.scene.amenities.iter().map(|k| t.kind(&k.kind)));
+    names.extend(columns(
+        t,
+        &[
+            "col.score",
+            "col.play_area",
+            "col.play_per_child",
+            "col.outside_the_norm",
+            "col.rank",
+            "col.quintile",
+        ],
+    ));
     let rows: Vec<Tr> = input
         .scene
         .neighbourhoods
@@ -133,5 +145,5 @@ fn all_neighbourhoods(input: &ReportInput) -> Markup {
             }
         })
         .collect();
-    table(&names, &rows, true)
+    table(&names, &rows, super::sortable(input))
 }

@@ -3,50 +3,62 @@
 use maud::{html, Markup};
 
 use crate::cba::Appraisal;
-use crate::output::report::html::{headers, num, section, table, Td, Text, Tr};
+use crate::output::i18n::Texts;
+use crate::output::report::html::{num, section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 use crate::sites::plan::SitePlan;
 
-const HEADING: &str = "Sites and cost-benefit";
-
 pub fn sites(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let Some(plan) = input.sites else {
-        let note = html! {
-            "The study file has no " code { "[sites]" } " section, so no new sites were chosen."
-        };
-        return section("sites", HEADING, super::absent(note));
+        let code = html! { code { "[sites]" } };
+        let note = with_markup(t, "sites.absent", &[("code", code)]);
+        return section("sites", t.get("nav.sites"), super::absent(note));
     };
+    let note = t.fmt(
+        "sites.note",
+        &[
+            ("n", &plan.sites.len()),
+            ("kind", &t.kind_lower(&plan.kind)),
+            ("candidates", &num(Some(plan.candidates as f64), 0)),
+            ("crs", &input.scene.crs),
+        ],
+    );
+    let benefit_key = html! { code { "[costs] benefit_eur_per_child_per_year" } };
     let inner = html! {
-        p class="note" {
-            (plan.sites.len()) " new " (Text(&plan.kind.replace('_', " ")))
-            " sites chosen from " (num(Some(plan.candidates as f64), 0))
-            " candidates by maximal covering (lazy greedy): each brings the most children not yet within their norm. Coordinates are in the working CRS ("
-            (Text(&input.scene.crs.to_string())) ")."
-        }
-        (site_table(plan))
-        h3 { "Cost-benefit (present values, EUR)" }
-        (cba_tables(plan))
+        p class="note" { (Text(&note)) }
+        (site_table(t, plan))
+        h3 { (Text(t.get("sites.cba"))) }
+        (cba_tables(t, plan))
         @match plan.cba.break_even_benefit_factor {
             Some(f) => {
-                p { "The net present value reaches zero when benefits are " (num(Some(f), 2)) " times the central estimate." }
+                p { (Text(&t.fmt("sites.break_even", &[("factor", &num(Some(f), 2))]))) }
             }
             None => {
-                p class="warn" {
-                    "No benefit per child is set, so the benefit-cost ratio only shows the cost side; set "
-                    code { "[costs] benefit_eur_per_child_per_year" } " from a cost-benefit study."
-                }
+                p class="warn" { (with_markup(t, "sites.no_benefit", &[("code", benefit_key)])) }
             }
         }
-        h3 { "Assumptions" }
+        h3 { (Text(t.get("sites.assumptions"))) }
         ul { @for a in &plan.assumptions { li { (Text(a)) } } }
     };
-    section("sites", HEADING, inner)
+    section("sites", t.get("nav.sites"), inner)
 }
 
-fn site_table(plan: &SitePlan) -> Markup {
-    let mut names = headers(&["Rank", "Name", "x", "y", "New children"]);
-    names.extend(plan.band_labels.iter().map(|b| format!("New, ages {b}")));
-    names.push("Running total".into());
+/// Column headers from their catalogue keys.
+fn columns(t: &Texts, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t.get(k).to_string()).collect()
+}
+
+fn site_table(t: &Texts, plan: &SitePlan) -> Markup {
+    let mut names = columns(t, &["col.rank", "col.name"]);
+    names.extend(["x".to_string(), "y".to_string()]);
+    names.push(t.get("col.new_children").to_string());
+    names.extend(
+        plan.band_labels
+            .iter()
+            .map(|b| t.fmt("col.new_band", &[("band", b)])),
+    );
+    names.push(t.get("col.running_total").to_string());
     let rows: Vec<Tr> = plan
         .sites
         .iter()
@@ -70,7 +82,7 @@ fn site_table(plan: &SitePlan) -> Markup {
             Tr::new(cells)
         })
         .collect();
-    table(&names, &rows, false)
+    table(&names, &rows, None)
 }
 
 /// One line of an appraisal table; the total in bold.
@@ -90,23 +102,26 @@ fn appraisal_row(name: &str, a: &Appraisal, strong: bool) -> Tr {
 }
 
 /// Per site and in total, then the sensitivity of the total.
-fn cba_tables(plan: &SitePlan) -> Markup {
-    let names = headers(&[
-        "",
-        "Capital cost",
-        "Maintenance",
-        "Benefits",
-        "Net present value",
-        "Benefit-cost ratio",
-    ]);
+fn cba_tables(t: &Texts, plan: &SitePlan) -> Markup {
+    let mut names = vec![String::new()];
+    names.extend(columns(
+        t,
+        &[
+            "col.capital",
+            "col.maintenance",
+            "col.benefits",
+            "col.npv",
+            "col.bcr",
+        ],
+    ));
     let mut rows: Vec<Tr> = plan
         .cba
         .sites
         .iter()
         .enumerate()
-        .map(|(i, a)| appraisal_row(&format!("Site {}", i + 1), a, false))
+        .map(|(i, a)| appraisal_row(&t.fmt("sites.site", &[("n", &(i + 1))]), a, false))
         .collect();
-    rows.push(appraisal_row("Total", &plan.cba.total, true));
+    rows.push(appraisal_row(t.get("sites.total"), &plan.cba.total, true));
     let sensitivity: Vec<Tr> = plan
         .cba
         .sensitivity
@@ -114,10 +129,10 @@ fn cba_tables(plan: &SitePlan) -> Markup {
         .map(|sc| appraisal_row(&sc.name, &sc.appraisal, false))
         .collect();
     html! {
-        (table(&names, &rows, false))
+        (table(&names, &rows, None))
         @if !sensitivity.is_empty() {
-            h3 { "Sensitivity of the total" }
-            (table(&names, &sensitivity, false))
+            h3 { (Text(t.get("sites.sensitivity"))) }
+            (table(&names, &sensitivity, None))
         }
     }
 }

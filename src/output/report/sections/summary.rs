@@ -4,49 +4,51 @@ use maud::{html, Markup};
 
 use super::distance_kind;
 use crate::neighbourhoods::coverage::CoverageRow;
+use crate::output::i18n::Texts;
 use crate::output::report::facts;
-use crate::output::report::html::{
-    headers, kind_title, metres, num, pct, section, table, Td, Text, Tr,
-};
+use crate::output::report::html::{metres, num, pct, section, table, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 pub fn summary(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let inner = html! {
         (cards(input))
-        h3 { "Headline gaps" }
+        h3 { (Text(t.get("summary.headline_gaps"))) }
         ul class="gaps" {
             @for line in facts::headline_gaps(input) { li { (Text(&line)) } }
         }
-        h3 { "Coverage: children within the norm" }
+        h3 { (Text(t.get("summary.coverage"))) }
         p class="note" {
-            "Share of children whose nearest amenity is within their age band's norm, measured "
-            (distance_kind(input)) ". Distances are children-weighted."
+            (t.fmt("summary.coverage_note", &[("distance", &distance_kind(input))]))
         }
         (coverage_table(input))
     };
-    section("summary", "Summary", inner)
+    section("summary", t.get("nav.summary"), inner)
 }
 
 /// The headline counts: children, homes, neighbourhoods and amenities per kind.
 fn cards(input: &ReportInput) -> Markup {
-    let scene = input.scene;
+    let (scene, t) = (input.scene, input.texts);
     let mut cards = vec![
         (
             num(Some(input.study_area.children), 0),
-            "children".to_string(),
+            t.get("summary.children").to_string(),
         ),
-        (num(Some(scene.homes.len() as f64), 0), "homes".into()),
+        (
+            num(Some(scene.homes.len() as f64), 0),
+            t.get("summary.homes").into(),
+        ),
         (
             num(Some(scene.neighbourhoods.len() as f64), 0),
-            "neighbourhoods".into(),
+            t.get("summary.neighbourhoods").into(),
         ),
     ];
-    cards.extend(scene.amenities.iter().map(|k| {
-        (
-            num(Some(k.items.len() as f64), 0),
-            kind_title(&k.kind).to_lowercase(),
-        )
-    }));
+    cards.extend(
+        scene
+            .amenities
+            .iter()
+            .map(|k| (num(Some(k.items.len() as f64), 0), t.kind_lower(&k.kind))),
+    );
     html! {
         div class="cards" {
             @for (value, label) in &cards {
@@ -57,30 +59,32 @@ fn cards(input: &ReportInput) -> Markup {
 }
 
 fn coverage_table(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let network = input.distances.has_network();
-    let mut names = vec!["Kind", "Age band", "Norm", "Children"];
+    let mut keys = vec!["col.kind", "col.age_band", "col.norm", "col.children"];
     if network {
-        names.extend(["Within norm (straight line)", "Within norm (network)"]);
+        keys.extend(["col.within_straight", "col.within_network"]);
     } else {
-        names.push("Within norm");
+        keys.push("col.within");
     }
-    names.extend(["Outside norm", "Median distance", "90th percentile"]);
+    keys.extend(["col.outside", "col.median", "col.p90"]);
+    let headers: Vec<String> = keys.iter().map(|k| t.get(k).to_string()).collect();
     let rows: Vec<Tr> = input
         .coverage
         .iter()
-        .map(|r| coverage_row(r, network))
+        .map(|r| coverage_row(t, r, network))
         .collect();
-    table(&headers(&names), &rows, false)
+    table(&headers, &rows, None)
 }
 
-fn coverage_row(r: &CoverageRow, network: bool) -> Tr {
+fn coverage_row(t: &Texts, r: &CoverageRow, network: bool) -> Tr {
     let mut cells = vec![
         if r.band.is_none() {
-            Td::strong(&kind_title(&r.kind))
+            Td::strong(&t.kind(&r.kind))
         } else {
             Td::text("")
         },
-        Td::text(r.band.as_deref().unwrap_or("all bands")),
+        Td::text(r.band.as_deref().unwrap_or(t.get("summary.all_bands"))),
         Td::num(r.norm_m, metres(r.norm_m)),
         Td::num(Some(r.children), num(Some(r.children), 0)),
         Td::num(r.coverage, pct(r.coverage)),
