@@ -334,6 +334,7 @@ fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
         &RunOptions {
             out: None,
             quiet: true,
+            language: None,
         },
     )?;
     let result = StraightResult {
@@ -357,6 +358,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         &RunOptions {
             out: Some(dir.join("out")),
             quiet: true,
+            language: None,
         },
     )?;
     let peak_mb = vm_hwm_mb()?;

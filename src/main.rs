@@ -29,6 +29,9 @@ enum Command {
         /// Worker threads (default: all cores).
         #[arg(long)]
         threads: Option<usize>,
+        /// Language of the report, summary.md and this summary (overrides [study] language).
+        #[arg(long, value_parser = ["en", "nl"])]
+        lang: Option<String>,
     },
     /// Load and validate every layer; print counts, CRS, extents and warnings. Writes nothing.
     Check { study: PathBuf },
@@ -65,6 +68,7 @@ fn main() -> ExitCode {
             out,
             quiet,
             threads,
+            lang,
         } => {
             if let Some(n) = threads {
                 let limit = thread_limit();
@@ -76,7 +80,14 @@ fn main() -> ExitCode {
                     .num_threads(n.max(1))
                     .build_global();
             }
-            kindscape::run::run_study(&study, &kindscape::run::RunOptions { out, quiet }).map(|r| {
+            let options = kindscape::run::RunOptions {
+                out,
+                quiet,
+                language: lang
+                    .as_deref()
+                    .and_then(kindscape::study::Language::from_code),
+            };
+            kindscape::run::run_study(&study, &options).map(|r| {
                 eprint!("{}", summary::sorted_warnings(&r.results.warnings));
                 if !quiet {
                     print!("{}", summary::run_summary(&r.view(), &r.written));

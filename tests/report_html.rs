@@ -25,15 +25,25 @@ const FIXED_MAPS: [&str; 3] = ["map-score", "map-play-area", "map-priority"];
 
 /// Writes the sample town into `dir/town` and runs it; returns the output folder.
 fn run_sample(dir: &Path) -> PathBuf {
+    let town = write_sample(dir);
+    run_town(&town, &dir.join("out"))
+}
+
+/// Writes the sample town into `dir/town`; returns that folder.
+fn write_sample(dir: &Path) -> PathBuf {
     let town = dir.join("town");
     let status = kindscape().arg("sample").arg(&town).output().unwrap();
     assert!(status.status.success(), "{status:?}");
-    let out = dir.join("out");
+    town
+}
+
+/// Runs the sample town's study in `town` into `out`; returns `out`.
+fn run_town(town: &Path, out: &Path) -> PathBuf {
     let run = kindscape()
         .arg("run")
         .arg(town.join("sample-town.toml"))
         .arg("--out")
-        .arg(&out)
+        .arg(out)
         .arg("--quiet")
         .output()
         .unwrap();
@@ -42,7 +52,7 @@ fn run_sample(dir: &Path) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    out
+    out.to_path_buf()
 }
 
 /// Every `<svg id="map-…">…</svg>` of the page, by id.
@@ -408,6 +418,49 @@ fn sample_town_report_structure_and_figures() {
     );
 }
 
+/// Replaces `from` by `to` in a written layer, failing when the layer does not hold it.
+fn rename_in(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} holds no {from}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn names_with_markup_are_escaped_everywhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let town = write_sample(dir.path());
+    // JSON strings: the quotes are the layer's, the markup is the name.
+    let neighbourhood = "<script>alert(1)</script> Centrum & Haven";
+    let playground = "Speelplek <script>steal()</script> & Co";
+    rename_in(
+        &town.join("neighbourhoods.geojson"),
+        "\"name\":\"Centrum\"",
+        &format!("\"name\":\"{neighbourhood}\""),
+    );
+    rename_in(
+        &town.join("playgrounds.geojson"),
+        "\"name\":\"Speelplek Centrum 1\"",
+        &format!("\"name\":\"{playground}\""),
+    );
+    let out = run_town(&town, &dir.path().join("out"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The page's own script is the only one, and the markup of both names never reaches it.
+    assert_eq!(html.matches("<script>").count(), 1);
+    assert!(!html.contains("<script>alert") && !html.contains("<script>steal"));
+    assert!(!html.contains(" & Haven") && !html.contains(" & Co"));
+    // Both names are there, escaped: in tables, map titles and hover texts.
+    let escaped_nb = "&lt;script&gt;alert(1)&lt;/script&gt; Centrum &amp; Haven";
+    let escaped_pg = "Speelplek &lt;script&gt;steal()&lt;/script&gt; &amp; Co";
+    assert!(
+        html.matches(escaped_nb).count() >= 3,
+        "neighbourhood name not shown escaped"
+    );
+    assert!(html.contains(&format!("<td>{escaped_nb}</td>")));
+    assert!(html.contains(&format!("<title>{escaped_pg}</title>")));
+    assert!(html.contains(&format!("<td>{escaped_pg}</td>")));
+    check_well_formed(&html).unwrap();
+}
+
 #[test]
 fn the_checks_catch_what_they_should() {
     let mut found = external_links("<a href=\"https://x.org/a\">x</a><img src='//cdn/x.png'>");
@@ -605,4 +658,155 @@ fn real_area_reports_open_offline() {
         assert!(md.contains("| Playground | all bands |"), "{name}");
         eprintln!("{name}: report.html {} bytes", html.len());
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dutch
+
+/// Lower-case words of three letters or more (letters of any script; digits split words).
+fn words(text: &str) -> BTreeSet<String> {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| w.chars().count() >= 3)
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// The text a reader sees: tags, the inline style and script and entities removed.
+fn visible_text(html: &str) -> String {
+    let mut rest = html;
+    let mut text = String::new();
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        text.push(' ');
+        let tag = &rest[open..];
+        let skip_to = ["<style", "<script"]
+            .iter()
+            .find(|t| tag.starts_with(**t))
+            .map(|t| format!("</{}>", &t[1..]));
+        rest = match skip_to {
+            Some(end) => &tag[tag.find(&end).unwrap() + end.len()..],
+            None => &tag[tag.find('>').unwrap() + 1..],
+        };
+    }
+    text.push_str(rest);
+    text.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&middot;", "·")
+}
+
+/// Every catalogue text of one language, slots left out.
+fn catalogue_words(path: &str) -> BTreeSet<String> {
+    let table: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut out = BTreeSet::new();
+    for entries in table.values() {
+        for text in entries.as_table().unwrap().values() {
+            let text = text.as_str().unwrap();
+            let mut plain = String::new();
+            let mut in_slot = false;
+            for c in text.chars() {
+                match c {
+                    '{' => in_slot = true,
+                    '}' => in_slot = false,
+                    c if !in_slot => plain.push(c),
+                    _ => {}
+                }
+            }
+            out.extend(words(&plain));
+        }
+    }
+    out
+}
+
+#[test]
+fn dutch_report_has_no_english_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let town = write_sample(dir.path());
+    let out = dir.path().join("out");
+    let run = kindscape()
+        .arg("run")
+        .arg(town.join("sample-town.toml"))
+        .arg("--out")
+        .arg(&out)
+        .arg("--quiet")
+        .args(["--lang", "nl"])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<html lang=\"nl\">"));
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    // Data is not translated: the layers' names, and what the stages write in English (the
+    // sites' assumptions, the norms' sources, the sensitivity scenarios, warnings).
+    let mut data = String::new();
+    for entry in std::fs::read_dir(&town).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "geojson") {
+            data.push_str(&std::fs::read_to_string(path).unwrap());
+        }
+    }
+    // File names and study keys are the contract's, in any language.
+    data.push_str(
+        "neighbourhoods.csv meeting_places.csv run.json [costs] benefit_eur_per_child_per_year ",
+    );
+    let after = |marker: &str| {
+        md.split_once(marker)
+            .map(|(_, r)| r.to_string())
+            .unwrap_or_default()
+    };
+    data.push_str(&after("Aannames:"));
+    data.push_str(&after("Normenset:"));
+    data.push_str(&std::fs::read_to_string(out.join("run.json")).unwrap());
+    for line in std::fs::read_to_string(out.join("cba.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+    {
+        data.push_str(line.split(',').next().unwrap_or(""));
+        data.push(' ');
+    }
+    let english = catalogue_words(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/output/i18n/en.toml"
+    ));
+    let dutch = catalogue_words(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/output/i18n/nl.toml"
+    ));
+    let data = words(&data);
+    let only_english: BTreeSet<&String> = english
+        .iter()
+        .filter(|w| !dutch.contains(*w) && !data.contains(*w))
+        .collect();
+    // The check can fail: the English report is full of these words.
+    let english_html =
+        std::fs::read_to_string(run_sample(&dir.path().join("en")).join("report.html")).unwrap();
+    let in_english = words(&visible_text(&english_html));
+    assert!(
+        only_english
+            .iter()
+            .filter(|w| in_english.contains(**w))
+            .count()
+            > 50
+    );
+    for (name, text) in [
+        ("report.html", visible_text(&html)),
+        ("summary.md", md.clone()),
+    ] {
+        let found: Vec<&&String> = only_english
+            .iter()
+            .filter(|w| words(&text).contains(**w))
+            .collect();
+        assert!(
+            found.is_empty(),
+            "English words in the Dutch {name}: {found:?}"
+        );
+    }
+    assert!(html.contains("Speelplek") && html.contains("buurten"));
 }

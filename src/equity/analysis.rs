@@ -12,7 +12,6 @@ use crate::error::{Error, Result};
 use crate::layers::attributes::{self, Number};
 use crate::measures::HomeMeasures;
 use crate::neighbourhoods::NeighbourhoodFigures;
-use crate::output::table::{Cell, Table};
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::reach::Distances;
 use crate::scene::Scene;
@@ -34,8 +33,68 @@ pub struct Equity {
     /// Quintile of the score per neighbourhood (1 = lowest score).
     pub score_quintile: Vec<Option<u8>>,
     pub double_disadvantage: Vec<bool>,
-    /// `equity.csv`.
-    pub table: Table,
+    /// Quintiles 1..=5 of chances, in order.
+    pub by_quintile: Vec<QuintileFigures>,
+    /// Each inequality index, in the order of [`InequalityIndex::ALL`].
+    pub indices: Vec<IndexFigures>,
+}
+
+impl Equity {
+    /// Neighbourhoods in the bottom quintile of both chances and score, in scene order.
+    pub fn doubly_disadvantaged(&self) -> Vec<usize> {
+        (0..self.double_disadvantage.len())
+            .filter(|&i| self.double_disadvantage[i])
+            .collect()
+    }
+}
+
+/// One quintile of chances: its neighbourhoods, children and children-weighted outcomes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuintileFigures {
+    /// 1 = fewest chances.
+    pub quintile: u8,
+    pub neighbourhoods: usize,
+    pub children: f64,
+    pub score: Option<f64>,
+    /// Share of the quintile's children within their norm, per kind in scene order.
+    pub coverage: Vec<Option<f64>>,
+}
+
+/// The inequality indices `equity.csv` and the report state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InequalityIndex {
+    Concentration,
+    ConcentrationErreygers,
+    Palma,
+    Gini,
+}
+
+impl InequalityIndex {
+    pub const ALL: [InequalityIndex; 4] = [
+        InequalityIndex::Concentration,
+        InequalityIndex::ConcentrationErreygers,
+        InequalityIndex::Palma,
+        InequalityIndex::Gini,
+    ];
+
+    /// The name `equity.csv` gives the index.
+    pub fn key(self) -> &'static str {
+        match self {
+            InequalityIndex::Concentration => "concentration_index",
+            InequalityIndex::ConcentrationErreygers => "concentration_index_erreygers",
+            InequalityIndex::Palma => "palma_ratio",
+            InequalityIndex::Gini => "gini",
+        }
+    }
+}
+
+/// One inequality index of the score and of every kind's coverage (None where undefined).
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexFigures {
+    pub index: InequalityIndex,
+    pub score: Option<f64>,
+    /// Per kind in scene order.
+    pub coverage: Vec<Option<f64>>,
 }
 
 /// Share of a home's children within their band's norm for one kind (network when given).
@@ -107,55 +166,77 @@ pub fn analyse(
         .map(|(a, b)| *a == Some(1) && *b == Some(1))
         .collect();
 
-    // Home-level outcomes, for the indices and the per-quintile figures.
-    let homes = &scene.homes;
-    let n_kinds = scene.amenities.len();
-    let mut columns = vec![
-        "quintile".to_string(),
-        "neighbourhoods".into(),
-        "children".into(),
-        "score".into(),
-    ];
-    columns.extend(
-        scene
-            .amenities
-            .iter()
-            .map(|k| format!("{}_coverage", k.kind)),
+    let by_quintile = quintile_figures(study, scene, distances, measures, &quintile);
+    let indices = index_figures(
+        study,
+        scene,
+        distances,
+        measures,
+        &value,
+        cfg.higher_is_worse,
     );
-    let mut rows = Vec::new();
-    for q in 1..=5u8 {
-        let members: Vec<usize> = (0..homes.len())
-            .filter(|h| homes.neighbourhood[*h].is_some_and(|n| quintile[n as usize] == Some(q)))
-            .collect();
-        let children: f64 = members.iter().map(|h| homes.total_children(*h)).sum();
-        let mean = |f: &dyn Fn(usize) -> Option<f64>| -> Option<f64> {
-            let (mut s, mut w) = (0.0, 0.0);
-            for &h in &members {
-                if let Some(v) = f(h) {
-                    let c = homes.total_children(h);
-                    s += v * c;
-                    w += c;
+    Ok(Some(Equity {
+        value,
+        quintile,
+        score_quintile,
+        double_disadvantage,
+        by_quintile,
+        indices,
+    }))
+}
+
+/// Children, score and coverage of each quintile of chances, over the homes of its
+/// neighbourhoods (children-weighted means).
+fn quintile_figures(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+    quintile: &[Option<u8>],
+) -> Vec<QuintileFigures> {
+    let homes = &scene.homes;
+    (1..=5u8)
+        .map(|q| {
+            let members: Vec<usize> = (0..homes.len())
+                .filter(|h| {
+                    homes.neighbourhood[*h].is_some_and(|n| quintile[n as usize] == Some(q))
+                })
+                .collect();
+            let mean = |f: &dyn Fn(usize) -> Option<f64>| -> Option<f64> {
+                let (mut s, mut w) = (0.0, 0.0);
+                for &h in &members {
+                    if let Some(v) = f(h) {
+                        let c = homes.total_children(h);
+                        s += v * c;
+                        w += c;
+                    }
                 }
+                (w > 0.0).then(|| s / w)
+            };
+            QuintileFigures {
+                quintile: q,
+                neighbourhoods: quintile.iter().filter(|x| **x == Some(q)).count(),
+                children: members.iter().map(|h| homes.total_children(*h)).sum(),
+                score: mean(&|h| Some(measures.score[h])),
+                coverage: (0..scene.amenities.len())
+                    .map(|k| mean(&|h| home_coverage(study, scene, distances, k, h)))
+                    .collect(),
             }
-            (w > 0.0).then(|| s / w)
-        };
-        let mut row = vec![
-            Cell::text(q.to_string()),
-            Cell::Num(
-                Some(quintile.iter().filter(|x| **x == Some(q)).count() as f64),
-                0,
-            ),
-            Cell::Num(Some(children), 1),
-            Cell::Num(mean(&|h| Some(measures.score[h])), 2),
-        ];
-        for k in 0..n_kinds {
-            row.push(Cell::share(mean(&|h| {
-                home_coverage(study, scene, distances, k, h)
-            })));
-        }
-        rows.push(row);
-    }
-    // Indices over children: homes in a neighbourhood with a value.
+        })
+        .collect()
+}
+
+/// The inequality indices over children (homes in a neighbourhood with a value), each of the
+/// score and of every kind's coverage.
+fn index_figures(
+    study: &Study,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+    value: &[Option<f64>],
+    higher_is_worse: bool,
+) -> Vec<IndexFigures> {
+    let homes = &scene.homes;
     let members: Vec<usize> = (0..homes.len())
         .filter(|h| homes.neighbourhood[*h].is_some_and(|n| value[n as usize].is_some()))
         .collect();
@@ -165,45 +246,41 @@ pub fn analyse(
         .map(|h| {
             chances(
                 value[homes.neighbourhood[*h].unwrap_or(0) as usize].unwrap_or(f64::NAN),
-                cfg.higher_is_worse,
+                higher_is_worse,
             )
         })
         .collect();
     let outcomes: Vec<Vec<f64>> =
         std::iter::once(members.iter().map(|h| measures.score[*h]).collect())
-            .chain((0..n_kinds).map(|k| {
+            .chain((0..scene.amenities.len()).map(|k| {
                 members
                     .iter()
                     .map(|h| home_coverage(study, scene, distances, k, *h).unwrap_or(0.0))
                     .collect()
             }))
             .collect();
-    type Index<'a> = (&'a str, Box<dyn Fn(&[f64]) -> Option<f64> + Sync + 'a>);
-    let indices: Vec<Index> = vec![
-        (
-            "concentration_index",
-            Box::new(|o: &[f64]| concentration_index(o, &ch, &w, ConcentrationType::Standard)),
-        ),
-        (
-            "concentration_index_erreygers",
-            Box::new(|o: &[f64]| concentration_index(o, &ch, &w, ConcentrationType::Corrected)),
-        ),
-        ("palma_ratio", Box::new(|o: &[f64]| palma_ratio(o, &ch, &w))),
-        ("gini", Box::new(|o: &[f64]| gini(o, &w))),
-    ];
-    for (name, f) in &indices {
-        let mut row = vec![Cell::text(*name), Cell::Num(None, 0), Cell::Num(None, 0)];
-        let values: Vec<Option<f64>> = outcomes.par_iter().map(|o| f(o)).collect();
-        row.extend(values.into_iter().map(|v| Cell::Num(v, 6)));
-        rows.push(row);
-    }
-    Ok(Some(Equity {
-        value,
-        quintile,
-        score_quintile,
-        double_disadvantage,
-        table: Table { columns, rows },
-    }))
+    InequalityIndex::ALL
+        .iter()
+        .map(|&index| {
+            let f = |o: &[f64]| match index {
+                InequalityIndex::Concentration => {
+                    concentration_index(o, &ch, &w, ConcentrationType::Standard)
+                }
+                InequalityIndex::ConcentrationErreygers => {
+                    concentration_index(o, &ch, &w, ConcentrationType::Corrected)
+                }
+                InequalityIndex::Palma => palma_ratio(o, &ch, &w),
+                InequalityIndex::Gini => gini(o, &w),
+            };
+            let mut values: Vec<Option<f64>> = outcomes.par_iter().map(|o| f(o)).collect();
+            let coverage = values.split_off(1);
+            IndexFigures {
+                index,
+                score: values[0],
+                coverage,
+            }
+        })
+        .collect()
 }
 
 /// Ranks neighbourhoods by children outside the focus kind's norm, weighted up by deprivation
@@ -312,28 +389,14 @@ pub fn meeting_places(
     (places, best)
 }
 
-/// `meeting_places.csv`.
-pub fn meeting_table(places: &[MeetingPlace]) -> Table {
-    let mut columns: Vec<String> = ["kind", "name", "x", "y", "children"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    columns.extend((1..=5).map(|q| format!("share_q{q}")));
-    columns.push("mix".into());
-    let rows = places
-        .iter()
-        .map(|p| {
-            let mut row = vec![
-                Cell::text(&p.kind),
-                Cell::text(&p.name),
-                Cell::Num(Some(p.x), 2),
-                Cell::Num(Some(p.y), 2),
-                Cell::Num(Some(p.children), 1),
-            ];
-            row.extend(p.mix.shares.iter().map(|s| Cell::share(Some(*s))));
-            row.push(Cell::share(Some(p.mix.entropy)));
-            row
-        })
-        .collect();
-    Table { columns, rows }
+/// Meeting places by the children they reach, most first (ties in list order).
+pub fn by_reach(places: &[MeetingPlace]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..places.len()).collect();
+    order.sort_by(|a, b| {
+        places[*b]
+            .children
+            .total_cmp(&places[*a].children)
+            .then(a.cmp(b))
+    });
+    order
 }

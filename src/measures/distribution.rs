@@ -110,6 +110,19 @@ fn partition(pairs: &mut [(f64, f64)], pivot: f64) -> (usize, usize) {
     (lt, gt - lt)
 }
 
+/// The largest 1, 2 or 5 x 10^n not above `max` (a histogram's bin, a scale bar's length).
+pub fn round_length(max: f64) -> f64 {
+    if !(max.is_finite() && max > 0.0) {
+        return 1.0;
+    }
+    let p = 10f64.powf(max.log10().floor());
+    [5.0, 2.0, 1.0]
+        .iter()
+        .map(|m| m * p)
+        .find(|l| *l <= max * (1.0 + 1e-9))
+        .unwrap_or(p)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

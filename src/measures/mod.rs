@@ -2,6 +2,7 @@
 
 pub mod distribution;
 pub mod e2sfca;
+pub mod gaps;
 pub mod play_area;
 pub mod play_space;
 pub mod rasters;

@@ -1,5 +1,7 @@
 //! Figures per neighbourhood: children-weighted coverage, distances, score and gaps.
 
+pub mod coverage;
+
 use crate::measures::distribution::weighted_quantiles;
 use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
@@ -105,9 +107,7 @@ pub fn figures(
     measures: &HomeMeasures,
     homes: &[usize],
 ) -> NeighbourhoodFigures {
-    let focus = study
-        .focus_kind()
-        .and_then(|k| scene.amenities.iter().position(|a| a.kind == k));
+    let focus = crate::measures::gaps::focus_index(study, scene);
     use rayon::prelude::*;
     let kinds = scene
         .amenities

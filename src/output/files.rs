@@ -9,17 +9,19 @@ use std::path::{Path, PathBuf};
 use serde_json::json;
 
 use super::atomic::{self, Staging};
+use super::i18n;
 use super::table::{Cell, Table};
 use super::{markdown, report, ExtraColumns};
-use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::error::{Error, Result};
 use crate::measures::rasters::RasterColumns;
 use crate::measures::HomeMeasures;
+use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::reach::{Distances, NetworkReport};
 use crate::scene::Scene;
 use crate::sites::plan::SitePlan;
-use crate::study::Study;
+use crate::study::{Language, Study};
 
 /// What a run computed, borrowed: everything the output files are drawn from.
 #[derive(Clone, Copy)]
@@ -31,6 +33,8 @@ pub struct RunView<'a> {
     /// Per neighbourhood, in scene order (with priority ranks).
     pub figures: &'a [NeighbourhoodFigures],
     pub study_area: &'a NeighbourhoodFigures,
+    /// The study area's coverage per kind and band.
+    pub coverage: &'a [CoverageRow],
     pub equity: Option<&'a Equity>,
     pub meeting_places: &'a [MeetingPlace],
     /// Per home, the best meeting mix within reach (with `meeting_places`).
@@ -45,6 +49,8 @@ pub struct RunView<'a> {
 #[derive(Debug, Clone)]
 pub struct OutputOptions {
     pub out_dir: PathBuf,
+    /// The language of `report.html`, `summary.md` and the terminal summary.
+    pub language: Language,
 }
 
 /// What writing left behind.
@@ -55,6 +61,8 @@ pub struct Written {
     pub files: Vec<PathBuf>,
     /// Seconds per stage as in `run.json`: the computing stages, then `outputs`.
     pub timings: Vec<(String, f64)>,
+    /// The language the documents were written in.
+    pub language: Language,
 }
 
 /// The one path by which an output file is written: staged, flushed and synced, committed
@@ -62,6 +70,7 @@ pub struct Written {
 pub struct Writer {
     staging: Staging,
     out_dir: PathBuf,
+    language: Language,
 }
 
 impl Writer {
@@ -71,6 +80,7 @@ impl Writer {
         Ok(Writer {
             staging: Staging::new(&options.out_dir, &study.inputs(), &study.path)?,
             out_dir: options.out_dir.clone(),
+            language: options.language,
         })
     }
 
@@ -94,6 +104,10 @@ impl Writer {
     pub fn out_dir(&self) -> &Path {
         &self.out_dir
     }
+
+    pub fn language(&self) -> Language {
+        self.language
+    }
 }
 
 /// The tables and maps: CSV and GeoJSON. Returns `neighbourhoods.csv` as a table, which the
@@ -109,7 +123,9 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     ));
     let table = super::neighbourhood_table(view.study, scene, view.figures, &extra);
     if let Some(e) = view.equity {
-        writer.file("equity.csv", |w| e.table.write_csv(w))?;
+        let kinds = scene.amenities.iter().map(|k| k.kind.as_str());
+        let t = super::equity::equity_table(e, kinds);
+        writer.file("equity.csv", |w| t.write_csv(w))?;
     }
     if let Some(plan) = view.sites {
         let t = super::sites_table(plan);
@@ -121,7 +137,7 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     }
     if view.best_meeting_mix.is_some() {
         writer.file("meeting_places.csv", |w| {
-            analysis::meeting_table(view.meeting_places).write_csv(w)
+            super::equity::meeting_table(view.meeting_places).write_csv(w)
         })?;
     }
     writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
@@ -149,6 +165,8 @@ pub fn write_documents(
         measures: view.measures,
         figures: view.figures,
         study_area: view.study_area,
+        coverage: view.coverage,
+        texts: i18n::texts(writer.language()),
         table,
         equity: view.equity,
         meeting_places: view.meeting_places,

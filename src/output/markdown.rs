@@ -3,8 +3,9 @@
 
 use std::fmt::Write;
 
+use crate::output::i18n::Texts;
 use crate::output::report::facts::{self, display_name};
-use crate::output::report::html::{kind_title, num, pct};
+use crate::output::report::html::{num, pct};
 use crate::output::report::ReportInput;
 
 /// Escapes a table cell: a `|` would end the cell, a newline the row.
@@ -18,8 +19,8 @@ fn row(cells: &[String]) -> String {
 }
 
 /// A header row and its alignment row; `numeric` columns are right-aligned.
-fn header(names: &[&str], numeric: &[bool]) -> String {
-    let mut s = row(&names.iter().map(|n| n.to_string()).collect::<Vec<_>>());
+fn header(names: &[String], numeric: &[bool]) -> String {
+    let mut s = row(names);
     let align: Vec<&str> = numeric
         .iter()
         .map(|n| if *n { "---:" } else { "---" })
@@ -28,53 +29,70 @@ fn header(names: &[&str], numeric: &[bool]) -> String {
     s
 }
 
+/// Column headers from their catalogue keys.
+fn columns(t: &Texts, keys: &[&str]) -> Vec<String> {
+    keys.iter().map(|k| t.get(k).to_string()).collect()
+}
+
 /// The whole of `summary.md`.
 pub fn summary(input: &ReportInput) -> String {
-    let scene = input.scene;
-    let coverage = facts::coverage_rows(input);
-    let network = input.distances.has_network();
+    let (scene, t) = (input.scene, input.texts);
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "# {}: a child-friendly environment\n",
-        input.study.file.study.name
+        "# {}\n",
+        t.fmt("page.title", &[("name", &input.study.file.study.name)])
     );
-    let _ = writeln!(
-        s,
-        "{} children in {} homes and {} neighbourhoods; working CRS {}; distances {}. Made with kindscape {}.\n",
-        num(Some(input.study_area.children), 0),
-        num(Some(scene.homes.len() as f64), 0),
-        scene.neighbourhoods.len(),
-        scene.crs,
-        if network {
-            "over the walking network"
-        } else {
-            "in a straight line"
-        },
-        env!("CARGO_PKG_VERSION")
+    let distance = t.get(if input.distances.has_network() {
+        "distance.network"
+    } else {
+        "distance.straight"
+    });
+    let intro = t.fmt(
+        "md.intro",
+        &[
+            ("children", &num(Some(input.study_area.children), 0)),
+            ("homes", &num(Some(scene.homes.len() as f64), 0)),
+            ("neighbourhoods", &scene.neighbourhoods.len()),
+            ("crs", &scene.crs),
+            ("distance", &distance),
+            ("version", &env!("CARGO_PKG_VERSION")),
+        ],
     );
-
-    s.push_str("## Headline gaps\n\n");
-    for line in facts::headline_gaps(input, &coverage) {
+    let _ = writeln!(s, "{intro}\n");
+    let _ = writeln!(s, "## {}\n", t.get("summary.headline_gaps"));
+    for line in facts::headline_gaps(input) {
         let _ = writeln!(s, "- {line}");
     }
+    coverage(input, &mut s);
+    equity(input, &mut s);
+    priority(input, &mut s);
+    sites(input, &mut s);
+    provenance(input, &mut s);
+    s
+}
 
-    s.push_str("\n## Coverage: children within the norm\n\n");
-    let mut names = vec!["Kind", "Age band", "Norm (m)", "Children"];
+fn coverage(input: &ReportInput, s: &mut String) {
+    let t = input.texts;
+    let network = input.distances.has_network();
+    let _ = writeln!(s, "\n## {}\n", t.get("summary.coverage"));
+    let mut keys = vec!["col.kind", "col.age_band", "md.norm_m", "col.children"];
     let mut numeric = vec![false, false, true, true, true];
     if network {
-        names.extend(["Within norm (straight line)", "Within norm (network)"]);
+        keys.extend(["col.within_straight", "col.within_network"]);
         numeric.push(true);
     } else {
-        names.push("Within norm");
+        keys.push("col.within");
     }
-    names.extend(["Outside norm", "Median (m)", "P90 (m)"]);
+    keys.extend(["col.outside", "md.median_m", "md.p90_m"]);
     numeric.extend([true, true, true]);
-    s.push_str(&header(&names, &numeric));
-    for r in &coverage {
+    s.push_str(&header(&columns(t, &keys), &numeric));
+    for r in input.coverage {
         let mut cells = vec![
-            kind_title(&r.kind),
-            r.band.clone().unwrap_or_else(|| "all bands".into()),
+            t.kind(&r.kind),
+            r.band
+                .clone()
+                .unwrap_or_else(|| t.get("summary.all_bands").into()),
             r.norm_m.map(|m| num(Some(m), 0)).unwrap_or_default(),
             num(Some(r.children), 0),
             pct(r.coverage),
@@ -87,141 +105,157 @@ pub fn summary(input: &ReportInput) -> String {
         cells.push(r.p90_m.map(|m| num(Some(m), 0)).unwrap_or_default());
         s.push_str(&row(&cells));
     }
+}
 
-    if let Some(e) = input.equity {
-        let by = input
-            .study
-            .file
-            .equity
-            .as_ref()
-            .map(|q| q.by.as_str())
-            .unwrap_or("");
-        let _ = writeln!(s, "\n## Equity: by quintile of {by} (1 = fewest chances)\n");
-        let kinds: Vec<String> = scene
-            .amenities
-            .iter()
-            .map(|k| kind_title(&k.kind))
-            .collect();
-        let mut names = vec!["Quintile", "Neighbourhoods", "Children", "Score"];
-        names.extend(kinds.iter().map(String::as_str));
-        let numeric: Vec<bool> = (0..names.len()).map(|i| i > 0).collect();
-        s.push_str(&header(&names, &numeric));
-        let t = &e.table;
-        for r in 0..t.rows.len() {
-            let label = t.rows[r].first().map(|c| c.to_csv()).unwrap_or_default();
-            if !matches!(label.parse::<u8>(), Ok(1..=5)) {
-                continue;
-            }
-            let mut cells = vec![
-                label,
-                num(facts::table_num(t, r, "neighbourhoods"), 0),
-                num(facts::table_num(t, r, "children"), 0),
-                num(facts::table_num(t, r, "score"), 1),
-            ];
-            for k in &scene.amenities {
-                cells.push(pct(facts::table_num(t, r, &format!("{}_coverage", k.kind))));
-            }
-            s.push_str(&row(&cells));
-        }
+fn equity(input: &ReportInput, s: &mut String) {
+    let Some(e) = input.equity else {
+        return;
+    };
+    let t = input.texts;
+    let by = input
+        .study
+        .file
+        .equity
+        .as_ref()
+        .map(|q| q.by.as_str())
+        .unwrap_or("");
+    let _ = writeln!(s, "\n## {}\n", t.fmt("md.equity", &[("by", &by)]));
+    let mut names = columns(
+        t,
+        &[
+            "col.quintile",
+            "col.neighbourhoods",
+            "col.children",
+            "col.score",
+        ],
+    );
+    names.extend(input.scene.amenities.iter().map(|k| t.kind(&k.kind)));
+    let numeric: Vec<bool> = (0..names.len()).map(|i| i > 0).collect();
+    s.push_str(&header(&names, &numeric));
+    for q in &e.by_quintile {
+        let mut cells = vec![
+            q.quintile.to_string(),
+            num(Some(q.neighbourhoods as f64), 0),
+            num(Some(q.children), 0),
+            num(q.score, 1),
+        ];
+        cells.extend(q.coverage.iter().map(|c| pct(*c)));
+        s.push_str(&row(&cells));
     }
+}
 
-    let mut ranked: Vec<usize> = (0..input.figures.len())
-        .filter(|i| input.figures[*i].priority_rank.is_some())
-        .collect();
-    ranked.sort_by_key(|i| input.figures[*i].priority_rank);
-    if !ranked.is_empty() {
-        s.push_str("\n## Priority\n\n");
-        s.push_str(&header(
-            &[
-                "Rank",
-                "Neighbourhood",
-                "Id",
-                "Children",
-                "Outside the norm",
-                "Score",
-            ],
-            &[true, false, false, true, true, true],
-        ));
-        for i in ranked {
-            let f = &input.figures[i];
-            let nb = &scene.neighbourhoods[i];
-            s.push_str(&row(&[
-                f.priority_rank.map(|r| r.to_string()).unwrap_or_default(),
-                display_name(nb),
-                nb.id.clone(),
-                num(Some(f.children), 0),
-                num(Some(f.gap_children), 0),
-                num(f.score, 0),
-            ]));
-        }
+fn priority(input: &ReportInput, s: &mut String) {
+    let ranked = crate::neighbourhoods::coverage::priority_order(input.figures);
+    if ranked.is_empty() {
+        return;
     }
-
-    if let Some(plan) = input.sites {
-        let _ = writeln!(s, "\n## New {} sites\n", plan.kind.replace('_', " "));
-        s.push_str(&header(
-            &["Rank", "Name", "x", "y", "New children", "Running total"],
-            &[true, false, true, true, true, true],
-        ));
-        for site in &plan.sites {
-            s.push_str(&row(&[
-                site.rank.to_string(),
-                site.name.clone(),
-                num(Some(site.x), 0),
-                num(Some(site.y), 0),
-                num(Some(site.new_children), 1),
-                num(Some(site.total_children), 1),
-            ]));
-        }
-        let t = &plan.cba.total;
-        let _ = writeln!(
-            s,
-            "\nCost-benefit of all sites (present values, EUR): capital {}, maintenance {}, benefits {}, net present value {}, benefit-cost ratio {}.\n",
-            num(Some(t.capex_pv), 0),
-            num(Some(t.maintenance_pv), 0),
-            num(Some(t.benefit_pv), 0),
-            num(Some(t.npv), 0),
-            num(t.bcr, 2)
-        );
-        s.push_str("Assumptions:\n\n");
-        for a in &plan.assumptions {
-            let _ = writeln!(s, "- {a}");
-        }
-    }
-
-    s.push_str("\n## Data and provenance\n\n");
-    s.push_str(&header(
-        &["Role", "File", "Features", "CRS", "SHA-256"],
-        &[false, false, true, false, false],
-    ));
-    for i in &scene.inputs {
+    let t = input.texts;
+    let _ = writeln!(s, "\n## {}\n", t.get("nav.priority"));
+    let names = columns(
+        t,
+        &[
+            "col.rank",
+            "col.neighbourhood",
+            "col.id",
+            "col.children",
+            "col.outside_the_norm",
+            "col.score",
+        ],
+    );
+    s.push_str(&header(&names, &[true, false, false, true, true, true]));
+    for i in ranked {
+        let f = &input.figures[i];
+        let nb = &input.scene.neighbourhoods[i];
         s.push_str(&row(&[
-            i.role.clone(),
+            f.priority_rank.map(|r| r.to_string()).unwrap_or_default(),
+            display_name(nb),
+            nb.id.clone(),
+            num(Some(f.children), 0),
+            num(Some(f.gap_children), 0),
+            num(f.score, 0),
+        ]));
+    }
+}
+
+fn sites(input: &ReportInput, s: &mut String) {
+    let Some(plan) = input.sites else {
+        return;
+    };
+    let t = input.texts;
+    let _ = writeln!(
+        s,
+        "\n## {}\n",
+        t.fmt("md.sites", &[("kind", &t.kind_lower(&plan.kind))])
+    );
+    let mut names = columns(t, &["col.rank", "col.name"]);
+    names.extend(["x".to_string(), "y".to_string()]);
+    names.extend(columns(t, &["col.new_children", "col.running_total"]));
+    s.push_str(&header(&names, &[true, false, true, true, true, true]));
+    for site in &plan.sites {
+        s.push_str(&row(&[
+            site.rank.to_string(),
+            site.name.clone(),
+            num(Some(site.x), 0),
+            num(Some(site.y), 0),
+            num(Some(site.new_children), 1),
+            num(Some(site.total_children), 1),
+        ]));
+    }
+    let total = &plan.cba.total;
+    let cba = t.fmt(
+        "md.cba",
+        &[
+            ("capital", &num(Some(total.capex_pv), 0)),
+            ("maintenance", &num(Some(total.maintenance_pv), 0)),
+            ("benefits", &num(Some(total.benefit_pv), 0)),
+            ("npv", &num(Some(total.npv), 0)),
+            ("bcr", &num(total.bcr, 2)),
+        ],
+    );
+    let _ = writeln!(s, "\n{cba}\n");
+    let _ = writeln!(s, "{}\n", t.get("md.assumptions"));
+    for a in &plan.assumptions {
+        let _ = writeln!(s, "- {a}");
+    }
+}
+
+fn provenance(input: &ReportInput, s: &mut String) {
+    let t = input.texts;
+    let _ = writeln!(s, "\n## {}\n", t.get("nav.provenance"));
+    let mut names = columns(t, &["col.role", "col.file", "col.features", "col.crs"]);
+    names.push("SHA-256".into());
+    s.push_str(&header(&names, &[false, false, true, false, false]));
+    for i in &input.scene.inputs {
+        s.push_str(&row(&[
+            t.role(&i.role),
             i.path.display().to_string(),
             num(Some(i.features as f64), 0),
             i.crs.clone(),
             format!("`{}`", i.sha256),
         ]));
     }
-    let _ = writeln!(s, "\nNorm preset: {}.\n", input.study.norms.preset);
-    for (kind, t) in &input.study.norms.kinds {
-        let bands: Vec<String> = t
+    let preset = t.fmt("md.preset", &[("preset", &input.study.norms.preset)]);
+    let _ = writeln!(s, "\n{preset}\n");
+    for (kind, norms) in &input.study.norms.kinds {
+        let bands: Vec<String> = norms
             .bands
             .iter()
             .map(|b| format!("{} {} m", b.label, num(Some(b.metres), 0)))
             .collect();
-        let _ = writeln!(
-            s,
-            "- {}: {} (source: {})",
-            kind_title(kind),
-            bands.join(", "),
-            t.source
+        let line = t.fmt(
+            "md.norm_line",
+            &[
+                ("kind", &t.kind(kind)),
+                ("bands", &bands.join(", ")),
+                ("source", &norms.source),
+            ],
         );
+        let _ = writeln!(s, "- {line}");
     }
     if !input.warnings.is_empty() {
-        s.push_str("\n## Warnings\n\n");
+        let _ = writeln!(s, "\n## {}\n", t.get("provenance.warnings"));
         for w in input.warnings {
             let _ = writeln!(s, "- {}", w.replace('\n', " "));
         }
     }
-    s
 }

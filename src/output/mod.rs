@@ -1,8 +1,10 @@
 //! The output files of DESIGN.md's contract, each written atomically.
 
 pub mod atomic;
+pub mod equity;
 pub mod files;
 pub mod folder;
+pub mod i18n;
 pub mod markdown;
 pub mod report;
 pub mod summary;

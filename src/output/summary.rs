@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::output::i18n::texts;
 use crate::output::table::format_number;
 use crate::output::{RunView, Written};
 use crate::scene::Scene;
@@ -19,24 +20,27 @@ fn pct(v: Option<f64>) -> String {
 pub fn run_summary(r: &RunView, written: &Written) -> String {
     let mut s = String::new();
     let scene = r.scene;
+    let t = texts(written.language);
     let _ = writeln!(
         s,
-        "{}: {} homes, {} neighbourhoods, {} children (working CRS {})",
-        r.study.file.study.name,
-        scene.homes.len(),
-        scene.neighbourhoods.len(),
-        format_number(Some(r.study_area.children), 0),
-        scene.crs
+        "{}",
+        t.fmt(
+            "term.head",
+            &[
+                ("name", &r.study.file.study.name),
+                ("homes", &scene.homes.len()),
+                ("neighbourhoods", &scene.neighbourhoods.len()),
+                ("children", &format_number(Some(r.study_area.children), 0)),
+                ("crs", &scene.crs),
+            ],
+        )
     );
-    let _ = writeln!(
-        s,
-        "\nCoverage of children within the norm (straight line{}):",
-        if r.distances.has_network() {
-            " / network"
-        } else {
-            ""
-        }
-    );
+    let coverage_key = if r.distances.has_network() {
+        "term.coverage_network"
+    } else {
+        "term.coverage"
+    };
+    let _ = writeln!(s, "\n{}", t.get(coverage_key));
     for (k, kind) in scene.amenities.iter().enumerate() {
         let f = &r.study_area.kinds[k];
         let bands = &r.study.norms.kinds[&kind.kind].bands;
@@ -53,25 +57,41 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 format!("{} {} m: {}{}", b.label, b.metres, pct(*c), net)
             })
             .collect();
-        let _ = writeln!(
-            s,
-            "  {:<18} {:>5} of children ({} amenities; {}); median {} m",
-            kind.kind,
-            pct(f.coverage),
-            kind.items.len(),
-            per_band.join(", "),
-            format_number(f.median_m, 0)
+        let line = t.fmt(
+            "term.kind",
+            &[
+                ("kind", &format!("{:<18}", kind.kind)),
+                ("share", &format!("{:>5}", pct(f.coverage))),
+                ("n", &kind.items.len()),
+                ("bands", &per_band.join(", ")),
+                ("median", &format_number(f.median_m, 0)),
+            ],
         );
+        let _ = writeln!(s, "  {line}");
     }
     if let Some(focus) = r.study.focus_kind() {
         if let Some(k) = scene.amenities.iter().position(|a| a.kind == focus) {
             let bands = &r.study.norms.kinds[&focus].bands;
-            let _ = writeln!(s, "\nPer neighbourhood ({focus}):");
-            let mut header = format!("  {:<12} {:<24} {:>9}", "id", "name", "children");
+            let _ = writeln!(
+                s,
+                "\n{}",
+                t.fmt("term.per_neighbourhood", &[("kind", &focus)])
+            );
+            let mut header = format!(
+                "  {:<12} {:<24} {:>9}",
+                t.get("term.id"),
+                t.get("term.name"),
+                t.get("term.children")
+            );
             for b in bands {
                 header.push_str(&format!(" {:>9}", format!("{} m", b.metres)));
             }
-            header.push_str(&format!(" {:>6} {:>9} {:>5}", "score", "gap", "rank"));
+            header.push_str(&format!(
+                " {:>6} {:>9} {:>5}",
+                t.get("term.score"),
+                t.get("term.gap"),
+                t.get("term.rank")
+            ));
             let _ = writeln!(s, "{header}");
             for (nb, f) in scene.neighbourhoods.iter().zip(r.figures) {
                 let mut line = format!(
@@ -96,16 +116,16 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         }
     }
     if let Some(e) = &r.equity {
-        let _ = writeln!(
-            s,
-            "\nBy quintile of {} (1 = fewest chances):",
-            r.study
-                .file
-                .equity
-                .as_ref()
-                .map(|q| q.by.as_str())
-                .unwrap_or("")
-        );
+        let table =
+            crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
+        let by = r
+            .study
+            .file
+            .equity
+            .as_ref()
+            .map(|q| q.by.as_str())
+            .unwrap_or("");
+        let _ = writeln!(s, "\n{}", t.fmt("term.by_quintile", &[("by", &by)]));
         let short = |c: &str| {
             c.trim_end_matches("_coverage")
                 .replace("community_centre", "community")
@@ -114,13 +134,13 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         let _ = writeln!(
             s,
             "  {:<30}{}",
-            "quintile",
-            e.table.columns[1..]
+            t.get("term.quintile"),
+            table.columns[1..]
                 .iter()
                 .map(|c| format!("{:>12}", short(c)))
                 .collect::<String>()
         );
-        for row in &e.table.rows {
+        for row in &table.rows {
             let _ = writeln!(
                 s,
                 "  {:<30}{}",
@@ -138,15 +158,12 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             .filter(|(_, d)| **d)
             .map(|(n, _)| format!("{} {}", n.id, n.name))
             .collect();
-        let _ = writeln!(
-            s,
-            "Double disadvantage (bottom quintile of chances and of score): {}",
-            if double.is_empty() {
-                "none".to_string()
-            } else {
-                double.join("; ")
-            }
-        );
+        let names = if double.is_empty() {
+            t.get("term.none").to_string()
+        } else {
+            double.join("; ")
+        };
+        let _ = writeln!(s, "{}", t.fmt("term.double", &[("names", &names)]));
     }
     let mut ranked: Vec<(usize, &crate::neighbourhoods::NeighbourhoodFigures)> = r
         .figures
@@ -157,27 +174,29 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
     ranked.sort_by_key(|(_, f)| f.priority_rank);
     let top = r.study.priority_top();
     if !ranked.is_empty() {
-        let _ = writeln!(
-            s,
-            "\nPriority (children outside the norm, weighted by deprivation):"
-        );
+        let _ = writeln!(s, "\n{}", t.get("term.priority"));
         for (i, f) in ranked.into_iter().take(top) {
             let nb = &scene.neighbourhoods[i];
-            let _ = writeln!(
-                s,
-                "  {}. {} {}: {} children outside the norm",
-                f.priority_rank.unwrap_or(0),
-                nb.id,
-                nb.name,
-                format_number(Some(f.gap_children), 0)
+            let line = t.fmt(
+                "term.priority_line",
+                &[
+                    ("rank", &f.priority_rank.unwrap_or(0)),
+                    ("id", &nb.id),
+                    ("name", &nb.name),
+                    ("n", &format_number(Some(f.gap_children), 0)),
+                ],
             );
+            let _ = writeln!(s, "  {line}");
         }
     }
     if let Some(p) = &r.sites {
         let _ = writeln!(
             s,
-            "\nNew {} sites (of {} candidates):",
-            p.kind, p.candidates
+            "\n{}",
+            t.fmt(
+                "term.sites",
+                &[("kind", &p.kind), ("candidates", &p.candidates)]
+            )
         );
         for site in &p.sites {
             let bands: Vec<String> = p
@@ -186,29 +205,32 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 .zip(&site.new_by_band)
                 .map(|(b, v)| format!("{b}: {}", format_number(Some(*v), 1)))
                 .collect();
-            let _ = writeln!(
-                s,
-                "  {}. ({:.0}, {:.0}) {}: {} new children ({}); total {}",
-                site.rank,
-                site.x,
-                site.y,
-                site.name,
-                format_number(Some(site.new_children), 1),
-                bands.join(", "),
-                format_number(Some(site.total_children), 1)
+            let line = t.fmt(
+                "term.site",
+                &[
+                    ("rank", &site.rank),
+                    ("at", &format!("({:.0}, {:.0})", site.x, site.y)),
+                    ("name", &site.name),
+                    ("n", &format_number(Some(site.new_children), 1)),
+                    ("bands", &bands.join(", ")),
+                    ("total", &format_number(Some(site.total_children), 1)),
+                ],
             );
+            let _ = writeln!(s, "  {line}");
         }
-        let t = &p.cba.total;
-        let _ = writeln!(
-            s,
-            "Cost-benefit (present values, EUR): costs {} + {}, benefits {}, NPV {}, BCR {}",
-            format_number(Some(t.capex_pv), 0),
-            format_number(Some(t.maintenance_pv), 0),
-            format_number(Some(t.benefit_pv), 0),
-            format_number(Some(t.npv), 0),
-            format_number(t.bcr, 2)
+        let total = &p.cba.total;
+        let cba = t.fmt(
+            "term.cba",
+            &[
+                ("capital", &format_number(Some(total.capex_pv), 0)),
+                ("maintenance", &format_number(Some(total.maintenance_pv), 0)),
+                ("benefits", &format_number(Some(total.benefit_pv), 0)),
+                ("npv", &format_number(Some(total.npv), 0)),
+                ("bcr", &format_number(total.bcr, 2)),
+            ],
         );
-        let _ = writeln!(s, "Assumptions:");
+        let _ = writeln!(s, "{cba}");
+        let _ = writeln!(s, "{}", t.get("md.assumptions"));
         for a in &p.assumptions {
             let _ = writeln!(s, "  - {a}");
         }
@@ -216,14 +238,22 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{}", warnings_note(r.warnings.len()));
     }
-    let _ = writeln!(s, "\nOutputs in {}:", written.out_dir.display());
+    let _ = writeln!(
+        s,
+        "\n{}",
+        t.fmt("term.outputs", &[("dir", &written.out_dir.display())])
+    );
     for f in &written.files {
         if let Some(name) = f.file_name() {
             let _ = writeln!(s, "  {}", name.to_string_lossy());
         }
     }
     let total: f64 = written.timings.iter().map(|t| t.1).sum();
-    let _ = writeln!(s, "Done in {total:.2} s.");
+    let _ = writeln!(
+        s,
+        "{}",
+        t.fmt("term.done", &[("seconds", &format!("{total:.2}"))])
+    );
     s
 }
 

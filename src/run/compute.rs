@@ -8,6 +8,7 @@ use crate::equity::analysis::{self, Equity, MeetingPlace};
 use crate::error::{Error, Result, Warnings};
 use crate::measures::rasters::{self, RasterColumns, RasterLayer};
 use crate::measures::{self, HomeMeasures};
+use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
 use crate::reach::{self, Distances, NetworkReport};
@@ -122,6 +123,8 @@ pub struct Results {
     /// Per neighbourhood, in scene order (with priority ranks).
     pub figures: Vec<NeighbourhoodFigures>,
     pub study_area: NeighbourhoodFigures,
+    /// The study area's coverage per kind and band.
+    pub coverage: Vec<CoverageRow>,
     pub equity: Option<Equity>,
     pub meeting_places: Vec<MeetingPlace>,
     /// Per home, the best meeting mix within reach (with `[equity]`).
@@ -141,6 +144,7 @@ impl Results {
             measures: &self.measures,
             figures: &self.figures,
             study_area: &self.study_area,
+            coverage: &self.coverage,
             equity: self.equity.as_ref(),
             meeting_places: &self.meeting_places,
             best_meeting_mix: self.best_meeting_mix.as_deref(),
@@ -192,6 +196,7 @@ pub fn compute(
     let mut figures = neighbourhoods::aggregate(study, &scene, &distances, &measures);
     add_play_area(study, &scene, &mut figures, &warnings)?;
     let study_area = neighbourhoods::study_area(study, &scene, &distances, &measures);
+    let coverage = study_area_coverage(study, &scene, &distances, &study_area);
     observer.end("neighbourhoods");
 
     observer.begin("equity");
@@ -231,6 +236,7 @@ pub fn compute(
         measures,
         figures,
         study_area,
+        coverage,
         equity,
         meeting_places,
         best_meeting_mix,

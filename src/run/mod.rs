@@ -15,7 +15,7 @@ use crate::output::files::{write_data, write_documents};
 use crate::output::{OutputOptions, RunView, Writer, Written};
 use crate::progress::Progress;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::{Language, Study};
 
 /// How a run is asked for.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +23,8 @@ pub struct RunOptions {
     /// Overrides `[study] output`.
     pub out: Option<PathBuf>,
     pub quiet: bool,
+    /// Overrides `[study] language`.
+    pub language: Option<Language>,
 }
 
 /// What a run computed and wrote, for library users and for the CLI's summary.
@@ -78,6 +80,10 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     study.check_inputs_are_files()?;
     let output = OutputOptions {
         out_dir: study.output_dir(opts.out.as_deref()),
+        language: opts
+            .language
+            .or(study.file.study.language)
+            .unwrap_or_default(),
     };
     // Fail on an output folder that is unwritable, holds an input or is in use before the work.
     let writer = Writer::open(&output, &study)?;
@@ -118,10 +124,12 @@ fn write_to(
     let timings = observer.timings().to_vec();
     write_documents(&view, &table, &timings, &mut writer)?;
     let out_dir = writer.out_dir().to_path_buf();
+    let language = writer.language();
     Ok(Written {
         out_dir,
         files: writer.commit()?,
         timings,
+        language,
     })
 }
 

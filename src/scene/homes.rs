@@ -34,6 +34,16 @@ impl Homes {
         self.coords.len()
     }
 
+    /// Homes inside no neighbourhood (they count towards no figure).
+    pub fn outside_neighbourhoods(&self) -> usize {
+        self.neighbourhood.iter().filter(|n| n.is_none()).count()
+    }
+
+    /// Homes whose children were estimated rather than read.
+    pub fn estimated_count(&self) -> usize {
+        self.estimated.iter().filter(|e| **e).count()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.coords.is_empty()
     }

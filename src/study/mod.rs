@@ -72,6 +72,37 @@ pub struct StudySection {
     /// Default output folder, relative to the study file.
     #[serde(default)]
     pub output: Option<String>,
+    /// Language of the report, `summary.md` and the terminal summary ("en" or "nl").
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+/// A language the report is written in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    En,
+    Nl,
+}
+
+impl Language {
+    /// From its ISO 639-1 code, as `--lang` and `[study] language` write it.
+    pub fn from_code(code: &str) -> Option<Language> {
+        match code {
+            "en" => Some(Language::En),
+            "nl" => Some(Language::Nl),
+            _ => None,
+        }
+    }
+
+    /// The ISO 639-1 code (the page's `lang` attribute).
+    pub fn code(self) -> &'static str {
+        match self {
+            Language::En => "en",
+            Language::Nl => "nl",
+        }
+    }
 }
 
 /// Keep features whose attributes equal these values (a list means any of them).
@@ -697,6 +728,19 @@ path = "p.geojson"
             .to_string();
         assert!(e.contains("childern"), "{e}");
         assert!(e.contains("line 9"), "{e}");
+    }
+
+    #[test]
+    fn language_is_en_or_nl() {
+        let nl = MINIMAL.replacen("[study]\n", "[study]\nlanguage = \"nl\"\n", 1);
+        assert_ne!(nl, MINIMAL, "the minimal study has a [study] line");
+        let s = Study::parse(&nl, Path::new("s.toml")).unwrap();
+        assert_eq!(s.file.study.language, Some(Language::Nl));
+        let de = MINIMAL.replacen("[study]\n", "[study]\nlanguage = \"de\"\n", 1);
+        let e = Study::parse(&de, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("s.toml") && e.contains("de"), "{e}");
     }
 
     #[test]

@@ -1,24 +1,33 @@
-//! HTML building blocks of the report: escaping, number formats, sortable tables and the page
+//! HTML building blocks of the report: text, number formats, sortable tables and the page
 //! shell with its inline style and script (no network: the page must open from a USB stick).
+//!
+//! Every piece of the page is built with `maud`, which escapes whatever it splices in: markup
+//! can only come from a template or from another `Markup`, never from a string by mistake.
 
-use std::fmt::Write;
+use maud::{html, Markup, PreEscaped, Render, DOCTYPE};
 
+use crate::output::i18n::{pieces, Piece, Texts};
 use crate::output::table::format_number;
 
-/// Escapes text for HTML and SVG content and attribute values.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
+/// Text spliced into the page, escaped as the report always has: maud's escaping plus the
+/// apostrophe (`&#39;`), so that a name with an apostrophe reads the same in every report
+/// kindscape ever wrote. A plain `(string)` in a template is escaped too, only without that.
+#[derive(Debug, Clone, Copy)]
+pub struct Text<'a>(pub &'a str);
+
+impl Render for Text<'_> {
+    fn render_to(&self, out: &mut String) {
+        for c in self.0.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                _ => out.push(c),
+            }
         }
     }
-    out
 }
 
 /// A share 0..1 as a whole percentage ("66%"), "–" when missing.
@@ -68,20 +77,73 @@ pub fn metres(v: Option<f64>) -> String {
     }
 }
 
-/// "green_space" -> "Green space".
-pub fn kind_title(kind: &str) -> String {
-    let words = kind.replace('_', " ");
-    let mut c = words.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-        None => String::new(),
+/// A drawing coordinate with one decimal, as the maps and charts write them.
+pub fn d1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+/// A catalogue text with markup in some of its `{slots}` (a `<code>` or `<strong>`): the text
+/// around them is escaped like any other.
+pub fn with_markup(texts: &Texts, key: &str, slots: &[(&str, Markup)]) -> Markup {
+    html! {
+        @for piece in pieces(texts.get(key)) {
+            @match piece {
+                // Catalogue text is the program's own: maud's escaping, as a literal gets.
+                Piece::Text(t) => { (t) }
+                Piece::Slot(name) => {
+                    @match slots.iter().find(|(n, _)| *n == name) {
+                        Some((_, m)) => { (m) }
+                        None => { "{" (Text(name)) "}" }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An SVG element without content, written `<tag a="v"/>` as SVG is usually written (maud
+/// writes `<tag></tag>` instead): the tag and attribute names are literals, the values escaped.
+#[derive(Debug, Clone)]
+pub struct Empty {
+    tag: &'static str,
+    attrs: Vec<(&'static str, String)>,
+}
+
+/// Starts an [`Empty`] element.
+pub fn empty(tag: &'static str) -> Empty {
+    Empty {
+        tag,
+        attrs: Vec::new(),
+    }
+}
+
+impl Empty {
+    /// Adds an attribute; `value` is written as its `Display` and escaped.
+    pub fn attr(mut self, name: &'static str, value: impl std::fmt::Display) -> Empty {
+        self.attrs.push((name, value.to_string()));
+        self
+    }
+}
+
+impl Render for Empty {
+    fn render_to(&self, out: &mut String) {
+        out.push('<');
+        out.push_str(self.tag);
+        for (name, value) in &self.attrs {
+            out.push(' ');
+            out.push_str(name);
+            out.push_str("=\"");
+            Text(value).render_to(out);
+            out.push('"');
+        }
+        out.push_str("/>");
     }
 }
 
 /// One table cell: its shown HTML and, for numbers, the value the sort script compares.
 #[derive(Debug, Clone)]
 pub struct Td {
-    pub html: String,
+    pub html: Markup,
     pub sort: Option<f64>,
     pub numeric: bool,
 }
@@ -89,17 +151,18 @@ pub struct Td {
 impl Td {
     /// Text, escaped.
     pub fn text(s: &str) -> Td {
-        Td {
-            html: esc(s),
-            sort: None,
-            numeric: false,
-        }
+        Td::html(html! { (Text(s)) })
     }
 
-    /// Ready-made HTML (the caller escaped it).
-    pub fn html(s: String) -> Td {
+    /// Text in bold, escaped.
+    pub fn strong(s: &str) -> Td {
+        Td::html(html! { strong { (Text(s)) } })
+    }
+
+    /// Markup from a template.
+    pub fn html(html: Markup) -> Td {
         Td {
-            html: s,
+            html,
             sort: None,
             numeric: false,
         }
@@ -108,7 +171,7 @@ impl Td {
     /// A number shown as `shown`, sorted by `v` (missing values sort last).
     pub fn num(v: Option<f64>, shown: String) -> Td {
         Td {
-            html: esc(&shown),
+            html: html! { (Text(&shown)) },
             sort: v.filter(|v| v.is_finite()),
             numeric: true,
         }
@@ -134,49 +197,45 @@ impl Tr {
     }
 }
 
-/// A table; `sortable` adds the click-to-sort behaviour of the page script.
-pub fn table(headers: &[String], rows: &[Tr], sortable: bool) -> String {
-    let mut s = String::new();
-    let class = if sortable { " class=\"sortable\"" } else { "" };
-    let _ = write!(s, "<div class=\"table-wrap\"><table{class}><thead><tr>");
-    for h in headers {
-        let title = if sortable {
-            " title=\"Click to sort\""
-        } else {
-            ""
-        };
-        let _ = write!(s, "<th{title}>{}</th>", esc(h));
-    }
-    s.push_str("</tr></thead><tbody>");
-    for r in rows {
-        s.push_str("<tr");
-        if let Some(id) = &r.id {
-            let _ = write!(s, " data-id=\"{}\"", esc(id));
-        }
-        if let Some(class) = r.class {
-            let _ = write!(s, " class=\"{class}\"");
-        }
-        s.push('>');
-        for c in &r.cells {
-            let class = if c.numeric { " class=\"n\"" } else { "" };
-            match c.sort {
-                Some(v) => {
-                    let _ = write!(s, "<td{class} data-v=\"{}\">{}</td>", sort_key(v), c.html);
-                }
-                None => {
-                    let _ = write!(s, "<td{class}>{}</td>", c.html);
+/// A table; `sort_hint` (the headers' tooltip) makes it sortable by the page script.
+pub fn table(headers: &[String], rows: &[Tr], sort_hint: Option<&str>) -> Markup {
+    let sortable = sort_hint.is_some();
+    html! {
+        div class="table-wrap" {
+            table class=[sortable.then_some("sortable")] {
+                thead { tr {
+                    @for h in headers {
+                        th title=[sort_hint.map(Text)] { (Text(h)) }
+                    }
+                } }
+                tbody {
+                    @for r in rows {
+                        tr data-id=[r.id.as_deref().map(Text)] class=[r.class] {
+                            @for c in &r.cells {
+                                td class=[c.numeric.then_some("n")] data-v=[c.sort.map(sort_key)] {
+                                    (c.html)
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
-        s.push_str("</tr>");
     }
-    s.push_str("</tbody></table></div>");
-    s
 }
 
 /// A sort key precise enough to order any figure of the report.
 fn sort_key(v: f64) -> String {
     format_number(Some(v), 6)
+}
+
+/// A figure with its heading, drawing and caption; `wide` spans the map grid.
+pub fn figure(title: &str, drawing: Markup, caption: &str, wide: bool) -> Markup {
+    html! {
+        figure class=[wide.then_some("wide")] {
+            h3 { (Text(title)) } (drawing) figcaption { (Text(caption)) }
+        }
+    }
 }
 
 /// The inline style: print-friendly, system fonts only.
@@ -275,41 +334,47 @@ const SCRIPT: &str = r#"
 "#;
 
 /// The whole page around the sections' HTML.
-pub fn page(title: &str, subtitle: &str, nav: &[(&str, &str)], body: &str) -> String {
-    let mut s = String::with_capacity(body.len() + STYLE.len() + SCRIPT.len() + 2048);
-    s.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    let _ = writeln!(s, "<title>{}</title>", esc(title));
-    let _ = writeln!(s, "<style>{STYLE}</style>\n</head>\n<body>");
-    let _ = writeln!(
-        s,
-        "<header class=\"top\"><h1>{}</h1><p>{}</p></header>",
-        esc(title),
-        esc(subtitle)
-    );
-    s.push_str("<nav>");
-    for (anchor, label) in nav {
-        let _ = write!(s, "<a href=\"#{}\">{}</a>", esc(anchor), esc(label));
-    }
-    s.push_str("</nav>\n<main>\n");
-    s.push_str(body);
-    s.push_str("</main>\n");
-    let _ = writeln!(
-        s,
-        "<footer>Made with kindscape {} &middot; every figure can be traced to the files listed under Data and provenance.</footer>",
-        esc(env!("CARGO_PKG_VERSION"))
-    );
-    let _ = writeln!(s, "<script>{SCRIPT}</script>\n</body>\n</html>");
-    s
+pub fn page(
+    texts: &Texts,
+    title: &str,
+    subtitle: &str,
+    nav: &[(&str, &str)],
+    body: Markup,
+) -> String {
+    let page = html! {
+        (DOCTYPE) "\n"
+        html lang=(texts.language.code()) {
+            "\n"
+            head {
+                "\n" meta charset="utf-8";
+                "\n" meta name="viewport" content="width=device-width, initial-scale=1";
+                "\n" title { (Text(title)) }
+                "\n" style { (PreEscaped(STYLE)) } "\n"
+            }
+            "\n"
+            body {
+                "\n"
+                header class="top" { h1 { (Text(title)) } p { (Text(subtitle)) } } "\n"
+                nav { @for (anchor, label) in nav { a href={ "#" (Text(anchor)) } { (Text(label)) } } } "\n"
+                main { "\n" (body) } "\n"
+                footer {
+                    (Text(&texts.fmt("page.made_with", &[("version", &env!("CARGO_PKG_VERSION"))])))
+                    " " (PreEscaped("&middot;")) " " (Text(texts.get("page.traced")))
+                } "\n"
+                script { (PreEscaped(SCRIPT)) } "\n"
+            }
+            "\n"
+        }
+        "\n"
+    };
+    page.into_string()
 }
 
 /// A section with its anchor and heading.
-pub fn section(anchor: &str, heading: &str, inner: &str) -> String {
-    format!(
-        "<section id=\"{}\">\n<h2>{}</h2>\n{inner}\n</section>\n",
-        esc(anchor),
-        esc(heading)
-    )
+pub fn section(anchor: &str, heading: &str, inner: Markup) -> Markup {
+    html! {
+        section id=(Text(anchor)) { "\n" h2 { (Text(heading)) } "\n" (inner) "\n" } "\n"
+    }
 }
 
 #[cfg(test)]
@@ -318,7 +383,33 @@ mod tests {
 
     #[test]
     fn escapes_markup() {
-        assert_eq!(esc("a<b & \"c\"'"), "a&lt;b &amp; &quot;c&quot;&#39;");
+        assert_eq!(
+            html! { (Text("a<b & \"c\"'")) }.into_string(),
+            "a&lt;b &amp; &quot;c&quot;&#39;"
+        );
+    }
+
+    #[test]
+    fn empty_elements_close_themselves_and_escape_values() {
+        let e = empty("rect").attr("x", 1.5).attr("fill", "a\"&'b");
+        assert_eq!(
+            html! { (e) }.into_string(),
+            "<rect x=\"1.5\" fill=\"a&quot;&amp;&#39;b\"/>"
+        );
+    }
+
+    #[test]
+    fn sections_and_figures_escape_their_text() {
+        let s = section("a<b", "R&D", html! { p { "x" } }).into_string();
+        assert_eq!(
+            s,
+            "<section id=\"a&lt;b\">\n<h2>R&amp;D</h2>\n<p>x</p>\n</section>\n"
+        );
+        let f = figure("<i>", html! {}, "c & d", true).into_string();
+        assert_eq!(
+            f,
+            "<figure class=\"wide\"><h3>&lt;i&gt;</h3><figcaption>c &amp; d</figcaption></figure>"
+        );
     }
 
     #[test]
@@ -339,7 +430,12 @@ mod tests {
             class: None,
             cells: vec![Td::text("A&B"), Td::num(Some(0.5), "50%".into())],
         }];
-        let t = table(&["name".into(), "share".into()], &rows, true);
+        let t = table(
+            &["name".into(), "share".into()],
+            &rows,
+            Some("Click to sort"),
+        )
+        .into_string();
         assert!(t.contains("<tr data-id=\"BU1\">"));
         assert!(t.contains("<td>A&amp;B</td>"));
         assert!(t.contains("<td class=\"n\" data-v=\"0.5\">50%</td>"));

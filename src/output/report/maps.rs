@@ -9,9 +9,11 @@
 use std::fmt::Write;
 
 use geo::{Coord, MultiPolygon, Rect, Simplify};
+use maud::{html, Markup};
 
 use super::breaks::Classes;
-use super::html::{esc, num, pct_with};
+use super::html::{d1, empty, num, pct_with, Text};
+use crate::measures::distribution::round_length;
 
 /// Size of the map area in SVG units; the legend panel sits to its right. A tall study area
 /// is scaled down to the height.
@@ -205,6 +207,9 @@ pub struct MapBase {
     /// Per neighbourhood: its figures, one per line, for the hover text.
     pub figures: Vec<String>,
     pub attribution: String,
+    /// What a screen reader says for the north arrow and the scale bar.
+    pub north_arrow: String,
+    pub scale_bar: String,
 }
 
 impl MapBase {
@@ -216,6 +221,7 @@ impl MapBase {
         names: Vec<String>,
         figures: Vec<String>,
         attribution: String,
+        (north_arrow, scale_bar): (&str, &str),
     ) -> Option<MapBase> {
         let extent = extent?;
         Some(MapBase {
@@ -225,6 +231,8 @@ impl MapBase {
             names,
             figures,
             attribution,
+            north_arrow: north_arrow.to_string(),
+            scale_bar: scale_bar.to_string(),
         })
     }
 }
@@ -247,8 +255,9 @@ pub struct Choropleth {
     /// Homes outside the norm (already thinned) and the legend label.
     pub dots: Vec<Coord>,
     pub dots_label: String,
-    /// Proposed sites.
+    /// Proposed sites and their legend label.
     pub stars: Vec<Marker>,
+    pub stars_label: String,
     /// Drawn across the page rather than in the two-column grid.
     pub wide: bool,
 }
@@ -275,13 +284,14 @@ impl Choropleth {
             dots: Vec::new(),
             dots_label: String::new(),
             stars: Vec::new(),
+            stars_label: String::new(),
             wide: false,
         }
     }
 }
 
 /// Renders a choropleth as an `<svg>` element.
-pub fn render(base: &MapBase, map: &Choropleth) -> String {
+pub fn render(base: &MapBase, map: &Choropleth) -> Markup {
     let (size, projected) = if map.wide {
         (WIDE, &base.wide)
     } else {
@@ -292,93 +302,79 @@ pub fn render(base: &MapBase, map: &Choropleth) -> String {
     let finite: Vec<f64> = map.values.iter().flatten().copied().collect();
     let classes = Classes::natural(&finite, 5);
     let legend = legend_rows(map, &classes);
-    let panel_h = panel_height(&legend);
-    let body_h = frame.height.max(panel_h);
+    let body_h = frame.height.max(panel_height(&legend));
     let total_h = body_h + FOOT_H;
     // Centre the map horizontally in its area and vertically beside a taller legend.
     let ox = ((size.map_w - frame.width) / 2.0).max(0.0);
     let oy = ((body_h - frame.height) / 2.0).max(0.0);
+    html! {
+        svg id=(Text(&map.id)) viewBox={ "0 0 " (panel_x + PANEL_W) " " (total_h.ceil()) } role="img" aria-label=(Text(&map.legend_title)) {
+            g transform=(format!("translate({ox:.1} {oy:.1})")) fill-rule="evenodd" {
+                (neighbourhood_paths(base, map, projected, &classes))
+                (symbols(map, frame))
+            }
+            (draw_panel(base, panel_x, map, &legend, frame.scale))
+            text x="4" y=(d1(total_h - 6.0)) font-size="10" fill="#52606d" { (Text(&base.attribution)) }
+        }
+    }
+}
 
-    let mut s = String::with_capacity(projected.paths.iter().map(|p| p.len() + 200).sum::<usize>());
-    let _ = write!(
-        s,
-        "<svg id=\"{}\" viewBox=\"0 0 {} {}\" role=\"img\" aria-label=\"{}\">",
-        esc(&map.id),
-        panel_x + PANEL_W,
-        total_h.ceil(),
-        esc(&map.legend_title)
-    );
-    let _ = write!(
-        s,
-        "<g transform=\"translate({:.1} {:.1})\" fill-rule=\"evenodd\">",
-        ox, oy
-    );
-    for (i, d) in projected.paths.iter().enumerate() {
-        let value = map.values.get(i).copied().flatten();
-        let fill = value
-            .and_then(|v| classes.class_of(v))
-            .map(|c| map.palette.colour(c, classes.len()))
-            .unwrap_or_else(|| NO_DATA.to_string());
-        let shown = match value {
-            Some(_) => map.format.show(value),
-            None => map.missing_label.clone(),
-        };
-        let _ = write!(
-            s,
-            "<path class=\"nb\" data-id=\"{}\" d=\"{}\" fill=\"{}\"><title>{} ({})\n{}: {}\n\n{}</title></path>",
-            esc(&base.ids[i]),
-            d,
-            fill,
-            esc(&base.names[i]),
-            esc(&base.ids[i]),
-            esc(&map.legend_title),
-            esc(&shown),
-            esc(&base.figures[i])
-        );
-    }
-    if !map.dots.is_empty() {
-        s.push_str("<g fill=\"#e8412c\" fill-opacity=\"0.85\">");
-        for c in &map.dots {
-            let (x, y) = frame.project(*c);
-            let _ = write!(s, "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"1.5\"/>");
+/// The neighbourhoods, filled by class, each with its hover text.
+fn neighbourhood_paths(
+    base: &MapBase,
+    map: &Choropleth,
+    projected: &Projected,
+    classes: &Classes,
+) -> Markup {
+    html! {
+        @for (i, d) in projected.paths.iter().enumerate() {
+            @let value = map.values.get(i).copied().flatten();
+            @let fill = value
+                .and_then(|v| classes.class_of(v))
+                .map(|c| map.palette.colour(c, classes.len()))
+                .unwrap_or_else(|| NO_DATA.to_string());
+            @let shown = match value {
+                Some(_) => map.format.show(value),
+                None => map.missing_label.clone(),
+            };
+            path class="nb" data-id=(Text(&base.ids[i])) d=(d) fill=(fill) {
+                title {
+                    (Text(&base.names[i])) " (" (Text(&base.ids[i])) ")\n"
+                    (Text(&map.legend_title)) ": " (Text(&shown)) "\n\n" (Text(&base.figures[i]))
+                }
+            }
         }
-        s.push_str("</g>");
     }
-    if !map.amenities.is_empty() {
-        s.push_str("<g fill=\"#fff\" stroke=\"#1f2933\" stroke-width=\"1.4\">");
-        for m in &map.amenities {
-            let (x, y) = frame.project(m.at);
-            let _ = write!(
-                s,
-                "<circle cx=\"{x:.1}\" cy=\"{y:.1}\" r=\"4\"><title>{}</title></circle>",
-                esc(&m.label)
-            );
+}
+
+/// Homes outside the norm, amenities and proposed sites over the neighbourhoods.
+fn symbols(map: &Choropleth, frame: &Frame) -> Markup {
+    html! {
+        @if !map.dots.is_empty() {
+            g fill="#e8412c" fill-opacity="0.85" {
+                @for c in &map.dots {
+                    @let (x, y) = frame.project(*c);
+                    (empty("circle").attr("cx", d1(x)).attr("cy", d1(y)).attr("r", 1.5))
+                }
+            }
         }
-        s.push_str("</g>");
-    }
-    if !map.stars.is_empty() {
-        s.push_str("<g fill=\"#ffc20a\" stroke=\"#1f2933\" stroke-width=\"1.2\">");
-        for m in &map.stars {
-            let (x, y) = frame.project(m.at);
-            let _ = write!(
-                s,
-                "<path d=\"{}\"><title>{}</title></path>",
-                star(x, y, 10.0),
-                esc(&m.label)
-            );
+        @if !map.amenities.is_empty() {
+            g fill="#fff" stroke="#1f2933" stroke-width="1.4" {
+                @for m in &map.amenities {
+                    @let (x, y) = frame.project(m.at);
+                    circle cx=(d1(x)) cy=(d1(y)) r="4" { title { (Text(&m.label)) } }
+                }
+            }
         }
-        s.push_str("</g>");
+        @if !map.stars.is_empty() {
+            g fill="#ffc20a" stroke="#1f2933" stroke-width="1.2" {
+                @for m in &map.stars {
+                    @let (x, y) = frame.project(m.at);
+                    path d=(star(x, y, 10.0)) { title { (Text(&m.label)) } }
+                }
+            }
+        }
     }
-    s.push_str("</g>");
-    draw_panel(&mut s, panel_x, map, &legend, frame.scale);
-    let _ = write!(
-        s,
-        "<text x=\"4\" y=\"{:.1}\" font-size=\"10\" fill=\"#52606d\">{}</text>",
-        total_h - 6.0,
-        esc(&base.attribution)
-    );
-    s.push_str("</svg>");
-    s
 }
 
 /// One legend row: a swatch colour (or a symbol) and its label.
@@ -387,6 +383,17 @@ enum LegendRow {
     Amenity(String),
     Dot(String),
     Star(String),
+}
+
+impl LegendRow {
+    fn label(&self) -> &str {
+        match self {
+            LegendRow::Swatch(_, label)
+            | LegendRow::Amenity(label)
+            | LegendRow::Dot(label)
+            | LegendRow::Star(label) => label,
+        }
+    }
 }
 
 fn legend_rows(map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
@@ -418,10 +425,7 @@ fn legend_rows(map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
         rows.push(LegendRow::Dot(map.dots_label.clone()));
     }
     if !map.stars.is_empty() {
-        rows.push(LegendRow::Star(format!(
-            "proposed site ({})",
-            map.stars.len()
-        )));
+        rows.push(LegendRow::Star(map.stars_label.clone()));
     }
     rows
 }
@@ -453,103 +457,90 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     lines
 }
 
-fn draw_panel(s: &mut String, x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) {
+/// The legend panel beside the map: north arrow, title, one row per class and symbol, scale bar.
+fn draw_panel(base: &MapBase, x0: f64, map: &Choropleth, rows: &[LegendRow], scale: f64) -> Markup {
     // North arrow, top right of the panel: the working CRS is projected, so grid north is up.
     let (ax, ay) = (x0 + PANEL_W - 22.0, 8.0);
-    let _ = write!(
-        s,
-        "<g aria-label=\"north arrow\"><path d=\"M{ax} {} L{} {} L{ax} {} L{} {}Z\" fill=\"#1f2933\"/>\
-<text x=\"{ax}\" y=\"{}\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"700\" fill=\"#1f2933\">N</text></g>",
+    let arrow = format!(
+        "M{ax} {} L{} {} L{ax} {} L{} {}Z",
         ay + 14.0,
         ax + 8.0,
         ay + 44.0,
         ay + 37.0,
         ax - 8.0,
-        ay + 44.0,
-        ay + 11.0
+        ay + 44.0
     );
-    let mut y: f64 = 18.0;
-    for line in wrap(&map.legend_title, 19).iter().take(3) {
-        let _ = write!(
-            s,
-            "<text x=\"{x0}\" y=\"{y}\" font-size=\"13\" font-weight=\"700\" fill=\"#1f2933\">{}</text>",
-            esc(line)
-        );
-        y += 15.0;
+    let title = wrap(&map.legend_title, 19);
+    let title: Vec<(f64, &String)> = title
+        .iter()
+        .take(3)
+        .enumerate()
+        .map(|(i, line)| (18.0 + 15.0 * i as f64, line))
+        .collect();
+    let first_row = (18.0 + 15.0 * title.len() as f64).max(LEGEND_TOP);
+    let scale_y = first_row + rows.len() as f64 * ROW_H + 16.0;
+    html! {
+        g aria-label=(Text(&base.north_arrow)) {
+            (empty("path").attr("d", arrow).attr("fill", "#1f2933"))
+            text x=(ax) y=(ay + 11.0) text-anchor="middle" font-size="13" font-weight="700" fill="#1f2933" { "N" }
+        }
+        @for (y, line) in &title {
+            text x=(x0) y=(y) font-size="13" font-weight="700" fill="#1f2933" { (Text(line)) }
+        }
+        @for (i, row) in rows.iter().enumerate() {
+            @let y = first_row + i as f64 * ROW_H;
+            (legend_mark(row, x0, y))
+            text x=(x0 + 30.0) y=(y) font-size="12" fill="#1f2933" { (Text(row.label())) }
+        }
+        (scale_bar(&base.scale_bar, x0, scale_y, scale))
     }
-    y = y.max(LEGEND_TOP);
-    for row in rows {
-        let (label, mark) = match row {
-            LegendRow::Swatch(colour, label) => (
-                label,
-                format!(
-                    "<rect x=\"{x0}\" y=\"{}\" width=\"22\" height=\"14\" fill=\"{colour}\" stroke=\"#9aa5b1\" stroke-width=\"0.6\"/>",
-                    y - 11.0
-                ),
-            ),
-            LegendRow::Amenity(label) => (
-                label,
-                format!(
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"4\" fill=\"#fff\" stroke=\"#1f2933\" stroke-width=\"1.4\"/>",
-                    x0 + 11.0,
-                    y - 4.0
-                ),
-            ),
-            LegendRow::Dot(label) => (
-                label,
-                format!(
-                    "<circle cx=\"{}\" cy=\"{}\" r=\"2.2\" fill=\"#e8412c\"/>",
-                    x0 + 11.0,
-                    y - 4.0
-                ),
-            ),
-            LegendRow::Star(label) => (
-                label,
-                format!(
-                    "<path d=\"{}\" fill=\"#ffc20a\" stroke=\"#1f2933\" stroke-width=\"1.2\"/>",
-                    star(x0 + 11.0, y - 4.0, 8.0)
-                ),
-            ),
-        };
-        s.push_str(&mark);
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{y}\" font-size=\"12\" fill=\"#1f2933\">{}</text>",
-            x0 + 30.0,
-            esc(label)
-        );
-        y += ROW_H;
-    }
-    // Scale bar: a round length near 120 units, in two halves.
-    let metres = round_length(120.0 / scale);
-    let len = metres * scale;
-    let y = y + 16.0;
-    let half = len / 2.0;
-    let _ = write!(
-        s,
-        "<g aria-label=\"scale bar\"><rect x=\"{x0}\" y=\"{y}\" width=\"{half:.1}\" height=\"6\" fill=\"#1f2933\"/>\
-<rect x=\"{:.1}\" y=\"{y}\" width=\"{half:.1}\" height=\"6\" fill=\"#fff\" stroke=\"#1f2933\" stroke-width=\"1\"/>\
-<text x=\"{x0}\" y=\"{}\" font-size=\"10.5\" fill=\"#1f2933\">0</text>\
-<text x=\"{:.1}\" y=\"{}\" font-size=\"10.5\" text-anchor=\"end\" fill=\"#1f2933\">{}</text></g>",
-        x0 + half,
-        y + 20.0,
-        x0 + len,
-        y + 20.0,
-        length_label(metres)
-    );
 }
 
-/// The largest 1, 2 or 5 x 10^n not above `max` (the scale bar's length in metres).
-pub fn round_length(max: f64) -> f64 {
-    if !(max.is_finite() && max > 0.0) {
-        return 1.0;
+/// The swatch or symbol of one legend row, its baseline at `y`.
+fn legend_mark(row: &LegendRow, x0: f64, y: f64) -> Markup {
+    let mark = match row {
+        LegendRow::Swatch(colour, _) => empty("rect")
+            .attr("x", x0)
+            .attr("y", y - 11.0)
+            .attr("width", 22)
+            .attr("height", 14)
+            .attr("fill", colour)
+            .attr("stroke", "#9aa5b1")
+            .attr("stroke-width", 0.6),
+        LegendRow::Amenity(_) => empty("circle")
+            .attr("cx", x0 + 11.0)
+            .attr("cy", y - 4.0)
+            .attr("r", 4)
+            .attr("fill", "#fff")
+            .attr("stroke", "#1f2933")
+            .attr("stroke-width", 1.4),
+        LegendRow::Dot(_) => empty("circle")
+            .attr("cx", x0 + 11.0)
+            .attr("cy", y - 4.0)
+            .attr("r", 2.2)
+            .attr("fill", "#e8412c"),
+        LegendRow::Star(_) => empty("path")
+            .attr("d", star(x0 + 11.0, y - 4.0, 8.0))
+            .attr("fill", "#ffc20a")
+            .attr("stroke", "#1f2933")
+            .attr("stroke-width", 1.2),
+    };
+    html! { (mark) }
+}
+
+/// A scale bar of a round length near 120 units, in two halves.
+fn scale_bar(label: &str, x0: f64, y: f64, scale: f64) -> Markup {
+    let metres = round_length(120.0 / scale);
+    let len = metres * scale;
+    let half = len / 2.0;
+    html! {
+        g aria-label=(Text(label)) {
+            (empty("rect").attr("x", x0).attr("y", y).attr("width", d1(half)).attr("height", 6).attr("fill", "#1f2933"))
+            (empty("rect").attr("x", d1(x0 + half)).attr("y", y).attr("width", d1(half)).attr("height", 6).attr("fill", "#fff").attr("stroke", "#1f2933").attr("stroke-width", 1))
+            text x=(x0) y=(y + 20.0) font-size="10.5" fill="#1f2933" { "0" }
+            text x=(d1(x0 + len)) y=(y + 20.0) font-size="10.5" text-anchor="end" fill="#1f2933" { (length_label(metres)) }
+        }
     }
-    let p = 10f64.powf(max.log10().floor());
-    [5.0, 2.0, 1.0]
-        .iter()
-        .map(|m| m * p)
-        .find(|l| *l <= max * (1.0 + 1e-9))
-        .unwrap_or(p)
 }
 
 fn length_label(metres: f64) -> String {

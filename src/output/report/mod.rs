@@ -10,9 +10,13 @@ pub mod html;
 pub mod maps;
 mod sections;
 
+use maud::html;
+
 use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::measures::HomeMeasures;
+use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::output::i18n::Texts;
 use crate::output::table::Table;
 use crate::reach::Distances;
 use crate::scene::Scene;
@@ -29,6 +33,10 @@ pub struct ReportInput<'a> {
     /// Per neighbourhood, in scene order (with priority ranks).
     pub figures: &'a [NeighbourhoodFigures],
     pub study_area: &'a NeighbourhoodFigures,
+    /// The study area's coverage per kind and band.
+    pub coverage: &'a [CoverageRow],
+    /// The words, in the report's language.
+    pub texts: &'a Texts,
     /// `neighbourhoods.csv` as written.
     pub table: &'a Table,
     pub equity: Option<&'a Equity>,
@@ -37,38 +45,42 @@ pub struct ReportInput<'a> {
     pub warnings: &'a [String],
 }
 
-/// The sections in page order: anchor and navigation label.
+/// The sections in page order: anchor and the catalogue key of its navigation label.
 const NAV: [(&str, &str); 7] = [
-    ("summary", "Summary"),
-    ("maps", "Maps"),
-    ("equity", "Equity"),
-    ("priority", "Priority"),
-    ("sites", "Sites and cost-benefit"),
-    ("meeting", "Meeting places"),
-    ("provenance", "Data and provenance"),
+    ("summary", "nav.summary"),
+    ("maps", "nav.maps"),
+    ("equity", "nav.equity"),
+    ("priority", "nav.priority"),
+    ("sites", "nav.sites"),
+    ("meeting", "nav.meeting"),
+    ("provenance", "nav.provenance"),
 ];
 
 /// The whole report as one HTML page.
 pub fn render(input: &ReportInput) -> String {
-    let coverage = facts::coverage_rows(input);
-    let mut body = String::new();
-    body.push_str(&sections::summary(input, &coverage));
-    body.push_str(&sections::maps(input));
-    body.push_str(&sections::equity(input));
-    body.push_str(&sections::priority(input));
-    body.push_str(&sections::sites(input));
-    body.push_str(&sections::meeting_places(input));
-    body.push_str(&sections::provenance(input));
-    let name = &input.study.file.study.name;
-    let subtitle = format!(
-        "How close children live to places to play, read, meet and be outside · {} neighbourhoods · working CRS {}",
-        input.scene.neighbourhoods.len(),
-        input.scene.crs
+    let body = html! {
+        (sections::summary(input))
+        (sections::maps(input))
+        (sections::equity(input))
+        (sections::priority(input))
+        (sections::sites(input))
+        (sections::meeting_places(input))
+        (sections::provenance(input))
+    };
+    let t = input.texts;
+    let subtitle = t.fmt(
+        "page.subtitle",
+        &[
+            ("neighbourhoods", &input.scene.neighbourhoods.len()),
+            ("crs", &input.scene.crs),
+        ],
     );
+    let nav: Vec<(&str, &str)> = NAV.iter().map(|(a, key)| (*a, t.get(key))).collect();
     html::page(
-        &format!("{name}: a child-friendly environment"),
+        t,
+        &t.fmt("page.title", &[("name", &input.study.file.study.name)]),
         &subtitle,
-        &NAV,
-        &body,
+        &nav,
+        body,
     )
 }

@@ -1,0 +1,471 @@
+//! Maps: one choropleth per kind (the focus kind first, across the page), the score, the play
+//! area, priority with the proposed sites, and histograms of children by distance.
+
+use geo::Coord;
+use maud::{html, Markup};
+
+use super::distance_kind;
+use crate::measures::gaps::{
+    children_by_distance, focus_index, homes_outside_norm, DistanceHistogram,
+};
+use crate::output::report::charts::histogram;
+use crate::output::report::facts::display_name;
+use crate::output::report::html::{figure, num, pct, pct_with, section, Text};
+use crate::output::report::maps::{self, Choropleth, MapBase, Marker, Palette, ValueFormat};
+use crate::output::report::ReportInput;
+use crate::scene::Scene;
+
+/// Where the data came from, for the maps' attribution.
+struct Source {
+    text: String,
+    link: Option<&'static str>,
+}
+
+fn sources(input: &ReportInput) -> Vec<Source> {
+    let paths: Vec<String> = input
+        .scene
+        .inputs
+        .iter()
+        .map(|i| i.path.to_string_lossy().to_lowercase())
+        .collect();
+    let any = |needles: &[&str]| paths.iter().any(|p| needles.iter().any(|n| p.contains(n)));
+    let study = &input.study.file;
+    let uses_osm = study.amenities.iter().any(|a| a.osm.is_some())
+        || study.network.as_ref().is_some_and(|n| n.osm.is_some())
+        || any(&["osm", "openstreetmap"]);
+    let mut out = Vec::new();
+    if uses_osm {
+        out.push(Source {
+            text: input.texts.get("maps.osm_credit").to_string(),
+            link: Some("https://www.openstreetmap.org/copyright"),
+        });
+    }
+    if any(&["cbs", "bgt", "kadaster", "pdok"]) {
+        out.push(Source {
+            text: "© CBS / Kadaster".to_string(),
+            link: Some("https://www.cbs.nl"),
+        });
+    }
+    if any(&["paavo"]) {
+        out.push(Source {
+            text: input.texts.get("maps.finland_credit").to_string(),
+            link: None,
+        });
+    }
+    out
+}
+
+/// The file names of the inputs, for the data-sources line.
+fn input_names(scene: &Scene) -> Vec<String> {
+    let mut names: Vec<String> = scene
+        .inputs
+        .iter()
+        .filter_map(|i| i.path.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    names.dedup();
+    names
+}
+
+/// Per neighbourhood, the figures its hover text lists.
+fn hover_figures(input: &ReportInput) -> Vec<String> {
+    let (scene, t) = (input.scene, input.texts);
+    let focus = focus_index(input.study, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
+    let by = input.study.file.equity.as_ref().map(|e| e.by.clone());
+    input
+        .figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let mut lines = vec![t.fmt("maps.hover_children", &[("n", &num(Some(f.children), 0))])];
+            for (k, kind) in scene.amenities.iter().enumerate() {
+                if let Some(kf) = f.kinds.get(k) {
+                    lines.push(t.fmt(
+                        "maps.hover_within",
+                        &[
+                            ("kind", &t.kind(&kind.kind)),
+                            ("share", &pct(kf.net_coverage.or(kf.coverage))),
+                        ],
+                    ));
+                }
+            }
+            lines.push(t.fmt("maps.hover_score", &[("score", &num(f.score, 0))]));
+            if f.play_area_share.is_some() {
+                let share = pct_with(f.play_area_share, 2);
+                lines.push(t.fmt("maps.hover_play_area", &[("share", &share)]));
+            }
+            if let Some(kind) = &focus {
+                lines.push(t.fmt(
+                    "maps.hover_outside",
+                    &[("kind", kind), ("n", &num(Some(f.gap_children), 0))],
+                ));
+            }
+            let rank = f
+                .priority_rank
+                .map(|r| r.to_string())
+                .unwrap_or_else(|| t.get("maps.hover_no_gap").to_string());
+            lines.push(t.fmt("maps.hover_rank", &[("rank", &rank)]));
+            if let (Some(e), Some(by)) = (input.equity, &by) {
+                let quintile = e
+                    .quintile
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map(|q| q.to_string())
+                    .unwrap_or_else(|| "–".into());
+                lines.push(t.fmt(
+                    "maps.hover_equity",
+                    &[
+                        ("by", by),
+                        ("value", &num(e.value.get(i).copied().flatten(), 1)),
+                        ("quintile", &quintile),
+                    ],
+                ));
+            }
+            lines.join("\n")
+        })
+        .collect()
+}
+
+const COVERAGE_PALETTE: Palette = Palette {
+    gradient: colorous::YELLOW_GREEN_BLUE,
+    reverse: false,
+    start: 0.12,
+};
+
+pub fn maps(input: &ReportInput) -> Markup {
+    let (scene, t) = (input.scene, input.texts);
+    let srcs = sources(input);
+    let attribution = if srcs.is_empty() {
+        t.get("maps.attribution").to_string()
+    } else {
+        srcs.iter()
+            .map(|s| s.text.as_str())
+            .collect::<Vec<_>>()
+            .join(" · ")
+    };
+    let polygons: Vec<&geo::MultiPolygon> =
+        scene.neighbourhoods.iter().map(|n| &n.geometry).collect();
+    let Some(base) = MapBase::new(
+        scene.extent(),
+        &polygons,
+        scene.neighbourhoods.iter().map(|n| n.id.clone()).collect(),
+        scene.neighbourhoods.iter().map(display_name).collect(),
+        hover_figures(input),
+        attribution,
+        (t.get("maps.north_arrow"), t.get("maps.scale_bar")),
+    ) else {
+        let note = html! { (Text(t.get("maps.no_extent"))) };
+        return section("maps", t.get("nav.maps"), super::absent(note));
+    };
+    let stars = site_stars(input);
+    let mut figures = kind_maps(input, &base, &stars);
+    figures.push(score_map(input, &base));
+    figures.extend(play_area_map(input, &base));
+    figures.push(priority_map(input, &base, stars));
+    let inner = html! {
+        p class="note" { (t.get("maps.note")) }
+        div class="maps" { @for f in &figures { (f) } }
+        p class="note" {
+            (Text(&t.fmt("maps.sources", &[("files", &input_names(scene).join(", "))])))
+            @if !srcs.is_empty() { "; " }
+            @for (i, src) in srcs.iter().enumerate() {
+                @if i > 0 { ", " }
+                @match src.link {
+                    Some(l) => { a href=(Text(l)) { (Text(&src.text)) } }
+                    None => { (Text(&src.text)) }
+                }
+            }
+            "."
+        }
+        (distance_histograms(input))
+    };
+    section("maps", t.get("nav.maps"), inner)
+}
+
+/// The proposed sites, as stars with their hover text.
+fn site_stars(input: &ReportInput) -> Vec<Marker> {
+    let Some(plan) = input.sites else {
+        return Vec::new();
+    };
+    plan.sites
+        .iter()
+        .map(|s| {
+            let name = if s.name.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", s.name)
+            };
+            Marker {
+                at: Coord { x: s.x, y: s.y },
+                label: input.texts.fmt(
+                    "maps.site",
+                    &[
+                        ("rank", &s.rank),
+                        ("name", &name),
+                        ("children", &num(Some(s.new_children), 0)),
+                    ],
+                ),
+            }
+        })
+        .collect()
+}
+
+/// The homes outside the focus kind's norm, thinned, and their legend label.
+fn outside_dots(input: &ReportInput, k: usize) -> (Vec<Coord>, String) {
+    let coords = &input.scene.homes.coords;
+    let outside: Vec<Coord> = homes_outside_norm(input.study, input.scene, input.distances, k)
+        .into_iter()
+        .map(|h| coords[h])
+        .collect();
+    let n = outside.len();
+    let (kept, step) = maps::thin(outside);
+    let n = num(Some(n as f64), 0);
+    let label = if step > 1 {
+        input
+            .texts
+            .fmt("maps.dots_thinned", &[("step", &step), ("n", &n)])
+    } else {
+        input.texts.fmt("maps.dots", &[("n", &n)])
+    };
+    (kept, label)
+}
+
+/// The norms of a kind, as "400 m for 0-5, 800 m for 6-11".
+fn norms_text(input: &ReportInput, kind: &str) -> String {
+    input
+        .study
+        .norms
+        .get(kind)
+        .map(|t| {
+            t.bands
+                .iter()
+                .map(|b| {
+                    input.texts.fmt(
+                        "facts.norm_for",
+                        &[("metres", &num(Some(b.metres), 0)), ("band", &b.label)],
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// One coverage map per kind; the focus kind's leads, across the page, with the homes outside
+/// its norm and the proposed sites.
+fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Markup> {
+    let focus = focus_index(input.study, input.scene);
+    let t = input.texts;
+    let mut figures = Vec::new();
+    for (k, kind) in input.scene.amenities.iter().enumerate() {
+        let is_focus = Some(k) == focus;
+        let values = input
+            .figures
+            .iter()
+            .map(|f| {
+                f.kinds
+                    .get(k)
+                    .and_then(|kf| kf.net_coverage.or(kf.coverage))
+            })
+            .collect();
+        let amenities = kind
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, a)| Marker {
+                at: a.anchor(),
+                label: if a.name.is_empty() {
+                    format!("{} {}", t.kind(&kind.kind), i + 1)
+                } else {
+                    a.name.clone()
+                },
+            })
+            .collect();
+        let (dots, dots_label) = if is_focus {
+            outside_dots(input, k)
+        } else {
+            (Vec::new(), String::new())
+        };
+        let map = Choropleth {
+            amenities,
+            amenity_label: format!("{} ({})", t.kind_lower(&kind.kind), kind.items.len()),
+            dots,
+            dots_label,
+            stars: if is_focus { stars.to_vec() } else { Vec::new() },
+            stars_label: stars_label(input, stars.len()),
+            wide: is_focus,
+            ..Choropleth::plain(
+                &format!("map-{}", kind.kind),
+                &t.fmt("maps.kind_legend", &[("kind", &t.kind(&kind.kind))]),
+                values,
+                ValueFormat::Percent(0),
+                COVERAGE_PALETTE,
+                t.get("maps.no_children"),
+            )
+        };
+        let symbols = match (is_focus, stars.is_empty()) {
+            (true, false) => t.get("maps.dots_and_stars"),
+            (true, true) => t.get("maps.dots_only"),
+            _ => "",
+        };
+        let caption = t.fmt(
+            "maps.kind_caption",
+            &[
+                ("norms", &norms_text(input, &kind.kind)),
+                ("distance", &distance_kind(input)),
+                ("symbols", &symbols),
+            ],
+        );
+        let fig = figure(
+            &t.fmt("maps.kind_title", &[("kind", &t.kind(&kind.kind))]),
+            maps::render(base, &map),
+            &caption,
+            is_focus,
+        );
+        if is_focus {
+            figures.insert(0, fig);
+        } else {
+            figures.push(fig);
+        }
+    }
+    figures
+}
+
+/// The legend label of the proposed sites.
+fn stars_label(input: &ReportInput, n: usize) -> String {
+    input.texts.fmt("maps.proposed_sites", &[("n", &n)])
+}
+
+fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
+    let t = input.texts;
+    let score = Choropleth::plain(
+        "map-score",
+        t.get("maps.score_legend"),
+        input.figures.iter().map(|f| f.score).collect(),
+        ValueFormat::Number(0),
+        Palette {
+            gradient: colorous::VIRIDIS,
+            reverse: false,
+            start: 0.0,
+        },
+        t.get("maps.no_children"),
+    );
+    let weights: Vec<String> = input
+        .study
+        .score_weights()
+        .iter()
+        .map(|(k, w)| format!("{} {}", t.kind_lower(k), num(Some(*w), 2)))
+        .collect();
+    figure(
+        t.get("maps.score_title"),
+        maps::render(base, &score),
+        &t.fmt("maps.score_caption", &[("weights", &weights.join(", "))]),
+        false,
+    )
+}
+
+fn play_area_map(input: &ReportInput, base: &MapBase) -> Option<Markup> {
+    if !input.figures.iter().any(|f| f.play_area_share.is_some()) {
+        return None;
+    }
+    let t = input.texts;
+    let map = Choropleth::plain(
+        "map-play-area",
+        t.get("maps.play_legend"),
+        input.figures.iter().map(|f| f.play_area_share).collect(),
+        ValueFormat::Percent(2),
+        Palette {
+            gradient: colorous::GREENS,
+            reverse: false,
+            start: 0.15,
+        },
+        t.get("maps.no_base_area"),
+    );
+    let share = pct_with(Some(input.study.play_area_norm()), 1);
+    Some(figure(
+        t.get("maps.play_title"),
+        maps::render(base, &map),
+        &t.fmt("maps.play_caption", &[("share", &share)]),
+        false,
+    ))
+}
+
+fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Markup {
+    let t = input.texts;
+    let priority = Choropleth {
+        stars_label: stars_label(input, stars.len()),
+        stars,
+        wide: true,
+        ..Choropleth::plain(
+            "map-priority",
+            t.get("maps.priority_legend"),
+            input
+                .figures
+                .iter()
+                .map(|f| f.priority_rank.map(|r| r as f64))
+                .collect(),
+            ValueFormat::Number(0),
+            Palette {
+                gradient: colorous::YELLOW_ORANGE_RED,
+                reverse: true,
+                start: 0.1,
+            },
+            t.get("maps.no_gap"),
+        )
+    };
+    let (title, caption) = if input.sites.is_some() {
+        ("maps.priority_title_sites", "maps.priority_caption_sites")
+    } else {
+        ("maps.priority_title", "maps.priority_caption")
+    };
+    figure(
+        t.get(title),
+        maps::render(base, &priority),
+        t.get(caption),
+        true,
+    )
+}
+
+/// Children by distance to the focus kind, one histogram per age band.
+fn distance_histograms(input: &ReportInput) -> Markup {
+    let Some(k) = focus_index(input.study, input.scene) else {
+        return html! {};
+    };
+    let kind = &input.scene.amenities[k].kind;
+    let Some(norms) = input.study.norms.get(kind) else {
+        return html! {};
+    };
+    let t = input.texts;
+    let kind_name = t.kind_lower(kind);
+    let hists: Vec<(String, DistanceHistogram)> = norms
+        .bands
+        .iter()
+        .map(|bn| {
+            let pairs = children_by_distance(input.scene, input.distances, k, bn);
+            let title = t.fmt(
+                "maps.hist_title",
+                &[("band", &bn.label), ("metres", &num(Some(bn.metres), 0))],
+            );
+            (title, DistanceHistogram::new(bn.metres, pairs))
+        })
+        .collect();
+    let unreached: Vec<String> = norms
+        .bands
+        .iter()
+        .zip(&hists)
+        .filter(|(_, (_, h))| h.unreached > 0.0)
+        .map(|(bn, (_, h))| format!("{}: {}", bn.label, num(Some(h.unreached), 0)))
+        .collect();
+    html! {
+        h3 { (Text(&t.fmt("maps.hist_heading", &[("kind", &kind_name)]))) }
+        p class="note" {
+            (t.fmt("maps.hist_note", &[("distance", &distance_kind(input))]))
+        }
+        div class="hists" { @for (title, h) in &hists { (histogram(t, title, h)) } }
+        @if !unreached.is_empty() {
+            p class="note" {
+                (Text(&t.fmt("maps.unreached", &[("kind", &kind_name), ("list", &unreached.join(", "))])))
+            }
+        }
+    }
+}
