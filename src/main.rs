@@ -72,7 +72,12 @@ fn main() -> ExitCode {
         Command::Check { study } => kindscape::run::check_study(&study).map(|c| {
             print!(
                 "{}",
-                kindscape::output::summary::check_summary(&c.study, &c.scene, &c.warnings)
+                kindscape::output::summary::check_summary(
+                    &c.study,
+                    &c.scene,
+                    c.network.as_ref(),
+                    &c.warnings
+                )
             )
         }),
         Command::Sample {

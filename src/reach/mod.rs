@@ -56,9 +56,10 @@ pub struct NetworkReport {
 pub fn network_distances(
     study: &crate::study::Study,
     scene: &Scene,
+    network: Option<&network::WalkNetwork>,
     straight: &[Vec<f64>],
 ) -> crate::Result<Option<(PerBand, NetworkReport)>> {
-    let (Some(net), Some(cfg)) = (&scene.network, &study.file.network) else {
+    let (Some(net), Some(cfg)) = (network, &study.file.network) else {
         return Ok(None);
     };
     let defaults = network::NetworkConfig::default();

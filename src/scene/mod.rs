@@ -17,8 +17,8 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result, Warnings};
 use crate::layers::crs::Crs;
+use crate::layers::walk::WalkWays;
 use crate::layers::{self, Layer};
-use crate::reach::network::WalkNetwork;
 use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
@@ -37,8 +37,6 @@ pub struct Scene {
     pub amenities: Vec<AmenityKind>,
     /// Every file read, for provenance.
     pub inputs: Vec<InputFile>,
-    /// The walk network, when the study has one.
-    pub network: Option<WalkNetwork>,
 }
 
 /// A file the run read: path, size and SHA-256, so a result can be traced to its data.
@@ -229,8 +227,10 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     }
 }
 
-/// Loads every layer of the study, picks the working CRS, reprojects and builds the scene.
-pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
+/// Loads every layer of the study, picks the working CRS, reprojects and builds the scene; with
+/// the walkable ways of `[network]`, read and in the working CRS (the graph is built in
+/// [`crate::reach::network`], a later stage).
+pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWays>)> {
     let f = &study.file;
     // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
     let homes_source = homes_source(study);
@@ -293,11 +293,11 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         ),
     };
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
-    let network = match &f.network {
+    let walk = match &f.network {
         Some(cfg) => {
-            let (net, input) = load_network(study, cfg, &crs)?;
+            let (ways, input) = read_walk_ways(study, cfg, &crs)?;
             inputs.push(input);
-            Some(net)
+            Some(ways)
         }
         None => None,
     };
@@ -323,35 +323,35 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     };
     let study_area = outliers::StudyArea::of(&neighbourhoods);
     let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
-    Ok(Scene {
+    let scene = Scene {
         crs,
-        network,
         bands,
         neighbourhoods,
         homes,
         amenities,
         inputs,
-    })
+    };
+    Ok((scene, walk))
 }
 
-/// The walk network of `[network]`, in the working CRS.
-fn load_network(
+/// The walkable ways of `[network]`, in the working CRS.
+fn read_walk_ways(
     study: &Study,
     cfg: &crate::study::NetworkSection,
     crs: &Crs,
-) -> Result<(WalkNetwork, InputFile)> {
+) -> Result<(WalkWays, InputFile)> {
     match (&cfg.osm, &cfg.path) {
         (Some(osm), _) => {
             let path = study.resolve(osm);
-            let net = WalkNetwork::from_osm(&path, &Crs::wgs84().to(crs))?;
-            if net.edge_count() == 0 {
+            let ways = WalkWays::from_osm(&path, &Crs::wgs84().to(crs))?;
+            if ways.edge_count() == 0 {
                 return Err(Error::layer(
                     &path,
                     "[network] osm: the extract has no walkable way (highway=footway, path, residential, ...); give an extract of the study area with its streets",
                 ));
             }
-            let input = describe_input("network", &path, "EPSG:4326", net.edge_count())?;
-            Ok((net, input))
+            let input = describe_input("network", &path, "EPSG:4326", ways.edge_count())?;
+            Ok((ways, input))
         }
         (None, Some(p)) => {
             let path = study.resolve(p);
@@ -365,14 +365,14 @@ fn load_network(
             layer.reproject(crs)?;
             let attr = cfg.highway.as_deref().unwrap_or("highway");
             layer.require_attribute(attr, "[network] highway")?;
-            let net = WalkNetwork::from_layer(&layer, attr)?;
-            if net.edge_count() == 0 {
+            let ways = WalkWays::from_layer(&layer, attr)?;
+            if ways.edge_count() == 0 {
                 return Err(Error::layer(
                     &path,
                     "[network] path: the layer has no line to walk on (it needs LineStrings of the streets and paths)",
                 ));
             }
-            Ok((net, input))
+            Ok((ways, input))
         }
         (None, None) => Err(Error::study(&study.path, "[network]: give `osm` or `path`")),
     }

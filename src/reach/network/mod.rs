@@ -8,7 +8,8 @@
 //! the working CRS. Adjacency is kept as compact CSR arrays (`u32` node ids, `f64` lengths).
 //! It is built from an .osm.pbf ([`WalkNetwork::from_osm`], walk rules in
 //! [`crate::layers::osm::is_walkable`]) or from GeoJSON LineStrings with a highway attribute
-//! ([`WalkNetwork::from_layer`]), or by hand ([`NetworkBuilder`]).
+//! ([`WalkNetwork::from_layer`]), or by hand ([`NetworkBuilder`]); reading the ways belongs to
+//! [`crate::layers::walk`], building the graph from them to this module.
 //!
 //! # Joining the network
 //!
@@ -74,8 +75,10 @@ use geo::Coord;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 
+/// Building a network by hand: the walkable ways, collected, then
+/// [`WalkWays::build`](crate::layers::walk::WalkWays::build).
+pub use crate::layers::walk::WalkWays as NetworkBuilder;
 pub use attach::boundary_points;
-pub use build::NetworkBuilder;
 pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
