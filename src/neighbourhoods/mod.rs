@@ -1,5 +1,6 @@
 //! Figures per neighbourhood: children-weighted coverage, distances, score and gaps.
 
+use crate::measures::coverage::Coverage;
 use crate::measures::distribution::weighted_quantiles;
 use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
@@ -48,26 +49,6 @@ pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
         }
     }
     out
-}
-
-/// Children within the norm and all children, summed over `(home, band)` pairs.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    covered: f64,
-    total: f64,
-}
-
-impl Tally {
-    fn add(&mut self, children: f64, within: bool) {
-        self.total += children;
-        if within {
-            self.covered += children;
-        }
-    }
-
-    fn share(self) -> Option<f64> {
-        (self.total > 0.0).then(|| self.covered / self.total)
-    }
 }
 
 /// Aggregates every neighbourhood.
@@ -120,9 +101,9 @@ pub fn figures(
             // One pass over the homes: coverage over all bands and per band, straight and
             // network, and one distance pair per home and distinct distance (the bands of a
             // home share one straight line, and often one network distance).
-            let (mut all, mut all_net) = (Tally::default(), Tally::default());
-            let mut bands = vec![Tally::default(); norms.len()];
-            let mut bands_net = vec![Tally::default(); norms.len()];
+            let (mut all, mut all_net) = (Coverage::default(), Coverage::default());
+            let mut bands = vec![Coverage::default(); norms.len()];
+            let mut bands_net = vec![Coverage::default(); norms.len()];
             let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len());
             let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {

@@ -23,7 +23,7 @@ use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
 pub use homes::{assign_neighbourhoods, Homes};
-pub use ids::Ids;
+pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;
 
 /// Everything the measures need, in the working CRS.
