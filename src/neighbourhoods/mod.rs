@@ -1,7 +1,7 @@
 //! Figures per neighbourhood: children-weighted coverage, distances, score and gaps.
 
 use crate::measures::coverage::Coverage;
-use crate::measures::distribution::weighted_quantiles;
+use crate::measures::distribution::lower_weighted_quantiles;
 use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
 use crate::reach::Distances;
@@ -131,7 +131,7 @@ pub fn figures(
                     }
                 }
             }
-            let quantiles = weighted_quantiles(&mut pairs, &[0.5, 0.9]);
+            let quantiles = lower_weighted_quantiles(&mut pairs, &[0.5, 0.9]);
             let mut f = KindFigures {
                 coverage: all.share(),
                 coverage_bands: bands.iter().map(|t| t.share()).collect(),
@@ -142,7 +142,7 @@ pub fn figures(
             if network {
                 f.net_coverage = all_net.share();
                 f.net_coverage_bands = bands_net.iter().map(|t| t.share()).collect();
-                f.detour = weighted_quantiles(&mut ratios, &[0.5])[0];
+                f.detour = lower_weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f
         })

@@ -148,7 +148,7 @@ impl Histogram {
             .sum();
         pairs.retain(|(d, w)| d.is_finite() && *w > 0.0);
         let mut finite = pairs;
-        let p95 = crate::measures::distribution::weighted_quantiles(&mut finite, &[0.95])[0]
+        let p95 = crate::measures::distribution::lower_weighted_quantiles(&mut finite, &[0.95])[0]
             .unwrap_or(0.0);
         let span = (2.0 * norm).max(p95).max(1.0);
         let bin = round_length(span / 20.0);
