@@ -30,7 +30,8 @@ pub struct Amenity {
 
 impl Amenity {
     /// Amenities from any `geo` geometries in a metric CRS: points, or polygons (repaired when
-    /// their rings cross, as when read from a layer). A polygon's area is its own, a point's 0;
+    /// their rings cross, as when read from a layer); a multipoint of distinct points gives one
+    /// amenity per point. A polygon's area is its own, a point's 0;
     /// every capacity is 1 and `index` is the geometry's position. Empty geometries are left
     /// out; a line is an error naming its position.
     ///
@@ -52,11 +53,16 @@ impl Amenity {
         let mut cleaning = Cleaning::default();
         let mut out = Vec::new();
         for (index, g) in geometries.into_iter().enumerate() {
-            let (geometry, area_m2) = match shape(&g.into(), &mut cleaning) {
-                Ok(Some(Shape::Point(c))) => (AmenityGeometry::Point(c), 0.0),
+            let shapes = match shape(&g.into(), &mut cleaning) {
+                Ok(Some(Shape::Point(c))) => vec![(AmenityGeometry::Point(c), 0.0)],
+                // Several places as one geometry: each is an amenity, as when read from a layer.
+                Ok(Some(Shape::Points(points))) => points
+                    .into_iter()
+                    .map(|c| (AmenityGeometry::Point(c), 0.0))
+                    .collect(),
                 Ok(Some(Shape::Polygon(mp))) => {
                     let area = mp.unsigned_area();
-                    (AmenityGeometry::Polygon(mp), area)
+                    vec![(AmenityGeometry::Polygon(mp), area)]
                 }
                 Ok(None) => continue,
                 Err(kind) => {
@@ -65,14 +71,14 @@ impl Amenity {
                     )))
                 }
             };
-            out.push(Amenity {
+            out.extend(shapes.into_iter().map(|(geometry, area_m2)| Amenity {
                 geometry,
                 area_m2,
                 capacity: 1.0,
                 name: String::new(),
                 source: String::new(),
                 index,
-            });
+            }));
         }
         Ok(out)
     }
