@@ -117,8 +117,12 @@ impl Warnings {
             .push(message.into());
     }
 
+    /// The warnings, sorted: the same list whatever the thread count or the order in which
+    /// stages (or parallel readers) pushed them.
     pub fn to_vec(&self) -> Vec<String> {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        let mut all = self.0.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        all.sort();
+        all
     }
 
     pub fn len(&self) -> usize {
@@ -132,7 +136,7 @@ impl Warnings {
 
 #[cfg(test)]
 mod tests {
-    use super::shown;
+    use super::*;
 
     #[test]
     fn numbers_in_messages_are_short() {
@@ -148,5 +152,21 @@ mod tests {
         assert_eq!(shown(0.0), "0");
         assert_eq!(shown(f64::NAN), "NaN");
         assert_eq!(shown(f64::INFINITY), "inf");
+    }
+
+    #[test]
+    fn warnings_come_out_sorted_whatever_the_order_pushed() {
+        let w = Warnings::new();
+        std::thread::scope(|s| {
+            for m in ["c: third", "a: first", "b: second"] {
+                let w = &w;
+                s.spawn(move || w.push(m));
+            }
+        });
+        w.push("a: also first");
+        assert_eq!(
+            w.to_vec(),
+            ["a: also first", "a: first", "b: second", "c: third"]
+        );
     }
 }

@@ -15,7 +15,9 @@
 //! * [`equity`], [`sites`] and [`cba`] answer who misses out, where to build, and whether it pays.
 //! * [`output`] writes every file atomically.
 //!
-//! [`run::run_study`] runs the whole flow; the `kindscape` binary is a thin front over it.
+//! [`run::run_study`] runs the whole flow ([`run::load`], [`run::compute`], [`run::write`]); the
+//! `kindscape` binary is a thin front over it. The parts work without a study file too: see the
+//! README's library example, compiled and run as a doctest of this crate.
 
 pub mod cba;
 pub mod equity;
@@ -34,3 +36,8 @@ pub mod sites;
 pub mod study;
 
 pub use error::{Error, Result, Warnings};
+
+/// The README's examples, compiled and run by `cargo test`.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -98,7 +98,7 @@ fn main() -> ExitCode {
             eprint!("{}", summary::sorted_warnings(&c.warnings));
             print!(
                 "{}",
-                summary::check_summary(&c.study, &c.scene, &c.warnings)
+                summary::check_summary(&c.study, &c.scene, c.network.as_ref(), &c.warnings)
             )
         }),
         Command::Sample {

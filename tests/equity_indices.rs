@@ -3,8 +3,9 @@
 //! with PySAL `inequality`, numpy and scipy on the data expanded to one row per child).
 
 use kindscape::equity::{
-    chances, concentration_index, fgt_poverty, gini, mix, palma_ratio, priority_weights, quintiles,
-    rank_desc, theil_t, theil_t_by_group, weighted_quantile, ConcentrationType,
+    chances, concentration_index, fgt_poverty, gini, interpolated_weighted_quantile, mix,
+    palma_ratio, priority_weights, quintiles, rank_desc, theil_t, theil_t_by_group,
+    ConcentrationType,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -131,15 +132,24 @@ fn palma_ratio_by_hand() {
     let income: Vec<f64> = (1..=10).map(f64::from).collect();
     let outcome = [1.0, 1.0, 1.0, 1.0, 2.0, 2.0, 2.0, 2.0, 2.0, 8.0];
     let ones = [1.0; 10];
-    assert_close!(weighted_quantile(&income, &ones, 0.4).unwrap(), 4.6);
-    assert_close!(weighted_quantile(&income, &ones, 0.9).unwrap(), 9.1);
+    assert_close!(
+        interpolated_weighted_quantile(&income, &ones, 0.4).unwrap(),
+        4.6
+    );
+    assert_close!(
+        interpolated_weighted_quantile(&income, &ones, 0.9).unwrap(),
+        9.1
+    );
     assert_close!(palma_ratio(&outcome, &income, &ones).unwrap(), 8.0);
     // Give income 10 three children: 12 children, q90 at 1 + 11 * 0.9 = 10.9 lies between the
     // 10th and 11th child, both income 10, so q90 = 10 and nobody is strictly above it: the top
     // group is empty and the ratio undefined (R returns NA).
     let mut weights = ones;
     weights[9] = 3.0;
-    assert_eq!(weighted_quantile(&income, &weights, 0.9), Some(10.0));
+    assert_eq!(
+        interpolated_weighted_quantile(&income, &weights, 0.9),
+        Some(10.0)
+    );
     assert_eq!(palma_ratio(&outcome, &income, &weights), None);
 }
 
@@ -319,12 +329,12 @@ fn indices_equal_the_python_reference() {
     assert_close!(standard, expected("concentration_standard"), tol);
     assert_close!(corrected, expected("concentration_corrected"), tol);
     assert_close!(
-        weighted_quantile(&income, &children, 0.4).unwrap(),
+        interpolated_weighted_quantile(&income, &children, 0.4).unwrap(),
         expected("income_q40"),
         tol
     );
     assert_close!(
-        weighted_quantile(&income, &children, 0.9).unwrap(),
+        interpolated_weighted_quantile(&income, &children, 0.9).unwrap(),
         expected("income_q90"),
         tol
     );

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
-use super::weighted::{usable_units, weighted_mean, weighted_quantile};
+use super::weighted::{interpolated_weighted_quantile, usable_units, weighted_mean};
 
 /// Gini index of `outcome` over children, from the Lorenz curve as R
 /// `accessibility::gini_index()` computes it: units sorted by outcome, the Lorenz curve joins
@@ -45,7 +45,7 @@ pub fn gini(outcome: &[f64], weights: &[f64]) -> Option<f64> {
 /// role), not by the outcome.
 ///
 /// The cut points are the weighted 40% and 90% quantiles of `chances`
-/// ([`weighted_quantile`], `Hmisc::wtd.quantile` as in R); the bottom group is
+/// ([`interpolated_weighted_quantile`], `Hmisc::wtd.quantile` as in R); the bottom group is
 /// `chances <= q40`, the top group `chances > q90`. Above 1 the more privileged children are
 /// better off; below 1 the outcome favours the children with fewer chances.
 ///
@@ -54,8 +54,8 @@ pub fn palma_ratio(outcome: &[f64], chances: &[f64], weights: &[f64]) -> Option<
     let idx = usable_units(&[outcome, chances], weights);
     let kept_chances: Vec<f64> = idx.iter().map(|&i| chances[i]).collect();
     let kept_weights: Vec<f64> = idx.iter().map(|&i| weights[i]).collect();
-    let q40 = weighted_quantile(&kept_chances, &kept_weights, 0.4)?;
-    let q90 = weighted_quantile(&kept_chances, &kept_weights, 0.9)?;
+    let q40 = interpolated_weighted_quantile(&kept_chances, &kept_weights, 0.4)?;
+    let q90 = interpolated_weighted_quantile(&kept_chances, &kept_weights, 0.9)?;
     let bottom: Vec<usize> = idx.iter().copied().filter(|&i| chances[i] <= q40).collect();
     let top: Vec<usize> = idx.iter().copied().filter(|&i| chances[i] > q90).collect();
     let bottom_mean = weighted_mean(outcome, weights, &bottom)?;

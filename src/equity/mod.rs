@@ -36,7 +36,7 @@ pub use mix::{mix, Mix};
 pub use poverty::{fgt_poverty, Fgt};
 pub use priority::{priority_weights, rank_desc};
 pub use quintiles::quintiles;
-pub use weighted::weighted_quantile;
+pub use weighted::interpolated_weighted_quantile;
 
 /// Orients an equity attribute so that a higher value means more chances.
 ///

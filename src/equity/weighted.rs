@@ -75,6 +75,9 @@ pub(crate) fn fractional_ranks(keys: &[f64], weights: &[f64], idx: &[usize]) -> 
 
 /// Weighted quantile exactly as `Hmisc::wtd.quantile(x, weights, probs, type = "quantile")`,
 /// which the R package `accessibility` uses for the Palma ratio's 40% and 90% cut points.
+/// Distances use the other, stepwise definition,
+/// [`lower_weighted_quantile`](crate::measures::distribution::lower_weighted_quantile) (the
+/// reason for two is given there).
 ///
 /// Weights act as frequencies: with `n` = total weight, the quantile at `p` interpolates between
 /// the order statistics `floor(1 + (n - 1) p)` and the next one, where the order statistic `k`
@@ -84,7 +87,7 @@ pub(crate) fn fractional_ranks(keys: &[f64], weights: &[f64], idx: &[usize]) -> 
 ///
 /// Units with a non-positive or non-finite weight or a NaN value are ignored; `None` when none
 /// is left or `p` is outside `0..=1`.
-pub fn weighted_quantile(values: &[f64], weights: &[f64], p: f64) -> Option<f64> {
+pub fn interpolated_weighted_quantile(values: &[f64], weights: &[f64], p: f64) -> Option<f64> {
     if !(0.0..=1.0).contains(&p) {
         return None;
     }
@@ -141,12 +144,12 @@ mod tests {
         // p = 0.1: position 1.3 -> 0.7 * 10 + 0.3 * 20 = 13.
         let v = [30.0, 10.0, 20.0];
         let w = [1.0, 1.0, 2.0];
-        assert!((weighted_quantile(&v, &w, 0.4).unwrap() - 20.0).abs() < 1e-12);
-        assert!((weighted_quantile(&v, &w, 0.9).unwrap() - 27.0).abs() < 1e-12);
-        assert!((weighted_quantile(&v, &w, 0.1).unwrap() - 13.0).abs() < 1e-12);
-        assert_eq!(weighted_quantile(&v, &w, 0.0), Some(10.0));
-        assert_eq!(weighted_quantile(&v, &w, 1.0), Some(30.0));
-        assert_eq!(weighted_quantile(&v, &w, 1.5), None);
-        assert_eq!(weighted_quantile(&[], &[], 0.5), None);
+        assert!((interpolated_weighted_quantile(&v, &w, 0.4).unwrap() - 20.0).abs() < 1e-12);
+        assert!((interpolated_weighted_quantile(&v, &w, 0.9).unwrap() - 27.0).abs() < 1e-12);
+        assert!((interpolated_weighted_quantile(&v, &w, 0.1).unwrap() - 13.0).abs() < 1e-12);
+        assert_eq!(interpolated_weighted_quantile(&v, &w, 0.0), Some(10.0));
+        assert_eq!(interpolated_weighted_quantile(&v, &w, 1.0), Some(30.0));
+        assert_eq!(interpolated_weighted_quantile(&v, &w, 1.5), None);
+        assert_eq!(interpolated_weighted_quantile(&[], &[], 0.5), None);
     }
 }

@@ -1,30 +1,38 @@
 //! Children-weighted quantiles of distances.
 
-/// The weighted quantile `q` (0..1) of `(value, weight)` pairs: the smallest value whose
+/// The lower weighted quantile `q` (0..1) of `(value, weight)` pairs: the smallest value whose
 /// cumulative weight (values sorted ascending, ties in any order) reaches `q` of the total.
+///
+/// One of the crate's two weighted quantiles, on purpose. Distances (median and 90th percentile
+/// per kind, the detour ratio) use this step definition: the answer is a distance some child
+/// actually lives at, never a value between two homes, and it is found by selection over
+/// millions of pairs. The equity indices use
+/// [`interpolated_weighted_quantile`](crate::equity::interpolated_weighted_quantile) (R's type
+/// 7, as `Hmisc::wtd.quantile`), because the Palma ratio's cut points must match the R package
+/// `accessibility` they are checked against.
 ///
 /// Pairs with weight 0 do not count; `None` when no weight remains. A relative tolerance of
 /// 1e-12 on the running sum keeps equal weights (children shared equally over a
 /// neighbourhood's homes) from missing an exact half by a rounding error.
 ///
 /// ```
-/// use kindscape::measures::distribution::weighted_quantile;
+/// use kindscape::measures::distribution::lower_weighted_quantile;
 /// // Weights 1, 1, 2 at 10, 20, 30 m: half the weight (2) is reached at 20 m.
 /// let mut pairs = vec![(30.0, 2.0), (10.0, 1.0), (20.0, 1.0)];
-/// assert_eq!(weighted_quantile(&mut pairs, 0.5), Some(20.0));
-/// assert_eq!(weighted_quantile(&mut pairs, 0.9), Some(30.0));
+/// assert_eq!(lower_weighted_quantile(&mut pairs, 0.5), Some(20.0));
+/// assert_eq!(lower_weighted_quantile(&mut pairs, 0.9), Some(30.0));
 /// ```
-pub fn weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> Option<f64> {
-    weighted_quantiles(pairs, &[q])[0]
+pub fn lower_weighted_quantile(pairs: &mut [(f64, f64)], q: f64) -> Option<f64> {
+    lower_weighted_quantiles(pairs, &[q])[0]
 }
 
-/// [`weighted_quantile`] for several `qs` at once; one answer per `q`. Reorders `pairs`.
+/// [`lower_weighted_quantile`] for several `qs` at once; one answer per `q`. Reorders `pairs`.
 ///
 /// Each quantile is found by selection (a three-way quickselect on the values, expected linear
 /// time), not by sorting: a study area of a million homes per kind was a sort of a million
 /// pairs per kind. Sequential and with fixed pivots, so the answer is the same whatever the
 /// thread count.
-pub fn weighted_quantiles(pairs: &mut [(f64, f64)], qs: &[f64]) -> Vec<Option<f64>> {
+pub fn lower_weighted_quantiles(pairs: &mut [(f64, f64)], qs: &[f64]) -> Vec<Option<f64>> {
     // Pairs of weight 0 (or not a number) do not count: moved behind the others.
     let mut kept = 0;
     for i in 0..pairs.len() {
@@ -160,7 +168,7 @@ mod tests {
         ) {
             let expected = by_sorting(&pairs, q);
             let mut shuffled = pairs.clone();
-            prop_assert_eq!(weighted_quantiles(&mut shuffled, &[q, 0.5]), vec![expected, by_sorting(&pairs, 0.5)]);
+            prop_assert_eq!(lower_weighted_quantiles(&mut shuffled, &[q, 0.5]), vec![expected, by_sorting(&pairs, 0.5)]);
         }
     }
 
@@ -169,18 +177,18 @@ mod tests {
         // Ten homes of equal weight at 1..10 m: the median is 5 (cumulative 5/10 = 0.5 at 5),
         // the 90th percentile 9.
         let mut p: Vec<(f64, f64)> = (1..=10).map(|i| (i as f64, 0.1)).collect();
-        assert_eq!(weighted_quantile(&mut p, 0.5), Some(5.0));
-        assert_eq!(weighted_quantile(&mut p, 0.9), Some(9.0));
+        assert_eq!(lower_weighted_quantile(&mut p, 0.5), Some(5.0));
+        assert_eq!(lower_weighted_quantile(&mut p, 0.9), Some(9.0));
         // Zero weights are ignored; no weight at all gives None.
         let mut p = vec![(1.0, 0.0), (7.0, 3.0)];
-        assert_eq!(weighted_quantile(&mut p, 0.5), Some(7.0));
-        assert_eq!(weighted_quantile(&mut [(1.0, 0.0)], 0.5), None);
+        assert_eq!(lower_weighted_quantile(&mut p, 0.5), Some(7.0));
+        assert_eq!(lower_weighted_quantile(&mut [(1.0, 0.0)], 0.5), None);
         // Unreachable homes sort last.
         let mut p = vec![(f64::INFINITY, 1.0), (3.0, 1.0)];
-        assert_eq!(weighted_quantile(&mut p, 0.5), Some(3.0));
-        assert_eq!(weighted_quantile(&mut p, 0.9), Some(f64::INFINITY));
+        assert_eq!(lower_weighted_quantile(&mut p, 0.5), Some(3.0));
+        assert_eq!(lower_weighted_quantile(&mut p, 0.9), Some(f64::INFINITY));
         assert_eq!(
-            weighted_quantiles(&mut p, &[0.5, 0.9, 0.0]),
+            lower_weighted_quantiles(&mut p, &[0.5, 0.9, 0.0]),
             vec![Some(3.0), Some(f64::INFINITY), Some(3.0)]
         );
     }

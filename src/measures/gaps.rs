@@ -1,7 +1,7 @@
 //! Per home, against the focus kind's norms: who lives beyond the norm, and how far children live
 //! from the nearest amenity of a kind.
 
-use super::distribution::{round_length, weighted_quantiles};
+use super::distribution::{lower_weighted_quantiles, round_length};
 use crate::reach::Distances;
 use crate::scene::Scene;
 use crate::study::{BandNorm, Study};
@@ -80,7 +80,7 @@ impl DistanceHistogram {
             .sum();
         pairs.retain(|(d, w)| d.is_finite() && *w > 0.0);
         let mut finite = pairs;
-        let p95 = weighted_quantiles(&mut finite, &[0.95])[0].unwrap_or(0.0);
+        let p95 = lower_weighted_quantiles(&mut finite, &[0.95])[0].unwrap_or(0.0);
         let span = (2.0 * norm).max(p95).max(1.0);
         let bin = round_length(span / 20.0);
         let n = ((span / bin).ceil() as usize).clamp(1, 60);

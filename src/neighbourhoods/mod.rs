@@ -2,7 +2,8 @@
 
 pub mod coverage;
 
-use crate::measures::distribution::weighted_quantiles;
+use crate::measures::coverage::Coverage;
+use crate::measures::distribution::lower_weighted_quantiles;
 use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
 use crate::reach::Distances;
@@ -50,26 +51,6 @@ pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
         }
     }
     out
-}
-
-/// Children within the norm and all children, summed over `(home, band)` pairs.
-#[derive(Clone, Copy, Default)]
-struct Tally {
-    covered: f64,
-    total: f64,
-}
-
-impl Tally {
-    fn add(&mut self, children: f64, within: bool) {
-        self.total += children;
-        if within {
-            self.covered += children;
-        }
-    }
-
-    fn share(self) -> Option<f64> {
-        (self.total > 0.0).then(|| self.covered / self.total)
-    }
 }
 
 /// Aggregates every neighbourhood.
@@ -120,9 +101,9 @@ pub fn figures(
             // One pass over the homes: coverage over all bands and per band, straight and
             // network, and one distance pair per home and distinct distance (the bands of a
             // home share one straight line, and often one network distance).
-            let (mut all, mut all_net) = (Tally::default(), Tally::default());
-            let mut bands = vec![Tally::default(); norms.len()];
-            let mut bands_net = vec![Tally::default(); norms.len()];
+            let (mut all, mut all_net) = (Coverage::default(), Coverage::default());
+            let mut bands = vec![Coverage::default(); norms.len()];
+            let mut bands_net = vec![Coverage::default(); norms.len()];
             let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len());
             let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {
@@ -150,7 +131,7 @@ pub fn figures(
                     }
                 }
             }
-            let quantiles = weighted_quantiles(&mut pairs, &[0.5, 0.9]);
+            let quantiles = lower_weighted_quantiles(&mut pairs, &[0.5, 0.9]);
             let mut f = KindFigures {
                 coverage: all.share(),
                 coverage_bands: bands.iter().map(|t| t.share()).collect(),
@@ -161,7 +142,7 @@ pub fn figures(
             if network {
                 f.net_coverage = all_net.share();
                 f.net_coverage_bands = bands_net.iter().map(|t| t.share()).collect();
-                f.detour = weighted_quantiles(&mut ratios, &[0.5])[0];
+                f.detour = lower_weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f
         })

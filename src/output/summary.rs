@@ -5,6 +5,7 @@ use std::fmt::Write;
 use crate::output::i18n::texts;
 use crate::output::table::format_number;
 use crate::output::{RunView, Written};
+use crate::reach::network::WalkNetwork;
 use crate::scene::Scene;
 use crate::study::Study;
 
@@ -266,7 +267,12 @@ fn truncate(s: &str, n: usize) -> String {
 }
 
 /// What `kindscape check` prints: counts, CRS, extents and warnings.
-pub fn check_summary(study: &Study, scene: &Scene, warnings: &[String]) -> String {
+pub fn check_summary(
+    study: &Study,
+    scene: &Scene,
+    network: Option<&WalkNetwork>,
+    warnings: &[String],
+) -> String {
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -340,7 +346,7 @@ pub fn check_summary(study: &Study, scene: &Scene, warnings: &[String]) -> Strin
         );
     }
     let _ = writeln!(s, "Norm preset: {}", study.norms.preset);
-    if let Some(net) = &scene.network {
+    if let Some(net) = network {
         let st = net.stats();
         let limit = study
             .file

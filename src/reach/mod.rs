@@ -4,7 +4,7 @@
 pub mod network;
 pub mod straight;
 
-use crate::scene::Scene;
+use crate::scene::{BandId, HomeId, KindId, Scene};
 
 /// Distances per kind (and per band over the network), in metres.
 #[derive(Debug, Clone)]
@@ -16,8 +16,13 @@ pub struct Distances {
 }
 
 impl Distances {
-    /// The distance that counts for a band: over the network when there is one.
-    pub fn for_band(&self, kind: usize, band: usize, home: usize) -> f64 {
+    /// The distance that counts for a children band: over the network when there is one.
+    pub fn get(&self, kind: KindId, band: BandId, home: HomeId) -> f64 {
+        self.for_band(kind.0, band.0, home.0)
+    }
+
+    /// [`Self::get`] by plain positions, for the stages' inner loops.
+    pub(crate) fn for_band(&self, kind: usize, band: usize, home: usize) -> f64 {
         match &self.network {
             Some(n) => n[kind][band][home],
             None => self.straight[kind][home],
@@ -56,9 +61,10 @@ pub struct NetworkReport {
 pub fn network_distances(
     study: &crate::study::Study,
     scene: &Scene,
+    network: Option<&network::WalkNetwork>,
     straight: &[Vec<f64>],
 ) -> crate::Result<Option<(PerBand, NetworkReport)>> {
-    let (Some(net), Some(cfg)) = (&scene.network, &study.file.network) else {
+    let (Some(net), Some(cfg)) = (network, &study.file.network) else {
         return Ok(None);
     };
     let defaults = network::NetworkConfig::default();
@@ -70,19 +76,7 @@ pub fn network_distances(
     let kinds: Vec<network::KindTargets> = scene
         .amenities
         .iter()
-        .map(|k| network::KindTargets {
-            kind: k.kind.clone(),
-            geometries: k
-                .items
-                .iter()
-                .map(|a| match &a.geometry {
-                    crate::scene::AmenityGeometry::Point(c) => geo::Geometry::Point(geo::Point(*c)),
-                    crate::scene::AmenityGeometry::Polygon(mp) => {
-                        geo::Geometry::MultiPolygon(mp.clone())
-                    }
-                })
-                .collect(),
-        })
+        .map(|k| network::KindTargets::from_amenities(&k.kind, &k.items))
         .collect();
     let barriers: Vec<Vec<String>> = scene
         .bands

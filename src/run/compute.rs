@@ -11,6 +11,7 @@ use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
+use crate::reach::network::WalkNetwork;
 use crate::reach::{self, Distances, NetworkReport};
 use crate::scene::{self, Amenity, Scene};
 use crate::sites::plan::{self, SitePlan};
@@ -57,6 +58,8 @@ impl Observer for Timer {
 /// Every input layer of a study, read.
 pub struct Inputs {
     pub scene: Scene,
+    /// The walk network of `[network]`.
+    pub network: Option<WalkNetwork>,
     /// One per `[[rasters]]` entry, in order.
     pub rasters: Vec<RasterLayer>,
     /// The `[sites] candidates` layer, when the study names one.
@@ -80,12 +83,14 @@ pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
             crate::error::shown(sum)
         ));
     }
-    let scene = scene::build(study, warnings)?;
+    let (scene, walk) = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
+    let network = walk.map(|w| w.build()).transpose()?;
     let rasters = rasters::read_rasters(study)?;
     let candidates = plan::read_candidates(study, &scene, warnings)?;
     Ok(Inputs {
         scene,
+        network,
         rasters,
         candidates,
     })
@@ -165,6 +170,7 @@ pub fn compute(
 ) -> Result<Results> {
     let Inputs {
         scene,
+        network: walk_network,
         rasters: raster_layers,
         candidates,
     } = inputs;
@@ -172,10 +178,12 @@ pub fn compute(
     let straight = reach::straight_distances(&scene);
     observer.end("straight_line");
     observer.begin("network distances");
-    let (network, network_report) = match reach::network_distances(study, &scene, &straight)? {
-        Some((d, r)) => (Some(d), Some(r)),
-        None => (None, None),
-    };
+    let (network, network_report) =
+        match reach::network_distances(study, &scene, walk_network.as_ref(), &straight)? {
+            Some((d, r)) => (Some(d), Some(r)),
+            None => (None, None),
+        };
+    drop(walk_network);
     if let Some(r) = &network_report {
         observer.end("network");
         if r.attach.homes_not_attached > 0 {

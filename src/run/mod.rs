@@ -154,6 +154,7 @@ impl TimedObserver for Cli {
 pub struct CheckReport {
     pub study: Study,
     pub scene: Scene,
+    pub network: Option<crate::reach::network::WalkNetwork>,
     pub warnings: Vec<String>,
 }
 
@@ -166,6 +167,7 @@ pub fn check_study(study_path: &Path) -> Result<CheckReport> {
     Ok(CheckReport {
         study,
         scene: inputs.scene,
+        network: inputs.network,
         warnings: warnings.to_vec(),
     })
 }

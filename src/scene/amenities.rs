@@ -1,6 +1,6 @@
 //! Amenities per kind: points and polygons, with area and capacity.
 
-use geo::{Area, Coord, MultiPolygon};
+use geo::{Area, Coord, Geometry, MultiPolygon};
 
 use super::outliers::StudyArea;
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
@@ -29,6 +29,60 @@ pub struct Amenity {
 }
 
 impl Amenity {
+    /// Amenities from any `geo` geometries in a metric CRS: points, or polygons (repaired when
+    /// their rings cross, as when read from a layer); a multipoint of distinct points gives one
+    /// amenity per point. A polygon's area is its own, a point's 0;
+    /// every capacity is 1 and `index` is the geometry's position. Empty geometries are left
+    /// out; a line is an error naming its position.
+    ///
+    /// ```
+    /// use geo::{line_string, point, polygon, Geometry};
+    /// use kindscape::scene::Amenity;
+    /// let items = Amenity::from_geometries([
+    ///     Geometry::from(point!(x: 0.0, y: 0.0)),
+    ///     Geometry::from(polygon![(x: 0.0, y: 0.0), (x: 20.0, y: 0.0), (x: 20.0, y: 10.0)]),
+    /// ])
+    /// .unwrap();
+    /// assert_eq!((items.len(), items[1].area_m2, items[1].index), (2, 100.0, 1));
+    /// let street = Geometry::from(line_string![(x: 0.0, y: 0.0), (x: 1.0, y: 0.0)]);
+    /// assert!(Amenity::from_geometries([street]).is_err());
+    /// ```
+    pub fn from_geometries<G: Into<Geometry>>(
+        geometries: impl IntoIterator<Item = G>,
+    ) -> Result<Vec<Amenity>> {
+        let mut cleaning = Cleaning::default();
+        let mut out = Vec::new();
+        for (index, g) in geometries.into_iter().enumerate() {
+            let shapes = match shape(&g.into(), &mut cleaning) {
+                Ok(Some(Shape::Point(c))) => vec![(AmenityGeometry::Point(c), 0.0)],
+                // Several places as one geometry: each is an amenity, as when read from a layer.
+                Ok(Some(Shape::Points(points))) => points
+                    .into_iter()
+                    .map(|c| (AmenityGeometry::Point(c), 0.0))
+                    .collect(),
+                Ok(Some(Shape::Polygon(mp))) => {
+                    let area = mp.unsigned_area();
+                    vec![(AmenityGeometry::Polygon(mp), area)]
+                }
+                Ok(None) => continue,
+                Err(kind) => {
+                    return Err(Error::Other(format!(
+                        "geometry {index}: amenities must be points or polygons, found {kind}"
+                    )))
+                }
+            };
+            out.extend(shapes.into_iter().map(|(geometry, area_m2)| Amenity {
+                geometry,
+                area_m2,
+                capacity: 1.0,
+                name: String::new(),
+                source: String::new(),
+                index,
+            }));
+        }
+        Ok(out)
+    }
+
     /// A representative coordinate (the point, or the polygon's interior point) for maps and lists.
     pub fn anchor(&self) -> Coord {
         use geo::InteriorPoint;

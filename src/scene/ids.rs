@@ -84,3 +84,15 @@ mod tests {
         assert_eq!(ids.get(5), None);
     }
 }
+
+/// An amenity kind: its position in the scene (`scene.amenities[k]`, `distances.straight[k]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct KindId(pub usize);
+
+/// A children band: its position in the scene (`scene.bands[b]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BandId(pub usize);
+
+/// A home: its position in the scene's homes (`homes.coords[h]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HomeId(pub usize);

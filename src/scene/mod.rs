@@ -17,13 +17,14 @@ use rayon::prelude::*;
 
 use crate::error::{Error, Result, Warnings};
 use crate::layers::crs::Crs;
+use crate::layers::walk::WalkWays;
+use crate::layers::walk::Walkable;
 use crate::layers::{self, Layer};
-use crate::reach::network::{WalkNetwork, Walkable};
 use crate::study::Study;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
 pub use homes::{assign_neighbourhoods, Homes};
-pub use ids::Ids;
+pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;
 
 /// Everything the measures need, in the working CRS.
@@ -37,8 +38,6 @@ pub struct Scene {
     pub amenities: Vec<AmenityKind>,
     /// Every file read, for provenance.
     pub inputs: Vec<InputFile>,
-    /// The walk network, when the study has one.
-    pub network: Option<WalkNetwork>,
 }
 
 /// A file the run read: path, size and SHA-256, so a result can be traced to its data.
@@ -234,8 +233,10 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     }
 }
 
-/// Loads every layer of the study, picks the working CRS, reprojects and builds the scene.
-pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
+/// Loads every layer of the study, picks the working CRS, reprojects and builds the scene; with
+/// the walkable ways of `[network]`, read and in the working CRS (the graph is built in
+/// [`crate::reach::network`], a later stage).
+pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWays>)> {
     let f = &study.file;
     // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
     let homes_source = homes_source(study);
@@ -298,11 +299,11 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
         ),
     };
     let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
-    let network = match &f.network {
+    let walk = match &f.network {
         Some(cfg) => {
-            let (net, input) = load_network(study, cfg, &crs)?;
+            let (ways, input) = read_walk_ways(study, cfg, &crs)?;
             inputs.push(input);
-            Some(net)
+            Some(ways)
         }
         None => None,
     };
@@ -328,35 +329,35 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<Scene> {
     };
     let study_area = outliers::StudyArea::of(&neighbourhoods);
     let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
-    Ok(Scene {
+    let scene = Scene {
         crs,
-        network,
         bands,
         neighbourhoods,
         homes,
         amenities,
         inputs,
-    })
+    };
+    Ok((scene, walk))
 }
 
-/// The walk network of `[network]`, in the working CRS.
-fn load_network(
+/// The walkable ways of `[network]`, in the working CRS.
+fn read_walk_ways(
     study: &Study,
     cfg: &crate::study::NetworkSection,
     crs: &Crs,
-) -> Result<(WalkNetwork, InputFile)> {
+) -> Result<(WalkWays, InputFile)> {
     match (&cfg.osm, &cfg.path) {
         (Some(osm), _) => {
             let path = study.resolve(osm);
-            let net = WalkNetwork::from_osm(&path, &Crs::wgs84().to(crs))?;
-            if net.edge_count() == 0 {
+            let ways = WalkWays::from_osm(&path, &Crs::wgs84().to(crs))?;
+            if ways.edge_count() == 0 {
                 return Err(Error::layer(
                     &path,
                     "[network] osm: the extract has no walkable way (highway=footway, path, residential, ...); give an extract of the study area with its streets",
                 ));
             }
-            let input = describe_input("network", &path, "EPSG:4326", net.edge_count())?;
-            Ok((net, input))
+            let input = describe_input("network", &path, "EPSG:4326", ways.edge_count())?;
+            Ok((ways, input))
         }
         (None, Some(p)) => {
             let path = study.resolve(p);
@@ -379,9 +380,9 @@ fn load_network(
                     ))
                 }
             };
-            let net = WalkNetwork::from_layer(&layer, attr, walkable)?;
-            if net.edge_count() == 0 {
-                let refused = net.stats().walk_rule_lines.map_or(0, |l| l.refused);
+            let ways = WalkWays::from_layer(&layer, attr, walkable)?;
+            if ways.edge_count() == 0 {
+                let refused = ways.walk_rule_lines.map_or(0, |l| l.refused);
                 let why = if refused > 0 {
                     format!(" ({refused} lines refused by the walk rules: not a walkable highway class, or foot=no, access=private, area=yes)")
                 } else {
@@ -392,7 +393,7 @@ fn load_network(
                     format!("[network] path: the layer has no line to walk on (it needs LineStrings of the streets and paths){why}"),
                 ));
             }
-            Ok((net, input))
+            Ok((ways, input))
         }
         (None, None) => Err(Error::study(&study.path, "[network]: give `osm` or `path`")),
     }

@@ -128,6 +128,5 @@ pub fn one_neighbourhood_scene(
         },
         amenities,
         inputs: vec![],
-        network: None,
     }
 }

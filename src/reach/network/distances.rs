@@ -8,6 +8,7 @@ use super::dijkstra::multi_source;
 use super::sided::{self, SidedGraph};
 use super::WalkNetwork;
 use crate::error::{Error, Result};
+use crate::scene::{Amenity, AmenityGeometry, BandId, HomeId, KindId};
 
 /// The amenities of one kind, in the working CRS.
 #[derive(Debug, Clone)]
@@ -15,6 +16,22 @@ pub struct KindTargets {
     pub kind: String,
     /// Points, or (multi)polygons joined at points along their boundary.
     pub geometries: Vec<Geometry>,
+}
+
+impl KindTargets {
+    /// The targets of amenities (points, or polygons joined along their boundary).
+    pub fn from_amenities(kind: &str, items: &[Amenity]) -> KindTargets {
+        KindTargets {
+            kind: kind.to_string(),
+            geometries: items
+                .iter()
+                .map(|a| match &a.geometry {
+                    AmenityGeometry::Point(c) => Geometry::Point(geo::Point(*c)),
+                    AmenityGeometry::Polygon(mp) => Geometry::MultiPolygon(mp.clone()),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// Settings of the network stage.
@@ -87,6 +104,13 @@ pub struct NetworkDistances {
     pub graphs: Vec<SidedGraphStats>,
     /// Per band, its index in `graphs`.
     pub band_graph: Vec<usize>,
+}
+
+impl NetworkDistances {
+    /// The distance from `home` to the nearest amenity of `kind` for a child of `band`.
+    pub fn get(&self, kind: KindId, band: BandId, home: HomeId) -> f64 {
+        self.distances[kind.0][band.0][home.0]
+    }
 }
 
 /// Network distance from every home to the nearest amenity of each kind, for each band's barrier

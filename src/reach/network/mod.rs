@@ -9,7 +9,8 @@
 //! It is built from an .osm.pbf ([`WalkNetwork::from_osm`], walk rules in
 //! [`crate::layers::osm::is_walkable`]) or from GeoJSON LineStrings with a highway attribute
 //! ([`WalkNetwork::from_layer`], the same walk rules on the lines' attributes unless the study
-//! walks every line), or by hand ([`NetworkBuilder`]).
+//! walks every line), or by hand ([`NetworkBuilder`]); reading the ways belongs to
+//! [`crate::layers::walk`], building the graph from them to this module.
 //!
 //! # Joining the network
 //!
@@ -81,8 +82,11 @@ use geo::Coord;
 use rstar::primitives::{GeomWithData, Line};
 use rstar::RTree;
 
+/// Building a network by hand: the walkable ways, collected, then
+/// [`WalkWays::build`](crate::layers::walk::WalkWays::build).
+pub use crate::layers::walk::WalkWays as NetworkBuilder;
+pub use crate::layers::walk::{WalkRuleLines, Walkable};
 pub use attach::boundary_points;
-pub use build::{NetworkBuilder, WalkRuleLines, Walkable};
 pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,

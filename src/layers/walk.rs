@@ -1,0 +1,299 @@
+//! The walkable ways of a walk network as read: nodes in the working CRS and the lines through
+//! them, from an .osm.pbf or from GeoJSON LineStrings. Turning them into a graph to walk on is
+//! the work of [`crate::reach::network`] ([`WalkWays::build`]).
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use geo::{Coord, Geometry, LineString};
+use rayon::prelude::*;
+
+use super::crs::Transformer;
+use super::{osm, Feature, Layer};
+use crate::error::{Error, Result};
+
+/// Nodes and the lines through them, collected as read (or by hand); [`WalkWays::build`] makes the
+/// compact graph. Each line's consecutive nodes become straight edges whose length is their
+/// distance in the working CRS.
+///
+/// ```
+/// use geo::Coord;
+/// use kindscape::layers::walk::WalkWays;
+///
+/// let mut b = WalkWays::new();
+/// let a = b.add_node(Coord { x: 0.0, y: 0.0 }, false);
+/// let c = b.add_node(Coord { x: 30.0, y: 40.0 }, false);
+/// b.add_line(&[a, c], "footway", false);
+/// let net = b.build().unwrap();
+/// assert_eq!(net.stats().total_km, 0.05);
+/// ```
+#[derive(Debug, Default)]
+pub struct WalkWays {
+    /// The file the ways were read from, named in errors (none when built by hand).
+    pub(crate) source: Option<PathBuf>,
+    pub(crate) coords: Vec<Coord>,
+    pub(crate) crossing: Vec<bool>,
+    /// How many line positions use each node (saturating).
+    pub(crate) uses: Vec<u8>,
+    pub(crate) line_end: Vec<bool>,
+    pub(crate) edges: Vec<[u32; 2]>,
+    pub(crate) edge_class: Vec<u16>,
+    pub(crate) edge_bridge_or_tunnel: Vec<bool>,
+    pub(crate) classes: Vec<String>,
+    class_index: HashMap<String, u16>,
+    seen: HashSet<(u32, u32, u16)>,
+    pub(crate) cut_ways: usize,
+    pub(crate) walk_rule_lines: Option<WalkRuleLines>,
+}
+
+/// Which lines of a GeoJSON network are walked (`[network] walkable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Walkable {
+    /// The .osm.pbf reader's walk rules ([`osm::is_walkable`]) on each line's class, `foot`,
+    /// `access` and `area` attributes; the class attribute is required.
+    #[default]
+    OsmRules,
+    /// Every line, whatever its attributes (`walkable = "all"`); the class, when given, still
+    /// names barrier roads.
+    All,
+}
+
+/// How many lines of a GeoJSON network the walk rules took and refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct WalkRuleLines {
+    pub taken: usize,
+    pub refused: usize,
+}
+
+impl WalkWays {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a node at `coord` (working CRS); `crossing` marks a place where a barrier road may be
+    /// crossed. Returns its id.
+    pub fn add_node(&mut self, coord: Coord, crossing: bool) -> u32 {
+        self.coords.push(coord);
+        self.crossing.push(crossing);
+        self.uses.push(0);
+        self.line_end.push(false);
+        (self.coords.len() - 1) as u32
+    }
+
+    /// Marks a node as a crossing.
+    pub fn set_crossing(&mut self, node: u32) {
+        self.crossing[node as usize] = true;
+    }
+
+    /// Adds a line through `nodes` (ids from [`add_node`](Self::add_node)) with its highway class.
+    /// Repeated consecutive nodes are skipped.
+    pub fn add_line(&mut self, nodes: &[u32], highway: &str, bridge_or_tunnel: bool) {
+        if nodes.len() < 2 {
+            return;
+        }
+        let class = match self.class_index.get(highway) {
+            Some(&c) => c,
+            None => {
+                let c = self.classes.len() as u16;
+                self.classes.push(highway.to_string());
+                self.class_index.insert(highway.to_string(), c);
+                c
+            }
+        };
+        for &n in nodes {
+            self.uses[n as usize] = self.uses[n as usize].saturating_add(1);
+        }
+        if let (Some(&first), Some(&last)) = (nodes.first(), nodes.last()) {
+            self.line_end[first as usize] = true;
+            self.line_end[last as usize] = true;
+        }
+        for w in nodes.windows(2) {
+            // Edges are straight, so a second edge between the same two nodes with the same class
+            // is the same stretch of pavement (overlapping ways, both directions in a GeoJSON).
+            let key = (w[0].min(w[1]), w[0].max(w[1]), class);
+            if w[0] != w[1] && self.seen.insert(key) {
+                self.edges.push([w[0], w[1]]);
+                self.edge_class.push(class);
+                self.edge_bridge_or_tunnel.push(bridge_or_tunnel);
+            }
+        }
+    }
+
+    /// The distinct edges collected so far.
+    pub fn edge_count(&self) -> usize {
+        self.edges.len()
+    }
+}
+
+impl WalkWays {
+    /// The walkable ways of an .osm.pbf (see [`osm::is_walkable`]), moved into the working CRS by
+    /// `to_working` (a transformer from WGS84).
+    pub fn from_osm(path: &Path, to_working: &Transformer) -> Result<WalkWays> {
+        let ways = osm::read_walk_ways(path)?;
+        let coords: Vec<Coord> = ways
+            .node_coords
+            .par_iter()
+            .map(|&c| to_working.coord(c))
+            .collect::<std::result::Result<_, String>>()
+            .map_err(|m| Error::layer(path, m))?;
+        let mut b = WalkWays::new();
+        b.source = Some(path.to_path_buf());
+        for (c, &crossing) in coords.into_iter().zip(&ways.node_crossing) {
+            b.add_node(c, crossing);
+        }
+        for w in &ways.ways {
+            b.add_line(&w.nodes, &w.highway, w.bridge_or_tunnel);
+        }
+        b.cut_ways = ways.cut_ways;
+        Ok(b)
+    }
+
+    /// A network from LineStrings (or MultiLineStrings) already in the metric working CRS, with
+    /// the road class in `highway_attr`.
+    ///
+    /// Nodes are identified by the `u` and `v` attributes (OSM node ids at each line's ends, as
+    /// osmnx writes them) when every line has them; interior vertices are then the line's own.
+    /// Otherwise vertices with exactly equal coordinates are one node. Lines tagged
+    /// highway=crossing or footway=crossing make their nodes (for split edges: their end nodes)
+    /// crossings; `bridge` or
+    /// `tunnel` attributes (other than "no") set the bridge/tunnel flag.
+    pub fn from_layer(layer: &Layer, highway_attr: &str, walkable: Walkable) -> Result<WalkWays> {
+        let path = &layer.path;
+        if layer.crs.is_geographic() {
+            return Err(Error::layer(
+                path,
+                format!(
+                    "the walk network is in {} (degrees); reproject it into the metric working CRS first",
+                    layer.crs
+                ),
+            ));
+        }
+        if walkable == Walkable::OsmRules {
+            layer.require_attribute(
+                highway_attr,
+                "the road class of the walk network, [network] highway; or set [network] walkable = \"all\" to walk every line",
+            )?;
+        }
+        let mut lines: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
+        let mut refused = 0;
+        for f in &layer.features {
+            let parts = match &f.geometry {
+                None => continue,
+                Some(Geometry::LineString(l)) => vec![l],
+                Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
+                Some(other) => {
+                    return Err(Error::feature(
+                        path,
+                        f.index,
+                        format!(
+                            "the walk network must be LineStrings; this feature is a {}",
+                            geometry_name(other)
+                        ),
+                    ))
+                }
+            };
+            if walkable == Walkable::OsmRules {
+                let tags: Vec<(&str, String)> = [
+                    ("highway", highway_attr),
+                    ("foot", "foot"),
+                    ("access", "access"),
+                    ("area", "area"),
+                ]
+                .into_iter()
+                .filter_map(|(tag, attr)| Some((tag, attribute_text(f.props.get(attr))?)))
+                .collect();
+                if !osm::is_walkable(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
+                    refused += 1;
+                    continue;
+                }
+            }
+            lines.push((f, parts));
+        }
+        let use_uv = !lines.is_empty()
+            && lines.iter().all(|(f, parts)| {
+                parts.len() == 1
+                    && ["u", "v"]
+                        .iter()
+                        .all(|k| f.props.get(*k).is_some_and(|v| !v.is_null()))
+            });
+
+        #[derive(Hash, PartialEq, Eq)]
+        enum Key {
+            Id(String),
+            At(u64, u64),
+        }
+        let mut b = WalkWays::new();
+        b.source = Some(path.clone());
+        b.walk_rule_lines = (walkable == Walkable::OsmRules).then_some(WalkRuleLines {
+            taken: lines.len(),
+            refused,
+        });
+        let mut ids: HashMap<Key, u32> = HashMap::new();
+        let mut node_for = |b: &mut WalkWays, key: Option<Key>, c: Coord| -> u32 {
+            match key {
+                None => b.add_node(c, false),
+                Some(k) => *ids.entry(k).or_insert_with(|| b.add_node(c, false)),
+            }
+        };
+        for (f, parts) in &lines {
+            let highway = attribute_text(f.props.get(highway_attr)).unwrap_or_default();
+            let crossing = highway == "crossing"
+                || attribute_text(f.props.get("footway")).as_deref() == Some("crossing");
+            let bridge_or_tunnel = ["bridge", "tunnel"].iter().any(|k| {
+                attribute_text(f.props.get(*k))
+                    .is_some_and(|v| !matches!(v.as_str(), "no" | "false" | ""))
+            });
+            for line in parts {
+                let n = line.0.len();
+                let mut nodes = Vec::with_capacity(n);
+                for (i, &c) in line.0.iter().enumerate() {
+                    let key = if use_uv {
+                        match i {
+                            0 => attribute_text(f.props.get("u")).map(Key::Id),
+                            _ if i == n - 1 => attribute_text(f.props.get("v")).map(Key::Id),
+                            _ => None,
+                        }
+                    } else {
+                        Some(Key::At(c.x.to_bits(), c.y.to_bits()))
+                    };
+                    nodes.push(node_for(&mut b, key, c));
+                }
+                if crossing {
+                    // Every node, as for OSM crossing ways: split edges make that their ends.
+                    for &n in &nodes {
+                        b.set_crossing(n);
+                    }
+                }
+                b.add_line(&nodes, &highway, bridge_or_tunnel);
+            }
+        }
+        Ok(b)
+    }
+}
+
+/// An attribute as text: strings as they are, numbers and booleans written out, a list by its
+/// first element (osmnx writes merged ways' classes as lists).
+fn attribute_text(v: Option<&serde_json::Value>) -> Option<String> {
+    match v? {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Array(a) => attribute_text(a.first()),
+        _ => None,
+    }
+}
+
+fn geometry_name(g: &Geometry) -> &'static str {
+    match g {
+        Geometry::Point(_) => "Point",
+        Geometry::MultiPoint(_) => "MultiPoint",
+        Geometry::Polygon(_) => "Polygon",
+        Geometry::MultiPolygon(_) => "MultiPolygon",
+        Geometry::GeometryCollection(_) => "GeometryCollection",
+        Geometry::Rect(_) => "Rect",
+        Geometry::Triangle(_) => "Triangle",
+        Geometry::Line(_) => "Line",
+        Geometry::LineString(_) => "LineString",
+        Geometry::MultiLineString(_) => "MultiLineString",
+    }
+}
