@@ -201,17 +201,7 @@ fn sites(input: &ReportInput, s: &mut String) {
             num(Some(site.total_children), 1),
         ]));
     }
-    let total = &plan.cba.total;
-    let cba = t.fmt(
-        "md.cba",
-        &[
-            ("capital", &num(Some(total.capex_pv), 0)),
-            ("maintenance", &num(Some(total.maintenance_pv), 0)),
-            ("benefits", &num(Some(total.benefit_pv), 0)),
-            ("npv", &num(Some(total.npv), 0)),
-            ("bcr", &num(total.bcr, 2)),
-        ],
-    );
+    let cba = t.cba_totals("md.cba", &plan.cba.total, num);
     let _ = writeln!(s, "\n{cba}\n");
     let _ = writeln!(s, "{}\n", t.get("md.assumptions"));
     for a in &plan.assumptions {

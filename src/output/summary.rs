@@ -219,17 +219,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             );
             let _ = writeln!(s, "  {line}");
         }
-        let total = &p.cba.total;
-        let cba = t.fmt(
-            "term.cba",
-            &[
-                ("capital", &format_number(Some(total.capex_pv), 0)),
-                ("maintenance", &format_number(Some(total.maintenance_pv), 0)),
-                ("benefits", &format_number(Some(total.benefit_pv), 0)),
-                ("npv", &format_number(Some(total.npv), 0)),
-                ("bcr", &format_number(total.bcr, 2)),
-            ],
-        );
+        let cba = t.cba_totals("term.cba", &p.cba.total, format_number);
         let _ = writeln!(s, "{cba}");
         let _ = writeln!(s, "{}", t.get("md.assumptions"));
         for a in &p.assumptions {

@@ -77,6 +77,26 @@ impl Texts {
         }
     }
 
+    /// The cost-benefit totals line `key` (the report's or the terminal's), its five amounts
+    /// written by `number` (each front formats its numbers its own way).
+    pub fn cba_totals(
+        &self,
+        key: &str,
+        total: &crate::cba::npv::Appraisal,
+        number: fn(Option<f64>, usize) -> String,
+    ) -> String {
+        self.fmt(
+            key,
+            &[
+                ("capital", &number(Some(total.capex_pv), 0)),
+                ("maintenance", &number(Some(total.maintenance_pv), 0)),
+                ("benefits", &number(Some(total.benefit_pv), 0)),
+                ("npv", &number(Some(total.npv), 0)),
+                ("bcr", &number(total.bcr, 2)),
+            ],
+        )
+    }
+
     /// The text of `key` with every `{name}` replaced by its value.
     pub fn fmt(&self, key: &str, args: &[(&str, &dyn Display)]) -> String {
         let mut out = String::new();
