@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the corpus of bad inputs under tests/bad_inputs/: one folder per case with a study file,
-the layers it breaks, and `expect.txt` (first line: error | warning | ok; then one substring per line
-that the message must contain). tests/bad_inputs.rs runs every case. Shared valid layers are in _base/.
+the layers it breaks, and `expect.txt` (first line: error | error run-only | warning | ok; then one
+substring per line that the message must contain; `check` must fail as `run` does on an `error`, while
+`error run-only` is for what only a run can find, such as an unwritable output folder). tests/bad_inputs.rs runs every case. Shared valid layers are in _base/.
 """
 import json, os, shutil
 
@@ -41,6 +42,7 @@ CASES = {}
 
 
 def case(name, expect, study, files=None, raw_files=None):
+    assert name not in CASES, f"case {name} is defined twice"
     CASES[name] = (expect, study, files or {}, raw_files or {})
 
 
@@ -96,7 +98,7 @@ case("overlapping_neighbourhoods", ["ok"], S.replace("../_base/neighbourhoods.ge
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1}, sq(X, Y, 2000)), feat({"code": "B", "name": "b", "kids": 3, "income": 1}, sq(X, Y, 1000))])})
 case("homes_outside_every_neighbourhood", ["warning", "1 of 5 homes lie outside every neighbourhood"], S.replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": f"H{i}"}, pt(X + 100 * i + 50, Y + 50)) for i in range(4)] + [feat({"hid": "far"}, pt(X + 9000, Y + 9000))])})
-case("output_not_writable", ["error", "output folder"], S.replace('output = "out"', 'output = "/proc/kindscape-cannot-write-here"'))
+case("output_not_writable", ["error run-only", "output folder"], S.replace('output = "out"', 'output = "/proc/kindscape-cannot-write-here"'))
 case("study_points_at_itself", ["error", "study.toml", "not valid GeoJSON"], S.replace("../_base/neighbourhoods.geojson", "study.toml"))
 case("amenity_without_path", ["error", "give `path`"], S.replace('path = "../_base/playgrounds.geojson"\n', ""))
 case("no_amenities", ["error", "no [[amenities]] entry"], S[: S.index("[[amenities]]")])
@@ -183,6 +185,60 @@ case("band_em_dash_in_norms_read_as_hyphen", ["warning", "[norms] playground: ba
 case("band_en_dash_and_hyphen_both", ["error", "[neighbourhoods] children: band \"0-5\" is given twice", "keep one"],
      S.replace('children = "kids"', 'children = { "0–5" = "kids", "0-5" = "kids" }'))
 # ---- end of geometry-crs ----
+
+
+# --- resolve: the study resolved once (issue 13) and numeric settings (issue 18 item 7) ---------
+# Errors `check` must find exactly as `run` does (tests/bad_inputs.rs runs both on every error case).
+case("equity_by_missing_attribute", ["error", "[equity] by = \"wealth\"", "no neighbourhood has that attribute"], S + '\n[equity]\nby = "wealth"\n')
+case("sites_candidates_missing", ["error", "[sites] candidates = \"lots.geojson\"", "no such file"], S + '\n[sites]\ncandidates = "lots.geojson"\n')
+case("costs_unknown_preset", ["error", "[costs] preset = \"cheap\"", "unknown", "ecorys-2020"], S + '\n[sites]\ncount = 1\n[costs]\npreset = "cheap"\n')
+case("catchment_kind_without_amenities", ["error", "[catchment] kind \"pool\"", "no [[amenities]] entry", "kinds: playground"], S + '\n[catchment]\nkind = "pool"\n')
+case("play_area_kind_without_amenities", ["error", "[play_area] kind \"pool\"", "no [[amenities]] entry"], S + '\n[play_area]\nkind = "pool"\n')
+case("score_weight_unknown_kind", ["error", "[score] weights", "\"library\" has no [[amenities]] entry"], S + '\n[score]\nweights = { playground = 1, library = 1 }\n')
+case("sites_kind_without_amenities", ["error", "[sites] kind \"library\"", "no [[amenities]] entry"], S + '\n[sites]\nkind = "library"\n')
+# Numbers: NaN, infinities, negatives and zeros where they mean nothing, each naming its key.
+NUMBERS = [
+    ("network_max_distance_nan", '[network]\npath = "walk.geojson"\nmax_distance = nan\n', "[network] max_distance = NaN"),
+    ("network_max_distance_zero", '[network]\npath = "walk.geojson"\nmax_distance = 0\n', "[network] max_distance = 0"),
+    ("network_attach_limit_negative", '[network]\npath = "walk.geojson"\nattach_limit_m = -5\n', "[network] attach_limit_m = -5"),
+    ("network_attach_limit_infinite", '[network]\npath = "walk.geojson"\nattach_limit_m = inf\n', "[network] attach_limit_m = inf"),
+    ("norm_nan", '[norms]\nplayground = { all = nan }\n', "[norms] playground.\"all\" = NaN"),
+    ("norm_negative_band", '[norms]\nplayground = { all = -300 }\n', "[norms] playground.\"all\" = -300"),
+    ("norm_infinite", '[norms]\nplayground = { all = inf }\n', "[norms] playground.\"all\" = inf"),
+    ("priority_weight_nan", '[priority]\ndeprivation_weight = nan\n', "[priority] deprivation_weight = NaN"),
+    ("priority_weight_negative", '[priority]\ndeprivation_weight = -0.5\n', "[priority] deprivation_weight = -0.5"),
+    ("priority_top_zero", '[priority]\ntop = 0\n', "[priority] top = 0"),
+    ("play_area_share_nan", '[play_area]\nshare = nan\n', "[play_area] share = NaN"),
+    ("play_area_share_above_one", '[play_area]\nshare = 3\n', "[play_area] share = 3"),
+    ("score_weight_nan", '[score]\nweights = { playground = nan }\n', "\"playground\" = NaN"),
+    ("score_weights_all_zero", '[score]\nweights = { playground = 0 }\n', "at least one weight must be above 0"),
+    ("sites_count_zero", '[sites]\ncount = 0\n', "[sites] count = 0"),
+    ("sites_capacity_zero", '[sites]\ncapacity = 0\n', "[sites] capacity = 0"),
+    ("sites_capacity_nan", '[sites]\ncapacity = nan\n', "[sites] capacity = NaN"),
+    ("sites_min_distance_negative", '[sites]\nmin_distance_m = -10\n', "[sites] min_distance_m = -10"),
+    ("costs_rate_as_percent", '[sites]\n[costs]\ndiscount_rate = 2.25\n', "[costs] discount_rate = 2.25"),
+    ("costs_rate_nan", '[sites]\n[costs]\ndiscount_rate = nan\n', "[costs] discount_rate = NaN"),
+    ("costs_years_zero", '[sites]\n[costs]\nyears = 0\n', "[costs] years = 0"),
+    ("costs_capex_infinite", '[sites]\n[costs]\ncapex_eur = inf\n', "[costs] capex_eur = inf"),
+    ("costs_benefit_negative", '[sites]\n[costs]\nbenefit_eur_per_child_per_year = -40\n', "[costs] benefit_eur_per_child_per_year = -40"),
+    ("amenity_point_area_nan", None, "`point_area_m2` must be a number >= 0, not NaN"),
+    ("homes_band_zero", None, "[homes] band = 0"),
+]
+for name, extra, want in NUMBERS:
+    if name == "amenity_point_area_nan":
+        study = S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\npoint_area_m2 = nan')
+    elif name == "homes_band_zero":
+        study = S.replace('id = "hid"', 'id = "hid"\nband = 0')
+    else:
+        study = S + "\n" + extra
+    case(name, ["error", want], study)
+# Sections that change nothing in the study: a warning each, and the run goes on.
+case("costs_without_sites", ["warning", "[costs] has no effect", "no [sites]"], S + '\n[costs]\ncapex_eur = 90000\n')
+case("deprivation_weight_without_equity", ["warning", "[priority] deprivation_weight has no effect"], S + '\n[priority]\ndeprivation_weight = 2\n')
+case("sites_crs_without_candidates", ["warning", "[sites] crs has no effect"], S + '\n[sites]\ncount = 1\ncrs = "EPSG:28992"\n')
+case("sites_weight_by_deprivation_without_equity", ["warning", "[sites] weight_by_deprivation has no effect"], S + '\n[sites]\ncount = 1\nweight_by_deprivation = true\n')
+case("empty_score_section", ["warning", "[score] has no effect"], S + '\n[score]\n')
+# --- end resolve ---------------------------------------------------------------------------------
 
 
 def main():

@@ -2,7 +2,8 @@
 //! each case is a study with one thing wrong and an `expect.txt` saying whether kindscape must
 //! stop with an error, finish with a warning, or finish cleanly, and which words the message
 //! must hold (and, with a line `unchanged`, that the run leaves every file as it was). Never a
-//! panic.
+//! panic. An error `run` finds, `check` finds too, with the same message, unless the case says
+//! `error run-only` (an error about the output folder, which `check` never writes).
 
 mod common;
 
@@ -72,7 +73,7 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         // Errors and warnings are on stderr, the summary on stdout.
-        let text = if status == "error" {
+        let text = if status.starts_with("error") {
             stderr.to_string()
         } else {
             format!("{stdout}{stderr}")
@@ -87,8 +88,27 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         if stderr.contains("panicked") {
             problems.push("panicked".to_string());
         }
+        // `check` resolves and loads exactly as `run` does, so it finds the same error, with
+        // the same message, before anything is computed; only what needs the output folder
+        // (marked `error run-only`) is left to `run`.
+        if status == "error" {
+            let checked = common::kindscape()
+                .arg("check")
+                .arg(tmp.path().join(&name).join("study.toml"))
+                .env("KINDSCAPE_MEMORY_LIMIT", "1G")
+                .output()
+                .unwrap();
+            let check_stderr = String::from_utf8_lossy(&checked.stderr);
+            if checked.status.code() != Some(1) || check_stderr != stderr {
+                problems.push(format!(
+                    "check (exit {:?}) differs from run: {}",
+                    checked.status.code(),
+                    check_stderr.trim()
+                ));
+            }
+        }
         match status.as_str() {
-            "error" if out.status.code() != Some(1) => {
+            "error" | "error run-only" if out.status.code() != Some(1) => {
                 problems.push(format!("exit status {:?}, expected 1", out.status.code()))
             }
             "warning" | "ok" if !out.status.success() => problems.push(format!("failed: {stderr}")),

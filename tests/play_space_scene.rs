@@ -12,14 +12,14 @@ use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
 use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
 use kindscape::measures::play_space::play_m2_per_child;
 use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
-use kindscape::study::Study;
+use kindscape::study::Resolved;
 use proptest::prelude::*;
 
 const BANDS: [&str; 3] = ["0-5", "6-11", "12-17"];
 /// The Dutch playground norms per band (metres), set explicitly in the study below.
 const NORMS: [f64; 3] = [100.0, 400.0, 1000.0];
 
-fn study(decay: Decay) -> Study {
+fn study(decay: Decay) -> Resolved {
     let decay = match decay {
         Decay::Step => "step",
         Decay::Gaussian => "gaussian",
@@ -45,7 +45,7 @@ decay = "{decay}"
 "#,
         NORMS[0], NORMS[1], NORMS[2]
     );
-    Study::parse(&text, Path::new("play.toml")).unwrap()
+    Resolved::parse(&text, Path::new("play.toml")).unwrap()
 }
 
 /// A home: position and children per band.
@@ -155,11 +155,16 @@ fn close(actual: f64, expected: f64, relative: f64) -> bool {
     (actual - expected).abs() <= relative * expected.abs() + 1e-12
 }
 
+fn scene_play_space(decay: Decay, s: &Scene) -> kindscape::Result<Option<Vec<f64>>> {
+    let st = study(decay);
+    play_m2_per_child(&st.catchment, &st.norms, s)
+}
+
 /// Checks the scene against the brute force for one decay, and the conservation of supply:
 /// the homes' children times their play space per child add up to the supply reached.
 fn check(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> Result<(), TestCaseError> {
     let s = scene(homes, playgrounds);
-    let got = play_m2_per_child(&study(decay), &s).unwrap().unwrap();
+    let got = scene_play_space(decay, &s).unwrap().unwrap();
     let (want, reached) = expected(homes, playgrounds, decay);
     prop_assert_eq!(got.len(), homes.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
@@ -223,7 +228,7 @@ fn edge_home_and_childless_home_by_hand() {
     // the square at 470 m (beyond 400 m; second third of 1000 m): the mean over its bands of
     // (R_point, R_point, R_point + 0.68 R_square) = R_point + 0.68 R_square / 3 = 593.0996.
     let s = scene(&homes, &playgrounds);
-    let step = play_m2_per_child(&study(Decay::Step), &s).unwrap().unwrap();
+    let step = scene_play_space(Decay::Step, &s).unwrap().unwrap();
     assert!(close(step[0], 350.0, 1e-12), "{}", step[0]);
     let childless = 150.0 / 3.44 + 0.68 * 1600.0 / 0.66 / 3.0;
     assert!(
@@ -236,9 +241,7 @@ fn edge_home_and_childless_home_by_hand() {
     // Gaussian decay weighs 0 on the edge: the square is reached by nobody, and the point only
     // by the 6-11 children, who get all of it: A_6-11 = 150 / 3 = 50, A_0-5 = 0, so the home
     // has (2 * 0 + 3 * 50) / 5 = 30 m2 per child.
-    let gaussian = play_m2_per_child(&study(Decay::Gaussian), &s)
-        .unwrap()
-        .unwrap();
+    let gaussian = scene_play_space(Decay::Gaussian, &s).unwrap().unwrap();
     assert!(close(gaussian[0], 30.0, 1e-12), "{}", gaussian[0]);
 
     check(&homes, &playgrounds, Decay::Step).unwrap();

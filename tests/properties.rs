@@ -10,10 +10,10 @@ use kindscape::measures::home_scores;
 use kindscape::neighbourhoods::aggregate;
 use kindscape::reach::{straight_distances, Distances};
 use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
-use kindscape::study::Study;
+use kindscape::study::Resolved;
 use proptest::prelude::*;
 
-fn study(norm: f64) -> Study {
+fn study(norm: f64) -> Resolved {
     let text = format!(
         r#"[study]
 name = "p"
@@ -35,7 +35,7 @@ library = {{ all = 700 }}
 "#,
         norm * 3.0
     );
-    Study::parse(&text, Path::new("p.toml")).unwrap()
+    Resolved::parse(&text, Path::new("p.toml")).unwrap()
 }
 
 fn square(x: f64, y: f64, s: f64) -> MultiPolygon {
@@ -121,8 +121,8 @@ proptest! {
         let d = Distances { straight: straight_distances(&s), network: None };
         let coverage = |n: f64| {
             let st = study(n);
-            let m = home_scores(&st, &s, &d);
-            aggregate(&st, &s, &d, &m)[0].kinds[0].clone()
+            let m = home_scores(&st.score, &st.norms, &s, &d);
+            aggregate(&st.norms, &st.focus_kind, &s, &d, &m)[0].kinds[0].clone()
         };
         let (a, b) = (coverage(norm), coverage(norm + more));
         let le = |x: Option<f64>, y: Option<f64>| match (x, y) { (Some(x), Some(y)) => x <= y + 1e-12, _ => true };
@@ -147,7 +147,7 @@ proptest! {
         let after = scene(&homes, play2, lib2);
         let score = |s: &Scene| {
             let d = Distances { straight: straight_distances(s), network: None };
-            home_scores(&st, s, &d).score
+            home_scores(&st.score, &st.norms, s, &d).score
         };
         for (h, (a, b)) in score(&before).iter().zip(score(&after)).enumerate() {
             prop_assert!(b >= *a - 1e-9, "home {h}: {a} -> {b}");

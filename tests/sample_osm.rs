@@ -9,7 +9,7 @@ use geo::{Coord, Geometry};
 use kindscape::layers::crs::Crs;
 use kindscape::layers::geojson::read;
 use kindscape::sample::{write_sample, SampleOptions, OSM_FILE, OSM_STUDY_FILE};
-use kindscape::study::Study;
+use kindscape::study::{Resolved, Study};
 use osmpbf::{Element, ElementReader};
 
 #[derive(Default)]
@@ -225,7 +225,7 @@ fn osm_study_file_parses() {
     .unwrap();
     let study = Study::load(&dir.path().join(OSM_STUDY_FILE)).unwrap();
     assert_eq!(
-        study.kinds(),
+        Resolved::new(study.clone()).unwrap().kinds,
         vec!["playground", "green_space", "library", "community_centre"]
     );
     let net = study.file.network.as_ref().unwrap();

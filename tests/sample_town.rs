@@ -16,7 +16,7 @@ use kindscape::layers::crs::Crs;
 use kindscape::layers::geojson::read;
 use kindscape::layers::{CrsSource, Layer};
 use kindscape::sample::{write_sample, SampleOptions, SampleSummary, OSM_FILE, STUDY_FILE};
-use kindscape::study::Study;
+use kindscape::study::{Resolved, Study};
 
 const LAYERS: [&str; 7] = [
     "neighbourhoods.geojson",
@@ -109,11 +109,12 @@ fn study_file_parses_and_points_at_the_layers() {
     assert_eq!(s.study, dir.path().join(STUDY_FILE));
     let study = Study::load(&s.study).unwrap();
     assert_eq!(study.file.study.name, "Sample Town");
-    let mut bands = study.bands();
+    let resolved = Resolved::new(study.clone()).unwrap();
+    let mut bands = resolved.bands.clone();
     bands.sort();
     assert_eq!(bands, vec!["0-5", "12-17", "6-11"]);
     assert_eq!(
-        study.kinds(),
+        resolved.kinds,
         vec!["playground", "green_space", "library", "community_centre"]
     );
     assert_eq!(
@@ -128,7 +129,7 @@ fn study_file_parses_and_points_at_the_layers() {
         net.barriers["6-11"],
         vec!["motorway", "trunk", "primary", "secondary"]
     );
-    assert_eq!(study.output_dir(None), dir.path().join("out"));
+    assert_eq!(resolved.output_dir(None), dir.path().join("out"));
     // Every path in it exists.
     let mut paths = vec![study.file.neighbourhoods.path.clone()];
     paths.extend(study.file.homes.path.clone());

@@ -4,22 +4,7 @@
 //! investment is paid at the start (year 0, undiscounted); maintenance and benefits arrive at the
 //! end of each year 1..=years, discounted by (1 + r)^-t.
 
-/// The money side of a new site, per site. See [`super::presets`](mod@super::presets) for where numbers come from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Costs {
-    /// Building the site, paid in year 0.
-    pub capex_eur: f64,
-    /// Upkeep per site per year, years 1..=years.
-    pub maintenance_eur_per_year: f64,
-    /// Social benefit per newly covered child per year.
-    pub benefit_eur_per_child_per_year: f64,
-    /// Social benefit per site per year, whatever the children covered.
-    pub benefit_eur_per_site_per_year: f64,
-    /// Appraisal period.
-    pub years: u32,
-    /// Real discount rate per year (0.0225 = 2.25%).
-    pub discount_rate: f64,
-}
+pub use crate::study::Costs;
 
 /// Present value of 1 paid at the end of each year 1..=years: (1 - (1 + r)^-n) / r, or n when
 /// r = 0. Computed as -expm1(-n ln(1 + r)) / r, which stays accurate for rates near zero.

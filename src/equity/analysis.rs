@@ -15,7 +15,7 @@ use crate::neighbourhoods::NeighbourhoodFigures;
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::{EquitySettings, Norms};
 
 /// The kinds where children meet, in the order they are listed.
 pub const MEETING_KINDS: [&str; 3] = ["library", "community_centre", "playground"];
@@ -99,7 +99,7 @@ pub struct IndexFigures {
 
 /// Share of a home's children within their band's norm for one kind (network when given).
 fn home_coverage(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     distances: &Distances,
     k: usize,
@@ -107,7 +107,7 @@ fn home_coverage(
 ) -> Option<f64> {
     let children = scene.homes.children_of(h);
     let (mut covered, mut total) = (0.0, 0.0);
-    for bn in &study.norms.kinds[&scene.amenities[k].kind].bands {
+    for bn in &norms.kinds[&scene.amenities[k].kind].bands {
         let c = children[bn.children_band] * bn.share;
         total += c;
         if distances.for_band(k, bn.children_band, h) <= bn.metres {
@@ -117,32 +117,20 @@ fn home_coverage(
     (total > 0.0).then(|| covered / total)
 }
 
-/// Runs the equity stage when the study has `[equity]`.
+/// Runs the equity stage when the study has `[equity]`. The attribute is known to exist: loading
+/// checked it (`scene::build`).
 pub fn analyse(
-    study: &Study,
+    settings: Option<&EquitySettings>,
+    norms: &Norms,
     scene: &Scene,
     figures: &[NeighbourhoodFigures],
     distances: &Distances,
     measures: &HomeMeasures,
 ) -> Result<Option<Equity>> {
-    let Some(cfg) = &study.file.equity else {
+    let Some(cfg) = settings else {
         return Ok(None);
     };
-    let nb_path = study.resolve(&study.file.neighbourhoods.path);
-    if !scene
-        .neighbourhoods
-        .iter()
-        .any(|n| n.props.contains_key(&cfg.by))
-    {
-        return Err(Error::study(
-            &study.path,
-            format!(
-                "[equity] by = \"{}\": no neighbourhood has that attribute ({})",
-                cfg.by,
-                nb_path.display()
-            ),
-        ));
-    }
+    let nb_path = &cfg.neighbourhoods_path;
     let mut value = Vec::with_capacity(scene.neighbourhoods.len());
     for nb in &scene.neighbourhoods {
         value.push(match attributes::number_value(&nb.props, &cfg.by) {
@@ -150,14 +138,14 @@ pub fn analyse(
             Ok(Number::Suppressed(_)) | Ok(Number::Missing) => None,
             Err(m) => {
                 return Err(Error::layer(
-                    &nb_path,
+                    nb_path,
                     format!("neighbourhood {}: {m}", nb.id),
                 ))
             }
         });
     }
     let weights: Vec<f64> = figures.iter().map(|f| f.children).collect();
-    let quintile = quintiles(&value, &weights, cfg.higher_is_worse);
+    let quintile = quintiles(&value, &weights, cfg.higher_is_worse.value);
     let scores: Vec<Option<f64>> = figures.iter().map(|f| f.score).collect();
     let score_quintile = quintiles(&scores, &weights, false);
     let double_disadvantage = quintile
@@ -166,14 +154,14 @@ pub fn analyse(
         .map(|(a, b)| *a == Some(1) && *b == Some(1))
         .collect();
 
-    let by_quintile = quintile_figures(study, scene, distances, measures, &quintile);
+    let by_quintile = quintile_figures(norms, scene, distances, measures, &quintile);
     let indices = index_figures(
-        study,
+        norms,
         scene,
         distances,
         measures,
         &value,
-        cfg.higher_is_worse,
+        cfg.higher_is_worse.value,
     );
     Ok(Some(Equity {
         value,
@@ -188,7 +176,7 @@ pub fn analyse(
 /// Children, score and coverage of each quintile of chances, over the homes of its
 /// neighbourhoods (children-weighted means).
 fn quintile_figures(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
@@ -219,7 +207,7 @@ fn quintile_figures(
                 children: members.iter().map(|h| homes.total_children(*h)).sum(),
                 score: mean(&|h| Some(measures.score[h])),
                 coverage: (0..scene.amenities.len())
-                    .map(|k| mean(&|h| home_coverage(study, scene, distances, k, h)))
+                    .map(|k| mean(&|h| home_coverage(norms, scene, distances, k, h)))
                     .collect(),
             }
         })
@@ -229,7 +217,7 @@ fn quintile_figures(
 /// The inequality indices over children (homes in a neighbourhood with a value), each of the
 /// score and of every kind's coverage.
 fn index_figures(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
@@ -255,7 +243,7 @@ fn index_figures(
             .chain((0..scene.amenities.len()).map(|k| {
                 members
                     .iter()
-                    .map(|h| home_coverage(study, scene, distances, k, *h).unwrap_or(0.0))
+                    .map(|h| home_coverage(norms, scene, distances, k, *h).unwrap_or(0.0))
                     .collect()
             }))
             .collect();
@@ -319,7 +307,7 @@ pub struct MeetingPlace {
 /// The socioeconomic mix of the children within each meeting place's norm (straight line),
 /// and per home the best mix it can reach.
 pub fn meeting_places(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     quintile: &[Option<u8>],
 ) -> (Vec<MeetingPlace>, Vec<f64>) {
@@ -328,7 +316,7 @@ pub fn meeting_places(
     let mut best = vec![0.0f64; homes.len()];
     for kind in MEETING_KINDS {
         let Some(k) = scene.kind(kind) else { continue };
-        let norms = &study.norms.kinds[kind].bands;
+        let norms = &norms.kinds[kind].bands;
         let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
         let index = AmenityIndex::new(&k.items);
         // Per band, the children a home brings to a place at `distance` (none when its

@@ -4,23 +4,22 @@
 use super::distribution::{lower_weighted_quantiles, round_length};
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::{BandNorm, Study};
+use crate::study::{BandNorm, Norms};
 
 /// Index of the focus kind (`[sites] kind`, else playground, else the first) in the scene.
-pub fn focus_index(study: &Study, scene: &Scene) -> Option<usize> {
-    let focus = study.focus_kind()?;
-    scene.amenities.iter().position(|a| a.kind == focus)
+pub fn focus_index(focus_kind: &str, scene: &Scene) -> Option<usize> {
+    scene.amenities.iter().position(|a| a.kind == focus_kind)
 }
 
 /// Homes with children of some band farther from kind `k` than that band's norm (by the
 /// distance that counts), in home order.
 pub fn homes_outside_norm(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     distances: &Distances,
     k: usize,
 ) -> Vec<usize> {
-    let Some(norms) = study.norms.get(&scene.amenities[k].kind) else {
+    let Some(norms) = norms.get(&scene.amenities[k].kind) else {
         return Vec::new();
     };
     (0..scene.homes.len())

@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::{Norms, ScoreSettings};
 
 /// Measures per home.
 #[derive(Debug, Clone)]
@@ -26,13 +26,18 @@ pub struct HomeMeasures {
 
 /// Scores every home: per kind the children-weighted mean over its bands of the band score
 /// (bands weigh equally in a home without children), then the kinds combined by weight.
-pub fn home_scores(study: &Study, scene: &Scene, distances: &Distances) -> HomeMeasures {
-    let weights = study.score_weights();
+pub fn home_scores(
+    score_settings: &ScoreSettings,
+    norms: &Norms,
+    scene: &Scene,
+    distances: &Distances,
+) -> HomeMeasures {
+    let weights = &score_settings.weights.value;
     let homes = &scene.homes;
     let norms: Vec<&[crate::study::BandNorm]> = scene
         .amenities
         .iter()
-        .map(|kind| study.norms.kinds[&kind.kind].bands.as_slice())
+        .map(|kind| norms.kinds[&kind.kind].bands.as_slice())
         .collect();
     let kind_score = |k: usize, h: usize| -> f64 {
         let children = homes.children_of(h);

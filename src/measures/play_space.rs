@@ -17,20 +17,8 @@ use rayon::prelude::*;
 use super::e2sfca::{self, Decay};
 use crate::error::Result;
 use crate::reach::straight::{chunks_in_order, homes_in_flight, AmenityIndex};
-use crate::scene::AmenityKind;
 use crate::scene::Scene;
-use crate::study::{self, Study};
-
-/// The kind whose capacity is the supply: `[catchment] kind`, else the focus kind.
-fn catchment_kind<'a>(study: &Study, scene: &'a Scene) -> Option<&'a AmenityKind> {
-    let kind = study
-        .file
-        .catchment
-        .as_ref()
-        .and_then(|c| c.kind.clone())
-        .or_else(|| study.focus_kind())?;
-    scene.kind(&kind)
-}
+use crate::study::{self, CatchmentSettings, Norms};
 
 /// How many (home, facility) pairs the catchment finds, estimated before the work from a sample
 /// of homes, and how much memory step 1 holds for them at once.
@@ -49,9 +37,13 @@ const SAMPLED_HOMES: usize = 512;
 
 /// Estimates the pairs the catchment finds (a 100 km norm over a million homes reaches every
 /// facility from every home), so a run can refuse one that does not fit before it allocates.
-pub fn pair_estimate(study: &Study, scene: &Scene) -> Option<PairEstimate> {
-    let amenities = catchment_kind(study, scene)?;
-    let norms = &study.norms.kinds.get(&amenities.kind)?.bands;
+pub fn pair_estimate(
+    catchment: &CatchmentSettings,
+    norms: &Norms,
+    scene: &Scene,
+) -> Option<PairEstimate> {
+    let amenities = scene.kind(&catchment.kind.value)?;
+    let norms = &norms.kinds.get(&amenities.kind)?.bands;
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let homes = &scene.homes.coords;
     if homes.is_empty() || amenities.items.is_empty() || !max_radius.is_finite() {
@@ -82,17 +74,20 @@ type TermsPerBand = Vec<Vec<(u32, f64)>>;
 ///
 /// Distances are straight lines: a catchment needs every facility in reach of a home, not only
 /// the nearest, which the network stage does not give.
-pub fn play_m2_per_child(study: &Study, scene: &Scene) -> Result<Option<Vec<f64>>> {
-    let cfg = study.file.catchment.as_ref();
-    let Some(amenities) = catchment_kind(study, scene) else {
+pub fn play_m2_per_child(
+    catchment: &CatchmentSettings,
+    norms: &Norms,
+    scene: &Scene,
+) -> Result<Option<Vec<f64>>> {
+    let kind = &catchment.kind.value;
+    let Some(amenities) = scene.kind(kind) else {
         return Ok(None);
     };
-    let kind = &amenities.kind;
-    let decay = match cfg.and_then(|c| c.decay).unwrap_or_default() {
+    let decay = match catchment.decay.value {
         study::Decay::Step => Decay::Step,
         study::Decay::Gaussian => Decay::Gaussian,
     };
-    let norms = &study.norms.kinds[kind].bands;
+    let norms = &norms.kinds[kind].bands;
     let homes = &scene.homes;
     let supply: Vec<f64> = amenities.items.iter().map(|a| a.capacity).collect();
     e2sfca::validate_supply(&supply)?;

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::layers::crs::Crs;
 use crate::layers::raster::{sample, zonal_stats, Raster, Statistic};
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::RasterSettings;
 
 /// The 3-30-300 rule: at least 30% tree canopy in every neighbourhood.
 pub const CANOPY_TARGET: f64 = 0.3;
@@ -28,13 +28,12 @@ pub struct RasterLayer {
 }
 
 /// Reads every `[[rasters]]` layer (the loading half of this stage: the measures read no files).
-pub fn read_rasters(study: &Study) -> Result<Vec<RasterLayer>> {
-    study
-        .file
-        .rasters
+pub fn read_rasters(settings: &RasterSettings) -> Result<Vec<RasterLayer>> {
+    settings
+        .entries
         .iter()
-        .map(|entry| {
-            let raster = Raster::read(&study.resolve(&entry.path), entry.band.unwrap_or(1))?;
+        .map(|(entry, path)| {
+            let raster = Raster::read(path, entry.band.unwrap_or(1))?;
             let crs = raster.require_crs(entry.crs.as_deref())?;
             Ok(RasterLayer { raster, crs })
         })
@@ -48,7 +47,7 @@ pub fn read_rasters(study: &Study) -> Result<Vec<RasterLayer>> {
 /// (default 0, so any canopy counts) unless another statistic is asked for, with `canopy_30`
 /// saying whether the neighbourhood reaches 30%. Other kinds give `<kind>_<statistic>`.
 pub fn raster_columns(
-    study: &Study,
+    settings: &RasterSettings,
     scene: &Scene,
     layers: &[RasterLayer],
 ) -> Result<RasterColumns> {
@@ -58,7 +57,7 @@ pub fn raster_columns(
         .iter()
         .map(|n| n.geometry.clone())
         .collect();
-    for (i, (entry, layer)) in study.file.rasters.iter().zip(layers).enumerate() {
+    for (i, ((entry, _), layer)) in settings.entries.iter().zip(layers).enumerate() {
         let (r, crs) = (&layer.raster, &layer.crs);
         let canopy = entry.kind == "canopy";
         let default_stat = if canopy { "share_above" } else { "mean" };
@@ -69,7 +68,7 @@ pub fn raster_columns(
         )
         .map_err(|m| {
             Error::study(
-                &study.path,
+                &settings.study_file,
                 format!("[[rasters]] entry {} (kind \"{}\"): {m}", i + 1, entry.kind),
             )
         })?;

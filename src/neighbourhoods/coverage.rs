@@ -4,7 +4,7 @@
 use super::NeighbourhoodFigures;
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::Norms;
 
 /// One line of the coverage table: a kind over all its bands (`band` = None), or one band.
 #[derive(Debug, Clone, PartialEq)]
@@ -56,7 +56,7 @@ pub fn band_children(scene: &Scene) -> Vec<f64> {
 
 /// The study area's coverage: per kind a line over all bands, then one per band.
 pub fn study_area_coverage(
-    study: &Study,
+    norms: &Norms,
     scene: &Scene,
     distances: &Distances,
     study_area: &NeighbourhoodFigures,
@@ -65,7 +65,7 @@ pub fn study_area_coverage(
     let network = distances.has_network();
     let mut rows = Vec::new();
     for (k, kind) in scene.amenities.iter().enumerate() {
-        let Some(norms) = study.norms.get(&kind.kind) else {
+        let Some(norms) = norms.get(&kind.kind) else {
             continue;
         };
         let Some(f) = study_area.kinds.get(k) else {

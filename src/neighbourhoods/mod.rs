@@ -8,7 +8,7 @@ use crate::measures::score::weighted_mean;
 use crate::measures::HomeMeasures;
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::{BandNorm, Study};
+use crate::study::{BandNorm, Norms};
 
 /// Figures of one amenity kind in one neighbourhood.
 #[derive(Debug, Clone, Default)]
@@ -55,7 +55,8 @@ pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
 
 /// Aggregates every neighbourhood.
 pub fn aggregate(
-    study: &Study,
+    norms: &Norms,
+    focus_kind: &str,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
@@ -63,13 +64,14 @@ pub fn aggregate(
     use rayon::prelude::*;
     homes_by_neighbourhood(scene)
         .par_iter()
-        .map(|homes| figures(study, scene, distances, measures, homes))
+        .map(|homes| figures(norms, focus_kind, scene, distances, measures, homes))
         .collect()
 }
 
 /// The same figures over every home inside some neighbourhood: the study area as a whole.
 pub fn study_area(
-    study: &Study,
+    norms: &Norms,
+    focus_kind: &str,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
@@ -77,25 +79,26 @@ pub fn study_area(
     let homes: Vec<usize> = (0..scene.homes.len())
         .filter(|h| scene.homes.neighbourhood[*h].is_some())
         .collect();
-    figures(study, scene, distances, measures, &homes)
+    figures(norms, focus_kind, scene, distances, measures, &homes)
 }
 
 /// Figures over a group of homes.
 pub fn figures(
-    study: &Study,
+    norms: &Norms,
+    focus_kind: &str,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
     homes: &[usize],
 ) -> NeighbourhoodFigures {
-    let focus = crate::measures::gaps::focus_index(study, scene);
+    let focus = crate::measures::gaps::focus_index(focus_kind, scene);
     use rayon::prelude::*;
     let kinds = scene
         .amenities
         .par_iter()
         .enumerate()
         .map(|(k, kind)| {
-            let norms: Vec<&BandNorm> = study.norms.kinds[&kind.kind].bands.iter().collect();
+            let norms: Vec<&BandNorm> = norms.kinds[&kind.kind].bands.iter().collect();
             let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
             let network = distances.has_network();
             // One pass over the homes: coverage over all bands and per band, straight and
@@ -160,7 +163,7 @@ pub fn figures(
             let mut gap = 0.0;
             for &h in homes {
                 let children = scene.homes.children_of(h);
-                for bn in &study.norms.kinds[kind].bands {
+                for bn in &norms.kinds[kind].bands {
                     if distances.for_band(k, bn.children_band, h) > bn.metres {
                         gap += children[bn.children_band] * bn.share;
                     }

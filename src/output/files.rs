@@ -21,12 +21,12 @@ use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::reach::{Distances, NetworkReport};
 use crate::scene::Scene;
 use crate::sites::plan::SitePlan;
-use crate::study::{Language, Study};
+use crate::study::{Language, Resolved};
 
 /// What a run computed, borrowed: everything the output files are drawn from.
 #[derive(Clone, Copy)]
 pub struct RunView<'a> {
-    pub study: &'a Study,
+    pub study: &'a Resolved,
     pub scene: &'a Scene,
     pub distances: &'a Distances,
     pub measures: &'a HomeMeasures,
@@ -76,9 +76,9 @@ pub struct Writer {
 impl Writer {
     /// Prepares the output folder; fails here, before any work, when it is not writable, holds
     /// one of the study's inputs or another run is writing it.
-    pub fn open(options: &OutputOptions, study: &Study) -> Result<Writer> {
+    pub fn open(options: &OutputOptions, study: &Resolved) -> Result<Writer> {
         Ok(Writer {
-            staging: Staging::new(&options.out_dir, &study.inputs(), &study.path)?,
+            staging: Staging::new(&options.out_dir, &study.inputs, &study.path)?,
             out_dir: options.out_dir.clone(),
             language: options.language,
         })
@@ -294,7 +294,7 @@ fn run_json(view: &RunView, timings: &[(String, f64)]) -> serde_json::Value {
     json!({
         "tool": "kindscape",
         "version": env!("CARGO_PKG_VERSION"),
-        "study": {"name": study.file.study.name, "file": study.path},
+        "study": {"name": study.name, "file": study.path},
         "working_crs": scene.crs.to_string(),
         "bands": scene.bands,
         "norms": {"preset": study.norms.preset, "kinds": norms},

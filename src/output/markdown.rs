@@ -41,7 +41,7 @@ pub fn summary(input: &ReportInput) -> String {
     let _ = writeln!(
         s,
         "# {}\n",
-        t.fmt("page.title", &[("name", &input.study.file.study.name)])
+        t.fmt("page.title", &[("name", &input.study.name)])
     );
     let distance = t.get(if input.distances.has_network() {
         "distance.network"
@@ -114,7 +114,6 @@ fn equity(input: &ReportInput, s: &mut String) {
     let t = input.texts;
     let by = input
         .study
-        .file
         .equity
         .as_ref()
         .map(|q| q.by.as_str())

@@ -22,7 +22,7 @@ use crate::measures::HomeMeasures;
 use crate::neighbourhoods::NeighbourhoodFigures;
 use crate::reach::Distances;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::Resolved;
 pub use atomic::Staging;
 pub use files::{OutputOptions, RunView, Writer, Written};
 use table::{Cell, Table};
@@ -52,7 +52,7 @@ impl ExtraColumns {
 
 /// `neighbourhoods.csv` as a table (also the properties of `neighbourhoods.geojson`).
 pub fn neighbourhood_table(
-    study: &Study,
+    study: &Resolved,
     scene: &Scene,
     figures: &[NeighbourhoodFigures],
     extra: &ExtraColumns,
@@ -89,7 +89,7 @@ pub fn neighbourhood_table(
         .map(|s| s.to_string()),
     );
     columns.extend(extra.columns.iter().cloned());
-    columns.extend(study.file.neighbourhoods.keep.iter().cloned());
+    columns.extend(study.layers.neighbourhoods.keep.iter().cloned());
 
     let rows = scene
         .neighbourhoods

@@ -7,7 +7,7 @@ use crate::output::table::format_number;
 use crate::output::{RunView, Written};
 use crate::reach::network::WalkNetwork;
 use crate::scene::Scene;
-use crate::study::Study;
+use crate::study::Resolved;
 
 fn pct(v: Option<f64>) -> String {
     match v {
@@ -28,7 +28,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         t.fmt(
             "term.head",
             &[
-                ("name", &r.study.file.study.name),
+                ("name", &r.study.name),
                 ("homes", &scene.homes.len()),
                 ("neighbourhoods", &scene.neighbourhoods.len()),
                 ("children", &format_number(Some(r.study_area.children), 0)),
@@ -121,7 +121,6 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
         let by = r
             .study
-            .file
             .equity
             .as_ref()
             .map(|q| q.by.as_str())
@@ -258,18 +257,13 @@ fn truncate(s: &str, n: usize) -> String {
 
 /// What `kindscape check` prints: counts, CRS, extents and warnings.
 pub fn check_summary(
-    study: &Study,
+    study: &Resolved,
     scene: &Scene,
     network: Option<&WalkNetwork>,
     warnings: &[String],
 ) -> String {
     let mut s = String::new();
-    let _ = writeln!(
-        s,
-        "Study \"{}\" ({})",
-        study.file.study.name,
-        study.path.display()
-    );
+    let _ = writeln!(s, "Study \"{}\" ({})", study.name, study.path.display());
     let _ = writeln!(s, "Working CRS: {}", scene.crs);
     if let Some(r) = scene.extent() {
         let _ = writeln!(
@@ -339,11 +333,11 @@ pub fn check_summary(
     if let Some(net) = network {
         let st = net.stats();
         let limit = study
-            .file
             .network
             .as_ref()
-            .and_then(|n| n.attach_limit_m)
-            .unwrap_or(crate::reach::network::NetworkConfig::default().attach_limit_m);
+            .map_or(crate::study::DEFAULT_ATTACH_LIMIT_M, |n| {
+                n.attach_limit_m.value
+            });
         let (attached, largest) = net.homes_in_largest_component(&homes.coords, limit);
         let _ = writeln!(
             s,

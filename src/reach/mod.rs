@@ -59,37 +59,26 @@ pub struct NetworkReport {
 /// A home inside a polygon amenity is at 0, as in the straight-line stage, so the network
 /// distance is never below the straight line.
 pub fn network_distances(
-    study: &crate::study::Study,
+    settings: Option<&crate::study::NetworkSettings>,
     scene: &Scene,
     network: Option<&network::WalkNetwork>,
     straight: &[Vec<f64>],
 ) -> crate::Result<Option<(PerBand, NetworkReport)>> {
-    let (Some(net), Some(cfg)) = (network, &study.file.network) else {
+    let (Some(net), Some(cfg)) = (network, settings) else {
         return Ok(None);
     };
-    let defaults = network::NetworkConfig::default();
     let config = network::NetworkConfig {
-        max_distance: cfg.max_distance.unwrap_or(defaults.max_distance),
-        attach_limit_m: cfg.attach_limit_m.unwrap_or(defaults.attach_limit_m),
-        ..defaults
+        max_distance: cfg.max_distance_m.value,
+        attach_limit_m: cfg.attach_limit_m.value,
+        ..network::NetworkConfig::default()
     };
     let kinds: Vec<network::KindTargets> = scene
         .amenities
         .iter()
         .map(|k| network::KindTargets::from_amenities(&k.kind, &k.items))
         .collect();
-    let barriers: Vec<Vec<String>> = scene
-        .bands
-        .iter()
-        .map(|b| {
-            cfg.barriers
-                .get(b)
-                .or_else(|| cfg.barriers.get("all"))
-                .cloned()
-                .unwrap_or_default()
-        })
-        .collect();
-    let result = network::nearest_distances(net, &scene.homes.coords, &kinds, &barriers, &config)?;
+    let result =
+        network::nearest_distances(net, &scene.homes.coords, &kinds, &cfg.barriers, &config)?;
     let mut distances = result.distances;
     for (k, per_band) in distances.iter_mut().enumerate() {
         for band in per_band.iter_mut() {

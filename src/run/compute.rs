@@ -15,7 +15,7 @@ use crate::reach::network::WalkNetwork;
 use crate::reach::{self, Distances, NetworkReport};
 use crate::scene::{self, Amenity, Scene};
 use crate::sites::plan::{self, SitePlan};
-use crate::study::Study;
+use crate::study::{PlayAreaSettings, Resolved};
 
 /// Hears the stages of a run as they happen (progress display, timings, memory policy).
 pub trait Observer {
@@ -67,27 +67,15 @@ pub struct Inputs {
 }
 
 /// Reads and checks every layer the study names.
-pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
-    for note in &study.notes {
-        warnings.push(note.clone());
-    }
-    if let Some(sum) = study
-        .file
-        .score
-        .as_ref()
-        .map(|s| s.weights.values().sum::<f64>())
-        .filter(|s| (s - 1.0).abs() > 1e-9)
-    {
-        warnings.push(format!(
-            "[score] weights sum to {0}, not 1; they were normalised (divided by {0})",
-            crate::error::shown(sum)
-        ));
+pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
+    for w in &study.warnings {
+        warnings.push(w.clone());
     }
     let (scene, walk) = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
-    let rasters = rasters::read_rasters(study)?;
-    let candidates = plan::read_candidates(study, &scene, warnings)?;
+    let rasters = rasters::read_rasters(&study.rasters)?;
+    let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     Ok(Inputs {
         scene,
         network,
@@ -97,10 +85,10 @@ pub fn load(study: &Study, warnings: &Warnings) -> Result<Inputs> {
 }
 
 /// Refuses, before the work, a study whose homes or catchment pairs would not fit in memory.
-fn check_memory(study: &Study, scene: &Scene) -> Result<()> {
+fn check_memory(study: &Resolved, scene: &Scene) -> Result<()> {
     crate::memory::check_homes(scene.homes.len())
         .map_err(|m| Error::study(&study.path, format!("[homes]: {m}")))?;
-    if let Some(e) = crate::measures::play_space::pair_estimate(study, scene) {
+    if let Some(e) = crate::measures::play_space::pair_estimate(&study.catchment, &study.norms, scene) {
         let what = format!(
             "the catchment of {} m reaches about {:.0} {} facilities per home; its pairs",
             e.radius_m, e.pairs_per_home, e.kind
@@ -141,7 +129,7 @@ pub struct Results {
 
 impl Results {
     /// The results as the outputs read them.
-    pub fn view<'a>(&'a self, study: &'a Study) -> RunView<'a> {
+    pub fn view<'a>(&'a self, study: &'a Resolved) -> RunView<'a> {
         RunView {
             study,
             scene: &self.scene,
@@ -163,7 +151,7 @@ impl Results {
 
 /// Computes every result of the study from its loaded inputs.
 pub fn compute(
-    study: &Study,
+    study: &Resolved,
     inputs: Inputs,
     warnings: Warnings,
     observer: &mut dyn Observer,
@@ -179,7 +167,12 @@ pub fn compute(
     observer.end("straight_line");
     observer.begin("network distances");
     let (network, network_report) =
-        match reach::network_distances(study, &scene, walk_network.as_ref(), &straight)? {
+        match reach::network_distances(
+            study.network.as_ref(),
+            &scene,
+            walk_network.as_ref(),
+            &straight,
+        )? {
             Some((d, r)) => (Some(d), Some(r)),
             None => (None, None),
         };
@@ -197,30 +190,35 @@ pub fn compute(
     let distances = Distances { straight, network };
 
     observer.begin("measures");
-    let mut measures = measures::home_scores(study, &scene, &distances);
+    let norms = &study.norms;
+    let mut measures = measures::home_scores(&study.score, norms, &scene, &distances);
     observer.end("scores");
-    measures.play_m2_per_child = measures::play_space::play_m2_per_child(study, &scene)?;
+    measures.play_m2_per_child =
+        measures::play_space::play_m2_per_child(&study.catchment, norms, &scene)?;
     observer.end("e2sfca");
-    let mut figures = neighbourhoods::aggregate(study, &scene, &distances, &measures);
-    add_play_area(study, &scene, &mut figures, &warnings)?;
-    let study_area = neighbourhoods::study_area(study, &scene, &distances, &measures);
-    let coverage = study_area_coverage(study, &scene, &distances, &study_area);
+    let focus = study.focus_kind.as_str();
+    let mut figures = neighbourhoods::aggregate(norms, focus, &scene, &distances, &measures);
+    add_play_area(&study.play_area, &scene, &mut figures, &warnings)?;
+    let study_area = neighbourhoods::study_area(norms, focus, &scene, &distances, &measures);
+    let coverage = study_area_coverage(norms, &scene, &distances, &study_area);
     observer.end("neighbourhoods");
 
     observer.begin("equity");
-    let equity = analysis::analyse(study, &scene, &figures, &distances, &measures)?;
-    let deprivation_weight = study
-        .file
-        .priority
-        .as_ref()
-        .and_then(|p| p.deprivation_weight)
-        .unwrap_or(1.0);
+    let equity = analysis::analyse(
+        study.equity.as_ref(),
+        norms,
+        &scene,
+        &figures,
+        &distances,
+        &measures,
+    )?;
     let quintile = equity.as_ref().map(|e| e.quintile.as_slice());
+    let deprivation_weight = study.priority.deprivation_weight.value;
     analysis::rank_priority(&mut figures, quintile, deprivation_weight);
     observer.end("equity");
     let (meeting_places, best_meeting_mix) = match quintile {
         Some(q) => {
-            let (places, best) = analysis::meeting_places(study, &scene, q);
+            let (places, best) = analysis::meeting_places(norms, &scene, q);
             (places, Some(best))
         }
         None => (Vec::new(), None),
@@ -228,13 +226,20 @@ pub fn compute(
     observer.end("meeting_places");
 
     observer.begin("choosing sites");
-    let sites = plan::plan(study, &scene, &distances, quintile, candidates, &warnings)?;
+    let sites = plan::plan(
+        study.sites.as_ref(),
+        &scene,
+        &distances,
+        quintile,
+        candidates,
+        &warnings,
+    )?;
     observer.end("sites");
 
     observer.begin("rasters");
-    let rasters = rasters::raster_columns(study, &scene, &raster_layers)?;
+    let rasters = rasters::raster_columns(&study.rasters, &scene, &raster_layers)?;
     drop(raster_layers);
-    if !study.file.rasters.is_empty() {
+    if !study.rasters.entries.is_empty() {
         observer.end("rasters");
     }
     Ok(Results {
@@ -256,29 +261,23 @@ pub fn compute(
 
 /// Play area and its share of the base area, per neighbourhood.
 fn add_play_area(
-    study: &Study,
+    settings: &PlayAreaSettings,
     scene: &Scene,
     figures: &mut [NeighbourhoodFigures],
     warnings: &Warnings,
 ) -> Result<()> {
-    let cfg = study.file.play_area.as_ref();
-    let kind = cfg
-        .and_then(|p| p.kind.clone())
-        .or_else(|| scene.kind("playground").map(|k| k.kind.clone()));
-    let Some(kind) = kind.and_then(|k| scene.kind(&k)) else {
+    let Some(kind) = settings.kind.as_ref().and_then(|k| scene.kind(&k.value)) else {
         return Ok(());
     };
     let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
-    let base = cfg
-        .and_then(|p| p.base.clone())
-        .unwrap_or_else(|| "neighbourhood".into());
+    let base = &settings.base.value;
     let mut missing_base = 0;
     for ((f, nb), area) in figures.iter_mut().zip(&scene.neighbourhoods).zip(areas) {
         f.play_area_m2 = Some(area);
         let base_m2 = if base == "neighbourhood" {
             Some(nb.area_m2)
         } else {
-            match crate::layers::attributes::number_value(&nb.props, &base) {
+            match crate::layers::attributes::number_value(&nb.props, base) {
                 Ok(crate::layers::attributes::Number::Value(v)) => Some(v),
                 Ok(_) => {
                     missing_base += 1;
@@ -286,7 +285,7 @@ fn add_play_area(
                 }
                 Err(m) => {
                     return Err(Error::study(
-                        &study.path,
+                        &settings.study_file,
                         format!("[play_area] base: neighbourhood {}: {m}", nb.id),
                     ))
                 }

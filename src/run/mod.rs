@@ -15,7 +15,7 @@ use crate::output::files::{write_data, write_documents};
 use crate::output::{OutputOptions, RunView, Writer, Written};
 use crate::progress::Progress;
 use crate::scene::Scene;
-use crate::study::{Language, Study};
+use crate::study::{Language, Resolved};
 
 /// How a run is asked for.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +29,7 @@ pub struct RunOptions {
 
 /// What a run computed and wrote, for library users and for the CLI's summary.
 pub struct RunResult {
-    pub study: Study,
+    pub study: Resolved,
     pub results: Results,
     pub written: Written,
 }
@@ -76,14 +76,10 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         bar: None,
         timer: Timer::default(),
     };
-    let study = Study::load(study_path)?;
-    study.check_inputs_are_files()?;
+    let study = Resolved::load(study_path)?;
     let output = OutputOptions {
         out_dir: study.output_dir(opts.out.as_deref()),
-        language: opts
-            .language
-            .or(study.file.study.language)
-            .unwrap_or_default(),
+        language: opts.language.unwrap_or(study.language.value),
     };
     // Fail on an output folder that is unwritable, holds an input or is in use before the work.
     let writer = Writer::open(&output, &study)?;
@@ -103,7 +99,7 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
 }
 
 /// Writes every output file of `results` into `options.out_dir`, all or none.
-pub fn write(study: &Study, results: &Results, options: &OutputOptions) -> Result<Written> {
+pub fn write(study: &Resolved, results: &Results, options: &OutputOptions) -> Result<Written> {
     write_to(
         study,
         results,
@@ -113,7 +109,7 @@ pub fn write(study: &Study, results: &Results, options: &OutputOptions) -> Resul
 }
 
 fn write_to(
-    study: &Study,
+    study: &Resolved,
     results: &Results,
     mut writer: Writer,
     observer: &mut impl TimedObserver,
@@ -152,7 +148,7 @@ impl TimedObserver for Cli {
 
 /// What `check` found.
 pub struct CheckReport {
-    pub study: Study,
+    pub study: Resolved,
     pub scene: Scene,
     pub network: Option<crate::reach::network::WalkNetwork>,
     pub warnings: Vec<String>,
@@ -161,8 +157,7 @@ pub struct CheckReport {
 /// Loads and validates every layer; writes nothing.
 pub fn check_study(study_path: &Path) -> Result<CheckReport> {
     let warnings = Warnings::new();
-    let study = Study::load(study_path)?;
-    study.check_inputs_are_files()?;
+    let study = Resolved::load(study_path)?;
     let inputs = load(&study, &warnings)?;
     Ok(CheckReport {
         study,

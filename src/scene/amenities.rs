@@ -7,7 +7,7 @@ use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use crate::error::{shown, Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
 use crate::layers::Layer;
-use crate::study::{AmenitySection, Study};
+use crate::study::{AmenitySection, Resolved};
 
 #[derive(Debug, Clone)]
 pub enum AmenityGeometry {
@@ -105,20 +105,21 @@ pub struct AmenityKind {
 /// Builds the kinds from the `[[amenities]]` entries: `layers` holds the loaded layer of each
 /// entry, in entry order, already in the working CRS.
 pub(super) fn build(
-    study: &Study,
+    study: &Resolved,
     layers: Vec<Layer>,
     study_area: Option<&StudyArea>,
     warnings: &Warnings,
 ) -> Result<Vec<AmenityKind>> {
     let mut kinds: Vec<AmenityKind> = study
-        .kinds()
-        .into_iter()
+        .kinds
+        .iter()
+        .cloned()
         .map(|kind| AmenityKind {
             kind,
             items: Vec::new(),
         })
         .collect();
-    for (entry, layer) in study.file.amenities.iter().zip(layers) {
+    for (entry, layer) in study.layers.amenities.iter().zip(layers) {
         let items = from_layer(study, entry, &layer, warnings)?;
         let far = study_area.and_then(|area| {
             area.warning(
@@ -149,7 +150,7 @@ pub(super) fn build(
 }
 
 fn from_layer(
-    study: &Study,
+    study: &Resolved,
     entry: &AmenitySection,
     layer: &Layer,
     warnings: &Warnings,

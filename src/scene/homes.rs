@@ -13,7 +13,7 @@ use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
-use crate::study::{ChildrenSpec, ShareBy, Study};
+use crate::study::{ChildrenSpec, Resolved, ShareBy};
 
 /// All homes, column by column (a country has millions of them).
 #[derive(Debug, Clone, Default)]
@@ -96,7 +96,7 @@ const CHUNK: usize = 1 << 14;
 /// Reads the `[homes]` layer in chunks (reprojected into `crs`) and builds the homes; also
 /// describes the input file for `run.json`.
 pub(super) fn load(
-    study: &Study,
+    study: &Resolved,
     source: crate::layers::format::VectorSource,
     crs: &Crs,
     neighbourhoods: &[Neighbourhood],
@@ -113,7 +113,7 @@ pub(super) fn load(
         .map(|(name, _)| name.clone())
         .chain(
             study
-                .file
+                .layers
                 .homes
                 .filter
                 .iter()
@@ -169,7 +169,7 @@ pub(super) fn load(
 /// Builds the homes from a layer read whole (an OpenStreetMap extract, raster cells), in the
 /// working CRS.
 pub(super) fn from_layer(
-    study: &Study,
+    study: &Resolved,
     layer: &Layer,
     neighbourhoods: &[Neighbourhood],
     bands: &[String],
@@ -197,7 +197,7 @@ enum Source {
 
 /// The homes read so far, column by column.
 struct Rows<'a> {
-    study: &'a Study,
+    study: &'a Resolved,
     source: Source,
     field_lists: Option<Vec<Vec<String>>>,
     /// Attributes some feature must have, with the study key that names them.
@@ -218,8 +218,8 @@ struct Rows<'a> {
 }
 
 impl<'a> Rows<'a> {
-    fn new(study: &'a Study, bands: &[String], path: &std::path::Path) -> Self {
-        let cfg = &study.file.homes;
+    fn new(study: &'a Resolved, bands: &[String], path: &std::path::Path) -> Self {
+        let cfg = &study.layers.homes;
         let mut required = Vec::new();
         // A population raster's cells carry their value as the children of each home.
         let raster_spec = crate::study::ChildrenSpec::One(super::raster_homes_field(study));
@@ -276,7 +276,7 @@ impl<'a> Rows<'a> {
     /// Adds the homes of one chunk of the layer (in the working CRS). Features are read in
     /// parallel (a building polygon may need repair); errors and counts in file order.
     fn add(&mut self, layer: &Layer) -> Result<()> {
-        let cfg = &self.study.file.homes;
+        let cfg = &self.study.layers.homes;
         let path = &layer.path;
         self.features += layer.features.len();
         let field_lists = self.field_lists.as_deref();
@@ -405,14 +405,14 @@ fn read_row(
 }
 
 fn build(
-    study: &Study,
+    study: &Resolved,
     rows: Rows,
     path: &std::path::Path,
     neighbourhoods: &[Neighbourhood],
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<Homes> {
-    let cfg = &study.file.homes;
+    let cfg = &study.layers.homes;
     let label = format!("homes ({})", path.display());
     let Rows {
         source,
@@ -483,7 +483,7 @@ fn build(
         |b: usize| -> Vec<Option<f64>> { neighbourhoods.iter().map(|x| x.children[b]).collect() };
     match &source {
         Source::Shared => {
-            if study.file.neighbourhoods.children.is_none() {
+            if study.layers.neighbourhoods.children.is_none() {
                 return Err(Error::study(
                     &study.path,
                     "no children anywhere: give [homes] children (an attribute of the homes) or [neighbourhoods] children",

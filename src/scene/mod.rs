@@ -20,7 +20,7 @@ use crate::layers::crs::Crs;
 use crate::layers::walk::WalkWays;
 use crate::layers::walk::Walkable;
 use crate::layers::{self, Layer};
-use crate::study::Study;
+use crate::study::Resolved;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
 pub use homes::{assign_neighbourhoods, Homes};
@@ -140,12 +140,12 @@ pub fn is_raster(path: &Path) -> bool {
         || name.ends_with(".asc")
 }
 
-fn homes_source(study: &Study) -> Source {
-    let h = &study.file.homes;
+fn homes_source(study: &Resolved) -> Source {
+    let h = &study.layers.homes;
     let path = match (&h.path, &h.osm) {
-        (None, Some(osm)) => return Source::Osm(study.resolve(osm), h.tags.clone()),
-        (Some(p), _) => study.resolve(p),
-        (None, None) => unreachable!("validated by Study::parse"),
+        (None, Some(osm)) => return Source::Osm(study.input_path(osm), h.tags.clone()),
+        (Some(p), _) => study.input_path(p),
+        (None, None) => unreachable!("validated by Resolved::new"),
     };
     if is_raster(&path) {
         Source::Raster {
@@ -161,8 +161,8 @@ fn homes_source(study: &Study) -> Source {
 
 /// The attribute a raster cell's value is given as a home: the `[homes] children` field when
 /// it is one field, else "children".
-pub(crate) fn raster_homes_field(study: &Study) -> String {
-    match &study.file.homes.children {
+pub(crate) fn raster_homes_field(study: &Resolved) -> String {
+    match &study.layers.homes.children {
         Some(crate::study::ChildrenSpec::One(f)) => f.clone(),
         _ => "children".into(),
     }
@@ -236,8 +236,8 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
 /// Loads every layer of the study, picks the working CRS, reprojects and builds the scene; with
 /// the walkable ways of `[network]`, read and in the working CRS (the graph is built in
 /// [`crate::reach::network`], a later stage).
-pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWays>)> {
-    let f = &study.file;
+pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<WalkWays>)> {
+    let f = &study.layers;
     // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
     let homes_source = homes_source(study);
     let streamed_homes = match &homes_source {
@@ -248,7 +248,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWa
     let mut jobs: Vec<(String, Source)> = vec![(
         "neighbourhoods".into(),
         Source::Vector(
-            study.resolve(&f.neighbourhoods.path),
+            study.input_path(&f.neighbourhoods.path),
             f.neighbourhoods.crs.clone(),
             f.neighbourhoods.layer.clone(),
         ),
@@ -258,9 +258,9 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWa
     }
     for a in &f.amenities {
         let source = match (&a.path, &a.osm) {
-            (Some(p), _) => Source::Vector(study.resolve(p), a.crs.clone(), a.layer.clone()),
-            (None, Some(o)) => Source::Osm(study.resolve(o), a.tags.clone()),
-            (None, None) => unreachable!("validated by Study::parse"),
+            (Some(p), _) => Source::Vector(study.input_path(p), a.crs.clone(), a.layer.clone()),
+            (None, Some(o)) => Source::Osm(study.input_path(o), a.tags.clone()),
+            (None, None) => unreachable!("validated by Resolved::new"),
         };
         jobs.push((format!("amenities: {}", a.kind), source));
     }
@@ -308,7 +308,7 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWa
         None => None,
     };
 
-    let bands = study.bands();
+    let bands = study.bands.clone();
     let neighbourhoods = neighbourhoods::build(study, &nb_layer, &bands, warnings)?;
     // The homes come last and in chunks: millions of features are never all held at once.
     let homes = match (&streamed_homes, &home_layer) {
@@ -337,18 +337,41 @@ pub fn build(study: &Study, warnings: &Warnings) -> Result<(Scene, Option<WalkWa
         amenities,
         inputs,
     };
+    check_references(study, &scene)?;
     Ok((scene, walk))
+}
+
+/// The study's references that only the loaded layers can answer, checked before anything is
+/// computed (so that `check` finds them as `run` does).
+fn check_references(study: &Resolved, scene: &Scene) -> Result<()> {
+    if let Some(e) = &study.equity {
+        if !scene
+            .neighbourhoods
+            .iter()
+            .any(|n| n.props.contains_key(&e.by))
+        {
+            return Err(Error::study(
+                &study.path,
+                format!(
+                    "[equity] by = \"{}\": no neighbourhood has that attribute ({})",
+                    e.by,
+                    e.neighbourhoods_path.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The walkable ways of `[network]`, in the working CRS.
 fn read_walk_ways(
-    study: &Study,
+    study: &Resolved,
     cfg: &crate::study::NetworkSection,
     crs: &Crs,
 ) -> Result<(WalkWays, InputFile)> {
     match (&cfg.osm, &cfg.path) {
         (Some(osm), _) => {
-            let path = study.resolve(osm);
+            let path = study.input_path(osm);
             let ways = WalkWays::from_osm(&path, &Crs::wgs84().to(crs))?;
             if ways.edge_count() == 0 {
                 return Err(Error::layer(
@@ -360,7 +383,7 @@ fn read_walk_ways(
             Ok((ways, input))
         }
         (None, Some(p)) => {
-            let path = study.resolve(p);
+            let path = study.input_path(p);
             let mut layer = read_vector(&path, cfg.crs.as_deref(), cfg.layer.as_deref())?;
             let input = describe_input(
                 "network",

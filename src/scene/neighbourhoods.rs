@@ -8,7 +8,7 @@ use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
 use crate::layers::{Layer, Properties};
-use crate::study::{ChildrenSpec, Study};
+use crate::study::{ChildrenSpec, Resolved};
 
 #[derive(Debug, Clone)]
 pub struct Neighbourhood {
@@ -27,12 +27,12 @@ pub struct Neighbourhood {
 }
 
 pub(super) fn build(
-    study: &Study,
+    study: &Resolved,
     layer: &Layer,
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<Vec<Neighbourhood>> {
-    let cfg = &study.file.neighbourhoods;
+    let cfg = &study.layers.neighbourhoods;
     let path = &layer.path;
     if layer.features.is_empty() {
         return Err(Error::layer(

@@ -7,7 +7,7 @@ use geo::Coord;
 use crate::error::{shown, Error, Result, Warnings};
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
-use crate::study::Study;
+use crate::study::Resolved;
 
 /// A working CRS whose plane misstates distances over the data by more than this share is
 /// refused: 1% is 4 m on a 400 m norm, more than the data's own precision. Web Mercator is off by
@@ -25,12 +25,12 @@ const UTM_NORTH: f64 = 84.0;
 
 /// The working CRS: the study's, checked, or the UTM zone holding the neighbourhoods.
 pub(super) fn working_crs(
-    study: &Study,
+    study: &Resolved,
     neighbourhoods: &Layer,
     warnings: &Warnings,
 ) -> Result<Crs> {
     let places = places_of(neighbourhoods)?;
-    let given = study.file.study.crs.as_deref().unwrap_or("auto");
+    let given = study.crs.value.as_str();
     let at = |message: String| {
         Error::study(&study.path, format!("[study] crs = \"{given}\": {message}"))
     };

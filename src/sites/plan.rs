@@ -5,13 +5,13 @@
 use geo::Coord;
 
 use super::{assumptions, select, tally, CoverageProblem};
-use crate::cba::{self, CostBenefit, CostSettings};
+use crate::cba::{self, CostBenefit};
 use crate::equity::priority_weights;
 use crate::error::{Error, Result, Warnings};
 use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
-use crate::study::Study;
+use crate::study::{CandidateLayer, SitesSettings};
 
 /// One chosen site.
 #[derive(Debug, Clone)]
@@ -49,33 +49,29 @@ struct Demand {
 
 /// Chooses `[sites] count` new sites for `[sites] kind` when the study asks for it.
 pub fn plan(
-    study: &Study,
+    settings: Option<&SitesSettings>,
     scene: &Scene,
     distances: &Distances,
     quintile: Option<&[Option<u8>]>,
     candidates: Option<Vec<Amenity>>,
     warnings: &Warnings,
 ) -> Result<Option<SitePlan>> {
-    let Some(cfg) = &study.file.sites else {
+    let Some(cfg) = settings else {
         return Ok(None);
     };
-    let kind = cfg
-        .kind
-        .clone()
-        .or_else(|| study.focus_kind())
-        .ok_or_else(|| Error::study(&study.path, "[sites]: no amenity kind to site"))?;
+    let kind = cfg.kind.value.clone();
     let k = scene
         .amenities
         .iter()
         .position(|a| a.kind == kind)
         .ok_or_else(|| {
             Error::study(
-                &study.path,
+                &cfg.study_file,
                 format!("[sites] kind \"{kind}\" has no [[amenities]] entry"),
             )
         })?;
-    let count = cfg.count.unwrap_or(5);
-    let norms = &study.norms.kinds[&kind].bands;
+    let count = cfg.count.value;
+    let norms = &cfg.norms;
     let homes = &scene.homes;
 
     // Demand: each (home, band) whose children are outside the norm today.
@@ -94,17 +90,9 @@ pub fn plan(
             }
         }
     }
-    let deprivation = if cfg.weight_by_deprivation.unwrap_or(false) {
-        let w = study
-            .file
-            .priority
-            .as_ref()
-            .and_then(|p| p.deprivation_weight)
-            .unwrap_or(1.0);
-        quintile.map(|q| priority_weights(q, w))
-    } else {
-        None
-    };
+    let deprivation = cfg
+        .deprivation_weight
+        .and_then(|w| quintile.map(|q| priority_weights(q, w)));
     let weight_of = |d: &Demand| -> f64 {
         let w = deprivation
             .as_ref()
@@ -119,7 +107,7 @@ pub fn plan(
             scene,
             &demand,
             &scene.amenities[k].items,
-            cfg.min_distance_m,
+            cfg.min_distance_m.value,
             norms,
         ),
     };
@@ -177,7 +165,7 @@ pub fn plan(
             name: candidates[c].name.clone(),
         });
     }
-    let settings = CostSettings::from_section(study.file.costs.as_ref(), &study.path)?;
+    let settings = &cfg.costs;
     let new: Vec<f64> = sites.iter().map(|s| s.new_children).collect();
     let appraisal = cba::appraise(&settings.costs, &new);
     let mut lines = assumptions(&problem);
@@ -185,7 +173,7 @@ pub fn plan(
         "Candidates: {} ({}); distances are straight lines from homes to candidates.",
         candidates.len(),
         match &cfg.candidates {
-            Some(p) => format!("from {p}"),
+            Some(layer) => format!("from {}", layer.given),
             None => "generated on a grid over the gaps, away from existing sites".to_string(),
         }
     ));
@@ -209,36 +197,28 @@ pub fn plan(
 /// The `[sites] candidates` layer when the study names one (read while loading, so that the
 /// planning itself reads no file).
 pub fn read_candidates(
-    study: &Study,
+    settings: Option<&SitesSettings>,
     scene: &Scene,
     warnings: &Warnings,
 ) -> Result<Option<Vec<Amenity>>> {
-    let Some(cfg) = &study.file.sites else {
+    let Some(cfg) = settings else {
         return Ok(None);
     };
     cfg.candidates
         .as_ref()
-        .map(|path| {
-            candidate_layer(
-                study,
-                &study.resolve(path),
-                cfg.crs.as_deref(),
-                scene,
-                warnings,
-            )
-        })
+        .map(|layer| candidate_layer(&cfg.study_file, layer, scene, warnings))
         .transpose()
 }
 
 /// Candidates from a layer: points or polygons (vacant lots), in the working CRS.
 fn candidate_layer(
-    study: &Study,
-    path: &std::path::Path,
-    crs: Option<&str>,
+    study_file: &std::path::Path,
+    candidates: &CandidateLayer,
     scene: &Scene,
     warnings: &Warnings,
 ) -> Result<Vec<Amenity>> {
-    let mut layer = scene::read_vector(path, crs, None)?;
+    let path = candidates.path.as_path();
+    let mut layer = scene::read_vector(path, candidates.crs.as_deref(), None)?;
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();
@@ -283,7 +263,7 @@ fn candidate_layer(
     if out.is_empty() {
         return Err(Error::layer(
             path,
-            format!("no candidate site in the layer ({})", study.path.display()),
+            format!("no candidate site in the layer ({})", study_file.display()),
         ));
     }
     Ok(out)
@@ -296,7 +276,7 @@ fn generated_candidates(
     scene: &Scene,
     demand: &[Demand],
     existing: &[Amenity],
-    min_distance: Option<f64>,
+    min_distance: f64,
     norms: &[crate::study::BandNorm],
 ) -> Vec<Amenity> {
     let Some(extent) = scene.extent() else {
@@ -311,7 +291,6 @@ fn generated_candidates(
     while (extent.width() / spacing) * (extent.height() / spacing) > 20_000.0 {
         spacing *= 1.5;
     }
-    let min_distance = min_distance.unwrap_or(smallest);
     let existing_index = AmenityIndex::new(existing);
     let gap_homes: Vec<Amenity> = {
         let mut homes: Vec<usize> = demand.iter().map(|d| d.home).collect();

@@ -5,11 +5,15 @@
 //! folder.
 
 mod band_names;
+pub mod costs;
 mod inputs;
 mod norms;
+mod resolve;
 
+pub use costs::{presets, CostSettings, Costs, Preset, DEFAULT_PRESET};
 pub use inputs::{regular_file, Input};
 pub use norms::{BandNorm, NormTable, Norms, PRESETS};
+pub use resolve::*;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,7 +22,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 
-/// A parsed and validated study.
+/// A parsed study: the file as written, before [`Resolved::new`] checks and completes it.
 #[derive(Debug, Clone)]
 pub struct Study {
     /// The study file itself.
@@ -26,7 +30,6 @@ pub struct Study {
     /// The folder that relative paths are resolved against.
     pub dir: PathBuf,
     pub file: StudyFile,
-    pub norms: Norms,
     /// Warnings about how the file was read (band names with dashes that are not hyphens).
     pub notes: Vec<String>,
 }
@@ -300,7 +303,7 @@ pub struct PlayAreaSection {
 pub struct EquitySection {
     pub by: String,
     #[serde(default)]
-    pub higher_is_worse: bool,
+    pub higher_is_worse: Option<bool>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -375,7 +378,7 @@ pub struct RasterSection {
 }
 
 impl Study {
-    /// Reads, parses and validates a study file.
+    /// Reads and parses a study file (see [`Resolved::load`] for the checked settings).
     pub fn load(path: &Path) -> Result<Study> {
         regular_file(path, "the study file")?;
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -402,295 +405,18 @@ impl Study {
             .unwrap_or(Path::new("."))
             .to_path_buf();
         let notes = band_names::use_hyphens(&mut file).map_err(|m| Error::study(path, m))?;
-        let bands = children_bands(&file);
-        let kinds: Vec<String> = unique_kinds(&file);
-        let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands)
-            .map_err(|m| Error::study(path, m))?;
-        let study = Study {
+        Ok(Study {
             path: path.to_path_buf(),
             dir,
             file,
-            norms,
             notes,
-        };
-        study.validate()?;
-        Ok(study)
+        })
     }
 
     /// Resolves a path from the study file against the study's folder.
     pub fn resolve(&self, relative: &str) -> PathBuf {
-        let p = Path::new(relative);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            self.dir.join(p)
-        }
+        resolve::resolve_path(&self.dir, relative)
     }
-
-    /// The age bands children are counted in, in study-file order.
-    pub fn bands(&self) -> Vec<String> {
-        children_bands(&self.file)
-    }
-
-    /// The amenity kinds, in the order of their first `[[amenities]]` entry.
-    pub fn kinds(&self) -> Vec<String> {
-        unique_kinds(&self.file)
-    }
-
-    /// The output folder: `--out` if given, else `[study] output`, else `out/<study file stem>`.
-    pub fn output_dir(&self, cli_out: Option<&Path>) -> PathBuf {
-        if let Some(o) = cli_out {
-            return o.to_path_buf();
-        }
-        match &self.file.study.output {
-            Some(o) => self.resolve(o),
-            None => {
-                let stem = self
-                    .path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().to_string())
-                    .unwrap_or_else(|| "study".into());
-                self.dir.join("out").join(stem)
-            }
-        }
-    }
-
-    /// The kind whose gaps drive priority and site selection.
-    pub fn focus_kind(&self) -> Option<String> {
-        let kinds = self.kinds();
-        if let Some(k) = self.file.sites.as_ref().and_then(|s| s.kind.clone()) {
-            return Some(k);
-        }
-        if kinds.iter().any(|k| k == "playground") {
-            return Some("playground".into());
-        }
-        kinds.first().cloned()
-    }
-
-    /// The play-area norm: `[play_area] share`, default 3%.
-    pub fn play_area_norm(&self) -> f64 {
-        self.file
-            .play_area
-            .as_ref()
-            .and_then(|p| p.share)
-            .unwrap_or(0.03)
-    }
-
-    /// How many neighbourhoods the priority list shows: `[priority] top`, default 5.
-    pub fn priority_top(&self) -> usize {
-        self.file.priority.as_ref().and_then(|p| p.top).unwrap_or(5)
-    }
-
-    /// The `[score]` weights per kind, normalised to sum to 1.
-    ///
-    /// Without `[score]`, the four standard kinds get 0.4 / 0.3 / 0.15 / 0.15 (renormalised over
-    /// the kinds present) and any other kind an equal share.
-    pub fn score_weights(&self) -> Vec<(String, f64)> {
-        let kinds = self.kinds();
-        let raw: Vec<(String, f64)> =
-            match self.file.score.as_ref().filter(|s| !s.weights.is_empty()) {
-                Some(s) => kinds
-                    .iter()
-                    .map(|k| (k.clone(), s.weights.get(k).copied().unwrap_or(0.0)))
-                    .collect(),
-                None => {
-                    let standard = |k: &str| match k {
-                        "playground" => Some(0.4),
-                        "green_space" => Some(0.3),
-                        "library" | "community_centre" => Some(0.15),
-                        _ => None,
-                    };
-                    if kinds.iter().all(|k| standard(k).is_some()) {
-                        kinds
-                            .iter()
-                            .map(|k| (k.clone(), standard(k).unwrap_or(0.0)))
-                            .collect()
-                    } else {
-                        kinds.iter().map(|k| (k.clone(), 1.0)).collect()
-                    }
-                }
-            };
-        let total: f64 = raw.iter().map(|(_, w)| w).sum();
-        if total <= 0.0 {
-            return raw;
-        }
-        raw.into_iter().map(|(k, w)| (k, w / total)).collect()
-    }
-
-    fn validate(&self) -> Result<()> {
-        let err = |m: String| Err(Error::study(&self.path, m));
-        let f = &self.file;
-        for (section, spec) in [
-            ("neighbourhoods", &f.neighbourhoods.children),
-            ("homes", &f.homes.children),
-        ] {
-            if let Some(ChildrenSpec::Bands(map)) = spec {
-                if map.is_empty() {
-                    return err(format!("[{section}] children: the table of bands is empty"));
-                }
-                for (band, v) in map {
-                    let ok = match v {
-                        toml::Value::String(_) => true,
-                        toml::Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_str()),
-                        _ => false,
-                    };
-                    if !ok {
-                        return err(format!(
-                            "[{section}] children.\"{band}\": expected a field name or a list of field names, found {v}"
-                        ));
-                    }
-                }
-            }
-        }
-        match (&f.homes.path, &f.homes.osm) {
-            (None, None) => return err("[homes]: give `path` (GeoJSON or a GeoTIFF grid) or `osm` with `tags`".into()),
-            (Some(_), Some(_)) => return err("[homes]: give either `path` or `osm`, not both".into()),
-            (None, Some(_)) if f.homes.tags.is_empty() => {
-                return err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
-            }
-            _ => {}
-        }
-        if f.amenities.is_empty() {
-            return err(
-                "no [[amenities]] entry: add at least one amenity layer (kind and path)".into(),
-            );
-        }
-        for (i, a) in f.amenities.iter().enumerate() {
-            if a.kind.trim().is_empty() {
-                return err(format!("[[amenities]] entry {}: `kind` is empty", i + 1));
-            }
-            match (&a.path, &a.osm) {
-                (None, None) => {
-                    return err(format!(
-                        "[[amenities]] entry {} (kind \"{}\"): give `path` (GeoJSON) or `osm` (an .osm.pbf with `tags`)",
-                        i + 1,
-                        a.kind
-                    ))
-                }
-                (Some(_), Some(_)) => {
-                    return err(format!(
-                        "[[amenities]] entry {} (kind \"{}\"): give either `path` or `osm`, not both",
-                        i + 1,
-                        a.kind
-                    ))
-                }
-                (None, Some(_)) if a.tags.is_empty() => {
-                    return err(format!(
-                        "[[amenities]] entry {} (kind \"{}\"): `osm` needs `tags`, e.g. tags = [\"leisure=playground\"]",
-                        i + 1,
-                        a.kind
-                    ))
-                }
-                _ => {}
-            }
-            for (key, v) in [
-                ("point_area_m2", a.point_area_m2),
-                ("min_area_m2", a.min_area_m2),
-            ] {
-                if let Some(v) = v {
-                    if !v.is_finite() || v < 0.0 {
-                        return err(format!(
-                            "[[amenities]] entry {} (kind \"{}\"): `{key}` must be a number >= 0, not {}",
-                            i + 1,
-                            a.kind,
-                            crate::error::shown(v)
-                        ));
-                    }
-                }
-            }
-        }
-        if let Some(s) = &f.score {
-            let kinds = self.kinds();
-            for (k, w) in &s.weights {
-                if !kinds.contains(k) {
-                    return err(format!(
-                        "[score] weights: kind \"{k}\" has no [[amenities]] entry (kinds: {})",
-                        kinds.join(", ")
-                    ));
-                }
-                if !w.is_finite() || *w < 0.0 {
-                    return err(format!(
-                        "[score] weights: \"{k}\" = {w}: a weight must be a number >= 0"
-                    ));
-                }
-            }
-            if !s.weights.is_empty() && s.weights.values().sum::<f64>() <= 0.0 {
-                return err("[score] weights: at least one weight must be above 0".into());
-            }
-        }
-        if let Some(n) = &f.network {
-            if n.osm.is_none() && n.path.is_none() {
-                return err(
-                    "[network]: give `osm` (an .osm.pbf) or `path` (GeoJSON LineStrings)".into(),
-                );
-            }
-            if let Some(d) = n.max_distance {
-                if !d.is_finite() || d <= 0.0 {
-                    return err(format!(
-                        "[network] max_distance = {d}: must be a distance in metres above 0"
-                    ));
-                }
-            }
-            let bands = self.bands();
-            for b in n.barriers.keys() {
-                if !bands.contains(b) && b != "all" {
-                    return err(format!(
-                        "[network.barriers]: band \"{b}\" is not a children band (bands: {})",
-                        bands.join(", ")
-                    ));
-                }
-            }
-        }
-        if let Some(p) = &f.play_area {
-            if let Some(s) = p.share {
-                if !s.is_finite() || s <= 0.0 || s > 1.0 {
-                    return err(format!(
-                        "[play_area] share = {s}: must be a share between 0 and 1, e.g. 0.03"
-                    ));
-                }
-            }
-        }
-        if let Some(c) = &f.costs {
-            if let Some(r) = c.discount_rate {
-                if !r.is_finite() || r <= -1.0 {
-                    return err(format!(
-                        "[costs] discount_rate = {r}: must be a rate above -1, e.g. 0.0225"
-                    ));
-                }
-            }
-        }
-        if let Some(s) = &f.sites {
-            if let Some(k) = &s.kind {
-                if !self.kinds().contains(k) {
-                    return err(format!("[sites] kind \"{k}\" has no [[amenities]] entry"));
-                }
-            }
-        }
-        Ok(())
-    }
-}
-
-fn children_bands(file: &StudyFile) -> Vec<String> {
-    // Homes' own bands win; else the neighbourhoods' bands; else one band "all".
-    let spec = match (&file.homes.children, &file.neighbourhoods.children) {
-        (Some(ChildrenSpec::Bands(_)), _) => file.homes.children.as_ref(),
-        (_, Some(n)) => Some(n),
-        (h, None) => h.as_ref(),
-    };
-    match spec {
-        Some(s) => s.bands().into_iter().map(|(b, _)| b).collect(),
-        None => vec!["all".to_string()],
-    }
-}
-
-fn unique_kinds(file: &StudyFile) -> Vec<String> {
-    let mut kinds: Vec<String> = Vec::new();
-    for a in &file.amenities {
-        if !kinds.contains(&a.kind) {
-            kinds.push(a.kind.clone());
-        }
-    }
-    kinds
 }
 
 #[cfg(test)]
@@ -710,15 +436,6 @@ path = "h.geojson"
 kind = "playground"
 path = "p.geojson"
 "#;
-
-    #[test]
-    fn parses_bands_in_order_and_sums_fields() {
-        let s = Study::parse(MINIMAL, Path::new("/x/study.toml")).unwrap();
-        assert_eq!(s.bands(), vec!["0-5", "6-11"]);
-        assert_eq!(s.resolve("n.geojson"), PathBuf::from("/x/n.geojson"));
-        let spec = s.file.neighbourhoods.children.as_ref().unwrap().bands();
-        assert_eq!(spec[1].1, vec!["b", "c"]);
-    }
 
     #[test]
     fn unknown_key_names_key_and_line() {
@@ -746,10 +463,10 @@ path = "p.geojson"
     #[test]
     fn score_weights_normalised() {
         let text = format!("{MINIMAL}[score]\nweights = {{ playground = 2 }}\n");
-        let s = Study::parse(&text, Path::new("s.toml")).unwrap();
+        let s = Resolved::parse(&text, Path::new("s.toml")).unwrap();
         assert_eq!(s.score_weights(), vec![("playground".to_string(), 1.0)]);
         let bad = format!("{MINIMAL}[score]\nweights = {{ library = 1 }}\n");
-        let e = Study::parse(&bad, Path::new("s.toml"))
+        let e = Resolved::parse(&bad, Path::new("s.toml"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("library"), "{e}");

@@ -71,7 +71,7 @@ pub fn headline_gaps(input: &ReportInput) -> Vec<String> {
 /// Where most children outside the focus kind's norm live.
 fn largest_gaps_line(input: &ReportInput) -> Option<String> {
     let t = input.texts;
-    let k = focus_index(input.study, input.scene)?;
+    let k = focus_index(&input.study.focus_kind, input.scene)?;
     let gaps = largest_gaps(input.figures, 3);
     if gaps.is_empty() {
         return None;

@@ -21,12 +21,12 @@ use crate::output::table::Table;
 use crate::reach::Distances;
 use crate::scene::Scene;
 use crate::sites::plan::SitePlan;
-use crate::study::Study;
+use crate::study::Resolved;
 
 /// What the report is drawn from: references to what the run computed.
 #[derive(Clone, Copy)]
 pub struct ReportInput<'a> {
-    pub study: &'a Study,
+    pub study: &'a Resolved,
     pub scene: &'a Scene,
     pub distances: &'a Distances,
     pub measures: &'a HomeMeasures,
@@ -78,7 +78,7 @@ pub fn render(input: &ReportInput) -> String {
     let nav: Vec<(&str, &str)> = NAV.iter().map(|(a, key)| (*a, t.get(key))).collect();
     html::page(
         t,
-        &t.fmt("page.title", &[("name", &input.study.file.study.name)]),
+        &t.fmt("page.title", &[("name", &input.study.name)]),
         &subtitle,
         &nav,
         body,

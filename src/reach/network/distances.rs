@@ -48,8 +48,8 @@ pub struct NetworkConfig {
 impl Default for NetworkConfig {
     fn default() -> Self {
         NetworkConfig {
-            max_distance: 2000.0,
-            attach_limit_m: 200.0,
+            max_distance: crate::study::DEFAULT_NETWORK_MAX_DISTANCE_M,
+            attach_limit_m: crate::study::DEFAULT_ATTACH_LIMIT_M,
             boundary_spacing_m: 25.0,
         }
     }

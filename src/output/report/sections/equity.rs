@@ -29,7 +29,6 @@ pub fn equity(input: &ReportInput) -> Markup {
     };
     let by = input
         .study
-        .file
         .equity
         .as_ref()
         .map(|q| q.by.clone())

@@ -29,7 +29,7 @@ fn sources(input: &ReportInput) -> Vec<Source> {
         .map(|i| i.path.to_string_lossy().to_lowercase())
         .collect();
     let any = |needles: &[&str]| paths.iter().any(|p| needles.iter().any(|n| p.contains(n)));
-    let study = &input.study.file;
+    let study = &input.study.layers;
     let uses_osm = study.amenities.iter().any(|a| a.osm.is_some())
         || study.network.as_ref().is_some_and(|n| n.osm.is_some())
         || any(&["osm", "openstreetmap"]);
@@ -69,8 +69,8 @@ fn input_names(scene: &Scene) -> Vec<String> {
 /// Per neighbourhood, the figures its hover text lists.
 fn hover_figures(input: &ReportInput) -> Vec<String> {
     let (scene, t) = (input.scene, input.texts);
-    let focus = focus_index(input.study, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
-    let by = input.study.file.equity.as_ref().map(|e| e.by.clone());
+    let focus = focus_index(&input.study.focus_kind, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
+    let by = input.study.equity.as_ref().map(|e| e.by.clone());
     input
         .figures
         .iter()
@@ -213,7 +213,7 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
 /// The homes outside the focus kind's norm, thinned, and their legend label.
 fn outside_dots(input: &ReportInput, k: usize) -> (Vec<Coord>, String) {
     let coords = &input.scene.homes.coords;
-    let outside: Vec<Coord> = homes_outside_norm(input.study, input.scene, input.distances, k)
+    let outside: Vec<Coord> = homes_outside_norm(&input.study.norms, input.scene, input.distances, k)
         .into_iter()
         .map(|h| coords[h])
         .collect();
@@ -254,7 +254,7 @@ fn norms_text(input: &ReportInput, kind: &str) -> String {
 /// One coverage map per kind; the focus kind's leads, across the page, with the homes outside
 /// its norm and the proposed sites.
 fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Markup> {
-    let focus = focus_index(input.study, input.scene);
+    let focus = focus_index(&input.study.focus_kind, input.scene);
     let t = input.texts;
     let mut figures = Vec::new();
     for (k, kind) in input.scene.amenities.iter().enumerate() {
@@ -428,7 +428,7 @@ fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Mark
 
 /// Children by distance to the focus kind, one histogram per age band.
 fn distance_histograms(input: &ReportInput) -> Markup {
-    let Some(k) = focus_index(input.study, input.scene) else {
+    let Some(k) = focus_index(&input.study.focus_kind, input.scene) else {
         return html! {};
     };
     let kind = &input.scene.amenities[k].kind;

@@ -10,7 +10,7 @@ use crate::output::report::ReportInput;
 
 pub fn priority(input: &ReportInput) -> Markup {
     let t = input.texts;
-    let focus_name = focus_index(input.study, input.scene)
+    let focus_name = focus_index(&input.study.focus_kind, input.scene)
         .map(|k| t.kind_lower(&input.scene.amenities[k].kind))
         .unwrap_or_default();
     let ranked = ranked_rows(input);
@@ -56,7 +56,7 @@ fn quintile(input: &ReportInput, i: usize) -> Option<u8> {
 }
 
 fn ranked_rows(input: &ReportInput) -> Vec<Tr> {
-    let focus = focus_index(input.study, input.scene);
+    let focus = focus_index(&input.study.focus_kind, input.scene);
     priority_order(input.figures)
         .into_iter()
         .map(|i| {

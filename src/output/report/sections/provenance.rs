@@ -49,7 +49,7 @@ fn facts<'a>(input: &ReportInput<'a>) -> Vec<(&'a str, String)> {
         ],
     );
     vec![
-        (t.get("provenance.study"), study.file.study.name.clone()),
+        (t.get("provenance.study"), study.name.clone()),
         (
             t.get("provenance.study_file"),
             study.path.display().to_string(),

@@ -1,0 +1,202 @@
+//! Where the cost-benefit numbers come from: presets and the study file's `[costs]`, resolved
+//! into the [`CostSettings`] a run uses (the assumption lines it prints are in `cba::presets`).
+//!
+//! # The `ecorys-2020` preset (the default)
+//!
+//! Ecorys, *MKBA Speeltuinen* (2020, indicative social CBA for Jantje Beton / NUSO; NORMS.md):
+//! about 800 **managed** playgrounds cost about EUR 25 M a year and yield about EUR 52 M a year,
+//! so per managed playground EUR 52 M / 800 = **EUR 65,000 benefit** and EUR 25 M / 800 =
+//! **EUR 31,250 running cost** per year (ratio 2.08).
+//!
+//! A managed playground (fenced, staffed by volunteers, with a clubhouse and activities) is much
+//! more than the neighbourhood play spot kindscape proposes, so its benefit cannot be transferred
+//! whole. The preset scales it by running cost: a play spot's upkeep of EUR 7,500 a year is
+//! 7,500 / 31,250 = 0.24 of a managed playground's, so it is credited 0.24 x 65,000 =
+//! **EUR 15,600 per site per year**. That keeps Ecorys' benefit per euro of running cost (2.08)
+//! but not its ratio: the play spot also carries a capital cost that Ecorys' annual figures do not
+//! include, so its BCR comes out lower (about 0.80 with the values below) and moves with capex,
+//! years and rate. Benefit per child is 0: Ecorys gives no figure per child. The benefit is a
+//! transfer from a national average, the least certain input; the sensitivity table varies it
+//! by half either way.
+//!
+//! Other values of the preset (kindscape defaults, not from Ecorys; replace them with the
+//! council's own): capex EUR 150,000 per site, maintenance EUR 7,500 a year, 15 years (a usual
+//! service life of play equipment), discount rate 2.25% (the Dutch standard real discount rate
+//! for social CBA, Werkgroep discontovoet 2020).
+
+use std::path::Path;
+
+use super::CostsSection;
+use crate::error::{Error, Result};
+
+/// The money side of a new site, per site. See [`super::presets`](mod@super::presets) for where numbers come from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Costs {
+    /// Building the site, paid in year 0.
+    pub capex_eur: f64,
+    /// Upkeep per site per year, years 1..=years.
+    pub maintenance_eur_per_year: f64,
+    /// Social benefit per newly covered child per year.
+    pub benefit_eur_per_child_per_year: f64,
+    /// Social benefit per site per year, whatever the children covered.
+    pub benefit_eur_per_site_per_year: f64,
+    /// Appraisal period.
+    pub years: u32,
+    /// Real discount rate per year (0.0225 = 2.25%).
+    pub discount_rate: f64,
+}
+
+/// A named set of costs with its provenance.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Preset {
+    pub name: &'static str,
+    pub costs: Costs,
+    /// How the benefit figures were derived, one line each.
+    pub benefit_derivation: &'static [&'static str],
+    /// Where the other values come from.
+    pub notes: &'static [&'static str],
+}
+
+/// The preset used when the study file names none.
+pub const DEFAULT_PRESET: &str = "ecorys-2020";
+
+/// Every preset a study file may name.
+pub fn presets() -> Vec<Preset> {
+    vec![Preset {
+        name: "ecorys-2020",
+        costs: Costs {
+            capex_eur: 150_000.0,
+            maintenance_eur_per_year: 7_500.0,
+            benefit_eur_per_child_per_year: 0.0,
+            // 65,000 x 7,500 / 31,250; see the module documentation.
+            benefit_eur_per_site_per_year: 15_600.0,
+            years: 15,
+            discount_rate: 0.0225,
+        },
+        benefit_derivation: &[
+            "Benefit source: Ecorys, MKBA Speeltuinen (2020, indicative, for Jantje Beton / \
+             NUSO): about 800 managed playgrounds cost about EUR 25 M and yield about EUR 52 M a \
+             year, i.e. EUR 31,250 running cost and EUR 65,000 benefit per managed playground \
+             per year.",
+            "Benefit transfer: a neighbourhood play spot is not a managed (staffed, fenced) \
+             playground, so its benefit is scaled by running cost: 7,500 / 31,250 = 0.24 of \
+             EUR 65,000 = EUR 15,600 per site per year (Ecorys' benefit per euro of running \
+             cost, 2.08, kept; the capital cost is extra, so the site's BCR is lower).",
+            "Benefit per newly covered child: 0 (Ecorys gives no figure per child), so every \
+             site is credited the same benefit whatever the number of children it reaches; \
+             the site selection, not the benefit, favours sites that reach more children.",
+        ],
+        notes: &[
+            "The preset's capital cost EUR 150,000, maintenance EUR 7,500 a year and 15 years of service \
+             life are kindscape defaults, not from Ecorys: replace them with the council's own \
+             estimates. Discount rate 2.25%: the Dutch standard real rate for social CBA \
+             (Werkgroep discontovoet 2020).",
+        ],
+    }]
+}
+
+/// The costs a run uses and where each came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CostSettings {
+    pub costs: Costs,
+    /// The preset the values start from.
+    pub preset: Preset,
+    /// Keys of `[costs]` the study file set, overriding the preset.
+    pub overridden: Vec<&'static str>,
+    /// True when the study file set a benefit key, so both benefits are the study file's.
+    pub benefits_from_study: bool,
+}
+
+impl CostSettings {
+    /// Starts from the named preset (default [`DEFAULT_PRESET`]) and applies the study file's
+    /// keys. Benefits are a pair: setting either benefit key takes both from the study file
+    /// (the other 0), so a per-child figure is never added on top of the preset's per-site one.
+    pub fn from_section(section: Option<&CostsSection>, study_path: &Path) -> Result<Self> {
+        let name = section
+            .and_then(|s| s.preset.as_deref())
+            .unwrap_or(DEFAULT_PRESET);
+        let all = presets();
+        let Some(preset) = all.into_iter().find(|p| p.name == name) else {
+            let known: Vec<&str> = presets().iter().map(|p| p.name).collect();
+            return Err(Error::study(
+                study_path,
+                format!(
+                    "[costs] preset = \"{name}\": unknown; known presets: {}",
+                    known.join(", ")
+                ),
+            ));
+        };
+        let mut costs = preset.costs.clone();
+        let mut overridden = Vec::new();
+        let mut benefits_from_study = false;
+        if let Some(s) = section {
+            let amounts: [(&'static str, Option<f64>, &mut f64); 2] = [
+                ("capex_eur", s.capex_eur, &mut costs.capex_eur),
+                (
+                    "maintenance_eur_per_year",
+                    s.maintenance_eur_per_year,
+                    &mut costs.maintenance_eur_per_year,
+                ),
+            ];
+            for (key, value, slot) in amounts {
+                if let Some(v) = value {
+                    *slot = non_negative(study_path, key, v)?;
+                    overridden.push(key);
+                }
+            }
+            if s.benefit_eur_per_child_per_year.is_some()
+                || s.benefit_eur_per_site_per_year.is_some()
+            {
+                benefits_from_study = true;
+                let child = s.benefit_eur_per_child_per_year.unwrap_or(0.0);
+                let site = s.benefit_eur_per_site_per_year.unwrap_or(0.0);
+                costs.benefit_eur_per_child_per_year =
+                    non_negative(study_path, "benefit_eur_per_child_per_year", child)?;
+                costs.benefit_eur_per_site_per_year =
+                    non_negative(study_path, "benefit_eur_per_site_per_year", site)?;
+                overridden.push("benefit_eur_per_child_per_year");
+                overridden.push("benefit_eur_per_site_per_year");
+            }
+            if let Some(years) = s.years {
+                if years == 0 {
+                    return Err(Error::study(
+                        study_path,
+                        "[costs] years = 0: the appraisal period must be at least 1 year, e.g. 15",
+                    ));
+                }
+                costs.years = years;
+                overridden.push("years");
+            }
+            if let Some(rate) = s.discount_rate {
+                // A rate of 1 or more is a percentage written as a number (2.25 for 2.25%).
+                if !rate.is_finite() || rate <= -1.0 || rate >= 1.0 {
+                    return Err(Error::study(
+                        study_path,
+                        format!(
+                            "[costs] discount_rate = {rate}: must be a yearly rate as a fraction, above -1 and below 1, e.g. 0.0225 for 2.25%"
+                        ),
+                    ));
+                }
+                costs.discount_rate = rate;
+                overridden.push("discount_rate");
+            }
+        }
+        Ok(Self {
+            costs,
+            preset,
+            overridden,
+            benefits_from_study,
+        })
+    }
+}
+
+fn non_negative(study_path: &Path, key: &str, value: f64) -> Result<f64> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(Error::study(
+            study_path,
+            format!("[costs] {key} = {value}: must be a non-negative amount in euros"),
+        ))
+    }
+}

@@ -1,0 +1,1024 @@
+//! The one resolution step: the study file as written ([`StudyFile`], all `Option`s) becomes the
+//! typed, validated settings of each stage ([`Resolved`]), every default filled in and recorded
+//! with where it came from, every cross-reference between sections checked.
+//!
+//! Nothing after this step reads the raw file: stages take their own settings
+//! (`&SitesSettings`, `&PrioritySettings`, ...), so a default lives in one place and an error
+//! the study file makes is found here, before any layer is read. Checks that need the loaded
+//! layers (an `[equity] by` attribute no neighbourhood has) run right after loading, in
+//! `scene::build`, which `check` and `run` both call.
+
+use std::path::{Path, PathBuf};
+
+use super::costs::CostSettings;
+use super::norms::{BandNorm, Norms};
+use super::{
+    AmenitySection, ChildrenSpec, Decay, HomesSection, Input, NeighbourhoodsSection,
+    Language, NetworkSection, RasterSection, Study, StudyFile,
+};
+use crate::error::{shown, Error, Result};
+
+/// Where a setting's value comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// The study file set it.
+    StudyFile,
+    /// Nobody set it: kindscape's default.
+    Default,
+}
+
+/// A resolved value and where it came from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting<T> {
+    pub value: T,
+    pub source: Source,
+}
+
+impl<T> Setting<T> {
+    /// The study file's value, else the default.
+    fn given_or(given: Option<T>, default: T) -> Self {
+        match given {
+            Some(value) => Setting {
+                value,
+                source: Source::StudyFile,
+            },
+            None => Setting {
+                value: default,
+                source: Source::Default,
+            },
+        }
+    }
+
+    fn default(value: T) -> Self {
+        Setting {
+            value,
+            source: Source::Default,
+        }
+    }
+}
+
+/// `[network] max_distance` when the study file names none, in metres.
+pub const DEFAULT_NETWORK_MAX_DISTANCE_M: f64 = 2000.0;
+/// `[network] attach_limit_m` when the study file names none, in metres.
+pub const DEFAULT_ATTACH_LIMIT_M: f64 = 200.0;
+/// `[play_area] share` when the study file names none: 3% of the base area.
+pub const DEFAULT_PLAY_AREA_SHARE: f64 = 0.03;
+/// `[priority] deprivation_weight` when the study file names none.
+pub const DEFAULT_DEPRIVATION_WEIGHT: f64 = 1.0;
+/// `[priority] top` when the study file names none.
+pub const DEFAULT_PRIORITY_TOP: usize = 5;
+/// `[sites] count` when the study file names none.
+pub const DEFAULT_SITES_COUNT: usize = 5;
+
+/// A study, resolved: what every stage needs, typed, validated and with its defaults filled in.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    /// The study file itself.
+    pub path: PathBuf,
+    /// The folder that relative paths are resolved against.
+    pub dir: PathBuf,
+    /// The study file and every file it names, each with its key (none of them may be written).
+    pub inputs: Vec<Input>,
+    /// `[study] name`.
+    pub name: String,
+    /// `[study] crs`: a metric CRS, or "auto" (the default) for the UTM zone of the data.
+    pub crs: Setting<String>,
+    /// `[study] language` of the report, `summary.md` and the terminal summary (`--lang` may
+    /// override it when writing).
+    pub language: Setting<Language>,
+    output: Option<String>,
+    /// What the loading stage reads: the layer sections as written (their paths are relative to
+    /// [`Resolved::dir`]; see [`Resolved::input_path`]).
+    pub layers: LayerSettings,
+    /// The age bands children are counted in, in study-file order.
+    pub bands: Vec<String>,
+    /// The amenity kinds, in the order of their first `[[amenities]]` entry.
+    pub kinds: Vec<String>,
+    /// The kind whose gaps drive priority and site selection: `[sites] kind`, else playground
+    /// when there is one, else the first kind.
+    pub focus_kind: String,
+    /// The norms of every kind, per band, each with its source.
+    pub norms: Norms,
+    pub score: ScoreSettings,
+    pub network: Option<NetworkSettings>,
+    pub catchment: CatchmentSettings,
+    pub play_area: PlayAreaSettings,
+    pub equity: Option<EquitySettings>,
+    pub priority: PrioritySettings,
+    pub sites: Option<SitesSettings>,
+    pub rasters: RasterSettings,
+    /// What the resolution noticed without stopping (a section with no effect, weights that do
+    /// not sum to 1), in the order found; the run adds them to its warnings.
+    pub warnings: Vec<String>,
+}
+
+/// The layer sections, as the study file gives them.
+#[derive(Debug, Clone)]
+pub struct LayerSettings {
+    pub neighbourhoods: NeighbourhoodsSection,
+    pub homes: HomesSection,
+    pub amenities: Vec<AmenitySection>,
+    /// The walk network's source (`osm` or `path`, `crs`, `highway`).
+    pub network: Option<NetworkSection>,
+}
+
+/// `[score]`: the weight of each kind in the score, normalised to sum to 1, in kind order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoreSettings {
+    pub weights: Setting<Vec<(String, f64)>>,
+}
+
+/// `[network]`: how far the walk search goes and which ways each band may not cross.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkSettings {
+    pub max_distance_m: Setting<f64>,
+    pub attach_limit_m: Setting<f64>,
+    /// Per children band (in band order): the highway classes it does not cross.
+    pub barriers: Vec<Vec<String>>,
+}
+
+/// `[catchment]`: the kind whose play space per child is computed (E2SFCA) and the decay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CatchmentSettings {
+    /// `[catchment] kind`, else the focus kind.
+    pub kind: Setting<String>,
+    pub decay: Setting<Decay>,
+}
+
+/// `[play_area]`: play area per neighbourhood and its share of a base area.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlayAreaSettings {
+    /// `[play_area] kind`, else playground when the study has it; none = no play area.
+    pub kind: Option<Setting<String>>,
+    /// The norm: the share of the base area that should be play area.
+    pub share: Setting<f64>,
+    /// "neighbourhood" (its polygon's area, the default) or a neighbourhood attribute in m2.
+    pub base: Setting<String>,
+    /// The study file, for errors about the base attribute.
+    pub study_file: PathBuf,
+}
+
+/// `[equity]`: the socioeconomic attribute neighbourhoods are put in quintiles by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EquitySettings {
+    pub by: String,
+    pub higher_is_worse: Setting<bool>,
+    /// The neighbourhoods layer the attribute is read from, for its errors.
+    pub neighbourhoods_path: PathBuf,
+    /// The study file, for errors about the attribute.
+    pub study_file: PathBuf,
+}
+
+/// `[priority]`: how neighbourhoods are ranked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrioritySettings {
+    /// weight = 1 + deprivation_weight x (0..1 by equity quintile).
+    pub deprivation_weight: Setting<f64>,
+    /// How many neighbourhoods `run` prints.
+    pub top: Setting<usize>,
+}
+
+/// `[sites]` with `[costs]`: where new sites go, how many, and what they cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SitesSettings {
+    pub kind: Setting<String>,
+    /// The norms of that kind, per band.
+    pub norms: Vec<BandNorm>,
+    pub count: Setting<usize>,
+    /// A layer of candidate sites; none = a grid over the gaps.
+    pub candidates: Option<CandidateLayer>,
+    /// Generated candidates keep at least this far from existing amenities of the kind
+    /// (default: the kind's smallest norm).
+    pub min_distance_m: Setting<f64>,
+    /// Children one site can serve; none = unlimited.
+    pub capacity: Option<f64>,
+    /// `[priority] deprivation_weight` when `[sites] weight_by_deprivation` is on.
+    pub deprivation_weight: Option<f64>,
+    pub costs: CostSettings,
+    /// The study file, for errors about the candidates.
+    pub study_file: PathBuf,
+}
+
+/// `[sites] candidates`: a layer that exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CandidateLayer {
+    /// As the study file writes it (for the assumption lines).
+    pub given: String,
+    pub path: PathBuf,
+    pub crs: Option<String>,
+}
+
+/// `[[rasters]]`: the rasters summarised per neighbourhood.
+#[derive(Debug, Clone)]
+pub struct RasterSettings {
+    /// Each entry with its resolved path.
+    pub entries: Vec<(RasterSection, PathBuf)>,
+    /// The study file, for errors about an entry.
+    pub study_file: PathBuf,
+}
+
+impl Resolved {
+    /// Reads a study file and resolves it.
+    pub fn load(path: &Path) -> Result<Resolved> {
+        Resolved::new(Study::load(path)?)
+    }
+
+    /// Parses study text as if it were the file at `path` and resolves it.
+    pub fn parse(text: &str, path: &Path) -> Result<Resolved> {
+        Resolved::new(Study::parse(text, path)?)
+    }
+
+    /// The resolution step: every section checked, every default filled in.
+    pub fn new(study: Study) -> Result<Resolved> {
+        // A device or a FIFO would hang a reader: refused before anything is opened.
+        study.check_inputs_are_files()?;
+        let inputs = study.inputs();
+        let err = |m: String| Error::study(&study.path, m);
+        let file = &study.file;
+        validate_layers(file).map_err(err)?;
+        let bands = children_bands(file);
+        let kinds = unique_kinds(file);
+        let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands).map_err(err)?;
+        let focus_kind = focus_kind(file, &kinds).map_err(err)?;
+        let mut warnings = study.notes.clone();
+        let score = score(file, &kinds, &mut warnings).map_err(err)?;
+        let network = network(file, &bands).map_err(err)?;
+        let catchment = catchment(file, &kinds, &focus_kind).map_err(err)?;
+        let play_area = play_area(&study, &kinds, &mut warnings).map_err(err)?;
+        let priority = priority(file).map_err(err)?;
+        let equity = file.equity.as_ref().map(|e| EquitySettings {
+            by: e.by.clone(),
+            higher_is_worse: Setting::given_or(e.higher_is_worse, false),
+            neighbourhoods_path: study.resolve(&file.neighbourhoods.path),
+            study_file: study.path.clone(),
+        });
+        let sites = sites(&study, &norms, &focus_kind, &priority, &mut warnings)?;
+        let rasters = rasters(&study).map_err(err)?;
+        no_effect_warnings(file, &mut warnings);
+        let StudyFile {
+            study: head,
+            neighbourhoods,
+            homes,
+            amenities,
+            network: network_section,
+            ..
+        } = study.file;
+        Ok(Resolved {
+            path: study.path,
+            dir: study.dir,
+            inputs,
+            name: head.name,
+            crs: Setting::given_or(head.crs, "auto".to_string()),
+            language: Setting::given_or(head.language, Language::default()),
+            output: head.output,
+            layers: LayerSettings {
+                neighbourhoods,
+                homes,
+                amenities,
+                network: network_section,
+            },
+            bands,
+            kinds,
+            focus_kind,
+            norms,
+            score,
+            network,
+            catchment,
+            play_area,
+            equity,
+            priority,
+            sites,
+            rasters,
+            warnings,
+        })
+    }
+
+    /// Resolves a path from the study file against the study's folder.
+    pub fn input_path(&self, relative: &str) -> PathBuf {
+        resolve_path(&self.dir, relative)
+    }
+
+    /// The output folder: `--out` if given, else `[study] output`, else `out/<study file stem>`.
+    pub fn output_dir(&self, cli_out: Option<&Path>) -> PathBuf {
+        if let Some(o) = cli_out {
+            return o.to_path_buf();
+        }
+        match &self.output {
+            Some(o) => self.input_path(o),
+            None => {
+                let stem = self
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().to_string())
+                    .unwrap_or_else(|| "study".into());
+                self.dir.join("out").join(stem)
+            }
+        }
+    }
+
+    /// The kind whose gaps drive priority and site selection.
+    pub fn focus_kind(&self) -> Option<String> {
+        Some(self.focus_kind.clone())
+    }
+
+    /// The play-area norm: `[play_area] share`, default 3%.
+    pub fn play_area_norm(&self) -> f64 {
+        self.play_area.share.value
+    }
+
+    /// How many neighbourhoods the priority list shows: `[priority] top`, default 5.
+    pub fn priority_top(&self) -> usize {
+        self.priority.top.value
+    }
+
+    /// The `[score]` weights per kind, normalised to sum to 1.
+    pub fn score_weights(&self) -> Vec<(String, f64)> {
+        self.score.weights.value.clone()
+    }
+}
+
+pub(super) fn resolve_path(dir: &Path, relative: &str) -> PathBuf {
+    let p = Path::new(relative);
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        dir.join(p)
+    }
+}
+
+/// A number the study file gives, checked: finite, and above (or at least) a bound.
+fn check_number(
+    key: &str,
+    value: f64,
+    min: f64,
+    min_allowed: bool,
+    what: &str,
+) -> Result<f64, String> {
+    let ok = value.is_finite() && (value > min || (min_allowed && value == min));
+    if ok {
+        Ok(value)
+    } else {
+        Err(format!("{key} = {}: must be {what}", shown(value)))
+    }
+}
+
+fn validate_layers(f: &StudyFile) -> Result<(), String> {
+    for (section, spec) in [
+        ("neighbourhoods", &f.neighbourhoods.children),
+        ("homes", &f.homes.children),
+    ] {
+        if let Some(ChildrenSpec::Bands(map)) = spec {
+            if map.is_empty() {
+                return Err(format!("[{section}] children: the table of bands is empty"));
+            }
+            for (band, v) in map {
+                let ok = match v {
+                    toml::Value::String(_) => true,
+                    toml::Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_str()),
+                    _ => false,
+                };
+                if !ok {
+                    return Err(format!(
+                        "[{section}] children.\"{band}\": expected a field name or a list of field names, found {v}"
+                    ));
+                }
+            }
+        }
+    }
+    match (&f.homes.path, &f.homes.osm) {
+        (None, None) => {
+            return Err(
+                "[homes]: give `path` (GeoJSON, GeoPackage, Shapefile or a GeoTIFF grid) or `osm` with `tags`".into(),
+            )
+        }
+        (Some(_), Some(_)) => return Err("[homes]: give either `path` or `osm`, not both".into()),
+        (None, Some(_)) if f.homes.tags.is_empty() => {
+            return Err("[homes]: `osm` needs `tags`, e.g. tags = [\"building=house\", \"building=apartments\"]".into())
+        }
+        _ => {}
+    }
+    if f.homes.band == Some(0) {
+        return Err("[homes] band = 0: raster bands are numbered from 1".into());
+    }
+    if f.amenities.is_empty() {
+        return Err(
+            "no [[amenities]] entry: add at least one amenity layer (kind and path)".into(),
+        );
+    }
+    for (i, a) in f.amenities.iter().enumerate() {
+        let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
+        if a.kind.trim().is_empty() {
+            return Err(format!("[[amenities]] entry {}: `kind` is empty", i + 1));
+        }
+        match (&a.path, &a.osm) {
+            (None, None) => {
+                return Err(format!(
+                    "{entry}: give `path` (GeoJSON, GeoPackage or Shapefile) or `osm` (an .osm.pbf with `tags`)"
+                ))
+            }
+            (Some(_), Some(_)) => {
+                return Err(format!("{entry}: give either `path` or `osm`, not both"))
+            }
+            (None, Some(_)) if a.tags.is_empty() => {
+                return Err(format!(
+                    "{entry}: `osm` needs `tags`, e.g. tags = [\"leisure=playground\"]"
+                ))
+            }
+            _ => {}
+        }
+        for (key, v) in [
+            ("point_area_m2", a.point_area_m2),
+            ("min_area_m2", a.min_area_m2),
+        ] {
+            if let Some(v) = v {
+                if !v.is_finite() || v < 0.0 {
+                    return Err(format!("{entry}: `{key}` must be a number >= 0, not {v}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn children_bands(file: &StudyFile) -> Vec<String> {
+    // Homes' own bands win; else the neighbourhoods' bands; else one band "all".
+    let spec = match (&file.homes.children, &file.neighbourhoods.children) {
+        (Some(ChildrenSpec::Bands(_)), _) => file.homes.children.as_ref(),
+        (_, Some(n)) => Some(n),
+        (h, None) => h.as_ref(),
+    };
+    match spec {
+        Some(s) => s.bands().into_iter().map(|(b, _)| b).collect(),
+        None => vec!["all".to_string()],
+    }
+}
+
+fn unique_kinds(file: &StudyFile) -> Vec<String> {
+    let mut kinds: Vec<String> = Vec::new();
+    for a in &file.amenities {
+        if !kinds.contains(&a.kind) {
+            kinds.push(a.kind.clone());
+        }
+    }
+    kinds
+}
+
+/// An error for a kind that no `[[amenities]]` entry has.
+fn unknown_kind(key: &str, kind: &str, kinds: &[String]) -> String {
+    format!(
+        "{key} \"{kind}\" has no [[amenities]] entry (kinds: {})",
+        kinds.join(", ")
+    )
+}
+
+fn focus_kind(file: &StudyFile, kinds: &[String]) -> Result<String, String> {
+    if let Some(k) = file.sites.as_ref().and_then(|s| s.kind.clone()) {
+        if !kinds.contains(&k) {
+            return Err(unknown_kind("[sites] kind", &k, kinds));
+        }
+        return Ok(k);
+    }
+    if kinds.iter().any(|k| k == "playground") {
+        return Ok("playground".into());
+    }
+    // `validate_layers` made sure there is at least one kind.
+    Ok(kinds[0].clone())
+}
+
+/// Without `[score]`, the four standard kinds get 0.4 / 0.3 / 0.15 / 0.15 (renormalised over the
+/// kinds present) and any other kind an equal share.
+fn score(
+    file: &StudyFile,
+    kinds: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<ScoreSettings, String> {
+    let given = file.score.as_ref().filter(|s| !s.weights.is_empty());
+    if let Some(s) = given {
+        for (k, w) in &s.weights {
+            if !kinds.contains(k) {
+                return Err(format!(
+                    "[score] weights: kind \"{k}\" has no [[amenities]] entry (kinds: {})",
+                    kinds.join(", ")
+                ));
+            }
+            if !w.is_finite() || *w < 0.0 {
+                return Err(format!(
+                    "[score] weights: \"{k}\" = {w}: a weight must be a number >= 0"
+                ));
+            }
+        }
+        let sum: f64 = s.weights.values().sum();
+        if sum <= 0.0 {
+            return Err("[score] weights: at least one weight must be above 0".into());
+        }
+        if (sum - 1.0).abs() > 1e-9 {
+            warnings.push(format!(
+                "[score] weights sum to {0}, not 1; they were normalised (divided by {0})",
+                shown(sum)
+            ));
+        }
+    }
+    let raw: Vec<(String, f64)> = match given {
+        Some(s) => kinds
+            .iter()
+            .map(|k| (k.clone(), s.weights.get(k).copied().unwrap_or(0.0)))
+            .collect(),
+        None => {
+            let standard = |k: &str| match k {
+                "playground" => Some(0.4),
+                "green_space" => Some(0.3),
+                "library" | "community_centre" => Some(0.15),
+                _ => None,
+            };
+            if kinds.iter().all(|k| standard(k).is_some()) {
+                kinds
+                    .iter()
+                    .map(|k| (k.clone(), standard(k).unwrap_or(0.0)))
+                    .collect()
+            } else {
+                kinds.iter().map(|k| (k.clone(), 1.0)).collect()
+            }
+        }
+    };
+    let total: f64 = raw.iter().map(|(_, w)| w).sum();
+    let weights = raw.into_iter().map(|(k, w)| (k, w / total)).collect();
+    Ok(ScoreSettings {
+        weights: Setting {
+            value: weights,
+            source: if given.is_some() {
+                Source::StudyFile
+            } else {
+                Source::Default
+            },
+        },
+    })
+}
+
+fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>, String> {
+    let Some(n) = &file.network else {
+        return Ok(None);
+    };
+    if n.osm.is_none() && n.path.is_none() {
+        return Err("[network]: give `osm` (an .osm.pbf) or `path` (GeoJSON LineStrings)".into());
+    }
+    let metres = "a distance in metres above 0";
+    let max_distance_m = Setting::given_or(n.max_distance, DEFAULT_NETWORK_MAX_DISTANCE_M);
+    check_number(
+        "[network] max_distance",
+        max_distance_m.value,
+        0.0,
+        false,
+        metres,
+    )?;
+    let attach_limit_m = Setting::given_or(n.attach_limit_m, DEFAULT_ATTACH_LIMIT_M);
+    check_number(
+        "[network] attach_limit_m",
+        attach_limit_m.value,
+        0.0,
+        false,
+        metres,
+    )?;
+    for b in n.barriers.keys() {
+        if !bands.contains(b) && b != "all" {
+            return Err(format!(
+                "[network.barriers]: band \"{b}\" is not a children band (bands: {})",
+                bands.join(", ")
+            ));
+        }
+    }
+    let barriers = bands
+        .iter()
+        .map(|b| {
+            n.barriers
+                .get(b)
+                .or_else(|| n.barriers.get("all"))
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
+    Ok(Some(NetworkSettings {
+        max_distance_m,
+        attach_limit_m,
+        barriers,
+    }))
+}
+
+fn catchment(
+    file: &StudyFile,
+    kinds: &[String],
+    focus_kind: &str,
+) -> Result<CatchmentSettings, String> {
+    let cfg = file.catchment.as_ref();
+    let kind = Setting::given_or(cfg.and_then(|c| c.kind.clone()), focus_kind.to_string());
+    if !kinds.contains(&kind.value) {
+        return Err(unknown_kind("[catchment] kind", &kind.value, kinds));
+    }
+    Ok(CatchmentSettings {
+        kind,
+        decay: Setting::given_or(cfg.and_then(|c| c.decay), Decay::default()),
+    })
+}
+
+fn play_area(
+    study: &Study,
+    kinds: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<PlayAreaSettings, String> {
+    let cfg = study.file.play_area.as_ref();
+    let kind = match cfg.and_then(|p| p.kind.clone()) {
+        Some(k) if !kinds.contains(&k) => {
+            return Err(unknown_kind("[play_area] kind", &k, kinds));
+        }
+        Some(k) => Some(Setting {
+            value: k,
+            source: Source::StudyFile,
+        }),
+        None => kinds
+            .iter()
+            .any(|k| k == "playground")
+            .then(|| Setting::default("playground".to_string())),
+    };
+    let share = Setting::given_or(cfg.and_then(|p| p.share), DEFAULT_PLAY_AREA_SHARE);
+    if !share.value.is_finite() || share.value <= 0.0 || share.value > 1.0 {
+        return Err(format!(
+            "[play_area] share = {}: must be a share between 0 and 1, e.g. 0.03",
+            share.value
+        ));
+    }
+    let base = Setting::given_or(cfg.and_then(|p| p.base.clone()), "neighbourhood".into());
+    if base.value.trim().is_empty() {
+        return Err("[play_area] base = \"\": give \"neighbourhood\" or a neighbourhood attribute holding an area in m2".into());
+    }
+    if cfg.is_some() && kind.is_none() {
+        warnings.push(format!(
+            "[play_area] has no effect: the study has no playground kind; name one with [play_area] kind (kinds: {})",
+            kinds.join(", ")
+        ));
+    }
+    Ok(PlayAreaSettings {
+        kind,
+        share,
+        base,
+        study_file: study.path.clone(),
+    })
+}
+
+fn priority(file: &StudyFile) -> Result<PrioritySettings, String> {
+    let cfg = file.priority.as_ref();
+    let deprivation_weight = Setting::given_or(
+        cfg.and_then(|p| p.deprivation_weight),
+        DEFAULT_DEPRIVATION_WEIGHT,
+    );
+    check_number(
+        "[priority] deprivation_weight",
+        deprivation_weight.value,
+        0.0,
+        true,
+        "a number >= 0 (0 = deprivation does not weigh, 1 = the most deprived count double)",
+    )?;
+    let top = Setting::given_or(cfg.and_then(|p| p.top), DEFAULT_PRIORITY_TOP);
+    if top.value == 0 {
+        return Err(
+            "[priority] top = 0: must be at least 1 (how many neighbourhoods `run` lists)".into(),
+        );
+    }
+    Ok(PrioritySettings {
+        deprivation_weight,
+        top,
+    })
+}
+
+fn sites(
+    study: &Study,
+    norms: &Norms,
+    focus_kind: &str,
+    priority: &PrioritySettings,
+    warnings: &mut Vec<String>,
+) -> Result<Option<SitesSettings>> {
+    let err = |m: String| Error::study(&study.path, m);
+    let file = &study.file;
+    // Costs are resolved (and their errors found) even when there is no `[sites]` to use them.
+    let costs = CostSettings::from_section(file.costs.as_ref(), &study.path)?;
+    let Some(cfg) = &file.sites else {
+        return Ok(None);
+    };
+    let kind = Setting::given_or(cfg.kind.clone(), focus_kind.to_string());
+    let band_norms = norms
+        .get(&kind.value)
+        .map(|t| t.bands.clone())
+        .unwrap_or_default();
+    let count = Setting::given_or(cfg.count, DEFAULT_SITES_COUNT);
+    if count.value == 0 {
+        return Err(err(
+            "[sites] count = 0: must be at least 1 (how many new sites to choose)".into(),
+        ));
+    }
+    let candidates = match &cfg.candidates {
+        Some(given) => {
+            let path = study.resolve(given);
+            if !path.is_file() {
+                return Err(err(format!(
+                    "[sites] candidates = \"{given}\": no such file ({})",
+                    path.display()
+                )));
+            }
+            Some(CandidateLayer {
+                given: given.clone(),
+                path,
+                crs: cfg.crs.clone(),
+            })
+        }
+        None => {
+            if cfg.crs.is_some() {
+                warnings.push(
+                    "[sites] crs has no effect: it is the CRS of a candidates layer, and [sites] names none"
+                        .into(),
+                );
+            }
+            None
+        }
+    };
+    if candidates.is_some() && cfg.min_distance_m.is_some() {
+        warnings.push(
+            "[sites] min_distance_m has no effect: it spaces generated candidates, and [sites] candidates names a layer"
+                .into(),
+        );
+    }
+    let smallest = band_norms
+        .iter()
+        .map(|b| b.metres)
+        .fold(f64::INFINITY, f64::min);
+    let min_distance_m = Setting::given_or(cfg.min_distance_m, smallest);
+    check_number(
+        "[sites] min_distance_m",
+        min_distance_m.value,
+        0.0,
+        true,
+        "a distance in metres >= 0",
+    )
+    .map_err(err)?;
+    if let Some(c) = cfg.capacity {
+        check_number(
+            "[sites] capacity",
+            c,
+            0.0,
+            false,
+            "a number of children above 0 (omit it for unlimited)",
+        )
+        .map_err(err)?;
+    }
+    let weight_by_deprivation = cfg.weight_by_deprivation.unwrap_or(false);
+    if weight_by_deprivation && file.equity.is_none() {
+        warnings.push(
+            "[sites] weight_by_deprivation has no effect: deprivation comes from [equity], and the study has none"
+                .into(),
+        );
+    }
+    Ok(Some(SitesSettings {
+        kind,
+        norms: band_norms,
+        count,
+        candidates,
+        min_distance_m,
+        capacity: cfg.capacity,
+        deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
+        costs,
+        study_file: study.path.clone(),
+    }))
+}
+
+fn rasters(study: &Study) -> Result<RasterSettings, String> {
+    let mut entries = Vec::new();
+    for (i, entry) in study.file.rasters.iter().enumerate() {
+        let label = format!("[[rasters]] entry {} (kind \"{}\")", i + 1, entry.kind);
+        if entry.band == Some(0) {
+            return Err(format!(
+                "{label}: band = 0: raster bands are numbered from 1"
+            ));
+        }
+        if let Some(t) = entry.threshold {
+            if !t.is_finite() {
+                return Err(format!("{label}: threshold = {t}: must be a finite number"));
+            }
+        }
+        entries.push((entry.clone(), study.resolve(&entry.path)));
+    }
+    Ok(RasterSettings {
+        entries,
+        study_file: study.path.clone(),
+    })
+}
+
+/// Sections a study may hold that change nothing in it: each named in a warning, since a user who
+/// wrote one expects an effect.
+fn no_effect_warnings(file: &StudyFile, warnings: &mut Vec<String>) {
+    if file.costs.is_some() && file.sites.is_none() {
+        warnings.push(
+            "[costs] has no effect: costs appraise the sites that [sites] chooses, and the study has no [sites]"
+                .into(),
+        );
+    }
+    if file
+        .priority
+        .as_ref()
+        .is_some_and(|p| p.deprivation_weight.is_some())
+        && file.equity.is_none()
+    {
+        warnings.push(
+            "[priority] deprivation_weight has no effect: deprivation comes from [equity], and the study has none"
+                .into(),
+        );
+    }
+    if file.score.as_ref().is_some_and(|s| s.weights.is_empty()) {
+        warnings.push(
+            "[score] has no effect: it gives no weights; the default weights are used".into(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+[study]
+name = "t"
+[neighbourhoods]
+path = "n.geojson"
+id = "code"
+children = { "0-5" = "a", "6-11" = ["b", "c"] }
+[homes]
+path = "h.geojson"
+[[amenities]]
+kind = "playground"
+path = "p.geojson"
+[[amenities]]
+kind = "library"
+path = "l.geojson"
+"#;
+
+    fn resolve(extra: &str) -> Result<Resolved> {
+        Resolved::parse(&format!("{MINIMAL}{extra}"), Path::new("/x/study.toml"))
+    }
+
+    fn error(extra: &str) -> String {
+        resolve(extra).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn bands_in_order_paths_against_the_study_folder() {
+        let s = resolve("").unwrap();
+        assert_eq!(s.bands, vec!["0-5", "6-11"]);
+        assert_eq!(s.input_path("n.geojson"), PathBuf::from("/x/n.geojson"));
+        let spec = s.layers.neighbourhoods.children.as_ref().unwrap().bands();
+        assert_eq!(spec[1].1, vec!["b", "c"]);
+        assert_eq!(s.output_dir(None), PathBuf::from("/x/out/study"));
+    }
+
+    #[test]
+    fn defaults_are_filled_in_and_say_so() {
+        let s = resolve("").unwrap();
+        assert_eq!(s.priority.deprivation_weight, Setting::default(1.0));
+        assert_eq!(s.priority.top, Setting::default(5));
+        assert_eq!(s.play_area.share, Setting::default(0.03));
+        assert_eq!(
+            s.play_area.kind,
+            Some(Setting::default("playground".to_string()))
+        );
+        assert_eq!(s.catchment.kind, Setting::default("playground".to_string()));
+        assert_eq!(s.crs, Setting::default("auto".to_string()));
+        assert!(s.sites.is_none() && s.network.is_none() && s.equity.is_none());
+        // The standard weights 0.4 and 0.15, renormalised over the two kinds present.
+        let w = &s.score.weights;
+        assert_eq!(w.source, Source::Default);
+        assert!((w.value[0].1 - 0.4 / 0.55).abs() < 1e-12, "{w:?}");
+        assert!((w.value[1].1 - 0.15 / 0.55).abs() < 1e-12, "{w:?}");
+
+        let s = resolve("[priority]\ntop = 3\n[sites]\nkind = \"library\"\n").unwrap();
+        assert_eq!(s.priority.top.source, Source::StudyFile);
+        assert_eq!(s.focus_kind, "library");
+        let sites = s.sites.unwrap();
+        assert_eq!(sites.count, Setting::default(5));
+        // Generated candidates keep the library norm (1000 m, preset nl) from libraries.
+        assert_eq!(sites.min_distance_m, Setting::default(1000.0));
+        assert_eq!(sites.norms.len(), 2);
+        assert_eq!(sites.deprivation_weight, None);
+    }
+
+    #[test]
+    fn score_weights_normalised_and_checked() {
+        let s = resolve("[score]\nweights = { playground = 2 }\n").unwrap();
+        assert_eq!(
+            s.score.weights.value,
+            vec![
+                ("playground".to_string(), 1.0),
+                ("library".to_string(), 0.0)
+            ]
+        );
+        assert!(s.warnings[0].contains("sum to 2"), "{:?}", s.warnings);
+        let e = error("[score]\nweights = { pool = 1 }\n");
+        assert!(e.contains("\"pool\" has no [[amenities]] entry"), "{e}");
+    }
+
+    #[test]
+    fn kinds_named_by_other_sections_must_exist() {
+        for (extra, key) in [
+            (
+                "[catchment]\nkind = \"pool\"\n",
+                "[catchment] kind \"pool\"",
+            ),
+            (
+                "[play_area]\nkind = \"pool\"\n",
+                "[play_area] kind \"pool\"",
+            ),
+            ("[sites]\nkind = \"pool\"\n", "[sites] kind \"pool\""),
+        ] {
+            let e = error(extra);
+            assert!(
+                e.contains(key) && e.contains("kinds: playground, library"),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_are_checked_with_the_key_named() {
+        for (extra, key) in [
+            (
+                "[network]\npath = \"w\"\nmax_distance = nan\n",
+                "[network] max_distance = NaN",
+            ),
+            (
+                "[network]\npath = \"w\"\nattach_limit_m = 0\n",
+                "[network] attach_limit_m = 0",
+            ),
+            (
+                "[network]\npath = \"w\"\nattach_limit_m = -inf\n",
+                "[network] attach_limit_m = -inf",
+            ),
+            (
+                "[priority]\ndeprivation_weight = nan\n",
+                "[priority] deprivation_weight = NaN",
+            ),
+            (
+                "[priority]\ndeprivation_weight = -1\n",
+                "[priority] deprivation_weight = -1",
+            ),
+            ("[priority]\ntop = 0\n", "[priority] top = 0"),
+            ("[play_area]\nshare = inf\n", "[play_area] share = inf"),
+            ("[sites]\ncount = 0\n", "[sites] count = 0"),
+            ("[sites]\ncapacity = 0\n", "[sites] capacity = 0"),
+            (
+                "[sites]\nmin_distance_m = nan\n",
+                "[sites] min_distance_m = NaN",
+            ),
+            (
+                "[costs]\ndiscount_rate = 2.25\n",
+                "[costs] discount_rate = 2.25",
+            ),
+            ("[costs]\ncapex_eur = nan\n", "[costs] capex_eur = NaN"),
+            ("[costs]\nyears = 0\n", "[costs] years = 0"),
+            (
+                "[score]\nweights = { playground = nan }\n",
+                "\"playground\" = NaN",
+            ),
+        ] {
+            let e = error(extra);
+            assert!(e.contains(key), "{extra}: {e}");
+        }
+    }
+
+    #[test]
+    fn sections_without_effect_are_named() {
+        let s = resolve("[costs]\ncapex_eur = 1\n[priority]\ndeprivation_weight = 2\n").unwrap();
+        assert_eq!(s.warnings.len(), 2, "{:?}", s.warnings);
+        assert!(s.warnings[0].starts_with("[costs] has no effect"));
+        assert!(s.warnings[1].starts_with("[priority] deprivation_weight has no effect"));
+        let s = resolve("[sites]\ncrs = \"EPSG:28992\"\nweight_by_deprivation = true\n").unwrap();
+        assert!(s
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("[sites] crs has no effect")));
+        assert!(s
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("[sites] weight_by_deprivation has no effect")));
+        assert!(
+            resolve("[equity]\nby = \"income\"\n[priority]\ndeprivation_weight = 2\n")
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_missing_candidates_layer_is_found_before_loading() {
+        let e = error("[sites]\ncandidates = \"lots.geojson\"\n");
+        assert!(
+            e.contains("[sites] candidates = \"lots.geojson\": no such file (/x/lots.geojson)"),
+            "{e}"
+        );
+        let e = error("[costs]\npreset = \"cheap\"\n");
+        assert!(e.contains("[costs] preset = \"cheap\": unknown"), "{e}");
+    }
+}
