@@ -31,9 +31,9 @@ fn must_name(err: impl std::fmt::Display, path: &str) -> String {
     msg
 }
 
-/// Parses `text` as a study file.
+/// Parses `text` as a study file and resolves it (every setting checked, every default filled).
 pub fn study(text: &str) -> Option<String> {
-    match kindscape::study::Study::parse(text, Path::new(STUDY_PATH)) {
+    match kindscape::study::Resolved::parse(text, Path::new(STUDY_PATH)) {
         Ok(_) => None,
         Err(e) => Some(must_name(e, STUDY_PATH)),
     }

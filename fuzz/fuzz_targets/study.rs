@@ -1,5 +1,6 @@
 #![no_main]
-//! The study-file parser on arbitrary UTF-8: it must return a study or an error naming the file.
+//! The study-file parser and its resolution on arbitrary UTF-8: it must return a resolved study or
+//! an error naming the file.
 
 use libfuzzer_sys::fuzz_target;
 

@@ -235,10 +235,10 @@ impl Resolved {
         let inputs = study.inputs();
         let err = |m: String| Error::study(&study.path, m);
         let file = &study.file;
-        validate_layers(file).map_err(err)?;
         let bands = children_bands(file);
         let kinds = unique_kinds(file);
         let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands).map_err(err)?;
+        validate_layers(file).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
         let mut warnings = study.notes.clone();
         let score = score(file, &kinds, &mut warnings).map_err(err)?;
