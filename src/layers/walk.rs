@@ -46,17 +46,7 @@ pub struct WalkWays {
     pub(crate) walk_rule_lines: Option<WalkRuleLines>,
 }
 
-/// Which lines of a GeoJSON network are walked (`[network] walkable`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Walkable {
-    /// The .osm.pbf reader's walk rules ([`osm::is_walkable`]) on each line's class, `foot`,
-    /// `access` and `area` attributes; the class attribute is required.
-    #[default]
-    OsmRules,
-    /// Every line, whatever its attributes (`walkable = "all"`); the class, when given, still
-    /// names barrier roads.
-    All,
-}
+pub use crate::study::Walkable;
 
 /// How many lines of a GeoJSON network the walk rules took and refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

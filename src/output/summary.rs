@@ -119,12 +119,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
     if let Some(e) = &r.equity {
         let table =
             crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
-        let by = r
-            .study
-            .equity
-            .as_ref()
-            .map(|q| q.by.as_str())
-            .unwrap_or("");
+        let by = r.study.equity.as_ref().map(|q| q.by.as_str()).unwrap_or("");
         let _ = writeln!(s, "\n{}", t.fmt("term.by_quintile", &[("by", &by)]));
         let short = |c: &str| {
             c.trim_end_matches("_coverage")

@@ -88,7 +88,9 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
 fn check_memory(study: &Resolved, scene: &Scene) -> Result<()> {
     crate::memory::check_homes(scene.homes.len())
         .map_err(|m| Error::study(&study.path, format!("[homes]: {m}")))?;
-    if let Some(e) = crate::measures::play_space::pair_estimate(&study.catchment, &study.norms, scene) {
+    if let Some(e) =
+        crate::measures::play_space::pair_estimate(&study.catchment, &study.norms, scene)
+    {
         let what = format!(
             "the catchment of {} m reaches about {:.0} {} facilities per home; its pairs",
             e.radius_m, e.pairs_per_home, e.kind
@@ -166,16 +168,15 @@ pub fn compute(
     let straight = reach::straight_distances(&scene);
     observer.end("straight_line");
     observer.begin("network distances");
-    let (network, network_report) =
-        match reach::network_distances(
-            study.network.as_ref(),
-            &scene,
-            walk_network.as_ref(),
-            &straight,
-        )? {
-            Some((d, r)) => (Some(d), Some(r)),
-            None => (None, None),
-        };
+    let (network, network_report) = match reach::network_distances(
+        study.network.as_ref(),
+        &scene,
+        walk_network.as_ref(),
+        &straight,
+    )? {
+        Some((d, r)) => (Some(d), Some(r)),
+        None => (None, None),
+    };
     drop(walk_network);
     if let Some(r) = &network_report {
         observer.end("network");

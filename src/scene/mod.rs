@@ -18,9 +18,9 @@ use rayon::prelude::*;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::crs::Crs;
 use crate::layers::walk::WalkWays;
-use crate::layers::walk::Walkable;
 use crate::layers::{self, Layer};
 use crate::study::Resolved;
+use crate::study::Walkable;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
 pub use homes::{assign_neighbourhoods, Homes};
@@ -393,16 +393,10 @@ fn read_walk_ways(
             )?;
             layer.reproject(crs)?;
             let attr = cfg.highway.as_deref().unwrap_or("highway");
-            let walkable = match cfg.walkable.as_deref() {
-                None | Some("osm") => Walkable::OsmRules,
-                Some("all") => Walkable::All,
-                Some(other) => {
-                    return Err(Error::study(
-                        &study.path,
-                        format!("[network] walkable = \"{other}\": give \"osm\" (the OpenStreetMap walk rules on the highway, foot, access and area attributes; the default) or \"all\" (every line)"),
-                    ))
-                }
-            };
+            let walkable = study
+                .network
+                .as_ref()
+                .map_or(Walkable::default(), |n| n.walkable.value);
             let ways = WalkWays::from_layer(&layer, attr, walkable)?;
             if ways.edge_count() == 0 {
                 let refused = ways.walk_rule_lines.map_or(0, |l| l.refused);

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use super::costs::CostSettings;
 use super::norms::{BandNorm, Norms};
 use super::{
-    AmenitySection, ChildrenSpec, Decay, HomesSection, Input, NeighbourhoodsSection,
-    Language, NetworkSection, RasterSection, Study, StudyFile,
+    AmenitySection, ChildrenSpec, Decay, HomesSection, Input, Language, NeighbourhoodsSection,
+    NetworkSection, RasterSection, Study, StudyFile,
 };
 use crate::error::{shown, Error, Result};
 
@@ -133,8 +133,22 @@ pub struct ScoreSettings {
 pub struct NetworkSettings {
     pub max_distance_m: Setting<f64>,
     pub attach_limit_m: Setting<f64>,
+    /// Which lines of a GeoJSON network are walked.
+    pub walkable: Setting<Walkable>,
     /// Per children band (in band order): the highway classes it does not cross.
     pub barriers: Vec<Vec<String>>,
+}
+
+/// Which lines of a GeoJSON network are walked (`[network] walkable`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Walkable {
+    /// The .osm.pbf reader's walk rules (`layers::osm::is_walkable`) on each line's class, `foot`,
+    /// `access` and `area` attributes; the class attribute is required.
+    #[default]
+    OsmRules,
+    /// Every line, whatever its attributes (`walkable = "all"`); the class, when given, still
+    /// names barrier roads.
+    All,
 }
 
 /// `[catchment]`: the kind whose play space per child is computed (E2SFCA) and the decay.
@@ -578,6 +592,15 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
         false,
         metres,
     )?;
+    let walkable = Setting::given_or(
+        match n.walkable.as_deref() {
+            None => None,
+            Some("osm") => Some(Walkable::OsmRules),
+            Some("all") => Some(Walkable::All),
+            Some(other) => return Err(format!("[network] walkable = \"{other}\": give \"osm\" (the OpenStreetMap walk rules on the highway, foot, access and area attributes; the default) or \"all\" (every line)")),
+        },
+        Walkable::OsmRules,
+    );
     for b in n.barriers.keys() {
         if !bands.contains(b) && b != "all" {
             return Err(format!(
@@ -599,6 +622,7 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
     Ok(Some(NetworkSettings {
         max_distance_m,
         attach_limit_m,
+        walkable,
         barriers,
     }))
 }

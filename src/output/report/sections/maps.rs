@@ -69,7 +69,8 @@ fn input_names(scene: &Scene) -> Vec<String> {
 /// Per neighbourhood, the figures its hover text lists.
 fn hover_figures(input: &ReportInput) -> Vec<String> {
     let (scene, t) = (input.scene, input.texts);
-    let focus = focus_index(&input.study.focus_kind, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
+    let focus =
+        focus_index(&input.study.focus_kind, scene).map(|k| t.kind_lower(&scene.amenities[k].kind));
     let by = input.study.equity.as_ref().map(|e| e.by.clone());
     input
         .figures
@@ -213,10 +214,11 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
 /// The homes outside the focus kind's norm, thinned, and their legend label.
 fn outside_dots(input: &ReportInput, k: usize) -> (Vec<Coord>, String) {
     let coords = &input.scene.homes.coords;
-    let outside: Vec<Coord> = homes_outside_norm(&input.study.norms, input.scene, input.distances, k)
-        .into_iter()
-        .map(|h| coords[h])
-        .collect();
+    let outside: Vec<Coord> =
+        homes_outside_norm(&input.study.norms, input.scene, input.distances, k)
+            .into_iter()
+            .map(|h| coords[h])
+            .collect();
     let n = outside.len();
     let (kept, step) = maps::thin(outside);
     let n = num(Some(n as f64), 0);
