@@ -241,6 +241,49 @@ case("sites_weight_by_deprivation_without_equity", ["warning", "[sites] weight_b
 case("empty_score_section", ["warning", "[score] has no effect"], S + '\n[score]\n')
 # --- end resolve ---------------------------------------------------------------------------------
 
+# --- data in: tables, derived counts, band splits, numbers as text -------------------------------
+NB_ONLY_CODE = {"nb.geojson": fc([
+    feat({"code": "BU01", "name": "North"}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]}),
+    feat({"code": "BU02", "name": "South"}, {"type": "Polygon", "coordinates": [[[151000, 460000], [152000, 460000], [152000, 461000], [151000, 461000], [151000, 460000]]]}),
+])}
+def with_table(table, extra=""):
+    return S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "t.csv", key = "code"%s }]' % extra)
+case("table_duplicate_key", ["error", "t.csv", "line 3", "the key \"BU01\" is also on line 2"], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;4\nBU01;5\nBU02;6\n"})
+case("table_without_the_key_column", ["error", "t.csv", "no column \"code\"", "wijkcode"], with_table(None), NB_ONLY_CODE, {"t.csv": "wijkcode;kids\nBU01;4\n"})
+case("table_thousands_not_declared", ["error", "t.csv", "line 2", "\"BU01\"", "column \"kids\"", "\"1.234\" is not a number", "thousands = \".\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;1.234\nBU02;6\n"})
+case("table_decimal_comma_not_declared", ["error", "t.csv", "\"2,5\" is not a number", "decimal = \",\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;2,5\nBU02;6\n"})
+case("table_keys_match_nothing", ["error", "t.csv", "no key of column \"code\" matches", "\"WK01\"", "\"BU01\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nWK01;4\nWK02;6\n"})
+case("table_has_one_column", ["error", "t.csv", "no delimiter"], with_table(None), NB_ONLY_CODE, {"t.csv": "code\nBU01\n"})
+case("table_has_no_rows", ["error", "t.csv", "no rows"], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\n"})
+case("table_is_missing", ["error", "nope.csv", "cannot read"], S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "nope.csv", key = "code" }]'), NB_ONLY_CODE)
+case("table_delimiter_unknown", ["error", "[neighbourhoods] tables entry 1", "delimiter = \":\""], with_table(None, ', delimiter = ":"'), NB_ONLY_CODE, {"t.csv": "code:kids\nBU01:4\n"})
+case("table_thousands_equal_decimal", ["error", "[neighbourhoods] tables entry 1", "also the decimal separator"], with_table(None, ', decimal = ",", thousands = ","'), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;4\n"})
+case("table_dutch_numbers_and_markers", ["warning", "t.csv: 1 value(s) of column \"kids\" are missing", "t.csv: 1 row(s) match no neighbourhood feature (keys \"BU09\")"], with_table(None, ', decimal = ",", thousands = "."'), NB_ONLY_CODE, {"t.csv": "\ufeffcode;kids;income\nBU01;1.040,5;30.000\nBU02;.;22.000\nBU09;3;1\n"})
+case("table_row_missing_for_a_neighbourhood", ["warning", "t.csv: 1 neighbourhood feature(s) have no row (ids \"BU02\")"], with_table(None), NB_ONLY_CODE, {"t.csv": "code,kids,income\nBU01,40,30000\n"})
+case("table_overrides_a_layer_attribute", ["warning", "column \"kids\" is also an attribute"], S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "../_base/neighbourhoods.geojson"\ntables = [{ path = "t.csv", key = "code" }]'), None, {"t.csv": "code,kids\nBU01,41\nBU02,19\n"})
+case("children_percent_above_100", ["error", "feature 0", "attribute \"pct\" = 140 is not a percentage"], S.replace('children = "kids"', 'population = "pop"\nchildren = { "0-14" = { percent = "pct", of = "pop" } }').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "pct": 140, "pop": 100, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
+case("children_percent_without_of", ["error", "[neighbourhoods] children.\"0-14\"", "needs `of`"], S.replace('children = "kids"', 'children = { "0-14" = { percent = "kids" } }'))
+case("children_percent_and_share", ["error", "[neighbourhoods] children.\"0-14\"", "either `percent` or `share`"], S.replace('children = "kids"', 'children = { "0-14" = { percent = "kids", share = "kids", of = "kids" } }'))
+case("children_percent_unknown_key", ["error", "[neighbourhoods] children.\"0-14\"", "unknown key `off`"], S.replace('children = "kids"', 'children = { "0-14" = { percent = "kids", off = "kids" } }'))
+case("children_share_of_a_missing_field", ["error", "inwoners", "[neighbourhoods] children"], S.replace('children = "kids"', 'children = { "0-14" = { share = "kids", of = "inwoners" } }'))
+case("split_of_an_unknown_band", ["error", "[neighbourhoods] split.\"0-15\"", "not a children band"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-15" = { "0-5" = 0.5 } }'))
+case("split_shares_above_one", ["error", "[neighbourhoods] split.\"0-14\"", "sum to 1.2"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-14" = { "0-5" = 0.6, "6-11" = 0.6 } }'))
+case("split_share_negative", ["error", "[neighbourhoods] split.\"0-14\".\"0-5\" = -0.1"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-14" = { "0-5" = -0.1 } }'))
+case("band_split_by_years", ["warning", "children band \"0-14\" is split over the norm bands by the years each covers: 0-5 6/15, 6-11 6/15, 12-17 3/15"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }'))
+case("layer_decimal_unknown", ["error", "[neighbourhoods] decimal = \";\""], S.replace('children = "kids"', 'children = "kids"\ndecimal = ";"'))
+case("layer_text_number_ambiguous", ["error", "nb.geojson", "feature 0", "attribute \"kids\" = \"1.234\"", "thousands"], S.replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": "1.234", "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
+case("layer_text_numbers_with_declared_format", ["ok"], S.replace('children = "kids"', 'children = "kids"\ndecimal = ","\nthousands = "."').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": "1.234,5", "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
+case("count_looks_like_a_percentage", ["warning", "every value is at most 18", "percent = \"kids\", of = \"pop\""], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": c, "name": c, "kids": k, "pop": 4000, "income": 1}, {"type": "Polygon", "coordinates": [[[150000 + i * 1000, 460000], [151000 + i * 1000, 460000], [151000 + i * 1000, 461000], [150000 + i * 1000, 461000], [150000 + i * 1000, 460000]]]}) for i, (c, k) in enumerate([("A", 12), ("B", 18), ("C", 15)])])})
+case("homes_children_far_from_the_neighbourhood_count", ["warning", "the homes' children sum to less than half or more than twice", "\"BU01\" (10 on its homes, 40 in the neighbourhood layer)"],
+     S.replace('id = "hid"', 'id = "hid"\nchildren = "c"').replace("../_base/homes.geojson", "homes.geojson"),
+     {"homes.geojson": fc([feat({"hid": "a", "c": 5}, pt(150500, 460500)), feat({"hid": "b", "c": 5}, pt(150600, 460500)), feat({"hid": "c", "c": 12}, pt(151500, 460500)), feat({"hid": "d", "c": 8}, pt(151600, 460500))])})
+case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
+
 
 def main():
     for name in os.listdir(ROOT):
@@ -499,7 +542,7 @@ OUTPUT_SAFETY_CASES = {}
 
 def safety_case(name, expect, study, files=None):
     # The output folder is only a run's concern: `check` writes nothing and never looks at it.
-    if expect[0] == "error":
+    if expect[0] == "error" and name.startswith("output_"):
         expect = ["error run-only"] + expect[1:]
     OUTPUT_SAFETY_CASES[name] = (expect, study, files or {})
 

@@ -104,84 +104,6 @@ fn run(study: &Path, out: &Path) {
     );
 }
 
-/// Every output compared byte for byte, after `renames` (cut name -> full name) are applied to
-/// the second set. run.json, summary.md and report.html name the input files (path, name,
-/// SHA-256), which differ by design: run.json is left out, and in the other two each input's
-/// path, file name and hash become its file stem before comparing.
-fn assert_same_outputs(reference: &Path, other: &Path, renames: &[(&str, &str)]) {
-    let mut names: Vec<_> = std::fs::read_dir(reference)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
-        .filter(|n| n != "run.json")
-        .collect();
-    names.sort();
-    assert!(
-        names.len() >= 6,
-        "too few outputs in {}",
-        reference.display()
-    );
-    let mut differ = Vec::new();
-    for name in &names {
-        let read = |dir: &Path| {
-            std::fs::read(dir.join(name))
-                .unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
-        };
-        let (mut want, mut got) = (read(reference), read(other));
-        if name == "summary.md" || name == "report.html" {
-            want = without_provenance(reference, want);
-            got = without_provenance(other, got);
-        }
-        if !renames.is_empty() {
-            let mut text = String::from_utf8(got).unwrap();
-            for (cut, full) in renames {
-                text = text.replace(cut, full);
-            }
-            got = text.into_bytes();
-        }
-        if want != got {
-            differ.push(name.clone());
-        }
-    }
-    assert!(
-        differ.is_empty(),
-        "{} differ from {}: {differ:?}",
-        other.display(),
-        reference.display()
-    );
-}
-
-/// `text` with the study file's path and every input's path, file name, size and SHA-256 (from run.json) replaced by its
-/// stem or a placeholder.
-fn without_provenance(out: &Path, text: Vec<u8>) -> Vec<u8> {
-    let run: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
-    let mut text = String::from_utf8(text).unwrap();
-    text = text.replace(run["study"]["file"].as_str().unwrap(), "study.toml");
-    for input in run["inputs"].as_array().unwrap() {
-        let path = Path::new(input["path"].as_str().unwrap());
-        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
-        let file = path.file_name().unwrap().to_string_lossy().to_string();
-        text = text
-            .replace(&path.display().to_string(), &stem)
-            .replace(&file, &stem)
-            .replace(input["sha256"].as_str().unwrap(), "sha256");
-        // The report's provenance table gives each input's size, raw and with separators.
-        let bytes = input["bytes"].as_u64().unwrap();
-        let digits = bytes.to_string();
-        let mut grouped = String::new();
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
-                grouped.push(',');
-            }
-            grouped.push(d);
-        }
-        text = text
-            .replace(&format!("data-v=\"{bytes}\""), "data-v=\"size\"")
-            .replace(&format!(">{grouped}<"), ">size<");
-    }
-    text.into_bytes()
-}
-
 #[test]
 fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
     let tmp = tempfile::tempdir().unwrap();
@@ -195,7 +117,7 @@ fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
 
     let gpkg = study_from(&geojson, &data, &copies, "harderwijk-gpkg", false, &[]);
     run(&gpkg, &out("out-gpkg"));
-    assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
+    common::assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
 
     let fields = [
         ("aantal_inwoners", "aantal_inw"),
@@ -210,7 +132,7 @@ fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
         ("bevolkings", "bevolkingsdichtheid"),
         ("gem_huisho", "gem_huishouden_grootte"),
     ];
-    assert_same_outputs(&out("out-geojson"), &out("out-shp"), &renames);
+    common::assert_same_outputs(&out("out-geojson"), &out("out-shp"), &renames);
 }
 
 #[test]
@@ -226,7 +148,7 @@ fn helsinki_from_geopackage_and_shapefile_equals_geojson() {
 
     let gpkg = study_from(&geojson, &data, &copies, "helsinki-gpkg", false, &[]);
     run(&gpkg, &out("out-gpkg"));
-    assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
+    common::assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
 
     let fields = [
         ("postal_code", "postal_cod"),
@@ -251,5 +173,5 @@ fn helsinki_from_geopackage_and_shapefile_equals_geojson() {
         ("Median i_1", "Median income of inhabitants"),
         ("calc_sha_1", "calc_share_low_income_households"),
     ];
-    assert_same_outputs(&out("out-geojson"), &out("out-shp"), &renames);
+    common::assert_same_outputs(&out("out-geojson"), &out("out-shp"), &renames);
 }

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::Properties;
-use crate::study::Filter;
+use crate::study::{Filter, NumberFormat, NumberText};
 
 /// A number as an id: `12.0` becomes `"12"`, `12.5` stays `"12.5"`.
 pub fn number_to_id(n: &serde_json::Number) -> String {
@@ -57,25 +57,19 @@ impl Number {
     }
 }
 
-/// Reads a numeric attribute: JSON numbers, or strings holding a number (a decimal comma is
-/// accepted). Text that is no number is an error message.
+/// Reads a numeric attribute: JSON numbers, or strings holding a number with a decimal point
+/// ([`NumberFormat::default`]: "1.234" and "2,5" are refused as ambiguous; a layer or table with
+/// `decimal`/`thousands` has its numeric attributes converted when it is read). Missing-value
+/// markers (empty, `.`, `x`, `-`) are missing; text that is no number is an error message.
 pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
     let n = match props.get(key) {
         None | Some(Value::Null) => return Ok(Number::Missing),
         Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-        Some(Value::String(s)) => {
-            let t = s.trim();
-            if t.is_empty()
-                || t == "."
-                || t.eq_ignore_ascii_case("na")
-                || t.eq_ignore_ascii_case("null")
-            {
-                return Ok(Number::Missing);
-            }
-            t.parse::<f64>()
-                .or_else(|_| t.replace(',', ".").parse::<f64>())
-                .map_err(|_| format!("attribute \"{key}\" = \"{s}\" is not a number"))?
-        }
+        Some(Value::String(s)) => match NumberFormat::default().parse(s) {
+            Ok(NumberText::Missing) => return Ok(Number::Missing),
+            Ok(NumberText::Number(v)) => v,
+            Err(m) => return Err(format!("attribute \"{key}\" = {m}")),
+        },
         Some(other) => return Err(format!("attribute \"{key}\" = {other} is not a number")),
     };
     if !n.is_finite() {
@@ -137,11 +131,22 @@ mod tests {
 
     #[test]
     fn numbers_suppressed_and_text() {
-        let p = props(json!({"a": 5, "b": -99997, "c": "3,5", "d": "x", "e": "", "f": true}));
+        let p = props(
+            json!({"a": 5, "b": -99997, "c": "3,5", "d": "x", "e": "", "f": true,
+            "g": "1.234", "h": "lots", "i": "12.5"}),
+        );
         assert_eq!(number_value(&p, "a").unwrap(), Number::Value(5.0));
         assert_eq!(number_value(&p, "b").unwrap(), Number::Suppressed(-99997.0));
-        assert_eq!(number_value(&p, "c").unwrap(), Number::Value(3.5));
-        assert!(number_value(&p, "d").unwrap_err().contains("not a number"));
+        // Never guessed: a comma or a lone group of three needs the layer's `decimal`/`thousands`.
+        assert!(number_value(&p, "c")
+            .unwrap_err()
+            .contains("decimal = \",\""));
+        assert!(number_value(&p, "g")
+            .unwrap_err()
+            .contains("thousands = \".\""));
+        assert!(number_value(&p, "h").unwrap_err().contains("not a number"));
+        assert_eq!(number_value(&p, "i").unwrap(), Number::Value(12.5));
+        assert_eq!(number_value(&p, "d").unwrap(), Number::Missing);
         assert_eq!(number_value(&p, "e").unwrap(), Number::Missing);
         assert_eq!(number_value(&p, "zz").unwrap(), Number::Missing);
         assert!(number_value(&p, "f").is_err());

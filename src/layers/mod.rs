@@ -11,6 +11,7 @@ pub mod osm;
 pub mod prj;
 pub mod raster;
 pub mod shp;
+pub mod table;
 pub mod walk;
 
 use std::path::PathBuf;

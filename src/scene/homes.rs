@@ -6,14 +6,14 @@ use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
 
 use super::children;
 use super::ids::Ids;
-use super::neighbourhoods::{sum_fields, Neighbourhood};
+use super::neighbourhoods::{count_value, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use super::InputFile;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
-use crate::study::{ChildrenSpec, Resolved, ShareBy};
+use crate::study::{BandCount, ChildrenSpec, Resolved, ShareBy};
 
 /// All homes, column by column (a country has millions of them).
 #[derive(Debug, Clone, Default)]
@@ -191,15 +191,15 @@ fn require_attributes(required: &[(String, &'static str)], layer: &Layer) -> Res
 /// Which fields hold each band's children, if homes carry them.
 enum Source {
     Shared,
-    PerBand(Vec<Vec<String>>),
-    Total(Vec<String>),
+    PerBand(Vec<BandCount>),
+    Total(BandCount),
 }
 
 /// The homes read so far, column by column.
 struct Rows<'a> {
     study: &'a Resolved,
     source: Source,
-    field_lists: Option<Vec<Vec<String>>>,
+    field_lists: Option<Vec<BandCount>>,
     /// Attributes some feature must have, with the study key that names them.
     required: Vec<(String, &'static str)>,
     ids: Ids,
@@ -236,24 +236,25 @@ impl<'a> Rows<'a> {
         let source = match children_spec {
             None => Source::Shared,
             Some(spec) => {
-                for (_, fields) in spec.bands() {
-                    for f in fields {
-                        required.push((f, "[homes] children"));
+                // Checked when the study was resolved.
+                let counts = spec.band_counts().unwrap_or_default();
+                for (_, count) in &counts {
+                    for f in count.fields() {
+                        required.push((f.to_string(), "[homes] children"));
                     }
                 }
                 match spec {
-                    ChildrenSpec::One(f) if bands.len() > 1 => Source::Total(vec![f.clone()]),
-                    ChildrenSpec::One(f) => Source::PerBand(vec![vec![f.clone()]]),
-                    ChildrenSpec::Bands(_) => {
-                        Source::PerBand(spec.bands().into_iter().map(|(_, f)| f).collect())
+                    ChildrenSpec::One(f) if bands.len() > 1 => {
+                        Source::Total(BandCount::Fields(vec![f.clone()]))
                     }
+                    _ => Source::PerBand(counts.into_iter().map(|(_, c)| c).collect()),
                 }
             }
         };
-        let field_lists: Option<Vec<Vec<String>>> = match &source {
+        let field_lists: Option<Vec<BandCount>> = match &source {
             Source::Shared => None,
-            Source::PerBand(lists) => Some(lists.clone()),
-            Source::Total(fields) => Some(vec![fields.clone()]),
+            Source::PerBand(counts) => Some(counts.clone()),
+            Source::Total(count) => Some(vec![count.clone()]),
         };
         Rows {
             study,
@@ -328,7 +329,7 @@ struct HomeRow {
 /// Reads one feature as a home; `Ok(None)` for a feature the `[homes] filter` leaves out.
 fn read_row(
     cfg: &crate::study::HomesSection,
-    field_lists: Option<&[Vec<String>]>,
+    field_lists: Option<&[BandCount]>,
     path: &std::path::Path,
     f: &crate::layers::Feature,
 ) -> Result<Option<Row>> {
@@ -386,7 +387,7 @@ fn read_row(
     let raw = field_lists
         .unwrap_or_default()
         .iter()
-        .map(|list| sum_fields(&f.props, list).map_err(|m| Error::feature(path, f.index, m)))
+        .map(|count| count_value(&f.props, count).map_err(|m| Error::feature(path, f.index, m)))
         .collect::<Result<Vec<_>>>()?;
     let population = match &cfg.population {
         Some(p) => attributes::number_value(&f.props, p)
@@ -568,6 +569,16 @@ fn build(
             "{label}: {n_est} home(s) have a missing or suppressed children count (negative values such as CBS -99997 are read as suppressed); their children were estimated from their neighbourhood's count not accounted for by other homes, shared by population where known"
         ));
     }
+    let homes_carry_children = !matches!(source, Source::Shared);
+    for w in implausible_places(
+        neighbourhoods,
+        &neighbourhood,
+        &table,
+        nb,
+        homes_carry_children.then_some(estimated.as_slice()),
+    ) {
+        warnings.push(format!("{label}: {w}"));
+    }
     Ok(Homes {
         ids,
         coords,
@@ -576,4 +587,85 @@ fn build(
         bands: nb,
         estimated,
     })
+}
+
+/// Neighbourhoods whose children a planner should check before trusting their figures: many
+/// children on a handful of homes (an area clipped by the data's extent: its children all live
+/// in the few buildings inside it), and, when homes carry their own counts, homes whose counts
+/// sum to far more or less than the neighbourhood's own figure.
+fn implausible_places(
+    neighbourhoods: &[Neighbourhood],
+    neighbourhood: &[Option<u32>],
+    table: &[f64],
+    bands: usize,
+    homes_estimated: Option<&[bool]>,
+) -> Vec<String> {
+    let n = neighbourhoods.len();
+    let (mut children, mut homes, mut any_estimate) =
+        (vec![0.0; n], vec![0usize; n], vec![false; n]);
+    for (h, nb) in neighbourhood.iter().enumerate() {
+        let Some(i) = nb.map(|i| i as usize) else {
+            continue;
+        };
+        children[i] += table[h * bands..(h + 1) * bands].iter().sum::<f64>();
+        homes[i] += 1;
+        any_estimate[i] |= homes_estimated.is_some_and(|e| e[h]);
+    }
+    let mut per_home: Vec<f64> = (0..n)
+        .filter(|&i| homes[i] > 0 && children[i] > 0.0)
+        .map(|i| children[i] / homes[i] as f64)
+        .collect();
+    per_home.sort_by(f64::total_cmp);
+    let mut found = Vec::new();
+    if let Some(&median) = per_home.get(per_home.len() / 2) {
+        let crowded: Vec<String> = (0..n)
+            .filter(|&i| {
+                homes[i] > 0
+                    && children[i] >= 100.0
+                    && children[i] / homes[i] as f64 > 10.0 * median
+            })
+            .map(|i| {
+                format!(
+                    "\"{}\" ({:.0} children on {} home(s))",
+                    neighbourhoods[i].id, children[i], homes[i]
+                )
+            })
+            .collect();
+        if !crowded.is_empty() {
+            found.push(format!(
+                "{} neighbourhood(s) have more than ten times the study's median of {:.1} children per home: {}; is the area cut off by the extent of the homes layer? Their coverage rests on a few homes",
+                crowded.len(),
+                median,
+                crowded.join(", ")
+            ));
+        }
+    }
+    if homes_estimated.is_some() {
+        let off: Vec<String> = (0..n)
+            .filter_map(|i| {
+                let own: f64 = neighbourhoods[i]
+                    .children
+                    .iter()
+                    .copied()
+                    .sum::<Option<f64>>()?;
+                let far = own > 0.0
+                    && !any_estimate[i]
+                    && (children[i] > 2.0 * own || children[i] < 0.5 * own);
+                far.then(|| {
+                    format!(
+                        "\"{}\" ({:.0} on its homes, {:.0} in the neighbourhood layer)",
+                        neighbourhoods[i].id, children[i], own
+                    )
+                })
+            })
+            .collect();
+        if !off.is_empty() {
+            found.push(format!(
+                "in {} neighbourhood(s) the homes' children sum to less than half or more than twice the neighbourhood's own count: {}; the homes' counts are used",
+                off.len(),
+                off.join(", ")
+            ));
+        }
+    }
+    found
 }

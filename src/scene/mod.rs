@@ -287,9 +287,10 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
         r?;
     }
     let mut it = layers.into_iter();
-    let (_, nb_layer) = it
+    let (_, mut nb_layer) = it
         .next()
         .expect("neighbourhoods layer is always loaded first");
+    neighbourhoods::add_attributes(study, &mut nb_layer, warnings)?;
     let home_layer = match streamed_homes {
         Some(_) => None,
         None => Some(

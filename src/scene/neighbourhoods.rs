@@ -6,9 +6,9 @@ use geo::{Area, MultiPolygon};
 
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use crate::error::{Error, Result, Warnings};
-use crate::layers::attributes::{self, Number};
+use crate::layers::{attributes, table};
 use crate::layers::{Layer, Properties};
-use crate::study::{ChildrenSpec, Resolved};
+use crate::study::{BandCount, ChildrenSpec, Resolved};
 
 #[derive(Debug, Clone)]
 pub struct Neighbourhood {
@@ -24,6 +24,30 @@ pub struct Neighbourhood {
     pub kept: Vec<serde_json::Value>,
     /// All attributes, for the equity and play-area settings that name one.
     pub props: Properties,
+}
+
+/// Adds the attributes of `[neighbourhoods] tables` to the layer's features and reads the
+/// numbers of a layer with its own `decimal`/`thousands`.
+pub(super) fn add_attributes(
+    study: &Resolved,
+    layer: &mut Layer,
+    warnings: &Warnings,
+) -> Result<()> {
+    use rayon::prelude::*;
+    let settings = &study.neighbourhood_attributes;
+    let numeric = study.neighbourhood_numbers();
+    let numeric: Vec<&str> = numeric.iter().map(String::as_str).collect();
+    if let Some(format) = &settings.format {
+        table::read_numbers(layer, &numeric, format)?;
+    }
+    let tables = settings
+        .tables
+        .par_iter()
+        .map(table::read)
+        .collect::<Result<Vec<_>>>()?;
+    let id = &study.layers.neighbourhoods.id;
+    layer.require_attribute(id, "[neighbourhoods] id")?;
+    table::join(layer, id, &tables, &numeric, "neighbourhood", warnings)
 }
 
 pub(super) fn build(
@@ -51,23 +75,26 @@ pub(super) fn build(
         layer.require_attribute(k, "[neighbourhoods] keep")?;
     }
     // Children per band: the neighbourhood spec's fields for the study's bands.
-    let band_fields: Vec<Option<Vec<String>>> = match &cfg.children {
+    let band_fields: Vec<Option<BandCount>> = match &cfg.children {
         None => vec![None; bands.len()],
         Some(spec) => {
-            let spec_bands = spec.bands();
-            for (_, fields) in &spec_bands {
-                for field in fields {
+            // Checked when the study was resolved.
+            let spec_bands = spec.band_counts().unwrap_or_default();
+            for (_, count) in &spec_bands {
+                for field in count.fields() {
                     layer.require_attribute(field, "[neighbourhoods] children")?;
                 }
             }
             bands
                 .iter()
                 .map(|b| match spec {
-                    ChildrenSpec::One(f) if bands.len() == 1 => Some(vec![f.clone()]),
+                    ChildrenSpec::One(f) if bands.len() == 1 => {
+                        Some(BandCount::Fields(vec![f.clone()]))
+                    }
                     _ => spec_bands
                         .iter()
                         .find(|(sb, _)| sb == b)
-                        .map(|(_, f)| f.clone()),
+                        .map(|(_, c)| c.clone()),
                 })
                 .collect()
         }
@@ -126,8 +153,8 @@ pub(super) fn build(
         for fields in &band_fields {
             let v = match fields {
                 None => None,
-                Some(fields) => {
-                    sum_fields(&f.props, fields).map_err(|m| Error::feature(path, f.index, m))?
+                Some(count) => {
+                    count_value(&f.props, count).map_err(|m| Error::feature(path, f.index, m))?
                 }
             };
             if fields.is_some() && v.is_none() {
@@ -180,20 +207,101 @@ pub(super) fn build(
             "{label}: {missing_children} children value(s) are missing or suppressed (negative, e.g. CBS -99997); those neighbourhoods' children are taken from their homes where known"
         ));
     }
+    if let Some(population) = &cfg.population {
+        for w in implausible_children(&out, bands, &band_fields, population) {
+            warnings.push(format!("{label}: {w}"));
+        }
+    }
     Ok(out)
 }
 
-/// Sums the fields of one band; `None` when any field is missing or suppressed.
-pub(super) fn sum_fields(
-    props: &Properties,
-    fields: &[String],
-) -> std::result::Result<Option<f64>, String> {
-    let mut total = 0.0;
-    for field in fields {
-        match attributes::number_value(props, field)? {
-            Number::Value(v) => total += v,
-            Number::Missing | Number::Suppressed(_) => return Ok(None),
+/// What a planner should check before trusting the children figures: a count field that holds
+/// percentages (every value at most 100 while the population is far larger), and neighbourhoods
+/// with more children than residents.
+fn implausible_children(
+    out: &[Neighbourhood],
+    bands: &[String],
+    band_fields: &[Option<BandCount>],
+    population: &str,
+) -> Vec<String> {
+    let mut found = Vec::new();
+    let pops: Vec<f64> = out.iter().filter_map(|n| n.population).collect();
+    let mut sorted = pops.clone();
+    sorted.sort_by(f64::total_cmp);
+    let median_pop = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    for (b, count) in band_fields.iter().enumerate() {
+        let Some(BandCount::Fields(fields)) = count else {
+            continue;
+        };
+        let values: Vec<f64> = out.iter().filter_map(|n| n.children[b]).collect();
+        let max = values.iter().copied().fold(0.0, f64::max);
+        if values.len() >= 3 && max <= 100.0 && median_pop >= 10.0 * max.max(1.0) {
+            let field = fields.join(" + ");
+            found.push(format!(
+                "children \"{}\" (\"{field}\"): every value is at most {} while the population (\"{population}\") has a median of {}; if \"{field}\" is a percentage, write children = {{ \"{}\" = {{ percent = \"{field}\", of = \"{population}\" }} }}",
+                bands[b],
+                crate::error::shown(max),
+                crate::error::shown(median_pop),
+                bands[b]
+            ));
         }
     }
-    Ok(Some(total))
+    let over: Vec<&str> = out
+        .iter()
+        .filter(|n| {
+            let children: f64 = n.children.iter().flatten().sum();
+            n.population.is_some_and(|p| children > p)
+        })
+        .map(|n| n.id.as_str())
+        .collect();
+    if !over.is_empty() {
+        found.push(format!(
+            "{} neighbourhood(s) have more children than residents (\"{population}\"): {}",
+            over.len(),
+            over.iter().take(10).copied().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    found
+}
+
+/// One band's children from a feature's attributes: its fields summed, or a percentage or share
+/// of another field. `None` when any field is missing or suppressed.
+pub(super) fn count_value(
+    props: &Properties,
+    count: &BandCount,
+) -> std::result::Result<Option<f64>, String> {
+    let known = |field: &str| -> std::result::Result<Option<f64>, String> {
+        Ok(attributes::number_value(props, field)?.known())
+    };
+    match count {
+        BandCount::Fields(fields) => {
+            let mut total = 0.0;
+            for field in fields {
+                match known(field)? {
+                    Some(v) => total += v,
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(total))
+        }
+        BandCount::Percent { field, of } | BandCount::Share { field, of } => {
+            let (Some(part), Some(whole)) = (known(field)?, known(of)?) else {
+                return Ok(None);
+            };
+            let (most, what) = match count {
+                BandCount::Percent { .. } => (100.0, "a percentage: between 0 and 100"),
+                _ => (
+                    1.0,
+                    "a share: between 0 and 1 (for a percentage, write percent = ...)",
+                ),
+            };
+            if part > most {
+                return Err(format!(
+                    "attribute \"{field}\" = {} is not {what}",
+                    crate::error::shown(part)
+                ));
+            }
+            Ok(Some(whole * part / most))
+        }
+    }
 }

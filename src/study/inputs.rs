@@ -23,6 +23,12 @@ impl Study {
             "[neighbourhoods] path".into(),
             f.neighbourhoods.path.clone(),
         )];
+        for (i, t) in f.neighbourhoods.tables.iter().enumerate() {
+            named.push((
+                format!("[neighbourhoods] tables entry {} path", i + 1),
+                t.path.clone(),
+            ));
+        }
         let mut add = |key: String, path: &Option<String>| {
             if let Some(p) = path {
                 named.push((key, p.clone()));

@@ -8,11 +8,13 @@ mod band_names;
 pub mod costs;
 mod inputs;
 mod norms;
+mod number_format;
 mod resolve;
 
 pub use costs::{presets, CostSettings, Costs, Preset, DEFAULT_PRESET};
 pub use inputs::{regular_file, Input};
-pub use norms::{BandNorm, NormTable, Norms, PRESETS};
+pub use norms::{BandNorm, BandSplit, NormTable, Norms, PRESETS};
+pub use number_format::{is_missing_marker, NumberFormat, NumberText};
 pub use resolve::*;
 
 use std::collections::BTreeMap;
@@ -121,27 +123,103 @@ pub enum ChildrenSpec {
     Bands(toml::Table),
 }
 
-impl ChildrenSpec {
-    /// Band names and the fields summed for each, in the order the study file gives them.
-    pub fn bands(&self) -> Vec<(String, Vec<String>)> {
+/// How one band's children are counted from a feature's attributes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BandCount {
+    /// One field, or several summed.
+    Fields(Vec<String>),
+    /// `{ percent = F, of = G }`: G x F / 100 (CBS writes the 0-14 share of residents so).
+    Percent { field: String, of: String },
+    /// `{ share = F, of = G }`: G x F, F between 0 and 1.
+    Share { field: String, of: String },
+}
+
+impl BandCount {
+    /// Reads one band's value from the study file; the message names what is wrong.
+    fn from_toml(v: &toml::Value) -> Result<BandCount, String> {
+        match v {
+            toml::Value::String(s) => Ok(BandCount::Fields(vec![s.clone()])),
+            toml::Value::Array(a) if !a.is_empty() && a.iter().all(|x| x.is_str()) => Ok(
+                BandCount::Fields(a.iter().filter_map(|x| x.as_str().map(String::from)).collect()),
+            ),
+            toml::Value::Table(t) => {
+                let text = |k: &str| t.get(k).and_then(|x| x.as_str()).map(String::from);
+                let unknown: Vec<&String> = t
+                    .keys()
+                    .filter(|k| !matches!(k.as_str(), "percent" | "share" | "of"))
+                    .collect();
+                match (text("percent"), text("share"), text("of")) {
+                    _ if !unknown.is_empty() => Err(format!(
+                        "unknown key {}: give {{ percent = \"field\", of = \"field\" }} or {{ share = \"field\", of = \"field\" }}",
+                        unknown.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                    )),
+                    (Some(field), None, Some(of)) => Ok(BandCount::Percent { field, of }),
+                    (None, Some(field), Some(of)) => Ok(BandCount::Share { field, of }),
+                    (Some(_), Some(_), _) => Err("give either `percent` or `share`, not both".into()),
+                    (_, _, None) => Err("a percentage or share needs `of`, the field it is a part of (e.g. of = \"aantal_inwoners\")".into()),
+                    _ => Err("expected { percent = \"field\", of = \"field\" } or { share = \"field\", of = \"field\" } with field names as strings".into()),
+                }
+            }
+            other => Err(format!(
+                "expected a field name, a list of field names, or {{ percent = \"field\", of = \"field\" }}, found {other}"
+            )),
+        }
+    }
+
+    /// Every attribute the count reads.
+    pub fn fields(&self) -> Vec<&str> {
         match self {
-            ChildrenSpec::One(f) => vec![("all".to_string(), vec![f.clone()])],
+            BandCount::Fields(f) => f.iter().map(String::as_str).collect(),
+            BandCount::Percent { field, of } | BandCount::Share { field, of } => {
+                vec![field.as_str(), of.as_str()]
+            }
+        }
+    }
+}
+
+impl ChildrenSpec {
+    /// Band names and how each is counted, in the order the study file gives them; the message
+    /// names the band that is written wrong.
+    pub fn band_counts(&self) -> Result<Vec<(String, BandCount)>, String> {
+        match self {
+            ChildrenSpec::One(f) => Ok(vec![(
+                "all".to_string(),
+                BandCount::Fields(vec![f.clone()]),
+            )]),
             ChildrenSpec::Bands(map) => map
                 .iter()
-                .map(|(b, f)| {
-                    let fields = match f {
-                        toml::Value::String(s) => vec![s.clone()],
-                        toml::Value::Array(a) => a
-                            .iter()
-                            .filter_map(|v| v.as_str().map(String::from))
-                            .collect(),
-                        _ => vec![],
-                    };
-                    (b.clone(), fields)
+                .map(|(b, v)| {
+                    BandCount::from_toml(v)
+                        .map(|c| (b.clone(), c))
+                        .map_err(|m| format!("children.\"{b}\": {m}"))
                 })
                 .collect(),
         }
     }
+
+    /// Band names, in the order the study file gives them.
+    pub fn band_names(&self) -> Vec<String> {
+        match self {
+            ChildrenSpec::One(_) => vec!["all".to_string()],
+            ChildrenSpec::Bands(map) => map.keys().cloned().collect(),
+        }
+    }
+}
+
+/// `tables = [{ path, key }]`: a CSV of attributes joined on the layer's id.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSection {
+    pub path: String,
+    /// The column holding the layer's id.
+    pub key: String,
+    /// `","`, `";"`, `"\t"` or `"|"`; detected from the header line when not given.
+    #[serde(default)]
+    pub delimiter: Option<String>,
+    #[serde(default)]
+    pub decimal: Option<String>,
+    #[serde(default)]
+    pub thousands: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -155,6 +233,18 @@ pub struct NeighbourhoodsSection {
     pub population: Option<String>,
     #[serde(default)]
     pub children: Option<ChildrenSpec>,
+    /// Shares of a wide children band per norm band, e.g. `{ "0-14" = { "0-5" = 0.42, ... } }`.
+    #[serde(default)]
+    pub split: Option<toml::Table>,
+    /// CSV tables of attributes joined on `id`.
+    #[serde(default)]
+    pub tables: Vec<TableSection>,
+    /// How the layer writes numbers in text attributes: `"."` (default) or `","`.
+    #[serde(default)]
+    pub decimal: Option<String>,
+    /// The thousands separator of text attributes, if any: `"."`, `","`, `" "` or `"'"`.
+    #[serde(default)]
+    pub thousands: Option<String>,
     #[serde(default)]
     pub keep: Vec<String>,
     #[serde(default)]
@@ -191,6 +281,9 @@ pub struct HomesSection {
     pub filter: Option<Filter>,
     #[serde(default)]
     pub children: Option<ChildrenSpec>,
+    /// Shares of a wide children band per norm band, as in `[neighbourhoods] split`.
+    #[serde(default)]
+    pub split: Option<toml::Table>,
     #[serde(default)]
     pub share_by: Option<ShareBy>,
     /// Residents per home: used to share an estimate over homes whose children are suppressed.

@@ -95,6 +95,9 @@ pub const PRESETS: &[Preset] = &[
     },
 ];
 
+/// `split`: per children band, its share of each norm band, in study-file order.
+pub type BandSplit = Vec<(String, Vec<(String, f64)>)>;
+
 /// How the children of one band are judged against one distance.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BandNorm {
@@ -148,6 +151,18 @@ impl Norms {
         table: Option<&toml::Table>,
         kinds: &[String],
         bands: &[String],
+    ) -> Result<Norms, String> {
+        Norms::with_split(table, kinds, bands, &[], &mut Vec::new())
+    }
+
+    /// As [`Norms::from_table`], with the study's `split` shares of wide children bands; `notes`
+    /// gets one line per children band split over a kind's norm bands, saying how.
+    pub fn with_split(
+        table: Option<&toml::Table>,
+        kinds: &[String],
+        bands: &[String],
+        split: &[(String, Vec<(String, f64)>)],
+        notes: &mut Vec<String>,
     ) -> Result<Norms, String> {
         let mut preset_name = "nl";
         let mut explicit: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
@@ -203,10 +218,10 @@ impl Norms {
         let mut out = BTreeMap::new();
         for kind in kinds {
             let resolved = if let Some(t) = explicit.get(kind) {
-                resolve(kind, t, bands, false, "study file")?
+                resolve(kind, t, bands, split, false, "study file", notes)?
             } else if let Some((_, t)) = p.tables.iter().find(|(k, _)| k == kind) {
                 let t: BTreeMap<String, f64> = t.iter().map(|(b, m)| (b.to_string(), *m)).collect();
-                resolve(kind, &t, bands, true, p.source)?
+                resolve(kind, &t, bands, split, true, p.source, notes)?
             } else {
                 return Err(format!(
                     "[norms]: no norm for kind \"{kind}\" (preset \"{}\" covers playground, green_space, library, community_centre); add e.g. {kind} = {{ all = 1000 }}",
@@ -231,12 +246,14 @@ fn resolve(
     kind: &str,
     table: &BTreeMap<String, f64>,
     bands: &[String],
+    split: &[(String, Vec<(String, f64)>)],
     from_preset: bool,
     source: &str,
+    notes: &mut Vec<String>,
 ) -> Result<NormTable, String> {
     let one_field = bands.len() == 1 && bands[0] == "all";
     let mut out = Vec::new();
-    if one_field {
+    if one_field && !split.iter().any(|(b, _)| b == "all") {
         if let Some(m) = table.get("all") {
             out.push(BandNorm {
                 label: "all".into(),
@@ -261,41 +278,117 @@ fn resolve(
                 });
             }
         }
-    } else {
-        if !from_preset {
-            for b in table.keys() {
-                if b != "all" && !bands.contains(b) {
-                    return Err(format!(
-                        "[norms] {kind}: band \"{b}\" has no children field (children bands: {})",
-                        bands.join(", ")
-                    ));
-                }
+        return Ok(NormTable {
+            bands: out,
+            source: source.to_string(),
+        });
+    }
+    // Norm bands other than "all", by age.
+    let mut named: Vec<(&String, f64)> = table
+        .iter()
+        .filter(|(b, _)| *b != "all")
+        .map(|(b, m)| (b, *m))
+        .collect();
+    named.sort_by(|a, b| age_mid(a.0).total_cmp(&age_mid(b.0)));
+    let distance_of = |to: &str| -> Result<f64, String> {
+        match table.get(to).or_else(|| table.get("all")) {
+            Some(m) => Ok(*m),
+            None if from_preset => nearest_age_band(to, table).ok_or_else(|| {
+                format!("[norms] {kind}: the preset has no distance for band \"{to}\"; add {kind} = {{ \"{to}\" = ... }}")
+            }),
+            None => Err(format!(
+                "[norms] {kind}: no distance for band \"{to}\"; add \"{to}\" = ... or all = ..."
+            )),
+        }
+    };
+    if !from_preset {
+        // A norm band must be a children band, or lie within one that is split over it.
+        let within = |nb: &str| {
+            split.iter().any(|(_, s)| s.iter().any(|(t, _)| t == nb))
+                || bands
+                    .iter()
+                    .any(|b| by_years(b, &named).is_some_and(|p| p.iter().any(|(t, _)| t == nb)))
+        };
+        for (b, _) in &named {
+            if !bands.contains(b) && !within(b) {
+                return Err(format!(
+                    "[norms] {kind}: band \"{b}\" has no children field (children bands: {})",
+                    bands.join(", ")
+                ));
             }
         }
-        for (i, b) in bands.iter().enumerate() {
-            let metres = match table.get(b).or_else(|| table.get("all")) {
-                Some(m) => *m,
-                None if from_preset => nearest_age_band(b, table).ok_or_else(|| {
-                    format!("[norms] {kind}: the preset has no distance for band \"{b}\"; add {kind} = {{ \"{b}\" = ... }}")
-                })?,
-                None => {
-                    return Err(format!(
-                        "[norms] {kind}: no distance for band \"{b}\"; add \"{b}\" = ... or all = ..."
-                    ))
+    }
+    for (i, b) in bands.iter().enumerate() {
+        let direct = table.get(b).is_some() || named.is_empty();
+        let given = split.iter().find(|(sb, _)| sb == b).map(|(_, s)| s);
+        let parts: Vec<(String, f64)> = match given {
+            Some(shares) if !direct => {
+                notes.push(format!(
+                    "children band \"{b}\" is split over the norm bands by the study's shares: {} ({kind})",
+                    shares.iter().map(|(t, s)| format!("{t} {}", crate::error::shown(*s))).collect::<Vec<_>>().join(", ")
+                ));
+                shares.clone()
+            }
+            _ if direct => vec![(b.clone(), 1.0)],
+            _ => match by_years(b, &named) {
+                Some(parts) => {
+                    let years = age_range(b).map_or(0.0, |(lo, hi)| hi - lo + 1.0);
+                    notes.push(format!(
+                        "children band \"{b}\" is split over the norm bands by the years each covers: {} ({kind}); set split = {{ \"{b}\" = {{ ... }} }} to give other shares",
+                        parts.iter().map(|(t, s)| format!("{t} {:.0}/{years:.0}", s * years)).collect::<Vec<_>>().join(", ")
+                    ));
+                    parts
                 }
-            };
+                None => {
+                    if !from_preset && table.get("all").is_none() {
+                        return Err(format!(
+                            "[norms] {kind}: no distance for band \"{b}\"; add \"{b}\" = ... or all = ..."
+                        ));
+                    }
+                    vec![(b.clone(), 1.0)]
+                }
+            },
+        };
+        for (to, share) in parts {
+            let metres = distance_of(&to)?;
             out.push(BandNorm {
-                label: b.clone(),
+                label: to,
                 children_band: i,
-                share: 1.0,
+                share,
                 metres,
             });
         }
     }
+    // Two children bands split onto one norm band would give two columns of one name.
+    let labels: Vec<String> = out.iter().map(|b| b.label.clone()).collect();
+    for bn in &mut out {
+        if labels.iter().filter(|l| **l == bn.label).count() > 1 {
+            bn.label = format!("{}:{}", bands[bn.children_band], bn.label);
+        }
+    }
+    notes.dedup();
     Ok(NormTable {
         bands: out,
         source: source.to_string(),
     })
+}
+
+/// A children band's share of each norm band by the years they have in common, when no norm
+/// band holds more than half of its years (a CBS 0-14 band over 0-5, 6-11 and 12-17 gives 6/15,
+/// 6/15 and 3/15); `None` when one norm band holds most of it (Helsinki's 0-6 is judged as 0-5).
+fn by_years(band: &str, named: &[(&String, f64)]) -> Option<Vec<(String, f64)>> {
+    let (lo, hi) = age_range(band)?;
+    let years = hi - lo + 1.0;
+    let parts: Vec<(String, f64)> = named
+        .iter()
+        .filter_map(|(b, _)| {
+            let (a, z) = age_range(b)?;
+            let common = (hi.min(z) - lo.max(a) + 1.0).max(0.0);
+            (common > 0.0).then(|| ((*b).clone(), common / years))
+        })
+        .collect();
+    let most = parts.iter().map(|(_, s)| *s).fold(0.0, f64::max);
+    (parts.len() > 1 && most <= 0.5).then_some(parts)
 }
 
 /// The age range a band name such as "0-5", "12 - 17", "0 to 5 years" or "12+" stands for.
@@ -376,6 +469,69 @@ mod tests {
         assert_eq!(p.bands.len(), 3);
         assert_eq!(p.bands[0].label, "0-5");
         assert!((p.bands.iter().map(|b| b.share).sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_wide_band_is_split_by_years_or_by_the_given_shares() {
+        let cbs: Vec<String> = vec!["0-14".into()];
+        let mut notes = Vec::new();
+        let n = Norms::with_split(None, &kinds(), &cbs, &[], &mut notes).unwrap();
+        let p = n.get("playground").unwrap();
+        let got: Vec<(&str, f64, f64)> = p
+            .bands
+            .iter()
+            .map(|b| (b.label.as_str(), b.share, b.metres))
+            .collect();
+        // By hand: ages 0-5 are 6 of the 15 years 0-14, 6-11 another 6, 12-14 the last 3.
+        assert_eq!(
+            got,
+            vec![
+                ("0-5", 6.0 / 15.0, 100.0),
+                ("6-11", 6.0 / 15.0, 400.0),
+                ("12-17", 3.0 / 15.0, 1000.0)
+            ]
+        );
+        assert!(
+            notes[0].contains("0-5 6/15, 6-11 6/15, 12-17 3/15"),
+            "{notes:?}"
+        );
+        // Green space has one norm for all ages: the band is not split.
+        let g = n.get("green_space").unwrap();
+        assert_eq!((g.bands.len(), g.bands[0].share), (1, 1.0));
+
+        let split = vec![(
+            "0-14".to_string(),
+            vec![
+                ("0-5".to_string(), 0.42),
+                ("6-11".to_string(), 0.40),
+                ("12-17".to_string(), 0.18),
+            ],
+        )];
+        let mut notes = Vec::new();
+        let n = Norms::with_split(None, &kinds(), &cbs, &split, &mut notes).unwrap();
+        let shares: Vec<f64> = n
+            .get("playground")
+            .unwrap()
+            .bands
+            .iter()
+            .map(|b| b.share)
+            .collect();
+        assert_eq!(shares, vec![0.42, 0.40, 0.18]);
+        assert!(notes[0].contains("study's shares"), "{notes:?}");
+
+        // A study table whose bands lie within the wide band is accepted and split over.
+        let t: toml::Table =
+            toml::from_str("playground = { \"0-5\" = 150, \"6-11\" = 250, \"12-17\" = 800 }")
+                .unwrap();
+        let n = Norms::with_split(Some(&t), &kinds(), &cbs, &[], &mut Vec::new()).unwrap();
+        let m: Vec<f64> = n
+            .get("playground")
+            .unwrap()
+            .bands
+            .iter()
+            .map(|b| b.metres)
+            .collect();
+        assert_eq!(m, vec![150.0, 250.0, 800.0]);
     }
 
     #[test]

@@ -11,10 +11,10 @@
 use std::path::{Path, PathBuf};
 
 use super::costs::CostSettings;
-use super::norms::{BandNorm, Norms};
+use super::norms::{BandNorm, BandSplit, Norms};
 use super::{
     AmenitySection, ChildrenSpec, Decay, HomesSection, Input, Language, NeighbourhoodsSection,
-    NetworkSection, RasterSection, Study, StudyFile,
+    NetworkSection, NumberFormat, RasterSection, Study, StudyFile,
 };
 use crate::error::{shown, Error, Result};
 
@@ -90,6 +90,10 @@ pub struct Resolved {
     /// What the loading stage reads: the layer sections as written (their paths are relative to
     /// [`Resolved::dir`]; see [`Resolved::input_path`]).
     pub layers: LayerSettings,
+    /// `[neighbourhoods] tables`, `decimal` and `thousands`.
+    pub neighbourhood_attributes: AttributeSettings,
+    /// `split`: per children band, its share of each norm band (`[neighbourhoods]` or `[homes]`).
+    pub split: BandSplit,
     /// The age bands children are counted in, in study-file order.
     pub bands: Vec<String>,
     /// The amenity kinds, in the order of their first `[[amenities]]` entry.
@@ -110,6 +114,25 @@ pub struct Resolved {
     /// What the resolution noticed without stopping (a section with no effect, weights that do
     /// not sum to 1), in the order found; the run adds them to its warnings.
     pub warnings: Vec<String>,
+}
+
+/// A CSV table of attributes, resolved: `[neighbourhoods] tables`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableSpec {
+    pub path: PathBuf,
+    /// The column holding the layer's id.
+    pub key: String,
+    /// `None`: detected from the header line.
+    pub delimiter: Option<u8>,
+    pub format: NumberFormat,
+}
+
+/// Where a layer's attributes come from besides the layer, and how its text numbers are written.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AttributeSettings {
+    pub tables: Vec<TableSpec>,
+    /// The layer's own `decimal`/`thousands`, when the study gives either.
+    pub format: Option<NumberFormat>,
 }
 
 /// The layer sections, as the study file gives them.
@@ -251,10 +274,25 @@ impl Resolved {
         let file = &study.file;
         let bands = children_bands(file);
         let kinds = unique_kinds(file);
-        let norms = Norms::from_table(file.norms.as_ref(), &kinds, &bands).map_err(err)?;
+        let split = split(file).map_err(err)?;
+        let mut split_notes = Vec::new();
+        let norms = Norms::with_split(
+            file.norms.as_ref(),
+            &kinds,
+            &bands,
+            &split,
+            &mut split_notes,
+        )
+        .map_err(err)?;
         validate_layers(file).map_err(err)?;
+        let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
         let mut warnings = study.notes.clone();
+        for note in split_notes {
+            if !warnings.contains(&note) {
+                warnings.push(note);
+            }
+        }
         let score = score(file, &kinds, &mut warnings).map_err(err)?;
         let network = network(file, &bands).map_err(err)?;
         let catchment = catchment(file, &kinds, &focus_kind).map_err(err)?;
@@ -285,6 +323,8 @@ impl Resolved {
             crs: Setting::given_or(head.crs, "auto".to_string()),
             language: Setting::given_or(head.language, Language::default()),
             output: head.output,
+            neighbourhood_attributes,
+            split,
             layers: LayerSettings {
                 neighbourhoods,
                 homes,
@@ -345,10 +385,129 @@ impl Resolved {
         self.priority.top.value
     }
 
+    /// The neighbourhood attributes the study reads as numbers: children, population, the
+    /// `[equity] by` attribute and a `[play_area] base` attribute.
+    pub fn neighbourhood_numbers(&self) -> Vec<String> {
+        let n = &self.layers.neighbourhoods;
+        let mut fields: Vec<String> = Vec::new();
+        if let Some(spec) = &n.children {
+            for (_, count) in spec.band_counts().unwrap_or_default() {
+                fields.extend(count.fields().into_iter().map(String::from));
+            }
+        }
+        fields.extend(n.population.clone());
+        fields.extend(self.equity.as_ref().map(|e| e.by.clone()));
+        if self.play_area.base.value != "neighbourhood" {
+            fields.push(self.play_area.base.value.clone());
+        }
+        fields.sort_unstable();
+        fields.dedup();
+        fields
+    }
+
     /// The `[score]` weights per kind, normalised to sum to 1.
     pub fn score_weights(&self) -> Vec<(String, f64)> {
         self.score.weights.value.clone()
     }
+}
+
+/// `[neighbourhoods] tables`, `decimal` and `thousands`, checked.
+fn neighbourhood_attributes(study: &Study) -> Result<AttributeSettings, String> {
+    let n = &study.file.neighbourhoods;
+    let format = match (&n.decimal, &n.thousands) {
+        (None, None) => None,
+        (d, t) => Some(
+            NumberFormat::from_keys(d.as_deref(), t.as_deref())
+                .map_err(|m| format!("[neighbourhoods] {m}"))?,
+        ),
+    };
+    let mut tables = Vec::new();
+    for (i, t) in n.tables.iter().enumerate() {
+        let place = format!("[neighbourhoods] tables entry {} ({})", i + 1, t.path);
+        if t.key.trim().is_empty() {
+            return Err(format!(
+                "{place}: `key` is empty; name the column holding the neighbourhood id"
+            ));
+        }
+        let delimiter = match t.delimiter.as_deref() {
+            None => None,
+            Some(",") => Some(b','),
+            Some(";") => Some(b';'),
+            Some("\t") | Some("tab") => Some(b'\t'),
+            Some("|") => Some(b'|'),
+            Some(other) => {
+                return Err(format!(
+                    "{place}: delimiter = \"{other}\": give \",\", \";\", \"\\t\" (tab) or \"|\", or leave it out to detect it"
+                ))
+            }
+        };
+        let format = NumberFormat::from_keys(t.decimal.as_deref(), t.thousands.as_deref())
+            .map_err(|m| format!("{place}: {m}"))?;
+        tables.push(TableSpec {
+            path: study.resolve(&t.path),
+            key: t.key.clone(),
+            delimiter,
+            format,
+        });
+    }
+    Ok(AttributeSettings { tables, format })
+}
+
+/// `split` of `[neighbourhoods]` and `[homes]`: per children band, shares of norm bands.
+fn split(file: &StudyFile) -> Result<BandSplit, String> {
+    let bands = children_bands(file);
+    let mut out: BandSplit = Vec::new();
+    for (section, table) in [
+        ("neighbourhoods", &file.neighbourhoods.split),
+        ("homes", &file.homes.split),
+    ] {
+        let Some(table) = table else { continue };
+        for (band, shares) in table {
+            let place = format!("[{section}] split.\"{band}\"");
+            if !bands.contains(band) {
+                return Err(format!(
+                    "{place}: \"{band}\" is not a children band (bands: {})",
+                    bands.join(", ")
+                ));
+            }
+            if out.iter().any(|(b, _)| b == band) {
+                return Err(format!(
+                    "{place}: the band is split in both [neighbourhoods] and [homes]; keep one"
+                ));
+            }
+            let Some(shares) = shares.as_table() else {
+                return Err(format!(
+                    "{place}: expected a table of norm band = share, e.g. {{ \"0-5\" = 0.42, \"6-11\" = 0.40, \"12-17\" = 0.18 }}"
+                ));
+            };
+            let mut parts = Vec::new();
+            for (to, v) in shares {
+                let share = v
+                    .as_float()
+                    .or_else(|| v.as_integer().map(|i| i as f64))
+                    .ok_or_else(|| {
+                        format!("{place}.\"{to}\": expected a share between 0 and 1, found {v}")
+                    })?;
+                check_number(
+                    &format!("{place}.\"{to}\""),
+                    share,
+                    0.0,
+                    true,
+                    "a share between 0 and 1",
+                )?;
+                parts.push((to.clone(), share));
+            }
+            let total: f64 = parts.iter().map(|(_, s)| s).sum();
+            if parts.is_empty() || total > 1.0 + 1e-9 {
+                return Err(format!(
+                    "{place}: the shares sum to {}; they must be above 0 and at most 1 (the children of the band not counted in any norm band are left out)",
+                    shown(total)
+                ));
+            }
+            out.push((band.clone(), parts));
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn resolve_path(dir: &Path, relative: &str) -> PathBuf {
@@ -385,18 +544,9 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
             if map.is_empty() {
                 return Err(format!("[{section}] children: the table of bands is empty"));
             }
-            for (band, v) in map {
-                let ok = match v {
-                    toml::Value::String(_) => true,
-                    toml::Value::Array(a) => !a.is_empty() && a.iter().all(|x| x.is_str()),
-                    _ => false,
-                };
-                if !ok {
-                    return Err(format!(
-                        "[{section}] children.\"{band}\": expected a field name or a list of field names, found {v}"
-                    ));
-                }
-            }
+        }
+        if let Some(spec) = spec {
+            spec.band_counts().map_err(|m| format!("[{section}] {m}"))?;
         }
     }
     match (&f.homes.path, &f.homes.osm) {
@@ -446,7 +596,10 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
         ] {
             if let Some(v) = v {
                 if !v.is_finite() || v < 0.0 {
-                    return Err(format!("{entry}: `{key}` must be a number >= 0, not {v}"));
+                    return Err(format!(
+                        "{entry}: `{key}` must be a number >= 0, not {}",
+                        shown(v)
+                    ));
                 }
             }
         }
@@ -462,7 +615,7 @@ fn children_bands(file: &StudyFile) -> Vec<String> {
         (h, None) => h.as_ref(),
     };
     match spec {
-        Some(s) => s.bands().into_iter().map(|(b, _)| b).collect(),
+        Some(s) => s.band_names(),
         None => vec!["all".to_string()],
     }
 }
@@ -863,6 +1016,7 @@ fn no_effect_warnings(file: &StudyFile, warnings: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::study::BandCount;
 
     const MINIMAL: &str = r#"
 [study]
@@ -894,8 +1048,9 @@ path = "l.geojson"
         let s = resolve("").unwrap();
         assert_eq!(s.bands, vec!["0-5", "6-11"]);
         assert_eq!(s.input_path("n.geojson"), PathBuf::from("/x/n.geojson"));
-        let spec = s.layers.neighbourhoods.children.as_ref().unwrap().bands();
-        assert_eq!(spec[1].1, vec!["b", "c"]);
+        let spec = s.layers.neighbourhoods.children.as_ref().unwrap();
+        let counts = spec.band_counts().unwrap();
+        assert_eq!(counts[1].1, BandCount::Fields(vec!["b".into(), "c".into()]));
         assert_eq!(s.output_dir(None), PathBuf::from("/x/out/study"));
     }
 

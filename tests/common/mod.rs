@@ -130,3 +130,129 @@ pub fn one_neighbourhood_scene(
         inputs: vec![],
     }
 }
+
+/// Every output compared byte for byte, after `renames` (cut name -> full name) are applied to
+/// the second set. run.json, summary.md and report.html name the input files (path, name,
+/// SHA-256), which differ by design: run.json is left out, and in the other two each input's
+/// path, file name and hash become its file stem before comparing.
+pub fn assert_same_outputs(reference: &Path, other: &Path, renames: &[(&str, &str)]) {
+    assert_same_outputs_but(reference, other, renames, &[]);
+}
+
+/// As [`assert_same_outputs`]; in summary.md and report.html, lines holding any of `extra_inputs`
+/// (inputs only the second run reads, such as a table) are left out too.
+pub fn assert_same_outputs_but(
+    reference: &Path,
+    other: &Path,
+    renames: &[(&str, &str)],
+    extra_inputs: &[&str],
+) {
+    let mut names: Vec<_> = std::fs::read_dir(reference)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n != "run.json")
+        .collect();
+    names.sort();
+    assert!(
+        names.len() >= 6,
+        "too few outputs in {}",
+        reference.display()
+    );
+    let mut differ = Vec::new();
+    for name in &names {
+        let read = |dir: &Path| {
+            std::fs::read(dir.join(name))
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.join(name).display()))
+        };
+        let (mut want, mut got) = (read(reference), read(other));
+        if name == "summary.md" || name == "report.html" {
+            want = without_provenance(reference, want);
+            got = without_lines(without_provenance(other, got), extra_inputs);
+        }
+        if !renames.is_empty() {
+            let mut text = String::from_utf8(got).unwrap();
+            for (cut, full) in renames {
+                text = text.replace(cut, full);
+            }
+            got = text.into_bytes();
+        }
+        if want != got {
+            let (w, g) = (
+                String::from_utf8_lossy(&want),
+                String::from_utf8_lossy(&got),
+            );
+            let first = w
+                .lines()
+                .zip(g.lines())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("\n    - {a}\n    + {b}"))
+                .unwrap_or_default();
+            differ.push(format!("{name}{first}"));
+        }
+    }
+    assert!(
+        differ.is_empty(),
+        "{} differ from {}: {}",
+        other.display(),
+        reference.display(),
+        differ.join("\n")
+    );
+}
+
+/// `text` with the study file's path and every input's path, file name, size and SHA-256 (from run.json) replaced by its
+/// stem or a placeholder.
+pub fn without_provenance(out: &Path, text: Vec<u8>) -> Vec<u8> {
+    let run: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("run.json")).unwrap()).unwrap();
+    let mut text = String::from_utf8(text).unwrap();
+    text = text.replace(run["study"]["file"].as_str().unwrap(), "study.toml");
+    for input in run["inputs"].as_array().unwrap() {
+        let path = Path::new(input["path"].as_str().unwrap());
+        let stem = path.file_stem().unwrap().to_string_lossy().to_string();
+        let file = path.file_name().unwrap().to_string_lossy().to_string();
+        text = text
+            .replace(&path.display().to_string(), &stem)
+            .replace(&file, &stem)
+            .replace(input["sha256"].as_str().unwrap(), "sha256");
+        // The report's provenance table gives each input's size, raw and with separators.
+        let bytes = input["bytes"].as_u64().unwrap();
+        let digits = bytes.to_string();
+        let mut grouped = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(',');
+            }
+            grouped.push(d);
+        }
+        text = text
+            .replace(&format!("data-v=\"{bytes}\""), "data-v=\"size\"")
+            .replace(&format!(">{grouped}<"), ">size<");
+    }
+    text.into_bytes()
+}
+
+/// `text` without the list items and table rows (`<li>...</li>`, `<tr>...</tr>`, in HTML) or
+/// else the lines that hold any of `words`.
+fn without_lines(text: Vec<u8>, words: &[&str]) -> Vec<u8> {
+    let mut text = String::from_utf8(text).unwrap();
+    for word in words {
+        while let Some(at) = text.find(word) {
+            let element = ["<tr", "<li"]
+                .iter()
+                .filter_map(|tag| text[..at].rfind(tag).map(|start| (start, *tag)))
+                .max();
+            let row = element.and_then(|(start, tag)| {
+                let close = format!("</{}>", &tag[1..]);
+                let end = at + text[at..].find(&close)? + close.len();
+                (!text[start + 3..end].contains(tag)).then_some((start, end))
+            });
+            let (start, end) = row.unwrap_or_else(|| {
+                let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+                let end = text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+                (start, end)
+            });
+            text.replace_range(start..end, "");
+        }
+    }
+    text.into_bytes()
+}
