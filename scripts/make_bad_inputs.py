@@ -281,6 +281,12 @@ case("count_looks_like_a_percentage", ["warning", "every value is at most 18", "
 case("homes_children_far_from_the_neighbourhood_count", ["warning", "the homes' children sum to less than half or more than twice", "\"BU01\" (10 on its homes, 40 in the neighbourhood layer)"],
      S.replace('id = "hid"', 'id = "hid"\nchildren = "c"').replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": "a", "c": 5}, pt(150500, 460500)), feat({"hid": "b", "c": 5}, pt(150600, 460500)), feat({"hid": "c", "c": 12}, pt(151500, 460500)), feat({"hid": "d", "c": 8}, pt(151600, 460500))])})
+case("neighbourhoods_osm_without_admin_level", ["error", "[neighbourhoods]: `osm` needs `admin_level`"], S.replace('path = "../_base/neighbourhoods.geojson"', 'osm = "city.osm.pbf"'))
+case("neighbourhoods_path_and_osm", ["error", "[neighbourhoods]: give either `path` or `osm`, not both"], S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "../_base/neighbourhoods.geojson"\nosm = "city.osm.pbf"\nadmin_level = 10'))
+case("neighbourhoods_admin_level_without_osm", ["error", "[neighbourhoods] admin_level: only with `osm`"], S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "../_base/neighbourhoods.geojson"\nadmin_level = 10'))
+case("neighbourhoods_admin_level_out_of_range", ["error", "[neighbourhoods] admin_level = 13", "from 1 to 12"], S.replace('path = "../_base/neighbourhoods.geojson"', 'osm = "city.osm.pbf"\nadmin_level = 13'))
+case("neighbourhoods_without_path_or_osm", ["error", "[neighbourhoods]: give `path`"], S.replace('path = "../_base/neighbourhoods.geojson"\n', ''))
+case("neighbourhoods_without_id", ["error", "[neighbourhoods]: `id` is required"], S.replace('id = "code"\n', ''))
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
 

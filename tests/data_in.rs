@@ -283,3 +283,97 @@ fn helsinki_warns_of_areas_whose_children_sit_on_a_handful_of_homes() {
     let want = format!("\"00200\" ({children:.0} children on 14 home(s))");
     assert!(stderr.contains(&want), "no `{want}` in {stderr}");
 }
+
+#[test]
+fn helsinki_from_one_osm_file_with_districts_from_its_boundaries() {
+    let Some(data) = common::shared_data_dir() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let reference = common::example_study("helsinki-osm.toml", &data, tmp.path());
+    run(&reference, &tmp.path().join("out-postal"));
+
+    // The same study with its neighbourhoods from the extract's city districts (admin_level 10,
+    // refs with leading zeros such as "01"), and their children from a table. The children
+    // are made up (100 per band): distances do not depend on them, the join does.
+    let refs = [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "13", "14", "19", "20",
+        "31", "52",
+    ];
+    let mut csv = String::from("ref;c06;c712;c1315\n");
+    for r in refs {
+        csv.push_str(&format!("{r};100;100;100\n"));
+    }
+    std::fs::write(tmp.path().join("districts.csv"), csv).unwrap();
+    let text = std::fs::read_to_string(&reference).unwrap();
+    let start = text.find("[neighbourhoods]").unwrap();
+    let end = text.find("[homes]").unwrap();
+    let pbf = data.join("helsinki-centre/osm/helsinki_centre_2024-08-15.osm.pbf");
+    let districts = format!(
+        "[neighbourhoods]\nosm = \"{}\"\nadmin_level = 10\ntables = [{{ path = \"districts.csv\", key = \"ref\" }}]\nchildren = {{ \"0-6\" = \"c06\", \"7-12\" = \"c712\", \"13-15\" = \"c1315\" }}\n\n",
+        pbf.display()
+    );
+    let text = format!("{}{districts}{}", &text[..start], &text[end..])
+        .replace("[equity]\nby = \"Median income of inhabitants\"", "");
+    let study = tmp.path().join("districts.toml");
+    std::fs::write(&study, text).unwrap();
+    let stderr = run(&study, &tmp.path().join("out-districts"));
+
+    let nbs = common::read_csv(&tmp.path().join("out-districts/neighbourhoods.csv"));
+    let mut ids: Vec<&str> = nbs.iter().map(|r| r["id"].as_str()).collect();
+    ids.sort_unstable();
+    // Every district whose boundary the extract holds whole (5 of the 17 it touches: the box
+    // cuts the others, and the run says so).
+    assert_eq!(ids, ["01", "03", "04", "05", "06"], "{stderr}");
+    assert!(
+        stderr.contains("12 feature(s) tagged admin_level=10 are cut at the extract's edge"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("districts.csv: 12 row(s) match no neighbourhood"),
+        "{stderr}"
+    );
+    for row in &nbs {
+        assert!(
+            !row["name"].is_empty(),
+            "district {} has no name",
+            row["id"]
+        );
+        // The table's three bands of 100 children each, joined on the ref "01", ...: all of
+        // them, whatever homes the district holds.
+        assert_eq!(common::num(row, "children"), Some(300.0), "{}", row["id"]);
+    }
+
+    // Distances do not depend on the neighbourhoods: equal for every home of both runs.
+    let by_id = |dir: &str| -> HashMap<String, HashMap<String, String>> {
+        common::read_csv(&tmp.path().join(dir).join("homes.csv"))
+            .into_iter()
+            .map(|r| (r["home_id"].clone(), r))
+            .collect()
+    };
+    let (postal, district) = (by_id("out-postal"), by_id("out-districts"));
+    assert!(postal.len() > 1000, "{} homes", postal.len());
+    let columns: Vec<String> = postal
+        .values()
+        .next()
+        .unwrap()
+        .keys()
+        .filter(|c| c.ends_with("_m") || c.contains("_net_m_"))
+        .cloned()
+        .collect();
+    assert!(columns.len() >= 6, "{columns:?}");
+    let mut compared = 0;
+    for (id, row) in &postal {
+        let Some(other) = district.get(id) else {
+            continue;
+        };
+        for c in &columns {
+            assert_eq!(row[c], other[c], "home {id}, {c}");
+            compared += 1;
+        }
+    }
+    assert!(
+        compared > 1000 * columns.len(),
+        "{compared} values compared"
+    );
+}

@@ -249,7 +249,10 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
                 }
                 Element::Relation(r) => {
                     let t = tags_of(&e);
-                    let multipolygon = t.iter().any(|&(k, v)| k == "type" && v == "multipolygon");
+                    // Administrative boundaries are areas as multipolygons are, with the same roles.
+                    let multipolygon = t
+                        .iter()
+                        .any(|&(k, v)| k == "type" && (v == "multipolygon" || v == "boundary"));
                     if multipolygon && matches(&filters, t.iter().copied()) {
                         let members = r
                             .members()

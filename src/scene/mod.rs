@@ -122,6 +122,8 @@ enum Source {
     /// A path, its `crs` key and its `layer` key.
     Vector(PathBuf, Option<String>, Option<String>),
     Osm(PathBuf, Vec<String>),
+    /// The administrative boundaries of one `admin_level` of an .osm.pbf (neighbourhoods).
+    OsmBoundaries(PathBuf, u8),
     /// A population grid: one point per non-empty cell at its centre, with the cell value.
     Raster {
         path: PathBuf,
@@ -230,6 +232,35 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
             }
             Ok(osm.layer)
         }
+        Source::OsmBoundaries(path, level) => {
+            let mut layer = load(
+                &Source::Osm(path.clone(), vec![format!("admin_level={level}")]),
+                warnings,
+            )?;
+            // Nodes and other boundaries carry admin_level too (an admin centre, a postal code).
+            layer.features.retain(|f| {
+                f.props.get("boundary").and_then(|b| b.as_str()) == Some("administrative")
+                    && matches!(
+                        f.geometry,
+                        Some(geo::Geometry::Polygon(_) | geo::Geometry::MultiPolygon(_))
+                    )
+            });
+            for (i, f) in layer.features.iter_mut().enumerate() {
+                f.index = i;
+                if !f.props.contains_key("ref") {
+                    let id = f.props.get("osm_id").cloned().unwrap_or_default();
+                    f.props
+                        .insert("ref".into(), serde_json::Value::String(id.to_string()));
+                }
+            }
+            if layer.features.is_empty() {
+                return Err(Error::layer(
+                    path,
+                    format!("[neighbourhoods] osm: no complete administrative boundary at admin_level = {level}; check the level (10 is a city district in most countries) and that the extract holds the whole area"),
+                ));
+            }
+            Ok(layer)
+        }
     }
 }
 
@@ -245,14 +276,15 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
         _ => None,
     };
     // Load the layers in parallel: they are independent files.
-    let mut jobs: Vec<(String, Source)> = vec![(
-        "neighbourhoods".into(),
-        Source::Vector(
+    let neighbourhoods_source = match (&f.neighbourhoods.osm, f.neighbourhoods.admin_level) {
+        (Some(osm), Some(level)) => Source::OsmBoundaries(study.input_path(osm), level),
+        _ => Source::Vector(
             study.input_path(&f.neighbourhoods.path),
             f.neighbourhoods.crs.clone(),
             f.neighbourhoods.layer.clone(),
         ),
-    )];
+    };
+    let mut jobs: Vec<(String, Source)> = vec![("neighbourhoods".into(), neighbourhoods_source)];
     if streamed_homes.is_none() {
         jobs.push(("homes".into(), homes_source));
     }

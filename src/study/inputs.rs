@@ -19,10 +19,14 @@ impl Study {
     /// The study file and every layer it names, in study-file order.
     pub fn inputs(&self) -> Vec<Input> {
         let f = &self.file;
-        let mut named: Vec<(String, String)> = vec![(
-            "[neighbourhoods] path".into(),
-            f.neighbourhoods.path.clone(),
-        )];
+        let mut named: Vec<(String, String)> = match &f.neighbourhoods.osm {
+            Some(osm) => vec![("[neighbourhoods] osm".into(), osm.clone())],
+            None if f.neighbourhoods.path.is_empty() => Vec::new(),
+            None => vec![(
+                "[neighbourhoods] path".into(),
+                f.neighbourhoods.path.clone(),
+            )],
+        };
         for (i, t) in f.neighbourhoods.tables.iter().enumerate() {
             named.push((
                 format!("[neighbourhoods] tables entry {} path", i + 1),

@@ -225,7 +225,17 @@ pub struct TableSection {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NeighbourhoodsSection {
+    /// The layer of polygons; empty when `osm` gives the neighbourhoods.
+    #[serde(default)]
     pub path: String,
+    /// Instead of `path`: an .osm.pbf whose administrative boundaries at `admin_level` are the
+    /// neighbourhoods.
+    #[serde(default)]
+    pub osm: Option<String>,
+    #[serde(default)]
+    pub admin_level: Option<u8>,
+    /// The id attribute; with `osm` it defaults to `ref` (the relation's OSM id where it has none).
+    #[serde(default)]
     pub id: String,
     #[serde(default)]
     pub name: Option<String>,

@@ -301,7 +301,12 @@ impl Resolved {
         let equity = file.equity.as_ref().map(|e| EquitySettings {
             by: e.by.clone(),
             higher_is_worse: Setting::given_or(e.higher_is_worse, false),
-            neighbourhoods_path: study.resolve(&file.neighbourhoods.path),
+            neighbourhoods_path: study.resolve(
+                file.neighbourhoods
+                    .osm
+                    .as_deref()
+                    .unwrap_or(&file.neighbourhoods.path),
+            ),
             study_file: study.path.clone(),
         });
         let sites = sites(&study, &norms, &focus_kind, &priority, &mut warnings)?;
@@ -309,12 +314,20 @@ impl Resolved {
         no_effect_warnings(file, &mut warnings);
         let StudyFile {
             study: head,
-            neighbourhoods,
+            mut neighbourhoods,
             homes,
             amenities,
             network: network_section,
             ..
         } = study.file;
+        if neighbourhoods.osm.is_some() {
+            if neighbourhoods.id.is_empty() {
+                neighbourhoods.id = "ref".into();
+            }
+            if neighbourhoods.name.is_none() {
+                neighbourhoods.name = Some("name".into());
+            }
+        }
         Ok(Resolved {
             path: study.path,
             dir: study.dir,
@@ -536,6 +549,36 @@ fn check_number(
 }
 
 fn validate_layers(f: &StudyFile) -> Result<(), String> {
+    let n = &f.neighbourhoods;
+    match (n.path.is_empty(), &n.osm) {
+        (true, None) => {
+            return Err(
+                "[neighbourhoods]: give `path` (a layer of polygons) or `osm` (an .osm.pbf) with `admin_level`".into(),
+            )
+        }
+        (false, Some(_)) => {
+            return Err("[neighbourhoods]: give either `path` or `osm`, not both".into())
+        }
+        (true, Some(_)) if n.admin_level.is_none() => {
+            return Err(
+                "[neighbourhoods]: `osm` needs `admin_level`, the level of the administrative boundaries that are the neighbourhoods (e.g. admin_level = 10 for city districts)".into(),
+            )
+        }
+        (false, None) if n.id.is_empty() => {
+            return Err("[neighbourhoods]: `id` is required: the attribute holding each neighbourhood's unique id".into())
+        }
+        (false, None) if n.admin_level.is_some() => {
+            return Err("[neighbourhoods] admin_level: only with `osm`".into())
+        }
+        _ => {}
+    }
+    if let Some(level) = n.admin_level {
+        if !(1..=12).contains(&level) {
+            return Err(format!(
+                "[neighbourhoods] admin_level = {level}: OpenStreetMap levels run from 1 to 12 (10 is a city district in most countries)"
+            ));
+        }
+    }
     for (section, spec) in [
         ("neighbourhoods", &f.neighbourhoods.children),
         ("homes", &f.homes.children),
