@@ -287,6 +287,9 @@ case("neighbourhoods_admin_level_without_osm", ["error", "[neighbourhoods] admin
 case("neighbourhoods_admin_level_out_of_range", ["error", "[neighbourhoods] admin_level = 13", "from 1 to 12"], S.replace('path = "../_base/neighbourhoods.geojson"', 'osm = "city.osm.pbf"\nadmin_level = 13'))
 case("neighbourhoods_without_path_or_osm", ["error", "[neighbourhoods]: give `path`"], S.replace('path = "../_base/neighbourhoods.geojson"\n', ''))
 case("neighbourhoods_without_id", ["error", "[neighbourhoods]: `id` is required"], S.replace('id = "code"\n', ''))
+case("formats_parquet", ["error", "[study] formats: \"parquet\"", "not in this version", "\"gpkg\""], S.replace('output = "out"', 'output = "out"\nformats = ["parquet"]'))
+case("formats_unknown", ["error", "[study] formats: \"shp\" is not an output format"], S.replace('output = "out"', 'output = "out"\nformats = ["shp"]'))
+case("formats_gpkg", ["ok"], S.replace('output = "out"', 'output = "out"\nformats = ["gpkg"]'))
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
 

@@ -106,6 +106,14 @@ impl Staging {
         Ok(BufWriter::with_capacity(1 << 20, f))
     }
 
+    /// The staged path of a file to be committed under `name`, for writers that need a path
+    /// (SQLite); the caller creates it.
+    pub fn create_path(&mut self, name: &str) -> PathBuf {
+        debug_assert!(folder::OUTPUT_FILES.contains(&name), "{name} is not listed");
+        self.files.push(name.to_string());
+        self.stage.join(name)
+    }
+
     /// Writes a whole file at once.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let mut w = self.create(name)?;

@@ -11,7 +11,7 @@ use serde_json::json;
 use super::atomic::{self, Staging};
 use super::i18n;
 use super::table::{Cell, Table};
-use super::{markdown, report, ExtraColumns};
+use super::{gpkg, markdown, report, ExtraColumns};
 use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::error::{Error, Result};
 use crate::measures::rasters::RasterColumns;
@@ -96,6 +96,16 @@ impl Writer {
         atomic::finish(w, &path)
     }
 
+    /// Writes the file `name` through `fill`, which is given the staged path (for writers that
+    /// open a path themselves, as SQLite does); the file is synced like every other.
+    pub fn file_at(&mut self, name: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+        let path = self.staging.create_path(name);
+        fill(&path)?;
+        let f = File::open(&path).map_err(|e| Error::io(self.staging.final_path(name), e))?;
+        f.sync_all()
+            .map_err(|e| Error::io(self.staging.final_path(name), e))
+    }
+
     /// Moves every file into the output folder.
     pub fn commit(self) -> Result<Vec<PathBuf>> {
         self.staging.commit()
@@ -148,7 +158,73 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     writer.file("homes.csv", |w| {
         super::write_homes_csv(w, scene, view.distances, view.measures, &home_extra)
     })?;
+    if view.study.geopackage {
+        write_geopackage(view, &table, &home_extra, writer)?;
+    }
     Ok(table)
+}
+
+/// `kindscape.gpkg`: homes, neighbourhoods and sites as layers, from the same CSV text.
+fn write_geopackage(
+    view: &RunView,
+    table: &Table,
+    home_extra: &ExtraColumns,
+    writer: &mut Writer,
+) -> Result<()> {
+    let scene = view.scene;
+    let csv_of = |t: &Table| -> Result<Vec<u8>> {
+        let mut bytes = Vec::new();
+        t.write_csv(&mut bytes)
+            .map_err(|e| Error::Other(format!("kindscape.gpkg: {e}")))?;
+        Ok(bytes)
+    };
+    let mut homes_csv = Vec::new();
+    super::write_homes_csv(
+        &mut homes_csv,
+        scene,
+        view.distances,
+        view.measures,
+        home_extra,
+    )
+    .map_err(|e| Error::Other(format!("kindscape.gpkg: {e}")))?;
+    let mut layers = vec![
+        gpkg::GpkgLayer {
+            name: "homes",
+            geometry_type: "POINT",
+            csv: homes_csv,
+            geometries: scene
+                .homes
+                .coords
+                .iter()
+                .map(|c| geo::Geometry::Point(geo::Point(*c)))
+                .collect(),
+        },
+        gpkg::GpkgLayer {
+            name: "neighbourhoods",
+            geometry_type: "MULTIPOLYGON",
+            csv: csv_of(table)?,
+            geometries: scene
+                .neighbourhoods
+                .iter()
+                .map(|n| geo::Geometry::MultiPolygon(n.geometry.clone()))
+                .collect(),
+        },
+    ];
+    if let Some(plan) = view.sites {
+        layers.push(gpkg::GpkgLayer {
+            name: "sites",
+            geometry_type: "POINT",
+            csv: csv_of(&super::sites_table(plan))?,
+            geometries: plan
+                .sites
+                .iter()
+                .map(|s| geo::Geometry::Point(geo::Point::new(s.x, s.y)))
+                .collect(),
+        });
+    }
+    writer.file_at("kindscape.gpkg", |path| {
+        gpkg::write(path, &scene.crs, &layers)
+    })
 }
 
 /// The documents: `report.html`, `summary.md` and `run.json` (with `timings`, the full list).

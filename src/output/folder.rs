@@ -25,6 +25,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "sites.csv",
     "sites.geojson",
     "cba.csv",
+    "kindscape.gpkg",
     "report.html",
     "summary.md",
     "run.json",

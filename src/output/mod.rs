@@ -4,6 +4,7 @@ pub mod atomic;
 pub mod equity;
 pub mod files;
 pub mod folder;
+pub mod gpkg;
 pub mod i18n;
 pub mod markdown;
 pub mod report;

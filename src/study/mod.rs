@@ -80,6 +80,9 @@ pub struct StudySection {
     /// Language of the report, `summary.md` and the terminal summary ("en" or "nl").
     #[serde(default)]
     pub language: Option<Language>,
+    /// Extra output formats besides CSV and GeoJSON: "gpkg".
+    #[serde(default)]
+    pub formats: Vec<String>,
 }
 
 /// A language the report is written in.

@@ -83,6 +83,8 @@ pub struct Resolved {
     pub name: String,
     /// `[study] crs`: a metric CRS, or "auto" (the default) for the UTM zone of the data.
     pub crs: Setting<String>,
+    /// `[study] formats = ["gpkg"]`: also write `kindscape.gpkg`.
+    pub geopackage: bool,
     /// `[study] language` of the report, `summary.md` and the terminal summary (`--lang` may
     /// override it when writing).
     pub language: Setting<Language>,
@@ -286,6 +288,7 @@ impl Resolved {
         .map_err(err)?;
         validate_layers(file).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
+        let geopackage = formats(&file.study.formats).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
         let mut warnings = study.notes.clone();
         for note in split_notes {
@@ -335,6 +338,7 @@ impl Resolved {
             name: head.name,
             crs: Setting::given_or(head.crs, "auto".to_string()),
             language: Setting::given_or(head.language, Language::default()),
+            geopackage,
             output: head.output,
             neighbourhood_attributes,
             split,
@@ -422,6 +426,19 @@ impl Resolved {
     pub fn score_weights(&self) -> Vec<(String, f64)> {
         self.score.weights.value.clone()
     }
+}
+
+/// `[study] formats`: whether `kindscape.gpkg` is written.
+fn formats(formats: &[String]) -> Result<bool, String> {
+    let mut gpkg = false;
+    for f in formats {
+        match f.as_str() {
+            "gpkg" => gpkg = true,
+            "parquet" => return Err("[study] formats: \"parquet\" (GeoParquet) is not in this version of kindscape; \"gpkg\" writes kindscape.gpkg".into()),
+            other => return Err(format!("[study] formats: \"{other}\" is not an output format; give \"gpkg\" (CSV and GeoJSON are always written)")),
+        }
+    }
+    Ok(gpkg)
 }
 
 /// `[neighbourhoods] tables`, `decimal` and `thousands`, checked.
