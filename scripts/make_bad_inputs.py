@@ -290,6 +290,10 @@ case("neighbourhoods_without_id", ["error", "[neighbourhoods]: `id` is required"
 case("formats_parquet", ["error", "[study] formats: \"parquet\"", "not in this version", "\"gpkg\""], S.replace('output = "out"', 'output = "out"\nformats = ["parquet"]'))
 case("formats_unknown", ["error", "[study] formats: \"shp\" is not an output format"], S.replace('output = "out"', 'output = "out"\nformats = ["shp"]'))
 case("formats_gpkg", ["ok"], S.replace('output = "out"', 'output = "out"\nformats = ["gpkg"]'))
+case("homes_text_numbers_ambiguous", ["error", "homes.geojson", "feature 0", "attribute \"c\" = \"1,5\" is not a number"], S.replace('id = "hid"', 'id = "hid"\nchildren = "c"').replace("../_base/homes.geojson", "homes.geojson"),
+     {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500))])})
+case("homes_text_numbers_with_decimal_comma", ["ok"], S.replace('id = "hid"', 'id = "hid"\nchildren = "c"\ndecimal = ","').replace("../_base/homes.geojson", "homes.geojson"),
+     {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500)), feat({"hid": "b", "c": "20"}, pt(151500, 460500))])})
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
 

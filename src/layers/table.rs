@@ -36,6 +36,11 @@ const DELIMITERS: [u8; 4] = [b';', b',', b'\t', b'|'];
 /// Reads a table (UTF-8, with or without a byte-order mark).
 pub fn read(spec: &TableSpec) -> Result<Table> {
     let path = &spec.path;
+    // A table is held whole, with its cells as strings: about four times its size.
+    if let Ok(meta) = std::fs::metadata(path) {
+        crate::memory::check_fits("the table", meta.len().saturating_mul(4))
+            .map_err(|m| Error::layer(path, m))?;
+    }
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Error::layer(

@@ -108,6 +108,11 @@ pub(super) fn load(
     let required = rows.required.clone();
     let mut seen = vec![false; required.len()];
     // Only the attributes a home is read from are kept: a buildings layer may carry dozens.
+    let numeric: Vec<&str> = required
+        .iter()
+        .filter(|(_, role)| *role != "[homes] id")
+        .map(|(name, _)| name.as_str())
+        .collect();
     let keep: Vec<String> = required
         .iter()
         .map(|(name, _)| name.clone())
@@ -129,6 +134,9 @@ pub(super) fn load(
                     *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
                 }
                 chunk.reproject(crs)?;
+                if let Some(format) = &study.homes_format {
+                    crate::layers::table::read_numbers(&mut chunk, &numeric, format)?;
+                }
                 let added = rows.add(&chunk).inspect_err(|_| {
                     // An attribute missing from every feature so far: the whole-layer check may
                     // have a better message (a close name), as before reading in chunks.

@@ -297,6 +297,11 @@ pub struct HomesSection {
     /// Shares of a wide children band per norm band, as in `[neighbourhoods] split`.
     #[serde(default)]
     pub split: Option<toml::Table>,
+    /// How the layer writes numbers in text attributes, as in `[neighbourhoods]`.
+    #[serde(default)]
+    pub decimal: Option<String>,
+    #[serde(default)]
+    pub thousands: Option<String>,
     #[serde(default)]
     pub share_by: Option<ShareBy>,
     /// Residents per home: used to share an estimate over homes whose children are suppressed.

@@ -94,6 +94,8 @@ pub struct Resolved {
     pub layers: LayerSettings,
     /// `[neighbourhoods] tables`, `decimal` and `thousands`.
     pub neighbourhood_attributes: AttributeSettings,
+    /// `[homes] decimal` and `thousands`, when either is given.
+    pub homes_format: Option<NumberFormat>,
     /// `split`: per children band, its share of each norm band (`[neighbourhoods]` or `[homes]`).
     pub split: BandSplit,
     /// The age bands children are counted in, in study-file order.
@@ -289,6 +291,8 @@ impl Resolved {
         validate_layers(file).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
         let geopackage = formats(&file.study.formats).map_err(err)?;
+        let homes_format =
+            layer_format("homes", &file.homes.decimal, &file.homes.thousands).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
         let mut warnings = study.notes.clone();
         for note in split_notes {
@@ -341,6 +345,7 @@ impl Resolved {
             geopackage,
             output: head.output,
             neighbourhood_attributes,
+            homes_format,
             split,
             layers: LayerSettings {
                 neighbourhoods,
@@ -428,6 +433,20 @@ impl Resolved {
     }
 }
 
+/// A layer section's `decimal` and `thousands`, when either is given.
+fn layer_format(
+    section: &str,
+    decimal: &Option<String>,
+    thousands: &Option<String>,
+) -> Result<Option<NumberFormat>, String> {
+    if decimal.is_none() && thousands.is_none() {
+        return Ok(None);
+    }
+    NumberFormat::from_keys(decimal.as_deref(), thousands.as_deref())
+        .map(Some)
+        .map_err(|m| format!("[{section}] {m}"))
+}
+
 /// `[study] formats`: whether `kindscape.gpkg` is written.
 fn formats(formats: &[String]) -> Result<bool, String> {
     let mut gpkg = false;
@@ -444,13 +463,7 @@ fn formats(formats: &[String]) -> Result<bool, String> {
 /// `[neighbourhoods] tables`, `decimal` and `thousands`, checked.
 fn neighbourhood_attributes(study: &Study) -> Result<AttributeSettings, String> {
     let n = &study.file.neighbourhoods;
-    let format = match (&n.decimal, &n.thousands) {
-        (None, None) => None,
-        (d, t) => Some(
-            NumberFormat::from_keys(d.as_deref(), t.as_deref())
-                .map_err(|m| format!("[neighbourhoods] {m}"))?,
-        ),
-    };
+    let format = layer_format("neighbourhoods", &n.decimal, &n.thousands)?;
     let mut tables = Vec::new();
     for (i, t) in n.tables.iter().enumerate() {
         let place = format!("[neighbourhoods] tables entry {} ({})", i + 1, t.path);
