@@ -294,6 +294,7 @@ case("homes_text_numbers_ambiguous", ["error", "homes.geojson", "feature 0", "at
      {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500))])})
 case("homes_text_numbers_with_decimal_comma", ["ok"], S.replace('id = "hid"', 'id = "hid"\nchildren = "c"\ndecimal = ","').replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500)), feat({"hid": "b", "c": "20"}, pt(151500, 460500))])})
+case("sites_layer_without_candidates", ["warning", "[sites] layer has no effect"], S + '\n[sites]\ncount = 1\nlayer = "kandidaten"\n')
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
 

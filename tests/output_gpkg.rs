@@ -100,3 +100,55 @@ fn the_geopackage_holds_the_csv_tables_with_their_geometries() {
     assert!(text.contains(&format!("Feature Count: {homes}")), "{text}");
     assert!(text.contains("ID[\"EPSG\",28992]"), "{text}");
 }
+
+#[test]
+fn a_layer_of_a_geopackage_serves_as_site_candidates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let study = sample_town_with_gpkg(tmp.path());
+    let first = tmp.path().join("out-first");
+    let run = |study: &Path, out: &Path| {
+        common::kindscape()
+            .args(["run", "--quiet", "--out"])
+            .arg(out)
+            .arg(study)
+            .output()
+            .unwrap()
+    };
+    let o = run(&study, &first);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    std::fs::copy(first.join("kindscape.gpkg"), tmp.path().join("plan.gpkg")).unwrap();
+
+    // The chosen sites, offered again as the only candidates: the same sites come back.
+    let text = std::fs::read_to_string(&study).unwrap();
+    let with = |extra: &str| {
+        let t = text.replacen(
+            "[sites]\n",
+            &format!("[sites]\ncandidates = \"plan.gpkg\"\n{extra}"),
+            1,
+        );
+        assert_ne!(t, text, "the sample town has a [sites] section");
+        let p = tmp.path().join("again.toml");
+        std::fs::write(&p, t).unwrap();
+        p
+    };
+    // Without `layer`, the GeoPackage's layers are listed.
+    let o = run(&with(""), &tmp.path().join("out-none"));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("homes") && stderr.contains("neighbourhoods") && stderr.contains("sites"),
+        "{stderr}"
+    );
+    let again = tmp.path().join("out-again");
+    let o = run(&with("layer = \"sites\"\n"), &again);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let coords = |dir: &Path| {
+        let mut c: Vec<(String, String)> = common::read_csv(&dir.join("sites.csv"))
+            .into_iter()
+            .map(|r| (r["x"].clone(), r["y"].clone()))
+            .collect();
+        c.sort();
+        c
+    };
+    assert_eq!(coords(&first), coords(&again));
+}

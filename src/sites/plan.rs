@@ -218,7 +218,8 @@ fn candidate_layer(
     warnings: &Warnings,
 ) -> Result<Vec<Amenity>> {
     let path = candidates.path.as_path();
-    let mut layer = scene::read_vector(path, candidates.crs.as_deref(), None)?;
+    let mut layer =
+        scene::read_vector(path, candidates.crs.as_deref(), candidates.layer.as_deref())?;
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();

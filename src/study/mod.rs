@@ -439,6 +439,9 @@ pub struct SitesSection {
     pub candidates: Option<String>,
     #[serde(default)]
     pub crs: Option<String>,
+    /// Which layer of a candidates GeoPackage with several.
+    #[serde(default)]
+    pub layer: Option<String>,
     /// Generated candidates keep at least this distance from existing amenities of the kind.
     #[serde(default)]
     pub min_distance_m: Option<f64>,

@@ -247,6 +247,8 @@ pub struct CandidateLayer {
     pub given: String,
     pub path: PathBuf,
     pub crs: Option<String>,
+    /// The layer of a GeoPackage with several.
+    pub layer: Option<String>,
 }
 
 /// `[[rasters]]`: the rasters summarised per neighbourhood.
@@ -976,12 +978,19 @@ fn sites(
                 given: given.clone(),
                 path,
                 crs: cfg.crs.clone(),
+                layer: cfg.layer.clone(),
             })
         }
         None => {
             if cfg.crs.is_some() {
                 warnings.push(
                     "[sites] crs has no effect: it is the CRS of a candidates layer, and [sites] names none"
+                        .into(),
+                );
+            }
+            if cfg.layer.is_some() {
+                warnings.push(
+                    "[sites] layer has no effect: it picks a layer of a candidates GeoPackage, and [sites] names none"
                         .into(),
                 );
             }
