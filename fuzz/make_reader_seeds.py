@@ -103,5 +103,9 @@ out("regressions", "shapefile", "cut_shp.bin", struct.pack("<I", 120) + homes[4:
 open(os.path.join(HERE, "regressions", "shapefile", "expected.txt"), "w").write(
     "# <file>: loads | error <words the message must hold>\n"
     "shp_homes_read.bin: loads\nshp_latin1_cpg_read_correctly.bin: loads\n"
-    "shp_fewer_records_than_shapes.bin: error fewer records\n")
+    "shp_fewer_records_than_shapes.bin: error fewer records\n"
+    "# found by the fuzzer: a part start far past the shape's points made the shapefile crate reserve 17 GB\n"
+    "oom-part-start-past-its-points.bin: error feature 0: the shape's part 2 starts at point 1090670464\n"
+    "# found by the fuzzer: after an empty record the crate read on from its own place and took bytes for a 1e9 part count\n"
+    "oom-empty-record-then-huge-part-count.bin: error feature 0: the shape cannot be read\n")
 print("wrote fuzz/seeds and fuzz/regressions for gpkg_wkb, gpkg, shapefile")
