@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use kindscape::layers::crs::Crs;
 use kindscape::layers::raster::{cells_as_points, Raster};
-use kindscape::layers::Layer;
+use kindscape::layers::{CrsSource, Feature, Layer};
 use kindscape::scene::polygons::{shape, Cleaning};
 
 /// The path the study target pretends its text came from.
@@ -90,6 +90,12 @@ impl TempFile {
 impl Drop for TempFile {
     fn drop(&mut self) {
         let _ = std::fs::remove_file(&self.0);
+        // A read-only SQLite connection to a file in WAL mode leaves its -wal and -shm behind.
+        for suffix in ["-wal", "-shm"] {
+            let mut sidecar = self.0.clone().into_os_string();
+            sidecar.push(suffix);
+            let _ = std::fs::remove_file(sidecar);
+        }
     }
 }
 
@@ -141,8 +147,10 @@ pub fn geotiff(bytes: &[u8]) -> Option<String> {
 }
 
 /// The OSM and GeoTIFF readers guard the crates they use with `catch_unwind` and turn their
-/// panics into an error naming the file. libFuzzer's panic hook aborts on every panic, caught or
-/// not, so their targets put the default hook back: a panic that escapes the reader still aborts
+/// panics into an error naming the file; polygon cleaning (`shape`) guards geo's validity check
+/// and repair the same way, counting a polygon geo panics on as unrepairable. libFuzzer's panic
+/// hook aborts on every panic, caught or not, so their targets and those of the vector layers
+/// (whose polygons are cleaned) put the default hook back: a panic that escapes still aborts
 /// (libfuzzer-sys catches it around the target), and caught ones are only printed to the log,
 /// where `grep -c panicked` counts them.
 pub fn keep_caught_panics_alive() {
@@ -155,23 +163,39 @@ pub fn keep_caught_panics_alive() {
 /// The path the gpkg_wkb target pretends its blob came from.
 pub const GPKG_BLOB_PATH: &str = "fuzz.gpkg";
 
-/// Decodes `bytes` as one GeoPackage geometry blob (header, then WKB) and cleans the geometry
-/// the way the scene does.
+/// Decodes `bytes` as one GeoPackage geometry blob (header, then WKB), checks its coordinates as
+/// the GeoPackage reader checks every feature it decodes (finite, plausible in EPSG:28992), and
+/// cleans the geometry the way the scene does.
 pub fn gpkg_wkb(bytes: &[u8]) -> Option<String> {
-    match kindscape::layers::gpkg::geometry(bytes) {
-        Ok(geometry) => {
-            let mut cleaning = Cleaning::default();
-            if let Some(g) = geometry {
-                let _ = shape(&g, &mut cleaning);
-            }
-            None
-        }
+    let geometry = match kindscape::layers::gpkg::geometry(bytes) {
+        Ok(g) => g,
         // The blob decoder has no file: its message is checked for being non-empty instead.
         Err(e) => {
             assert!(!e.is_empty());
-            Some(e)
+            return Some(e);
         }
+    };
+    // What `read_in_chunks` does with each chunk before handing it on: a geometry the layer
+    // check refuses never reaches `shape`.
+    let layer = Layer {
+        path: PathBuf::from(GPKG_BLOB_PATH),
+        crs: rd(),
+        crs_source: CrsSource::File,
+        features: vec![Feature {
+            index: 0,
+            geometry,
+            props: Default::default(),
+            id: None,
+        }],
+    };
+    if let Err(e) = layer.check_each_coordinate() {
+        return Some(must_name(e, GPKG_BLOB_PATH));
     }
+    let mut cleaning = Cleaning::default();
+    if let Some(g) = &layer.features[0].geometry {
+        let _ = shape(g, &mut cleaning);
+    }
+    None
 }
 
 /// Reads `bytes` written to a temporary `.gpkg` as a layer (the only one, no `layer` key), moves

@@ -50,7 +50,13 @@ out("regressions", "gpkg_wkb", "cut_envelope.bin", header(0b100)[:8] + b"\0" * 1
 out("regressions", "gpkg_wkb", "cut_wkb.bin", (header(1) + wkb_point(1, 2))[:-3])
 open(os.path.join(HERE, "regressions", "gpkg_wkb", "expected.txt"), "w").write(
     "# <file>: loads | error <words the message must hold>\n"
-    "point.bin: loads\nempty.bin: loads\nbowtie.bin: loads\ncut_envelope.bin: error cut short\ncut_wkb.bin: error WKB\n")
+    "point.bin: loads\nempty.bin: loads\nbowtie.bin: loads\ncut_envelope.bin: error cut short\ncut_wkb.bin: error WKB\n"
+    "# found by the fuzzer (kept as libFuzzer minimised it): a polygon with a NaN coordinate\n"
+    "crash-nan-coordinate-in-polygon.bin: error not a finite number\n"
+    "# wkb 0.9.3 panicked reading the inner point (its header sets the EWKB SRID flag)\n"
+    "crash-multipoint-inner-srid-flag.bin: error WKB is malformed\n"
+    "# geo's validity check hit a debug assertion (topology position conflict): skipped as unrepairable\n"
+    "crash-topology-conflict-sliver-hole.bin: loads\n")
 
 gpkg_cases = ["gpkg_homes_read", "gpkg_several_layers_with_key", "gpkg_boolean_filter", "gpkg_geometry_blob_corrupted",
               "gpkg_truncated_sqlite", "gpkg_undefined_crs", "gpkg_no_geometry_layer"]
@@ -59,10 +65,27 @@ for case in gpkg_cases:
     out("seeds", "gpkg", case + ".gpkg", data)
 for case in ["gpkg_homes_read", "gpkg_truncated_sqlite", "gpkg_several_layers_with_key"]:
     out("regressions", "gpkg", case + ".gpkg", open(os.path.join(BAD, case, "homes.gpkg"), "rb").read())
+# The homes of gpkg_homes_read with the first one's geometry a polygon with a NaN coordinate.
+nan_gpkg = os.path.join(HERE, "regressions", "gpkg", "nan_coordinate.gpkg")
+shutil.copyfile(os.path.join(BAD, "gpkg_homes_read", "homes.gpkg"), nan_gpkg)
+db = sqlite3.connect(nan_gpkg)
+db.execute("UPDATE homes SET geom = ? WHERE fid = (SELECT MIN(fid) FROM homes)",
+           (header(1) + wkb_polygon([[(0, 0), (10, 0), (10, 10), (0, float("nan")), (0, 0)]]),))
+db.commit()
+db.close()
+# The same homes with the first one's geometry the MultiPoint the wkb crate panicked on.
+bad_wkb_gpkg = os.path.join(HERE, "regressions", "gpkg", "wkb_nested_point_past_end.gpkg")
+shutil.copyfile(os.path.join(BAD, "gpkg_homes_read", "homes.gpkg"), bad_wkb_gpkg)
+db = sqlite3.connect(bad_wkb_gpkg)
+db.execute("UPDATE homes SET geom = ? WHERE fid = (SELECT MIN(fid) FROM homes)",
+           (open(os.path.join(HERE, "regressions", "gpkg_wkb", "crash-multipoint-inner-srid-flag.bin"), "rb").read(),))
+db.commit()
+db.close()
 open(os.path.join(HERE, "regressions", "gpkg", "expected.txt"), "w").write(
     "# <file>: loads | error <words the message must hold>\n"
     "gpkg_homes_read.gpkg: loads\ngpkg_truncated_sqlite.gpkg: error broken SQLite file\n"
-    "gpkg_several_layers_with_key.gpkg: error 2 layers\n")
+    "gpkg_several_layers_with_key.gpkg: error 2 layers\nnan_coordinate.gpkg: error feature 0: coordinate (0, NaN) is not a finite number\n"
+    "wkb_nested_point_past_end.gpkg: error feature 0: the geometry's WKB is malformed\n")
 
 
 def framed(case, stem):
@@ -80,5 +103,9 @@ out("regressions", "shapefile", "cut_shp.bin", struct.pack("<I", 120) + homes[4:
 open(os.path.join(HERE, "regressions", "shapefile", "expected.txt"), "w").write(
     "# <file>: loads | error <words the message must hold>\n"
     "shp_homes_read.bin: loads\nshp_latin1_cpg_read_correctly.bin: loads\n"
-    "shp_fewer_records_than_shapes.bin: error fewer records\n")
+    "shp_fewer_records_than_shapes.bin: error fewer records\n"
+    "# found by the fuzzer: a part start far past the shape's points made the shapefile crate reserve 17 GB\n"
+    "oom-part-start-past-its-points.bin: error feature 0: the shape's part 2 starts at point 1090670464\n"
+    "# found by the fuzzer: after an empty record the crate read on from its own place and took bytes for a 1e9 part count\n"
+    "oom-empty-record-then-huge-part-count.bin: error feature 0: the shape cannot be read\n")
 print("wrote fuzz/seeds and fuzz/regressions for gpkg_wkb, gpkg, shapefile")

@@ -7,5 +7,6 @@ use libfuzzer_sys::fuzz_target;
 mod harness;
 
 fuzz_target!(|bytes: &[u8]| {
+    harness::keep_caught_panics_alive();
     let _ = harness::shapefile(bytes);
 });

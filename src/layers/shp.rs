@@ -75,8 +75,7 @@ pub fn read_in_chunks(
             ))
         },
     )?;
-    let mut shapes = shapefile::ShapeReader::from_path(path)
-        .map_err(|e| Error::layer(path, format!("not a readable Shapefile: {e}")))?;
+    let mut shapes = Shapes::open(path)?;
     let decimals = numeric_decimals(&dbf)?;
     let encoding = encoding(path)?;
     let dbf_file =
@@ -99,9 +98,7 @@ pub fn read_in_chunks(
     let chunk = chunk.clamp(1, 1 << 20);
     let mut features = Vec::with_capacity(chunk.min(1 << 14));
     let mut record_iter = records.iter_records();
-    for (index, shape) in shapes.iter_shapes().enumerate() {
-        let shape = shape
-            .map_err(|e| Error::feature(path, index, format!("the shape cannot be read: {e}")))?;
+    while let Some((index, shape)) = shapes.next_shape()? {
         let record = match record_iter.next() {
             Some(r) => r.map_err(|e| Error::feature(&dbf, index, format!("the record cannot be read: {e}")))?,
             None => {
@@ -133,6 +130,135 @@ pub fn read_in_chunks(
         sink.push(features)?;
     }
     sink.finish()
+}
+
+/// The shapes of a `.shp`, record after record as the format lays them out (the `.shx` is not
+/// needed). Records are framed here and each is decoded by the shapefile crate from its own
+/// bytes: the crate's own iterator trusts the part and point counts of a record when it
+/// reserves memory (it checks them against the record's length after a cast that can wrap, and
+/// reserves a part's points from the difference of its start indices unchecked; a 600-byte file
+/// asked for 17 GB, found by fuzzing), and it loses its place after a record whose length is
+/// not what its type reads. Here a record must lie in the file and its counts must fit in it.
+struct Shapes<'a> {
+    path: &'a Path,
+    file: BufReader<std::fs::File>,
+    /// Where the next record starts.
+    pos: u64,
+    /// Where the header says the records end.
+    end: u64,
+    file_len: u64,
+    index: usize,
+}
+
+impl<'a> Shapes<'a> {
+    fn open(path: &'a Path) -> Result<Shapes<'a>> {
+        let io = |e: std::io::Error| Error::io(path, format!("cannot read: {e}"));
+        let file_len = std::fs::metadata(path).map_err(io)?.len();
+        let mut file = BufReader::new(std::fs::File::open(path).map_err(io)?);
+        let header = shapefile::header::Header::read_from(&mut file)
+            .map_err(|e| Error::layer(path, format!("not a readable Shapefile: {e}")))?;
+        Ok(Shapes {
+            path,
+            file,
+            pos: 100,
+            end: u64::from(header.file_length.unsigned_abs()) * 2,
+            file_len,
+            index: 0,
+        })
+    }
+
+    /// The next shape with its 0-based index, `None` after the last record.
+    fn next_shape(&mut self) -> Result<Option<(usize, shapefile::Shape)>> {
+        if self.pos >= self.end {
+            return Ok(None);
+        }
+        let index = self.index;
+        let fail = |m: String| Error::feature(self.path, index, m);
+        let left = self.file_len.saturating_sub(self.pos + 8);
+        let mut head = [0u8; 8];
+        if self.pos + 8 > self.file_len || self.file.read_exact(&mut head).is_err() {
+            return Err(fail(format!(
+                "the .shp ends before this shape's record: its header says the file holds {} bytes, but it has {}; the file is cut short",
+                self.end, self.file_len
+            )));
+        }
+        // The content length, in 16-bit words, after the record number.
+        let words = i32::from_be_bytes([head[4], head[5], head[6], head[7]]);
+        let Ok(words) = u32::try_from(words) else {
+            return Err(fail(format!(
+                "the shape's record declares a negative length ({words}); the .shp is corrupt"
+            )));
+        };
+        let content = u64::from(words) * 2;
+        if content > left {
+            return Err(fail(format!(
+                "the shape's record declares {content} bytes, more than the {left} left in the file; the .shp is cut short or corrupt"
+            )));
+        }
+        let size = i32::try_from(content).map_err(|_| {
+            fail(format!(
+                "the shape's record declares {content} bytes, more than a Shapefile record can hold; the .shp is corrupt"
+            ))
+        })?;
+        let mut record = vec![0u8; content as usize];
+        self.file
+            .read_exact(&mut record)
+            .map_err(|e| fail(format!("the shape cannot be read: {e}")))?;
+        self.pos += 8 + content;
+        self.index += 1;
+        check_counts(&record).map_err(fail)?;
+        let shape = <shapefile::Shape as shapefile::record::ReadableShape>::read_from(
+            &mut std::io::Cursor::new(&record[..]),
+            size,
+        )
+        .map_err(|e| fail(format!("the shape cannot be read: {e}")))?;
+        Ok(Some((index, shape)))
+    }
+}
+
+/// Checks the part and point counts of a multipoint or multi-part shape, and its part starts,
+/// against the bytes of its record (`record`: its content, from the shape type on).
+fn check_counts(record: &[u8]) -> std::result::Result<(), String> {
+    let le = |at: usize| {
+        record
+            .get(at..at + 4)
+            .map(|b| i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let (parts, points, fixed) = match le(0) {
+        // MultiPoint (M, Z): type, box, point count, points.
+        Some(8 | 18 | 28) => (Some(0), le(36), 40),
+        // PolyLine, Polygon (M, Z), MultiPatch: type, box, part and point counts, part starts
+        // (and a MultiPatch's part types), points.
+        Some(3 | 5 | 13 | 15 | 23 | 25 | 31) => (le(36), le(40), 44),
+        _ => return Ok(()),
+    };
+    let (Some(parts), Some(points)) = (parts, points) else {
+        return Err(format!(
+            "the shape's record holds {} bytes, fewer than the {fixed} its type needs before its points; the .shp is corrupt",
+            record.len()
+        ));
+    };
+    let declares = format!("the shape declares {parts} part(s) and {points} point(s)");
+    let (Ok(p), Ok(n)) = (u64::try_from(parts), u64::try_from(points)) else {
+        return Err(format!("{declares}; the .shp is corrupt"));
+    };
+    if fixed + 4 * p + 16 * n > record.len() as u64 {
+        return Err(format!(
+            "{declares}, more than its record of {} bytes can hold; the .shp is corrupt",
+            record.len()
+        ));
+    }
+    let mut previous = 0;
+    for k in 0..p as usize {
+        let first = le(fixed as usize + 4 * k).unwrap_or(0);
+        if first < previous || first > points {
+            return Err(format!(
+                "the shape's part {k} starts at point {first}, outside its {points} point(s) or before the part ahead of it; the .shp is corrupt"
+            ));
+        }
+        previous = first;
+    }
+    Ok(())
 }
 
 /// The file beside `path` with extension `ext` (either case), if it exists.

@@ -1,5 +1,7 @@
 //! Turning layer geometries into clean polygons and points, with invalid polygons repaired.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
 use geo::orient::{Direction, Orient};
 use geo::sweep::Intersections;
 use geo::{
@@ -90,7 +92,27 @@ pub fn shape(g: &Geometry, cleaning: &mut Cleaning) -> Result<Option<Shape>, &'s
     }
 }
 
-fn polygon(mut mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon> {
+/// [`clean_polygon`] with panics caught. geo's validity check and repair (`relate`, the sweep)
+/// and i_overlay's union assert on some degenerate rings, e.g. a hole whose corners lie within
+/// 1e-230 of the shell's corner, with denormal coordinates ("topology position conflict"),
+/// found by fuzzing GeoPackage blobs. Most of these are debug assertions (and overflow checks),
+/// so they panic in builds that keep them (tests, the fuzzers, debug runs) while a release build
+/// goes on; either way such a polygon ends up counted as unrepairable and skipped.
+fn polygon(mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon> {
+    let mut counted = Cleaning::default();
+    match catch_unwind(AssertUnwindSafe(|| clean_polygon(mp, &mut counted))) {
+        Ok(cleaned) => {
+            cleaning.add(counted);
+            cleaned
+        }
+        Err(_) => {
+            cleaning.unrepairable += 1;
+            None
+        }
+    }
+}
+
+fn clean_polygon(mut mp: MultiPolygon, cleaning: &mut Cleaning) -> Option<MultiPolygon> {
     mp.0.retain(|p| p.exterior().0.len() >= 4);
     if mp.0.is_empty() {
         cleaning.empty += 1;
@@ -242,6 +264,38 @@ mod tests {
             "{}",
             mp.unsigned_area()
         );
+    }
+
+    #[test]
+    fn a_polygon_geo_asserts_on_is_skipped_as_unrepairable() {
+        // Found by fuzzing GeoPackage blobs: geo's validity check panics ("topology position
+        // conflict") on this square with a sliver hole of denormal coordinates at its corner.
+        let c = |x: u64, y: u64| Coord {
+            x: f64::from_bits(x),
+            y: f64::from_bits(y),
+        };
+        let ten = 10f64.to_bits();
+        let shell = vec![
+            c(0x80000, 0),
+            c(ten, 0),
+            c(ten, 0x2400000000),
+            c(0x40, ten),
+            c(0, 0),
+        ];
+        let hole = vec![
+            c(2f64.to_bits(), 0xcc0000),
+            c(0x40, 0x1000000000000040),
+            c(0x9000040, 0x1000000000000000),
+            c(0x1000000000400040, 0x40),
+            c(0x4010, 0),
+        ];
+        let p = geo::Polygon::new(shell.into(), vec![hole.into()]);
+        let mut c = Cleaning::default();
+        assert!(shape(&Geometry::Polygon(p), &mut c).unwrap().is_none());
+        // With debug assertions geo panics in the validity check (nothing counted but the
+        // skip); without, the check says invalid and MakeValid fails (a repair tried, then the
+        // skip).
+        assert_eq!((c.unrepairable, c.empty), (1, 0));
     }
 
     /// The regular star polygon {n/k}: n points on a circle, each joined to the k-th next.
