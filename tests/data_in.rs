@@ -10,20 +10,6 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-fn run(study: &Path, out: &Path) -> String {
-    let o = common::kindscape()
-        .arg("run")
-        .arg(study)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
-    assert!(o.status.success(), "{} failed: {stderr}", study.display());
-    stderr
-}
-
 fn harderwijk_study(data: &Path, children: &str) -> String {
     format!(
         r#"[study]
@@ -62,7 +48,7 @@ fn harderwijk_children_from_a_percentage_equal_the_hand_computation() {
         ),
     )
     .unwrap();
-    let stderr = run(&study, &tmp.path().join("out"));
+    let stderr = common::run_quiet(&study, &tmp.path().join("out"));
     // The 0-14 band is split over the playground norm's bands by the years each covers.
     assert!(
         stderr.contains("0-5 6/15, 6-11 6/15, 12-17 3/15"),
@@ -112,7 +98,7 @@ fn harderwijk_children_from_a_percentage_equal_the_hand_computation() {
     // The same field taken as a count gets a warning that names the fix.
     let count = tmp.path().join("count.toml");
     std::fs::write(&count, harderwijk_study(&data, r#""0_15""#)).unwrap();
-    let stderr = run(&count, &tmp.path().join("out-count"));
+    let stderr = common::run_quiet(&count, &tmp.path().join("out-count"));
     assert!(
         stderr.contains("every value is at most 21")
             && stderr.contains("percent = \"0_15\", of = \"aantal_inwoners\""),
@@ -196,9 +182,9 @@ fn table_run_equals_layer_run(example: &str, layer: &str, key: &str, columns: &[
     };
     let tmp = tempfile::tempdir().unwrap();
     let study = common::example_study(example, &data, tmp.path());
-    run(&study, &tmp.path().join("out-layer"));
+    common::run_quiet(&study, &tmp.path().join("out-layer"));
     let from_table = with_table(&study, &data.join(layer), key, columns);
-    run(&from_table, &tmp.path().join("out-table"));
+    common::run_quiet(&from_table, &tmp.path().join("out-table"));
     common::assert_same_outputs_but(
         &tmp.path().join("out-layer"),
         &tmp.path().join("out-table"),
@@ -291,7 +277,7 @@ fn helsinki_from_one_osm_file_with_districts_from_its_boundaries() {
     };
     let tmp = tempfile::tempdir().unwrap();
     let reference = common::example_study("helsinki-osm.toml", &data, tmp.path());
-    run(&reference, &tmp.path().join("out-postal"));
+    common::run_quiet(&reference, &tmp.path().join("out-postal"));
 
     // The same study with its neighbourhoods from the extract's city districts (admin_level 10,
     // refs with leading zeros such as "01"), and their children from a table. The children
@@ -317,7 +303,7 @@ fn helsinki_from_one_osm_file_with_districts_from_its_boundaries() {
         .replace("[equity]\nby = \"Median income of inhabitants\"", "");
     let study = tmp.path().join("districts.toml");
     std::fs::write(&study, text).unwrap();
-    let stderr = run(&study, &tmp.path().join("out-districts"));
+    let stderr = common::run_quiet(&study, &tmp.path().join("out-districts"));
 
     let nbs = common::read_csv(&tmp.path().join("out-districts/neighbourhoods.csv"));
     let mut ids: Vec<&str> = nbs.iter().map(|r| r["id"].as_str()).collect();

@@ -87,23 +87,6 @@ fn study_from(
     path
 }
 
-fn run(study: &Path, out: &Path) {
-    let o = common::kindscape()
-        .arg("run")
-        .arg(study)
-        .arg("--out")
-        .arg(out)
-        .arg("--quiet")
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{} failed: {}",
-        study.display(),
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
 #[test]
 fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
     let tmp = tempfile::tempdir().unwrap();
@@ -113,10 +96,10 @@ fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
     let data = common::shared_data_dir().unwrap();
     let geojson = common::example_study("harderwijk.toml", &data, tmp.path());
     let out = |name: &str| tmp.path().join(name);
-    run(&geojson, &out("out-geojson"));
+    common::run_quiet(&geojson, &out("out-geojson"));
 
     let gpkg = study_from(&geojson, &data, &copies, "harderwijk-gpkg", false, &[]);
-    run(&gpkg, &out("out-gpkg"));
+    common::run_quiet(&gpkg, &out("out-gpkg"));
     common::assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
 
     let fields = [
@@ -127,7 +110,7 @@ fn harderwijk_from_geopackage_and_shapefile_equals_geojson() {
         ("aantal_inwoners_0_tot_15_jaar", "aantal_i_1"),
     ];
     let shp = study_from(&geojson, &data, &copies, "harderwijk-shp", true, &fields);
-    run(&shp, &out("out-shp"));
+    common::run_quiet(&shp, &out("out-shp"));
     let renames = [
         ("bevolkings", "bevolkingsdichtheid"),
         ("gem_huisho", "gem_huishouden_grootte"),
@@ -144,10 +127,10 @@ fn helsinki_from_geopackage_and_shapefile_equals_geojson() {
     let data = common::shared_data_dir().unwrap();
     let geojson = common::example_study("helsinki.toml", &data, tmp.path());
     let out = |name: &str| tmp.path().join(name);
-    run(&geojson, &out("out-geojson"));
+    common::run_quiet(&geojson, &out("out-geojson"));
 
     let gpkg = study_from(&geojson, &data, &copies, "helsinki-gpkg", false, &[]);
-    run(&gpkg, &out("out-gpkg"));
+    common::run_quiet(&gpkg, &out("out-gpkg"));
     common::assert_same_outputs(&out("out-geojson"), &out("out-gpkg"), &[]);
 
     let fields = [
@@ -168,7 +151,7 @@ fn helsinki_from_geopackage_and_shapefile_equals_geojson() {
     );
     assert!(text.contains("residentia = 1"));
     std::fs::write(&shp, text).unwrap();
-    run(&shp, &out("out-shp"));
+    common::run_quiet(&shp, &out("out-shp"));
     let renames = [
         ("Median i_1", "Median income of inhabitants"),
         ("calc_sha_1", "calc_share_low_income_households"),

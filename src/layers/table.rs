@@ -460,11 +460,8 @@ mod tests {
         );
     }
 
-    #[test]
-    fn ambiguous_numbers_name_the_table_line_key_and_column() {
-        let t = table("code,kids\n0001,\"1,234\"\n", NumberFormat::default()).unwrap();
-        let mut l = layer(&["0001"]);
-        let e = join(
+    fn join_error(mut l: Layer, t: Table) -> String {
+        join(
             &mut l,
             "code",
             &[t],
@@ -473,7 +470,13 @@ mod tests {
             &Warnings::new(),
         )
         .unwrap_err()
-        .to_string();
+        .to_string()
+    }
+
+    #[test]
+    fn ambiguous_numbers_name_the_table_line_key_and_column() {
+        let t = table("code,kids\n0001,\"1,234\"\n", NumberFormat::default()).unwrap();
+        let e = join_error(layer(&["0001"]), t);
         assert!(
             e.contains("t.csv")
                 && e.contains("line 2")
@@ -500,18 +503,8 @@ mod tests {
         assert!(e.contains("no rows"), "{e}");
         let e = table("code;kids\n1;2;3\n", f).unwrap_err().to_string();
         assert!(e.contains("t.csv"), "{e}");
-        let mut l = layer(&["A"]);
         let t = table("code;kids\nB;2\n", f).unwrap();
-        let e = join(
-            &mut l,
-            "code",
-            &[t],
-            &["kids"],
-            "neighbourhood",
-            &Warnings::new(),
-        )
-        .unwrap_err()
-        .to_string();
+        let e = join_error(layer(&["A"]), t);
         assert!(
             e.contains("no key") && e.contains("\"B\"") && e.contains("\"A\""),
             "{e}"

@@ -50,6 +50,21 @@ pub fn example_study(name: &str, data: &Path, dir: &Path) -> PathBuf {
     path
 }
 
+/// Runs a study quietly into `out`, fails the test on an error, and returns stderr (warnings).
+pub fn run_quiet(study: &Path, out: &Path) -> String {
+    let o = kindscape()
+        .arg("run")
+        .arg(study)
+        .arg("--out")
+        .arg(out)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr).to_string();
+    assert!(o.status.success(), "{} failed: {stderr}", study.display());
+    stderr
+}
+
 /// A CSV file as rows of column -> text.
 pub fn read_csv(path: &Path) -> Vec<HashMap<String, String>> {
     let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
