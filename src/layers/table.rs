@@ -236,21 +236,16 @@ fn join_one(
                 row.push(Value::String(cell.clone()));
                 continue;
             }
-            row.push(match format.parse(cell) {
-                Ok(NumberText::Number(v)) => json_number(v, cell, format),
-                Ok(NumberText::Missing) => {
-                    if required {
-                        *markers.entry(column).or_default() += 1;
-                    }
-                    Value::Null
-                }
-                Err(m) => {
-                    return Err(Error::layer(
-                        path,
-                        format!("line {line} (key \"{key}\"), column \"{column}\": {m}"),
-                    ))
-                }
-            });
+            let value = number_cell(cell, format).map_err(|m| {
+                Error::layer(
+                    path,
+                    format!("line {line} (key \"{key}\"), column \"{column}\": {m}"),
+                )
+            })?;
+            if required && value.is_null() {
+                *markers.entry(column).or_default() += 1;
+            }
+            row.push(value);
         }
         values.insert(key.as_str(), row);
     }
@@ -327,6 +322,14 @@ fn join_one(
     Ok(())
 }
 
+/// Text read as a number in `format`, as a JSON value: null for a missing-value marker.
+fn number_cell(text: &str, format: &NumberFormat) -> std::result::Result<Value, String> {
+    Ok(match format.parse(text)? {
+        NumberText::Number(v) => json_number(v, text, format),
+        NumberText::Missing => Value::Null,
+    })
+}
+
 /// A number read from `text` as a JSON value: an integer when the text has no decimal separator
 /// or exponent, as a GeoJSON file would hold "370" and "370.0" (so kept attributes are written as
 /// the layer would write them).
@@ -348,17 +351,9 @@ pub fn read_numbers(layer: &mut Layer, numeric: &[&str], format: &NumberFormat) 
             let Some(Value::String(text)) = f.props.get(*field) else {
                 continue;
             };
-            let value = match format.parse(text) {
-                Ok(NumberText::Number(v)) => json_number(v, text, format),
-                Ok(NumberText::Missing) => Value::Null,
-                Err(m) => {
-                    return Err(Error::feature(
-                        &layer.path,
-                        f.index,
-                        format!("attribute \"{field}\" = {m}"),
-                    ))
-                }
-            };
+            let value = number_cell(text, format).map_err(|m| {
+                Error::feature(&layer.path, f.index, format!("attribute \"{field}\" = {m}"))
+            })?;
             f.props.insert(field.to_string(), value);
         }
     }

@@ -99,10 +99,8 @@ impl Staging {
 
     /// Creates a file to be committed under `name` (one of [`folder::OUTPUT_FILES`]).
     pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
-        debug_assert!(folder::OUTPUT_FILES.contains(&name), "{name} is not listed");
-        let path = self.stage.join(name);
+        let path = self.create_path(name);
         let f = File::create(&path).map_err(|e| Error::io(self.out_dir.join(name), e))?;
-        self.files.push(name.to_string());
         Ok(BufWriter::with_capacity(1 << 20, f))
     }
 

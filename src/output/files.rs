@@ -155,11 +155,17 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         super::write_neighbourhoods_geojson(w, scene, &table)
     })?;
     let home_extra = raster_home_columns(view.rasters, scene.homes.len());
-    writer.file("homes.csv", |w| {
+    let homes_csv = |w: &mut dyn Write| {
         super::write_homes_csv(w, scene, view.distances, view.measures, &home_extra)
-    })?;
+    };
     if view.study.geopackage {
-        write_geopackage(view, &table, &home_extra, writer)?;
+        // Formatted once: the same bytes make homes.csv and the GeoPackage's homes layer.
+        let mut bytes = Vec::new();
+        homes_csv(&mut bytes).map_err(|e| Error::Other(format!("homes.csv: {e}")))?;
+        writer.file("homes.csv", |w| w.write_all(&bytes))?;
+        write_geopackage(view, &table, bytes, writer)?;
+    } else {
+        writer.file("homes.csv", |w| homes_csv(w))?;
     }
     Ok(table)
 }
@@ -168,7 +174,7 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
 fn write_geopackage(
     view: &RunView,
     table: &Table,
-    home_extra: &ExtraColumns,
+    homes_csv: Vec<u8>,
     writer: &mut Writer,
 ) -> Result<()> {
     let scene = view.scene;
@@ -178,15 +184,6 @@ fn write_geopackage(
             .map_err(|e| Error::Other(format!("kindscape.gpkg: {e}")))?;
         Ok(bytes)
     };
-    let mut homes_csv = Vec::new();
-    super::write_homes_csv(
-        &mut homes_csv,
-        scene,
-        view.distances,
-        view.measures,
-        home_extra,
-    )
-    .map_err(|e| Error::Other(format!("kindscape.gpkg: {e}")))?;
     let mut layers = vec![
         gpkg::GpkgLayer {
             name: "homes",
