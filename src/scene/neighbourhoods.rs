@@ -225,10 +225,9 @@ fn implausible_children(
     population: &str,
 ) -> Vec<String> {
     let mut found = Vec::new();
-    let pops: Vec<f64> = out.iter().filter_map(|n| n.population).collect();
-    let mut sorted = pops.clone();
-    sorted.sort_by(f64::total_cmp);
-    let median_pop = sorted.get(sorted.len() / 2).copied().unwrap_or(0.0);
+    let mut pops: Vec<f64> = out.iter().filter_map(|n| n.population).collect();
+    pops.sort_by(f64::total_cmp);
+    let median_pop = pops.get(pops.len() / 2).copied().unwrap_or(0.0);
     for (b, count) in band_fields.iter().enumerate() {
         let Some(BandCount::Fields(fields)) = count else {
             continue;

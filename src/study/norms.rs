@@ -339,14 +339,8 @@ fn resolve(
                     ));
                     parts
                 }
-                None => {
-                    if !from_preset && table.get("all").is_none() {
-                        return Err(format!(
-                            "[norms] {kind}: no distance for band \"{b}\"; add \"{b}\" = ... or all = ..."
-                        ));
-                    }
-                    vec![(b.clone(), 1.0)]
-                }
+                // No split: the band's own distance (an error names it when there is none).
+                None => vec![(b.clone(), 1.0)],
             },
         };
         for (to, share) in parts {
@@ -366,7 +360,6 @@ fn resolve(
             bn.label = format!("{}:{}", bands[bn.children_band], bn.label);
         }
     }
-    notes.dedup();
     Ok(NormTable {
         bands: out,
         source: source.to_string(),
