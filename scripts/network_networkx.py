@@ -45,23 +45,7 @@ def main():
     out = Path(__file__).resolve().parent.parent / "tests/fixtures/network_helsinki_networkx.json"
     to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
 
-    edges = json.loads((data / "osm_layers/walk_network_edges.geojson").read_text())["features"]
-    g = nx.Graph()
-    lines, ends = [], []
-    node_lonlat = {}
-    for f in edges:
-        lonlat = f["geometry"]["coordinates"]
-        xy = [to_utm.transform(x, y) for x, y in lonlat]
-        length = sum(math.dist(a, b) for a, b in zip(xy, xy[1:]))
-        u, v = f["properties"]["u"], f["properties"]["v"]
-        node_lonlat.setdefault(u, lonlat[0])
-        node_lonlat.setdefault(v, lonlat[-1])
-        if u != v and (not g.has_edge(u, v) or g[u][v]["length"] > length):
-            g.add_edge(u, v, length=length)
-        g.add_nodes_from([u, v])
-        lines.append(LineString(xy))
-        ends.append((u, v))
-    tree = STRtree(lines)
+    g, lines, ends, node_lonlat, tree = load_graph(data, to_utm)
 
     rng = random.Random(20240815)
     largest = max(nx.connected_components(g), key=len)
@@ -109,6 +93,30 @@ def main():
           f"({polygons['rings']} rings, {polygons['points']} points), graph {fixture['graph']}")
 
 
+def load_graph(data, to_utm):
+    """The walk edges as an undirected networkx Graph on their `u`/`v` ids (the shortest of
+    parallel edges kept), with each edge's projected line, its ends, the ids' WGS84 positions and
+    an STRtree over the lines."""
+    edges = json.loads((data / "osm_layers/walk_network_edges.geojson").read_text())["features"]
+    g = nx.Graph()
+    lines, ends = [], []
+    node_lonlat = {}
+    for f in edges:
+        lonlat = f["geometry"]["coordinates"]
+        xy = [to_utm.transform(x, y) for x, y in lonlat]
+        length = sum(math.dist(a, b) for a, b in zip(xy, xy[1:]))
+        u, v = f["properties"]["u"], f["properties"]["v"]
+        node_lonlat.setdefault(u, lonlat[0])
+        node_lonlat.setdefault(v, lonlat[-1])
+        if u != v and (not g.has_edge(u, v) or g[u][v]["length"] > length):
+            g.add_edge(u, v, length=length)
+        g.add_nodes_from([u, v])
+        lines.append(LineString(xy))
+        ends.append((u, v))
+    tree = STRtree(lines)
+    return g, lines, ends, node_lonlat, tree
+
+
 def join_building(f, to_utm, lines, ends, tree, dist):
     """A building point joined to its nearest edge: lon, lat, the edge, the way along it, the
     offset, and the shortest walk from the edge to the nearest source (without the offset)."""
@@ -119,6 +127,30 @@ def join_building(f, to_utm, lines, ends, tree, dist):
     along = line.project(p)
     best = min(dist.get(u, math.inf) + along, dist.get(v, math.inf) + line.length - along)
     return lon, lat, i, along, p.distance(line), best
+
+
+def ring_join_points(xy, lines, tree, spacing=25.0, limit=200.0):
+    """Where a ring (projected, not closed) joins the edges: (line index, distance along it,
+    offset) of every vertex and every point dividing a side into pieces <= spacing, each joined
+    to its nearest edge when within limit, and of every point where an edge meets a side."""
+    points = []
+    for i, p in enumerate(xy):
+        q = xy[(i + 1) % len(xy)]
+        pieces = max(1, math.ceil(math.dist(p, q) / spacing))
+        for k in range(pieces):
+            f = k / pieces
+            x = Point(p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
+            j = int(tree.nearest(x))
+            offset = x.distance(lines[j])
+            if offset <= limit:
+                points.append((j, lines[j].project(x), offset))
+        side = LineString([p, q])
+        for j in tree.query(side, predicate="intersects"):
+            meet = side.intersection(lines[j])
+            for part in getattr(meet, "geoms", [meet]):
+                at = part.boundary.geoms if part.geom_type == "LineString" else [part]
+                points.extend((int(j), lines[j].project(x), 0.0) for x in at)
+    return points
 
 
 def playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildings, spacing=25.0, limit=200.0):
@@ -134,24 +166,7 @@ def playground_polygon_distances(data, to_utm, g, lines, ends, tree, rng, buildi
                 xy = [p for i, p in enumerate(xy) if i == 0 or p != xy[i - 1]][:-1]
                 rings.append(xy)
     # (line index, distance along it, offset) of every point the playgrounds are reached at.
-    points = []
-    for xy in rings:
-        for i, p in enumerate(xy):
-            q = xy[(i + 1) % len(xy)]
-            pieces = max(1, math.ceil(math.dist(p, q) / spacing))
-            for k in range(pieces):
-                f = k / pieces
-                x = Point(p[0] + f * (q[0] - p[0]), p[1] + f * (q[1] - p[1]))
-                j = int(tree.nearest(x))
-                offset = x.distance(lines[j])
-                if offset <= limit:
-                    points.append((j, lines[j].project(x), offset))
-            side = LineString([p, q])
-            for j in tree.query(side, predicate="intersects"):
-                meet = side.intersection(lines[j])
-                for part in getattr(meet, "geoms", [meet]):
-                    at = part.boundary.geoms if part.geom_type == "LineString" else [part]
-                    points.extend((int(j), lines[j].project(x), 0.0) for x in at)
+    points = [p for xy in rings for p in ring_join_points(xy, lines, tree, spacing, limit)]
     h = g.copy()
     for j, along, offset in points:
         u, v = ends[j]

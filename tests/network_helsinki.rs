@@ -286,3 +286,115 @@ fn pbf_and_geojson_runs_agree_and_respect_the_straight_line() {
         assert!(with.is_nan() || *with >= *without - 1e-9);
     }
 }
+
+/// Play space per child over the walk network (E2SFCA, one bounded search per playground) equals
+/// PySAL `access` fed with a networkx cost matrix of the same graph
+/// (scripts/network_e2sfca_fixture.py): 300 buildings, 30 playground polygons, three bands,
+/// step and gaussian decay, to 1e-6 relative.
+#[test]
+fn network_play_space_matches_pysal_with_networkx_costs() {
+    use kindscape::measures::e2sfca;
+    use kindscape::measures::play_space::play_m2_per_child;
+    use kindscape::reach::network::NetworkReach;
+    use kindscape::scene::{Amenity, AmenityKind};
+    use kindscape::study::Resolved;
+
+    let Some(dir) = helsinki() else { return };
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network_e2sfca_helsinki.json");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let t = to_utm();
+    let layer = read_projected(&dir.join("osm_layers/playgrounds.geojson"));
+    let mut playgrounds = Vec::new();
+    for p in fixture["playgrounds"].as_array().unwrap() {
+        let feature = &layer.features[p["feature"].as_u64().unwrap() as usize];
+        let mut a = Amenity::from_geometries([feature.geometry.clone().unwrap()]).unwrap();
+        assert_eq!(a.len(), 1);
+        a[0].capacity = p["area"].as_f64().unwrap();
+        playgrounds.push(a.remove(0));
+    }
+    let homes = fixture["homes"].as_array().unwrap();
+    let coords: Vec<(f64, f64)> = homes
+        .iter()
+        .map(|h| {
+            let c = lonlat(&t, h);
+            (c.x, c.y)
+        })
+        .collect();
+    let children: Vec<f64> = homes
+        .iter()
+        .flat_map(|h| {
+            let c = h["children"].as_array().unwrap();
+            c.iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>()
+        })
+        .collect();
+    let bands = ["0-5", "6-11", "12-17"];
+    let scene = common::one_neighbourhood_scene(
+        &bands,
+        common::rectangle(0.0, 0.0, 1e7, 1e7),
+        &coords,
+        children.clone(),
+        vec![AmenityKind {
+            kind: "playground".into(),
+            items: playgrounds,
+        }],
+    );
+    let net = geojson_network(&dir);
+    let reach = NetworkReach::new(
+        &net,
+        &scene.homes.coords,
+        &[vec![], vec![], vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    for name in ["step", "gaussian"] {
+        let study = Resolved::parse(
+            &format!(
+                "[study]\nname = \"n\"\n[neighbourhoods]\npath = \"n.geojson\"\nid = \"id\"\n\
+                 children = {{ \"0-5\" = \"a\", \"6-11\" = \"b\", \"12-17\" = \"c\" }}\n\
+                 [homes]\npath = \"h.geojson\"\n[[amenities]]\nkind = \"playground\"\npath = \"p.geojson\"\n\
+                 [norms]\nplayground = {{ \"0-5\" = 100, \"6-11\" = 400, \"12-17\" = 1000 }}\n\
+                 [catchment]\nkind = \"playground\"\ndecay = \"{name}\"\n"
+            ),
+            Path::new("n.toml"),
+        )
+        .unwrap();
+        let got = play_m2_per_child(&study.catchment, &study.norms, &scene, Some(&reach))
+            .unwrap()
+            .unwrap();
+        let expected = &fixture["expected"][name];
+        let mut reached = 0;
+        for (h, &g) in got.iter().enumerate() {
+            // PySAL per (home, band), null where nothing is in reach; combined as kindscape does.
+            let per_band = (0..3).map(|b| {
+                let v = expected[b][h].as_f64().unwrap_or(0.0);
+                (children[h * 3 + b], v)
+            });
+            let want = e2sfca::over_bands(per_band).unwrap();
+            reached += usize::from(want > 0.0);
+            assert!(
+                (g - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{name}: home {h} ({}): {g} against {want}",
+                homes[h]["id"]
+            );
+        }
+        assert!(
+            reached > 100,
+            "{name}: only {reached} homes reach a playground"
+        );
+        // Walking is not flying: many homes get other play space than in a straight line.
+        let straight = play_m2_per_child(&study.catchment, &study.norms, &scene, None)
+            .unwrap()
+            .unwrap();
+        let differ = straight
+            .iter()
+            .zip(&got)
+            .filter(|(s, g)| (*s - *g).abs() > 0.01 * s.abs().max(1.0))
+            .count();
+        assert!(
+            differ > 50,
+            "{name}: only {differ} homes differ from straight lines"
+        );
+    }
+}

@@ -349,3 +349,53 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The search from one facility (what E2SFCA, meeting places and sites use) finds exactly
+    /// the homes the brute force puts within the radius of that facility, at the same distance:
+    /// on the plain graph against the brute force, and on the barrier graph against the
+    /// nearest-amenity search with that facility alone.
+    #[test]
+    fn homes_within_one_facility_equal_brute_force(case in case(), radius in 50.0..700.0f64) {
+        use kindscape::reach::network::NetworkReach;
+        let Some(net) = build(&case) else { return Ok(()) };
+        let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+        let cfg = NetworkConfig { max_distance: 1e9, attach_limit_m: 1e9, ..NetworkConfig::default() };
+        let bands = [vec![], vec!["primary".to_string()]];
+        let reach = NetworkReach::new(&net, &homes, &bands, &cfg).unwrap();
+        let mut scratch = reach.scratch();
+        for &a in &case.amenities {
+            let geometry = Geometry::Point(Point(c(a)));
+            let join = reach.join(&geometry);
+            let want = search(&case, &homes, &[Target::Near(c(a))]);
+            let got = reach.homes_within(&join, reach.graph_of_band(0), radius, &mut scratch);
+            let expected: Vec<(u32, f64)> = want
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| **d <= radius)
+                .map(|(h, &d)| (h as u32, d))
+                .collect();
+            // A pair within 1e-7 m of the radius may fall either side.
+            let edge = |d: f64| (d - radius).abs() <= 1e-7 * radius;
+            let got_ids: Vec<u32> = got.iter().filter(|p| !edge(p.1)).map(|p| p.0).collect();
+            let want_ids: Vec<u32> = expected.iter().filter(|p| !edge(p.1)).map(|p| p.0).collect();
+            prop_assert_eq!(got_ids, want_ids);
+            for &(h, d) in &got {
+                let w = want[h as usize];
+                prop_assert!((d - w).abs() <= 1e-7 * w.max(1.0), "home {}: {} vs {}", h, d, w);
+            }
+            let kinds = [KindTargets { kind: "k".into(), geometries: vec![geometry.clone()] }];
+            let alone = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
+            let barrier = reach.homes_within(&join, reach.graph_of_band(1), radius, &mut scratch);
+            let expected: Vec<(u32, f64)> = alone.distances[0][1]
+                .iter()
+                .enumerate()
+                .filter(|(_, d)| **d <= radius)
+                .map(|(h, &d)| (h as u32, d))
+                .collect();
+            prop_assert_eq!(barrier, expected);
+        }
+    }
+}

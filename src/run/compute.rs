@@ -168,16 +168,15 @@ pub fn compute(
     let straight = reach::straight_distances(&scene);
     observer.end("straight_line");
     observer.begin("network distances");
-    let (network, network_report) = match reach::network_distances(
+    let (network, network_report, network_reach) = match reach::network_distances(
         study.network.as_ref(),
         &scene,
         walk_network.as_ref(),
         &straight,
     )? {
-        Some((d, r)) => (Some(d), Some(r)),
-        None => (None, None),
+        Some((d, r, reach)) => (Some(d), Some(r), Some(reach)),
+        None => (None, None, None),
     };
-    drop(walk_network);
     if let Some(r) = &network_report {
         observer.end("network");
         if r.attach.homes_not_attached > 0 {
@@ -194,8 +193,12 @@ pub fn compute(
     let norms = &study.norms;
     let mut measures = measures::home_scores(&study.score, norms, &scene, &distances);
     observer.end("scores");
-    measures.play_m2_per_child =
-        measures::play_space::play_m2_per_child(&study.catchment, norms, &scene)?;
+    measures.play_m2_per_child = measures::play_space::play_m2_per_child(
+        &study.catchment,
+        norms,
+        &scene,
+        network_reach.as_ref(),
+    )?;
     observer.end("e2sfca");
     let focus = study.focus_kind.as_str();
     let mut figures = neighbourhoods::aggregate(norms, focus, &scene, &distances, &measures);
@@ -219,7 +222,7 @@ pub fn compute(
     observer.end("equity");
     let (meeting_places, best_meeting_mix) = match quintile {
         Some(q) => {
-            let (places, best) = analysis::meeting_places(norms, &scene, q);
+            let (places, best) = analysis::meeting_places(norms, &scene, q, network_reach.as_ref());
             (places, Some(best))
         }
         None => (Vec::new(), None),
@@ -233,8 +236,11 @@ pub fn compute(
         &distances,
         quintile,
         candidates,
+        network_reach.as_ref(),
         &warnings,
     )?;
+    drop(network_reach);
+    drop(walk_network);
     observer.end("sites");
 
     observer.begin("rasters");

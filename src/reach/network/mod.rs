@@ -77,6 +77,7 @@ mod distances;
 mod sided;
 #[cfg(test)]
 mod tests;
+mod within;
 
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Line};
@@ -91,6 +92,7 @@ pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
 };
+pub use within::{FacilityJoin, NetworkReach, ReachScratch, Searches};
 
 type Segment = GeomWithData<Line<[f64; 2]>, u32>;
 
