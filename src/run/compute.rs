@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::equity::analysis::{self, Equity, MeetingPlace};
 use crate::error::{Error, Result, Warnings};
+use crate::measures::catchments::Catchments;
 use crate::measures::rasters::{self, RasterColumns, RasterLayer};
 use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
@@ -125,6 +126,8 @@ pub struct Results {
     /// Per home, the best meeting mix within reach (with `[equity]`).
     pub best_meeting_mix: Option<Vec<f64>>,
     pub sites: Option<SitePlan>,
+    /// The focus kind's catchments per amenity and band.
+    pub catchments: Option<Catchments>,
     pub rasters: RasterColumns,
     pub warnings: Vec<String>,
 }
@@ -144,6 +147,7 @@ impl Results {
             meeting_places: &self.meeting_places,
             best_meeting_mix: self.best_meeting_mix.as_deref(),
             sites: self.sites.as_ref(),
+            catchments: self.catchments.as_ref(),
             rasters: &self.rasters,
             network: self.network.as_ref(),
             warnings: &self.warnings,
@@ -239,6 +243,10 @@ pub fn compute(
         network_reach.as_ref(),
         &warnings,
     )?;
+    observer.begin("catchments");
+    let catchments =
+        measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
+    observer.end("catchments");
     drop(network_reach);
     drop(walk_network);
     observer.end("sites");
@@ -261,6 +269,7 @@ pub fn compute(
         meeting_places,
         best_meeting_mix,
         sites,
+        catchments,
         rasters,
         warnings: warnings.to_vec(),
     })

@@ -37,6 +37,8 @@ pub struct NetworkReach<'a> {
     pub(super) band_graph: Vec<usize>,
     /// Per graph, the homes at each node (the two ends of their side of their edge), CSR.
     node_homes: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Per graph, each node's base node (a sided node is a copy of one).
+    base_node: Vec<Vec<u32>>,
     /// The homes on each base edge, CSR (for sources and homes on one long edge, whose ends
     /// lie beyond the search's bound).
     edge_homes: (Vec<u32>, Vec<u32>),
@@ -96,6 +98,18 @@ impl<'a> NetworkReach<'a> {
                 })
             })
             .collect();
+        let base_node = graphs
+            .par_iter()
+            .map(|g| {
+                let mut base = vec![0u32; g.node_count];
+                for (ends, [u, v]) in g.edge_ends.iter().zip(&net.edges) {
+                    for (side, &n) in ends.iter().enumerate() {
+                        base[n as usize] = if side % 2 == 0 { *u } else { *v };
+                    }
+                }
+                base
+            })
+            .collect();
         let edge_homes = csr(net.edges.len(), home_attach.iter().enumerate(), |h| {
             [h.edge, h.edge]
         });
@@ -108,6 +122,7 @@ impl<'a> NetworkReach<'a> {
             graphs,
             band_graph,
             node_homes,
+            base_node,
             edge_homes,
             home_tree: OnceLock::new(),
         })
@@ -249,6 +264,35 @@ impl<'a> NetworkReach<'a> {
         found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
         found.dedup_by_key(|f| f.0);
         found
+    }
+
+    /// Where on the network the facility is reached from within `radius` over graph `graph`:
+    /// the positions of the junctions and line ends reached (for drawing its catchment; shape
+    /// points add time, not reach).
+    pub fn nodes_within(
+        &self,
+        facility: &FacilityJoin,
+        graph: usize,
+        radius: f64,
+        scratch: &mut ReachScratch,
+    ) -> Vec<Coord> {
+        if facility.attaches.is_empty() {
+            return Vec::new();
+        }
+        let g = &self.graphs[graph];
+        let (seeds, _) = seeds_of(self.net, g, &facility.attaches);
+        scratch.search.run(g, &seeds, radius);
+        let base = &self.base_node[graph];
+        let nodes = scratch
+            .search
+            .touched
+            .iter()
+            .map(|&v| base[v as usize] as usize)
+            .filter(|&n| self.net.vertex[n])
+            .map(|n| self.net.coords[n])
+            .collect();
+        scratch.search.clear();
+        nodes
     }
 
     /// Clears the marks of every home [`Self::homes_within`] looked at, and the search.
