@@ -3,7 +3,7 @@
 use geo::{Coord, Geometry};
 use rayon::prelude::*;
 
-use super::attach::{amenity_attaches, attach_point, Attach, JoinPoints};
+use super::attach::{amenity_attaches, attach_point, Attach, JoinPoints, Joins};
 use super::dijkstra::multi_source;
 use super::sided::{self, SidedGraph};
 use super::WalkNetwork;
@@ -163,7 +163,7 @@ pub fn nearest_distances(
         .map(|&h| attach_point(net, h, cfg.attach_limit_m))
         .collect();
     let mut kind_stats = Vec::with_capacity(kinds.len());
-    let mut kind_attach: Vec<Vec<Attach>> = Vec::with_capacity(kinds.len());
+    let mut kind_attach: Vec<Joins> = Vec::with_capacity(kinds.len());
     for k in kinds {
         let per_amenity: Vec<JoinPoints> = k
             .geometries
@@ -177,7 +177,11 @@ pub fn nearest_distances(
             points: per_amenity.iter().map(|a| a.points).sum(),
             points_attached: per_amenity.iter().map(|a| a.joined).sum(),
         });
-        kind_attach.push(per_amenity.into_iter().flat_map(|a| a.attaches).collect());
+        let mut joins = Joins::default();
+        for mut a in per_amenity {
+            joins.append(&mut a.joins);
+        }
+        kind_attach.push(joins);
     }
 
     // One graph per distinct barrier set.
@@ -252,11 +256,18 @@ fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
 pub(crate) fn distances_for(
     net: &WalkNetwork,
     g: &SidedGraph,
-    sources: &[Attach],
+    targets: &Joins,
     homes: &[Option<Attach>],
     max_distance: f64,
 ) -> Vec<f64> {
-    let mut seeds = Vec::with_capacity(2 * sources.len());
+    let sources = &targets.attaches;
+    let mut seeds = Vec::with_capacity(2 * sources.len() + targets.nodes.len());
+    let mut copies = Vec::new();
+    for n in &targets.nodes {
+        copies.clear();
+        sided::facing(net, g, n.node, n.wedge, &mut copies);
+        seeds.extend(copies.iter().map(|&c| (c, n.offset)));
+    }
     // Sources by (edge, side), for homes on the same stretch of sidewalk.
     let mut on_edge: Vec<(u64, f64, f64)> = Vec::with_capacity(sources.len());
     for s in sources {
