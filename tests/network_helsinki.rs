@@ -163,6 +163,82 @@ fn geojson_network_distances_to_polygons_match_networkx() {
     }
 }
 
+/// Every building's distance to the nearest playground (115 areas, 7 points) and to the nearest
+/// green space (2,389 areas), without barriers and with primary and secondary roads as
+/// barriers, equals the exact search of scripts/network_networkx.py (its own segment graph,
+/// sided graph and side tests by point-in-polygon) within 0.5 m, and both leave the same homes
+/// unreached. Prints the p50/p95/max difference.
+#[test]
+fn geojson_network_distances_to_parks_match_the_exact_search() {
+    let Some(dir) = helsinki() else { return };
+    let fixture = networkx_fixture();
+    let exact = &fixture["exact"];
+    let homes = building_points(&dir);
+    assert_eq!(exact["homes"].as_u64(), Some(homes.len() as u64));
+    let barriers: Vec<String> = exact["barriers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    let kinds: Vec<KindTargets> = [("playground", "playgrounds"), ("green", "green_spaces")]
+        .iter()
+        .map(|(kind, file)| KindTargets {
+            kind: kind.to_string(),
+            geometries: geometries(&read_projected(
+                &dir.join(format!("osm_layers/{file}.geojson")),
+            )),
+        })
+        .collect();
+    let cfg = NetworkConfig {
+        max_distance: 1e7,
+        attach_limit_m: 200.0,
+        boundary_spacing_m: 25.0,
+    };
+    let net = geojson_network(&dir);
+    let r = nearest_distances(&net, &homes, &kinds, &[vec![], barriers], &cfg).unwrap();
+    for (k, kind) in kinds.iter().enumerate() {
+        for (band, variant) in ["plain", "sided"].iter().enumerate() {
+            let want = exact[&kind.kind][variant].as_array().unwrap();
+            let mut diffs = Vec::new();
+            for (h, (w, &got)) in want.iter().zip(&r.distances[k][band]).enumerate() {
+                match w.as_f64() {
+                    None => assert!(
+                        got.is_nan(),
+                        "{} {variant} home {h}: {got} vs unreached",
+                        kind.kind
+                    ),
+                    Some(w) => {
+                        assert!(
+                            got.is_finite(),
+                            "{} {variant} home {h}: unreached vs {w}",
+                            kind.kind
+                        );
+                        diffs.push((got - w).abs());
+                    }
+                }
+            }
+            diffs.sort_by(f64::total_cmp);
+            let q = |p: f64| diffs[((diffs.len() - 1) as f64 * p).round() as usize];
+            eprintln!(
+                "{} {variant}: {} homes reached, |kindscape - exact| p50 {:.3} p95 {:.3} max {:.3} m",
+                kind.kind,
+                diffs.len(),
+                q(0.5),
+                q(0.95),
+                q(1.0)
+            );
+            assert!(diffs.len() > homes.len() * 9 / 10);
+            assert!(
+                q(1.0) < 0.5,
+                "{} {variant}: max difference {} m",
+                kind.kind,
+                q(1.0)
+            );
+        }
+    }
+}
+
 /// SOURCES.md: 122 playgrounds (115 areas, 7 points) and 14 libraries (11 points, 3 areas);
 /// each area has the same area as the pyosmium + shapely polygon of the same OSM object.
 #[test]
