@@ -24,7 +24,8 @@ from a super-source tied to both ends of each point's edge (offset + the way alo
 a home on the same edge as a point may also walk straight along it.
 
 Compare a run of examples/helsinki-network.toml with the exact search (no fixture written):
-     /tmp/venv-network/bin/python scripts/network_networkx.py /work/shared/data --homes OUT/homes.csv
+     /tmp/venv-network/bin/python scripts/network_networkx.py /work/shared/data --homes OUT/homes.csv \
+       [KIND COLUMN VARIANT, default: playground playground_net_m plain; e.g. green green_space_net_m_0-6 sided]
 
 Run: python3 -m venv /tmp/venv-network && /tmp/venv-network/bin/pip install networkx==3.6.1 pyproj==3.7.2 shapely==2.2.0
      /tmp/venv-network/bin/python scripts/network_networkx.py /work/shared/data
@@ -47,7 +48,8 @@ from shapely.strtree import STRtree
 
 def main():
     if len(sys.argv) > 3 and sys.argv[2] == "--homes":
-        return compare_homes(Path(sys.argv[1]) / "helsinki-centre", Path(sys.argv[3]))
+        kind, column, variant = (sys.argv[4:] + ["playground", "playground_net_m", "plain"][len(sys.argv) - 4:])[:3]
+        return compare_homes(Path(sys.argv[1]) / "helsinki-centre", Path(sys.argv[3]), kind, column, variant)
     data = Path(sys.argv[1] if len(sys.argv) > 1 else "../shared/data") / "helsinki-centre"
     out = Path(__file__).resolve().parent.parent / "tests/fixtures/network_helsinki_networkx.json"
     to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
@@ -118,18 +120,21 @@ def main():
           f"({polygons['rings']} rings, {polygons['points']} points), graph {fixture['graph']}")
 
 
-def compare_homes(data, homes_csv, max_distance=2500.0):
-    """Prints how far a run's playground_net_m (homes.csv of examples/helsinki-network.toml, x
-    and y in EPSG:32635) is from the exact search, over the homes outside every playground."""
+def compare_homes(data, homes_csv, kind, column, variant, max_distance=2500.0):
+    """Prints how far a run's `column` (homes.csv of examples/helsinki-network.toml, x and y in
+    EPSG:32635) is from the exact search to `kind` ("playground" or "green") without barriers
+    (`variant` "plain") or with primary and secondary roads as barriers ("sided"), over the
+    homes outside every amenity of the kind (straight-line column, `column` up to "_net", > 0)."""
     import csv
 
-    rows = [r for r in csv.DictReader(homes_csv.open()) if float(r["playground_m"]) > 0]
+    straight = column.split("_net")[0] + "_m"
+    rows = [r for r in csv.DictReader(homes_csv.open()) if float(r[straight]) > 0]
     to_utm = pyproj.Transformer.from_crs("EPSG:4326", "EPSG:32635", always_xy=True)
     homes = [Point(float(r["x"]), float(r["y"])) for r in rows]
-    exact = exact_park_distances(data, to_utm, homes, kinds=("playground",), variants=("plain",))
+    exact = exact_park_distances(data, to_utm, homes, kinds=(kind,), variants=(variant,))
     diffs, unreached_differ = [], 0
-    for r, want in zip(rows, exact["playground"]["plain"]):
-        got = float(r["playground_net_m"]) if r["playground_net_m"] else None
+    for r, want in zip(rows, exact[kind][variant]):
+        got = float(r[column]) if r[column] else None
         want = want if want is not None and want <= max_distance else None
         if (got is None) != (want is None):
             unreached_differ += 1
@@ -137,7 +142,7 @@ def compare_homes(data, homes_csv, max_distance=2500.0):
             diffs.append(abs(got - want))
     diffs.sort()
     q = lambda p: diffs[round((len(diffs) - 1) * p)]
-    print(f"{homes_csv}: {len(diffs)} homes, |playground_net_m - exact| p50 {q(0.5):.2f} p95 {q(0.95):.2f} "
+    print(f"{homes_csv}: {len(diffs)} homes, |{column} - exact {kind} {variant}| p50 {q(0.5):.2f} p95 {q(0.95):.2f} "
           f"max {q(1.0):.2f} m; over 0.5 m: {sum(d > 0.5 for d in diffs)}; reached by one only: {unreached_differ}")
 
 

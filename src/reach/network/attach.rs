@@ -132,44 +132,26 @@ pub(crate) fn amenity_attaches(
         nodes: Vec::new(),
     };
     let (mut points, mut joined) = (loose.len(), out.len());
-    let mut edges: Vec<u32> = Vec::new();
     let mut found: Vec<(u32, Coord)> = Vec::new();
     for chain in &chains {
         for i in 0..chain.v.len() {
             // The vertex: on every edge through it, or else joined to its nearest edge.
             points += 1;
-            let before = out.len();
-            let v = chain.v[i];
-            let wedge = chain.vertex_wedge(i);
-            match attach_point(net, v, limit) {
-                Some(a) if a.offset <= ON_EDGE_M => {
-                    edges.clear();
-                    edges.extend(
-                        net.segments
-                            .locate_within_distance([v.x, v.y], ON_EDGE_M * ON_EDGE_M)
-                            .map(|s| s.data),
-                    );
-                    edges.sort_unstable();
-                    edges.dedup();
-                    for &e in &edges {
-                        join(net, project(net, e, v), v, wedge, &mut out);
-                    }
-                }
-                Some(a) => out.attaches.push(a),
-                None => {}
-            }
-            joined += usize::from(out.len() > before);
+            joined += usize::from(join_point(
+                net,
+                chain.v[i],
+                chain.vertex_wedge(i),
+                limit,
+                &mut out,
+            ));
             if i >= chain.sides() {
                 continue;
             }
-            let (p, q) = (v, chain.next(i));
+            let (p, q) = (chain.v[i], chain.next(i));
             let wedge = chain.side_wedge(i);
             for x in side_points(p, q, spacing) {
                 points += 1;
-                if let Some(a) = attach_point(net, x, limit) {
-                    joined += 1;
-                    join(net, a, x, wedge, &mut out);
-                }
+                joined += usize::from(join_point(net, x, wedge, limit, &mut out));
             }
             // Where ways cross or touch this side away from its ends (those are vertices),
             // searched piece by piece so that the work grows with the side's length, not with
@@ -205,18 +187,17 @@ pub(crate) fn amenity_attaches(
                     );
                 }
             }
-            found.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.x.total_cmp(&b.1.x))
-                    .then(a.1.y.total_cmp(&b.1.y))
-            });
-            found.dedup();
+            found.sort_by(|a, b| a.1.x.total_cmp(&b.1.x).then(a.1.y.total_cmp(&b.1.y)));
+            found.dedup_by(|a, b| a.1 == b.1);
             for &(e, x) in &found {
                 points += 1;
                 joined += 1;
-                let mut a = project(net, e, x);
-                a.offset = 0.0;
-                join(net, a, x, wedge, &mut out);
+                if !join_on_network(net, x, wedge, &mut out) {
+                    // Rounding put the crossing off its own edge: join that edge there.
+                    let mut a = project(net, e, x);
+                    a.offset = 0.0;
+                    join(net, a, x, wedge, &mut out);
+                }
             }
         }
     }
@@ -278,6 +259,44 @@ pub(crate) struct NodeJoin {
     /// The interior's directions at the point: start angle and sweep counter-clockwise; `None`
     /// for a line, which borders every side.
     pub wedge: Option<(f64, f64)>,
+}
+
+/// Joins the boundary point `x`: on every edge through it when it lies on the network, else on
+/// its nearest edge within `limit`, on its own side. False when it does not join.
+fn join_point(
+    net: &WalkNetwork,
+    x: Coord,
+    wedge: Option<(f64, f64)>,
+    limit: f64,
+    out: &mut Joins,
+) -> bool {
+    if join_on_network(net, x, wedge, out) {
+        return true;
+    }
+    let Some(a) = attach_point(net, x, limit) else {
+        return false;
+    };
+    out.attaches.push(a);
+    true
+}
+
+/// Joins the boundary point `x` at offset 0 on every edge within [`ON_EDGE_M`] of it (a way
+/// through a vertex, a way crossing a side where another runs along it); false when none is.
+fn join_on_network(
+    net: &WalkNetwork,
+    x: Coord,
+    wedge: Option<(f64, f64)>,
+    out: &mut Joins,
+) -> bool {
+    let mut any = false;
+    for seg in net
+        .segments
+        .locate_within_distance([x.x, x.y], ON_EDGE_M * ON_EDGE_M)
+    {
+        any = true;
+        join(net, project(net, seg.data, x), x, wedge, out);
+    }
+    any
 }
 
 /// Joins the boundary point `x`, attached to its edge as `a` and bordering the interior in the
