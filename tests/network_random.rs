@@ -542,16 +542,17 @@ fn interior_in_sector(polygon: &Polygon, x: Coord, start: f64, sweep: f64) -> bo
         .any(inside)
 }
 
+/// A copy of the sided brute force and the walk already made to it.
+type Seed = (usize, f64);
+/// A point on a segment: (segment, side, t, offset).
+type OnSegment = (usize, usize, f64, f64);
+
 /// Where the walks to the polygon end, in the sided brute force: (copy, distance) seeds and
 /// (segment, side, t, offset) points on segments. Boundary points as in [`densified_boundary`];
 /// one within a micrometre of the network joins every segment through it, at a node each
 /// sector the interior lies in, inside a segment each side the interior lies on; any other
 /// point its nearest segment on its own side.
-fn sided_joins(
-    g: &SidedBrute,
-    polygon: &Polygon,
-    points: &[Coord],
-) -> (Vec<(usize, f64)>, Vec<(usize, usize, f64, f64)>) {
+fn sided_joins(g: &SidedBrute, polygon: &Polygon, points: &[Coord]) -> (Vec<Seed>, Vec<OnSegment>) {
     let (mut seeds, mut on) = (vec![], vec![]);
     let mut on_side = |s: usize, side: usize, t: f64, offset: f64, seeds: &mut Vec<_>| {
         let len = g.len(s);
