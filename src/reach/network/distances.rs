@@ -3,7 +3,7 @@
 use geo::{Coord, Geometry};
 use rayon::prelude::*;
 
-use super::attach::{amenity_attaches, Attach, JoinPoints};
+use super::attach::{amenity_attaches, Attach, JoinPoints, Joins};
 use super::dijkstra::multi_source;
 use super::sided::{self, SidedGraph};
 use super::{NetworkReach, WalkNetwork};
@@ -167,7 +167,7 @@ impl NetworkReach<'_> {
         let (net, cfg, home_attach) = (self.net, &self.cfg, &self.home_attach);
         let (graphs, band_graph) = (&self.graphs, &self.band_graph);
         let mut kind_stats = Vec::with_capacity(kinds.len());
-        let mut kind_attach: Vec<Vec<Attach>> = Vec::with_capacity(kinds.len());
+        let mut kind_attach: Vec<Joins> = Vec::with_capacity(kinds.len());
         for k in kinds {
             let per_amenity: Vec<JoinPoints> = k
                 .geometries
@@ -181,7 +181,11 @@ impl NetworkReach<'_> {
                 points: per_amenity.iter().map(|a| a.points).sum(),
                 points_attached: per_amenity.iter().map(|a| a.joined).sum(),
             });
-            kind_attach.push(per_amenity.into_iter().flat_map(|a| a.attaches).collect());
+            let mut joins = Joins::default();
+            for mut a in per_amenity {
+                joins.append(&mut a.joins);
+            }
+            kind_attach.push(joins);
         }
 
         let tasks: Vec<(usize, usize)> = (0..kinds.len())
@@ -270,9 +274,16 @@ pub(crate) type SourceOnEdge = (u64, f64, f64);
 pub(crate) fn seeds_of(
     net: &WalkNetwork,
     g: &SidedGraph,
-    sources: &[Attach],
+    targets: &Joins,
 ) -> (Vec<(u32, f64)>, Vec<SourceOnEdge>) {
-    let mut seeds = Vec::with_capacity(2 * sources.len());
+    let sources = &targets.attaches;
+    let mut seeds = Vec::with_capacity(2 * sources.len() + targets.nodes.len());
+    let mut copies = Vec::new();
+    for n in &targets.nodes {
+        copies.clear();
+        sided::facing(net, g, n.node, n.wedge, &mut copies);
+        seeds.extend(copies.iter().map(|&c| (c, n.offset)));
+    }
     let mut on_edge: Vec<SourceOnEdge> = Vec::with_capacity(sources.len());
     for s in sources {
         let (side, a, b) = side_of(g, s);
@@ -312,11 +323,11 @@ pub(crate) fn home_distance(
 pub(crate) fn distances_for(
     net: &WalkNetwork,
     g: &SidedGraph,
-    sources: &[Attach],
+    targets: &Joins,
     homes: &[Option<Attach>],
     max_distance: f64,
 ) -> Vec<f64> {
-    let (seeds, on_edge) = seeds_of(net, g, sources);
+    let (seeds, on_edge) = seeds_of(net, g, targets);
     let dist = multi_source(g, &seeds, max_distance);
     homes
         .par_iter()

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
-use super::attach::{amenity_attaches, attach_point, Attach};
+use super::attach::{amenity_attaches, attach_point, Attach, Joins};
 use super::dijkstra::Scratch;
 use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
 use super::sided::SidedGraph;
@@ -49,7 +49,7 @@ pub struct NetworkReach<'a> {
 
 /// Where a facility joins the network, worked out once for all its searches.
 pub struct FacilityJoin {
-    attaches: Vec<Attach>,
+    joins: Joins,
     geometry: Geometry,
 }
 
@@ -57,7 +57,7 @@ impl FacilityJoin {
     /// True when the facility joins the network anywhere (else nothing is within its reach
     /// over the network, save homes inside it).
     pub fn joins(&self) -> bool {
-        !self.attaches.is_empty()
+        !(self.joins.attaches.is_empty() && self.joins.nodes.is_empty())
     }
 }
 
@@ -212,7 +212,7 @@ impl<'a> NetworkReach<'a> {
             self.cfg.attach_limit_m,
         );
         FacilityJoin {
-            attaches: joined.attaches,
+            joins: joined.joins,
             geometry: geometry.clone(),
         }
     }
@@ -228,8 +228,8 @@ impl<'a> NetworkReach<'a> {
     ) -> Vec<(u32, f64)> {
         let g = &self.graphs[graph];
         let mut found: Vec<(u32, f64)> = Vec::new();
-        if !facility.attaches.is_empty() {
-            let (seeds, on_edge) = seeds_of(self.net, g, &facility.attaches);
+        if facility.joins() {
+            let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
             scratch.search.run(g, &seeds, radius);
             let (search, seen) = (&scratch.search, &mut scratch.seen);
             let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
@@ -252,7 +252,7 @@ impl<'a> NetworkReach<'a> {
                 }
             }
             let (offsets, homes) = &self.edge_homes;
-            for s in &facility.attaches {
+            for s in &facility.joins.attaches {
                 let e = s.edge as usize;
                 for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
                     visit(h, &mut found);
@@ -276,11 +276,11 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         scratch: &mut ReachScratch,
     ) -> Vec<Coord> {
-        if facility.attaches.is_empty() {
+        if !facility.joins() {
             return Vec::new();
         }
         let g = &self.graphs[graph];
-        let (seeds, _) = seeds_of(self.net, g, &facility.attaches);
+        let (seeds, _) = seeds_of(self.net, g, &facility.joins);
         scratch.search.run(g, &seeds, radius);
         let base = &self.base_node[graph];
         let nodes = scratch
@@ -305,7 +305,7 @@ impl<'a> NetworkReach<'a> {
             }
         }
         let (offsets, homes) = &self.edge_homes;
-        for s in &f.attaches {
+        for s in &f.joins.attaches {
             let e = s.edge as usize;
             for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
                 scratch.seen[h as usize] = false;
