@@ -11,7 +11,7 @@ use std::path::Path;
 use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
 use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
 use kindscape::measures::play_space::play_m2_per_child;
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene, ServedBands};
 use kindscape::study::Resolved;
 use proptest::prelude::*;
 
@@ -60,6 +60,7 @@ fn scene(homes: &[Home], playgrounds: &[Amenity]) -> Scene {
         vec![AmenityKind {
             kind: "playground".into(),
             items: playgrounds.to_vec(),
+            served: ServedBands::every(),
         }],
     )
 }

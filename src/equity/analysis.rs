@@ -107,10 +107,14 @@ fn home_coverage(
 ) -> Option<f64> {
     let children = scene.homes.children_of(h);
     let (mut covered, mut total) = (0.0, 0.0);
-    for bn in &norms.kinds[&scene.amenities[k].kind].bands {
+    for (b, bn) in norms.kinds[&scene.amenities[k].kind]
+        .bands
+        .iter()
+        .enumerate()
+    {
         let c = children[bn.children_band] * bn.share;
         total += c;
-        if distances.for_band(k, bn.children_band, h) <= bn.metres {
+        if distances.judged(k, b, bn, h) <= bn.metres {
             covered += c;
         }
     }
@@ -321,12 +325,14 @@ pub fn meeting_places(
         let index = AmenityIndex::new(&k.items);
         // Per band, the children a home brings to a place at `distance` (none when its
         // neighbourhood has no quintile or the band's norm does not reach).
-        let brings = |h: usize, distance: f64| {
+        // A place brings only the bands it serves.
+        let brings = |h: usize, place: u32, distance: f64| {
             let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize]);
             let children = homes.children_of(h);
-            norms.iter().filter_map(move |bn| {
+            norms.iter().enumerate().filter_map(move |(b, bn)| {
                 let c = children[bn.children_band] * bn.share;
-                (distance <= bn.metres && c > 0.0).then_some((q?, c))
+                let serves = k.served.serves(place as usize, b);
+                (distance <= bn.metres && c > 0.0 && serves).then_some((q?, c))
             })
         };
         // Sums in home, place, band order (as the pairs come), whatever the thread count.
@@ -337,7 +343,7 @@ pub fn meeting_places(
                 let mut terms: Vec<(u32, u8, f64)> = Vec::new();
                 index.within_each(chunk, radius, |i, pairs| {
                     for &(j, d) in pairs {
-                        terms.extend(brings(first + i, d).map(|(q, c)| (j, q, c)));
+                        terms.extend(brings(first + i, j, d).map(|(q, c)| (j, q, c)));
                     }
                 });
                 terms
@@ -356,7 +362,7 @@ pub fn meeting_places(
             .for_each(|(c, (best, chunk))| {
                 index.within_each(chunk, radius, |i, pairs| {
                     for &(j, d) in pairs {
-                        if brings(c * CHUNK + i, d).next().is_some() {
+                        if brings(c * CHUNK + i, j, d).next().is_some() {
                             best[i] = best[i].max(mixes[j as usize].entropy);
                         }
                     }

@@ -74,6 +74,11 @@ type TermsPerBand = Vec<Vec<(u32, f64)>>;
 ///
 /// Distances are straight lines: a catchment needs every facility in reach of a home, not only
 /// the nearest, which the network stage does not give.
+///
+/// A facility counts for a band only when it serves the band (`[[amenities]] ages`/`bands`): a
+/// band's pairs leave out the others, in both steps. So a toddler playground's capacity is
+/// shared among the toddlers in reach (step 1's demand is the children of the bands it
+/// serves), and a teenager's play space sums only the facilities for teenagers.
 pub fn play_m2_per_child(
     catchment: &CatchmentSettings,
     norms: &Norms,
@@ -89,6 +94,7 @@ pub fn play_m2_per_child(
     };
     let norms = &norms.kinds[kind].bands;
     let homes = &scene.homes;
+    let served = &amenities.served;
     let supply: Vec<f64> = amenities.items.iter().map(|a| a.capacity).collect();
     e2sfca::validate_supply(&supply)?;
     for bn in norms {
@@ -122,12 +128,14 @@ pub fn play_m2_per_child(
                 .pop()
                 .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
             index.within_each(chunk, max_radius, |i, pairs| {
-                for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
+                for (b, (bn, terms)) in norms.iter().zip(terms.iter_mut()).enumerate() {
                     let c = children(first + i, bn);
                     if c == 0.0 {
                         continue;
                     }
-                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
+                    let in_band =
+                        |p: &&(u32, f64)| p.1 <= bn.metres && served.serves(p.0 as usize, b);
+                    for &(j, d) in pairs.iter().filter(in_band) {
                         terms.push((j, c * decay.weight(d, bn.metres)));
                     }
                 }
@@ -161,8 +169,8 @@ pub fn play_m2_per_child(
                 access.fill(0.0);
                 for &(j, d) in pairs {
                     let r = ratio[j as usize];
-                    for (a, bn) in access.iter_mut().zip(norms) {
-                        if d <= bn.metres {
+                    for (b, (a, bn)) in access.iter_mut().zip(norms).enumerate() {
+                        if d <= bn.metres && served.serves(j as usize, b) {
                             *a += r * decay.weight(d, bn.metres);
                         }
                     }

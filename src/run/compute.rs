@@ -177,6 +177,12 @@ pub fn compute(
         Some((d, r)) => (Some(d), Some(r)),
         None => (None, None),
     };
+    let served = reach::served_distances(
+        &study.norms,
+        &scene,
+        study.network.as_ref(),
+        walk_network.as_ref(),
+    )?;
     drop(walk_network);
     if let Some(r) = &network_report {
         observer.end("network");
@@ -188,7 +194,11 @@ pub fn compute(
             ));
         }
     }
-    let distances = Distances { straight, network };
+    let distances = Distances {
+        straight,
+        network,
+        served,
+    };
 
     observer.begin("measures");
     let norms = &study.norms;
