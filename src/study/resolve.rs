@@ -1371,6 +1371,47 @@ path = "l.geojson"
     }
 
     #[test]
+    fn ages_and_bands_per_amenity_entry() {
+        use crate::study::ages::Years;
+        let s = resolve("").unwrap();
+        assert_eq!(s.amenity_ages, vec![AmenityAges::Every, AmenityAges::Every]);
+        let with = |keys: &str| {
+            MINIMAL.replacen(
+                "path = \"p.geojson\"\n",
+                &format!("path = \"p.geojson\"\n{keys}\n"),
+                1,
+            )
+        };
+        let s = Resolved::parse(&with("ages = \"doelgroep\""), Path::new("/x/s.toml")).unwrap();
+        assert_eq!(
+            s.amenity_ages[0],
+            AmenityAges::Attribute("doelgroep".into())
+        );
+        // Bands by name, with an en dash read as a hyphen: the union of their years.
+        let s = Resolved::parse(
+            &with("bands = [\"0\u{2013}5\", \"6-11\"]"),
+            Path::new("/x/s.toml"),
+        )
+        .unwrap();
+        assert_eq!(s.amenity_ages[0], AmenityAges::Bands(Years::range(0, 11)));
+        // An .osm.pbf layer reads min_age / max_age unless told otherwise.
+        let osm = MINIMAL.replacen(
+            "path = \"p.geojson\"\n",
+            "osm = \"c.osm.pbf\"\ntags = [\"leisure=playground\"]\n",
+            1,
+        );
+        let s = Resolved::parse(&osm, Path::new("/x/s.toml")).unwrap();
+        assert_eq!(s.amenity_ages[0], AmenityAges::OsmTags);
+        let e = Resolved::parse(&with("bands = [\"12-17\"]"), Path::new("/x/s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"12-17\" is not a band of the study (bands: 0-5, 6-11)"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn a_missing_candidates_layer_is_found_before_loading() {
         let e = error("[sites]\ncandidates = \"lots.geojson\"\n");
         assert!(
