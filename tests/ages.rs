@@ -283,9 +283,9 @@ proptest! {
         let mut b = NetworkBuilder::new();
         let node = |b: &mut NetworkBuilder, i: i32, j: i32| b.add_node(Coord { x: f64::from(i) * 100.0 - 200.0, y: f64::from(j) * 100.0 - 200.0 }, false);
         let ids: Vec<Vec<u32>> = (0..15).map(|i| (0..15).map(|j| node(&mut b, i, j)).collect()).collect();
-        for i in 0..15 {
-            b.add_line(&ids[i], "footway", false);
-            let column: Vec<u32> = (0..15).map(|j| ids[j][i]).collect();
+        for (i, row) in ids.iter().enumerate() {
+            b.add_line(row, "footway", false);
+            let column: Vec<u32> = ids.iter().map(|r| r[i]).collect();
             b.add_line(&column, "footway", false);
         }
         let net = b.build().unwrap();
