@@ -120,6 +120,32 @@ case("barrier_band_not_a_children_band", ["error", "[network.barriers]", "9-99"]
 case("children_band_not_a_list_of_names", ["error", "children.\"0-5\"", "field name"], S.replace('children = "kids"', 'children = { "0-5" = 5 }'))
 
 
+# ---- which amenity serves which child (issue 15): [[amenities]] ages / bands ----
+def with_ages(value, key='ages = "doelgroep"'):
+    """The playgrounds with an ages attribute: P1 every band, P2 `value`."""
+    study = S.replace('path = "../_base/playgrounds.geojson"', f'path = "p.geojson"\n{key}')
+    return study, {"p.geojson": fc([feat({"name": "P1", "doelgroep": ""}, pt(X + 150, Y + 100)),
+                                    feat({"name": "P2", "doelgroep": value}, sq(X + 1600, Y + 600, 50))])}
+
+
+for name, value, says in [
+    ("ages_backwards", "5-3", "runs backwards"),
+    ("ages_not_a_range", "abc", "is not an age range"),
+    ("ages_negative", "-1", "ages cannot be negative"),
+    ("ages_above_120", "0-150", "an age above 120 is not an age"),
+    ("ages_decimal", "2.5-5", "is not an age range"),
+]:
+    case(name, ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages)", f"\"{value}\"", says], *with_ages(value))
+case("ages_list_ok", ["ok"], *with_ages("0-5;6-11 jaar"))
+case("ages_attribute_missing", ["error", "doelgroep", "[[amenities]] ages"], S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nages = "doelgroep"'))
+case("ages_and_bands", ["error", "[[amenities]] entry 1", "either `ages`", "not both"], *with_ages("0-5", 'ages = "doelgroep"\nbands = ["0-5"]'))
+case("ages_empty_name", ["error", "ages = \"\"", "name the attribute"], *with_ages("0-5", 'ages = ""'))
+case("bands_unknown", ["error", "bands: \"0-4\" is not a band of the study", "0-5, 6-11, 12-17"], *with_ages("0-5", 'bands = ["0-4"]'))
+case("bands_empty", ["error", "bands = []"], *with_ages("0-5", 'bands = []'))
+case("bands_of_ageless_children", ["error", "band \"toddlers\" holds no age"],
+     with_ages("0-5", 'bands = ["toddlers"]')[0].replace('children = "kids"', 'children = { toddlers = "kids" }') + '\n[norms]\nplayground = { toddlers = 100 }\n',
+     with_ages("0-5")[1])
+
 # ---- geometry-crs (issue 18: units and distortion, polygons, far points, multi-part homes, messages) ----
 # The base data lie near 5.1 E 52.1 N: UTM zone 31N (EPSG:32631) is the zone named in suggestions.
 def with_crs(crs):

@@ -8,7 +8,7 @@ use std::path::Path;
 use geo::{Area, Contains, Coord, Point};
 use kindscape::measures::catchments::catchments;
 use kindscape::reach::network::{NetworkBuilder, NetworkConfig, NetworkReach};
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene, ServedBands};
 use kindscape::study::Resolved;
 
 const BANDS: [&str; 3] = ["0-5", "6-11", "12-17"];
@@ -42,6 +42,7 @@ fn scene() -> Scene {
         vec![AmenityKind {
             kind: "playground".into(),
             items: vec![playground],
+            served: ServedBands::every(),
         }],
     )
 }

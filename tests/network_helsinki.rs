@@ -481,6 +481,7 @@ fn network_play_space_matches_pysal_with_networkx_costs() {
         vec![AmenityKind {
             kind: "playground".into(),
             items: playgrounds,
+            served: kindscape::scene::ServedBands::every(),
         }],
     );
     let net = geojson_network(&dir);

@@ -11,7 +11,7 @@ use std::path::Path;
 use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
 use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
 use kindscape::measures::play_space::play_m2_per_child;
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene, ServedBands};
 use kindscape::study::Resolved;
 use proptest::prelude::*;
 
@@ -52,6 +52,14 @@ decay = "{decay}"
 type Home = (f64, f64, [f64; 3]);
 
 fn scene(homes: &[Home], playgrounds: &[Amenity]) -> Scene {
+    scene_serving(homes, playgrounds, &vec![EVERY_BAND; playgrounds.len()])
+}
+
+/// Every band of [`BANDS`] in a mask of the bands a playground serves.
+const EVERY_BAND: u64 = 0b111;
+
+/// The scene with, per playground, the mask of the bands it serves (bit b: `BANDS[b]`).
+fn scene_serving(homes: &[Home], playgrounds: &[Amenity], masks: &[u64]) -> Scene {
     common::one_neighbourhood_scene(
         &BANDS,
         common::rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
@@ -60,6 +68,7 @@ fn scene(homes: &[Home], playgrounds: &[Amenity]) -> Scene {
         vec![AmenityKind {
             kind: "playground".into(),
             items: playgrounds.to_vec(),
+            served: ServedBands::from_masks(masks.to_vec(), BANDS.len()),
         }],
     )
 }
@@ -96,7 +105,13 @@ fn distance(home: &Home, a: &Amenity) -> f64 {
 /// reference E2SFCA (pairs beyond a band's catchment weigh 0 there), combined over the bands
 /// weighted by children; a home without children gets its bands' mean.
 /// Also the supply of the playgrounds some child reaches with a weight above 0.
-fn expected(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> (Vec<f64>, f64) {
+/// With `masks`, a band's pairs are those of the playgrounds serving it.
+fn expected(
+    homes: &[Home],
+    playgrounds: &[Amenity],
+    masks: &[u64],
+    decay: Decay,
+) -> (Vec<f64>, f64) {
     let distances: Vec<Vec<f64>> = homes
         .iter()
         .map(|h| playgrounds.iter().map(|a| distance(h, a)).collect())
@@ -117,12 +132,22 @@ fn expected(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> (Vec<f64>,
     let children: Vec<Vec<f64>> = (0..3)
         .map(|b| homes.iter().map(|h| h.2[b]).collect())
         .collect();
+    let serves = |j: usize, b: usize| masks[j] >> b & 1 == 1;
+    let band_reach: Vec<Vec<Reach>> = (0..3)
+        .map(|b| {
+            reach
+                .iter()
+                .filter(|r| serves(r.facility, b))
+                .copied()
+                .collect()
+        })
+        .collect();
     let bands: Vec<Band> = (0..3)
         .map(|b| Band {
             name: BANDS[b],
             children: &children[b],
             catchment_m: NORMS[b],
-            reach: &reach,
+            reach: &band_reach[b],
         })
         .collect();
     let supply: Vec<f64> = playgrounds.iter().map(|a| a.capacity).collect();
@@ -141,10 +166,9 @@ fn expected(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> (Vec<f64>,
         .iter()
         .enumerate()
         .filter(|&(j, _)| {
-            homes
-                .iter()
-                .enumerate()
-                .any(|(i, h)| (0..3).any(|b| h.2[b] > 0.0 && weighs(distances[i][j], NORMS[b])))
+            homes.iter().enumerate().any(|(i, h)| {
+                (0..3).any(|b| h.2[b] > 0.0 && serves(j, b) && weighs(distances[i][j], NORMS[b]))
+            })
         })
         .map(|(_, s)| s)
         .sum();
@@ -163,9 +187,24 @@ fn scene_play_space(decay: Decay, s: &Scene) -> kindscape::Result<Option<Vec<f64
 /// Checks the scene against the brute force for one decay, and the conservation of supply:
 /// the homes' children times their play space per child add up to the supply reached.
 fn check(homes: &[Home], playgrounds: &[Amenity], decay: Decay) -> Result<(), TestCaseError> {
-    let s = scene(homes, playgrounds);
+    check_serving(
+        homes,
+        playgrounds,
+        &vec![EVERY_BAND; playgrounds.len()],
+        decay,
+    )
+}
+
+/// [`check`] with, per playground, the mask of the bands it serves.
+fn check_serving(
+    homes: &[Home],
+    playgrounds: &[Amenity],
+    masks: &[u64],
+    decay: Decay,
+) -> Result<(), TestCaseError> {
+    let s = scene_serving(homes, playgrounds, masks);
     let got = scene_play_space(decay, &s).unwrap().unwrap();
-    let (want, reached) = expected(homes, playgrounds, decay);
+    let (want, reached) = expected(homes, playgrounds, masks, decay);
     prop_assert_eq!(got.len(), homes.len());
     for (i, (g, w)) in got.iter().zip(&want).enumerate() {
         prop_assert!(
@@ -313,6 +352,20 @@ proptest! {
         playgrounds.push(park_with_pond());
         let decay = if gaussian { Decay::Gaussian } else { Decay::Step };
         check(&homes, &playgrounds, decay)?;
+    }
+
+    /// Playgrounds that serve only some bands (a mask per playground): the scene leaves them out
+    /// of the other bands' pairs in both steps, as the reference does when handed only the
+    /// serving playgrounds' pairs per band.
+    #[test]
+    fn playgrounds_for_some_bands_equal_the_reference_on_their_pairs(
+        homes in prop::collection::vec(arb_home(), 1..80),
+        playgrounds in prop::collection::vec((arb_playground(), 0u64..8), 1..15),
+        gaussian in any::<bool>(),
+    ) {
+        let (playgrounds, masks): (Vec<Amenity>, Vec<u64>) = playgrounds.into_iter().unzip();
+        let decay = if gaussian { Decay::Gaussian } else { Decay::Step };
+        check_serving(&homes, &playgrounds, &masks, decay)?;
     }
 }
 

@@ -9,7 +9,7 @@ use geo::{Coord, MultiPolygon};
 use kindscape::measures::home_scores;
 use kindscape::neighbourhoods::aggregate;
 use kindscape::reach::{straight_distances, Distances};
-use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene, ServedBands};
 use kindscape::study::Resolved;
 use proptest::prelude::*;
 
@@ -67,10 +67,12 @@ fn scene(
             AmenityKind {
                 kind: "playground".into(),
                 items: playgrounds,
+                served: ServedBands::every(),
             },
             AmenityKind {
                 kind: "library".into(),
                 items: libraries,
+                served: ServedBands::every(),
             },
         ],
     )
@@ -118,7 +120,7 @@ proptest! {
         more in 0.0..300.0f64,
     ) {
         let s = scene(&homes, play, vec![]);
-        let d = Distances { straight: straight_distances(&s), network: None };
+        let d = Distances { straight: straight_distances(&s), network: None, served: Vec::new() };
         let coverage = |n: f64| {
             let st = study(n);
             let m = home_scores(&st.score, &st.norms, &s, &d);
@@ -146,7 +148,7 @@ proptest! {
         if to_library { lib2.push(extra) } else { play2.push(extra) }
         let after = scene(&homes, play2, lib2);
         let score = |s: &Scene| {
-            let d = Distances { straight: straight_distances(s), network: None };
+            let d = Distances { straight: straight_distances(s), network: None, served: Vec::new() };
             home_scores(&st.score, &st.norms, s, &d).score
         };
         for (h, (a, b)) in score(&before).iter().zip(score(&after)).enumerate() {

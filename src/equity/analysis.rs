@@ -108,10 +108,14 @@ fn home_coverage(
 ) -> Option<f64> {
     let children = scene.homes.children_of(h);
     let (mut covered, mut total) = (0.0, 0.0);
-    for bn in &norms.kinds[&scene.amenities[k].kind].bands {
+    for (b, bn) in norms.kinds[&scene.amenities[k].kind]
+        .bands
+        .iter()
+        .enumerate()
+    {
         let c = children[bn.children_band] * bn.share;
         total += c;
-        if distances.for_band(k, bn.children_band, h) <= bn.metres {
+        if distances.judged(k, b, bn, h) <= bn.metres {
             covered += c;
         }
     }
@@ -322,10 +326,13 @@ pub fn meeting_places(
         let norms = &norms.kinds[kind].bands;
         // The children of a band a home brings to a place at `distance`, with the home's
         // quintile (none when its neighbourhood has no quintile or the norm does not reach).
-        let brings = |h: usize, bn: &BandNorm, distance: f64| {
+        // A place brings only the bands it serves.
+        let brings = |h: usize, place: usize, b: usize, distance: f64| {
+            let bn = &norms[b];
             let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize])?;
             let c = homes.children_of(h)[bn.children_band] * bn.share;
-            (distance <= bn.metres && c > 0.0).then_some((q, c))
+            let serves = k.served.serves(place, b);
+            (distance <= bn.metres && c > 0.0 && serves).then_some((q, c))
         };
         let buckets = match network {
             Some(reach) => network_mix(reach, &k.items, norms, &brings, &mut best),
@@ -347,8 +354,9 @@ pub fn meeting_places(
     (places, best)
 }
 
-/// What a home brings to a meeting place of a band at a distance: (quintile, children).
-type Brings<'a> = dyn Fn(usize, &BandNorm, f64) -> Option<(u8, f64)> + Sync + 'a;
+/// What a home brings to a meeting place (by position) of a band (by position in the kind's
+/// norms) at a distance: (quintile, children).
+type Brings<'a> = dyn Fn(usize, usize, usize, f64) -> Option<(u8, f64)> + Sync + 'a;
 
 /// Children per quintile within reach of each place in a straight line, and each home's best
 /// mix (raised in `best`).
@@ -362,7 +370,9 @@ fn straight_mix(
     let homes = &scene.homes;
     let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let index = AmenityIndex::new(items);
-    let brings_any = |h: usize, d: f64| norms.iter().filter_map(move |bn| brings(h, bn, d));
+    let brings_any = |h: usize, j: u32, d: f64| {
+        (0..norms.len()).filter_map(move |b| brings(h, j as usize, b, d))
+    };
     // Sums in home, place, band order (as the pairs come), whatever the thread count.
     let mut buckets = vec![[0.0f64; 5]; items.len()];
     chunks_in_order(
@@ -371,7 +381,7 @@ fn straight_mix(
             let mut terms: Vec<(u32, u8, f64)> = Vec::new();
             index.within_each(chunk, radius, |i, pairs| {
                 for &(j, d) in pairs {
-                    terms.extend(brings_any(first + i, d).map(|(q, c)| (j, q, c)));
+                    terms.extend(brings_any(first + i, j, d).map(|(q, c)| (j, q, c)));
                 }
             });
             terms
@@ -390,7 +400,7 @@ fn straight_mix(
         .for_each(|(c, (best, chunk))| {
             index.within_each(chunk, radius, |i, pairs| {
                 for &(j, d) in pairs {
-                    if brings_any(c * CHUNK + i, d).next().is_some() {
+                    if brings_any(c * CHUNK + i, j, d).next().is_some() {
                         best[i] = best[i].max(mixes[j as usize].entropy);
                     }
                 }
@@ -413,14 +423,14 @@ fn network_mix(
     let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
     let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
     // Per search, the homes that bring children to the place, with what they bring.
-    let brought = |reached: &[Vec<(u32, f64)>]| {
+    let brought = |j: usize, reached: &[Vec<(u32, f64)>]| {
         let mut out: Vec<(usize, u8, f64)> = Vec::new();
         for (s, reached) in reached.iter().enumerate() {
             for &(h, d) in reached {
-                let bands = norms.iter().zip(&searches.of_band).filter(|b| *b.1 == s);
+                let bands = (0..norms.len()).filter(|&b| searches.of_band[b] == s);
                 out.extend(
                     bands
-                        .filter_map(|(bn, _)| brings(h as usize, bn, d))
+                        .filter_map(|b| brings(h as usize, j, b, d))
                         .map(|(q, c)| (h as usize, q, c)),
                 );
             }
@@ -431,7 +441,7 @@ fn network_mix(
     reach.each_facility(
         &facilities,
         &searches,
-        |_, reached| brought(&reached),
+        |j, reached| brought(j, &reached),
         |j, terms| {
             for (_, q, c) in terms {
                 buckets[j][q as usize - 1] += c;
@@ -442,7 +452,7 @@ fn network_mix(
     reach.each_facility(
         &facilities,
         &searches,
-        |_, reached| brought(&reached),
+        |j, reached| brought(j, &reached),
         |j, terms| {
             for (h, _, _) in terms {
                 best[h] = best[h].max(mixes[j].entropy);

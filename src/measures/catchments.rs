@@ -1,6 +1,6 @@
 //! Catchments ("verzorgingsgebied" in Dutch play plans): per amenity of the focus kind and per
 //! band, the area from which a child of that band reaches it within the norm, and the children
-//! who live there.
+//! who live there. An amenity has no catchment for a band it does not serve (`ages`).
 //!
 //! In a straight line the area is the amenity buffered by the norm. Over the walk network it is
 //! the concave hull of everything reached within the norm (the network's nodes, the homes and
@@ -68,6 +68,7 @@ pub fn catchments(
                         bands
                             .iter()
                             .enumerate()
+                            .filter(|&(b, _)| amenities.served.serves(j, b))
                             .map(|(b, bn)| {
                                 let graph = reach.graph_of_band(bn.children_band);
                                 let found = reach.homes_within(join, graph, bn.metres, scratch);
@@ -108,15 +109,20 @@ pub fn catchments(
                 .flat_map_iter(|(j, a)| {
                     let geometry = a.geometry.to_geometry();
                     let within = straight_within(&tree, &geometry, bands);
-                    bands.iter().enumerate().map(move |(b, bn)| Catchment {
-                        amenity: j,
-                        band: b,
-                        children_within: within[b]
-                            .iter()
-                            .map(|&h| children_of(h as usize, bn))
-                            .sum(),
-                        area: geometry.buffer(bn.metres),
-                    })
+                    let served = &amenities.served;
+                    bands
+                        .iter()
+                        .enumerate()
+                        .filter(move |&(b, _)| served.serves(j, b))
+                        .map(move |(b, bn)| Catchment {
+                            amenity: j,
+                            band: b,
+                            children_within: within[b]
+                                .iter()
+                                .map(|&h| children_of(h as usize, bn))
+                                .sum(),
+                            area: geometry.buffer(bn.metres),
+                        })
                 })
                 .collect()
         }

@@ -25,9 +25,9 @@ pub fn homes_outside_norm(
     (0..scene.homes.len())
         .filter(|&h| {
             let children = scene.homes.children_of(h);
-            norms.bands.iter().any(|bn| {
+            norms.bands.iter().enumerate().any(|(b, bn)| {
                 children.get(bn.children_band).copied().unwrap_or(0.0) * bn.share > 0.0
-                    && distances.for_band(k, bn.children_band, h) > bn.metres
+                    && distances.judged(k, b, bn, h) > bn.metres
             })
         })
         .collect()
@@ -39,13 +39,14 @@ pub fn children_by_distance(
     scene: &Scene,
     distances: &Distances,
     k: usize,
+    norm: usize,
     band: &BandNorm,
 ) -> Vec<(f64, f64)> {
     (0..scene.homes.len())
         .filter(|h| scene.homes.neighbourhood[*h].is_some())
         .map(|h| {
             (
-                distances.for_band(k, band.children_band, h),
+                distances.judged(k, norm, band, h),
                 scene.homes.children_of(h)[band.children_band] * band.share,
             )
         })

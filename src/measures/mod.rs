@@ -42,15 +42,23 @@ pub fn home_scores(
         .collect();
     let kind_score = |k: usize, h: usize| -> f64 {
         let children = homes.children_of(h);
-        let band_score = |bn: &crate::study::BandNorm| {
-            score::distance_score(distances.for_band(k, bn.children_band, h), bn.metres)
+        let band_score = |b: usize, bn: &crate::study::BandNorm| {
+            score::distance_score(distances.judged(k, b, bn, h), bn.metres)
         };
         score::weighted_mean(
             norms[k]
                 .iter()
-                .map(|bn| (band_score(bn), children[bn.children_band] * bn.share)),
+                .enumerate()
+                .map(|(b, bn)| (band_score(b, bn), children[bn.children_band] * bn.share)),
         )
-        .or_else(|| score::weighted_mean(norms[k].iter().map(|bn| (band_score(bn), bn.share))))
+        .or_else(|| {
+            score::weighted_mean(
+                norms[k]
+                    .iter()
+                    .enumerate()
+                    .map(|(b, bn)| (band_score(b, bn), bn.share)),
+            )
+        })
         .unwrap_or(0.0)
     };
     let score = (0..homes.len())

@@ -18,7 +18,7 @@ use super::e2sfca::{self, Decay};
 use crate::error::Result;
 use crate::reach::network::NetworkReach;
 use crate::reach::straight::{chunks_in_order, homes_in_flight, AmenityIndex};
-use crate::scene::{Amenity, Homes, Scene};
+use crate::scene::{AmenityKind, Homes, Scene};
 use crate::study::{self, CatchmentSettings, Norms};
 
 /// How many (home, facility) pairs the catchment finds, estimated before the work from a sample
@@ -75,6 +75,11 @@ type TermsPerBand = Vec<Vec<(u32, f64)>>;
 ///
 /// Distances are walked over `network` when the study has one (each band on its own barriers),
 /// else straight lines.
+///
+/// A facility counts for a band only when it serves the band (`[[amenities]] ages`/`bands`): a
+/// band's pairs leave out the others, in both steps. So a toddler playground's capacity is
+/// shared among the toddlers in reach (step 1's demand is the children of the bands it
+/// serves), and a teenager's play space sums only the facilities for teenagers.
 pub fn play_m2_per_child(
     catchment: &CatchmentSettings,
     norms: &Norms,
@@ -91,6 +96,7 @@ pub fn play_m2_per_child(
     };
     let norms = &norms.kinds[kind].bands;
     let homes = &scene.homes;
+    let served = &amenities.served;
     let supply: Vec<f64> = amenities.items.iter().map(|a| a.capacity).collect();
     e2sfca::validate_supply(&supply)?;
     for bn in norms {
@@ -105,12 +111,7 @@ pub fn play_m2_per_child(
     }
     if let Some(reach) = network {
         return Ok(Some(network_play_space(
-            reach,
-            &amenities.items,
-            norms,
-            decay,
-            &supply,
-            homes,
+            reach, amenities, norms, decay, &supply, homes,
         )));
     }
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
@@ -132,12 +133,14 @@ pub fn play_m2_per_child(
                 .pop()
                 .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
             index.within_each(chunk, max_radius, |i, pairs| {
-                for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
+                for (b, (bn, terms)) in norms.iter().zip(terms.iter_mut()).enumerate() {
                     let c = children(homes, first + i, bn);
                     if c == 0.0 {
                         continue;
                     }
-                    for &(j, d) in pairs.iter().filter(|p| p.1 <= bn.metres) {
+                    let in_band =
+                        |p: &&(u32, f64)| p.1 <= bn.metres && served.serves(p.0 as usize, b);
+                    for &(j, d) in pairs.iter().filter(in_band) {
                         terms.push((j, c * decay.weight(d, bn.metres)));
                     }
                 }
@@ -171,8 +174,8 @@ pub fn play_m2_per_child(
                 access.fill(0.0);
                 for &(j, d) in pairs {
                     let r = ratio[j as usize];
-                    for (a, bn) in access.iter_mut().zip(norms) {
-                        if d <= bn.metres {
+                    for (b, (a, bn)) in access.iter_mut().zip(norms).enumerate() {
+                        if d <= bn.metres && served.serves(j as usize, b) {
                             *a += r * decay.weight(d, bn.metres);
                         }
                     }
@@ -210,14 +213,14 @@ fn over_bands(
 /// bands in band order, as [`e2sfca::e2sfca`] does.
 fn network_play_space(
     reach: &NetworkReach,
-    items: &[Amenity],
+    amenities: &AmenityKind,
     norms: &[study::BandNorm],
     decay: Decay,
     supply: &[f64],
     homes: &Homes,
 ) -> Vec<f64> {
     let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
-    let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
+    let facilities = reach.join_all(amenities.items.iter().map(|a| a.geometry.to_geometry()));
     let in_band = |bn: &study::BandNorm, reached: &[(u32, f64)]| {
         let m = bn.metres;
         reached
@@ -231,10 +234,15 @@ fn network_play_space(
         &facilities,
         &searches,
         |j, reached| {
+            // A band the facility does not serve has no pairs.
             let per_band: Vec<Vec<(usize, f64)>> = norms
                 .iter()
                 .zip(&searches.of_band)
-                .map(|(bn, &s)| in_band(bn, &reached[s]))
+                .enumerate()
+                .map(|(b, (bn, &s))| match amenities.served.serves(j, b) {
+                    true => in_band(bn, &reached[s]),
+                    false => Vec::new(),
+                })
                 .collect();
             let demand: Vec<Vec<f64>> = norms
                 .iter()

@@ -99,7 +99,7 @@ pub fn figures(
         .enumerate()
         .map(|(k, kind)| {
             let norms: Vec<&BandNorm> = norms.kinds[&kind.kind].bands.iter().collect();
-            let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
+            let net = |h: usize, b: usize, bn: &BandNorm| distances.judged(k, b, bn, h);
             let network = distances.has_network();
             // One pass over the homes: coverage over all bands and per band, straight and
             // network, and one distance pair per home and distinct distance (the bands of a
@@ -111,11 +111,11 @@ pub fn figures(
             let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {
                 let children = scene.homes.children_of(h);
-                let s = distances.straight[k][h];
                 let first = pairs.len();
                 for (b, bn) in norms.iter().enumerate() {
+                    let s = distances.judged_straight(k, b, h);
                     let w = children[bn.children_band] * bn.share;
-                    let d = net(h, bn);
+                    let d = net(h, b, bn);
                     all.add(w, s <= bn.metres);
                     bands[b].add(w, s <= bn.metres);
                     if network {
@@ -163,8 +163,8 @@ pub fn figures(
             let mut gap = 0.0;
             for &h in homes {
                 let children = scene.homes.children_of(h);
-                for bn in &norms.kinds[kind].bands {
-                    if distances.for_band(k, bn.children_band, h) > bn.metres {
+                for (b, bn) in norms.kinds[kind].bands.iter().enumerate() {
+                    if distances.judged(k, b, bn, h) > bn.metres {
                         gap += children[bn.children_band] * bn.share;
                     }
                 }

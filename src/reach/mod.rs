@@ -4,18 +4,54 @@
 pub mod network;
 pub mod straight;
 
-use crate::scene::{BandId, HomeId, KindId, Scene};
+use crate::scene::{Amenity, BandId, HomeId, KindId, Scene};
+use crate::study::{BandNorm, Norms};
 
 /// Distances per kind (and per band over the network), in metres.
 #[derive(Debug, Clone)]
 pub struct Distances {
-    /// `[kind][home]`; `f64::INFINITY` when the kind has no amenity.
+    /// `[kind][home]` to the nearest amenity of any age; `f64::INFINITY` when the kind has none.
     pub straight: Vec<Vec<f64>>,
     /// `[kind][band][home]`; `f64::INFINITY` when unreachable within `max_distance`.
     pub network: Option<PerBand>,
+    /// Per kind (empty, or `None` for a kind, when every amenity serves every band): the
+    /// distances per norm band to the nearest amenity serving it ([`served_distances`]).
+    pub served: Vec<Option<ServedDistances>>,
+}
+
+/// The distances of a kind whose amenities do not all serve every band, per norm band of the
+/// kind (in its norm table's order) to the nearest amenity that serves the band.
+#[derive(Debug, Clone)]
+pub struct ServedDistances {
+    /// `[norm band][home]`, straight line.
+    pub straight: Vec<Vec<f64>>,
+    /// `[norm band][home]` over the network (with the barriers of the band's children), when
+    /// the study has one.
+    pub network: Option<Vec<Vec<f64>>>,
 }
 
 impl Distances {
+    /// The distance that judges norm band `norm` (`band`, at that position in the kind's norm
+    /// table) of a kind: to the nearest amenity serving the band, over the network when there is
+    /// one. For a kind whose amenities all serve every band it is [`Self::for_band`].
+    pub fn judged(&self, kind: usize, norm: usize, band: &BandNorm, home: usize) -> f64 {
+        match self.served.get(kind).and_then(Option::as_ref) {
+            Some(s) => match &s.network {
+                Some(n) => n[norm][home],
+                None => s.straight[norm][home],
+            },
+            None => self.for_band(kind, band.children_band, home),
+        }
+    }
+
+    /// The straight-line distance that judges norm band `norm` of a kind (see [`Self::judged`]).
+    pub fn judged_straight(&self, kind: usize, norm: usize, home: usize) -> f64 {
+        match self.served.get(kind).and_then(Option::as_ref) {
+            Some(s) => s.straight[norm][home],
+            None => self.straight[kind][home],
+        }
+    }
+
     /// The distance that counts for a children band: over the network when there is one.
     pub fn get(&self, kind: KindId, band: BandId, home: HomeId) -> f64 {
         self.for_band(kind.0, band.0, home.0)
@@ -41,6 +77,81 @@ pub fn straight_distances(scene: &Scene) -> Vec<Vec<f64>> {
         .iter()
         .map(|k| straight::nearest_distances(&scene.homes.coords, &k.items))
         .collect()
+}
+
+/// The amenities of a kind that serve each of its norm bands: per norm band, the index of its
+/// set in the returned list of distinct sets (bands served by the same amenities share one).
+fn serving_sets(kind: &crate::scene::AmenityKind, bands: usize) -> (Vec<usize>, Vec<Vec<Amenity>>) {
+    let mut sets: Vec<Vec<bool>> = Vec::new();
+    let set_of: Vec<usize> = (0..bands)
+        .map(|b| {
+            let set: Vec<bool> = (0..kind.items.len())
+                .map(|j| kind.served.serves(j, b))
+                .collect();
+            sets.iter().position(|s| *s == set).unwrap_or_else(|| {
+                sets.push(set);
+                sets.len() - 1
+            })
+        })
+        .collect();
+    let items = sets
+        .iter()
+        .map(|set| {
+            kind.items
+                .iter()
+                .zip(set)
+                .filter(|(_, &serves)| serves)
+                .map(|(a, _)| a.clone())
+                .collect()
+        })
+        .collect();
+    (set_of, items)
+}
+
+/// Per kind, the distances per norm band to the nearest amenity serving the band, for the kinds
+/// whose amenities do not all serve every band; nothing for the others (their per-band distance
+/// is the nearest amenity's, in [`Distances::straight`] and [`Distances::network`]).
+///
+/// Each distinct set of serving amenities is searched once: a straight-line index of its own,
+/// and over the network one multi-source search per barrier set from its amenities only.
+pub fn served_distances(
+    norms: &Norms,
+    scene: &Scene,
+    network: Option<&network::NetworkReach>,
+) -> crate::Result<Vec<Option<ServedDistances>>> {
+    let mut out = Vec::with_capacity(scene.amenities.len());
+    for kind in &scene.amenities {
+        let bands = norms.get(&kind.kind).map_or(&[][..], |t| &t.bands[..]);
+        if !kind.served.is_restricted() {
+            out.push(None);
+            continue;
+        }
+        let (set_of, sets) = serving_sets(kind, bands.len());
+        let straight_of_set: Vec<Vec<f64>> = sets
+            .iter()
+            .map(|items| straight::nearest_distances(&scene.homes.coords, items))
+            .collect();
+        let straight = set_of.iter().map(|&s| straight_of_set[s].clone()).collect();
+        let network = match network {
+            Some(reach) => {
+                let targets: Vec<network::KindTargets> = sets
+                    .iter()
+                    .map(|items| network::KindTargets::from_amenities(&kind.kind, items))
+                    .collect();
+                let per_set = network_for(reach, &targets, &straight_of_set)?.distances;
+                Some(
+                    bands
+                        .iter()
+                        .zip(&set_of)
+                        .map(|(bn, &s)| per_set[s][bn.children_band].clone())
+                        .collect(),
+                )
+            }
+            None => None,
+        };
+        out.push(Some(ServedDistances { straight, network }));
+    }
+    Ok(out)
 }
 
 /// Distances `[kind][band][home]`.
@@ -70,20 +181,38 @@ pub fn network_distances<'a>(
     let (Some(net), Some(cfg)) = (network, settings) else {
         return Ok(None);
     };
-    let config = network::NetworkConfig {
-        max_distance: cfg.max_distance_m.value,
-        attach_limit_m: cfg.attach_limit_m.value,
-        ..network::NetworkConfig::default()
-    };
     let kinds: Vec<network::KindTargets> = scene
         .amenities
         .iter()
         .map(|k| network::KindTargets::from_amenities(&k.kind, &k.items))
         .collect();
+    let config = network::NetworkConfig {
+        max_distance: cfg.max_distance_m.value,
+        attach_limit_m: cfg.attach_limit_m.value,
+        ..network::NetworkConfig::default()
+    };
     let reach = network::NetworkReach::new(net, &scene.homes.coords, &cfg.barriers, &config)?;
-    let result = reach.nearest(&kinds)?;
-    let mut distances = result.distances;
-    for (k, per_band) in distances.iter_mut().enumerate() {
+    let result = network_for(&reach, &kinds, straight)?;
+    Ok(Some((
+        result.distances,
+        NetworkReport {
+            graph: net.stats(),
+            attach: result.attach,
+            barrier_graphs: result.graphs,
+        },
+        reach,
+    )))
+}
+
+/// Network distances `[target][children band][home]` to each of `targets`, with 0 for a home
+/// inside a polygon (`straight[target][home] == 0`) and infinity for one out of reach.
+fn network_for(
+    reach: &network::NetworkReach,
+    targets: &[network::KindTargets],
+    straight: &[Vec<f64>],
+) -> crate::Result<network::NetworkDistances> {
+    let mut result = reach.nearest(targets)?;
+    for (k, per_band) in result.distances.iter_mut().enumerate() {
         for band in per_band.iter_mut() {
             for (h, d) in band.iter_mut().enumerate() {
                 if straight[k][h] == 0.0 {
@@ -94,13 +223,5 @@ pub fn network_distances<'a>(
             }
         }
     }
-    Ok(Some((
-        distances,
-        NetworkReport {
-            graph: net.stats(),
-            attach: result.attach,
-            barrier_graphs: result.graphs,
-        },
-        reach,
-    )))
+    Ok(result)
 }

@@ -181,6 +181,7 @@ pub fn compute(
         Some((d, r, reach)) => (Some(d), Some(r), Some(reach)),
         None => (None, None, None),
     };
+    let served = reach::served_distances(&study.norms, &scene, network_reach.as_ref())?;
     if let Some(r) = &network_report {
         observer.end("network");
         if r.attach.homes_not_attached > 0 {
@@ -191,7 +192,11 @@ pub fn compute(
             ));
         }
     }
-    let distances = Distances { straight, network };
+    let distances = Distances {
+        straight,
+        network,
+        served,
+    };
 
     observer.begin("measures");
     let norms = &study.norms;

@@ -7,7 +7,8 @@ use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use crate::error::{shown, Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
 use crate::layers::Layer;
-use crate::study::{AmenitySection, Resolved};
+use crate::study::ages::{norm_band_years, osm_ages, parse_ages, Years};
+use crate::study::{AmenityAges, AmenitySection, BandNorm, Resolved};
 
 #[derive(Debug, Clone)]
 pub enum AmenityGeometry {
@@ -110,6 +111,67 @@ impl Amenity {
 pub struct AmenityKind {
     pub kind: String,
     pub items: Vec<Amenity>,
+    /// Which of the kind's norm bands each item serves.
+    pub served: ServedBands,
+}
+
+/// Which norm bands (of the kind's norm table, in its order) each amenity of a kind serves: bit
+/// `b` of an amenity's mask is norm band `b`. Nothing is held when every amenity serves every
+/// band, the case of a study without `ages` or `bands`.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ServedBands(Option<Vec<u64>>);
+
+impl ServedBands {
+    /// Every amenity serves every band.
+    pub fn every() -> ServedBands {
+        ServedBands(None)
+    }
+
+    /// Per amenity, the years it serves (`None`: every band), judged against each norm band;
+    /// `every()` when all of them serve all bands.
+    pub fn from_years(ages: &[Option<Years>], norm_bands: &[BandNorm]) -> ServedBands {
+        let all = mask_of(norm_bands.len());
+        let masks: Vec<u64> = ages
+            .iter()
+            .map(|a| match a {
+                None => all,
+                Some(years) => norm_bands
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, b)| norm_band_years(b).is_none_or(|band| years.serves(band)))
+                    .fold(0, |m, (i, _)| m | 1 << i),
+            })
+            .collect();
+        ServedBands::from_masks(masks, norm_bands.len())
+    }
+
+    /// Per amenity, its mask of norm bands (of `bands` norm bands in all).
+    pub fn from_masks(masks: Vec<u64>, bands: usize) -> ServedBands {
+        let all = mask_of(bands);
+        if masks.iter().all(|&m| m & all == all) {
+            ServedBands(None)
+        } else {
+            ServedBands(Some(masks))
+        }
+    }
+
+    /// Whether some amenity serves only some bands.
+    pub fn is_restricted(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Whether amenity `item` serves norm band `band`.
+    pub fn serves(&self, item: usize, band: usize) -> bool {
+        self.0.as_ref().is_none_or(|m| m[item] >> band & 1 == 1)
+    }
+}
+
+fn mask_of(bands: usize) -> u64 {
+    if bands >= 64 {
+        u64::MAX
+    } else {
+        (1u64 << bands) - 1
+    }
 }
 
 /// Builds the kinds from the `[[amenities]]` entries: `layers` holds the loaded layer of each
@@ -127,10 +189,18 @@ pub(super) fn build(
         .map(|kind| AmenityKind {
             kind,
             items: Vec::new(),
+            served: ServedBands::every(),
         })
         .collect();
-    for (entry, layer) in study.layers.amenities.iter().zip(layers) {
-        let items = from_layer(study, entry, &layer, warnings)?;
+    let mut ages: Vec<Vec<Option<Years>>> = vec![Vec::new(); kinds.len()];
+    for ((entry, layer), entry_ages) in study
+        .layers
+        .amenities
+        .iter()
+        .zip(layers)
+        .zip(&study.amenity_ages)
+    {
+        let (items, item_ages) = from_layer(study, entry, entry_ages, &layer, warnings)?;
         let far = study_area.and_then(|area| {
             area.warning(
                 &format!("{} ({})", entry.kind, layer.path.display()),
@@ -143,10 +213,15 @@ pub(super) fn build(
             warnings.push(w);
         }
         let k = kinds
-            .iter_mut()
-            .find(|k| k.kind == entry.kind)
+            .iter()
+            .position(|k| k.kind == entry.kind)
             .expect("kinds come from the same entries");
-        k.items.extend(items);
+        kinds[k].items.extend(items);
+        ages[k].extend(item_ages);
+    }
+    for (k, ages) in kinds.iter_mut().zip(&ages) {
+        let norm_bands = study.norms.get(&k.kind).map_or(&[][..], |t| &t.bands[..]);
+        k.served = ServedBands::from_years(ages, norm_bands);
     }
     for k in &kinds {
         if k.items.is_empty() {
@@ -159,12 +234,14 @@ pub(super) fn build(
     Ok(kinds)
 }
 
+/// The amenities of one entry's layer, each with the years it serves (`None`: every band).
 fn from_layer(
     study: &Resolved,
     entry: &AmenitySection,
+    entry_ages: &AmenityAges,
     layer: &Layer,
     warnings: &Warnings,
-) -> Result<Vec<Amenity>> {
+) -> Result<(Vec<Amenity>, Vec<Option<Years>>)> {
     let path = &layer.path;
     let label = format!("{} ({})", entry.kind, path.display());
     let min_area = entry
@@ -181,7 +258,12 @@ fn from_layer(
     if let Some(n) = &entry.name {
         layer.require_attribute(n, "[[amenities]] name")?;
     }
+    if let AmenityAges::Attribute(attr) = entry_ages {
+        layer.require_attribute(attr, "[[amenities]] ages")?;
+    }
     let mut out = Vec::new();
+    let mut out_ages = Vec::new();
+    let mut osm_age_tags = OsmAgeTags::default();
     let mut cleaning = Cleaning::default();
     let mut too_small = 0usize;
     let mut points_without_area = 0usize;
@@ -219,6 +301,17 @@ fn from_layer(
                     format!("amenities must be points or polygons, found {kind}"),
                 ))
             }
+        };
+        let ages = match entry_ages {
+            AmenityAges::Every => None,
+            AmenityAges::Bands(years) => Some(*years),
+            AmenityAges::Attribute(attr) => {
+                let value = attributes::text_value(&f.props, attr);
+                parse_ages(&value).map_err(|m| {
+                    Error::feature(path, f.index, format!("attribute \"{attr}\" (ages): {m}"))
+                })?
+            }
+            AmenityAges::OsmTags => osm_age_tags.read(&f.props),
         };
         // A capacity attribute is the feature's: its points share it evenly.
         let share = 1.0 / places.len() as f64;
@@ -265,7 +358,11 @@ fn from_layer(
                 source: path.display().to_string(),
                 index: f.index,
             });
+            out_ages.push(ages);
         }
+    }
+    if let Some(w) = osm_age_tags.warning(&label) {
+        warnings.push(w);
     }
     for w in cleaning_warnings(&label, &cleaning) {
         warnings.push(w);
@@ -292,5 +389,45 @@ fn from_layer(
             "{label}: {no_capacity} feature(s) have no capacity value; counted as 0"
         ));
     }
-    Ok(out)
+    Ok((out, out_ages))
+}
+
+/// OpenStreetMap's `min_age` / `max_age` on the features of one layer. A value that is not an
+/// age is OpenStreetMap's, not the planner's, to fix: the feature serves every band and the
+/// layer gets one warning with the count and the first example.
+#[derive(Default)]
+struct OsmAgeTags {
+    bad: usize,
+    first_bad: Option<String>,
+}
+
+impl OsmAgeTags {
+    fn read(&mut self, props: &crate::layers::Properties) -> Option<Years> {
+        let tag = |k: &str| props.get(k).and_then(|v| v.as_str());
+        let (min, max) = (tag("min_age"), tag("max_age"));
+        match osm_ages(min, max) {
+            Ok(years) => years,
+            Err(m) => {
+                self.bad += 1;
+                if self.first_bad.is_none() {
+                    let id = props
+                        .get("osm_id")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default();
+                    let kind = tag("osm_type").unwrap_or("feature");
+                    self.first_bad = Some(format!("{kind}/{id}: {m}"));
+                }
+                None
+            }
+        }
+    }
+
+    fn warning(&self, label: &str) -> Option<String> {
+        self.first_bad.as_ref().map(|first| {
+            format!(
+                "{label}: {} feature(s) have a min_age / max_age that is not an age range; they serve every band (first: {first})",
+                self.bad
+            )
+        })
+    }
 }

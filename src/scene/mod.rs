@@ -22,7 +22,7 @@ use crate::layers::{self, Layer};
 use crate::study::Resolved;
 use crate::study::Walkable;
 
-pub use amenities::{Amenity, AmenityGeometry, AmenityKind};
+pub use amenities::{Amenity, AmenityGeometry, AmenityKind, ServedBands};
 pub use homes::{assign_neighbourhoods, Homes};
 pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;

@@ -4,6 +4,7 @@
 //! (serde's `deny_unknown_fields` with toml's spans). Paths are resolved against the study file's
 //! folder.
 
+pub mod ages;
 mod band_names;
 pub mod costs;
 mod inputs;
@@ -344,6 +345,13 @@ pub struct AmenitySection {
     /// Attribute holding a display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Attribute holding the ages each feature serves ("0-5", "12+", "0-5;6-11"; empty = every
+    /// band).
+    #[serde(default)]
+    pub ages: Option<String>,
+    /// Instead of `ages`: every feature of the layer serves these bands.
+    #[serde(default)]
+    pub bands: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

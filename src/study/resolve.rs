@@ -10,6 +10,8 @@
 
 use std::path::{Path, PathBuf};
 
+use super::ages::{band_years, norm_band_years, Years};
+use super::band_names::with_hyphens;
 use super::costs::CostSettings;
 use super::norms::{BandNorm, BandSplit, Norms};
 use super::{
@@ -107,6 +109,8 @@ pub struct Resolved {
     pub focus_kind: String,
     /// The norms of every kind, per band, each with its source.
     pub norms: Norms,
+    /// Per `[[amenities]]` entry (in entry order): which bands its features serve.
+    pub amenity_ages: Vec<AmenityAges>,
     pub score: ScoreSettings,
     pub network: Option<NetworkSettings>,
     pub catchment: CatchmentSettings,
@@ -119,6 +123,23 @@ pub struct Resolved {
     /// not sum to 1), in the order found; the run adds them to its warnings.
     pub warnings: Vec<String>,
 }
+
+/// Which bands the features of an `[[amenities]]` entry serve (`ages`, `bands`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum AmenityAges {
+    /// Every band: neither key, on a layer that is not an .osm.pbf.
+    Every,
+    /// Per feature, from this attribute ("0-5", "12+", "0-5;6-11"; empty = every band).
+    Attribute(String),
+    /// Per feature, from OpenStreetMap's `min_age` / `max_age` (an .osm.pbf layer without `ages`
+    /// or `bands`); a feature without either serves every band.
+    OsmTags,
+    /// Every feature serves these years: the bands `bands` names.
+    Bands(Years),
+}
+
+/// A kind's norm bands can be told apart in a mask of this many bits.
+pub const MAX_NORM_BANDS: usize = 64;
 
 /// A CSV table of attributes, resolved: `[neighbourhoods] tables`.
 #[derive(Debug, Clone, PartialEq)]
@@ -291,6 +312,7 @@ impl Resolved {
         )
         .map_err(err)?;
         validate_layers(file).map_err(err)?;
+        let amenity_ages = amenity_ages(file, &norms, &bands).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
         let geopackage = formats(&file.study.formats).map_err(err)?;
         let homes_format =
@@ -359,6 +381,7 @@ impl Resolved {
             kinds,
             focus_kind,
             norms,
+            amenity_ages,
             score,
             network,
             catchment,
@@ -680,6 +703,81 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `ages` and `bands` of each `[[amenities]]` entry, checked against the kind's norm bands.
+fn amenity_ages(
+    file: &StudyFile,
+    norms: &Norms,
+    children: &[String],
+) -> Result<Vec<AmenityAges>, String> {
+    let mut out = Vec::with_capacity(file.amenities.len());
+    for (i, a) in file.amenities.iter().enumerate() {
+        let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
+        let norm_bands = norms.get(&a.kind).map_or(&[][..], |t| &t.bands[..]);
+        if norm_bands.len() > MAX_NORM_BANDS {
+            return Err(format!(
+                "{entry}: the kind has {} norm bands; kindscape tells at most {MAX_NORM_BANDS} apart",
+                norm_bands.len()
+            ));
+        }
+        let ageless = norm_bands.iter().find(|b| norm_band_years(b).is_none());
+        let restricted = a.ages.is_some() || a.bands.is_some();
+        if let (true, Some(b)) = (restricted, ageless) {
+            return Err(format!(
+                "{entry}: `ages` and `bands` need bands named by their ages (\"0-5\", \"12+\"); band \"{}\" holds no age",
+                b.label
+            ));
+        }
+        let ages = match (&a.ages, &a.bands) {
+            (Some(_), Some(_)) => {
+                return Err(format!(
+                    "{entry}: give either `ages` (an attribute per feature) or `bands` (the same bands for every feature), not both"
+                ))
+            }
+            (Some(attr), None) if attr.trim().is_empty() => {
+                return Err(format!(
+                    "{entry}: ages = \"\": name the attribute holding the ages each feature serves (e.g. ages = \"doelgroep\")"
+                ))
+            }
+            (Some(attr), None) => AmenityAges::Attribute(attr.clone()),
+            (None, Some(names)) => {
+                let known: Vec<&str> = children
+                    .iter()
+                    .map(String::as_str)
+                    .chain(norm_bands.iter().map(|b| b.label.as_str()))
+                    .fold(Vec::new(), |mut v, b| {
+                        if !v.contains(&b) {
+                            v.push(b);
+                        }
+                        v
+                    });
+                if names.is_empty() {
+                    return Err(format!(
+                        "{entry}: bands = []: name the bands every feature serves (bands: {}), or leave `bands` out for every band",
+                        known.join(", ")
+                    ));
+                }
+                let mut years = Years::default();
+                for name in names {
+                    let name = with_hyphens(name);
+                    let band = band_years(&name).filter(|_| known.contains(&name.as_str()));
+                    let Some(band) = band else {
+                        return Err(format!(
+                            "{entry}: bands: \"{name}\" is not a band of the study (bands: {})",
+                            known.join(", ")
+                        ));
+                    };
+                    years = years.union(band);
+                }
+                AmenityAges::Bands(years)
+            }
+            (None, None) if a.osm.is_some() && ageless.is_none() => AmenityAges::OsmTags,
+            (None, None) => AmenityAges::Every,
+        };
+        out.push(ages);
+    }
+    Ok(out)
 }
 
 fn children_bands(file: &StudyFile) -> Vec<String> {
@@ -1269,6 +1367,47 @@ path = "l.geojson"
                 .unwrap()
                 .warnings
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn ages_and_bands_per_amenity_entry() {
+        use crate::study::ages::Years;
+        let s = resolve("").unwrap();
+        assert_eq!(s.amenity_ages, vec![AmenityAges::Every, AmenityAges::Every]);
+        let with = |keys: &str| {
+            MINIMAL.replacen(
+                "path = \"p.geojson\"\n",
+                &format!("path = \"p.geojson\"\n{keys}\n"),
+                1,
+            )
+        };
+        let s = Resolved::parse(&with("ages = \"doelgroep\""), Path::new("/x/s.toml")).unwrap();
+        assert_eq!(
+            s.amenity_ages[0],
+            AmenityAges::Attribute("doelgroep".into())
+        );
+        // Bands by name, with an en dash read as a hyphen: the union of their years.
+        let s = Resolved::parse(
+            &with("bands = [\"0\u{2013}5\", \"6-11\"]"),
+            Path::new("/x/s.toml"),
+        )
+        .unwrap();
+        assert_eq!(s.amenity_ages[0], AmenityAges::Bands(Years::range(0, 11)));
+        // An .osm.pbf layer reads min_age / max_age unless told otherwise.
+        let osm = MINIMAL.replacen(
+            "path = \"p.geojson\"\n",
+            "osm = \"c.osm.pbf\"\ntags = [\"leisure=playground\"]\n",
+            1,
+        );
+        let s = Resolved::parse(&osm, Path::new("/x/s.toml")).unwrap();
+        assert_eq!(s.amenity_ages[0], AmenityAges::OsmTags);
+        let e = Resolved::parse(&with("bands = [\"12-17\"]"), Path::new("/x/s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("\"12-17\" is not a band of the study (bands: 0-5, 6-11)"),
+            "{e}"
         );
     }
 

@@ -442,8 +442,9 @@ fn distance_histograms(input: &ReportInput) -> Markup {
     let hists: Vec<(String, DistanceHistogram)> = norms
         .bands
         .iter()
-        .map(|bn| {
-            let pairs = children_by_distance(input.scene, input.distances, k, bn);
+        .enumerate()
+        .map(|(b, bn)| {
+            let pairs = children_by_distance(input.scene, input.distances, k, b, bn);
             let title = t.fmt(
                 "maps.hist_title",
                 &[("band", &bn.label), ("metres", &num(Some(bn.metres), 0))],
