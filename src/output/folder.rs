@@ -26,6 +26,8 @@ pub const OUTPUT_FILES: &[&str] = &[
     "sites.geojson",
     "cba.csv",
     "kindscape.gpkg",
+    "homes.parquet",
+    "neighbourhoods.parquet",
     "report.html",
     "summary.md",
     "run.json",

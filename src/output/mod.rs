@@ -4,6 +4,8 @@ pub mod atomic;
 pub mod equity;
 pub mod files;
 pub mod folder;
+#[cfg(feature = "parquet")]
+pub mod geoparquet;
 pub mod gpkg;
 pub mod i18n;
 pub mod markdown;
