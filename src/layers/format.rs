@@ -1,6 +1,6 @@
 //! Which reader a vector layer goes to: the format follows the extension (GeoJSON, GeoPackage,
-//! Shapefile, GeoParquet), and a file whose content does not match its extension is named for what it looks
-//! like, with what to do, instead of a parser's "expected value at line 1 column 1".
+//! Shapefile, GeoParquet), and a file whose content does not match its extension is named for
+//! what it looks like, with what to do, instead of a parser's "expected value at line 1 column 1".
 
 use std::io::Read;
 use std::path::Path;
@@ -71,7 +71,7 @@ pub fn read_in_chunks(
             let _ = (chunk, keep, f);
             Err(Error::layer(
                 path,
-                "this build of kindscape cannot read GeoParquet (.parquet): it was built without the `parquet` feature; rebuild with `cargo install --path . --features parquet` (or convert the layer, e.g. `ogr2ogr -f GPKG out.gpkg in.parquet`)",
+                "this build of kindscape cannot read GeoParquet (.parquet): it was built without the `parquet` feature; rebuild with `cargo install --path . --features parquet` (or convert the layer to GeoPackage, e.g. in QGIS or GeoPandas)",
             ))
         }
     }
