@@ -313,7 +313,8 @@ case("neighbourhoods_admin_level_without_osm", ["error", "[neighbourhoods] admin
 case("neighbourhoods_admin_level_out_of_range", ["error", "[neighbourhoods] admin_level = 13", "from 1 to 12"], S.replace('path = "../_base/neighbourhoods.geojson"', 'osm = "city.osm.pbf"\nadmin_level = 13'))
 case("neighbourhoods_without_path_or_osm", ["error", "[neighbourhoods]: give `path`"], S.replace('path = "../_base/neighbourhoods.geojson"\n', ''))
 case("neighbourhoods_without_id", ["error", "[neighbourhoods]: `id` is required"], S.replace('id = "code"\n', ''))
-case("formats_parquet", ["error", "[study] formats: \"parquet\"", "not in this version", "\"gpkg\""], S.replace('output = "out"', 'output = "out"\nformats = ["parquet"]'))
+# "default-build": the case holds only for a kindscape built without the `parquet` feature.
+case("formats_parquet", ["error", "[study] formats: \"parquet\"", "built without", "--features parquet", "default-build"], S.replace('output = "out"', 'output = "out"\nformats = ["parquet"]'))
 case("formats_unknown", ["error", "[study] formats: \"shp\" is not an output format"], S.replace('output = "out"', 'output = "out"\nformats = ["shp"]'))
 case("formats_gpkg", ["ok"], S.replace('output = "out"', 'output = "out"\nformats = ["gpkg"]'))
 case("homes_text_numbers_ambiguous", ["error", "homes.geojson", "feature 0", "attribute \"c\" = \"1,5\" is not a number"], S.replace('id = "hid"', 'id = "hid"\nchildren = "c"').replace("../_base/homes.geojson", "homes.geojson"),
@@ -549,6 +550,12 @@ reader_case("sqlite_named_geojson", ["error", "homes.geojson", "SQLite database"
 reader_case("gpkg_under_another_extension", ["error", "homes.db", "give it a .gpkg extension"], homes_at("homes.db"),
             {"homes.db": gpkg_bytes({"homes": home_rows()})})
 reader_case("shp_named_gpkg", ["error", "homes.gpkg", "Shapefile"], homes_at("homes.gpkg"), {"homes.gpkg": HOME_SHP[0]})
+# A default build names the file and says how to build with GeoParquet (the content is not read).
+PARQUET_STUB = b"PAR1" + b"\0" * 16 + b"PAR1"
+reader_case("parquet_without_feature", ["error", "homes.parquet", "without the `parquet` feature", "cargo install --path . --features parquet", "default-build"],
+            homes_at("homes.parquet"), {"homes.parquet": PARQUET_STUB})
+reader_case("parquet_named_geojson", ["error", "homes.geojson", "a Parquet file", "give it a .parquet extension"], homes_at("homes.geojson"),
+            {"homes.geojson": PARQUET_STUB})
 
 
 def write_reader_cases():

@@ -1,6 +1,6 @@
 //! Which reader a vector layer goes to: the format follows the extension (GeoJSON, GeoPackage,
-//! Shapefile), and a file whose content does not match its extension is named for what it looks
-//! like, with what to do, instead of a parser's "expected value at line 1 column 1".
+//! Shapefile, GeoParquet), and a file whose content does not match its extension is named for
+//! what it looks like, with what to do, instead of a parser's "expected value at line 1 column 1".
 
 use std::io::Read;
 use std::path::Path;
@@ -14,6 +14,7 @@ pub enum Format {
     GeoJson,
     GeoPackage,
     Shapefile,
+    GeoParquet,
 }
 
 /// Where a vector layer is and what the study file says about it.
@@ -63,6 +64,16 @@ pub fn read_in_chunks(
         Format::GeoJson => super::geojson::read_in_chunks(path, source.crs, chunk, keep, f),
         Format::GeoPackage => gpkg::read_in_chunks(source, chunk, keep, f),
         Format::Shapefile => shp::read_in_chunks(source, chunk, keep, f),
+        #[cfg(feature = "parquet")]
+        Format::GeoParquet => super::geoparquet::read_in_chunks(source, chunk, keep, f),
+        #[cfg(not(feature = "parquet"))]
+        Format::GeoParquet => {
+            let _ = (chunk, keep, f);
+            Err(Error::layer(
+                path,
+                "this build of kindscape cannot read GeoParquet (.parquet): it was built without the `parquet` feature; rebuild with `cargo install --path . --features parquet` (or convert the layer to GeoPackage, e.g. in QGIS or GeoPandas)",
+            ))
+        }
     }
 }
 
@@ -76,6 +87,7 @@ pub fn format_of(path: &Path) -> Result<Format> {
     Ok(match ext.as_str() {
         "gpkg" => Format::GeoPackage,
         "shp" => Format::Shapefile,
+        "parquet" => Format::GeoParquet,
         "geojson" | "json" => Format::GeoJson,
         "zip" => {
             return Err(Error::layer(
@@ -120,6 +132,8 @@ pub enum Sniffed {
     GeoJsonSeq,
     /// XML: OpenStreetMap XML, GML, KML.
     Xml,
+    /// Apache Parquet ("PAR1"): GeoParquet or another Parquet file.
+    Parquet,
     /// JSON (possibly after a UTF-8 byte-order mark).
     Json,
 }
@@ -134,6 +148,7 @@ impl Sniffed {
             Sniffed::Utf16 => "UTF-16 text",
             Sniffed::GeoJsonSeq => "GeoJSONSeq (one GeoJSON feature per line or record)",
             Sniffed::Xml => "XML (OpenStreetMap XML, GML or KML?)",
+            Sniffed::Parquet => "a Parquet file (GeoParquet?)",
             Sniffed::Json => "JSON",
         }
     }
@@ -147,6 +162,7 @@ impl Sniffed {
             Sniffed::Utf16 => "save it as UTF-8 (e.g. `iconv -f UTF-16 -t UTF-8 in.geojson > out.geojson`)",
             Sniffed::GeoJsonSeq => "convert it to one FeatureCollection, e.g. `ogr2ogr -f GeoJSON out.geojson in.geojsons`",
             Sniffed::Xml => "convert it to GeoJSON or GeoPackage (e.g. with ogr2ogr); OpenStreetMap XML converts to .osm.pbf with `osmium cat in.osm -o out.osm.pbf`",
+            Sniffed::Parquet => "give it a .parquet extension if it is GeoParquet",
             Sniffed::Json => "",
         }
     }
@@ -178,6 +194,9 @@ pub fn sniff(head: &[u8]) -> Option<Sniffed> {
     }
     if head.starts_with(&[0x00, 0x00, 0x27, 0x0a]) {
         return Some(Sniffed::Shapefile);
+    }
+    if head.starts_with(b"PAR1") {
+        return Some(Sniffed::Parquet);
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(Sniffed::Zip);
@@ -230,6 +249,7 @@ mod tests {
         assert_eq!(sniff(b"SQLite format 3\0\x10\0"), Some(Sniffed::Sqlite));
         assert_eq!(sniff(&[0, 0, 0x27, 0x0a, 0, 0]), Some(Sniffed::Shapefile));
         assert_eq!(sniff(b"PK\x03\x04rest"), Some(Sniffed::Zip));
+        assert_eq!(sniff(b"PAR1\x15\x04"), Some(Sniffed::Parquet));
         assert_eq!(sniff(b"\xff\xfe{\0\"\0"), Some(Sniffed::Utf16));
         // UTF-16 big-endian without a byte-order mark.
         assert_eq!(sniff(b"\0{\0\"\0t\0y"), Some(Sniffed::Utf16));
@@ -256,6 +276,10 @@ mod tests {
         assert_eq!(format_of(Path::new("a.GPKG")).unwrap(), Format::GeoPackage);
         assert_eq!(format_of(Path::new("a.shp")).unwrap(), Format::Shapefile);
         assert_eq!(format_of(Path::new("a.json")).unwrap(), Format::GeoJson);
+        assert_eq!(
+            format_of(Path::new("a.Parquet")).unwrap(),
+            Format::GeoParquet
+        );
         // A file that cannot be read goes to the GeoJSON reader, which says it cannot read it.
         assert_eq!(
             format_of(Path::new("/nonexistent.txt")).unwrap(),

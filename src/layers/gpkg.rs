@@ -2,11 +2,9 @@
 //! are several), its CRS from `gpkg_spatial_ref_sys`, attributes as the GeoJSON reader gives
 //! them (integers, reals, text, BOOLEAN columns as true/false).
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
 
 use geo::Geometry;
-use geo_traits::to_geo::ToGeoGeometry;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
@@ -386,23 +384,7 @@ pub fn geometry(blob: &[u8]) -> std::result::Result<Option<Geometry>, String> {
     if flags & 0b0001_0000 != 0 {
         return Ok(None);
     }
-    // The wkb crate (0.9.3) checks lengths when it reads the outer geometry but reads nested
-    // parts lazily, and unwraps there: a MultiPoint whose inner point header sets the EWKB SRID
-    // flag makes it read past the blob and panic (found by fuzzing). Such a blob is an error.
-    let decoded = catch_unwind(AssertUnwindSafe(|| {
-        wkb::reader::read_wkb(&blob[start..]).map(|wkb| {
-            // An empty point (NaN coordinates) has no geo-types form: an empty geometry.
-            wkb.try_to_geometry()
-        })
-    }));
-    match decoded {
-        Ok(Ok(geometry)) => Ok(geometry),
-        Ok(Err(e)) => Err(format!("the geometry's WKB cannot be read: {e}")),
-        Err(_) => Err(
-            "the geometry's WKB is malformed (a part nested in it runs past the end of the blob)"
-                .into(),
-        ),
-    }
+    super::wkb_reader::geometry(&blob[start..])
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! Loading layers: GeoJSON, GeoPackage and Shapefile (the format follows the extension, see
+//! Loading layers: GeoJSON, GeoPackage, Shapefile and GeoParquet (the format follows the extension, see
 //! [`format`]), and in their own modules OpenStreetMap and rasters, each with its CRS,
 //! reprojected into the study's working CRS.
 
@@ -6,6 +6,8 @@ pub mod attributes;
 pub mod crs;
 pub mod format;
 pub mod geojson;
+#[cfg(feature = "parquet")]
+pub mod geoparquet;
 pub mod gpkg;
 pub mod osm;
 pub mod prj;
@@ -13,6 +15,7 @@ pub mod raster;
 pub mod shp;
 pub mod table;
 pub mod walk;
+pub mod wkb_reader;
 
 use std::path::PathBuf;
 
@@ -45,6 +48,8 @@ pub enum CrsSource {
     File,
     /// Nothing declared: WGS84, as RFC 7946 says.
     Rfc7946,
+    /// A GeoParquet file whose metadata has no `crs`: OGC:CRS84, as the GeoParquet spec says.
+    GeoParquetDefault,
 }
 
 /// A vector layer: features in `crs`.
@@ -110,6 +115,10 @@ impl Layer {
                     let hint = match self.crs_source {
                         CrsSource::Rfc7946 => format!(
                             "the file declares no CRS, so it is read as WGS84 longitude/latitude (RFC 7946); {}",
+                            guess_crs(c)
+                        ),
+                        CrsSource::GeoParquetDefault => format!(
+                            "the GeoParquet metadata declares no CRS, so it is read as OGC:CRS84 longitude/latitude (the GeoParquet default); {}",
                             guess_crs(c)
                         ),
                         _ => format!("the layer is declared as {} (longitude/latitude); {}", self.crs, guess_crs(c)),

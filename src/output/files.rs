@@ -166,12 +166,19 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     let homes_csv = |w: &mut dyn Write| {
         super::write_homes_csv(w, scene, view.distances, view.measures, &home_extra)
     };
-    if view.study.geopackage {
-        // Formatted once: the same bytes make homes.csv and the GeoPackage's homes layer.
+    if view.study.geopackage || view.study.geoparquet {
+        // Formatted once: the same bytes make homes.csv and the homes layer of the GeoPackage
+        // and of the GeoParquet file.
         let mut bytes = Vec::new();
         homes_csv(&mut bytes).map_err(|e| Error::Other(format!("homes.csv: {e}")))?;
         writer.file("homes.csv", |w| w.write_all(&bytes))?;
-        write_geopackage(view, &table, bytes, writer)?;
+        #[cfg(feature = "parquet")]
+        if view.study.geoparquet {
+            write_geoparquet(view, &table, &bytes, writer)?;
+        }
+        if view.study.geopackage {
+            write_geopackage(view, &table, bytes, writer)?;
+        }
     } else {
         writer.file("homes.csv", |w| homes_csv(w))?;
     }
@@ -241,6 +248,69 @@ fn write_geopackage(
     }
     writer.file_at("kindscape.gpkg", |path| {
         gpkg::write(path, &scene.crs, &layers)
+    })
+}
+
+/// `homes.parquet` and `neighbourhoods.parquet`, from the same CSV text, with the geometries
+/// moved to OGC:CRS84 (see [`geoparquet`]).
+#[cfg(feature = "parquet")]
+fn write_geoparquet(
+    view: &RunView,
+    table: &Table,
+    homes_csv: &[u8],
+    writer: &mut Writer,
+) -> Result<()> {
+    use super::geoparquet::{self, GeoParquetTable};
+    use rayon::prelude::*;
+    let scene = view.scene;
+    let to_crs84 = scene.crs.to(&crate::layers::crs::Crs::wgs84());
+    let homes = scene
+        .homes
+        .coords
+        .par_iter()
+        .enumerate()
+        .map(|(h, c)| {
+            to_crs84
+                .coord(*c)
+                .map(|c| geo::Geometry::Point(geo::Point(c)))
+                .map_err(|e| {
+                    Error::Other(format!("homes.parquet: home {}: {e}", &scene.homes.ids[h]))
+                })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let neighbourhoods = scene
+        .neighbourhoods
+        .iter()
+        .map(|n| {
+            let mut g = geo::Geometry::MultiPolygon(n.geometry.clone());
+            to_crs84.geometry(&mut g).map_err(|e| {
+                Error::Other(format!(
+                    "neighbourhoods.parquet: neighbourhood {}: {e}",
+                    n.id
+                ))
+            })?;
+            Ok(g)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let homes = GeoParquetTable {
+        csv: homes_csv,
+        kinds: geoparquet::homes_kinds(homes_csv),
+        geometries: homes,
+        geometry_type: "Point",
+    };
+    writer.file("homes.parquet", |w| geoparquet::write(w, &homes))?;
+    let mut csv = Vec::new();
+    table
+        .write_csv(&mut csv)
+        .map_err(|e| Error::Other(format!("neighbourhoods.parquet: {e}")))?;
+    let neighbourhoods = GeoParquetTable {
+        csv: &csv,
+        kinds: geoparquet::table_kinds(table),
+        geometries: neighbourhoods,
+        geometry_type: "MultiPolygon",
+    };
+    writer.file("neighbourhoods.parquet", |w| {
+        geoparquet::write(w, &neighbourhoods)
     })
 }
 

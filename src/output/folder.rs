@@ -27,6 +27,8 @@ pub const OUTPUT_FILES: &[&str] = &[
     "catchments.geojson",
     "cba.csv",
     "kindscape.gpkg",
+    "homes.parquet",
+    "neighbourhoods.parquet",
     "report.html",
     "summary.md",
     "run.json",

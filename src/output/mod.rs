@@ -5,6 +5,8 @@ pub mod catchments;
 pub mod equity;
 pub mod files;
 pub mod folder;
+#[cfg(feature = "parquet")]
+pub mod geoparquet;
 pub mod gpkg;
 pub mod i18n;
 pub mod markdown;

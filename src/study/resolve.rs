@@ -87,6 +87,9 @@ pub struct Resolved {
     pub crs: Setting<String>,
     /// `[study] formats = ["gpkg"]`: also write `kindscape.gpkg`.
     pub geopackage: bool,
+    /// `[study] formats = ["parquet"]`: also write `homes.parquet` and `neighbourhoods.parquet`
+    /// (only ever true in a build with the `parquet` feature).
+    pub geoparquet: bool,
     /// `[study] language` of the report, `summary.md` and the terminal summary (`--lang` may
     /// override it when writing).
     pub language: Setting<Language>,
@@ -314,7 +317,7 @@ impl Resolved {
         validate_layers(file).map_err(err)?;
         let amenity_ages = amenity_ages(file, &norms, &bands).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
-        let geopackage = formats(&file.study.formats).map_err(err)?;
+        let (geopackage, geoparquet) = formats(&file.study.formats).map_err(err)?;
         let homes_format =
             layer_format("homes", &file.homes.decimal, &file.homes.thousands).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
@@ -367,6 +370,7 @@ impl Resolved {
             crs: Setting::given_or(head.crs, "auto".to_string()),
             language: Setting::given_or(head.language, Language::default()),
             geopackage,
+            geoparquet,
             output: head.output,
             neighbourhood_attributes,
             homes_format,
@@ -472,17 +476,18 @@ fn layer_format(
         .map_err(|m| format!("[{section}] {m}"))
 }
 
-/// `[study] formats`: whether `kindscape.gpkg` is written.
-fn formats(formats: &[String]) -> Result<bool, String> {
-    let mut gpkg = false;
+/// `[study] formats`: whether `kindscape.gpkg` and the GeoParquet files are written.
+fn formats(formats: &[String]) -> Result<(bool, bool), String> {
+    let (mut gpkg, mut parquet) = (false, false);
     for f in formats {
         match f.as_str() {
             "gpkg" => gpkg = true,
-            "parquet" => return Err("[study] formats: \"parquet\" (GeoParquet) is not in this version of kindscape; \"gpkg\" writes kindscape.gpkg".into()),
-            other => return Err(format!("[study] formats: \"{other}\" is not an output format; give \"gpkg\" (CSV and GeoJSON are always written)")),
+            "parquet" if cfg!(feature = "parquet") => parquet = true,
+            "parquet" => return Err("[study] formats: \"parquet\" (GeoParquet) needs a kindscape built with the `parquet` feature, and this one was built without it: rebuild with `cargo install --path . --features parquet`, or write \"gpkg\" (kindscape.gpkg) instead".into()),
+            other => return Err(format!("[study] formats: \"{other}\" is not an output format; give \"gpkg\" or \"parquet\" (CSV and GeoJSON are always written)")),
         }
     }
-    Ok(gpkg)
+    Ok((gpkg, parquet))
 }
 
 /// `[neighbourhoods] tables`, `decimal` and `thousands`, checked.

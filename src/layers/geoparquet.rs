@@ -1,0 +1,460 @@
+//! GeoParquet layers (`--features parquet`): the geometry column that the file's `geo` metadata
+//! names (`primary_column`, WKB encoding; GeoParquet 1.0 and 1.1, and the WKT `crs` of the
+//! 0.x drafts), its CRS from that metadata, attributes as the GeoJSON reader gives them.
+//!
+//! Read with the `parquet` crate's Arrow reader, a batch at a time and a column at a time; the
+//! `geoparquet` crate would add the whole GeoArrow stack for what is here a metadata lookup and
+//! the WKB decoding the GeoPackage reader already does.
+
+use std::fs::File;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+use arrow_array::cast::AsArray;
+use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
+use arrow_array::{Array, ArrayRef, RecordBatch};
+use arrow_schema::DataType;
+use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::ProjectionMask;
+use serde_json::Value;
+
+use super::crs::Crs;
+use super::format::{Sniffed, VectorSource};
+use super::{Chunks, CrsSource, Feature, Layer, Properties};
+use crate::error::{Error, Result};
+
+/// Rows per Arrow batch: large enough that the per-batch work is nothing, small enough that a
+/// batch of polygons stays a few megabytes.
+const BATCH_ROWS: usize = 1 << 16;
+
+/// Reads the layer in chunks of at most `chunk` features (see [`super::format::read_in_chunks`]).
+pub fn read_in_chunks(
+    source: VectorSource,
+    chunk: usize,
+    keep: Option<&[String]>,
+    f: impl FnMut(Layer) -> Result<()>,
+) -> Result<Layer> {
+    let path = source.path;
+    let builder = open(path)?;
+    let geo = geo_metadata(&builder, path)?;
+    let (crs, crs_source) = super::layer_crs(
+        path,
+        source.crs,
+        || match &geo.crs {
+            DeclaredCrs::Known(crs) => Ok(Some(crs.clone())),
+            DeclaredCrs::Default | DeclaredCrs::Unknown => Ok(None),
+            DeclaredCrs::Unreadable(m) => Err(Error::layer(path, m.clone())),
+        },
+        || {
+            match &geo.crs {
+            DeclaredCrs::Default => Ok((Crs::wgs84(), CrsSource::GeoParquetDefault)),
+            _ => Err(Error::layer(
+                path,
+                format!("the GeoParquet metadata says the CRS of column \"{}\" is unknown (crs: null); add `crs = \"EPSG:...\"` to the layer in the study file", geo.column),
+            )),
+        }
+        },
+    )?;
+
+    let schema = builder.schema().clone();
+    let geometry_index = schema.index_of(&geo.column).map_err(|_| {
+        Error::layer(
+            path,
+            format!(
+                "the GeoParquet metadata names \"{}\" as the geometry column, but the file has no such column (its columns: {})",
+                geo.column,
+                listed(schema.fields().iter().map(|f| f.name().as_str()))
+            ),
+        )
+    })?;
+    if !matches!(
+        schema.field(geometry_index).data_type(),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView
+    ) {
+        return Err(Error::layer(
+            path,
+            format!(
+                "the geometry column \"{}\" holds {} values, not WKB (binary) as its `encoding` says",
+                geo.column,
+                schema.field(geometry_index).data_type()
+            ),
+        ));
+    }
+    // Every other column but the other geometry columns (WKB no setting can use), only those
+    // in `keep` when given. Top-level Arrow fields are the Parquet schema's roots, in order.
+    let attributes: Vec<usize> = (0..schema.fields().len())
+        .filter(|&i| {
+            let name = schema.field(i).name();
+            i != geometry_index
+                && !geo.other_geometry_columns.contains(name)
+                && keep.is_none_or(|k| k.contains(name))
+        })
+        .collect();
+    let mut roots = attributes.clone();
+    roots.push(geometry_index);
+    roots.sort_unstable();
+    let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let mut batches = builder
+        .with_projection(mask)
+        .with_batch_size(BATCH_ROWS)
+        .build()
+        .map_err(|e| Error::layer(path, format!("the Parquet file cannot be read: {e}")))?;
+
+    let header = Layer {
+        path: path.to_path_buf(),
+        crs,
+        crs_source,
+        features: Vec::new(),
+    };
+    let mut sink = Chunks::new(header, f);
+    let chunk = chunk.clamp(1, 1 << 20);
+    let mut features: Vec<Feature> = Vec::new();
+    let mut index = 0;
+    while let Some(batch) = next_batch(&mut batches, path, index)? {
+        features.extend(batch_features(&batch, &geo.column, path, index)?);
+        index += batch.num_rows();
+        while features.len() >= chunk {
+            let rest = features.split_off(chunk);
+            sink.push(std::mem::replace(&mut features, rest))?;
+        }
+    }
+    if !features.is_empty() {
+        sink.push(features)?;
+    }
+    sink.finish()
+}
+
+/// Opens the file, checking first that it is Parquet.
+fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
+    let head = super::format::head(path);
+    if head.is_empty() {
+        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+        return Err(Error::layer(
+            path,
+            "the file is empty: a GeoParquet file is a Parquet file",
+        ));
+    }
+    match super::format::sniff(&head) {
+        Some(Sniffed::Parquet) => {}
+        Some(other) => return Err(super::format::mismatch(path, other, other.advice())),
+        None => {
+            return Err(Error::layer(
+                path,
+                "not a Parquet file (it does not start with \"PAR1\"); export the layer again as GeoParquet",
+            ))
+        }
+    }
+    let file = File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+    catch_unwind(AssertUnwindSafe(|| {
+        ParquetRecordBatchReaderBuilder::try_new(file)
+    }))
+    .unwrap_or_else(|_| {
+        Err(parquet::errors::ParquetError::General(
+            "its footer is malformed".into(),
+        ))
+    })
+    .map_err(|e| {
+        Error::layer(
+            path,
+            format!("a damaged or cut-short Parquet file ({e}); export the layer again"),
+        )
+    })
+}
+
+/// The next batch; a decoding failure names the feature where the batch starts.
+fn next_batch(
+    batches: &mut ParquetRecordBatchReader,
+    path: &Path,
+    first: usize,
+) -> Result<Option<RecordBatch>> {
+    // The parquet crate returns errors for the damage it checks and has panicked on some it
+    // does not (a page header whose sizes lie): either is a damaged file, not a crash.
+    match catch_unwind(AssertUnwindSafe(|| batches.next())) {
+        Ok(None) => Ok(None),
+        Ok(Some(Ok(batch))) => Ok(Some(batch)),
+        Ok(Some(Err(e))) => Err(Error::feature(
+            path,
+            first,
+            format!("the rows from here on cannot be read, the Parquet file is damaged: {e}"),
+        )),
+        Err(_) => Err(Error::feature(
+            path,
+            first,
+            "the rows from here on cannot be read: the Parquet file is damaged",
+        )),
+    }
+}
+
+/// What the `geo` metadata says about the layer.
+#[derive(Debug)]
+struct GeoMetadata {
+    /// The primary geometry column.
+    column: String,
+    crs: DeclaredCrs,
+    /// The other geometry columns, left out of the attributes.
+    other_geometry_columns: Vec<String>,
+}
+
+/// The CRS a GeoParquet column declares.
+#[derive(Debug)]
+enum DeclaredCrs {
+    /// No `crs` key: OGC:CRS84.
+    Default,
+    /// `crs: null`: the CRS is unknown.
+    Unknown,
+    Known(Crs),
+    /// A CRS kindscape cannot use, with the message (an error only when the study file gives
+    /// no `crs` key).
+    Unreadable(String),
+}
+
+fn geo_metadata(
+    builder: &ParquetRecordBatchReaderBuilder<File>,
+    path: &Path,
+) -> Result<GeoMetadata> {
+    let text = builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .and_then(|kv| kv.iter().find(|kv| kv.key == "geo"))
+        .and_then(|kv| kv.value.clone())
+        .ok_or_else(|| {
+            Error::layer(
+                path,
+                "a Parquet file without GeoParquet metadata (no \"geo\" key), so no column is known to hold the geometry; write it as GeoParquet (e.g. GeoPandas `to_parquet`, or `ogr2ogr -f Parquet`)",
+            )
+        })?;
+    parse_geo_metadata(&text)
+        .map_err(|m| Error::layer(path, format!("the GeoParquet metadata: {m}")))
+}
+
+/// Reads the `geo` metadata's JSON.
+fn parse_geo_metadata(text: &str) -> std::result::Result<GeoMetadata, String> {
+    let geo: Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON ({e})"))?;
+    let column = geo
+        .get("primary_column")
+        .and_then(Value::as_str)
+        .ok_or("it has no \"primary_column\" naming the geometry column")?
+        .to_string();
+    let columns = geo
+        .get("columns")
+        .and_then(Value::as_object)
+        .ok_or("it has no \"columns\" object describing the geometry columns")?;
+    let meta = columns
+        .get(&column)
+        .ok_or_else(|| format!("\"columns\" does not describe the primary column \"{column}\""))?;
+    let encoding = meta
+        .get("encoding")
+        .and_then(Value::as_str)
+        .ok_or_else(|| format!("column \"{column}\" has no \"encoding\""))?;
+    if !encoding.eq_ignore_ascii_case("WKB") {
+        return Err(format!(
+            "column \"{column}\" is encoded as \"{encoding}\"; kindscape reads WKB geometries: write the file with WKB encoding (the GeoParquet default)"
+        ));
+    }
+    Ok(GeoMetadata {
+        crs: declared_crs(meta.get("crs")),
+        other_geometry_columns: columns.keys().filter(|k| **k != column).cloned().collect(),
+        column,
+    })
+}
+
+/// A column's `crs`: PROJJSON (GeoParquet 1.x) taken by its EPSG id, or a string (an
+/// `EPSG:` code, or the WKT of the 0.x drafts).
+fn declared_crs(crs: Option<&Value>) -> DeclaredCrs {
+    let crs = match crs {
+        None => return DeclaredCrs::Default,
+        Some(Value::Null) => return DeclaredCrs::Unknown,
+        Some(c) => c,
+    };
+    let known = match crs {
+        Value::String(s) => Crs::parse(s).or_else(|_| super::prj::crs_from_wkt(s)),
+        Value::Object(_) => projjson_crs(crs),
+        other => Err(format!("the CRS is {other}, not a PROJJSON object")),
+    };
+    match known {
+        Ok(crs) => DeclaredCrs::Known(crs),
+        Err(m) => DeclaredCrs::Unreadable(format!(
+            "{m}; add `crs = \"EPSG:...\"` to the layer in the study file"
+        )),
+    }
+}
+
+/// The CRS of a PROJJSON object by its identifier: its `id` (or first of `ids`), for a bound
+/// CRS its source CRS's, for a compound CRS its horizontal component's.
+fn projjson_crs(projjson: &Value) -> std::result::Result<Crs, String> {
+    let name = projjson
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or("unnamed");
+    let id = projjson
+        .get("id")
+        .or_else(|| projjson.get("ids").and_then(|ids| ids.get(0)));
+    let Some(id) = id else {
+        if let Some(inner) = projjson
+            .get("source_crs")
+            .or_else(|| projjson.get("components").and_then(|c| c.get(0)))
+        {
+            return projjson_crs(inner);
+        }
+        return Err(format!(
+            "the CRS \"{name}\" (PROJJSON) has no identifier such as an EPSG code, and kindscape reads a CRS by its code"
+        ));
+    };
+    let authority = id.get("authority").and_then(Value::as_str).unwrap_or("");
+    let code = match id.get("code") {
+        Some(Value::Number(n)) => n.to_string(),
+        Some(Value::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let crs = if authority.eq_ignore_ascii_case("EPSG") {
+        code.parse::<u32>()
+            .map_err(|_| format!("EPSG code \"{code}\" is not a number"))
+            .and_then(Crs::from_epsg)
+    } else if authority.eq_ignore_ascii_case("OGC") && code.eq_ignore_ascii_case("CRS84") {
+        Ok(Crs::wgs84())
+    } else {
+        Err(format!("kindscape does not know {authority}:{code}"))
+    };
+    crs.map_err(|e| format!("the CRS \"{name}\" ({authority}:{code}): {e}"))
+}
+
+/// The features of one batch, the first at file index `first`: geometries decoded row by row,
+/// attributes converted a column at a time.
+fn batch_features(
+    batch: &RecordBatch,
+    geometry_column: &str,
+    path: &Path,
+    first: usize,
+) -> Result<Vec<Feature>> {
+    let schema = batch.schema();
+    let mut features = Vec::with_capacity(batch.num_rows());
+    let geometries = batch
+        .column_by_name(geometry_column)
+        .expect("the geometry column is projected");
+    for row in 0..batch.num_rows() {
+        let index = first + row;
+        let geometry = match wkb_at(geometries, row) {
+            None => None,
+            Some(bytes) => {
+                super::wkb_reader::geometry(bytes).map_err(|m| Error::feature(path, index, m))?
+            }
+        };
+        features.push(Feature {
+            index,
+            geometry,
+            props: Properties::new(),
+            id: None,
+        });
+    }
+    for (field, column) in schema.fields().iter().zip(batch.columns()) {
+        if field.name() == geometry_column {
+            continue;
+        }
+        let name = field.name();
+        let values = attribute_values(column)
+            .map_err(|m| Error::layer(path, format!("column \"{name}\" cannot be read: {m}")))?;
+        let Some(values) = values else { continue };
+        for (feature, value) in features.iter_mut().zip(values) {
+            feature.props.insert(name.clone(), value);
+        }
+    }
+    Ok(features)
+}
+
+/// The WKB of a row of a binary column; `None` when null.
+fn wkb_at(column: &ArrayRef, row: usize) -> Option<&[u8]> {
+    if column.is_null(row) {
+        return None;
+    }
+    Some(match column.data_type() {
+        DataType::Binary => column.as_binary::<i32>().value(row),
+        DataType::LargeBinary => column.as_binary::<i64>().value(row),
+        _ => column.as_binary_view().value(row),
+    })
+}
+
+/// A column's values as the attribute values GeoJSON would hold: integers, reals, text,
+/// booleans, null; dates and other types as their text. `None` for a binary column, which no
+/// setting can use.
+fn attribute_values(column: &ArrayRef) -> std::result::Result<Option<Vec<Value>>, String> {
+    let cast = |to: &DataType| arrow_cast::cast(column, to).map_err(|e| e.to_string());
+    let n = column.len();
+    let mut values = Vec::with_capacity(n);
+    match column.data_type() {
+        DataType::Binary
+        | DataType::LargeBinary
+        | DataType::BinaryView
+        | DataType::FixedSizeBinary(_) => return Ok(None),
+        DataType::Null => values.resize(n, Value::Null),
+        DataType::Boolean => {
+            let a = column.as_boolean();
+            values.extend((0..n).map(|i| match a.is_null(i) {
+                true => Value::Null,
+                false => Value::Bool(a.value(i)),
+            }));
+        }
+        DataType::UInt64 => {
+            let a = column.as_primitive::<UInt64Type>();
+            values.extend(a.iter().map(|v| v.map_or(Value::Null, Value::from)));
+        }
+        t if t.is_integer() => {
+            let a = cast(&DataType::Int64)?;
+            let a = a.as_primitive::<Int64Type>();
+            values.extend(a.iter().map(|v| v.map_or(Value::Null, Value::from)));
+        }
+        t if t.is_floating()
+            || matches!(
+                t,
+                DataType::Decimal128(..)
+                    | DataType::Decimal256(..)
+                    | DataType::Decimal32(..)
+                    | DataType::Decimal64(..)
+            ) =>
+        {
+            let a = cast(&DataType::Float64)?;
+            let a = a.as_primitive::<Float64Type>();
+            // NaN and infinities have no JSON number: kept as text, which a count then rejects
+            // with a message naming the attribute.
+            values.extend(a.iter().map(|v| {
+                match v {
+                    None => Value::Null,
+                    Some(v) => serde_json::Number::from_f64(v)
+                        .map(Value::Number)
+                        .unwrap_or_else(|| Value::String(v.to_string())),
+                }
+            }));
+        }
+        DataType::Utf8 => push_strings(&mut values, column.as_string::<i32>().iter()),
+        DataType::LargeUtf8 => push_strings(&mut values, column.as_string::<i64>().iter()),
+        DataType::Utf8View => push_strings(&mut values, column.as_string_view().iter()),
+        DataType::Dictionary(_, inner) if inner.is_integer() || inner.is_floating() => {
+            return attribute_values(&cast(inner)?);
+        }
+        DataType::Dictionary(..) => {
+            let a = cast(&DataType::Utf8)?;
+            push_strings(&mut values, a.as_string::<i32>().iter());
+        }
+        _ => {
+            let options = arrow_cast::display::FormatOptions::default();
+            let text = arrow_cast::display::ArrayFormatter::try_new(column.as_ref(), &options)
+                .map_err(|e| e.to_string())?;
+            values.extend((0..n).map(|i| match column.is_null(i) {
+                true => Value::Null,
+                false => Value::String(text.value(i).to_string()),
+            }));
+        }
+    }
+    Ok(Some(values))
+}
+
+fn push_strings<'a>(values: &mut Vec<Value>, strings: impl Iterator<Item = Option<&'a str>>) {
+    values.extend(strings.map(|s| s.map_or(Value::Null, |s| Value::String(s.to_string()))));
+}
+
+fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    names
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
