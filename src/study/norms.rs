@@ -9,9 +9,14 @@
 //! * when children are counted in one field (band `"all"`) and the norm has several bands, the
 //!   children are spread evenly over the norm's bands, and each is reported as its own column.
 //!
+//! A norm may be a walking time ("5 min"): it becomes metres here, once, at the band's walking
+//! speed (see [`super::speeds`]).
+//!
 //! A study table that names a band with no children field is an error, as is a norm <= 0.
 
 use std::collections::BTreeMap;
+
+use super::speeds::{NormValue, WalkingSpeeds};
 
 /// One preset: a name, its source and a norm table per kind, with the minimum area per kind.
 pub struct Preset {
@@ -110,6 +115,31 @@ pub struct BandNorm {
     /// of children is spread over n norm bands).
     pub share: f64,
     pub metres: f64,
+    /// The walking time the study gave, when the norm is a time (`metres` is then the time at
+    /// the band's walking speed).
+    pub minutes: Option<f64>,
+}
+
+impl BandNorm {
+    /// The norm as the study gave it, briefly: "400 m" or "5 min".
+    pub fn short(&self) -> String {
+        match self.minutes {
+            None => format!("{} m", crate::error::shown(self.metres)),
+            Some(min) => format!("{} min", crate::error::shown(min)),
+        }
+    }
+
+    /// The norm as the study gave it, for people: "400 m", or "5 min (330 m)".
+    pub fn shown(&self) -> String {
+        match self.minutes {
+            None => format!("{} m", crate::error::shown(self.metres)),
+            Some(min) => format!(
+                "{} min ({} m)",
+                crate::error::shown(min),
+                crate::error::shown((self.metres * 10.0).round() / 10.0)
+            ),
+        }
+    }
 }
 
 /// The resolved norms of one kind.
@@ -124,6 +154,11 @@ impl NormTable {
     /// The largest distance of the kind: the farthest any search needs to look.
     pub fn max_metres(&self) -> f64 {
         self.bands.iter().map(|b| b.metres).fold(0.0, f64::max)
+    }
+
+    /// True when any band's norm is a walking time.
+    pub fn has_time(&self) -> bool {
+        self.bands.iter().any(|b| b.minutes.is_some())
     }
 }
 
@@ -152,20 +187,29 @@ impl Norms {
         kinds: &[String],
         bands: &[String],
     ) -> Result<Norms, String> {
-        Norms::with_split(table, kinds, bands, &[], &mut Vec::new())
+        Norms::with_split(
+            table,
+            kinds,
+            bands,
+            &[],
+            &WalkingSpeeds::default(),
+            &mut Vec::new(),
+        )
     }
 
-    /// As [`Norms::from_table`], with the study's `split` shares of wide children bands; `notes`
-    /// gets one line per children band split over a kind's norm bands, saying how.
+    /// As [`Norms::from_table`], with the study's `split` shares of wide children bands and the
+    /// walking speeds that turn time norms into metres; `notes` gets one line per children band
+    /// split over a kind's norm bands, saying how.
     pub fn with_split(
         table: Option<&toml::Table>,
         kinds: &[String],
         bands: &[String],
         split: &[(String, Vec<(String, f64)>)],
+        speeds: &WalkingSpeeds,
         notes: &mut Vec<String>,
     ) -> Result<Norms, String> {
         let mut preset_name = "nl";
-        let mut explicit: BTreeMap<String, BTreeMap<String, f64>> = BTreeMap::new();
+        let mut explicit: BTreeMap<String, BTreeMap<String, NormValue>> = BTreeMap::new();
         if let Some(t) = table {
             for (key, value) in t {
                 if key == "preset" {
@@ -185,25 +229,11 @@ impl Norms {
                     continue;
                 }
                 let sub = value.as_table().ok_or_else(|| {
-                    format!("[norms] {key}: expected a table of distances per band, e.g. {key} = {{ all = 500 }}")
+                    format!("[norms] {key}: expected a table of distances (or times) per band, e.g. {key} = {{ all = 500 }} or {key} = {{ all = \"5 min\" }}")
                 })?;
                 let mut m = BTreeMap::new();
                 for (band, v) in sub {
-                    let metres = v
-                        .as_float()
-                        .or_else(|| v.as_integer().map(|i| i as f64))
-                        .ok_or_else(|| {
-                            format!(
-                                "[norms] {key}.{band}: expected a distance in metres, found {v}"
-                            )
-                        })?;
-                    if !metres.is_finite() || metres <= 0.0 {
-                        return Err(format!(
-                            "[norms] {key}.\"{band}\" = {}: a norm must be a distance above 0 m",
-                            crate::error::shown(metres)
-                        ));
-                    }
-                    m.insert(band.clone(), metres);
+                    m.insert(band.clone(), NormValue::read(key, band, v)?);
                 }
                 if !kinds.contains(key) {
                     return Err(format!(
@@ -218,10 +248,13 @@ impl Norms {
         let mut out = BTreeMap::new();
         for kind in kinds {
             let resolved = if let Some(t) = explicit.get(kind) {
-                resolve(kind, t, bands, split, false, "study file", notes)?
+                resolve(kind, t, bands, split, false, "study file", speeds, notes)?
             } else if let Some((_, t)) = p.tables.iter().find(|(k, _)| k == kind) {
-                let t: BTreeMap<String, f64> = t.iter().map(|(b, m)| (b.to_string(), *m)).collect();
-                resolve(kind, &t, bands, split, true, p.source, notes)?
+                let t: BTreeMap<String, NormValue> = t
+                    .iter()
+                    .map(|(b, m)| (b.to_string(), NormValue::Metres(*m)))
+                    .collect();
+                resolve(kind, &t, bands, split, true, p.source, speeds, notes)?
             } else {
                 return Err(format!(
                     "[norms]: no norm for kind \"{kind}\" (preset \"{}\" covers playground, green_space, library, community_centre); add e.g. {kind} = {{ all = 1000 }}",
@@ -242,27 +275,44 @@ pub fn preset(name: &str) -> Option<&'static Preset> {
     PRESETS.iter().find(|p| p.name.eq_ignore_ascii_case(name))
 }
 
+/// One band's norm, a time converted at the band's walking speed.
+fn band_norm(
+    label: &str,
+    children_band: usize,
+    share: f64,
+    value: NormValue,
+    speeds: &WalkingSpeeds,
+) -> BandNorm {
+    BandNorm {
+        label: label.to_string(),
+        children_band,
+        share,
+        metres: value.metres(label, speeds),
+        minutes: match value {
+            NormValue::Minutes(m) => Some(m),
+            NormValue::Metres(_) => None,
+        },
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn resolve(
     kind: &str,
-    table: &BTreeMap<String, f64>,
+    table: &BTreeMap<String, NormValue>,
     bands: &[String],
     split: &[(String, Vec<(String, f64)>)],
     from_preset: bool,
     source: &str,
+    speeds: &WalkingSpeeds,
     notes: &mut Vec<String>,
 ) -> Result<NormTable, String> {
     let one_field = bands.len() == 1 && bands[0] == "all";
     let mut out = Vec::new();
     if one_field && !split.iter().any(|(b, _)| b == "all") {
         if let Some(m) = table.get("all") {
-            out.push(BandNorm {
-                label: "all".into(),
-                children_band: 0,
-                share: 1.0,
-                metres: *m,
-            });
+            out.push(band_norm("all", 0, 1.0, *m, speeds));
         } else {
-            let mut named: Vec<(&String, &f64)> = table.iter().collect();
+            let mut named: Vec<(&String, &NormValue)> = table.iter().collect();
             named.sort_by(|a, b| {
                 age_mid(a.0)
                     .partial_cmp(&age_mid(b.0))
@@ -270,12 +320,7 @@ fn resolve(
             });
             let n = named.len() as f64;
             for (b, m) in named {
-                out.push(BandNorm {
-                    label: b.clone(),
-                    children_band: 0,
-                    share: 1.0 / n,
-                    metres: *m,
-                });
+                out.push(band_norm(b, 0, 1.0 / n, *m, speeds));
             }
         }
         return Ok(NormTable {
@@ -284,13 +329,13 @@ fn resolve(
         });
     }
     // Norm bands other than "all", by age.
-    let mut named: Vec<(&String, f64)> = table
+    let mut named: Vec<(&String, NormValue)> = table
         .iter()
         .filter(|(b, _)| *b != "all")
         .map(|(b, m)| (b, *m))
         .collect();
     named.sort_by(|a, b| age_mid(a.0).total_cmp(&age_mid(b.0)));
-    let distance_of = |to: &str| -> Result<f64, String> {
+    let distance_of = |to: &str| -> Result<NormValue, String> {
         match table.get(to).or_else(|| table.get("all")) {
             Some(m) => Ok(*m),
             None if from_preset => nearest_age_band(to, table).ok_or_else(|| {
@@ -344,13 +389,7 @@ fn resolve(
             },
         };
         for (to, share) in parts {
-            let metres = distance_of(&to)?;
-            out.push(BandNorm {
-                label: to,
-                children_band: i,
-                share,
-                metres,
-            });
+            out.push(band_norm(&to, i, share, distance_of(&to)?, speeds));
         }
     }
     // Two children bands split onto one norm band would give two columns of one name.
@@ -369,7 +408,7 @@ fn resolve(
 /// A children band's share of each norm band by the years they have in common, when no norm
 /// band holds more than half of its years (a CBS 0-14 band over 0-5, 6-11 and 12-17 gives 6/15,
 /// 6/15 and 3/15); `None` when one norm band holds most of it (Helsinki's 0-6 is judged as 0-5).
-fn by_years(band: &str, named: &[(&String, f64)]) -> Option<Vec<(String, f64)>> {
+fn by_years(band: &str, named: &[(&String, NormValue)]) -> Option<Vec<(String, f64)>> {
     let (lo, hi) = age_range(band)?;
     let years = hi - lo + 1.0;
     let parts: Vec<(String, f64)> = named
@@ -405,7 +444,7 @@ fn age_mid(band: &str) -> f64 {
         .unwrap_or(f64::MAX)
 }
 
-fn nearest_age_band(band: &str, table: &BTreeMap<String, f64>) -> Option<f64> {
+fn nearest_age_band(band: &str, table: &BTreeMap<String, NormValue>) -> Option<NormValue> {
     let (lo, hi) = age_range(band)?;
     let mid = (lo + hi) / 2.0;
     table
@@ -429,6 +468,10 @@ fn nearest_age_band(band: &str, table: &BTreeMap<String, f64>) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn speeds() -> WalkingSpeeds {
+        WalkingSpeeds::default()
+    }
 
     fn kinds() -> Vec<String> {
         vec!["playground".into(), "green_space".into()]
@@ -468,7 +511,7 @@ mod tests {
     fn a_wide_band_is_split_by_years_or_by_the_given_shares() {
         let cbs: Vec<String> = vec!["0-14".into()];
         let mut notes = Vec::new();
-        let n = Norms::with_split(None, &kinds(), &cbs, &[], &mut notes).unwrap();
+        let n = Norms::with_split(None, &kinds(), &cbs, &[], &speeds(), &mut notes).unwrap();
         let p = n.get("playground").unwrap();
         let got: Vec<(&str, f64, f64)> = p
             .bands
@@ -501,7 +544,7 @@ mod tests {
             ],
         )];
         let mut notes = Vec::new();
-        let n = Norms::with_split(None, &kinds(), &cbs, &split, &mut notes).unwrap();
+        let n = Norms::with_split(None, &kinds(), &cbs, &split, &speeds(), &mut notes).unwrap();
         let shares: Vec<f64> = n
             .get("playground")
             .unwrap()
@@ -516,7 +559,8 @@ mod tests {
         let t: toml::Table =
             toml::from_str("playground = { \"0-5\" = 150, \"6-11\" = 250, \"12-17\" = 800 }")
                 .unwrap();
-        let n = Norms::with_split(Some(&t), &kinds(), &cbs, &[], &mut Vec::new()).unwrap();
+        let n =
+            Norms::with_split(Some(&t), &kinds(), &cbs, &[], &speeds(), &mut Vec::new()).unwrap();
         let m: Vec<f64> = n
             .get("playground")
             .unwrap()
