@@ -196,6 +196,8 @@ case("catchment_kind_without_amenities", ["error", "[catchment] kind \"pool\"", 
 case("play_area_kind_without_amenities", ["error", "[play_area] kind \"pool\"", "no [[amenities]] entry"], S + '\n[play_area]\nkind = "pool"\n')
 case("score_weight_unknown_kind", ["error", "[score] weights", "\"library\" has no [[amenities]] entry"], S + '\n[score]\nweights = { playground = 1, library = 1 }\n')
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
+# Children in one field: barriers are per norm band, and a band that is none of them is named.
+case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')
 # Walking time: a norm written as a time it cannot read, and walking speeds that are wrong.
 case("norm_time_in_hours", ["error", "[norms] playground.\"all\" = \"2 hours\"", "minutes or seconds"], S + '\n[norms]\nplayground = { all = "2 hours" }\n')
 case("network_speed_negative", ["error", "[network] speed_m_s.\"all\" = -1", "metres per second"], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = -1 }\n')

@@ -110,7 +110,7 @@ fn home_coverage(
     for bn in &norms.kinds[&scene.amenities[k].kind].bands {
         let c = children[bn.children_band] * bn.share;
         total += c;
-        if distances.for_band(k, bn.children_band, h) <= bn.metres {
+        if distances.for_band(k, bn.reach_band, h) <= bn.metres {
             covered += c;
         }
     }

@@ -27,7 +27,7 @@ pub fn homes_outside_norm(
             let children = scene.homes.children_of(h);
             norms.bands.iter().any(|bn| {
                 children.get(bn.children_band).copied().unwrap_or(0.0) * bn.share > 0.0
-                    && distances.for_band(k, bn.children_band, h) > bn.metres
+                    && distances.for_band(k, bn.reach_band, h) > bn.metres
             })
         })
         .collect()
@@ -45,7 +45,7 @@ pub fn children_by_distance(
         .filter(|h| scene.homes.neighbourhood[*h].is_some())
         .map(|h| {
             (
-                distances.for_band(k, band.children_band, h),
+                distances.for_band(k, band.reach_band, h),
                 scene.homes.children_of(h)[band.children_band] * band.share,
             )
         })

@@ -42,7 +42,7 @@ pub fn home_scores(
     let kind_score = |k: usize, h: usize| -> f64 {
         let children = homes.children_of(h);
         let band_score = |bn: &crate::study::BandNorm| {
-            score::distance_score(distances.for_band(k, bn.children_band, h), bn.metres)
+            score::distance_score(distances.for_band(k, bn.reach_band, h), bn.metres)
         };
         score::weighted_mean(
             norms[k]

@@ -99,7 +99,7 @@ pub fn figures(
         .enumerate()
         .map(|(k, kind)| {
             let norms: Vec<&BandNorm> = norms.kinds[&kind.kind].bands.iter().collect();
-            let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.children_band, h);
+            let net = |h: usize, bn: &BandNorm| distances.for_band(k, bn.reach_band, h);
             let network = distances.has_network();
             // One pass over the homes: coverage over all bands and per band, straight and
             // network, and one distance pair per home and distinct distance (the bands of a
@@ -164,7 +164,7 @@ pub fn figures(
             for &h in homes {
                 let children = scene.homes.children_of(h);
                 for bn in &norms.kinds[kind].bands {
-                    if distances.for_band(k, bn.children_band, h) > bn.metres {
+                    if distances.for_band(k, bn.reach_band, h) > bn.metres {
                         gap += children[bn.children_band] * bn.share;
                     }
                 }

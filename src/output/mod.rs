@@ -150,7 +150,7 @@ pub fn write_homes_csv(
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let net_bands = &scene.bands;
+    let net_bands = &study.norms.reach_bands;
     let multi_band = distances.network.is_some() && net_bands.len() > 1;
     // Walking minutes for the kinds with a time norm: each band's distance at its own speed.
     let speeds: Vec<f64> = net_bands.iter().map(|b| study.speeds.of(b).m_s).collect();

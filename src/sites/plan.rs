@@ -80,7 +80,7 @@ pub fn plan(
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
             let c = children[bn.children_band] * bn.share;
-            if c > 0.0 && distances.for_band(k, bn.children_band, h) > bn.metres {
+            if c > 0.0 && distances.for_band(k, bn.reach_band, h) > bn.metres {
                 demand.push(Demand {
                     home: h,
                     band: b,

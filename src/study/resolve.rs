@@ -166,7 +166,8 @@ pub struct NetworkSettings {
     pub attach_limit_m: Setting<f64>,
     /// Which lines of a GeoJSON network are walked.
     pub walkable: Setting<Walkable>,
-    /// Per children band (in band order): the highway classes it does not cross.
+    /// Per band distances are walked for (`Norms::reach_bands`, in order): the highway classes
+    /// it does not cross.
     pub barriers: Vec<Vec<String>>,
 }
 
@@ -316,7 +317,7 @@ impl Resolved {
             }
         }
         let score = score(file, &kinds, &mut warnings).map_err(err)?;
-        let network = network(file, &bands).map_err(err)?;
+        let network = network(file, &norms.reach_bands).map_err(err)?;
         walking_time(file, &bands, &norms, &speeds, &mut warnings).map_err(err)?;
         let catchment = catchment(file, &kinds, &focus_kind).map_err(err)?;
         let play_area = play_area(&study, &kinds, &mut warnings).map_err(err)?;
@@ -847,7 +848,7 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
     for b in n.barriers.keys() {
         if !bands.contains(b) && b != "all" {
             return Err(format!(
-                "[network.barriers]: band \"{b}\" is not a children band (bands: {})",
+                "[network.barriers]: band \"{b}\" is not a band of the study (bands: {}, or all)",
                 bands.join(", ")
             ));
         }
