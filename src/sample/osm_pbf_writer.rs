@@ -441,7 +441,7 @@ mod tests {
             (200.0, 10.0),
             (-300.0, -100.0),
         ];
-        let ways: Vec<(Vec<usize>, Vec<(&str, &str)>)> = vec![
+        let ways: Vec<(Vec<usize>, Vec<Tag>)> = vec![
             (vec![0, 1, 2, 3], vec![("highway", "primary")]),
             (vec![1, 4], vec![("highway", "residential")]),
             (vec![1, 5], vec![("highway", "residential")]),
