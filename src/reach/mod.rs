@@ -11,7 +11,9 @@ use crate::scene::{BandId, HomeId, KindId, Scene};
 pub struct Distances {
     /// `[kind][home]`; `f64::INFINITY` when the kind has no amenity.
     pub straight: Vec<Vec<f64>>,
-    /// `[kind][band][home]`; `f64::INFINITY` when unreachable within `max_distance`.
+    /// `[kind][band][home]`, per band of `Norms::reach_bands` (the children bands, or the norm
+    /// bands when children come in one field); `f64::INFINITY` when unreachable within
+    /// `max_distance`.
     pub network: Option<PerBand>,
 }
 
