@@ -163,6 +163,149 @@ fn geojson_network_distances_to_polygons_match_networkx() {
     }
 }
 
+/// Every building's distance to the nearest playground (115 areas, 7 points) and to the nearest
+/// green space (2,389 areas), without barriers and with primary and secondary roads as
+/// barriers, equals the exact search of scripts/network_networkx.py (its own segment graph,
+/// sided graph and side tests by point-in-polygon) within 0.5 m, and both leave the same homes
+/// unreached. Prints the p50/p95/max difference.
+#[test]
+fn geojson_network_distances_to_parks_match_the_exact_search() {
+    let Some(dir) = helsinki() else { return };
+    let fixture = networkx_fixture();
+    let exact = &fixture["exact"];
+    let homes = building_points(&dir);
+    assert_eq!(exact["homes"].as_u64(), Some(homes.len() as u64));
+    let barriers: Vec<String> = exact["barriers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap().to_string())
+        .collect();
+    let kinds: Vec<KindTargets> = [("playground", "playgrounds"), ("green", "green_spaces")]
+        .iter()
+        .map(|(kind, file)| KindTargets {
+            kind: kind.to_string(),
+            geometries: geometries(&read_projected(
+                &dir.join(format!("osm_layers/{file}.geojson")),
+            )),
+        })
+        .collect();
+    let cfg = NetworkConfig {
+        max_distance: 1e7,
+        attach_limit_m: 200.0,
+        boundary_spacing_m: 25.0,
+    };
+    let net = geojson_network(&dir);
+    let r = nearest_distances(&net, &homes, &kinds, &[vec![], barriers], &cfg).unwrap();
+    for (k, kind) in kinds.iter().enumerate() {
+        for (band, variant) in ["plain", "sided"].iter().enumerate() {
+            let want = exact[&kind.kind][variant].as_array().unwrap();
+            let mut diffs = Vec::new();
+            for (h, (w, &got)) in want.iter().zip(&r.distances[k][band]).enumerate() {
+                match w.as_f64() {
+                    None => assert!(
+                        got.is_nan(),
+                        "{} {variant} home {h}: {got} vs unreached",
+                        kind.kind
+                    ),
+                    Some(w) => {
+                        assert!(
+                            got.is_finite(),
+                            "{} {variant} home {h}: unreached vs {w}",
+                            kind.kind
+                        );
+                        diffs.push((got - w).abs());
+                    }
+                }
+            }
+            diffs.sort_by(f64::total_cmp);
+            let q = |p: f64| diffs[((diffs.len() - 1) as f64 * p).round() as usize];
+            eprintln!(
+                "{} {variant}: {} homes reached, |kindscape - exact| p50 {:.3} p95 {:.3} max {:.3} m",
+                kind.kind,
+                diffs.len(),
+                q(0.5),
+                q(0.95),
+                q(1.0)
+            );
+            assert!(diffs.len() > homes.len() * 9 / 10);
+            assert!(
+                q(1.0) < 0.5,
+                "{} {variant}: max difference {} m",
+                kind.kind,
+                q(1.0)
+            );
+        }
+    }
+}
+
+/// OSM entrances (`entrance=*`) and gates (`barrier=gate`) on the boundary of a playground or
+/// park, on a walkable way of the .pbf network: a child standing there has reached it (distance
+/// 0, with and without barriers), whatever other join points lie near.
+#[test]
+fn pbf_entrances_and_gates_on_a_park_boundary_reach_it_at_0() {
+    let Some(dir) = helsinki() else { return };
+    let read = |tags: &[&str]| {
+        let tags: Vec<String> = tags.iter().map(|t| t.to_string()).collect();
+        let mut layer = osm::read_amenities(&pbf(&dir), &tags).unwrap().layer;
+        layer.reproject(&utm35()).unwrap();
+        geometries(&layer)
+    };
+    let parks: Vec<Geometry> = read(&["leisure=playground", "leisure=park"])
+        .into_iter()
+        .filter(|g| matches!(g, Geometry::Polygon(_) | Geometry::MultiPolygon(_)))
+        .collect();
+    let rings: Vec<geo::LineString> = parks
+        .iter()
+        .flat_map(|g| {
+            let polygons = match g {
+                Geometry::Polygon(p) => vec![p.clone()],
+                Geometry::MultiPolygon(m) => m.0.clone(),
+                _ => vec![],
+            };
+            polygons.into_iter().flat_map(|p| {
+                let (exterior, interiors) = p.into_inner();
+                std::iter::once(exterior).chain(interiors)
+            })
+        })
+        .collect();
+    let gates: Vec<Coord> = read(&["entrance=*", "barrier=gate"])
+        .into_iter()
+        .filter_map(|g| match g {
+            Geometry::Point(p) => Some(p.0),
+            _ => None,
+        })
+        .filter(|&p| {
+            rings
+                .iter()
+                .any(|r| Euclidean.distance(&Point(p), r) < 1e-6)
+        })
+        .collect();
+    let net = WalkNetwork::from_osm(&pbf(&dir), &to_utm()).unwrap();
+    // Only points on a way join (a micrometre): the gates off the network are left out.
+    let cfg = NetworkConfig {
+        attach_limit_m: 1e-6,
+        ..NetworkConfig::default()
+    };
+    let kinds = [KindTargets {
+        kind: "park".into(),
+        geometries: parks,
+    }];
+    let bands = [vec![], vec!["primary".to_string(), "secondary".to_string()]];
+    let r = nearest_distances(&net, &gates, &kinds, &bands, &cfg).unwrap();
+    let on_network = r.distances[0][0].iter().filter(|d| d.is_finite()).count();
+    eprintln!(
+        "{} entrances and gates on a park's boundary, {on_network} on a way",
+        gates.len()
+    );
+    assert!(on_network >= 10, "{on_network}");
+    for band in &r.distances[0] {
+        for (g, d) in gates.iter().zip(band) {
+            assert!(d.is_nan() || *d <= 1e-6, "gate at {g:?}: {d} m");
+        }
+    }
+}
+
 /// SOURCES.md: 122 playgrounds (115 areas, 7 points) and 14 libraries (11 points, 3 areas);
 /// each area has the same area as the pyosmium + shapely polygon of the same OSM object.
 #[test]
@@ -284,5 +427,117 @@ fn pbf_and_geojson_runs_agree_and_respect_the_straight_line() {
     // Barriers only lengthen walks.
     for (with, without) in a.distances[0][1].iter().zip(&a.distances[0][0]) {
         assert!(with.is_nan() || *with >= *without - 1e-9);
+    }
+}
+
+/// Play space per child over the walk network (E2SFCA, one bounded search per playground) equals
+/// PySAL `access` fed with a networkx cost matrix of the same graph
+/// (scripts/network_e2sfca_fixture.py): 300 buildings, 30 playground polygons, three bands,
+/// step and gaussian decay, to 1e-6 relative.
+#[test]
+fn network_play_space_matches_pysal_with_networkx_costs() {
+    use kindscape::measures::e2sfca;
+    use kindscape::measures::play_space::play_m2_per_child;
+    use kindscape::reach::network::NetworkReach;
+    use kindscape::scene::{Amenity, AmenityKind};
+    use kindscape::study::Resolved;
+
+    let Some(dir) = helsinki() else { return };
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/network_e2sfca_helsinki.json");
+    let fixture: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let t = to_utm();
+    let layer = read_projected(&dir.join("osm_layers/playgrounds.geojson"));
+    let mut playgrounds = Vec::new();
+    for p in fixture["playgrounds"].as_array().unwrap() {
+        let feature = &layer.features[p["feature"].as_u64().unwrap() as usize];
+        let mut a = Amenity::from_geometries([feature.geometry.clone().unwrap()]).unwrap();
+        assert_eq!(a.len(), 1);
+        a[0].capacity = p["area"].as_f64().unwrap();
+        playgrounds.push(a.remove(0));
+    }
+    let homes = fixture["homes"].as_array().unwrap();
+    let coords: Vec<(f64, f64)> = homes
+        .iter()
+        .map(|h| {
+            let c = lonlat(&t, h);
+            (c.x, c.y)
+        })
+        .collect();
+    let children: Vec<f64> = homes
+        .iter()
+        .flat_map(|h| {
+            let c = h["children"].as_array().unwrap();
+            c.iter().map(|v| v.as_f64().unwrap()).collect::<Vec<_>>()
+        })
+        .collect();
+    let bands = ["0-5", "6-11", "12-17"];
+    let scene = common::one_neighbourhood_scene(
+        &bands,
+        common::rectangle(0.0, 0.0, 1e7, 1e7),
+        &coords,
+        children.clone(),
+        vec![AmenityKind {
+            kind: "playground".into(),
+            items: playgrounds,
+        }],
+    );
+    let net = geojson_network(&dir);
+    let reach = NetworkReach::new(
+        &net,
+        &scene.homes.coords,
+        &[vec![], vec![], vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    for name in ["step", "gaussian"] {
+        let study = Resolved::parse(
+            &format!(
+                "[study]\nname = \"n\"\n[neighbourhoods]\npath = \"n.geojson\"\nid = \"id\"\n\
+                 children = {{ \"0-5\" = \"a\", \"6-11\" = \"b\", \"12-17\" = \"c\" }}\n\
+                 [homes]\npath = \"h.geojson\"\n[[amenities]]\nkind = \"playground\"\npath = \"p.geojson\"\n\
+                 [norms]\nplayground = {{ \"0-5\" = 100, \"6-11\" = 400, \"12-17\" = 1000 }}\n\
+                 [catchment]\nkind = \"playground\"\ndecay = \"{name}\"\n"
+            ),
+            Path::new("n.toml"),
+        )
+        .unwrap();
+        let got = play_m2_per_child(&study.catchment, &study.norms, &scene, Some(&reach))
+            .unwrap()
+            .unwrap();
+        let expected = &fixture["expected"][name];
+        let mut reached = 0;
+        for (h, &g) in got.iter().enumerate() {
+            // PySAL per (home, band), null where nothing is in reach; combined as kindscape does.
+            let per_band = (0..3).map(|b| {
+                let v = expected[b][h].as_f64().unwrap_or(0.0);
+                (children[h * 3 + b], v)
+            });
+            let want = e2sfca::over_bands(per_band).unwrap();
+            reached += usize::from(want > 0.0);
+            assert!(
+                (g - want).abs() <= 1e-6 * want.abs().max(1.0),
+                "{name}: home {h} ({}): {g} against {want}",
+                homes[h]["id"]
+            );
+        }
+        assert!(
+            reached > 100,
+            "{name}: only {reached} homes reach a playground"
+        );
+        // Walking is not flying: many homes get other play space than in a straight line.
+        let straight = play_m2_per_child(&study.catchment, &study.norms, &scene, None)
+            .unwrap()
+            .unwrap();
+        let differ = straight
+            .iter()
+            .zip(&got)
+            .filter(|(s, g)| (*s - *g).abs() > 0.01 * s.abs().max(1.0))
+            .count();
+        assert!(
+            differ > 50,
+            "{name}: only {differ} homes differ from straight lines"
+        );
     }
 }

@@ -548,3 +548,98 @@ fn a_network_without_classes_needs_walkable_all() {
     // Both lines walked with nothing on them to say so: counted for run.json.
     assert_eq!(net.stats().walk_rule_lines.unwrap().taken_without_class, 2);
 }
+
+/// The brief's park: its southern side lies on a primary road (sharing the road's nodes at
+/// x = 100 and 300), a footway sidewalk runs on each side of the road at y = +10 and -10, and
+/// the only way across is a crossing way at x = 400 that passes through the road's node there.
+/// The northern sidewalk runs through the park, entering and leaving it at (100, 10) and
+/// (300, 10). Road and sidewalks end at x = 0 and x = 600.
+#[test]
+fn a_park_on_a_barrier_road_with_sidewalks_is_reached_across_it_by_the_crossing() {
+    let mut b = NetworkBuilder::new();
+    let road: Vec<u32> = [0.0, 100.0, 200.0, 300.0, 400.0, 600.0]
+        .iter()
+        .map(|&x| b.add_node(c(x, 0.0), x == 400.0))
+        .collect();
+    b.add_line(&road, "primary", false);
+    let mut crossing = Vec::new();
+    for y in [10.0, -10.0] {
+        let walk: Vec<u32> = [0.0, 400.0, 600.0]
+            .iter()
+            .map(|&x| b.add_node(c(x, y), false))
+            .collect();
+        b.add_line(&walk, "footway", false);
+        crossing.push(walk[1]);
+    }
+    b.add_line(&[crossing[1], road[4], crossing[0]], "footway", false);
+    let net = b.build().unwrap();
+    let park: Geometry =
+        polygon![(x: 100.0, y: 0.0), (x: 300.0, y: 0.0), (x: 300.0, y: 60.0), (x: 100.0, y: 60.0)]
+            .into();
+    let kinds = [kind("park", vec![park])];
+    // N and S: beside the sidewalks (nearest edge: the sidewalk, 10 m off); n and s: beside the
+    // road (4 m off it, 6 m from the sidewalk).
+    let homes = [
+        c(350.0, 20.0),
+        c(350.0, -20.0),
+        c(350.0, 4.0),
+        c(350.0, -4.0),
+    ];
+    let bands = [vec!["primary".to_string()], vec![]];
+    let r = nearest_distances(&net, &homes, &kinds, &bands, &NetworkConfig::default()).unwrap();
+    let d = |band: usize, h: usize| r.distances[0][band][h];
+    // N: 10 to its sidewalk, 50 west to where the sidewalk enters the park (300, 10); the park's
+    // east side points (300, 20) and (300, 40) join the same sidewalk 10 and 30 m off it.
+    assert!(close(d(0, 0), 60.0), "{}", d(0, 0));
+    // S: 10 to the southern sidewalk, 50 east, 10 up the crossing to the road's node, 100 west
+    // along the road's northern side to the park's corner (300, 0), a node of the road: 170
+    // (over the northern sidewalk: 10 more). The southern side of the road never touches it.
+    assert!(close(d(0, 1), 170.0), "{}", d(0, 1));
+    // n: 4 to the road's northern side and 50 west to the corner.
+    assert!(close(d(0, 2), 54.0), "{}", d(0, 2));
+    // s: 4 to the southern side, 50 east to the crossing, 100 back west on the northern side.
+    assert!(close(d(0, 3), 154.0), "{}", d(0, 3));
+    // Without barriers s walks across the road: 4 + 50; the others as before.
+    assert!(close(d(1, 3), 54.0), "{}", d(1, 3));
+    for h in 0..3 {
+        assert!(
+            close(d(1, h), d(0, h)),
+            "home {h}: {} vs {}",
+            d(1, h),
+            d(0, h)
+        );
+    }
+}
+
+/// A park whose corner is the junction of two primary roads (one east-west, one north-south,
+/// crossing at (0, 0) without a crossing, both ending 300 m out): the triangle (0, 0),
+/// (80, 20), (20, 80) lies in the north-east corner. The junction node is split into four
+/// corners; the park is reached from its own corner only, not from the corners across a road.
+#[test]
+fn a_park_at_a_junction_of_barrier_roads_is_reached_from_its_own_corner_only() {
+    let mut b = NetworkBuilder::new();
+    let centre = b.add_node(c(0.0, 0.0), false);
+    let ends: Vec<u32> = [(-300.0, 0.0), (300.0, 0.0), (0.0, -300.0), (0.0, 300.0)]
+        .iter()
+        .map(|&(x, y)| b.add_node(c(x, y), false))
+        .collect();
+    b.add_line(&[ends[0], centre, ends[1]], "primary", false);
+    b.add_line(&[ends[2], centre, ends[3]], "primary", false);
+    let net = b.build().unwrap();
+    let park: Geometry = polygon![(x: 0.0, y: 0.0), (x: 80.0, y: 20.0), (x: 20.0, y: 80.0)].into();
+    let kinds = [kind("park", vec![park])];
+    // A in the north-west corner, B in the north-east one (the park's).
+    let homes = [c(-10.0, 30.0), c(50.0, 5.0)];
+    let bands = [vec!["primary".to_string()], vec![]];
+    let r = nearest_distances(&net, &homes, &kinds, &bands, &NetworkConfig::default()).unwrap();
+    let d = |band: usize, h: usize| r.distances[0][band][h];
+    // A: 10 to the north road's west side, 270 north round its end, 220 back south on its east
+    // side to (0, 80), where the corner (20, 80) joins 20 m off: 520. (The side from (0, 0)
+    // to (20, 80) joins the same side at y = 20, 40, 60, 5, 10 and 15 m off: 535 at best.)
+    assert!(close(d(0, 0), 520.0), "{}", d(0, 0));
+    // Without barriers: 10, 10 south to (0, 20), 5 to the side's point (5, 20).
+    assert!(close(d(1, 0), 25.0), "{}", d(1, 0));
+    // B: 5 to the east road's north side, 10 west to (40, 0), 10 to the side's point (40, 10).
+    assert!(close(d(0, 1), 25.0), "{}", d(0, 1));
+    assert!(close(d(1, 1), 25.0), "{}", d(1, 1));
+}

@@ -157,7 +157,7 @@ fn close(actual: f64, expected: f64, relative: f64) -> bool {
 
 fn scene_play_space(decay: Decay, s: &Scene) -> kindscape::Result<Option<Vec<f64>>> {
     let st = study(decay);
-    play_m2_per_child(&st.catchment, &st.norms, s)
+    play_m2_per_child(&st.catchment, &st.norms, s, None)
 }
 
 /// Checks the scene against the brute force for one decay, and the conservation of supply:
@@ -314,4 +314,47 @@ proptest! {
         let decay = if gaussian { Decay::Gaussian } else { Decay::Step };
         check(&homes, &playgrounds, decay)?;
     }
+}
+
+/// Walking is not flying: a home 70 m from a playground across water (two paths joined only
+/// 250 m away) walks 10 + 250 + 50 + 250 + 10 = 570 m to it. Over the network its toddlers (100 m) are out of the
+/// catchment and its teenagers are in the second third of theirs; a neighbour on the
+/// playground's own path walks 30 m. Hand computation, step decay:
+/// straight: weighted children = 2 x 0.22 + 1 x 1.0 (0-5) + 3 x 1.0 (12-17) = 4.44, so
+/// R = 100 / 4.44 and the first home gets (2 x 0.22 R + 3 R) / 5 = 0.688 R, the second R;
+/// network: weighted = 1 x 1.0 (0-5, neighbour only) + 3 x 0.68 (12-17) = 3.04, R = 100 / 3.04,
+/// the first home gets 3 x 0.68 R / 5 = 0.408 R, the second R.
+#[test]
+fn walking_catchment_differs_from_the_straight_line() {
+    use kindscape::reach::network::{NetworkBuilder, NetworkConfig, NetworkReach};
+    let homes: [Home; 2] = [(-10.0, 0.0, [2.0, 0.0, 3.0]), (60.0, 10.0, [1.0, 0.0, 0.0])];
+    let s = scene(&homes, &[point(60.0, 0.0, 100.0)]);
+    let mut b = NetworkBuilder::new();
+    let corners = [(0.0, 0.0), (0.0, 250.0), (50.0, 250.0), (50.0, 0.0)];
+    let nodes: Vec<u32> = corners
+        .iter()
+        .map(|&(x, y)| b.add_node(Coord { x, y }, false))
+        .collect();
+    b.add_line(&nodes, "footway", false);
+    let net = b.build().unwrap();
+    let st = study(Decay::Step);
+    let reach = NetworkReach::new(
+        &net,
+        &s.homes.coords,
+        &[vec![], vec![], vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    let walked = play_m2_per_child(&st.catchment, &st.norms, &s, Some(&reach))
+        .unwrap()
+        .unwrap();
+    let straight = scene_play_space(Decay::Step, &s).unwrap().unwrap();
+    let (r_straight, r_walked) = (100.0 / 4.44, 100.0 / 3.04);
+    assert!(
+        close(straight[0], 0.688 * r_straight, 1e-12),
+        "{straight:?}"
+    );
+    assert!(close(straight[1], r_straight, 1e-12), "{straight:?}");
+    assert!(close(walked[0], 0.408 * r_walked, 1e-12), "{walked:?}");
+    assert!(close(walked[1], r_walked, 1e-12), "{walked:?}");
 }

@@ -12,10 +12,11 @@ use crate::error::{Error, Result};
 use crate::layers::attributes::{self, Number};
 use crate::measures::HomeMeasures;
 use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::reach::network::NetworkReach;
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::reach::Distances;
-use crate::scene::Scene;
-use crate::study::{EquitySettings, Norms};
+use crate::scene::{Amenity, Scene};
+use crate::study::{BandNorm, EquitySettings, Norms};
 
 /// The kinds where children meet, in the order they are listed.
 pub const MEETING_KINDS: [&str; 3] = ["library", "community_centre", "playground"];
@@ -304,12 +305,14 @@ pub struct MeetingPlace {
     pub mix: super::Mix,
 }
 
-/// The socioeconomic mix of the children within each meeting place's norm (straight line),
-/// and per home the best mix it can reach.
+/// The socioeconomic mix of the children within each meeting place's norm (walked over
+/// `network` when the study has one, else in a straight line), and per home the best mix it can
+/// reach.
 pub fn meeting_places(
     norms: &Norms,
     scene: &Scene,
     quintile: &[Option<u8>],
+    network: Option<&NetworkReach>,
 ) -> (Vec<MeetingPlace>, Vec<f64>) {
     let homes = &scene.homes;
     let mut places = Vec::new();
@@ -317,51 +320,18 @@ pub fn meeting_places(
     for kind in MEETING_KINDS {
         let Some(k) = scene.kind(kind) else { continue };
         let norms = &norms.kinds[kind].bands;
-        let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
-        let index = AmenityIndex::new(&k.items);
-        // Per band, the children a home brings to a place at `distance` (none when its
-        // neighbourhood has no quintile or the band's norm does not reach).
-        let brings = |h: usize, distance: f64| {
-            let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize]);
-            let children = homes.children_of(h);
-            norms.iter().filter_map(move |bn| {
-                let c = children[bn.children_band] * bn.share;
-                (distance <= bn.metres && c > 0.0).then_some((q?, c))
-            })
+        // The children of a band a home brings to a place at `distance`, with the home's
+        // quintile (none when its neighbourhood has no quintile or the norm does not reach).
+        let brings = |h: usize, bn: &BandNorm, distance: f64| {
+            let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize])?;
+            let c = homes.children_of(h)[bn.children_band] * bn.share;
+            (distance <= bn.metres && c > 0.0).then_some((q, c))
         };
-        // Sums in home, place, band order (as the pairs come), whatever the thread count.
-        let mut buckets = vec![[0.0f64; 5]; k.items.len()];
-        chunks_in_order(
-            &homes.coords,
-            |first, chunk| {
-                let mut terms: Vec<(u32, u8, f64)> = Vec::new();
-                index.within_each(chunk, radius, |i, pairs| {
-                    for &(j, d) in pairs {
-                        terms.extend(brings(first + i, d).map(|(q, c)| (j, q, c)));
-                    }
-                });
-                terms
-            },
-            |terms| {
-                for (j, q, c) in terms {
-                    buckets[j as usize][q as usize - 1] += c;
-                }
-            },
-        );
+        let buckets = match network {
+            Some(reach) => network_mix(reach, &k.items, norms, &brings, &mut best),
+            None => straight_mix(&k.items, norms, scene, &brings, &mut best),
+        };
         let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
-        // Each home's best mix among the places it brings children to (a max: any order).
-        best.par_chunks_mut(CHUNK)
-            .zip(homes.coords.par_chunks(CHUNK))
-            .enumerate()
-            .for_each(|(c, (best, chunk))| {
-                index.within_each(chunk, radius, |i, pairs| {
-                    for &(j, d) in pairs {
-                        if brings(c * CHUNK + i, d).next().is_some() {
-                            best[i] = best[i].max(mixes[j as usize].entropy);
-                        }
-                    }
-                });
-            });
         for (j, a) in k.items.iter().enumerate() {
             let anchor = a.anchor();
             places.push(MeetingPlace {
@@ -375,6 +345,111 @@ pub fn meeting_places(
         }
     }
     (places, best)
+}
+
+/// What a home brings to a meeting place of a band at a distance: (quintile, children).
+type Brings<'a> = dyn Fn(usize, &BandNorm, f64) -> Option<(u8, f64)> + Sync + 'a;
+
+/// Children per quintile within reach of each place in a straight line, and each home's best
+/// mix (raised in `best`).
+fn straight_mix(
+    items: &[Amenity],
+    norms: &[BandNorm],
+    scene: &Scene,
+    brings: &Brings,
+    best: &mut [f64],
+) -> Vec<[f64; 5]> {
+    let homes = &scene.homes;
+    let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
+    let index = AmenityIndex::new(items);
+    let brings_any = |h: usize, d: f64| norms.iter().filter_map(move |bn| brings(h, bn, d));
+    // Sums in home, place, band order (as the pairs come), whatever the thread count.
+    let mut buckets = vec![[0.0f64; 5]; items.len()];
+    chunks_in_order(
+        &homes.coords,
+        |first, chunk| {
+            let mut terms: Vec<(u32, u8, f64)> = Vec::new();
+            index.within_each(chunk, radius, |i, pairs| {
+                for &(j, d) in pairs {
+                    terms.extend(brings_any(first + i, d).map(|(q, c)| (j, q, c)));
+                }
+            });
+            terms
+        },
+        |terms| {
+            for (j, q, c) in terms {
+                buckets[j as usize][q as usize - 1] += c;
+            }
+        },
+    );
+    let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
+    // Each home's best mix among the places it brings children to (a max: any order).
+    best.par_chunks_mut(CHUNK)
+        .zip(homes.coords.par_chunks(CHUNK))
+        .enumerate()
+        .for_each(|(c, (best, chunk))| {
+            index.within_each(chunk, radius, |i, pairs| {
+                for &(j, d) in pairs {
+                    if brings_any(c * CHUNK + i, d).next().is_some() {
+                        best[i] = best[i].max(mixes[j as usize].entropy);
+                    }
+                }
+            });
+        });
+    buckets
+}
+
+/// [`straight_mix`] over the walk network, each band on its own barriers: one pass of searches
+/// from every place sums its children (in search, home, band order), a second raises the best
+/// mix of the homes it brings children from (searching twice holds no pairs between the passes:
+/// a city's playgrounds reach hundreds of millions of homes).
+fn network_mix(
+    reach: &NetworkReach,
+    items: &[Amenity],
+    norms: &[BandNorm],
+    brings: &Brings,
+    best: &mut [f64],
+) -> Vec<[f64; 5]> {
+    let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
+    let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
+    // Per search, the homes that bring children to the place, with what they bring.
+    let brought = |reached: &[Vec<(u32, f64)>]| {
+        let mut out: Vec<(usize, u8, f64)> = Vec::new();
+        for (s, reached) in reached.iter().enumerate() {
+            for &(h, d) in reached {
+                let bands = norms.iter().zip(&searches.of_band).filter(|b| *b.1 == s);
+                out.extend(
+                    bands
+                        .filter_map(|(bn, _)| brings(h as usize, bn, d))
+                        .map(|(q, c)| (h as usize, q, c)),
+                );
+            }
+        }
+        out
+    };
+    let mut buckets = vec![[0.0f64; 5]; items.len()];
+    reach.each_facility(
+        &facilities,
+        &searches,
+        |_, reached| brought(&reached),
+        |j, terms| {
+            for (_, q, c) in terms {
+                buckets[j][q as usize - 1] += c;
+            }
+        },
+    );
+    let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
+    reach.each_facility(
+        &facilities,
+        &searches,
+        |_, reached| brought(&reached),
+        |j, terms| {
+            for (h, _, _) in terms {
+                best[h] = best[h].max(mixes[j].entropy);
+            }
+        },
+    );
+    buckets
 }
 
 /// Meeting places by the children they reach, most first (ties in list order).

@@ -1,5 +1,6 @@
 //! From distances to measures per home: scores per kind and combined, play space per child.
 
+pub mod catchments;
 pub mod coverage;
 pub mod distribution;
 pub mod e2sfca;

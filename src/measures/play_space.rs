@@ -16,8 +16,9 @@ use rayon::prelude::*;
 
 use super::e2sfca::{self, Decay};
 use crate::error::Result;
+use crate::reach::network::NetworkReach;
 use crate::reach::straight::{chunks_in_order, homes_in_flight, AmenityIndex};
-use crate::scene::Scene;
+use crate::scene::{Amenity, Homes, Scene};
 use crate::study::{self, CatchmentSettings, Norms};
 
 /// How many (home, facility) pairs the catchment finds, estimated before the work from a sample
@@ -72,12 +73,13 @@ type TermsPerBand = Vec<Vec<(u32, f64)>>;
 /// Square metres of play space per child for every home (children-weighted over its bands),
 /// with the `[catchment]` kind's capacity as supply and each band's norm as its catchment.
 ///
-/// Distances are straight lines: a catchment needs every facility in reach of a home, not only
-/// the nearest, which the network stage does not give.
+/// Distances are walked over `network` when the study has one (each band on its own barriers),
+/// else straight lines.
 pub fn play_m2_per_child(
     catchment: &CatchmentSettings,
     norms: &Norms,
     scene: &Scene,
+    network: Option<&NetworkReach>,
 ) -> Result<Option<Vec<f64>>> {
     let kind = &catchment.kind.value;
     let Some(amenities) = scene.kind(kind) else {
@@ -101,10 +103,18 @@ pub fn play_m2_per_child(
             return Err(e2sfca::bad_children(&bn.label, h, children));
         }
     }
+    if let Some(reach) = network {
+        return Ok(Some(network_play_space(
+            reach,
+            &amenities.items,
+            norms,
+            decay,
+            &supply,
+            homes,
+        )));
+    }
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let index = AmenityIndex::new(&amenities.items);
-    let children =
-        |h: usize, bn: &study::BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
 
     // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
     // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
@@ -123,7 +133,7 @@ pub fn play_m2_per_child(
                 .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
             index.within_each(chunk, max_radius, |i, pairs| {
                 for (bn, terms) in norms.iter().zip(terms.iter_mut()) {
-                    let c = children(first + i, bn);
+                    let c = children(homes, first + i, bn);
                     if c == 0.0 {
                         continue;
                     }
@@ -167,15 +177,91 @@ pub fn play_m2_per_child(
                         }
                     }
                 }
-                let h = first + i;
-                let bands = norms
-                    .iter()
-                    .zip(&access)
-                    .map(|(bn, &a)| (children(h, bn), a));
-                // A home without children still has play space within reach: its bands' mean.
-                out[i] = e2sfca::over_bands(bands)
-                    .unwrap_or_else(|| access.iter().sum::<f64>() / norms.len().max(1) as f64);
+                out[i] = over_bands(homes, first + i, norms, access.iter().copied());
             });
         });
     Ok(Some(per_home))
+}
+
+/// The children of a band at a home.
+fn children(homes: &Homes, h: usize, bn: &study::BandNorm) -> f64 {
+    homes.children_of(h)[bn.children_band] * bn.share
+}
+
+/// A home's play space per child from its access per band: weighted by its children; a home
+/// without children still has play space within reach, its bands' mean.
+fn over_bands(
+    homes: &Homes,
+    h: usize,
+    norms: &[study::BandNorm],
+    access: impl Iterator<Item = f64> + Clone,
+) -> f64 {
+    let bands = norms
+        .iter()
+        .zip(access.clone())
+        .map(|(bn, a)| (children(homes, h, bn), a));
+    e2sfca::over_bands(bands).unwrap_or_else(|| access.sum::<f64>() / norms.len().max(1) as f64)
+}
+
+/// [`play_m2_per_child`] over the walk network. One bounded search per facility and barrier set
+/// finds the homes in reach; step 1 needs only that facility's homes, so its ratio is known at
+/// once, and step 2 adds the ratio to the homes it reaches, facility by facility in order (the
+/// same sums whatever the thread count). Step 1 sums each band on its own and then adds the
+/// bands in band order, as [`e2sfca::e2sfca`] does.
+fn network_play_space(
+    reach: &NetworkReach,
+    items: &[Amenity],
+    norms: &[study::BandNorm],
+    decay: Decay,
+    supply: &[f64],
+    homes: &Homes,
+) -> Vec<f64> {
+    let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
+    let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
+    let in_band = |bn: &study::BandNorm, reached: &[(u32, f64)]| {
+        let m = bn.metres;
+        reached
+            .iter()
+            .filter(move |p| p.1 <= m)
+            .map(move |&(h, d)| (h as usize, decay.weight(d, m)))
+            .collect::<Vec<_>>()
+    };
+    let mut access = vec![vec![0.0; homes.len()]; norms.len()];
+    reach.each_facility(
+        &facilities,
+        &searches,
+        |j, reached| {
+            let per_band: Vec<Vec<(usize, f64)>> = norms
+                .iter()
+                .zip(&searches.of_band)
+                .map(|(bn, &s)| in_band(bn, &reached[s]))
+                .collect();
+            let demand: Vec<Vec<f64>> = norms
+                .iter()
+                .zip(&per_band)
+                .map(|(bn, pairs)| {
+                    vec![pairs
+                        .iter()
+                        .map(|&(h, w)| children(homes, h, bn) * w)
+                        .sum::<f64>()]
+                })
+                .collect();
+            let weighted = e2sfca::sum_over_bands(&demand, 1);
+            (
+                e2sfca::supply_ratios(&supply[j..=j], &weighted)[0],
+                per_band,
+            )
+        },
+        |_, (ratio, per_band)| {
+            for (access, pairs) in access.iter_mut().zip(per_band) {
+                for (h, w) in pairs {
+                    access[h] += ratio * w;
+                }
+            }
+        },
+    );
+    (0..homes.len())
+        .into_par_iter()
+        .map(|h| over_bands(homes, h, norms, access.iter().map(|a| a[h])))
+        .collect()
 }

@@ -14,6 +14,7 @@ use super::table::{Cell, Table};
 use super::{gpkg, markdown, report, ExtraColumns};
 use crate::equity::analysis::{Equity, MeetingPlace};
 use crate::error::{Error, Result};
+use crate::measures::catchments::Catchments;
 use crate::measures::rasters::RasterColumns;
 use crate::measures::HomeMeasures;
 use crate::neighbourhoods::coverage::CoverageRow;
@@ -40,6 +41,7 @@ pub struct RunView<'a> {
     /// Per home, the best meeting mix within reach (with `meeting_places`).
     pub best_meeting_mix: Option<&'a [f64]>,
     pub sites: Option<&'a SitePlan>,
+    pub catchments: Option<&'a Catchments>,
     pub rasters: &'a RasterColumns,
     pub network: Option<&'a NetworkReport>,
     pub warnings: &'a [String],
@@ -150,6 +152,12 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
             super::equity::meeting_table(view.meeting_places).write_csv(w)
         })?;
     }
+    if let Some(c) = view.catchments {
+        let t = super::catchments::catchment_table(scene, c);
+        writer.file("catchments.geojson", |w| {
+            super::catchments::write_catchments_geojson(w, &scene.crs, &t, c)
+        })?;
+    }
     writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
     writer.file("neighbourhoods.geojson", |w| {
         super::write_neighbourhoods_geojson(w, scene, &table)
@@ -223,6 +231,18 @@ fn write_geopackage(
                 .sites
                 .iter()
                 .map(|s| geo::Geometry::Point(geo::Point::new(s.x, s.y)))
+                .collect(),
+        });
+    }
+    if let Some(c) = view.catchments {
+        layers.push(gpkg::GpkgLayer {
+            name: "catchments",
+            geometry_type: "MULTIPOLYGON",
+            csv: csv_of(&super::catchments::catchment_table(scene, c))?,
+            geometries: c
+                .items
+                .iter()
+                .map(|c| geo::Geometry::MultiPolygon(c.area.clone()))
                 .collect(),
         });
     }

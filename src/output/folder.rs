@@ -24,6 +24,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "meeting_places.csv",
     "sites.csv",
     "sites.geojson",
+    "catchments.geojson",
     "cba.csv",
     "kindscape.gpkg",
     "report.html",

@@ -1,6 +1,7 @@
 //! The output files of DESIGN.md's contract, each written atomically.
 
 pub mod atomic;
+pub mod catchments;
 pub mod equity;
 pub mod files;
 pub mod folder;

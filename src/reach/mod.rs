@@ -60,12 +60,15 @@ pub struct NetworkReport {
 ///
 /// A home inside a polygon amenity is at 0, as in the straight-line stage, so the network
 /// distance is never below the straight line.
-pub fn network_distances(
+///
+/// Also returns the network prepared for searches from single facilities, for the stages that
+/// need every amenity within reach.
+pub fn network_distances<'a>(
     settings: Option<&crate::study::NetworkSettings>,
-    scene: &Scene,
-    network: Option<&network::WalkNetwork>,
+    scene: &'a Scene,
+    network: Option<&'a network::WalkNetwork>,
     straight: &[Vec<f64>],
-) -> crate::Result<Option<(PerBand, NetworkReport)>> {
+) -> crate::Result<Option<(PerBand, NetworkReport, network::NetworkReach<'a>)>> {
     let (Some(net), Some(cfg)) = (network, settings) else {
         return Ok(None);
     };
@@ -79,8 +82,8 @@ pub fn network_distances(
         .iter()
         .map(|k| network::KindTargets::from_amenities(&k.kind, &k.items))
         .collect();
-    let result =
-        network::nearest_distances(net, &scene.homes.coords, &kinds, &cfg.barriers, &config)?;
+    let reach = network::NetworkReach::new(net, &scene.homes.coords, &cfg.barriers, &config)?;
+    let result = reach.nearest(&kinds)?;
     let mut distances = result.distances;
     for (k, per_band) in distances.iter_mut().enumerate() {
         for band in per_band.iter_mut() {
@@ -100,5 +103,6 @@ pub fn network_distances(
             attach: result.attach,
             barrier_graphs: result.graphs,
         },
+        reach,
     )))
 }

@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use crate::equity::analysis::{self, Equity, MeetingPlace};
 use crate::error::{Error, Result, Warnings};
+use crate::measures::catchments::Catchments;
 use crate::measures::rasters::{self, RasterColumns, RasterLayer};
 use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
@@ -125,6 +126,8 @@ pub struct Results {
     /// Per home, the best meeting mix within reach (with `[equity]`).
     pub best_meeting_mix: Option<Vec<f64>>,
     pub sites: Option<SitePlan>,
+    /// The focus kind's catchments per amenity and band.
+    pub catchments: Option<Catchments>,
     pub rasters: RasterColumns,
     pub warnings: Vec<String>,
 }
@@ -144,6 +147,7 @@ impl Results {
             meeting_places: &self.meeting_places,
             best_meeting_mix: self.best_meeting_mix.as_deref(),
             sites: self.sites.as_ref(),
+            catchments: self.catchments.as_ref(),
             rasters: &self.rasters,
             network: self.network.as_ref(),
             warnings: &self.warnings,
@@ -168,16 +172,15 @@ pub fn compute(
     let straight = reach::straight_distances(&scene);
     observer.end("straight_line");
     observer.begin("network distances");
-    let (network, network_report) = match reach::network_distances(
+    let (network, network_report, network_reach) = match reach::network_distances(
         study.network.as_ref(),
         &scene,
         walk_network.as_ref(),
         &straight,
     )? {
-        Some((d, r)) => (Some(d), Some(r)),
-        None => (None, None),
+        Some((d, r, reach)) => (Some(d), Some(r), Some(reach)),
+        None => (None, None, None),
     };
-    drop(walk_network);
     if let Some(r) = &network_report {
         observer.end("network");
         if r.attach.homes_not_attached > 0 {
@@ -194,8 +197,12 @@ pub fn compute(
     let norms = &study.norms;
     let mut measures = measures::home_scores(&study.score, norms, &scene, &distances);
     observer.end("scores");
-    measures.play_m2_per_child =
-        measures::play_space::play_m2_per_child(&study.catchment, norms, &scene)?;
+    measures.play_m2_per_child = measures::play_space::play_m2_per_child(
+        &study.catchment,
+        norms,
+        &scene,
+        network_reach.as_ref(),
+    )?;
     observer.end("e2sfca");
     let focus = study.focus_kind.as_str();
     let mut figures = neighbourhoods::aggregate(norms, focus, &scene, &distances, &measures);
@@ -219,7 +226,7 @@ pub fn compute(
     observer.end("equity");
     let (meeting_places, best_meeting_mix) = match quintile {
         Some(q) => {
-            let (places, best) = analysis::meeting_places(norms, &scene, q);
+            let (places, best) = analysis::meeting_places(norms, &scene, q, network_reach.as_ref());
             (places, Some(best))
         }
         None => (Vec::new(), None),
@@ -233,8 +240,15 @@ pub fn compute(
         &distances,
         quintile,
         candidates,
+        network_reach.as_ref(),
         &warnings,
     )?;
+    observer.begin("catchments");
+    let catchments =
+        measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
+    observer.end("catchments");
+    drop(network_reach);
+    drop(walk_network);
     observer.end("sites");
 
     observer.begin("rasters");
@@ -255,6 +269,7 @@ pub fn compute(
         meeting_places,
         best_meeting_mix,
         sites,
+        catchments,
         rasters,
         warnings: warnings.to_vec(),
     })

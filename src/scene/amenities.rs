@@ -15,6 +15,16 @@ pub enum AmenityGeometry {
     Polygon(MultiPolygon),
 }
 
+impl AmenityGeometry {
+    /// As a `geo` geometry: the point, or the multipolygon.
+    pub fn to_geometry(&self) -> Geometry {
+        match self {
+            AmenityGeometry::Point(c) => Geometry::Point(geo::Point(*c)),
+            AmenityGeometry::Polygon(mp) => Geometry::MultiPolygon(mp.clone()),
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Amenity {
     pub geometry: AmenityGeometry,

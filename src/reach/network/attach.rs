@@ -107,14 +107,15 @@ pub fn boundary_points(geometry: &Geometry, spacing: f64) -> Vec<Coord> {
 }
 
 /// Where an amenity joins the network, at how many points it tried and how many of those joined:
-/// the points of
-/// [`boundary_points`] each join their nearest edge within `limit`, and a polygon or line is
-/// also joined, at offset 0, on every edge that crosses or touches its boundary, where it does.
+/// the points of [`boundary_points`] each join their nearest edge within `limit`, and a polygon
+/// or line is also joined, at offset 0, on every edge that crosses or touches its boundary,
+/// where it does.
 ///
 /// A join at offset 0 on a barrier road (the boundary shares the road's node, runs along it or
-/// crosses it) takes the sidewalk on the polygon's side: each side of the edge the polygon's
-/// interior borders there, judged by the angle the interior spans at that point. A line has no
-/// interior and borders both sides.
+/// crosses it) takes the sidewalk on the polygon's side: inside an edge, each side of the edge
+/// the polygon's interior borders there; at a node, each sector of the node (between two
+/// barrier roads) the interior opens into, which only the sided graph of a barrier set knows
+/// ([`NodeJoin`]). A line has no interior and borders every side. Identical joins are kept once.
 pub(crate) fn amenity_attaches(
     net: &WalkNetwork,
     geometry: &Geometry,
@@ -123,89 +124,88 @@ pub(crate) fn amenity_attaches(
 ) -> JoinPoints {
     let (chains, loose) = chains(geometry);
     // A point amenity joins its nearest edge on its own side, wherever it is.
-    let mut out: Vec<Attach> = loose
-        .iter()
-        .filter_map(|&p| attach_point(net, p, limit))
-        .collect();
+    let mut out = Joins {
+        attaches: loose
+            .iter()
+            .filter_map(|&p| attach_point(net, p, limit))
+            .collect(),
+        nodes: Vec::new(),
+    };
     let (mut points, mut joined) = (loose.len(), out.len());
-    let mut edges: Vec<u32> = Vec::new();
+    let mut found: Vec<(u32, Coord)> = Vec::new();
     for chain in &chains {
         for i in 0..chain.v.len() {
             // The vertex: on every edge through it, or else joined to its nearest edge.
             points += 1;
-            let before = out.len();
-            let v = chain.v[i];
-            let wedge = chain.vertex_wedge(i);
-            match attach_point(net, v, limit) {
-                Some(a) if a.offset <= ON_EDGE_M => {
-                    edges.clear();
-                    edges.extend(
-                        net.segments
-                            .locate_within_distance([v.x, v.y], ON_EDGE_M * ON_EDGE_M)
-                            .map(|s| s.data),
-                    );
-                    edges.sort_unstable();
-                    edges.dedup();
-                    for &e in &edges {
-                        push_sides(net, project(net, e, v), wedge, &mut out);
-                    }
-                }
-                Some(a) => out.push(a),
-                None => {}
-            }
-            joined += usize::from(out.len() > before);
+            joined += usize::from(join_point(
+                net,
+                chain.v[i],
+                chain.vertex_wedge(i),
+                limit,
+                &mut out,
+            ));
             if i >= chain.sides() {
                 continue;
             }
-            let (p, q) = (v, chain.next(i));
+            let (p, q) = (chain.v[i], chain.next(i));
             let wedge = chain.side_wedge(i);
             for x in side_points(p, q, spacing) {
                 points += 1;
-                if let Some(a) = attach_point(net, x, limit) {
-                    joined += 1;
-                    push_sides(net, a, wedge, &mut out);
+                joined += usize::from(join_point(net, x, wedge, limit, &mut out));
+            }
+            // Where ways cross or touch this side away from its ends (those are vertices),
+            // searched piece by piece so that the work grows with the side's length, not with
+            // the area of its bounding box.
+            let side = Line::new(p, q);
+            let pieces = piece_count(distance(p, q), spacing);
+            found.clear();
+            for k in 0..pieces {
+                let (a, b) = (
+                    lerp(p, q, k as f64 / pieces as f64),
+                    lerp(p, q, (k + 1) as f64 / pieces as f64),
+                );
+                let envelope = AABB::from_corners(
+                    [a.x.min(b.x) - ON_EDGE_M, a.y.min(b.y) - ON_EDGE_M],
+                    [a.x.max(b.x) + ON_EDGE_M, a.y.max(b.y) + ON_EDGE_M],
+                );
+                for seg in net.segments.locate_in_envelope_intersecting(&envelope) {
+                    let [a, b] = net.edges[seg.data as usize];
+                    let road = Line::new(net.coords[a as usize], net.coords[b as usize]);
+                    let at: Vec<Coord> = match line_intersection(side, road) {
+                        None => vec![],
+                        Some(LineIntersection::SinglePoint { intersection, .. }) => {
+                            vec![intersection]
+                        }
+                        Some(LineIntersection::Collinear { intersection }) => {
+                            vec![intersection.start, intersection.end]
+                        }
+                    };
+                    found.extend(
+                        at.into_iter()
+                            .filter(|&x| distance(x, p) > ON_EDGE_M && distance(x, q) > ON_EDGE_M)
+                            .map(|x| (seg.data, x)),
+                    );
                 }
             }
-            // Where ways cross or touch this side away from its ends (those are vertices).
-            let side = Line::new(p, q);
-            let envelope =
-                AABB::from_corners([p.x.min(q.x), p.y.min(q.y)], [p.x.max(q.x), p.y.max(q.y)]);
-            let mut found: Vec<(u32, Coord)> = Vec::new();
-            for seg in net.segments.locate_in_envelope_intersecting(&envelope) {
-                let [a, b] = net.edges[seg.data as usize];
-                let road = Line::new(net.coords[a as usize], net.coords[b as usize]);
-                let at: Vec<Coord> = match line_intersection(side, road) {
-                    None => vec![],
-                    Some(LineIntersection::SinglePoint { intersection, .. }) => vec![intersection],
-                    Some(LineIntersection::Collinear { intersection }) => {
-                        vec![intersection.start, intersection.end]
-                    }
-                };
-                found.extend(
-                    at.into_iter()
-                        .filter(|&x| distance(x, p) > ON_EDGE_M && distance(x, q) > ON_EDGE_M)
-                        .map(|x| (seg.data, x)),
-                );
-            }
-            found.sort_by(|a, b| {
-                a.0.cmp(&b.0)
-                    .then(a.1.x.total_cmp(&b.1.x))
-                    .then(a.1.y.total_cmp(&b.1.y))
-            });
-            found.dedup();
-            for (e, x) in found {
+            found.sort_by(|a, b| a.1.x.total_cmp(&b.1.x).then(a.1.y.total_cmp(&b.1.y)));
+            found.dedup_by(|a, b| a.1 == b.1);
+            for &(e, x) in &found {
                 points += 1;
                 joined += 1;
-                let mut a = project(net, e, x);
-                a.offset = 0.0;
-                push_sides(net, a, wedge, &mut out);
+                if !join_on_network(net, x, wedge, &mut out) {
+                    // Rounding put the crossing off its own edge: join that edge there.
+                    let mut a = project(net, e, x);
+                    a.offset = 0.0;
+                    join(net, a, x, wedge, &mut out);
+                }
             }
         }
     }
+    out.dedup();
     JoinPoints {
         points,
         joined,
-        attaches: out,
+        joins: out,
     }
 }
 
@@ -213,63 +213,180 @@ pub(crate) fn amenity_attaches(
 pub(crate) struct JoinPoints {
     pub points: usize,
     pub joined: usize,
-    pub attaches: Vec<Attach>,
+    pub joins: Joins,
 }
 
-/// Pushes `a`, on each side of its edge that the polygon's interior (the directions of `wedge`
-/// from the point, counter-clockwise from its start over its sweep) borders, when `a` lies on
-/// its edge; a point beside its edge keeps its own side, and `None` (a line) borders both.
-fn push_sides(net: &WalkNetwork, a: Attach, wedge: Option<(f64, f64)>, out: &mut Vec<Attach>) {
+/// Where the walks to an amenity end: points joined to an edge, and network nodes.
+#[derive(Debug, Default)]
+pub(crate) struct Joins {
+    pub attaches: Vec<Attach>,
+    pub nodes: Vec<NodeJoin>,
+}
+
+impl Joins {
+    fn len(&self) -> usize {
+        self.attaches.len() + self.nodes.len()
+    }
+
+    pub fn append(&mut self, other: &mut Joins) {
+        self.attaches.append(&mut other.attaches);
+        self.nodes.append(&mut other.nodes);
+    }
+
+    /// Keeps each identical join once (neighbouring vertices, a crossing found from two pieces of
+    /// a side, a node reached through each of its edges).
+    fn dedup(&mut self) {
+        let key = |a: &Attach| (a.edge, a.left, a.t.to_bits(), a.offset.to_bits());
+        self.attaches.sort_unstable_by_key(key);
+        self.attaches.dedup_by_key(|a| key(a));
+        let key = |n: &NodeJoin| {
+            let w = n.wedge.map(|(s, w)| (s.to_bits(), w.to_bits()));
+            (n.node, w, n.offset.to_bits())
+        };
+        self.nodes.sort_unstable_by_key(key);
+        self.nodes.dedup_by_key(|n| key(n));
+    }
+}
+
+/// A boundary point on a network node: reached from each copy of the node, in a barrier set's
+/// sided graph, whose sector the polygon's interior opens into
+/// ([`super::sided::facing`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct NodeJoin {
+    pub node: u32,
+    /// Straight distance from the point to the node (below [`ON_EDGE_M`]).
+    pub offset: f64,
+    /// The interior's directions at the point: start angle and sweep counter-clockwise; `None`
+    /// for a line, which borders every side.
+    pub wedge: Option<(f64, f64)>,
+}
+
+/// Joins the boundary point `x`: on every edge through it when it lies on the network, else on
+/// its nearest edge within `limit`, on its own side. False when it does not join.
+fn join_point(
+    net: &WalkNetwork,
+    x: Coord,
+    wedge: Option<(f64, f64)>,
+    limit: f64,
+    out: &mut Joins,
+) -> bool {
+    if join_on_network(net, x, wedge, out) {
+        return true;
+    }
+    let Some(a) = attach_point(net, x, limit) else {
+        return false;
+    };
+    out.attaches.push(a);
+    true
+}
+
+/// Joins the boundary point `x` at offset 0 on every edge within [`ON_EDGE_M`] of it (a way
+/// through a vertex, a way crossing a side where another runs along it); false when none is.
+fn join_on_network(
+    net: &WalkNetwork,
+    x: Coord,
+    wedge: Option<(f64, f64)>,
+    out: &mut Joins,
+) -> bool {
+    let mut any = false;
+    for seg in net
+        .segments
+        .locate_within_distance([x.x, x.y], ON_EDGE_M * ON_EDGE_M)
+    {
+        any = true;
+        join(net, project(net, seg.data, x), x, wedge, out);
+    }
+    any
+}
+
+/// Joins the boundary point `x`, attached to its edge as `a` and bordering the interior in the
+/// directions of `wedge`: beside the edge on its own side, on a node of the edge at that node,
+/// inside the edge on each side the interior borders.
+fn join(net: &WalkNetwork, a: Attach, x: Coord, wedge: Option<(f64, f64)>, out: &mut Joins) {
     if a.offset > ON_EDGE_M {
-        out.push(a);
+        out.attaches.push(a);
         return;
     }
+    for node in net.edges[a.edge as usize] {
+        let offset = distance(net.coords[node as usize], x);
+        if offset <= ON_EDGE_M {
+            out.nodes.push(NodeJoin {
+                node,
+                offset,
+                wedge,
+            });
+            return;
+        }
+    }
+    push_sides(net, a, wedge, &mut out.attaches);
+}
+
+/// Pushes `a`, a point inside its edge, on each side of the edge that the polygon's interior
+/// (the directions of `wedge`) borders.
+fn push_sides(net: &WalkNetwork, a: Attach, wedge: Option<(f64, f64)>, out: &mut Vec<Attach>) {
     let [u, v] = net.edges[a.edge as usize];
     let (u, v) = (net.coords[u as usize], net.coords[v as usize]);
     let along = (v.y - u.y).atan2(v.x - u.x);
-    let (left, right) = match wedge {
-        None => (true, true),
-        Some((start, sweep)) => {
-            // The wedge, turned so the edge points at angle 0 and trimmed so that a boundary
-            // running along the edge borders only the side it opens to.
-            let from = (start - along + ALONG_RAD).rem_euclid(TAU);
-            let sweep = sweep - 2.0 * ALONG_RAD;
-            if sweep <= 0.0 {
-                (a.left, !a.left)
-            } else {
-                (from < PI || from + sweep > TAU, from + sweep > PI)
-            }
-        }
+    let sides = if wedge.is_some_and(|(_, sweep)| sweep <= 2.0 * ALONG_RAD) {
+        // A wedge too thin to tell (a spike along the edge): the point's own side.
+        [a.left, !a.left]
+    } else {
+        [
+            opens_into(along, PI, wedge),
+            opens_into(along + PI, PI, wedge),
+        ]
     };
-    for (borders, is_left) in [(left, true), (right, false)] {
+    for (borders, is_left) in sides.into_iter().zip([true, false]) {
         if borders {
             out.push(Attach { left: is_left, ..a });
         }
     }
 }
 
+/// True when the interior's directions `wedge` (start angle, sweep counter-clockwise; `None`:
+/// every direction) open into the sector from `start` counter-clockwise over `sweep`. The
+/// wedge is trimmed by [`ALONG_RAD`] at both ends, so that a boundary running along a road
+/// borders only the side it opens to.
+pub(super) fn opens_into(start: f64, sweep: f64, wedge: Option<(f64, f64)>) -> bool {
+    let Some((from, width)) = wedge else {
+        return true;
+    };
+    let width = width - 2.0 * ALONG_RAD;
+    if width <= 0.0 {
+        return false;
+    }
+    let d = (from + ALONG_RAD - start).rem_euclid(TAU);
+    sweep > 0.0 && (d < sweep || d + width > TAU)
+}
+
 /// The points dividing the side `p`-`q` into equal pieces no longer than `spacing`, ends
 /// excluded; interpolated from the lower end (by x, then y) so that a ring gives the same points
 /// whichever way a file draws it.
 fn side_points(p: Coord, q: Coord, spacing: f64) -> impl Iterator<Item = Coord> {
-    let len = distance(p, q);
-    let pieces = if spacing.is_finite() && spacing > 0.0 && len > spacing {
-        (len / spacing).ceil().min(1e7) as usize
-    } else {
-        1
-    };
+    let pieces = piece_count(distance(p, q), spacing);
     let (from, to) = if (p.x, p.y) <= (q.x, q.y) {
         (p, q)
     } else {
         (q, p)
     };
-    (1..pieces).map(move |k| {
-        let f = k as f64 / pieces as f64;
-        Coord {
-            x: from.x + f * (to.x - from.x),
-            y: from.y + f * (to.y - from.y),
-        }
-    })
+    (1..pieces).map(move |k| lerp(from, to, k as f64 / pieces as f64))
+}
+
+/// Into how many equal pieces no longer than `spacing` a side of length `len` is cut (at most
+/// 10 million, so that a tiny spacing cannot exhaust memory).
+fn piece_count(len: f64, spacing: f64) -> usize {
+    if spacing.is_finite() && spacing > 0.0 && len > spacing {
+        (len / spacing).ceil().min(1e7) as usize
+    } else {
+        1
+    }
+}
+
+fn lerp(from: Coord, to: Coord, f: f64) -> Coord {
+    Coord {
+        x: from.x + f * (to.x - from.x),
+        y: from.y + f * (to.y - from.y),
+    }
 }
 
 /// One ring of a polygon, oriented with the polygon's interior on its left (the exterior

@@ -3,12 +3,12 @@
 use geo::{Coord, Geometry};
 use rayon::prelude::*;
 
-use super::attach::{amenity_attaches, attach_point, Attach, JoinPoints};
+use super::attach::{amenity_attaches, Attach, JoinPoints, Joins};
 use super::dijkstra::multi_source;
 use super::sided::{self, SidedGraph};
-use super::WalkNetwork;
+use super::{NetworkReach, WalkNetwork};
 use crate::error::{Error, Result};
-use crate::scene::{Amenity, AmenityGeometry, BandId, HomeId, KindId};
+use crate::scene::{Amenity, BandId, HomeId, KindId};
 
 /// The amenities of one kind, in the working CRS.
 #[derive(Debug, Clone)]
@@ -23,13 +23,7 @@ impl KindTargets {
     pub fn from_amenities(kind: &str, items: &[Amenity]) -> KindTargets {
         KindTargets {
             kind: kind.to_string(),
-            geometries: items
-                .iter()
-                .map(|a| match &a.geometry {
-                    AmenityGeometry::Point(c) => Geometry::Point(geo::Point(*c)),
-                    AmenityGeometry::Polygon(mp) => Geometry::MultiPolygon(mp.clone()),
-                })
-                .collect(),
+            geometries: items.iter().map(|a| a.geometry.to_geometry()).collect(),
         }
     }
 }
@@ -142,6 +136,11 @@ pub fn nearest_distances(
     band_barriers: &[Vec<String>],
     cfg: &NetworkConfig,
 ) -> Result<NetworkDistances> {
+    NetworkReach::new(net, homes, band_barriers, cfg)?.nearest(kinds)
+}
+
+/// Refuses settings no search can run with.
+pub(crate) fn validate(net: &WalkNetwork, cfg: &NetworkConfig) -> Result<()> {
     if !(cfg.max_distance.is_finite() && cfg.max_distance > 0.0) {
         return Err(Error::Other(format!(
             "[network] max_distance must be a positive number of metres, not {}",
@@ -158,29 +157,88 @@ pub fn nearest_distances(
         return Err(Error::Other("the walk network has no walkable ways".into()));
     }
 
-    let home_attach: Vec<Option<Attach>> = homes
-        .par_iter()
-        .map(|&h| attach_point(net, h, cfg.attach_limit_m))
-        .collect();
-    let mut kind_stats = Vec::with_capacity(kinds.len());
-    let mut kind_attach: Vec<Vec<Attach>> = Vec::with_capacity(kinds.len());
-    for k in kinds {
-        let per_amenity: Vec<JoinPoints> = k
-            .geometries
-            .par_iter()
-            .map(|g| amenity_attaches(net, g, cfg.boundary_spacing_m, cfg.attach_limit_m))
-            .collect();
-        kind_stats.push(KindAttachStats {
-            kind: k.kind.clone(),
-            amenities: per_amenity.len(),
-            amenities_attached: per_amenity.iter().filter(|a| a.joined > 0).count(),
-            points: per_amenity.iter().map(|a| a.points).sum(),
-            points_attached: per_amenity.iter().map(|a| a.joined).sum(),
-        });
-        kind_attach.push(per_amenity.into_iter().flat_map(|a| a.attaches).collect());
-    }
+    Ok(())
+}
 
-    // One graph per distinct barrier set.
+impl NetworkReach<'_> {
+    /// [`nearest_distances`] on the prepared network: per kind and band, every home's distance
+    /// to the nearest amenity.
+    pub fn nearest(&self, kinds: &[KindTargets]) -> Result<NetworkDistances> {
+        let (net, cfg, home_attach) = (self.net, &self.cfg, &self.home_attach);
+        let (graphs, band_graph) = (&self.graphs, &self.band_graph);
+        let mut kind_stats = Vec::with_capacity(kinds.len());
+        let mut kind_attach: Vec<Joins> = Vec::with_capacity(kinds.len());
+        for k in kinds {
+            let per_amenity: Vec<JoinPoints> = k
+                .geometries
+                .par_iter()
+                .map(|g| amenity_attaches(net, g, cfg.boundary_spacing_m, cfg.attach_limit_m))
+                .collect();
+            kind_stats.push(KindAttachStats {
+                kind: k.kind.clone(),
+                amenities: per_amenity.len(),
+                amenities_attached: per_amenity.iter().filter(|a| a.joined > 0).count(),
+                points: per_amenity.iter().map(|a| a.points).sum(),
+                points_attached: per_amenity.iter().map(|a| a.joined).sum(),
+            });
+            let mut joins = Joins::default();
+            for mut a in per_amenity {
+                joins.append(&mut a.joins);
+            }
+            kind_attach.push(joins);
+        }
+
+        let tasks: Vec<(usize, usize)> = (0..kinds.len())
+            .flat_map(|k| (0..graphs.len()).map(move |g| (k, g)))
+            .collect();
+        let results: Vec<Vec<f64>> = tasks
+            .par_iter()
+            .map(|&(k, g)| {
+                distances_for(
+                    net,
+                    &graphs[g],
+                    &kind_attach[k],
+                    home_attach,
+                    cfg.max_distance,
+                )
+            })
+            .collect();
+        let distances = (0..kinds.len())
+            .map(|k| {
+                band_graph
+                    .iter()
+                    .map(|&g| results[k * graphs.len() + g].clone())
+                    .collect()
+            })
+            .collect();
+
+        let graph_stats = self
+            .barrier_sets
+            .iter()
+            .zip(graphs)
+            .map(|(s, g)| SidedGraphStats {
+                barriers: s.clone(),
+                nodes: g.node_count,
+                edges: g.edge_count,
+                barrier_edges: g.is_barrier.iter().filter(|b| **b).count(),
+                crossing_nodes: g.crossing_nodes,
+            })
+            .collect();
+        Ok(NetworkDistances {
+            distances,
+            attach: attach_stats(home_attach, kind_stats),
+            graphs: graph_stats,
+            band_graph: band_graph.clone(),
+        })
+    }
+}
+
+/// One sided graph per distinct barrier set (`band_barriers[b]` for band b), built in parallel:
+/// the sets (each sorted), per band its index among them, and the graphs.
+pub(crate) fn barrier_graphs(
+    net: &WalkNetwork,
+    band_barriers: &[Vec<String>],
+) -> (Vec<Vec<String>>, Vec<usize>, Vec<SidedGraph>) {
     let mut sets: Vec<Vec<String>> = Vec::new();
     let band_graph: Vec<usize> = band_barriers
         .iter()
@@ -198,67 +256,35 @@ pub fn nearest_distances(
         })
         .collect();
     let graphs: Vec<SidedGraph> = sets.par_iter().map(|s| sided::build(net, s)).collect();
-
-    let tasks: Vec<(usize, usize)> = (0..kinds.len())
-        .flat_map(|k| (0..graphs.len()).map(move |g| (k, g)))
-        .collect();
-    let results: Vec<Vec<f64>> = tasks
-        .par_iter()
-        .map(|&(k, g)| {
-            distances_for(
-                net,
-                &graphs[g],
-                &kind_attach[k],
-                &home_attach,
-                cfg.max_distance,
-            )
-        })
-        .collect();
-    let distances = (0..kinds.len())
-        .map(|k| {
-            band_graph
-                .iter()
-                .map(|&g| results[k * graphs.len() + g].clone())
-                .collect()
-        })
-        .collect();
-
-    let graph_stats = sets
-        .iter()
-        .zip(&graphs)
-        .map(|(s, g)| SidedGraphStats {
-            barriers: s.clone(),
-            nodes: g.node_count,
-            edges: g.edge_count,
-            barrier_edges: g.is_barrier.iter().filter(|b| **b).count(),
-            crossing_nodes: g.crossing_nodes,
-        })
-        .collect();
-    Ok(NetworkDistances {
-        distances,
-        attach: attach_stats(&home_attach, kind_stats),
-        graphs: graph_stats,
-        band_graph,
-    })
+    (sets, band_graph, graphs)
 }
 
 /// Which side of its edge an attach point uses in `g`, and that side's two end nodes.
-fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
+pub(crate) fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
     let side = usize::from(g.is_barrier[a.edge as usize] && !a.left);
     let ends = g.edge_ends[a.edge as usize];
     (side, ends[2 * side], ends[2 * side + 1])
 }
 
-pub(crate) fn distances_for(
+/// A source by its (edge, side) key `edge * 2 + side`, its `t` along the edge and its offset.
+pub(crate) type SourceOnEdge = (u64, f64, f64);
+
+/// The sources of a search in `g`: Dijkstra seeds at both ends of each source's side of its
+/// edge, and the sources by (edge, side) for homes on the same stretch of sidewalk, sorted.
+pub(crate) fn seeds_of(
     net: &WalkNetwork,
     g: &SidedGraph,
-    sources: &[Attach],
-    homes: &[Option<Attach>],
-    max_distance: f64,
-) -> Vec<f64> {
-    let mut seeds = Vec::with_capacity(2 * sources.len());
-    // Sources by (edge, side), for homes on the same stretch of sidewalk.
-    let mut on_edge: Vec<(u64, f64, f64)> = Vec::with_capacity(sources.len());
+    targets: &Joins,
+) -> (Vec<(u32, f64)>, Vec<SourceOnEdge>) {
+    let sources = &targets.attaches;
+    let mut seeds = Vec::with_capacity(2 * sources.len() + targets.nodes.len());
+    let mut copies = Vec::new();
+    for n in &targets.nodes {
+        copies.clear();
+        sided::facing(net, g, n.node, n.wedge, &mut copies);
+        seeds.extend(copies.iter().map(|&c| (c, n.offset)));
+    }
+    let mut on_edge: Vec<SourceOnEdge> = Vec::with_capacity(sources.len());
     for s in sources {
         let (side, a, b) = side_of(g, s);
         let len = net.edge_len[s.edge as usize];
@@ -271,20 +297,43 @@ pub(crate) fn distances_for(
             .then(x.1.total_cmp(&y.1))
             .then(x.2.total_cmp(&y.2))
     });
+    (seeds, on_edge)
+}
+
+/// A home's distance from the search's sources: through either end of its side of its edge
+/// (`dist` gives a node's distance), or straight along the edge to a source on the same side.
+pub(crate) fn home_distance(
+    net: &WalkNetwork,
+    g: &SidedGraph,
+    h: &Attach,
+    on_edge: &[SourceOnEdge],
+    dist: impl Fn(u32) -> f64,
+) -> f64 {
+    let (side, a, b) = side_of(g, h);
+    let len = net.edge_len[h.edge as usize];
+    let mut best = (dist(a) + h.offset + h.t * len).min(dist(b) + h.offset + (1.0 - h.t) * len);
+    let key = u64::from(h.edge) * 2 + side as u64;
+    let start = on_edge.partition_point(|s| s.0 < key);
+    for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
+        best = best.min(h.offset + (h.t - s.1).abs() * len + s.2);
+    }
+    best
+}
+
+pub(crate) fn distances_for(
+    net: &WalkNetwork,
+    g: &SidedGraph,
+    targets: &Joins,
+    homes: &[Option<Attach>],
+    max_distance: f64,
+) -> Vec<f64> {
+    let (seeds, on_edge) = seeds_of(net, g, targets);
     let dist = multi_source(g, &seeds, max_distance);
     homes
         .par_iter()
         .map(|h| {
             let Some(h) = h else { return f64::NAN };
-            let (side, a, b) = side_of(g, h);
-            let len = net.edge_len[h.edge as usize];
-            let mut best = (dist[a as usize] + h.offset + h.t * len)
-                .min(dist[b as usize] + h.offset + (1.0 - h.t) * len);
-            let key = u64::from(h.edge) * 2 + side as u64;
-            let start = on_edge.partition_point(|s| s.0 < key);
-            for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
-                best = best.min(h.offset + (h.t - s.1).abs() * len + s.2);
-            }
+            let best = home_distance(net, g, h, &on_edge, |v| dist[v as usize]);
             if best <= max_distance {
                 best
             } else {

@@ -20,13 +20,17 @@
 //! every ring (exterior and holes), at points dividing each side evenly into pieces no longer
 //! than the spacing (25 m by default), and at its entrances: every point where a walkable edge
 //! crosses or touches its boundary joins that edge there, at offset 0 (an OSM `entrance` or
-//! `barrier=gate` node on the boundary is a vertex of it, and on a way a touching point). The
-//! other points each join the nearest edge the same way as a home. A point on a barrier road (the
-//! boundary shares the road's nodes, runs along it or crosses it) joins the sidewalk on the
-//! polygon's side, each side the interior borders there (both where the boundary crosses the
-//! road); a point beside the road, like a home, its own side. Points farther than
-//! `attach_limit_m` from every edge do not join;
-//! homes that do not join get no network distance and are counted. A home inside a polygon
+//! `barrier=gate` node on the boundary is a vertex of it, and on a way a touching point). A
+//! boundary point on the network joins every edge through it; the other points each join the
+//! nearest edge the same way as a home. A point on a barrier road (the boundary shares the
+//! road's nodes, runs along it or crosses it) joins the sidewalk on the polygon's side: inside
+//! an edge each side the interior borders there (both where the boundary crosses the road), at
+//! a node each of the node's sectors (below) the interior opens into, so a park at the corner of
+//! a junction is reached from its own corner only; a point beside the road, like a home, its own
+//! side. Identical join points are kept once, and the ways a side crosses are searched piece by
+//! piece along it, so the work per polygon grows with its boundary's length. Points farther than
+//! `attach_limit_m` from every edge do not join; homes that do not join get no network distance
+//! and are counted. A home inside a polygon
 //! amenity still walks to its boundary here; distance 0 inside belongs to the straight-line
 //! stage.
 //!
@@ -48,7 +52,7 @@
 //!   ...; in GeoJSON, the end nodes of edges so tagged).
 //! * A node touched by one barrier edge (a barrier road's dead end) is not split: a child may walk
 //!   around the end of a road.
-//! * A home or amenity that joins a barrier edge joins the sidewalk on its own side.
+//! * A home or amenity that joins a barrier edge beside it joins the sidewalk on its own side.
 //! * Bridges and tunnels need no rule of their own: in OSM a footbridge or underpass shares no
 //!   node with the road it passes, so it joins the two sides by itself; the bridge/tunnel flag
 //!   is kept per edge for reporting.
@@ -77,6 +81,7 @@ mod distances;
 mod sided;
 #[cfg(test)]
 mod tests;
+mod within;
 
 use geo::Coord;
 use rstar::primitives::{GeomWithData, Line};
@@ -91,6 +96,7 @@ pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
 };
+pub use within::{FacilityJoin, NetworkReach, ReachScratch, Searches};
 
 type Segment = GeomWithData<Line<[f64; 2]>, u32>;
 

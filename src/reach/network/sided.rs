@@ -2,6 +2,9 @@
 //! [`super`](crate::reach::network)): barrier-road nodes split into angular sectors, barrier
 //! edges doubled into a left and a right sidewalk.
 
+use std::f64::consts::TAU;
+
+use super::attach::opens_into;
 use super::WalkNetwork;
 
 /// A graph to run Dijkstra on, with the map from base edges to its nodes.
@@ -146,5 +149,51 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
         node_count,
         edge_count: pairs.len(),
         crossing_nodes,
+    }
+}
+
+/// Pushes the copies of `node` in `g` that the directions `wedge` (start angle, sweep
+/// counter-clockwise; `None`: every direction) open into: a node split at barrier roads is
+/// reached only from the sectors, between two of them, that the wedge enters, so a park at the
+/// corner of a junction is reached from its own corner and not from across a road.
+pub(crate) fn facing(
+    net: &WalkNetwork,
+    g: &SidedGraph,
+    node: u32,
+    wedge: Option<(f64, f64)>,
+    out: &mut Vec<u32>,
+) {
+    let v = node as usize;
+    let here = net.coords[v];
+    let incident = &net.adj[net.adj_offsets[v] as usize..net.adj_offsets[v + 1] as usize];
+    let end_of = |e: u32| usize::from(net.edges[e as usize][0] as usize != v);
+    // The copy counter-clockwise of an edge at this node: its left side at its first node, its
+    // right side at its second (see `build`).
+    let ccw_copy = |e: u32| g.edge_ends[e as usize][if end_of(e) == 0 { 0 } else { 3 }];
+    let mut around: Vec<(f64, u32, usize)> = incident
+        .iter()
+        .filter(|(_, e)| g.is_barrier[*e as usize])
+        .map(|&(o, e)| {
+            let c = net.coords[o as usize];
+            ((c.y - here.y).atan2(c.x - here.x), e, end_of(e))
+        })
+        .collect();
+    if around.len() < 2 || net.crossing[v] {
+        out.extend(incident.first().map(|&(_, e)| ccw_copy(e)));
+        return;
+    }
+    // The same order as `build`, so that sector j lies between barrier j and barrier j + 1.
+    around.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let k = around.len();
+    for j in 0..k {
+        let (start, e, _) = around[j];
+        let sweep = if j + 1 < k {
+            around[j + 1].0 - start
+        } else {
+            around[0].0 + TAU - start
+        };
+        if opens_into(start, sweep, wedge) {
+            out.push(ccw_copy(e));
+        }
     }
 }

@@ -5,7 +5,7 @@
 use geo::Coord;
 use proptest::prelude::*;
 
-use super::attach::{attach_point, Attach};
+use super::attach::{attach_point, Attach, Joins};
 use super::distances::distances_for;
 use super::sided::{self, SidedGraph};
 use super::{NetworkBuilder, WalkNetwork};
@@ -83,7 +83,8 @@ proptest! {
         let at = |p: &(f64, f64)| attach_point(&net, Coord { x: p.0, y: p.1 }, 1e9).unwrap();
         let sources: Vec<Attach> = sources.iter().map(at).collect();
         let homes: Vec<Option<Attach>> = homes.iter().map(|h| Some(at(h))).collect();
-        let got = distances_for(&net, &g, &sources, &homes, 1e9);
+        let targets = Joins { attaches: sources.clone(), nodes: Vec::new() };
+        let got = distances_for(&net, &g, &targets, &homes, 1e9);
         for (h, d) in homes.iter().zip(&got) {
             let want = brute_force(&net, &g, &sources, h.as_ref().unwrap());
             if want.is_infinite() {

@@ -1,0 +1,379 @@
+//! Every home within reach of one facility over the walk network: what play space per child
+//! (E2SFCA), meeting places, site selection and catchments need, where the nearest-amenity
+//! search of [`super::distances`] gives only the nearest.
+//!
+//! Each facility gets a Dijkstra bounded by the largest catchment, from its own join points, on
+//! the sided graph of each barrier set in use (bands with the same barriers share one search).
+//! A home's distance from it is computed exactly as in the nearest-amenity search (the same
+//! function), so a facility's reach agrees with the homes' nearest distances.
+
+use std::sync::OnceLock;
+
+use geo::{BoundingRect, Coord, Geometry, Intersects, Point};
+use rayon::prelude::*;
+use rstar::primitives::GeomWithData;
+use rstar::{RTree, AABB};
+
+use super::attach::{amenity_attaches, attach_point, Attach, Joins};
+use super::dijkstra::Scratch;
+use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
+use super::sided::SidedGraph;
+use super::WalkNetwork;
+use crate::error::Result;
+
+type HomePoint = GeomWithData<[f64; 2], u32>;
+
+/// The walk network prepared for searches from single facilities: the sided graph of each
+/// barrier set and where every home joins it.
+pub struct NetworkReach<'a> {
+    pub(super) net: &'a WalkNetwork,
+    pub(super) cfg: NetworkConfig,
+    homes: &'a [Coord],
+    pub(super) home_attach: Vec<Option<Attach>>,
+    /// The distinct barrier sets (each sorted), one graph each.
+    pub(super) barrier_sets: Vec<Vec<String>>,
+    pub(super) graphs: Vec<SidedGraph>,
+    /// Per children band, its graph.
+    pub(super) band_graph: Vec<usize>,
+    /// Per graph, the homes at each node (the two ends of their side of their edge), CSR.
+    node_homes: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Per graph, each node's base node (a sided node is a copy of one).
+    base_node: Vec<Vec<u32>>,
+    /// The homes on each base edge, CSR (for sources and homes on one long edge, whose ends
+    /// lie beyond the search's bound).
+    edge_homes: (Vec<u32>, Vec<u32>),
+    /// Built on the first polygon (or point) facility that may hold homes: homes inside a
+    /// facility are at 0 from it, as in the straight-line stage.
+    home_tree: OnceLock<RTree<HomePoint>>,
+}
+
+/// Where a facility joins the network, worked out once for all its searches.
+pub struct FacilityJoin {
+    joins: Joins,
+    geometry: Geometry,
+}
+
+impl FacilityJoin {
+    /// True when the facility joins the network anywhere (else nothing is within its reach
+    /// over the network, save homes inside it).
+    pub fn joins(&self) -> bool {
+        !(self.joins.attaches.is_empty() && self.joins.nodes.is_empty())
+    }
+}
+
+/// What [`NetworkReach::each_facility`] searches: (graph, radius) per search, and per band the
+/// index of the search that serves it.
+pub struct Searches {
+    pub searches: Vec<(usize, f64)>,
+    pub of_band: Vec<usize>,
+}
+
+/// Per-thread working memory of [`NetworkReach::homes_within`].
+pub struct ReachScratch {
+    search: Scratch,
+    seen: Vec<bool>,
+}
+
+impl<'a> NetworkReach<'a> {
+    /// Joins the homes to the network and builds one sided graph per distinct barrier set of
+    /// `band_barriers` (indexed by children band).
+    pub fn new(
+        net: &'a WalkNetwork,
+        homes: &'a [Coord],
+        band_barriers: &[Vec<String>],
+        cfg: &NetworkConfig,
+    ) -> Result<NetworkReach<'a>> {
+        validate(net, cfg)?;
+        let home_attach: Vec<Option<Attach>> = homes
+            .par_iter()
+            .map(|&h| attach_point(net, h, cfg.attach_limit_m))
+            .collect();
+        let (barrier_sets, band_graph, graphs) = barrier_graphs(net, band_barriers);
+        let node_homes = graphs
+            .par_iter()
+            .map(|g| {
+                csr(g.node_count, home_attach.iter().enumerate(), |h| {
+                    let (_, a, b) = side_of(g, h);
+                    [a, b]
+                })
+            })
+            .collect();
+        let base_node = graphs
+            .par_iter()
+            .map(|g| {
+                let mut base = vec![0u32; g.node_count];
+                for (ends, [u, v]) in g.edge_ends.iter().zip(&net.edges) {
+                    for (side, &n) in ends.iter().enumerate() {
+                        base[n as usize] = if side % 2 == 0 { *u } else { *v };
+                    }
+                }
+                base
+            })
+            .collect();
+        let edge_homes = csr(net.edges.len(), home_attach.iter().enumerate(), |h| {
+            [h.edge, h.edge]
+        });
+        Ok(NetworkReach {
+            net,
+            cfg: cfg.clone(),
+            homes,
+            home_attach,
+            barrier_sets,
+            graphs,
+            band_graph,
+            node_homes,
+            base_node,
+            edge_homes,
+            home_tree: OnceLock::new(),
+        })
+    }
+
+    /// The graph a children band walks (by its barriers).
+    pub fn graph_of_band(&self, children_band: usize) -> usize {
+        self.band_graph[children_band]
+    }
+
+    /// The searches that serve bands given as (children band, radius): one per graph in use,
+    /// as far as the largest radius on it, and per band the index of its search.
+    pub fn searches(&self, bands: impl Iterator<Item = (usize, f64)>) -> Searches {
+        let mut searches: Vec<(usize, f64)> = Vec::new();
+        let mut of_band = Vec::new();
+        for (band, radius) in bands {
+            let graph = self.band_graph[band];
+            let i = match searches.iter().position(|s| s.0 == graph) {
+                Some(i) => i,
+                None => {
+                    searches.push((graph, 0.0));
+                    searches.len() - 1
+                }
+            };
+            searches[i].1 = searches[i].1.max(radius);
+            of_band.push(i);
+        }
+        Searches { searches, of_band }
+    }
+
+    /// Runs `searches` from every facility: `map(j, reached)` gets facility `j`'s homes within
+    /// reach per search ([`Self::homes_within`]), in parallel over a few facilities per thread at
+    /// a time, and `consume(j, result)` takes the results in facility order, so that sums it
+    /// makes run in the same order whatever the thread count, and the homes reached are never
+    /// all held at once.
+    pub fn each_facility<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Vec<(u32, f64)>>) -> T + Sync + Send,
+        mut consume: impl FnMut(usize, T),
+    ) {
+        let wave = 16 * rayon::current_num_threads().max(1);
+        for (w, chunk) in facilities.chunks(wave).enumerate() {
+            let results: Vec<T> = chunk
+                .par_iter()
+                .enumerate()
+                .map_init(
+                    || self.scratch(),
+                    |scratch, (i, join)| {
+                        let reached: Vec<Vec<(u32, f64)>> = searches
+                            .searches
+                            .iter()
+                            .map(|&(g, r)| self.homes_within(join, g, r, scratch))
+                            .collect();
+                        map(w * wave + i, reached)
+                    },
+                )
+                .collect();
+            for (i, r) in results.into_iter().enumerate() {
+                consume(w * wave + i, r);
+            }
+        }
+    }
+
+    /// Working memory for one thread's searches.
+    pub fn scratch(&self) -> ReachScratch {
+        ReachScratch {
+            search: Scratch::new(self.graphs.iter().map(|g| g.node_count).max().unwrap_or(0)),
+            seen: vec![false; self.homes.len()],
+        }
+    }
+
+    /// Where each facility joins the network ([`Self::join`]), in parallel.
+    pub fn join_all(&self, geometries: impl IntoIterator<Item = Geometry>) -> Vec<FacilityJoin> {
+        let geometries: Vec<Geometry> = geometries.into_iter().collect();
+        geometries.par_iter().map(|g| self.join(g)).collect()
+    }
+
+    /// Where a facility (a point, or a polygon joined along its boundary and at its entrances)
+    /// joins the network.
+    pub fn join(&self, geometry: &Geometry) -> FacilityJoin {
+        let joined = amenity_attaches(
+            self.net,
+            geometry,
+            self.cfg.boundary_spacing_m,
+            self.cfg.attach_limit_m,
+        );
+        FacilityJoin {
+            joins: joined.joins,
+            geometry: geometry.clone(),
+        }
+    }
+
+    /// Every home within `radius` metres of the facility over graph `graph`, with its
+    /// distance, sorted by home. A home inside the facility (or at a point facility) is at 0.
+    pub fn homes_within(
+        &self,
+        facility: &FacilityJoin,
+        graph: usize,
+        radius: f64,
+        scratch: &mut ReachScratch,
+    ) -> Vec<(u32, f64)> {
+        let g = &self.graphs[graph];
+        let mut found: Vec<(u32, f64)> = Vec::new();
+        if facility.joins() {
+            let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
+            scratch.search.run(g, &seeds, radius);
+            let (search, seen) = (&scratch.search, &mut scratch.seen);
+            let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
+                if std::mem::replace(&mut seen[h as usize], true) {
+                    return;
+                }
+                let Some(a) = &self.home_attach[h as usize] else {
+                    return;
+                };
+                let d = home_distance(self.net, g, a, &on_edge, |v| search.dist[v as usize]);
+                if d <= radius {
+                    found.push((h, d));
+                }
+            };
+            let (offsets, homes) = &self.node_homes[graph];
+            for &v in &search.touched {
+                let v = v as usize;
+                for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
+                    visit(h, &mut found);
+                }
+            }
+            let (offsets, homes) = &self.edge_homes;
+            for s in &facility.joins.attaches {
+                let e = s.edge as usize;
+                for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
+                    visit(h, &mut found);
+                }
+            }
+            self.unmark(graph, facility, scratch);
+        }
+        self.add_homes_inside(&facility.geometry, &mut found);
+        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        found.dedup_by_key(|f| f.0);
+        found
+    }
+
+    /// Where on the network the facility is reached from within `radius` over graph `graph`:
+    /// the positions of the junctions and line ends reached (for drawing its catchment; shape
+    /// points add time, not reach).
+    pub fn nodes_within(
+        &self,
+        facility: &FacilityJoin,
+        graph: usize,
+        radius: f64,
+        scratch: &mut ReachScratch,
+    ) -> Vec<Coord> {
+        if !facility.joins() {
+            return Vec::new();
+        }
+        let g = &self.graphs[graph];
+        let (seeds, _) = seeds_of(self.net, g, &facility.joins);
+        scratch.search.run(g, &seeds, radius);
+        let base = &self.base_node[graph];
+        let nodes = scratch
+            .search
+            .touched
+            .iter()
+            .map(|&v| base[v as usize] as usize)
+            .filter(|&n| self.net.vertex[n])
+            .map(|n| self.net.coords[n])
+            .collect();
+        scratch.search.clear();
+        nodes
+    }
+
+    /// Clears the marks of every home [`Self::homes_within`] looked at, and the search.
+    fn unmark(&self, graph: usize, f: &FacilityJoin, scratch: &mut ReachScratch) {
+        let (offsets, homes) = &self.node_homes[graph];
+        for &v in &scratch.search.touched {
+            let v = v as usize;
+            for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
+                scratch.seen[h as usize] = false;
+            }
+        }
+        let (offsets, homes) = &self.edge_homes;
+        for s in &f.joins.attaches {
+            let e = s.edge as usize;
+            for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
+                scratch.seen[h as usize] = false;
+            }
+        }
+        scratch.search.clear();
+    }
+
+    /// Homes inside (or on) the facility's geometry, at 0 (first in `found`'s order of ties,
+    /// since a pair's 0 sorts before any walked distance).
+    fn add_homes_inside(&self, geometry: &Geometry, found: &mut Vec<(u32, f64)>) {
+        let Some(r) = geometry.bounding_rect() else {
+            return;
+        };
+        let tree = self.home_tree.get_or_init(|| {
+            RTree::bulk_load(
+                self.homes
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| HomePoint::new([c.x, c.y], i as u32))
+                    .collect(),
+            )
+        });
+        let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        for p in tree.locate_in_envelope(&envelope) {
+            let [x, y] = *p.geom();
+            if geometry.intersects(&Point::new(x, y)) {
+                found.push((p.data, 0.0));
+            }
+        }
+    }
+}
+
+/// A CSR index of `items` (index, attach) by the keys `key_of` gives each (two per item, the
+/// same twice to file it once).
+fn csr<'b>(
+    keys: usize,
+    items: impl Iterator<Item = (usize, &'b Option<Attach>)> + Clone,
+    key_of: impl Fn(&Attach) -> [u32; 2],
+) -> (Vec<u32>, Vec<u32>) {
+    let keys_of = |a: &Attach| {
+        let [k1, k2] = key_of(a);
+        if k1 == k2 {
+            [Some(k1), None]
+        } else {
+            [Some(k1), Some(k2)]
+        }
+    };
+    let mut offsets = vec![0u32; keys + 1];
+    for (_, a) in items.clone() {
+        if let Some(a) = a {
+            for k in keys_of(a).into_iter().flatten() {
+                offsets[k as usize + 1] += 1;
+            }
+        }
+    }
+    for i in 0..keys {
+        offsets[i + 1] += offsets[i];
+    }
+    let mut next = offsets.clone();
+    let mut values = vec![0u32; offsets[keys] as usize];
+    for (i, a) in items {
+        if let Some(a) = a {
+            for k in keys_of(a).into_iter().flatten() {
+                values[next[k as usize] as usize] = i as u32;
+                next[k as usize] += 1;
+            }
+        }
+    }
+    (offsets, values)
+}

@@ -1,0 +1,92 @@
+//! Catchments per amenity and band: the children within, by hand, in a straight line and over a
+//! network where walking is longer than flying; the straight-line area is the norm's disc.
+
+mod common;
+
+use std::path::Path;
+
+use geo::{Area, Contains, Coord, Point};
+use kindscape::measures::catchments::catchments;
+use kindscape::reach::network::{NetworkBuilder, NetworkConfig, NetworkReach};
+use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene};
+use kindscape::study::Resolved;
+
+const BANDS: [&str; 3] = ["0-5", "6-11", "12-17"];
+
+fn study() -> Resolved {
+    Resolved::parse(
+        "[study]\nname = \"c\"\n[neighbourhoods]\npath = \"n.geojson\"\nid = \"id\"\n\
+         children = { \"0-5\" = \"a\", \"6-11\" = \"b\", \"12-17\" = \"c\" }\n\
+         [homes]\npath = \"h.geojson\"\n[[amenities]]\nkind = \"playground\"\npath = \"p.geojson\"\n\
+         [norms]\nplayground = { \"0-5\" = 100, \"6-11\" = 400, \"12-17\" = 1000 }\n",
+        Path::new("c.toml"),
+    )
+    .unwrap()
+}
+
+/// Homes across water from a playground at (60, 0): (-10, 0) walks 570 m, (60, 10) walks 30 m.
+fn scene() -> Scene {
+    let playground = Amenity {
+        geometry: AmenityGeometry::Point(Coord { x: 60.0, y: 0.0 }),
+        area_m2: 0.0,
+        capacity: 1.0,
+        name: "speelplek".into(),
+        source: String::new(),
+        index: 0,
+    };
+    common::one_neighbourhood_scene(
+        &BANDS,
+        common::rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
+        &[(-10.0, 0.0), (60.0, 10.0)],
+        vec![2.0, 0.0, 3.0, 1.0, 5.0, 0.0],
+        vec![AmenityKind {
+            kind: "playground".into(),
+            items: vec![playground],
+        }],
+    )
+}
+
+#[test]
+fn straight_line_catchments_count_the_children_within_the_norm() {
+    let (st, s) = (study(), scene());
+    let c = catchments(&st.norms, "playground", &s, None).unwrap();
+    assert!(!c.walked);
+    let within: Vec<f64> = c.items.iter().map(|i| i.children_within).collect();
+    // 0-5 within 100 m: both homes (70 m and 10 m): 2 + 1; 6-11: the second's 5; 12-17: 3.
+    assert_eq!(within, [3.0, 5.0, 3.0]);
+    // The area is the norm's disc around the playground.
+    for (item, r) in c.items.iter().zip([100.0, 400.0, 1000.0]) {
+        let area = item.area.unsigned_area();
+        let disc = std::f64::consts::PI * r * r;
+        assert!((area - disc).abs() < 0.01 * disc, "{area} vs {disc}");
+        assert!(item.area.contains(&Point::new(60.0 + 0.9 * r, 0.0)));
+    }
+}
+
+#[test]
+fn walked_catchments_leave_out_the_home_across_the_water() {
+    let (st, s) = (study(), scene());
+    let mut b = NetworkBuilder::new();
+    let nodes: Vec<u32> = [(0.0, 0.0), (0.0, 250.0), (50.0, 250.0), (50.0, 0.0)]
+        .iter()
+        .map(|&(x, y)| b.add_node(Coord { x, y }, false))
+        .collect();
+    b.add_line(&nodes, "footway", false);
+    let net = b.build().unwrap();
+    let reach = NetworkReach::new(
+        &net,
+        &s.homes.coords,
+        &[vec![], vec![], vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    let c = catchments(&st.norms, "playground", &s, Some(&reach)).unwrap();
+    assert!(c.walked);
+    let within: Vec<f64> = c.items.iter().map(|i| i.children_within).collect();
+    // 0-5 within 100 m: only the neighbour (30 m); 6-11 within 400 m: the neighbour's 5;
+    // 12-17 within 1000 m: the first home at 570 m, 3.
+    assert_eq!(within, [1.0, 5.0, 3.0]);
+    // The toddlers' area does not reach the first home; the teenagers' does.
+    assert!(!c.items[0].area.contains(&Point::new(-10.0, 0.0)));
+    assert!(c.items[2].area.unsigned_area() > 0.0);
+}
