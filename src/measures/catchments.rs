@@ -69,7 +69,7 @@ pub fn catchments(
                             .iter()
                             .enumerate()
                             .map(|(b, bn)| {
-                                let graph = reach.graph_of_band(bn.children_band);
+                                let graph = reach.graph_of_band(bn.reach_band);
                                 let found = reach.homes_within(join, graph, bn.metres, scratch);
                                 let mut points =
                                     reach.nodes_within(join, graph, bn.metres, scratch);
