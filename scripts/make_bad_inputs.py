@@ -221,7 +221,17 @@ case("costs_unknown_preset", ["error", "[costs] preset = \"cheap\"", "unknown", 
 case("catchment_kind_without_amenities", ["error", "[catchment] kind \"pool\"", "no [[amenities]] entry", "kinds: playground"], S + '\n[catchment]\nkind = "pool"\n')
 case("play_area_kind_without_amenities", ["error", "[play_area] kind \"pool\"", "no [[amenities]] entry"], S + '\n[play_area]\nkind = "pool"\n')
 case("score_weight_unknown_kind", ["error", "[score] weights", "\"library\" has no [[amenities]] entry"], S + '\n[score]\nweights = { playground = 1, library = 1 }\n')
+case("network_every_line_refused", ["error", "walk.geojson", "no line to walk on", "3 lines refused by the walk rules", "1 motorway_or_trunk_without_foot", "1 foot_no", "1 access_private"], S + '\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([feat({"highway": "motorway"}, {"type": "LineString", "coordinates": [[X, Y], [X + 100, Y]]}),
+                          feat({"highway": "footway", "foot": "no"}, {"type": "LineString", "coordinates": [[X, Y + 10], [X + 100, Y + 10]]}),
+                          feat({"highway": "service", "access": "private"}, {"type": "LineString", "coordinates": [[X, Y + 20], [X + 100, Y + 20]]})])})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
+# Children in one field: barriers are per norm band, and a band that is none of them is named.
+case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')
+# Walking time: a norm written as a time it cannot read, and walking speeds that are wrong.
+case("norm_time_in_hours", ["error", "[norms] playground.\"all\" = \"2 hours\"", "minutes or seconds"], S + '\n[norms]\nplayground = { all = "2 hours" }\n')
+case("network_speed_negative", ["error", "[network] speed_m_s.\"all\" = -1", "metres per second"], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = -1 }\n')
+case("network_speed_unknown_band", ["error", "[network] speed_m_s.\"4-7\"", "no band \"4-7\""], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { "4-7" = 0.9 }\n')
 case("sites_kind_without_amenities", ["error", "[sites] kind \"library\"", "no [[amenities]] entry"], S + '\n[sites]\nkind = "library"\n')
 # Numbers: NaN, infinities, negatives and zeros where they mean nothing, each naming its key.
 NUMBERS = [

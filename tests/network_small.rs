@@ -310,6 +310,17 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
             .unwrap();
     let rules = refused.stats().walk_rule_lines.unwrap();
     assert_eq!((rules.taken, rules.refused), (6, 3));
+    // One line per rule, each counted under its own.
+    let by = rules.refused_by;
+    assert_eq!(
+        (
+            by.motorway_or_trunk_without_foot,
+            by.foot_no,
+            by.access_private,
+            by.not_a_walkway + by.no_highway + by.access_no + by.area
+        ),
+        (1, 1, 1, 0)
+    );
     let r2 = distances(&refused);
     for (a, b) in r2.distances[0]
         .iter()
@@ -320,7 +331,16 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
     }
     // walkable = "all" walks them.
     let all = WalkNetwork::from_layer(&layer(with_refused), "highway", Walkable::All).unwrap();
-    assert!(all.stats().walk_rule_lines.is_none());
+    let lines = all.stats().walk_rule_lines.unwrap();
+    assert_eq!(
+        (
+            lines.walkable,
+            lines.taken,
+            lines.refused,
+            lines.taken_without_class
+        ),
+        ("all", 9, 0, 0)
+    );
     let r3 = distances(&all);
     assert!(
         close(r3.distances[0][1][0], 220.0),
@@ -525,6 +545,8 @@ fn a_network_without_classes_needs_walkable_all() {
     );
     let net = WalkNetwork::from_layer(&layer, "highway", Walkable::All).unwrap();
     assert!(close(net.stats().total_km, 0.11));
+    // Both lines walked with nothing on them to say so: counted for run.json.
+    assert_eq!(net.stats().walk_rule_lines.unwrap().taken_without_class, 2);
 }
 
 /// The brief's park: its southern side lies on a primary road (sharing the road's nodes at

@@ -420,7 +420,7 @@ fn network_mix(
     brings: &Brings,
     best: &mut [f64],
 ) -> Vec<[f64; 5]> {
-    let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
+    let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
     let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
     // Per search, the homes that bring children to the place, with what they bring.
     let brought = |j: usize, reached: &[Vec<(u32, f64)>]| {

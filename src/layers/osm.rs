@@ -467,6 +467,40 @@ pub const WALKABLE: &[&str] = &[
 /// Highway classes walkable only with foot=yes (or designated/permissive).
 pub const WALKABLE_WITH_FOOT: &[&str] = &["motorway", "motorway_link", "trunk", "trunk_link"];
 
+/// Why the walk rule refuses a way: one name per rule, as `run.json` counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum WalkRefusal {
+    /// No highway tag (a GeoJSON line without the class attribute).
+    NoHighway,
+    /// A highway class nobody walks along (construction, proposed, raceway, bus_guideway, ...).
+    NotAWalkway,
+    /// motorway or trunk (and their links) without foot=yes/designated/permissive.
+    MotorRoad,
+    /// foot=no, foot=private or foot=use_sidepath.
+    FootNo,
+    /// access=private.
+    AccessPrivate,
+    /// access=no without a foot permission.
+    AccessNo,
+    /// area=yes: the outline of a square or yard.
+    Area,
+}
+
+impl WalkRefusal {
+    /// The rule's name in `run.json`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WalkRefusal::NoHighway => "no_highway",
+            WalkRefusal::NotAWalkway => "not_a_walkway",
+            WalkRefusal::MotorRoad => "motorway_or_trunk_without_foot",
+            WalkRefusal::FootNo => "foot_no",
+            WalkRefusal::AccessPrivate => "access_private",
+            WalkRefusal::AccessNo => "access_no",
+            WalkRefusal::Area => "area",
+        }
+    }
+}
+
 /// The walk rule of DESIGN.md: the listed classes unless foot=no; motorway and trunk only with an
 /// explicit foot permission; never access=private (nor foot=private).
 ///
@@ -476,6 +510,12 @@ pub const WALKABLE_WITH_FOOT: &[&str] = &["motorway", "motorway_link", "trunk", 
 /// yards) are outlines of areas, not lines anyone walks along. Indoor `corridor` ways are
 /// walkable too (see [`WALKABLE`]).
 pub fn is_walkable<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
+    walk_refusal(tags).is_none()
+}
+
+/// The walk rule of [`is_walkable`], with the reason when it refuses a way (the first rule that
+/// applies, in the order of [`WalkRefusal`]'s checks below).
+pub fn walk_refusal<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> Option<WalkRefusal> {
     let (mut highway, mut foot, mut access, mut area) = (None, None, None, None);
     for (k, v) in tags {
         match k {
@@ -486,16 +526,29 @@ pub fn is_walkable<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> bool {
             _ => {}
         }
     }
-    let Some(highway) = highway else { return false };
+    let Some(highway) = highway else {
+        return Some(WalkRefusal::NoHighway);
+    };
     let foot_permitted = matches!(foot, Some("yes" | "designated" | "permissive"));
-    if access == Some("private")
-        || matches!(foot, Some("no" | "private" | "use_sidepath"))
-        || (access == Some("no") && !foot_permitted)
-        || area == Some("yes")
-    {
-        return false;
+    if access == Some("private") {
+        return Some(WalkRefusal::AccessPrivate);
     }
-    WALKABLE.contains(&highway) || (WALKABLE_WITH_FOOT.contains(&highway) && foot_permitted)
+    if matches!(foot, Some("no" | "private" | "use_sidepath")) {
+        return Some(WalkRefusal::FootNo);
+    }
+    if access == Some("no") && !foot_permitted {
+        return Some(WalkRefusal::AccessNo);
+    }
+    if area == Some("yes") {
+        return Some(WalkRefusal::Area);
+    }
+    if WALKABLE.contains(&highway) || (WALKABLE_WITH_FOOT.contains(&highway) && foot_permitted) {
+        None
+    } else if WALKABLE_WITH_FOOT.contains(&highway) {
+        Some(WalkRefusal::MotorRoad)
+    } else {
+        Some(WalkRefusal::NotAWalkway)
+    }
 }
 
 fn is_crossing_way(tags: &[(&str, &str)]) -> bool {

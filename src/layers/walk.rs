@@ -48,11 +48,67 @@ pub struct WalkWays {
 
 pub use crate::study::Walkable;
 
-/// How many lines of a GeoJSON network the walk rules took and refused.
+/// How many lines of a GeoJSON network were taken and refused, and why (`run.json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub struct WalkRuleLines {
+    /// `[network] walkable`: "osm" (the walk rules) or "all".
+    pub walkable: &'static str,
     pub taken: usize,
     pub refused: usize,
+    /// Lines refused, per walk rule.
+    pub refused_by: RefusedBy,
+    /// With `walkable = "all"`: lines taken with no class attribute, walked because the study
+    /// says every line is, with nothing on the line itself to say so.
+    pub taken_without_class: usize,
+}
+
+/// Lines refused by each rule of [`osm::walk_refusal`], named as [`osm::WalkRefusal::name`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct RefusedBy {
+    pub no_highway: usize,
+    pub not_a_walkway: usize,
+    pub motorway_or_trunk_without_foot: usize,
+    pub foot_no: usize,
+    pub access_private: usize,
+    pub access_no: usize,
+    pub area: usize,
+}
+
+impl RefusedBy {
+    /// The rules that refused lines, with their counts: "2 foot_no, 1 access_private".
+    pub fn describe(&self) -> String {
+        let counts = [
+            ("no_highway", self.no_highway),
+            ("not_a_walkway", self.not_a_walkway),
+            (
+                "motorway_or_trunk_without_foot",
+                self.motorway_or_trunk_without_foot,
+            ),
+            ("foot_no", self.foot_no),
+            ("access_private", self.access_private),
+            ("access_no", self.access_no),
+            ("area", self.area),
+        ];
+        counts
+            .iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(rule, n)| format!("{n} {rule}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    fn count(&mut self, why: osm::WalkRefusal) {
+        use osm::WalkRefusal::*;
+        *match why {
+            NoHighway => &mut self.no_highway,
+            NotAWalkway => &mut self.not_a_walkway,
+            MotorRoad => &mut self.motorway_or_trunk_without_foot,
+            FootNo => &mut self.foot_no,
+            AccessPrivate => &mut self.access_private,
+            AccessNo => &mut self.access_no,
+            Area => &mut self.area,
+        } += 1;
+    }
 }
 
 impl WalkWays {
@@ -166,6 +222,8 @@ impl WalkWays {
         }
         let mut lines: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
         let mut refused = 0;
+        let mut refused_by = RefusedBy::default();
+        let mut without_class = 0;
         for f in &layer.features {
             let parts = match &f.geometry {
                 None => continue,
@@ -192,10 +250,14 @@ impl WalkWays {
                 .into_iter()
                 .filter_map(|(tag, attr)| Some((tag, attribute_text(f.props.get(attr))?)))
                 .collect();
-                if !osm::is_walkable(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
+                // The .osm.pbf reader's rule, on the line's attributes as tags.
+                if let Some(why) = osm::walk_refusal(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
                     refused += 1;
+                    refused_by.count(why);
                     continue;
                 }
+            } else if attribute_text(f.props.get(highway_attr)).is_none() {
+                without_class += 1;
             }
             lines.push((f, parts));
         }
@@ -214,9 +276,15 @@ impl WalkWays {
         }
         let mut b = WalkWays::new();
         b.source = Some(path.clone());
-        b.walk_rule_lines = (walkable == Walkable::OsmRules).then_some(WalkRuleLines {
+        b.walk_rule_lines = Some(WalkRuleLines {
+            walkable: match walkable {
+                Walkable::OsmRules => "osm",
+                Walkable::All => "all",
+            },
             taken: lines.len(),
             refused,
+            refused_by,
+            taken_without_class: without_class,
         });
         let mut ids: HashMap<Key, u32> = HashMap::new();
         let mut node_for = |b: &mut WalkWays, key: Option<Key>, c: Coord| -> u32 {

@@ -70,7 +70,7 @@ pub fn catchments(
                             .enumerate()
                             .filter(|&(b, _)| amenities.served.serves(j, b))
                             .map(|(b, bn)| {
-                                let graph = reach.graph_of_band(bn.children_band);
+                                let graph = reach.graph_of_band(bn.reach_band);
                                 let found = reach.homes_within(join, graph, bn.metres, scratch);
                                 let mut points =
                                     reach.nodes_within(join, graph, bn.metres, scratch);

@@ -219,7 +219,7 @@ fn network_play_space(
     supply: &[f64],
     homes: &Homes,
 ) -> Vec<f64> {
-    let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
+    let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
     let facilities = reach.join_all(amenities.items.iter().map(|a| a.geometry.to_geometry()));
     let in_band = |bn: &study::BandNorm, reached: &[(u32, f64)]| {
         let m = bn.metres;

@@ -164,7 +164,14 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
     })?;
     let home_extra = raster_home_columns(view.rasters, scene.homes.len());
     let homes_csv = |w: &mut dyn Write| {
-        super::write_homes_csv(w, scene, view.distances, view.measures, &home_extra)
+        super::write_homes_csv(
+            w,
+            view.study,
+            scene,
+            view.distances,
+            view.measures,
+            &home_extra,
+        )
     };
     if view.study.geopackage || view.study.geoparquet {
         // Formatted once: the same bytes make homes.csv and the homes layer of the GeoPackage
@@ -448,7 +455,14 @@ fn run_json(view: &RunView, timings: &[(String, f64)]) -> serde_json::Value {
             (
                 k.clone(),
                 json!({
-                    "bands": t.bands.iter().map(|b| json!({"band": b.label, "metres": b.metres, "children_band": scene.bands[b.children_band], "share": b.share})).collect::<Vec<_>>(),
+                    "bands": t.bands.iter().map(|b| {
+                        let mut band = json!({"band": b.label, "metres": b.metres, "children_band": scene.bands[b.children_band], "share": b.share});
+                        if let Some(min) = b.minutes {
+                            band["minutes"] = json!(min);
+                            band["speed_m_s"] = json!(study.speeds.of(&b.label).m_s);
+                        }
+                        band
+                    }).collect::<Vec<_>>(),
                     "source": t.source,
                 }),
             )

@@ -229,7 +229,10 @@ fn provenance(input: &ReportInput, s: &mut String) {
         let bands: Vec<String> = norms
             .bands
             .iter()
-            .map(|b| format!("{} {} m", b.label, num(Some(b.metres), 0)))
+            .map(|b| match b.minutes {
+                None => format!("{} {} m", b.label, num(Some(b.metres), 0)),
+                Some(_) => format!("{} {}", b.label, b.shown()),
+            })
             .collect();
         let line = t.fmt(
             "md.norm_line",

@@ -141,6 +141,7 @@ pub fn neighbourhood_table(
 /// Writes `homes.csv`, streaming row by row.
 pub fn write_homes_csv(
     w: impl Write,
+    study: &Resolved,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
@@ -152,17 +153,30 @@ pub fn write_homes_csv(
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let multi_band = distances.network.is_some() && homes.bands > 1;
-    for kind in &scene.amenities {
+    let net_bands = &study.norms.reach_bands;
+    let multi_band = distances.network.is_some() && net_bands.len() > 1;
+    // Walking minutes for the kinds with a time norm: each band's distance at its own speed.
+    let speeds: Vec<f64> = net_bands.iter().map(|b| study.speeds.of(b).m_s).collect();
+    let timed: Vec<bool> = scene
+        .amenities
+        .iter()
+        .map(|a| distances.network.is_some() && study.norms.kinds[&a.kind].has_time())
+        .collect();
+    for (kind, &timed) in scene.amenities.iter().zip(&timed) {
         header.push(format!("{}_m", kind.kind));
         header.push(format!("{}_net_m", kind.kind));
         if multi_band {
-            header.extend(
-                scene
-                    .bands
-                    .iter()
-                    .map(|b| format!("{}_net_m_{b}", kind.kind)),
-            );
+            header.extend(net_bands.iter().map(|b| format!("{}_net_m_{b}", kind.kind)));
+        }
+        if timed {
+            header.push(format!("{}_net_min", kind.kind));
+            if multi_band {
+                header.extend(
+                    net_bands
+                        .iter()
+                        .map(|b| format!("{}_net_min_{b}", kind.kind)),
+                );
+            }
         }
     }
     header.push("play_m2_per_child".into());
@@ -199,6 +213,17 @@ pub fn write_homes_csv(
                     if multi_band {
                         for b in &net[k] {
                             number(out, Some(b[h]), 1);
+                        }
+                    }
+                    if timed[k] {
+                        let minutes = |b: usize| net[k][b][h] / speeds[b] / 60.0;
+                        // The fewest minutes over the bands, as the distance is the shortest.
+                        let best = (0..net[k].len()).map(minutes).fold(f64::INFINITY, f64::min);
+                        number(out, Some(best), 2);
+                        if multi_band {
+                            for b in 0..net[k].len() {
+                                number(out, Some(minutes(b)), 2);
+                            }
                         }
                     }
                 }

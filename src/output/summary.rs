@@ -55,7 +55,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                     .get(i)
                     .map(|n| format!(" / {}", pct(*n)))
                     .unwrap_or_default();
-                format!("{} {} m: {}{}", b.label, b.metres, pct(*c), net)
+                format!("{} {}: {}{}", b.label, b.shown(), pct(*c), net)
             })
             .collect();
         let line = t.fmt(
@@ -85,7 +85,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 t.get("term.children")
             );
             for b in bands {
-                header.push_str(&format!(" {:>9}", format!("{} m", b.metres)));
+                header.push_str(&format!(" {:>9}", b.short()));
             }
             header.push_str(&format!(
                 " {:>6} {:>9} {:>5}",
@@ -312,7 +312,7 @@ pub fn check_summary(
         let norms: Vec<String> = study.norms.kinds[&k.kind]
             .bands
             .iter()
-            .map(|b| format!("{} {} m", b.label, b.metres))
+            .map(|b| format!("{} {}", b.label, b.shown()))
             .collect();
         let _ = writeln!(
             s,

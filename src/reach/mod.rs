@@ -12,7 +12,9 @@ use crate::study::{BandNorm, Norms};
 pub struct Distances {
     /// `[kind][home]` to the nearest amenity of any age; `f64::INFINITY` when the kind has none.
     pub straight: Vec<Vec<f64>>,
-    /// `[kind][band][home]`; `f64::INFINITY` when unreachable within `max_distance`.
+    /// `[kind][band][home]`, per band of `Norms::reach_bands` (the children bands, or the norm
+    /// bands when children come in one field); `f64::INFINITY` when unreachable within
+    /// `max_distance`.
     pub network: Option<PerBand>,
     /// Per kind (empty, or `None` for a kind, when every amenity serves every band): the
     /// distances per norm band to the nearest amenity serving it ([`served_distances`]).
@@ -40,7 +42,7 @@ impl Distances {
                 Some(n) => n[norm][home],
                 None => s.straight[norm][home],
             },
-            None => self.for_band(kind, band.children_band, home),
+            None => self.for_band(kind, band.reach_band, home),
         }
     }
 
@@ -143,7 +145,7 @@ pub fn served_distances(
                     bands
                         .iter()
                         .zip(&set_of)
-                        .map(|(bn, &s)| per_set[s][bn.children_band].clone())
+                        .map(|(bn, &s)| per_set[s][bn.reach_band].clone())
                         .collect(),
                 )
             }

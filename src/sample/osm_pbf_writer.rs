@@ -403,4 +403,163 @@ mod tests {
         m.bytes(2, b"testing");
         assert_eq!(m.0, [&[0x12u8, 0x07][..], b"testing"].concat());
     }
+
+    /// The same small network as an .osm.pbf and as GeoJSON lines with the same tags: both
+    /// readers apply one walk rule, so they walk the same ways and give the same distances, and
+    /// neither walks the motorway, the foot=no path or the private service road.
+    ///
+    /// A primary road runs along y = 0 with a marked crossing at x = 200; residential streets
+    /// go north and south from (0, 0) to (0, +-100); a trunk with foot=yes runs west from
+    /// (0, -100) to (-300, -100). Three shortcuts from (0, -100) straight to (0, 100) are
+    /// refused. The playground is at (0, 110); home A at (0, -110), home C at (-300, -110).
+    #[test]
+    fn geojson_and_osm_pbf_walk_the_same_ways() {
+        use crate::layers::crs::Crs;
+        use crate::layers::{CrsSource, Feature, Layer};
+        use crate::reach::network::{
+            nearest_distances, KindTargets, NetworkConfig, WalkNetwork, Walkable,
+        };
+        use geo::{Geometry, LineString, Point};
+
+        let working = Crs::parse("EPSG:32635").unwrap();
+        let to_wgs84 = working.to(&Crs::wgs84());
+        let to_working = Crs::wgs84().to(&working);
+        // Near Helsinki, in UTM 35N.
+        let (x0, y0) = (385000.0, 6672000.0);
+        let at = |x: f64, y: f64| Coord {
+            x: x0 + x,
+            y: y0 + y,
+        };
+        let points = [
+            (-400.0, 0.0),
+            (0.0, 0.0),
+            (200.0, 0.0),
+            (400.0, 0.0),
+            (0.0, 100.0),
+            (0.0, -100.0),
+            (200.0, -10.0),
+            (200.0, 10.0),
+            (-300.0, -100.0),
+        ];
+        let ways: Vec<(Vec<usize>, Vec<Tag>)> = vec![
+            (vec![0, 1, 2, 3], vec![("highway", "primary")]),
+            (vec![1, 4], vec![("highway", "residential")]),
+            (vec![1, 5], vec![("highway", "residential")]),
+            (
+                vec![6, 2, 7],
+                vec![("highway", "footway"), ("footway", "crossing")],
+            ),
+            (vec![5, 8], vec![("highway", "trunk"), ("foot", "yes")]),
+            (vec![5, 4], vec![("highway", "motorway")]),
+            (vec![5, 4], vec![("highway", "footway"), ("foot", "no")]),
+            (
+                vec![5, 4],
+                vec![("highway", "service"), ("access", "private")],
+            ),
+        ];
+
+        let dir = tempfile::tempdir().unwrap();
+        let pbf = dir.path().join("walk.osm.pbf");
+        let coords: Vec<Coord> = points.iter().map(|&(x, y)| at(x, y)).collect();
+        let mut w =
+            PbfWriter::create(&pbf, &to_wgs84, [at(-500.0, -200.0), at(500.0, 200.0)]).unwrap();
+        for (i, &c) in coords.iter().enumerate() {
+            w.node(i as i64 + 1, c, Vec::new()).unwrap();
+        }
+        for (i, (nodes, t)) in ways.iter().enumerate() {
+            let refs = nodes.iter().map(|&n| n as i64 + 1).collect();
+            w.way(i as i64 + 1, refs, tags(t)).unwrap();
+        }
+        w.finish().unwrap();
+        let from_pbf = WalkNetwork::from_osm(&pbf, &to_working).unwrap();
+
+        // The GeoJSON lines at the coordinates the .osm.pbf stores (1e-7 degrees).
+        let stored: Vec<Coord> = coords
+            .iter()
+            .map(|&c| {
+                let g = to_wgs84.coord(c).unwrap();
+                let round = |v: f64| (v * 1e7).round() / 1e7;
+                to_working
+                    .coord(Coord {
+                        x: round(g.x),
+                        y: round(g.y),
+                    })
+                    .unwrap()
+            })
+            .collect();
+        let features = ways
+            .iter()
+            .enumerate()
+            .map(|(index, (nodes, t))| {
+                let mut props = serde_json::Map::new();
+                for (k, v) in t {
+                    props.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+                }
+                Feature {
+                    index,
+                    geometry: Some(Geometry::LineString(LineString(
+                        nodes.iter().map(|&n| stored[n]).collect(),
+                    ))),
+                    props,
+                    id: None,
+                }
+            })
+            .collect();
+        let layer = Layer {
+            path: "walk.geojson".into(),
+            crs: working.clone(),
+            crs_source: CrsSource::StudyFile,
+            features,
+        };
+        let from_geojson = WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules).unwrap();
+        let rules = from_geojson.stats().walk_rule_lines.unwrap();
+        assert_eq!((rules.taken, rules.refused), (5, 3));
+        let by = rules.refused_by;
+        assert_eq!(
+            (
+                by.motorway_or_trunk_without_foot,
+                by.foot_no,
+                by.access_private
+            ),
+            (1, 1, 1)
+        );
+        // The same graph: nodes, edges and length.
+        let (a, b) = (from_pbf.stats(), from_geojson.stats());
+        assert_eq!((a.nodes, a.edges), (b.nodes, b.edges));
+        assert!((a.total_km - b.total_km).abs() < 1e-9);
+
+        let homes = [stored[5], stored[8]].map(|c| Coord {
+            x: c.x,
+            y: c.y - 10.0,
+        });
+        let kinds = [KindTargets {
+            kind: "playground".into(),
+            geometries: vec![Geometry::Point(Point(Coord {
+                x: stored[4].x,
+                y: stored[4].y + 10.0,
+            }))],
+        }];
+        let bands = [vec![], vec!["primary".to_string()]];
+        let cfg = NetworkConfig::default();
+        let d_pbf = nearest_distances(&from_pbf, &homes, &kinds, &bands, &cfg).unwrap();
+        let d_geojson = nearest_distances(&from_geojson, &homes, &kinds, &bands, &cfg).unwrap();
+        for band in 0..2 {
+            for h in 0..2 {
+                let (p, g) = (d_pbf.distances[0][band][h], d_geojson.distances[0][band][h]);
+                assert!((p - g).abs() < 1e-6, "band {band} home {h}: {p} vs {g}");
+            }
+        }
+        // By hand (the refused shortcuts would make A 220 m in band 1). No barrier: A 10 + 100
+        // + 100 + 10 = 220, C 10 + 300 + 210 = 520; primary a barrier, crossed only at x = 200:
+        // A 10 + 100 + 200 + 200 + 100 + 10 = 620, C 300 more = 920.
+        let d = &d_geojson.distances[0];
+        for (got, want) in [
+            (d[0][0], 220.0),
+            (d[0][1], 520.0),
+            (d[1][0], 620.0),
+            (d[1][1], 920.0),
+        ] {
+            assert!((got - want).abs() < 0.05, "{got} vs {want}");
+        }
+    }
 }

@@ -432,11 +432,13 @@ fn read_walk_ways(
                 .map_or(Walkable::default(), |n| n.walkable.value);
             let ways = WalkWays::from_layer(&layer, attr, walkable)?;
             if ways.edge_count() == 0 {
-                let refused = ways.walk_rule_lines.map_or(0, |l| l.refused);
-                let why = if refused > 0 {
-                    format!(" ({refused} lines refused by the walk rules: not a walkable highway class, or foot=no, access=private, area=yes)")
-                } else {
-                    String::new()
+                let why = match ways.walk_rule_lines {
+                    Some(l) if l.refused > 0 => format!(
+                        " ({} lines refused by the walk rules: {})",
+                        l.refused,
+                        l.refused_by.describe()
+                    ),
+                    _ => String::new(),
                 };
                 return Err(Error::layer(
                     &path,

@@ -218,7 +218,7 @@ fn network_covers(
     norms: &[BandNorm],
     homes: usize,
 ) -> Vec<Vec<u32>> {
-    let searches = reach.searches(norms.iter().map(|bn| (bn.children_band, bn.metres)));
+    let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
     // Per home, its demand points: demand[first[h]..first[h + 1]].
     let mut first = vec![0u32; homes + 1];
     for d in demand {

@@ -19,7 +19,8 @@ pub fn with_hyphens(name: &str) -> String {
         .collect()
 }
 
-/// Rewrites the band names of the study file (children tables, norm tables, barrier bands) with
+/// Rewrites the band names of the study file (children tables, norm tables, barrier bands and
+/// walking speeds) with
 /// hyphens; returns a warning per name rewritten, or an error when two names of one table become
 /// the same.
 pub fn use_hyphens(file: &mut StudyFile) -> Result<Vec<String>, String> {
@@ -57,18 +58,28 @@ pub fn use_hyphens(file: &mut StudyFile) -> Result<Vec<String>, String> {
         }
     }
     if let Some(network) = &mut file.network {
-        let barriers = std::mem::take(&mut network.barriers);
-        for (band, classes) in barriers {
-            let hyphens = with_hyphens(&band);
-            if hyphens != band {
-                note("[network.barriers]", &band, &hyphens);
-            }
-            if network.barriers.insert(hyphens.clone(), classes).is_some() {
-                return Err(same_name("[network.barriers]", &hyphens));
-            }
-        }
+        rename_map(&mut network.barriers, "[network.barriers]", &mut note)?;
+        rename_map(&mut network.speed_m_s, "[network] speed_m_s", &mut note)?;
     }
     Ok(notes)
+}
+
+/// Renames the keys of a map in place.
+fn rename_map<T>(
+    map: &mut std::collections::BTreeMap<String, T>,
+    place: &str,
+    note: &mut impl FnMut(&str, &str, &str),
+) -> Result<(), String> {
+    for (band, value) in std::mem::take(map) {
+        let hyphens = with_hyphens(&band);
+        if hyphens != band {
+            note(place, &band, &hyphens);
+        }
+        if map.insert(hyphens.clone(), value).is_some() {
+            return Err(same_name(place, &hyphens));
+        }
+    }
+    Ok(())
 }
 
 /// Renames a table's keys in place, keeping their order.

@@ -11,6 +11,7 @@ mod inputs;
 mod norms;
 mod number_format;
 mod resolve;
+pub mod speeds;
 
 pub use costs::{presets, CostSettings, Costs, Preset, DEFAULT_PRESET};
 pub use inputs::{regular_file, Input};
@@ -380,6 +381,9 @@ pub struct NetworkSection {
     pub attach_limit_m: Option<f64>,
     #[serde(default)]
     pub barriers: BTreeMap<String, Vec<String>>,
+    /// Walking speed per band, m/s: turns time norms into metres.
+    #[serde(default)]
+    pub speed_m_s: BTreeMap<String, f64>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -14,6 +14,7 @@ use super::ages::{band_years, norm_band_years, Years};
 use super::band_names::with_hyphens;
 use super::costs::CostSettings;
 use super::norms::{BandNorm, BandSplit, Norms};
+use super::speeds::WalkingSpeeds;
 use super::{
     AmenitySection, ChildrenSpec, Decay, HomesSection, Input, Language, NeighbourhoodsSection,
     NetworkSection, NumberFormat, RasterSection, Study, StudyFile,
@@ -114,6 +115,9 @@ pub struct Resolved {
     pub norms: Norms,
     /// Per `[[amenities]]` entry (in entry order): which bands its features serve.
     pub amenity_ages: Vec<AmenityAges>,
+    /// The walking speed of each band (`[network] speed_m_s`, else the defaults): what turned
+    /// time norms into metres, and turns network distances into minutes.
+    pub speeds: WalkingSpeeds,
     pub score: ScoreSettings,
     pub network: Option<NetworkSettings>,
     pub catchment: CatchmentSettings,
@@ -186,7 +190,8 @@ pub struct NetworkSettings {
     pub attach_limit_m: Setting<f64>,
     /// Which lines of a GeoJSON network are walked.
     pub walkable: Setting<Walkable>,
-    /// Per children band (in band order): the highway classes it does not cross.
+    /// Per band distances are walked for (`Norms::reach_bands`, in order): the highway classes
+    /// it does not cross.
     pub barriers: Vec<Vec<String>>,
 }
 
@@ -306,11 +311,20 @@ impl Resolved {
         let kinds = unique_kinds(file);
         let split = split(file).map_err(err)?;
         let mut split_notes = Vec::new();
+        let speeds = WalkingSpeeds::new(
+            &file
+                .network
+                .as_ref()
+                .map(|n| n.speed_m_s.clone())
+                .unwrap_or_default(),
+        )
+        .map_err(err)?;
         let norms = Norms::with_split(
             file.norms.as_ref(),
             &kinds,
             &bands,
             &split,
+            &speeds,
             &mut split_notes,
         )
         .map_err(err)?;
@@ -328,7 +342,8 @@ impl Resolved {
             }
         }
         let score = score(file, &kinds, &mut warnings).map_err(err)?;
-        let network = network(file, &bands).map_err(err)?;
+        let network = network(file, &norms.reach_bands).map_err(err)?;
+        walking_time(file, &bands, &norms, &speeds, &mut warnings).map_err(err)?;
         let catchment = catchment(file, &kinds, &focus_kind).map_err(err)?;
         let play_area = play_area(&study, &kinds, &mut warnings).map_err(err)?;
         let priority = priority(file).map_err(err)?;
@@ -386,6 +401,7 @@ impl Resolved {
             focus_kind,
             norms,
             amenity_ages,
+            speeds,
             score,
             network,
             catchment,
@@ -935,7 +951,7 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
     for b in n.barriers.keys() {
         if !bands.contains(b) && b != "all" {
             return Err(format!(
-                "[network.barriers]: band \"{b}\" is not a children band (bands: {})",
+                "[network.barriers]: band \"{b}\" is not a band of the study (bands: {}, or all)",
                 bands.join(", ")
             ));
         }
@@ -956,6 +972,73 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
         walkable,
         barriers,
     }))
+}
+
+/// Checks `[network] speed_m_s` against the study's bands, and says how time norms were
+/// converted: one note per kind with a time norm, and a warning when there is no network to walk
+/// (the time then stands for a straight line at the same speed, shorter than the walk).
+fn walking_time(
+    file: &StudyFile,
+    bands: &[String],
+    norms: &Norms,
+    speeds: &WalkingSpeeds,
+    warnings: &mut Vec<String>,
+) -> Result<(), String> {
+    let mut known: Vec<String> = bands.to_vec();
+    for t in norms.kinds.values() {
+        for b in &t.bands {
+            if !known.contains(&b.label) {
+                known.push(b.label.clone());
+            }
+        }
+    }
+    for b in speeds.given_bands() {
+        if b != "all" && !known.contains(b) {
+            return Err(format!(
+                "[network] speed_m_s.\"{b}\": no band \"{b}\" in the study (bands: {}, or all)",
+                known.join(", ")
+            ));
+        }
+    }
+    let timed: Vec<(&String, &super::NormTable)> =
+        norms.kinds.iter().filter(|(_, t)| t.has_time()).collect();
+    if timed.is_empty() {
+        if speeds.given_bands().next().is_some() {
+            warnings.push(
+                "[network] speed_m_s has no effect: no norm is a walking time (e.g. playground = { \"0-5\" = \"2 min\" })".into(),
+            );
+        }
+        return Ok(());
+    }
+    for (kind, t) in &timed {
+        let parts: Vec<String> = t
+            .bands
+            .iter()
+            .filter(|b| b.minutes.is_some())
+            .map(|b| {
+                let speed = speeds.of(&b.label);
+                format!(
+                    "{} {} at {} m/s{}",
+                    b.label,
+                    b.shown(),
+                    shown(speed.m_s),
+                    if speed.given { "" } else { " (default speed)" }
+                )
+            })
+            .collect();
+        warnings.push(format!(
+            "[norms] {kind}: walking times in metres: {}",
+            parts.join(", ")
+        ));
+    }
+    if file.network.is_none() {
+        let kinds: Vec<&str> = timed.iter().map(|(k, _)| k.as_str()).collect();
+        warnings.push(format!(
+            "[norms] {}: a walking time with no [network] is measured as a straight line at the same speed, which is shorter than the walk; give a [network] to walk it",
+            kinds.join(", ")
+        ));
+    }
+    Ok(())
 }
 
 fn catchment(

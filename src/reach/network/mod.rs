@@ -90,7 +90,7 @@ use rstar::RTree;
 /// Building a network by hand: the walkable ways, collected, then
 /// [`WalkWays::build`](crate::layers::walk::WalkWays::build).
 pub use crate::layers::walk::WalkWays as NetworkBuilder;
-pub use crate::layers::walk::{WalkRuleLines, Walkable};
+pub use crate::layers::walk::{RefusedBy, WalkRuleLines, Walkable};
 pub use attach::boundary_points;
 pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
@@ -138,7 +138,7 @@ pub struct NetworkStats {
     pub bridge_or_tunnel_edges: usize,
     /// Walkable OSM ways cut at the extract's edge (0 for GeoJSON networks).
     pub cut_ways: usize,
-    /// A GeoJSON network read with the walk rules: its lines taken and refused.
+    /// A GeoJSON network: its lines taken, refused by each walk rule, and taken without a class.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub walk_rule_lines: Option<WalkRuleLines>,
 }

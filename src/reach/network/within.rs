@@ -128,12 +128,12 @@ impl<'a> NetworkReach<'a> {
         })
     }
 
-    /// The graph a children band walks (by its barriers).
-    pub fn graph_of_band(&self, children_band: usize) -> usize {
-        self.band_graph[children_band]
+    /// The graph a band walks (by its barriers): a band of `Norms::reach_bands`.
+    pub fn graph_of_band(&self, band: usize) -> usize {
+        self.band_graph[band]
     }
 
-    /// The searches that serve bands given as (children band, radius): one per graph in use,
+    /// The searches that serve bands given as (reach band, radius): one per graph in use,
     /// as far as the largest radius on it, and per band the index of its search.
     pub fn searches(&self, bands: impl Iterator<Item = (usize, f64)>) -> Searches {
         let mut searches: Vec<(usize, f64)> = Vec::new();

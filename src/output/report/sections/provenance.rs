@@ -115,7 +115,13 @@ fn norms_table(input: &ReportInput) -> Markup {
                     String::new()
                 }),
                 Td::text(&b.label),
-                Td::num(Some(b.metres), metres(Some(b.metres))),
+                Td::num(
+                    Some(b.metres),
+                    match b.minutes {
+                        None => metres(Some(b.metres)),
+                        Some(_) => b.shown(),
+                    },
+                ),
                 Td::text(if first { &t.source } else { "" }),
             ]));
         }
