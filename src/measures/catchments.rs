@@ -3,20 +3,17 @@
 //! who live there. An amenity has no catchment for a band it does not serve (`ages`).
 //!
 //! In a straight line the area is the amenity buffered by the norm. Over the walk network it is
-//! the concave hull of everything reached within the norm (the network's nodes, the homes and
-//! the amenity's own outline): the walked streets' outline, which a buffer of the streets would
-//! fatten by the attach limit. Children within are counted from the same distances as every
+//! the concave hull of the junctions reached within the norm and the amenity's own outline: the
+//! walked streets' outline, which a buffer of the streets would fatten by the attach limit (the
+//! homes are left out of the hull: a city's playground reaches tens of thousands, the junctions
+//! already trace where they are). Children within are counted from the same distances as every
 //! other measure (a home inside a polygon amenity is at 0).
 
-use geo::{
-    Buffer, ConcaveHull, Coord, CoordsIter, Distance, Euclidean, Geometry, MultiPoint,
-    MultiPolygon, Point,
-};
+use geo::{Buffer, ConcaveHull, Coord, CoordsIter, Geometry, MultiPoint, MultiPolygon};
 use rayon::prelude::*;
-use rstar::primitives::GeomWithData;
-use rstar::{RTree, AABB};
 
 use crate::reach::network::NetworkReach;
+use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::scene::Scene;
 use crate::study::{BandNorm, Norms};
 
@@ -43,8 +40,6 @@ pub struct Catchments {
     pub items: Vec<Catchment>,
 }
 
-type HomePoint = GeomWithData<[f64; 2], u32>;
-
 /// The catchments of `kind` (the focus kind), walked over `network` when there is one.
 pub fn catchments(
     norms: &Norms,
@@ -58,6 +53,8 @@ pub fn catchments(
     let children_of = |h: usize, bn: &BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
     let items: Vec<Catchment> = match network {
         Some(reach) => {
+            // One search per barrier graph as far as its largest norm; each band keeps its part.
+            let searches = reach.searches(bands.iter().map(|bn| (bn.reach_band, bn.metres)));
             let joins = reach.join_all(amenities.items.iter().map(|a| a.geometry.to_geometry()));
             joins
                 .par_iter()
@@ -65,26 +62,36 @@ pub fn catchments(
                 .map_init(
                     || reach.scratch(),
                     |scratch, (j, join)| {
+                        let reached: Vec<_> = searches
+                            .searches
+                            .iter()
+                            .map(|&(graph, radius)| {
+                                let homes_found = reach.homes_within(join, graph, radius, scratch);
+                                let nodes = reach.nodes_within(join, graph, radius, scratch);
+                                (homes_found, nodes)
+                            })
+                            .collect();
+                        let outline = amenities.items[j].geometry.to_geometry();
                         bands
                             .iter()
                             .enumerate()
                             .filter(|&(b, _)| amenities.served.serves(j, b))
                             .map(|(b, bn)| {
-                                let graph = reach.graph_of_band(bn.reach_band);
-                                let found = reach.homes_within(join, graph, bn.metres, scratch);
-                                let mut points =
-                                    reach.nodes_within(join, graph, bn.metres, scratch);
-                                points.extend(found.iter().map(|&(h, _)| homes.coords[h as usize]));
-                                let outline = amenities.items[j].geometry.to_geometry();
+                                let (found, nodes) = &reached[searches.of_band[b]];
+                                let within = |d: f64| d <= bn.metres;
+                                let found: Vec<u32> =
+                                    found.iter().filter(|f| within(f.1)).map(|f| f.0).collect();
+                                let mut points: Vec<Coord> =
+                                    nodes.iter().filter(|n| within(n.1)).map(|n| n.0).collect();
                                 points.extend(outline.coords_iter());
                                 Catchment {
                                     amenity: j,
                                     band: b,
                                     children_within: found
                                         .iter()
-                                        .map(|&(h, _)| children_of(h as usize, bn))
+                                        .map(|&h| children_of(h as usize, bn))
                                         .sum(),
-                                    area: hull(points),
+                                    area: hull(points, bn.metres),
                                 }
                             })
                             .collect::<Vec<_>>()
@@ -94,13 +101,32 @@ pub fn catchments(
                 .collect()
         }
         None => {
-            let tree: RTree<HomePoint> = RTree::bulk_load(
-                homes
-                    .coords
-                    .iter()
-                    .enumerate()
-                    .map(|(i, c)| HomePoint::new([c.x, c.y], i as u32))
-                    .collect(),
+            // The homes in reach of each amenity, from the same range queries as E2SFCA's,
+            // summed in home order whatever the thread count.
+            let index = AmenityIndex::new(&amenities.items);
+            let max = bands.iter().map(|b| b.metres).fold(0.0, f64::max);
+            let mut within = vec![vec![0.0; bands.len()]; amenities.items.len()];
+            chunks_in_order(
+                &homes.coords,
+                |first, chunk| {
+                    let mut terms: Vec<(u32, usize, f64)> = Vec::new();
+                    index.within_each(chunk, max, |i, pairs| {
+                        for &(j, d) in pairs {
+                            for (b, bn) in bands.iter().enumerate() {
+                                let c = children_of(first + i, bn);
+                                if d <= bn.metres && c > 0.0 {
+                                    terms.push((j, b, c));
+                                }
+                            }
+                        }
+                    });
+                    terms
+                },
+                |terms| {
+                    for (j, b, c) in terms {
+                        within[j as usize][b] += c;
+                    }
+                },
             );
             amenities
                 .items
@@ -108,8 +134,8 @@ pub fn catchments(
                 .enumerate()
                 .flat_map_iter(|(j, a)| {
                     let geometry = a.geometry.to_geometry();
-                    let within = straight_within(&tree, &geometry, bands);
                     let served = &amenities.served;
+                    let within = &within[j];
                     bands
                         .iter()
                         .enumerate()
@@ -117,11 +143,8 @@ pub fn catchments(
                         .map(move |(b, bn)| Catchment {
                             amenity: j,
                             band: b,
-                            children_within: within[b]
-                                .iter()
-                                .map(|&h| children_of(h as usize, bn))
-                                .sum(),
-                            area: geometry.buffer(bn.metres),
+                            children_within: within[b],
+                            area: buffer(&geometry, bn.metres),
                         })
                 })
                 .collect()
@@ -135,53 +158,43 @@ pub fn catchments(
     })
 }
 
-/// Per band, the homes within its norm of `geometry` in a straight line (0 inside), in order.
-fn straight_within(
-    tree: &RTree<HomePoint>,
-    geometry: &Geometry,
-    bands: &[BandNorm],
-) -> Vec<Vec<u32>> {
-    use geo::BoundingRect;
-    let mut out = vec![Vec::new(); bands.len()];
-    let (Some(r), Some(max)) = (
-        geometry.bounding_rect(),
-        bands.iter().map(|b| b.metres).reduce(f64::max),
-    ) else {
-        return out;
-    };
-    let envelope = AABB::from_corners(
-        [r.min().x - max, r.min().y - max],
-        [r.max().x + max, r.max().y + max],
-    );
-    let mut found: Vec<(u32, f64)> = tree
-        .locate_in_envelope(&envelope)
-        .map(|p| {
-            let [x, y] = *p.geom();
-            (p.data, Euclidean.distance(&Point::new(x, y), geometry))
-        })
-        .collect();
-    found.sort_by_key(|f| f.0);
-    for (b, bn) in bands.iter().enumerate() {
-        out[b].extend(found.iter().filter(|f| f.1 <= bn.metres).map(|f| f.0));
+/// Vertices of the disc drawn around a point amenity (its area is 99.9% of the disc's).
+const DISC_VERTICES: usize = 72;
+
+/// `geometry` buffered by `radius`: a point's disc drawn directly (a general buffer costs a
+/// polygon overlay, and a city has thousands of point playgrounds), a polygon by `geo`.
+fn buffer(geometry: &Geometry, radius: f64) -> MultiPolygon {
+    match geometry {
+        Geometry::Point(p) => {
+            let ring: Vec<Coord> = (0..=DISC_VERTICES)
+                .map(|i| {
+                    let a =
+                        std::f64::consts::TAU * (i % DISC_VERTICES) as f64 / DISC_VERTICES as f64;
+                    Coord {
+                        x: p.x() + radius * a.cos(),
+                        y: p.y() + radius * a.sin(),
+                    }
+                })
+                .collect();
+            MultiPolygon(vec![geo::Polygon::new(ring.into(), vec![])])
+        }
+        other => other.buffer(radius),
     }
-    out
 }
 
-/// Points closer than this are one for the hull: a street's shape points every few metres add
-/// time, not shape.
-const HULL_GRID_M: f64 = 10.0;
+/// The hull keeps one point per cell of a grid this many cells across the catchment's diameter
+/// (cells of at least 10 m): a street's shape points every few metres add time, not shape, and a
+/// catchment's outline needs no finer detail than a fiftieth of its width.
+const HULL_CELLS_ACROSS: f64 = 50.0;
 
-/// The concave hull of the points reached; a small disc around a lone point, nothing for none.
-fn hull(mut points: Vec<Coord>) -> MultiPolygon {
+/// The concave hull of the points reached within `radius`; a small disc around a lone point,
+/// nothing for none.
+fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
     if points.is_empty() {
         return MultiPolygon(Vec::new());
     }
-    let cell = |c: &Coord| {
-        (
-            (c.x / HULL_GRID_M).floor() as i64,
-            (c.y / HULL_GRID_M).floor() as i64,
-        )
-    };
+    let size = (2.0 * radius / HULL_CELLS_ACROSS).max(10.0);
+    let cell = |c: &Coord| ((c.x / size).floor() as i64, (c.y / size).floor() as i64);
     points.sort_by(|a, b| {
         cell(a)
             .cmp(&cell(b))

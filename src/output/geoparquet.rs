@@ -128,15 +128,19 @@ pub fn write(w: impl Write + Send, table: &GeoParquetTable) -> Result<(), String
         })
         .collect();
     fields.push(Field::new(&geometry_name, DataType::Binary, true));
-    // In the Arrow schema's metadata, which the writer copies into the file's: pyarrow (and so
-    // GeoPandas) reads the schema stored in the file and ignores file metadata added beside it.
-    let geo = [(
-        "geo".to_string(),
-        geo_metadata(&geometry_name, table).to_string(),
-    )];
+    // In the Arrow schema's metadata, which pyarrow (and so GeoPandas) reads from the schema
+    // stored in the file, and in the file's own key-value metadata, where the GeoParquet
+    // specification puts it and other readers (ours, GDAL, DuckDB) look: arrow-rs keeps a
+    // schema's metadata inside its encoded schema only.
+    let geo_text = geo_metadata(&geometry_name, table).to_string();
+    let geo = [("geo".to_string(), geo_text.clone())];
     let schema = Arc::new(Schema::new_with_metadata(fields, geo.into_iter().collect()));
     let properties = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        .set_key_value_metadata(Some(vec![parquet::file::metadata::KeyValue::new(
+            "geo".to_string(),
+            geo_text,
+        )]))
         .build();
     let mut writer =
         ArrowWriter::try_new(w, schema.clone(), Some(properties)).map_err(|e| e.to_string())?;

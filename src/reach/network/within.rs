@@ -267,15 +267,15 @@ impl<'a> NetworkReach<'a> {
     }
 
     /// Where on the network the facility is reached from within `radius` over graph `graph`:
-    /// the positions of the junctions and line ends reached (for drawing its catchment; shape
-    /// points add time, not reach).
+    /// the positions of the junctions and line ends reached, with their distance (for drawing
+    /// its catchment; shape points add time, not reach).
     pub fn nodes_within(
         &self,
         facility: &FacilityJoin,
         graph: usize,
         radius: f64,
         scratch: &mut ReachScratch,
-    ) -> Vec<Coord> {
+    ) -> Vec<(Coord, f64)> {
         if !facility.joins() {
             return Vec::new();
         }
@@ -287,9 +287,9 @@ impl<'a> NetworkReach<'a> {
             .search
             .touched
             .iter()
-            .map(|&v| base[v as usize] as usize)
-            .filter(|&n| self.net.vertex[n])
-            .map(|n| self.net.coords[n])
+            .map(|&v| (base[v as usize] as usize, scratch.search.dist[v as usize]))
+            .filter(|&(n, _)| self.net.vertex[n])
+            .map(|(n, d)| (self.net.coords[n], d))
             .collect();
         scratch.search.clear();
         nodes
