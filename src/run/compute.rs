@@ -248,13 +248,13 @@ pub fn compute(
         network_reach.as_ref(),
         &warnings,
     )?;
+    observer.end("sites");
     observer.begin("catchments");
     let catchments =
         measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
     observer.end("catchments");
     drop(network_reach);
     drop(walk_network);
-    observer.end("sites");
 
     observer.begin("rasters");
     let rasters = rasters::raster_columns(&study.rasters, &scene, &raster_layers)?;
