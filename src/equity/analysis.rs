@@ -334,11 +334,10 @@ pub fn meeting_places(
             let serves = k.served.serves(place, b);
             (distance <= bn.metres && c > 0.0 && serves).then_some((q, c))
         };
-        let buckets = match network {
+        let (buckets, mixes) = match network {
             Some(reach) => network_mix(reach, &k.items, norms, &brings, &mut best),
             None => straight_mix(&k.items, norms, scene, &brings, &mut best),
         };
-        let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
         for (j, a) in k.items.iter().enumerate() {
             let anchor = a.anchor();
             places.push(MeetingPlace {
@@ -358,15 +357,15 @@ pub fn meeting_places(
 /// norms) at a distance: (quintile, children).
 type Brings<'a> = dyn Fn(usize, usize, usize, f64) -> Option<(u8, f64)> + Sync + 'a;
 
-/// Children per quintile within reach of each place in a straight line, and each home's best
-/// mix (raised in `best`).
+/// Children per quintile within reach of each place in a straight line and the place's mix of
+/// them, and each home's best mix (raised in `best`).
 fn straight_mix(
     items: &[Amenity],
     norms: &[BandNorm],
     scene: &Scene,
     brings: &Brings,
     best: &mut [f64],
-) -> Vec<[f64; 5]> {
+) -> (Vec<[f64; 5]>, Vec<super::Mix>) {
     let homes = &scene.homes;
     let radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let index = AmenityIndex::new(items);
@@ -406,7 +405,7 @@ fn straight_mix(
                 }
             });
         });
-    buckets
+    (buckets, mixes)
 }
 
 /// [`straight_mix`] over the walk network, each band on its own barriers: one pass of searches
@@ -419,7 +418,7 @@ fn network_mix(
     norms: &[BandNorm],
     brings: &Brings,
     best: &mut [f64],
-) -> Vec<[f64; 5]> {
+) -> (Vec<[f64; 5]>, Vec<super::Mix>) {
     let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
     let facilities = reach.join_all(items.iter().map(|a| a.geometry.to_geometry()));
     // Per search, the homes that bring children to the place, with what they bring.
@@ -459,7 +458,7 @@ fn network_mix(
             }
         },
     );
-    buckets
+    (buckets, mixes)
 }
 
 /// Meeting places by the children they reach, most first (ties in list order).

@@ -179,6 +179,22 @@ pub fn mismatch(path: &Path, looks: Sniffed, advice: &str) -> Error {
     )
 }
 
+/// Checks by its first bytes that the binary file at `path` is `expected`: an unreadable file is
+/// an I/O error, an empty one says `empty`, one that looks like another format says so, and one
+/// that looks like nothing known says `unknown`.
+pub fn expect_content(path: &Path, expected: Sniffed, empty: &str, unknown: &str) -> Result<()> {
+    let head = head(path);
+    if head.is_empty() {
+        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
+        return Err(Error::layer(path, empty));
+    }
+    match sniff(&head) {
+        Some(s) if s == expected => Ok(()),
+        Some(other) => Err(mismatch(path, other, other.advice())),
+        None => Err(Error::layer(path, unknown)),
+    }
+}
+
 /// The error for a GeoJSON file that looks like another format, if it does.
 pub fn not_geojson(path: &Path, head: &[u8]) -> Option<Error> {
     match sniff(head)? {

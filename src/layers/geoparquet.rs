@@ -126,24 +126,12 @@ pub fn read_in_chunks(
 
 /// Opens the file, checking first that it is Parquet.
 fn open(path: &Path) -> Result<ParquetRecordBatchReaderBuilder<File>> {
-    let head = super::format::head(path);
-    if head.is_empty() {
-        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
-        return Err(Error::layer(
-            path,
-            "the file is empty: a GeoParquet file is a Parquet file",
-        ));
-    }
-    match super::format::sniff(&head) {
-        Some(Sniffed::Parquet) => {}
-        Some(other) => return Err(super::format::mismatch(path, other, other.advice())),
-        None => {
-            return Err(Error::layer(
-                path,
-                "not a Parquet file (it does not start with \"PAR1\"); export the layer again as GeoParquet",
-            ))
-        }
-    }
+    super::format::expect_content(
+        path,
+        Sniffed::Parquet,
+        "the file is empty: a GeoParquet file is a Parquet file",
+        "not a Parquet file (it does not start with \"PAR1\"); export the layer again as GeoParquet",
+    )?;
     let file = File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
     catch_unwind(AssertUnwindSafe(|| {
         ParquetRecordBatchReaderBuilder::try_new(file)

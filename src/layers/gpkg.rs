@@ -117,26 +117,12 @@ pub fn read_in_chunks(
 
 /// Opens the file read-only (an input is never written), checking first that it is SQLite.
 fn open(path: &Path) -> Result<Connection> {
-    let head = super::format::head(path);
-    if head.is_empty() {
-        std::fs::File::open(path).map_err(|e| Error::io(path, format!("cannot read: {e}")))?;
-        return Err(Error::layer(
-            path,
-            "the file is empty: a GeoPackage is a SQLite database",
-        ));
-    }
-    match super::format::sniff(&head) {
-        Some(Sniffed::Sqlite) => {}
-        Some(other) => {
-            return Err(super::format::mismatch(path, other, other.advice()));
-        }
-        None => {
-            return Err(Error::layer(
-                path,
-                "not a SQLite database (a broken SQLite file, or not a GeoPackage): a GeoPackage starts with \"SQLite format 3\"; export it again",
-            ))
-        }
-    }
+    super::format::expect_content(
+        path,
+        Sniffed::Sqlite,
+        "the file is empty: a GeoPackage is a SQLite database",
+        "not a SQLite database (a broken SQLite file, or not a GeoPackage): a GeoPackage starts with \"SQLite format 3\"; export it again",
+    )?;
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let db = Connection::open_with_flags(path, flags)
         .map_err(|e| Error::layer(path, format!("cannot open the GeoPackage: {e}")))?;
