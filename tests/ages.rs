@@ -238,6 +238,7 @@ fn amenity(geometry: AmenityGeometry) -> Amenity {
         geometry,
         area_m2: 1.0,
         capacity: 1.0,
+        id: String::new(),
         name: String::new(),
         source: String::new(),
         index: 0,

@@ -30,6 +30,7 @@ fn scene() -> Scene {
         geometry: AmenityGeometry::Point(Coord { x: 60.0, y: 0.0 }),
         area_m2: 0.0,
         capacity: 1.0,
+        id: "SP-1".into(),
         name: "speelplek".into(),
         source: String::new(),
         index: 0,

@@ -78,6 +78,7 @@ fn playground(geometry: AmenityGeometry, capacity: f64) -> Amenity {
         geometry,
         area_m2: capacity,
         capacity,
+        id: String::new(),
         name: String::new(),
         source: String::new(),
         index: 0,

@@ -90,6 +90,7 @@ mod tests {
     fn nb(geometry: MultiPolygon) -> Neighbourhood {
         Neighbourhood {
             id: String::new(),
+            id: String::new(),
             name: String::new(),
             population: None,
             children: vec![],

@@ -11,8 +11,8 @@ use crate::layers::crs::Crs;
 use crate::measures::catchments::Catchments;
 use crate::scene::Scene;
 
-/// The properties: `kind,amenity_id,name,band,norm_m,children_within,walked`. The amenity's id
-/// is its feature's position in its layer (the `source` column of `run.json` names the layer).
+/// The properties: `kind,amenity_id,name,band,norm_m,children_within,walked`; `amenity_id` is
+/// the amenity's [`id`](crate::scene::Amenity::id).
 pub fn catchment_table(scene: &Scene, c: &Catchments) -> Table {
     let columns = [
         "kind",
@@ -32,7 +32,7 @@ pub fn catchment_table(scene: &Scene, c: &Catchments) -> Table {
             let (label, metres) = c.bands[item.band].clone();
             vec![
                 Cell::Text(c.kind.clone()),
-                Cell::Text(a.index.to_string()),
+                Cell::Text(a.id.clone()),
                 Cell::Text(a.name.clone()),
                 Cell::Text(label),
                 Cell::Num(Some(metres), 1),

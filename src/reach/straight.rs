@@ -65,7 +65,7 @@ impl<'a> AmenityIndex<'a> {
     /// use kindscape::scene::{Amenity, AmenityGeometry};
     /// let park = Amenity {
     ///     geometry: AmenityGeometry::Polygon(geo::wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))),
-    ///     area_m2: 100.0, capacity: 100.0, name: String::new(), source: String::new(), index: 0,
+    ///     area_m2: 100.0, capacity: 100.0, id: "0".into(), name: String::new(), source: String::new(), index: 0,
     /// };
     /// let items = [park];
     /// let index = AmenityIndex::new(&items);
@@ -607,6 +607,7 @@ mod tests {
             geometry,
             area_m2: 0.0,
             capacity: 1.0,
+            id: String::new(),
             name: String::new(),
             source: String::new(),
             index: 0,

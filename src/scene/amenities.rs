@@ -33,6 +33,9 @@ pub struct Amenity {
     pub area_m2: f64,
     /// Supply for play space per child: area, an attribute, or 1.
     pub capacity: f64,
+    /// The `[[amenities]] id` attribute's value; without one, the feature's own id (a GeoJSON
+    /// feature `id`, OpenStreetMap's "way/123"), else its position in its layer.
+    pub id: String,
     pub name: String,
     /// The layer file and the feature's index in it.
     pub source: String,
@@ -86,6 +89,7 @@ impl Amenity {
                 geometry,
                 area_m2,
                 capacity: 1.0,
+                id: index.to_string(),
                 name: String::new(),
                 source: String::new(),
                 index,
@@ -258,6 +262,9 @@ fn from_layer(
     if let Some(n) = &entry.name {
         layer.require_attribute(n, "[[amenities]] name")?;
     }
+    if let Some(attr) = &entry.id {
+        layer.require_attribute(attr, "[[amenities]] id")?;
+    }
     if let AmenityAges::Attribute(attr) = entry_ages {
         layer.require_attribute(attr, "[[amenities]] ages")?;
     }
@@ -326,6 +333,14 @@ fn from_layer(
                     .map(String::from)
             })
             .unwrap_or_default();
+        let id = match &entry.id {
+            Some(attr) => attributes::id_value(&f.props, attr)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::feature(path, f.index, format!("attribute \"{attr}\" (id) is empty"))
+                })?,
+            None => f.id.clone().unwrap_or_else(|| f.index.to_string()),
+        };
         for (geometry, area) in places {
             let is_point = matches!(geometry, AmenityGeometry::Point(_));
             if is_point && entry.point_area_m2.is_none() && min_area > 0.0 {
@@ -354,6 +369,7 @@ fn from_layer(
                 geometry,
                 area_m2: area,
                 capacity,
+                id: id.clone(),
                 name: name.clone(),
                 source: path.display().to_string(),
                 index: f.index,

@@ -306,6 +306,7 @@ fn candidate_layer(
             geometry,
             area_m2: 0.0,
             capacity: 1.0,
+            id: f.id.clone().unwrap_or_else(|| f.index.to_string()),
             name: f
                 .props
                 .get("name")
@@ -360,6 +361,7 @@ fn generated_candidates(
                 geometry: AmenityGeometry::Point(scene.homes.coords[h]),
                 area_m2: 0.0,
                 capacity: 0.0,
+                id: h.to_string(),
                 name: String::new(),
                 source: String::new(),
                 index: h,
@@ -395,6 +397,7 @@ fn generated_candidates(
             geometry: AmenityGeometry::Point(c),
             area_m2: 0.0,
             capacity: 1.0,
+            id: format!("grid-{}", i + 1),
             name: format!("grid site {}", i + 1),
             source: "generated".into(),
             index: i,

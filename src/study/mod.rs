@@ -346,6 +346,9 @@ pub struct AmenitySection {
     /// Attribute holding a display name.
     #[serde(default)]
     pub name: Option<String>,
+    /// Attribute holding each feature's id (what scenarios remove, what `K_nearest_id` says).
+    #[serde(default)]
+    pub id: Option<String>,
     /// Attribute holding the ages each feature serves ("0-5", "12+", "0-5;6-11"; empty = every
     /// band).
     #[serde(default)]
