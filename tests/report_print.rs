@@ -492,6 +492,34 @@ fn pdf_format_prints_this_runs_report_through_the_named_browser() {
 
 #[test]
 #[cfg(unix)]
+fn pdf_finds_a_browser_on_path_by_its_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = sample(dir.path());
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    // Not executable, so not a browser; the next name on the list is.
+    std::fs::write(bin.join("chromium"), "#!/bin/sh\nexit 9\n").unwrap();
+    browser(
+        &bin,
+        "chromium-browser",
+        "printf '%%PDF-1.4\\n%% chromium-browser\\n%%%%EOF\\n' > \"$pdf\"",
+    );
+    let out = dir.path().join("out");
+    let o = run(
+        &study,
+        &out,
+        &["--quiet", "--pdf"],
+        &[("PATH", bin.to_str()), ("KINDSCAPE_CHROMIUM", None)],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read_to_string(out.join("report.pdf")).unwrap(),
+        "%PDF-1.4\n% chromium-browser\n%%EOF\n"
+    );
+}
+
+#[test]
+#[cfg(unix)]
 fn pdf_without_a_browser_warns_and_writes_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let study = sample(dir.path());
