@@ -672,6 +672,9 @@ fn markdown(results: &[SizeResult]) -> String {
     t
 }
 
+/// One cell of the pandana table, from a size's run and its baseline.
+type PandanaCell = dyn Fn(&SizeResult, &PandanaResult) -> String;
+
 /// The whole network study against pandana's contraction hierarchy and `nearest_pois` on the
 /// same city; ratio = pandana / kindscape.
 fn pandana_table(t: &mut String, results: &[SizeResult], header: &[String]) {
@@ -681,14 +684,14 @@ fn pandana_table(t: &mut String, results: &[SizeResult], header: &[String]) {
     *t += "\nThe whole network study against pandana (`scripts/bench_pandana.py`: 4 kinds, one graph)\n\n";
     *t += &format!("| seconds | {} |\n", header.join(" | "));
     *t += &format!("|---|{}\n", "---:|".repeat(results.len()));
-    let cell = |f: &dyn Fn(&SizeResult, &PandanaResult) -> String| -> String {
+    let cell = |f: &PandanaCell| -> String {
         results
             .iter()
             .map(|r| r.pandana.as_ref().map_or("-".into(), |p| f(r, p)))
             .collect::<Vec<_>>()
             .join(" | ")
     };
-    let rows: [(&str, &dyn Fn(&SizeResult, &PandanaResult) -> String); 15] = [
+    let rows: [(&str, &PandanaCell); 15] = [
         (
             "**kindscape: whole run (every stage, every output)**",
             &|r, _| format!("**{}**", seconds(r.run_s)),
