@@ -2,17 +2,21 @@
 //!
 //! ```text
 //! cargo run --release --example bench -- [--homes 10000,100000,1000000,8000000] [--quick]
-//!     [--threads N] [--cache DIR] [--report FILE]
+//!     [--threads N] [--cache DIR] [--report FILE] [--street-pieces M]
+//!     [--geopandas PYTHON] [--pandana PYTHON]
 //! ```
 //!
-//! For each size the synthetic city of `kindscape sample --homes N` (seed 42) is written once
-//! into the cache folder (default `target/bench-cities/h<N>`) and reused afterwards. Each size
+//! For each size the synthetic city of `kindscape sample --homes N` (seed 42; with
+//! `--street-pieces M` its streets cut into pieces of at most M metres) is written once into the
+//! cache folder (default `target/bench-cities/h<N>`, `h<N>-p<M>`) and reused afterwards. Each size
 //! then runs in a child process of this binary, so that every size has its own peak memory
 //! (VmHWM from /proc/self/status, read right after the run, before the kernels). The child runs
 //! the whole flow through [`kindscape::run::run_study`] (outputs written, as a user's run would),
 //! so the stage timings are the ones `run.json` reports; it then times two kernels that are
 //! inside larger stages: building the walk graph from its GeoJSON layer (part of `load`) and
-//! straight-line nearest distances alone (index build + queries, 4 kinds).
+//! straight-line nearest distances alone (index build + queries, 4 kinds). `--geopandas` and
+//! `--pandana` run `scripts/bench_geopandas.py` and `scripts/bench_pandana.py` on the same city
+//! in the same bench run, each in its own process after kindscape's.
 //!
 //! The table (Markdown, stages as rows, sizes as columns) is printed and written to `--report`
 //! (default `target/bench/bench.md`). `--quick` runs the 10 000-home city only: CI uses it as a
@@ -54,6 +58,34 @@ struct SizeResult {
     straight: Option<StraightResult>,
     /// `scripts/bench_geopandas.py` on the same city, in the same bench run.
     geopandas: Option<GeopandasResult>,
+    /// Seconds from the child's start to the end of the run (every output written).
+    #[serde(default)]
+    run_s: f64,
+    /// `scripts/bench_pandana.py` on the same city, in the same bench run.
+    #[serde(default)]
+    pandana: Option<PandanaResult>,
+}
+
+/// What `scripts/bench_pandana.py` printed, and its process's wall time.
+#[derive(Debug, Serialize, Deserialize)]
+struct PandanaResult {
+    /// Homes, amenities and the walk network read, network edges and nodes made.
+    read_s: f64,
+    /// `pandana.Network(...)`: the contraction hierarchy.
+    network_s: f64,
+    /// `set_pois` + `nearest_pois` for the 4 kinds, and the homes' nearest nodes.
+    nearest_s: f64,
+    /// CPU seconds (user + system, all threads): of the whole script, and of the hierarchy and
+    /// `nearest_pois` alone.
+    #[serde(default)]
+    cpu_s: f64,
+    #[serde(default)]
+    network_nearest_cpu_s: f64,
+    peak_mb: f64,
+    nodes: usize,
+    edges: usize,
+    #[serde(default)]
+    process_s: f64,
 }
 
 /// What `scripts/bench_geopandas.py` printed, and its process's wall time.
@@ -126,11 +158,15 @@ struct Args {
     straight: bool,
     /// A Python with geopandas: the baseline is measured on every city.
     geopandas: Option<PathBuf>,
+    /// A Python with pandana: the network baseline is measured on every city.
+    pandana: Option<PathBuf>,
+    /// `kindscape sample --street-pieces`.
+    street_pieces: Option<u32>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE] [--geopandas PYTHON]"
+        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE] [--street-pieces M] [--geopandas PYTHON] [--pandana PYTHON]"
     );
     std::process::exit(2)
 }
@@ -157,6 +193,8 @@ fn parse_args() -> Args {
         child: None,
         straight: false,
         geopandas: None,
+        pandana: None,
+        street_pieces: None,
     };
     let mut quick = false;
     let mut it = std::env::args().skip(1);
@@ -171,6 +209,8 @@ fn parse_args() -> Args {
             "--child" => a.child = Some(parse_count(&value())),
             "--straight" => a.straight = true,
             "--geopandas" => a.geopandas = Some(PathBuf::from(value())),
+            "--pandana" => a.pandana = Some(PathBuf::from(value())),
+            "--street-pieces" => a.street_pieces = Some(parse_count(&value()) as u32),
             // `cargo bench` passes this to every bench target.
             "--bench" => {}
             _ => usage(),
@@ -183,10 +223,11 @@ fn parse_args() -> Args {
 }
 
 fn main() {
+    let started = Instant::now();
     let args = parse_args();
     let result = match args.child {
         Some(homes) if args.straight => straight_child(&args, homes),
-        Some(homes) => child(&args, homes),
+        Some(homes) => child(&args, homes, started),
         None => parent(&args),
     };
     if let Err(e) = result {
@@ -197,13 +238,16 @@ fn main() {
 
 type AnyResult<T> = Result<T, Box<dyn std::error::Error>>;
 
-fn city_dir(cache: &Path, homes: usize) -> PathBuf {
-    cache.join(format!("h{homes}"))
+fn city_dir(args: &Args, homes: usize) -> PathBuf {
+    match args.street_pieces {
+        None => args.cache.join(format!("h{homes}")),
+        Some(m) => args.cache.join(format!("h{homes}-p{m}")),
+    }
 }
 
 /// Writes the city unless a complete copy is cached; returns the seconds spent writing it.
-fn ensure_city(cache: &Path, homes: usize) -> AnyResult<Option<f64>> {
-    let dir = city_dir(cache, homes);
+fn ensure_city(args: &Args, homes: usize) -> AnyResult<Option<f64>> {
+    let dir = city_dir(args, homes);
     if dir.join(COMPLETE).is_file() && dir.join(STUDY_FILE).is_file() {
         return Ok(None);
     }
@@ -213,6 +257,7 @@ fn ensure_city(cache: &Path, homes: usize) -> AnyResult<Option<f64>> {
         &dir,
         &SampleOptions {
             homes,
+            street_piece_m: args.street_pieces,
             ..SampleOptions::default()
         },
     )?;
@@ -243,6 +288,9 @@ fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f6
         .arg(homes.to_string())
         .arg("--cache")
         .arg(&args.cache);
+    if let Some(m) = args.street_pieces {
+        cmd.arg("--street-pieces").arg(m.to_string());
+    }
     if straight {
         cmd.arg("--straight");
     }
@@ -260,8 +308,8 @@ fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f6
 fn parent(args: &Args) -> AnyResult<()> {
     let mut results = Vec::new();
     for &homes in &args.sizes {
-        let generated_s = ensure_city(&args.cache, homes)?;
-        write_straight_study(&city_dir(&args.cache, homes))?;
+        let generated_s = ensure_city(args, homes)?;
+        write_straight_study(&city_dir(args, homes))?;
         eprintln!("bench: running {homes} homes");
         let (line, _) = run_child(args, homes, false)?;
         let mut r: SizeResult = serde_json::from_str(&line)?;
@@ -280,12 +328,22 @@ fn parent(args: &Args) -> AnyResult<()> {
         );
         r.straight = Some(s);
         if let Some(python) = &args.geopandas {
-            let g = run_geopandas(python, &city_dir(&args.cache, homes))?;
+            let g = run_geopandas(python, &city_dir(args, homes))?;
             eprintln!(
                 "bench: {homes} homes, geopandas: {:.2} s end to end, {:.0} MB peak",
                 g.process_s, g.peak_mb
             );
             r.geopandas = Some(g);
+        }
+        if let Some(python) = &args.pandana {
+            let p = run_pandana(python, &city_dir(args, homes))?;
+            eprintln!(
+                "bench: {homes} homes, pandana: {:.2} s end to end ({:.2} s hierarchy + nearest), {:.0} MB peak",
+                p.process_s,
+                p.network_s + p.nearest_s,
+                p.peak_mb
+            );
+            r.pandana = Some(p);
         }
         results.push(r);
     }
@@ -315,6 +373,22 @@ fn run_geopandas(python: &Path, dir: &Path) -> AnyResult<GeopandasResult> {
     Ok(g)
 }
 
+/// Runs the pandana baseline on one city.
+fn run_pandana(python: &Path, dir: &Path) -> AnyResult<PandanaResult> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_pandana.py");
+    let mut cmd = Command::new(python);
+    cmd.arg(&script).arg(dir);
+    let (stdout, process_s) = timed_output(&mut cmd, "the pandana baseline")?;
+    let line = stdout
+        .lines()
+        .rev()
+        .find(|l| l.starts_with('{'))
+        .ok_or("the pandana baseline printed no result")?;
+    let mut p: PandanaResult = serde_json::from_str(line)?;
+    p.process_s = process_s;
+    Ok(p)
+}
+
 fn set_threads(args: &Args) -> AnyResult<()> {
     if let Some(n) = args.threads {
         rayon::ThreadPoolBuilder::new()
@@ -328,7 +402,7 @@ fn set_threads(args: &Args) -> AnyResult<()> {
 /// this process is the run end to end.
 fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
     set_threads(args)?;
-    let study = city_dir(&args.cache, homes).join(STRAIGHT_STUDY);
+    let study = city_dir(args, homes).join(STRAIGHT_STUDY);
     let run = run_study(
         &study,
         &RunOptions {
@@ -350,9 +424,9 @@ fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
     Ok(())
 }
 
-fn child(args: &Args, homes: usize) -> AnyResult<()> {
+fn child(args: &Args, homes: usize, started: Instant) -> AnyResult<()> {
     set_threads(args)?;
-    let dir = city_dir(&args.cache, homes);
+    let dir = city_dir(args, homes);
     let study = dir.join(STUDY_FILE);
     let run = run_study(
         &study,
@@ -363,6 +437,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
             pdf: false,
         },
     )?;
+    let run_s = started.elapsed().as_secs_f64();
     let peak_mb = vm_hwm_mb()?;
     let cpu_s = cpu_seconds()?;
 
@@ -411,6 +486,8 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
         input_mb,
         straight: None,
         geopandas: None,
+        run_s,
+        pandana: None,
     };
     println!("BENCH {}", serde_json::to_string(&result)?);
     Ok(())
@@ -584,8 +661,94 @@ fn markdown(results: &[SizeResult]) -> String {
             .map(|r| r.generated_s.map_or("cached".into(), seconds))
             .collect(),
     );
+    row(
+        &mut t,
+        "**whole run, from the process's start to every output written**",
+        results
+            .iter()
+            .map(|r| format!("**{}**", seconds(r.run_s)))
+            .collect(),
+    );
+    pandana_table(&mut t, results, &header);
     straight_table(&mut t, results, &header);
     t
+}
+
+/// One cell of the pandana table, from a size's run and its baseline.
+type PandanaCell = dyn Fn(&SizeResult, &PandanaResult) -> String;
+
+/// The whole network study against pandana's contraction hierarchy and `nearest_pois` on the
+/// same city; ratio = pandana / kindscape.
+fn pandana_table(t: &mut String, results: &[SizeResult], header: &[String]) {
+    if results.iter().all(|r| r.pandana.is_none()) {
+        return;
+    }
+    *t += "\nThe whole network study against pandana (`scripts/bench_pandana.py`: 4 kinds, one graph)\n\n";
+    *t += &format!("| seconds | {} |\n", header.join(" | "));
+    *t += &format!("|---|{}\n", "---:|".repeat(results.len()));
+    let cell = |f: &PandanaCell| -> String {
+        results
+            .iter()
+            .map(|r| r.pandana.as_ref().map_or("-".into(), |p| f(r, p)))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    let rows: [(&str, &PandanaCell); 15] = [
+        (
+            "**kindscape: whole run (every stage, every output)**",
+            &|r, _| format!("**{}**", seconds(r.run_s)),
+        ),
+        (
+            "kindscape: CPU seconds (user + system, all threads)",
+            &|r, _| seconds(r.cpu_s),
+        ),
+        ("kindscape: peak memory (MB)", &|r, _| {
+            format!("{:.0}", r.peak_mb)
+        }),
+        ("pandana: read the layers, make nodes and edges", &|_, p| {
+            seconds(p.read_s)
+        }),
+        ("pandana: Network (contraction hierarchy)", &|_, p| {
+            seconds(p.network_s)
+        }),
+        (
+            "pandana: set_pois + nearest_pois, 4 kinds; homes' nodes",
+            &|_, p| seconds(p.nearest_s),
+        ),
+        ("**pandana: hierarchy + nearest_pois alone**", &|_, p| {
+            format!("**{}**", seconds(p.network_s + p.nearest_s))
+        }),
+        ("pandana: hierarchy + nearest_pois, CPU seconds", &|_, p| {
+            seconds(p.network_nearest_cpu_s)
+        }),
+        ("pandana: whole process, CPU seconds", &|_, p| {
+            seconds(p.cpu_s)
+        }),
+        ("pandana: whole process, end to end", &|_, p| {
+            seconds(p.process_s)
+        }),
+        ("pandana: peak memory (MB)", &|_, p| {
+            format!("{:.0}", p.peak_mb)
+        }),
+        ("pandana: graph nodes / edges", &|_, p| {
+            format!("{} / {}", p.nodes, p.edges)
+        }),
+        (
+            "**ratio: pandana hierarchy + nearest_pois / kindscape whole run**",
+            &|r, p| format!("**{:.1}x**", (p.network_s + p.nearest_s) / r.run_s),
+        ),
+        (
+            "**ratio in CPU seconds: pandana hierarchy + nearest_pois / kindscape whole run**",
+            &|r, p| format!("**{:.1}x**", p.network_nearest_cpu_s / r.cpu_s),
+        ),
+        (
+            "ratio: pandana whole process / kindscape whole run",
+            &|r, p| format!("{:.1}x", p.process_s / r.run_s),
+        ),
+    ];
+    for (name, f) in rows {
+        *t += &format!("| {name} | {} |\n", cell(f));
+    }
 }
 
 /// The straight-line study per size, against geopandas' figures of issue 8 at 1 M homes.

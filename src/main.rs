@@ -54,6 +54,9 @@ enum Command {
         /// Replace files of the sample's names in a folder that does not hold an earlier sample.
         #[arg(long)]
         force: bool,
+        /// Cut the streets into pieces of at most METRES (a network as dense as OpenStreetMap's, for benchmarks).
+        #[arg(long, value_name = "METRES")]
+        street_pieces: Option<u32>,
     },
 }
 
@@ -113,6 +116,7 @@ fn main() -> ExitCode {
             seed,
             osm,
             force,
+            street_pieces,
         } => {
             let defaults = kindscape::sample::SampleOptions::default();
             let opts = kindscape::sample::SampleOptions {
@@ -120,6 +124,7 @@ fn main() -> ExitCode {
                 seed: seed.unwrap_or(defaults.seed),
                 osm_pbf: osm,
                 force,
+                street_piece_m: street_pieces,
                 ..defaults
             };
             kindscape::sample::write_sample(&dir, &opts).map(|s| {

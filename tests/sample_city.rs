@@ -155,3 +155,107 @@ fn a_million_homes() {
         );
     }
 }
+
+/// Streets cut into 25 m pieces (the benchmark's dense network) are the same streets: every
+/// segment is at most 25 m, the graph has 3 to 4 times the edges, and every walking distance
+/// of a run is the uncut city's (vertices added on straight lines change no path; the 0.01 m
+/// rounding of the new vertices moves a home's join by millimetres).
+#[test]
+fn streets_cut_into_pieces_walk_the_same_distances() {
+    use kindscape::reach::network::{WalkNetwork, Walkable};
+    use kindscape::run::{run_study, RunOptions};
+    let (whole, cut) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let write = |dir: &std::path::Path, street_piece_m| {
+        write_sample(
+            dir,
+            &SampleOptions {
+                street_piece_m,
+                ..SampleOptions::default()
+            },
+        )
+        .unwrap()
+    };
+    let (sw, sc) = (write(whole.path(), None), write(cut.path(), Some(25)));
+    assert_eq!(sw.network_edges, sc.network_edges, "the same streets");
+    let layer = |dir: &std::path::Path| {
+        let mut layer = read(&dir.join("walk.geojson"), None).unwrap();
+        layer
+            .reproject(&kindscape::layers::crs::Crs::from_epsg(28992).unwrap())
+            .unwrap();
+        layer
+    };
+    let (lw, lc) = (layer(whole.path()), layer(cut.path()));
+    let stats = |l: &kindscape::layers::Layer| {
+        WalkNetwork::from_layer(l, "highway", Walkable::OsmRules)
+            .unwrap()
+            .stats()
+    };
+    let (gw, gc) = (stats(&lw), stats(&lc));
+    assert!(
+        gc.edges > 3 * gw.edges,
+        "{} edges cut from {}",
+        gc.edges,
+        gw.edges
+    );
+    assert_eq!(gc.vertices, gw.vertices, "the same junctions and dead ends");
+    assert!(
+        (gc.total_km - gw.total_km).abs() < 1e-3,
+        "{gc:?} against {gw:?}"
+    );
+    for f in &lc.features {
+        let Some(Geometry::LineString(l)) = &f.geometry else {
+            panic!("feature {}: not a LineString", f.index)
+        };
+        for w in l.0.windows(2) {
+            let piece = (w[1].x - w[0].x).hypot(w[1].y - w[0].y);
+            assert!(
+                piece <= 25.0 + 0.02,
+                "feature {}: a piece of {piece} m",
+                f.index
+            );
+        }
+    }
+
+    let run = |dir: &std::path::Path, s: &std::path::Path| {
+        run_study(
+            s,
+            &RunOptions {
+                out: Some(dir.join("out")),
+                quiet: true,
+                language: None,
+            },
+        )
+        .unwrap();
+        let mut r = csv::Reader::from_path(dir.join("out/homes.csv")).unwrap();
+        let headers = r.headers().unwrap().clone();
+        let rows: Vec<csv::StringRecord> = r.records().map(|x| x.unwrap()).collect();
+        (headers, rows)
+    };
+    let (hw, rw) = run(whole.path(), &sw.study);
+    let (hc, rc) = run(cut.path(), &sc.study);
+    assert_eq!(hw, hc);
+    let walked: Vec<usize> = (0..hw.len())
+        .filter(|&i| hw[i].contains("_net_m"))
+        .collect();
+    assert!(walked.len() >= 16, "{hw:?}");
+    let mut compared = 0;
+    for (a, b) in rw.iter().zip(&rc) {
+        assert_eq!(a[0], b[0]);
+        for &i in &walked {
+            let (x, y) = (a[i].parse::<f64>().ok(), b[i].parse::<f64>().ok());
+            match (x, y) {
+                (Some(x), Some(y)) => {
+                    assert!(
+                        (x - y).abs() <= 0.15,
+                        "home {}: {} {x} against {y}",
+                        &a[0],
+                        &hw[i]
+                    );
+                    compared += 1;
+                }
+                _ => assert_eq!(a[i], b[i], "home {}: {}", &a[0], &hw[i]),
+            }
+        }
+    }
+    assert!(compared > 10 * rw.len(), "{compared}");
+}

@@ -839,6 +839,30 @@ impl City {
         }
     }
 
+    /// Adds vertices along every street so that no segment is longer than `piece` metres: the
+    /// density of an OpenStreetMap extract, whose ways carry a vertex every few metres, for
+    /// benchmarks of the graph searches. Marked crossings stay whole, so that their nodes stay
+    /// the crossing's two ends. Segments are cut into equal parts.
+    pub(crate) fn cut_streets(&mut self, piece: f64) {
+        let mut nodes = std::mem::take(&mut self.nodes);
+        for e in self.edges.iter_mut().filter(|e| !e.crossing) {
+            let mut path = Vec::with_capacity(e.nodes.len());
+            for w in e.nodes.windows(2) {
+                let (a, b) = (nodes[w[0] as usize], nodes[w[1] as usize]);
+                let len = (b.x - a.x).hypot(b.y - a.y);
+                let parts = (len / piece).ceil().max(1.0) as usize;
+                path.push(w[0]);
+                for k in 1..parts {
+                    path.push(nodes.len() as u32);
+                    nodes.push(lerp(a, b, k as f64 / parts as f64));
+                }
+            }
+            path.push(e.nodes[e.nodes.len() - 1]);
+            e.nodes = path;
+        }
+        self.nodes = nodes;
+    }
+
     /// Cuts the first (or last) `CROSSING_LENGTH` metres of `path` off as a crossing edge and
     /// returns the rest.
     fn split_crossing(&mut self, mut path: Vec<u32>, at_start: bool) -> Vec<u32> {
@@ -1048,6 +1072,40 @@ mod tests {
             .filter(|&&n| n as usize % (town.cols + 1) == 6)
             .count();
         assert_eq!(primary_crossings, 2);
+    }
+
+    #[test]
+    fn cut_streets_keeps_every_street_and_caps_its_pieces() {
+        let whole = City::generate(3000, 42);
+        let mut cut = whole.clone();
+        cut.cut_streets(25.0);
+        assert_eq!(cut.edges.len(), whole.edges.len());
+        let seg = |c: &City, a: u32, b: u32| {
+            let (p, q) = (c.nodes[a as usize], c.nodes[b as usize]);
+            (q.x - p.x).hypot(q.y - p.y)
+        };
+        let length =
+            |c: &City, e: &Edge| -> f64 { e.nodes.windows(2).map(|w| seg(c, w[0], w[1])).sum() };
+        let (mut before, mut after) = (0, 0);
+        for (w, c) in whole.edges.iter().zip(&cut.edges) {
+            assert_eq!((w.nodes[0], w.nodes.last()), (c.nodes[0], c.nodes.last()));
+            assert!((length(&whole, w) - length(&cut, c)).abs() < 1e-9);
+            assert!(c
+                .nodes
+                .windows(2)
+                .all(|p| seg(&cut, p[0], p[1]) <= 25.0 + 1e-9));
+            if w.crossing {
+                assert_eq!(w.nodes, c.nodes);
+            }
+            before += w.nodes.len() - 1;
+            after += c.nodes.len() - 1;
+        }
+        // Blocks of 120 m x 90 m: about 4 to 5 pieces per street.
+        assert!(after > 3 * before, "{before} segments -> {after}");
+        // Streets cut at 200 m are a grid's 120 m and 90 m sides: unchanged.
+        let mut long = whole.clone();
+        long.cut_streets(200.0);
+        assert_eq!(long.nodes, whole.nodes);
     }
 
     #[test]

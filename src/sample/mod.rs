@@ -65,6 +65,10 @@ pub struct SampleOptions {
     pub output: Option<String>,
     /// Replace files of the sample's names even in a folder that does not hold a sample.
     pub force: bool,
+    /// Cut the streets into pieces of at most this many metres (vertices added along each
+    /// line, in `walk.geojson` and the .osm.pbf alike): a network as dense as an OpenStreetMap
+    /// extract, for benchmarks. `None`: one segment per street (two at a bend).
+    pub street_piece_m: Option<u32>,
 }
 
 impl Default for SampleOptions {
@@ -75,6 +79,7 @@ impl Default for SampleOptions {
             osm_pbf: false,
             output: None,
             force: false,
+            street_piece_m: None,
         }
     }
 }
@@ -132,13 +137,21 @@ pub fn write_sample(dir: &Path, opts: &SampleOptions) -> Result<SampleSummary> {
         (opts.homes as u64).saturating_mul(MEMORY_PER_SAMPLE_HOME),
     )
     .map_err(|m| Error::Other(format!("--homes {}: {m}", opts.homes)))?;
+    if opts.street_piece_m == Some(0) {
+        return Err(Error::Other(
+            "--street-pieces 0: a street piece must be at least 1 m long".into(),
+        ));
+    }
     check_disk(dir, opts)?;
     if !opts.force {
         refuse_foreign_files(dir)?;
     }
     std::fs::create_dir_all(dir)
         .map_err(|e| Error::io(dir, format!("cannot create the folder: {e}")))?;
-    let city = City::generate(opts.homes as u64, opts.seed);
+    let mut city = City::generate(opts.homes as u64, opts.seed);
+    if let Some(piece) = opts.street_piece_m {
+        city.cut_streets(f64::from(piece));
+    }
     let to_wgs84 = Crs::from_epsg(28992)
         .map_err(Error::Other)?
         .to(&Crs::wgs84());
