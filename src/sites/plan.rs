@@ -243,29 +243,6 @@ pub fn plan(
     }))
 }
 
-/// The assumption line of a `[costs]` attribute: how many chosen sites took their cost from it.
-fn own_cost_lines(
-    settings: &CostSettings,
-    key: &str,
-    chosen: &[usize],
-    own: &[Option<f64>],
-) -> Option<String> {
-    let attribute = match key {
-        "capex" => settings.capex_attribute.as_ref(),
-        _ => settings.maintenance_attribute.as_ref(),
-    }?;
-    let given = chosen.iter().filter(|&&c| own[c].is_some()).count();
-    let what = match key {
-        "capex" => "Capital cost",
-        _ => "Maintenance",
-    };
-    Some(format!(
-        "{what} per site from the candidates' attribute \"{attribute}\" ([costs] {key}): given for \
-         {given} of the {} chosen sites; the others take the default above.",
-        chosen.len()
-    ))
-}
-
 /// Which demand each candidate covers: the candidate within the demand's radius, in a straight
 /// line.
 fn straight_covers(candidates: &[Amenity], demand: &[Demand], homes: &[Coord]) -> Vec<Vec<u32>> {
@@ -515,4 +492,27 @@ fn generated_candidates(
             index: i,
         })
         .collect()
+}
+
+/// The assumption line of a `[costs]` attribute: how many chosen sites took their cost from it.
+fn own_cost_lines(
+    settings: &CostSettings,
+    key: &str,
+    chosen: &[usize],
+    own: &[Option<f64>],
+) -> Option<String> {
+    let attribute = match key {
+        "capex" => settings.capex_attribute.as_ref(),
+        _ => settings.maintenance_attribute.as_ref(),
+    }?;
+    let given = chosen.iter().filter(|&&c| own[c].is_some()).count();
+    let what = match key {
+        "capex" => "Capital cost",
+        _ => "Maintenance",
+    };
+    Some(format!(
+        "{what} per site from the candidates' attribute \"{attribute}\" ([costs] {key}): given for \
+         {given} of the {} chosen sites; the others take the default above.",
+        chosen.len()
+    ))
 }
