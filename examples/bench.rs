@@ -335,6 +335,7 @@ fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
             out: None,
             quiet: true,
             language: None,
+            pdf: false,
         },
     )?;
     let result = StraightResult {
@@ -359,6 +360,7 @@ fn child(args: &Args, homes: usize) -> AnyResult<()> {
             out: Some(dir.join("out")),
             quiet: true,
             language: None,
+            pdf: false,
         },
     )?;
     let peak_mb = vm_hwm_mb()?;

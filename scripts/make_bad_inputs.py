@@ -77,6 +77,11 @@ case("degrees_declared_as_rd", ["error", "looks like longitude/latitude", "EPSG:
 case("huge_coordinates", ["error", "not plausible"], S.replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": "a"}, pt(1e300, 1e300))])})
 case("empty_amenity_layer", ["warning", "coverage is 0"], S.replace("../_base/playgrounds.geojson", "p.geojson"), {"p.geojson": fc([])})
+case("amenity_id_empty", ["error", "p.geojson", "feature 1", "attribute \"code\" (id) is empty"],
+     S.replace('path = "../_base/playgrounds.geojson"', 'path = "p.geojson"\nid = "code"'),
+     {"p.geojson": fc([feat({"code": "SP-1"}, pt(X, Y)), feat({"code": ""}, pt(X + 20, Y))])})
+case("amenity_id_attribute_missing", ["error", "kode", "[[amenities]] id"],
+     S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nid = "kode"'))
 case("invalid_polygon_repaired", ["warning", "1 invalid polygon(s) (self-intersecting or badly nested rings) were repaired"], S.replace("../_base/playgrounds.geojson", "p.geojson"),
      {"p.geojson": fc([feat({}, {"type": "Polygon", "coordinates": [[[X, Y], [X + 50, Y + 50], [X + 50, Y], [X, Y + 50], [X, Y]]]})])})
 case("norm_for_band_without_children", ["error", "band \"6-11\" has no children field"], S.replace('children = "kids"', 'children = { "0-5" = "kids" }') + '\n[norms]\nplayground = { "0-5" = 100, "6-11" = 400 }\n')

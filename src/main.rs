@@ -32,6 +32,10 @@ enum Command {
         /// Language of the report, summary.md and this summary (overrides [study] language).
         #[arg(long, value_parser = ["en", "nl"])]
         lang: Option<String>,
+        /// Also print the report to report.pdf with headless Chromium (chromium, chromium-browser
+        /// or google-chrome on PATH, or $KINDSCAPE_CHROMIUM); without one, a warning.
+        #[arg(long)]
+        pdf: bool,
     },
     /// Load and validate every layer; print counts, CRS, extents and warnings. Writes nothing.
     Check { study: PathBuf },
@@ -69,6 +73,7 @@ fn main() -> ExitCode {
             quiet,
             threads,
             lang,
+            pdf,
         } => {
             if let Some(n) = threads {
                 let limit = thread_limit();
@@ -86,6 +91,7 @@ fn main() -> ExitCode {
                 language: lang
                     .as_deref()
                     .and_then(kindscape::study::Language::from_code),
+                pdf,
             };
             kindscape::run::run_study(&study, &options).map(|r| {
                 eprint!("{}", summary::sorted_warnings(&r.results.warnings));

@@ -9,9 +9,9 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
+use common::browser::{chromium, console_messages, run_chromium};
+use common::page::{catalogue_words, visible_text, words};
 use common::{kindscape, read_csv};
 
 /// The only absolute URLs the report may hold: attribution links, as `<a href>`.
@@ -482,72 +482,6 @@ fn the_checks_catch_what_they_should() {
 // ---------------------------------------------------------------------------------------------
 // Headless Chromium
 
-const CHROMIUM: &str = "/usr/bin/chromium";
-
-/// Chromium's path, or `None` with a message; a failure instead when
-/// `KINDSCAPE_REQUIRE_CHROMIUM=1` (CI installs it with scripts/install_chromium.sh).
-fn chromium() -> Option<&'static str> {
-    if Path::new(CHROMIUM).exists() {
-        return Some(CHROMIUM);
-    }
-    if std::env::var("KINDSCAPE_REQUIRE_CHROMIUM").is_ok_and(|v| v == "1") {
-        panic!(
-            "KINDSCAPE_REQUIRE_CHROMIUM=1 but {CHROMIUM} is missing (scripts/install_chromium.sh)"
-        );
-    }
-    eprintln!("skipped: {CHROMIUM} is not installed (scripts/install_chromium.sh installs it)");
-    None
-}
-
-/// Runs headless chromium on a file with extra arguments; returns stdout and stderr.
-fn run_chromium(bin: &str, profile: &Path, page: &Path, extra: &[String]) -> (String, String) {
-    let mut cmd = Command::new(bin);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--enable-logging=stderr",
-        "--v=0",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()))
-    .args(extra)
-    .arg(format!("file://{}", page.display()))
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("chromium starts");
-    let stdout = child.stdout.take().unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
-    let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let start = Instant::now();
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(180) {
-            let _ = child.kill();
-            panic!("chromium did not finish within 180 s");
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    (out.join().unwrap(), err.join().unwrap())
-}
-
-/// Console messages of the page: the report logs nothing, so any is an error (chromium logs
-/// console.log, console.error and uncaught exceptions alike as `INFO:CONSOLE`).
-fn console_messages(stderr: &str, page: &str) -> Vec<String> {
-    stderr
-        .lines()
-        .filter(|l| (l.contains(":CONSOLE") && l.contains(page)) || l.contains("Uncaught"))
-        .map(String::from)
-        .collect()
-}
-
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
@@ -662,63 +596,6 @@ fn real_area_reports_open_offline() {
 
 // ---------------------------------------------------------------------------------------------
 // Dutch
-
-/// Lower-case words of three letters or more (letters of any script; digits split words).
-fn words(text: &str) -> BTreeSet<String> {
-    text.split(|c: char| !c.is_alphabetic())
-        .filter(|w| w.chars().count() >= 3)
-        .map(|w| w.to_lowercase())
-        .collect()
-}
-
-/// The text a reader sees: tags, the inline style and script and entities removed.
-fn visible_text(html: &str) -> String {
-    let mut rest = html;
-    let mut text = String::new();
-    while let Some(open) = rest.find('<') {
-        text.push_str(&rest[..open]);
-        text.push(' ');
-        let tag = &rest[open..];
-        let skip_to = ["<style", "<script"]
-            .iter()
-            .find(|t| tag.starts_with(**t))
-            .map(|t| format!("</{}>", &t[1..]));
-        rest = match skip_to {
-            Some(end) => &tag[tag.find(&end).unwrap() + end.len()..],
-            None => &tag[tag.find('>').unwrap() + 1..],
-        };
-    }
-    text.push_str(rest);
-    text.replace("&amp;", "&")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&middot;", "·")
-}
-
-/// Every catalogue text of one language, slots left out.
-fn catalogue_words(path: &str) -> BTreeSet<String> {
-    let table: toml::Table = toml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
-    let mut out = BTreeSet::new();
-    for entries in table.values() {
-        for text in entries.as_table().unwrap().values() {
-            let text = text.as_str().unwrap();
-            let mut plain = String::new();
-            let mut in_slot = false;
-            for c in text.chars() {
-                match c {
-                    '{' => in_slot = true,
-                    '}' => in_slot = false,
-                    c if !in_slot => plain.push(c),
-                    _ => {}
-                }
-            }
-            out.extend(words(&plain));
-        }
-    }
-    out
-}
 
 #[test]
 fn dutch_report_has_no_english_words() {

@@ -112,6 +112,11 @@ impl Staging {
         self.stage.join(name)
     }
 
+    /// Where a file already created under `name` is staged, for a writer that reads it.
+    pub fn staged_path(&self, name: &str) -> PathBuf {
+        self.stage.join(name)
+    }
+
     /// Writes a whole file at once.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let mut w = self.create(name)?;

@@ -10,6 +10,7 @@ use serde_json::json;
 
 use super::atomic::{self, Staging};
 use super::i18n;
+use super::pdf::Chromium;
 use super::table::{Cell, Table};
 use super::{gpkg, markdown, report, ExtraColumns};
 use crate::equity::analysis::{Equity, MeetingPlace};
@@ -53,6 +54,8 @@ pub struct OutputOptions {
     pub out_dir: PathBuf,
     /// The language of `report.html`, `summary.md` and the terminal summary.
     pub language: Language,
+    /// The browser that prints `report.pdf`; none writes no PDF.
+    pub pdf: Option<Chromium>,
 }
 
 /// What writing left behind.
@@ -73,6 +76,7 @@ pub struct Writer {
     staging: Staging,
     out_dir: PathBuf,
     language: Language,
+    pdf: Option<Chromium>,
 }
 
 impl Writer {
@@ -83,6 +87,7 @@ impl Writer {
             staging: Staging::new(&options.out_dir, &study.inputs, &study.path)?,
             out_dir: options.out_dir.clone(),
             language: options.language,
+            pdf: options.pdf.clone(),
         })
     }
 
@@ -321,7 +326,8 @@ fn write_geoparquet(
     })
 }
 
-/// The documents: `report.html`, `summary.md` and `run.json` (with `timings`, the full list).
+/// The documents: `report.html`, `report.pdf` when a browser is given, `summary.md` and
+/// `run.json` (with `timings`, the full list).
 pub fn write_documents(
     view: &RunView,
     table: &Table,
@@ -346,6 +352,11 @@ pub fn write_documents(
     writer.file("report.html", |w| {
         w.write_all(report::render(&report).as_bytes())
     })?;
+    if let Some(chromium) = writer.pdf.clone() {
+        let html = writer.staging.staged_path("report.html");
+        let shown = writer.staging.final_path("report.pdf");
+        writer.file_at("report.pdf", |pdf| chromium.print(&html, pdf, &shown))?;
+    }
     writer.file("summary.md", |w| {
         w.write_all(markdown::summary(&report).as_bytes())
     })?;

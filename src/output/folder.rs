@@ -30,6 +30,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "homes.parquet",
     "neighbourhoods.parquet",
     "report.html",
+    "report.pdf",
     "summary.md",
     "run.json",
 ];

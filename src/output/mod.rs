@@ -10,6 +10,7 @@ pub mod geoparquet;
 pub mod gpkg;
 pub mod i18n;
 pub mod markdown;
+pub mod pdf;
 pub mod report;
 pub mod summary;
 pub mod table;

@@ -12,6 +12,7 @@ pub use compute::{compute, load, Inputs, Observer, Results, Timer, Unobserved};
 
 use crate::error::{Result, Warnings};
 use crate::output::files::{write_data, write_documents};
+use crate::output::pdf::Chromium;
 use crate::output::{OutputOptions, RunView, Writer, Written};
 use crate::progress::Progress;
 use crate::scene::Scene;
@@ -25,6 +26,8 @@ pub struct RunOptions {
     pub quiet: bool,
     /// Overrides `[study] language`.
     pub language: Option<Language>,
+    /// Also print `report.pdf`, as `[study] formats = ["pdf"]` does.
+    pub pdf: bool,
 }
 
 /// What a run computed and wrote, for library users and for the CLI's summary.
@@ -77,13 +80,20 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
         timer: Timer::default(),
     };
     let study = Resolved::load(study_path)?;
+    let warnings = Warnings::new();
+    let pdf = if opts.pdf || study.pdf {
+        // No browser is no reason to lose the run: the other outputs are written, and said so.
+        Chromium::find().map_err(|why| warnings.push(why)).ok()
+    } else {
+        None
+    };
     let output = OutputOptions {
         out_dir: study.output_dir(opts.out.as_deref()),
         language: opts.language.unwrap_or(study.language.value),
+        pdf,
     };
     // Fail on an output folder that is unwritable, holds an input or is in use before the work.
     let writer = Writer::open(&output, &study)?;
-    let warnings = Warnings::new();
     cli.begin("loading layers");
     let inputs = load(&study, &warnings)?;
     cli.end("load");

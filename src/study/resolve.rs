@@ -88,6 +88,8 @@ pub struct Resolved {
     pub crs: Setting<String>,
     /// `[study] formats = ["gpkg"]`: also write `kindscape.gpkg`.
     pub geopackage: bool,
+    /// `[study] formats = ["pdf"]`: also print `report.html` to `report.pdf` (as `--pdf` does).
+    pub pdf: bool,
     /// `[study] formats = ["parquet"]`: also write `homes.parquet` and `neighbourhoods.parquet`
     /// (only ever true in a build with the `parquet` feature).
     pub geoparquet: bool,
@@ -331,7 +333,11 @@ impl Resolved {
         validate_layers(file).map_err(err)?;
         let amenity_ages = amenity_ages(file, &norms, &bands).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
-        let (geopackage, geoparquet) = formats(&file.study.formats).map_err(err)?;
+        let Formats {
+            geopackage,
+            geoparquet,
+            pdf,
+        } = formats(&file.study.formats).map_err(err)?;
         let homes_format =
             layer_format("homes", &file.homes.decimal, &file.homes.thousands).map_err(err)?;
         let focus_kind = focus_kind(file, &kinds).map_err(err)?;
@@ -386,6 +392,7 @@ impl Resolved {
             language: Setting::given_or(head.language, Language::default()),
             geopackage,
             geoparquet,
+            pdf,
             output: head.output,
             neighbourhood_attributes,
             homes_format,
@@ -492,18 +499,27 @@ fn layer_format(
         .map_err(|m| format!("[{section}] {m}"))
 }
 
-/// `[study] formats`: whether `kindscape.gpkg` and the GeoParquet files are written.
-fn formats(formats: &[String]) -> Result<(bool, bool), String> {
-    let (mut gpkg, mut parquet) = (false, false);
+/// The extra outputs `[study] formats` asks for.
+#[derive(Default)]
+struct Formats {
+    geopackage: bool,
+    geoparquet: bool,
+    pdf: bool,
+}
+
+/// `[study] formats`: whether `kindscape.gpkg`, the GeoParquet files and `report.pdf` are written.
+fn formats(formats: &[String]) -> Result<Formats, String> {
+    let mut out = Formats::default();
     for f in formats {
         match f.as_str() {
-            "gpkg" => gpkg = true,
-            "parquet" if cfg!(feature = "parquet") => parquet = true,
+            "gpkg" => out.geopackage = true,
+            "pdf" => out.pdf = true,
+            "parquet" if cfg!(feature = "parquet") => out.geoparquet = true,
             "parquet" => return Err("[study] formats: \"parquet\" (GeoParquet) needs a kindscape built with the `parquet` feature, and this one was built without it: rebuild with `cargo install --path . --features parquet`, or write \"gpkg\" (kindscape.gpkg) instead".into()),
-            other => return Err(format!("[study] formats: \"{other}\" is not an output format; give \"gpkg\" or \"parquet\" (CSV and GeoJSON are always written)")),
+            other => return Err(format!("[study] formats: \"{other}\" is not an output format; give \"gpkg\", \"parquet\" or \"pdf\" (CSV and GeoJSON are always written)")),
         }
     }
-    Ok((gpkg, parquet))
+    Ok(out)
 }
 
 /// `[neighbourhoods] tables`, `decimal` and `thousands`, checked.

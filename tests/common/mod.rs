@@ -4,6 +4,9 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub mod browser;
+pub mod page;
+
 /// The shared real data (`$KINDSCAPE_SHARED_DATA`, else `../shared/data` beside the repository).
 ///
 /// `None` (with a message) when it is absent, unless `KINDSCAPE_REQUIRE_SHARED=1` (set by

@@ -142,6 +142,19 @@ impl Texts {
         }
     }
 
+    /// Children's age bands as a list; the band kindscape names "all" (every child, when the
+    /// study counts children in one attribute) in the catalogue's words.
+    pub fn bands(&self, labels: &[String]) -> String {
+        labels
+            .iter()
+            .map(|b| match b.as_str() {
+                "all" => self.get("summary.all_bands"),
+                b => b,
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
     /// An amenity kind's name within a sentence ("green space").
     pub fn kind_lower(&self, kind: &str) -> String {
         self.kind(kind).to_lowercase()

@@ -238,7 +238,10 @@ pub fn figure(title: &str, drawing: Markup, caption: &str, wide: bool) -> Markup
     }
 }
 
-/// The inline style: print-friendly, system fonts only.
+/// The inline style, system fonts only. In print (and `report.pdf`) it sets A4 pages: each
+/// section from a new page, each map on a page of its own, no navigation bar, and tables that
+/// always fit the width (headers and text wrap, even inside a long word; numbers stay whole;
+/// 13 columns or more get a smaller type), so no column is cut off at the page's edge.
 const STYLE: &str = r#"
 :root{--ink:#1f2933;--muted:#52606d;--line:#d9e2ec;--bg:#f5f7fa;--accent:#1d4e89;--warn:#b44d12}
 *{box-sizing:border-box}
@@ -287,7 +290,35 @@ svg path.nb:hover,svg path.nb.hl{stroke:#111;stroke-width:2.5}
 ul.warnings li{margin:2px 0}
 code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 footer{color:var(--muted);font-size:12.5px;text-align:center;padding:10px 0 30px}
-@media print{nav{display:none}section{break-inside:avoid;border:none}body{background:#fff}}
+@page{size:A4;margin:12mm 11mm 14mm}
+@media print{
+*{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+body{background:#fff;font-size:10pt}
+nav{display:none}
+header.top{background:#fff;color:var(--accent);padding:0 0 4mm;border-bottom:2px solid var(--accent)}
+header.top p{color:var(--muted)}
+main{max-width:none;padding:0}
+section{border:none;border-radius:0;padding:0;margin:5mm 0 0}
+section+section{break-before:page;margin-top:0}
+h2,h3{break-after:avoid}
+p,li{orphans:3;widows:3}
+.card,figure,ul.gaps{break-inside:avoid}
+.table-wrap{overflow:visible}
+table{width:100%;min-width:0;font-size:8pt}
+table:has(th:nth-child(13)){font-size:7pt}
+th,td{padding:2px 4px;overflow-wrap:anywhere}
+th{white-space:normal}
+thead{display:table-header-group}
+tr{break-inside:avoid}
+table.sortable th:after{content:none}
+tr.hl td{background:none}
+.maps{display:block}
+.maps figure{border:none;padding:0}
+.maps figure+figure{break-before:page}
+.maps figure svg{max-height:230mm}
+.hists{grid-template-columns:1fr 1fr}
+footer{padding:4mm 0 0}
+}
 "#;
 
 /// The inline script: click a header to sort its table, hover a neighbourhood to highlight it on

@@ -59,7 +59,7 @@ fn facts<'a>(input: &ReportInput<'a>) -> Vec<(&'a str, String)> {
             format!("kindscape {}", env!("CARGO_PKG_VERSION")),
         ),
         (t.get("provenance.crs"), scene.crs.to_string()),
-        (t.get("provenance.bands"), scene.bands.join(", ")),
+        (t.get("provenance.bands"), t.bands(&scene.bands)),
         (t.get("provenance.distances"), t.get(distances).to_string()),
         (t.get("provenance.preset"), study.norms.preset.to_string()),
         (t.get("provenance.homes"), homes_value),
