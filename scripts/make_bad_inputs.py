@@ -280,6 +280,20 @@ case("deprivation_weight_without_equity", ["warning", "[priority] deprivation_we
 case("sites_crs_without_candidates", ["warning", "[sites] crs has no effect"], S + '\n[sites]\ncount = 1\ncrs = "EPSG:28992"\n')
 case("sites_weight_by_deprivation_without_equity", ["warning", "[sites] weight_by_deprivation has no effect"], S + '\n[sites]\ncount = 1\nweight_by_deprivation = true\n')
 case("empty_score_section", ["warning", "[score] has no effect"], S + '\n[score]\n')
+# [costs] capex / maintenance: a site's own cost from a candidates attribute.
+LOTS = '\n[sites]\ncount = 1\ncandidates = "lots.geojson"\n[costs]\n'
+case("costs_capex_attribute_not_a_number", ["error", "lots.geojson", "feature 1", "kosten", "[costs] capex"],
+     S + LOTS + 'capex = "kosten"\n',
+     {"lots.geojson": fc([feat({"kosten": 90000}, pt(X + 50, Y + 50)), feat({"kosten": "duur"}, pt(X + 60, Y + 50))])})
+case("costs_maintenance_attribute_negative", ["error", "lots.geojson", "feature 0", "onderhoud", "must not be negative", "[costs] maintenance"],
+     S + LOTS + 'maintenance = "onderhoud"\n',
+     {"lots.geojson": fc([feat({"onderhoud": -500}, pt(X + 50, Y + 50))])})
+case("costs_capex_attribute_absent", ["error", "lots.geojson", "[costs] capex = \"kosten\"", "no candidate site has a value", "prijs"],
+     S + LOTS + 'capex = "kosten"\n',
+     {"lots.geojson": fc([feat({"prijs": 90000}, pt(X + 50, Y + 50))])})
+case("costs_capex_attribute_empty", ["error", "[costs] capex = \"\"", "must name an attribute"], S + '\n[sites]\ncount = 1\n[costs]\ncapex = ""\n')
+case("costs_capex_without_candidates", ["warning", "[costs] capex = \"kosten\" has no effect on the sites", "[sites] candidates"],
+     S + '\n[sites]\ncount = 1\n[costs]\ncapex = "kosten"\n')
 # --- end resolve ---------------------------------------------------------------------------------
 
 # --- data in: tables, derived counts, band splits, numbers as text -------------------------------

@@ -33,7 +33,7 @@ pub struct Appraisal {
 }
 
 impl Appraisal {
-    fn new(capex_pv: f64, maintenance_pv: f64, benefit_pv: f64) -> Self {
+    pub(crate) fn new(capex_pv: f64, maintenance_pv: f64, benefit_pv: f64) -> Self {
         let cost_pv = capex_pv + maintenance_pv;
         Self {
             capex_pv,
@@ -81,10 +81,39 @@ pub struct CostBenefit {
     pub break_even_benefit_factor: Option<f64>,
 }
 
-/// Appraises each site from the children it newly covers (unweighted, all bands) and totals them.
+/// One site to appraise: the children it newly covers and what it costs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// Children newly within their band's norm thanks to the site (all bands).
+    pub new_children: f64,
+    /// Building it, paid in year 0.
+    pub capex_eur: f64,
+    /// Its upkeep, years 1..=years.
+    pub maintenance_eur_per_year: f64,
+}
+
+impl Site {
+    /// A site at the study's default costs.
+    pub fn at_default_costs(costs: &Costs, new_children: f64) -> Self {
+        Self {
+            new_children,
+            capex_eur: costs.capex_eur,
+            maintenance_eur_per_year: costs.maintenance_eur_per_year,
+        }
+    }
+}
+
+/// The yearly benefit of covering `children` children at a site: the per-site benefit plus the
+/// per-child benefit times the children (the same for every band, as the preset's source gives
+/// no split by age).
+pub fn benefit_per_year(costs: &Costs, children: f64) -> f64 {
+    costs.benefit_eur_per_site_per_year + costs.benefit_eur_per_child_per_year * children
+}
+
+/// Appraises each site from the children it newly covers and its own costs, and totals them.
 ///
 /// ```
-/// use kindscape::cba::{appraise, Costs};
+/// use kindscape::cba::{appraise, Costs, Site};
 /// let costs = Costs {
 ///     capex_eur: 100.0,
 ///     maintenance_eur_per_year: 10.0,
@@ -93,22 +122,20 @@ pub struct CostBenefit {
 ///     years: 3,
 ///     discount_rate: 0.0,
 /// };
-/// let cba = appraise(&costs, &[50.0]);
+/// let cba = appraise(&costs, &[Site::at_default_costs(&costs, 50.0)]);
 /// // Undiscounted: benefits 3 x 50 = 150, costs 100 + 3 x 10 = 130.
 /// assert_eq!(cba.total.npv, 20.0);
 /// assert_eq!(cba.total.bcr, Some(150.0 / 130.0));
 /// ```
-pub fn appraise(costs: &Costs, new_children_per_site: &[f64]) -> CostBenefit {
+pub fn appraise(costs: &Costs, sites: &[Site]) -> CostBenefit {
     let factor = annuity_factor(costs.discount_rate, costs.years);
-    let sites: Vec<Appraisal> = new_children_per_site
+    let sites: Vec<Appraisal> = sites
         .iter()
-        .map(|&children| {
-            let benefit_per_year = costs.benefit_eur_per_site_per_year
-                + costs.benefit_eur_per_child_per_year * children;
+        .map(|site| {
             Appraisal::new(
-                costs.capex_eur,
-                costs.maintenance_eur_per_year * factor,
-                benefit_per_year * factor,
+                site.capex_eur,
+                site.maintenance_eur_per_year * factor,
+                benefit_per_year(costs, site.new_children) * factor,
             )
         })
         .collect();

@@ -5,6 +5,42 @@ use super::npv::{annuity_factor, BENEFIT_FACTORS, COST_FACTORS};
 use crate::study::CostSettings;
 
 impl CostSettings {
+    /// The assumptions of appraising closures (`cba::appraise_closure`), one line each, for the
+    /// run's output and the report.
+    pub fn closure_assumptions(&self) -> Vec<String> {
+        let c = &self.costs;
+        let mut lines = vec![format!(
+            "Closing a playground saves its upkeep, {} a year{}, at the end of years 1 to {}, \
+             and loses the benefit of the children who lose coverage, {} per child per year{}; \
+             both discounted at {}% a year. NPV = PV of upkeep saved - PV of benefit lost; BCR \
+             = PV of upkeep saved / PV of benefit lost (above 1: closing saves more than it \
+             loses).",
+            eur(c.maintenance_eur_per_year),
+            match &self.maintenance_attribute {
+                Some(a) => format!(" unless the playground's attribute \"{a}\" gives its own"),
+                None => String::new(),
+            },
+            c.years,
+            eur_cents(c.benefit_eur_per_child_per_year),
+            if c.benefit_eur_per_site_per_year > 0.0 {
+                format!(
+                    " plus {} per playground",
+                    eur(c.benefit_eur_per_site_per_year)
+                )
+            } else {
+                String::new()
+            },
+            trim(c.discount_rate * 100.0),
+        )];
+        lines.push(
+            "A closure avoids no renewal cost and sells no land in this appraisal; children who \
+             lose coverage keep none of the benefit, even if a playground lies just beyond their \
+             norm."
+                .to_string(),
+        );
+        lines
+    }
+
     /// Every assumption of the cost-benefit analysis, one line each, for the run's output and the
     /// report.
     pub fn assumptions(&self) -> Vec<String> {
@@ -21,20 +57,24 @@ impl CostSettings {
         }];
         lines.extend([
             format!(
-                "Capital cost {} per site, paid in year 0 (not discounted).",
+                "Capital cost {} per site unless its own is given, paid in year 0 (not \
+                 discounted).",
                 eur(c.capex_eur)
             ),
             format!(
-                "Maintenance {} per site per year, paid at the end of years 1 to {}.",
+                "Maintenance {} per site per year unless its own is given, paid at the end of years \
+                 1 to {}.",
                 eur(c.maintenance_eur_per_year),
                 c.years
             ),
             format!(
-                "Benefit {} per site per year plus {} per newly covered child per year, at the \
-                 end of years 1 to {}; newly covered = within their band's norm of the new site \
-                 and of no existing amenity or earlier site.",
+                "Benefit {} per site per year plus {} per newly covered child per year (every \
+                 band alike), at the end of years 1 to {}; newly covered = within their band's \
+                 norm of the new site and of no existing amenity or earlier site. Each site's \
+                 benefit, NPV and BCR follow from its own children and costs; the total is the \
+                 sum of the sites.",
                 eur(c.benefit_eur_per_site_per_year),
-                eur(c.benefit_eur_per_child_per_year),
+                eur_cents(c.benefit_eur_per_child_per_year),
                 c.years
             ),
             format!(
@@ -71,9 +111,9 @@ impl CostSettings {
             lines.extend(self.preset.benefit_derivation.iter().map(|l| l.to_string()));
             if c.maintenance_eur_per_year != self.preset.costs.maintenance_eur_per_year {
                 lines.push(format!(
-                    "Benefit per site stays {} although maintenance was changed to {}: it is \
-                     not rescaled (set benefit_eur_per_site_per_year to change it).",
-                    eur(c.benefit_eur_per_site_per_year),
+                    "Benefit per child stays {} although maintenance was changed to {}: it is \
+                     not rescaled (set benefit_eur_per_child_per_year to change it).",
+                    eur_cents(c.benefit_eur_per_child_per_year),
                     eur(c.maintenance_eur_per_year)
                 ));
             }
@@ -99,6 +139,16 @@ fn eur(amount: f64) -> String {
         ""
     };
     format!("EUR {sign}{grouped}")
+}
+
+/// "EUR 56.73": an amount per child, where the cents matter.
+fn eur_cents(amount: f64) -> String {
+    let whole = amount.trunc();
+    let cents = ((amount - whole) * 100.0).round();
+    if cents == 0.0 || cents == 100.0 {
+        return eur(amount.round());
+    }
+    format!("{}.{:02}", eur(whole), cents as i64)
 }
 
 /// 2.25 rather than 2.2500000000000004.
@@ -127,5 +177,9 @@ mod tests {
         assert_eq!(eur(0.0), "EUR 0");
         assert_eq!(eur(-1_234_567.0), "EUR -1,234,567");
         assert_eq!(trim(0.0225 * 100.0), "2.25");
+        assert_eq!(eur_cents(56.727), "EUR 56.73");
+        assert_eq!(eur_cents(1_234.5), "EUR 1,234.50");
+        assert_eq!(eur_cents(40.0), "EUR 40");
+        assert_eq!(eur_cents(9.999), "EUR 10");
     }
 }

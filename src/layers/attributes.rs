@@ -82,6 +82,19 @@ pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
     })
 }
 
+/// Reads an amount of money (a site's cost): `None` when missing, so that the study's default
+/// applies; a negative value is an error here, not a suppressed count, since a cost below zero
+/// means nothing.
+pub fn amount_value(props: &Properties, key: &str) -> Result<Option<f64>, String> {
+    match number_value(props, key)? {
+        Number::Value(v) => Ok(Some(v)),
+        Number::Missing => Ok(None),
+        Number::Suppressed(v) => Err(format!(
+            "attribute \"{key}\" = {v}: an amount in euros must not be negative"
+        )),
+    }
+}
+
 /// True when the feature's attributes match every entry of the filter (a list = any of them).
 pub fn matches(props: &Properties, filter: &Filter) -> bool {
     filter.iter().all(|(key, wanted)| {

@@ -188,9 +188,20 @@ fn sites(input: &ReportInput, s: &mut String) {
     );
     let mut names = columns(t, &["col.rank", "col.name"]);
     names.extend(["x".to_string(), "y".to_string()]);
-    names.extend(columns(t, &["col.new_children", "col.running_total"]));
-    s.push_str(&header(&names, &[true, false, true, true, true, true]));
-    for site in &plan.sites {
+    names.extend(columns(
+        t,
+        &[
+            "col.new_children",
+            "col.running_total",
+            "col.npv",
+            "col.bcr",
+        ],
+    ));
+    s.push_str(&header(
+        &names,
+        &[true, false, true, true, true, true, true, true],
+    ));
+    for (site, a) in plan.sites.iter().zip(&plan.cba.sites) {
         s.push_str(&row(&[
             site.rank.to_string(),
             site.name.clone(),
@@ -198,6 +209,8 @@ fn sites(input: &ReportInput, s: &mut String) {
             num(Some(site.y), 0),
             num(Some(site.new_children), 1),
             num(Some(site.total_children), 1),
+            num(Some(a.npv), 0),
+            num(a.bcr, 2),
         ]));
     }
     let cba = t.cba_totals("md.cba", &plan.cba.total, num);

@@ -306,10 +306,23 @@ pub fn sites_table(plan: &crate::sites::plan::SitePlan) -> Table {
         .collect();
     columns.extend(plan.band_labels.iter().map(|b| format!("new_children_{b}")));
     columns.push("name".into());
+    // Each site's own appraisal (`cba.csv` repeats it with the total and the sensitivity).
+    columns.extend(
+        [
+            "capex_eur",
+            "maintenance_eur_per_year",
+            "benefit_pv",
+            "cost_pv",
+            "npv",
+            "bcr",
+        ]
+        .map(String::from),
+    );
     let rows = plan
         .sites
         .iter()
-        .map(|s| {
+        .zip(&plan.cba.sites)
+        .map(|(s, a)| {
             let mut row = vec![
                 Cell::Num(Some(s.rank as f64), 0),
                 Cell::Num(Some(s.x), 2),
@@ -319,6 +332,14 @@ pub fn sites_table(plan: &crate::sites::plan::SitePlan) -> Table {
             ];
             row.extend(s.new_by_band.iter().map(|v| Cell::Num(Some(*v), 2)));
             row.push(Cell::text(&s.name));
+            row.extend([
+                Cell::Num(Some(s.capex_eur), 2),
+                Cell::Num(Some(s.maintenance_eur_per_year), 2),
+                Cell::Num(Some(a.benefit_pv), 2),
+                Cell::Num(Some(a.cost_pv()), 2),
+                Cell::Num(Some(a.npv), 2),
+                Cell::Num(a.bcr, 4),
+            ]);
             row
         })
         .collect();

@@ -212,6 +212,13 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 ],
             );
             let _ = writeln!(s, "  {line}");
+            if let Some(a) = p.cba.sites.get(site.rank - 1) {
+                let _ = writeln!(
+                    s,
+                    "     {}",
+                    t.cba_totals("term.site_cba", a, format_number)
+                );
+            }
         }
         let cba = t.cba_totals("term.cba", &p.cba.total, format_number);
         let _ = writeln!(s, "{cba}");

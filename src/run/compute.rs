@@ -14,7 +14,7 @@ use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
 use crate::reach::network::WalkNetwork;
 use crate::reach::{self, Distances, NetworkReport};
-use crate::scene::{self, Amenity, Scene};
+use crate::scene::{self, Scene};
 use crate::sites::plan::{self, SitePlan};
 use crate::study::{PlayAreaSettings, Resolved};
 
@@ -64,7 +64,7 @@ pub struct Inputs {
     /// One per `[[rasters]]` entry, in order.
     pub rasters: Vec<RasterLayer>,
     /// The `[sites] candidates` layer, when the study names one.
-    pub candidates: Option<Vec<Amenity>>,
+    pub candidates: Option<plan::Candidates>,
 }
 
 /// Reads and checks every layer the study names.

@@ -132,7 +132,7 @@ kind = \"playground\"
 count = 3
 
 [costs]
-preset = \"ecorys-2020\"           # per-site benefit derived from the Ecorys MKBA (NORMS.md)
+preset = \"ecorys-2020\"           # benefit per child derived from the Ecorys MKBA (NORMS.md)
 capex_eur = 150000
 maintenance_eur_per_year = 7500
 years = 15

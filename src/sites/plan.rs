@@ -5,14 +5,15 @@
 use geo::Coord;
 
 use super::{assumptions, select, tally, CoverageProblem};
-use crate::cba::{self, CostBenefit};
+use crate::cba::{self, CostBenefit, Site};
 use crate::equity::priority_weights;
 use crate::error::{Error, Result, Warnings};
+use crate::layers::attributes;
 use crate::reach::network::NetworkReach;
 use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
-use crate::study::{BandNorm, CandidateLayer, SitesSettings};
+use crate::study::{BandNorm, CandidateLayer, CostSettings, SitesSettings};
 
 /// One chosen site.
 #[derive(Debug, Clone)]
@@ -27,6 +28,32 @@ pub struct ChosenSite {
     /// Per norm band of the kind, in norm order.
     pub new_by_band: Vec<f64>,
     pub name: String,
+    /// Its capital cost: the candidate's `[costs] capex` attribute, else `[costs] capex_eur`.
+    pub capex_eur: f64,
+    /// Its upkeep: the candidate's `[costs] maintenance` attribute, else the default.
+    pub maintenance_eur_per_year: f64,
+}
+
+/// The `[sites] candidates` layer, with each candidate's own costs where it gives them.
+#[derive(Debug, Clone)]
+pub struct Candidates {
+    pub sites: Vec<Amenity>,
+    /// The `[costs] capex` attribute per candidate; `None` = the study's default.
+    pub capex_eur: Vec<Option<f64>>,
+    /// The `[costs] maintenance` attribute per candidate; `None` = the study's default.
+    pub maintenance_eur_per_year: Vec<Option<f64>>,
+}
+
+impl Candidates {
+    /// Candidates without costs of their own (the generated grid).
+    fn at_default_costs(sites: Vec<Amenity>) -> Self {
+        let n = sites.len();
+        Self {
+            sites,
+            capex_eur: vec![None; n],
+            maintenance_eur_per_year: vec![None; n],
+        }
+    }
 }
 
 /// The sites and their appraisal.
@@ -54,7 +81,7 @@ pub fn plan(
     scene: &Scene,
     distances: &Distances,
     quintile: Option<&[Option<u8>]>,
-    candidates: Option<Vec<Amenity>>,
+    candidates: Option<Candidates>,
     network: Option<&NetworkReach>,
     warnings: &Warnings,
 ) -> Result<Option<SitePlan>> {
@@ -103,15 +130,19 @@ pub fn plan(
         d.children * w
     };
 
-    let candidates = match candidates {
+    let Candidates {
+        sites: candidates,
+        capex_eur: own_capex,
+        maintenance_eur_per_year: own_maintenance,
+    } = match candidates {
         Some(layer) => layer,
-        None => generated_candidates(
+        None => Candidates::at_default_costs(generated_candidates(
             scene,
             &demand,
             &scene.amenities[k].items,
             cfg.min_distance_m.value,
             norms,
-        ),
+        )),
     };
     if candidates.is_empty() {
         warnings.push(format!(
@@ -136,6 +167,8 @@ pub fn plan(
         &selection.chosen,
         &demand.iter().map(|d| d.children).collect::<Vec<_>>(),
     )?;
+    let settings = &cfg.costs;
+    let defaults = &settings.costs;
     let mut sites = Vec::new();
     let mut running = 0.0;
     for (rank, &c) in selection.chosen.iter().enumerate() {
@@ -158,11 +191,20 @@ pub fn plan(
             total_children: running,
             new_by_band: by_band,
             name: candidates[c].name.clone(),
+            capex_eur: own_capex[c].unwrap_or(defaults.capex_eur),
+            maintenance_eur_per_year: own_maintenance[c]
+                .unwrap_or(defaults.maintenance_eur_per_year),
         });
     }
-    let settings = &cfg.costs;
-    let new: Vec<f64> = sites.iter().map(|s| s.new_children).collect();
-    let appraisal = cba::appraise(&settings.costs, &new);
+    let appraised: Vec<Site> = sites
+        .iter()
+        .map(|s| Site {
+            new_children: s.new_children,
+            capex_eur: s.capex_eur,
+            maintenance_eur_per_year: s.maintenance_eur_per_year,
+        })
+        .collect();
+    let appraisal = cba::appraise(defaults, &appraised);
     let mut lines = assumptions(&problem);
     lines.push(format!(
         "Candidates: {} ({}); {}.",
@@ -183,6 +225,14 @@ pub fn plan(
         );
     }
     lines.extend(settings.assumptions());
+    let chosen = &selection.chosen;
+    lines.extend(own_cost_lines(settings, "capex", chosen, &own_capex));
+    lines.extend(own_cost_lines(
+        settings,
+        "maintenance",
+        chosen,
+        &own_maintenance,
+    ));
     Ok(Some(SitePlan {
         kind,
         band_labels: norms.iter().map(|b| b.label.clone()).collect(),
@@ -258,13 +308,13 @@ pub fn read_candidates(
     settings: Option<&SitesSettings>,
     scene: &Scene,
     warnings: &Warnings,
-) -> Result<Option<Vec<Amenity>>> {
+) -> Result<Option<Candidates>> {
     let Some(cfg) = settings else {
         return Ok(None);
     };
     cfg.candidates
         .as_ref()
-        .map(|layer| candidate_layer(&cfg.study_file, layer, scene, warnings))
+        .map(|layer| candidate_layer(&cfg.study_file, layer, &cfg.costs, scene, warnings))
         .transpose()
 }
 
@@ -272,15 +322,27 @@ pub fn read_candidates(
 fn candidate_layer(
     study_file: &std::path::Path,
     candidates: &CandidateLayer,
+    costs: &CostSettings,
     scene: &Scene,
     warnings: &Warnings,
-) -> Result<Vec<Amenity>> {
+) -> Result<Candidates> {
     let path = candidates.path.as_path();
     let mut layer =
         scene::read_vector(path, candidates.crs.as_deref(), candidates.layer.as_deref())?;
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();
+    let mut capex = Vec::new();
+    let mut maintenance = Vec::new();
+    let own_cost = |f: &crate::layers::Feature, key: &str, attribute: Option<&String>| {
+        attribute
+            .map(|a| {
+                attributes::amount_value(&f.props, a)
+                    .map_err(|m| Error::feature(path, f.index, format!("{m} ([costs] {key})")))
+            })
+            .transpose()
+            .map(Option::flatten)
+    };
     for f in &layer.features {
         let Some(g) = &f.geometry else { continue };
         let geometry = match polygons::shape(g, &mut cleaning) {
@@ -302,6 +364,12 @@ fn candidate_layer(
                 ))
             }
         };
+        capex.push(own_cost(f, "capex", costs.capex_attribute.as_ref())?);
+        maintenance.push(own_cost(
+            f,
+            "maintenance",
+            costs.maintenance_attribute.as_ref(),
+        )?);
         out.push(Amenity {
             geometry,
             area_m2: 0.0,
@@ -326,7 +394,28 @@ fn candidate_layer(
             format!("no candidate site in the layer ({})", study_file.display()),
         ));
     }
-    Ok(out)
+    for (key, attribute, values) in [
+        ("capex", &costs.capex_attribute, &capex),
+        ("maintenance", &costs.maintenance_attribute, &maintenance),
+    ] {
+        if let Some(a) = attribute {
+            if values.iter().all(Option::is_none) {
+                return Err(Error::layer(
+                    path,
+                    format!(
+                        "[costs] {key} = \"{a}\": no candidate site has a value for this attribute (attributes: {}) ({})",
+                        layer.attribute_names().join(", "),
+                        study_file.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(Candidates {
+        sites: out,
+        capex_eur: capex,
+        maintenance_eur_per_year: maintenance,
+    })
 }
 
 /// Grid points over the neighbourhoods, inside one, near children outside the norm, and at
@@ -403,4 +492,27 @@ fn generated_candidates(
             index: i,
         })
         .collect()
+}
+
+/// The assumption line of a `[costs]` attribute: how many chosen sites took their cost from it.
+fn own_cost_lines(
+    settings: &CostSettings,
+    key: &str,
+    chosen: &[usize],
+    own: &[Option<f64>],
+) -> Option<String> {
+    let attribute = match key {
+        "capex" => settings.capex_attribute.as_ref(),
+        _ => settings.maintenance_attribute.as_ref(),
+    }?;
+    let given = chosen.iter().filter(|&&c| own[c].is_some()).count();
+    let what = match key {
+        "capex" => "Capital cost",
+        _ => "Maintenance",
+    };
+    Some(format!(
+        "{what} per site from the candidates' attribute \"{attribute}\" ([costs] {key}): given for \
+         {given} of the {} chosen sites; the others take the default above.",
+        chosen.len()
+    ))
 }

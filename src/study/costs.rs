@@ -5,24 +5,32 @@
 //!
 //! Ecorys, *MKBA Speeltuinen* (2020, indicative social CBA for Jantje Beton / NUSO; NORMS.md):
 //! about 800 **managed** playgrounds cost about EUR 25 M a year and yield about EUR 52 M a year,
-//! so per managed playground EUR 52 M / 800 = **EUR 65,000 benefit** and EUR 25 M / 800 =
-//! **EUR 31,250 running cost** per year (ratio 2.08).
+//! so per managed playground EUR 52 M / 800 = EUR 65,000 benefit and EUR 25 M / 800 =
+//! EUR 31,250 running cost per year (ratio 2.08).
+//!
+//! The benefit accrues to the children who play there, so it is credited per child: Ecorys' own
+//! effects are per child (obesity prevented, accidents avoided, social problems prevented) and
+//! its figures give no split by age, so every band gets the same amount. Ecorys gives no count
+//! of the children the playgrounds serve; the one figure taken from elsewhere is NUSO's survey
+//! of managed playgrounds (DSP-groep, *Buurtfunctie terug naar de speeltuin*, 2010): about
+//! **220,000 members**. EUR 52 M / 220,000 = **EUR 236.36 per member child per year** at a
+//! managed playground (275 children per managed playground).
 //!
 //! A managed playground (fenced, staffed by volunteers, with a clubhouse and activities) is much
-//! more than the neighbourhood play spot kindscape proposes, so its benefit cannot be transferred
-//! whole. The preset scales it by running cost: a play spot's upkeep of EUR 7,500 a year is
-//! 7,500 / 31,250 = 0.24 of a managed playground's, so it is credited 0.24 x 65,000 =
-//! **EUR 15,600 per site per year**. That keeps Ecorys' benefit per euro of running cost (2.08)
-//! but not its ratio: the play spot also carries a capital cost that Ecorys' annual figures do not
-//! include, so its BCR comes out lower (about 0.80 with the values below) and moves with capex,
-//! years and rate. Benefit per child is 0: Ecorys gives no figure per child. The benefit is a
-//! transfer from a national average, the least certain input; the sensitivity table varies it
-//! by half either way.
+//! more than the neighbourhood play spot kindscape proposes, so that benefit cannot be
+//! transferred whole. The preset scales it by running cost: a play spot's upkeep of EUR 7,500 a
+//! year is 7,500 / 31,250 = 0.24 of a managed playground's, so a child newly within the norm of a
+//! play spot is credited 0.24 x 236.36 = **EUR 56.73 a year**. A play spot reaching 275 new
+//! children is then credited EUR 15,600 a year (0.24 x 65,000, Ecorys' benefit per euro of
+//! running cost kept); one reaching 30 children EUR 1,702. The per-site benefit is 0, so that
+//! sites differ by the children they reach. The transfer is the least certain input; the
+//! sensitivity table varies it by half either way.
 //!
 //! Other values of the preset (kindscape defaults, not from Ecorys; replace them with the
-//! council's own): capex EUR 150,000 per site, maintenance EUR 7,500 a year, 15 years (a usual
-//! service life of play equipment), discount rate 2.25% (the Dutch standard real discount rate
-//! for social CBA, Werkgroep discontovoet 2020).
+//! council's own, or per site with the `capex` and `maintenance` attributes): capex EUR 150,000
+//! per site, maintenance EUR 7,500 a year, 15 years (a usual service life of play equipment),
+//! discount rate 2.25% (the Dutch standard real discount rate for social CBA, Werkgroep
+//! discontovoet 2020).
 
 use std::path::Path;
 
@@ -57,6 +65,22 @@ pub struct Preset {
     pub notes: &'static [&'static str],
 }
 
+/// Ecorys (2020): the yearly benefit of the managed playgrounds of the Netherlands, in euros.
+pub const ECORYS_BENEFIT_EUR_PER_YEAR: f64 = 52_000_000.0;
+/// Ecorys (2020): the yearly running cost of one managed playground (EUR 25 M / 800).
+pub const ECORYS_RUNNING_COST_EUR_PER_YEAR: f64 = 31_250.0;
+/// NUSO survey (DSP-groep 2010): members of the managed playgrounds, the children they serve.
+pub const MANAGED_PLAYGROUND_MEMBERS: f64 = 220_000.0;
+/// The preset's upkeep of a neighbourhood play spot, in euros a year.
+const PLAY_SPOT_MAINTENANCE_EUR_PER_YEAR: f64 = 7_500.0;
+
+/// The preset's benefit per newly covered child per year: Ecorys' benefit per member child of a
+/// managed playground, scaled to a play spot by running cost (see the module documentation).
+pub fn ecorys_benefit_per_child_per_year() -> f64 {
+    ECORYS_BENEFIT_EUR_PER_YEAR / MANAGED_PLAYGROUND_MEMBERS
+        * (PLAY_SPOT_MAINTENANCE_EUR_PER_YEAR / ECORYS_RUNNING_COST_EUR_PER_YEAR)
+}
+
 /// The preset used when the study file names none.
 pub const DEFAULT_PRESET: &str = "ecorys-2020";
 
@@ -66,25 +90,31 @@ pub fn presets() -> Vec<Preset> {
         name: "ecorys-2020",
         costs: Costs {
             capex_eur: 150_000.0,
-            maintenance_eur_per_year: 7_500.0,
-            benefit_eur_per_child_per_year: 0.0,
-            // 65,000 x 7,500 / 31,250; see the module documentation.
-            benefit_eur_per_site_per_year: 15_600.0,
+            maintenance_eur_per_year: PLAY_SPOT_MAINTENANCE_EUR_PER_YEAR,
+            // 52 M / 220,000 x 7,500 / 31,250 = 56.73; see the module documentation.
+            benefit_eur_per_child_per_year: ecorys_benefit_per_child_per_year(),
+            benefit_eur_per_site_per_year: 0.0,
             years: 15,
             discount_rate: 0.0225,
         },
         benefit_derivation: &[
             "Benefit source: Ecorys, MKBA Speeltuinen (2020, indicative, for Jantje Beton / \
              NUSO): about 800 managed playgrounds cost about EUR 25 M and yield about EUR 52 M a \
-             year, i.e. EUR 31,250 running cost and EUR 65,000 benefit per managed playground \
-             per year.",
+             year (obesity prevented, fewer accidents, social problems prevented, parents' time, \
+             social cohesion, volunteering), i.e. EUR 31,250 running cost and EUR 65,000 benefit \
+             per managed playground per year.",
+            "Benefit per child: Ecorys counts no children, so the children served are NUSO's \
+             members of managed playgrounds (DSP-groep, Buurtfunctie terug naar de speeltuin, \
+             2010): about 220,000, i.e. EUR 52 M / 220,000 = EUR 236.36 per child per year at a \
+             managed playground (about 275 children each).",
             "Benefit transfer: a neighbourhood play spot is not a managed (staffed, fenced) \
-             playground, so its benefit is scaled by running cost: 7,500 / 31,250 = 0.24 of \
-             EUR 65,000 = EUR 15,600 per site per year (Ecorys' benefit per euro of running \
-             cost, 2.08, kept; the capital cost is extra, so the site's BCR is lower).",
-            "Benefit per newly covered child: 0 (Ecorys gives no figure per child), so every \
-             site is credited the same benefit whatever the number of children it reaches; \
-             the site selection, not the benefit, favours sites that reach more children.",
+             playground, so the benefit is scaled by running cost: 7,500 / 31,250 = 0.24, and \
+             0.24 x EUR 236.36 = EUR 56.73 per newly covered child per year (a play spot newly covering \
+             275 children is credited EUR 15,600 a year, Ecorys' benefit per euro of running \
+             cost, 2.08; the capital cost is extra).",
+            "Ecorys' figures give no split by age, so every band is credited the same amount per \
+             child; no benefit is credited per site, so sites differ by the children they newly \
+             cover.",
         ],
         notes: &[
             "The preset's capital cost EUR 150,000, maintenance EUR 7,500 a year and 15 years of service \
@@ -105,6 +135,10 @@ pub struct CostSettings {
     pub overridden: Vec<&'static str>,
     /// True when the study file set a benefit key, so both benefits are the study file's.
     pub benefits_from_study: bool,
+    /// `[costs] capex`: the candidates attribute with a site's own capital cost.
+    pub capex_attribute: Option<String>,
+    /// `[costs] maintenance`: the attribute with a site's or playground's own upkeep a year.
+    pub maintenance_attribute: Option<String>,
 }
 
 impl CostSettings {
@@ -181,11 +215,25 @@ impl CostSettings {
                 overridden.push("discount_rate");
             }
         }
+        let attribute = |key: &str, value: Option<&String>| -> Result<Option<String>> {
+            match value {
+                Some(name) if name.trim().is_empty() => Err(Error::study(
+                    study_path,
+                    format!("[costs] {key} = \"{name}\": must name an attribute, e.g. {key} = \"kosten\""),
+                )),
+                other => Ok(other.cloned()),
+            }
+        };
         Ok(Self {
             costs,
             preset,
             overridden,
             benefits_from_study,
+            capex_attribute: attribute("capex", section.and_then(|s| s.capex.as_ref()))?,
+            maintenance_attribute: attribute(
+                "maintenance",
+                section.and_then(|s| s.maintenance.as_ref()),
+            )?,
         })
     }
 }

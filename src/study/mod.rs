@@ -485,6 +485,13 @@ pub struct CostsSection {
     pub years: Option<u32>,
     #[serde(default)]
     pub discount_rate: Option<f64>,
+    /// The candidates attribute holding a site's capital cost in euros.
+    #[serde(default)]
+    pub capex: Option<String>,
+    /// The attribute holding a site's (candidates) or a playground's (closures) upkeep in euros a
+    /// year.
+    #[serde(default)]
+    pub maintenance: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

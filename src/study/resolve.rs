@@ -1279,6 +1279,17 @@ fn no_effect_warnings(file: &StudyFile, warnings: &mut Vec<String>) {
                 .into(),
         );
     }
+    if let (Some(costs), Some(sites)) = (&file.costs, &file.sites) {
+        if sites.candidates.is_none() {
+            for (key, attribute) in [("capex", &costs.capex), ("maintenance", &costs.maintenance)] {
+                if let Some(a) = attribute {
+                    warnings.push(format!(
+                        "[costs] {key} = \"{a}\" has no effect on the sites: they are generated on a grid, which has no attributes (give [sites] candidates)"
+                    ));
+                }
+            }
+        }
+    }
     if file
         .priority
         .as_ref()

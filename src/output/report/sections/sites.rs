@@ -59,10 +59,12 @@ fn site_table(t: &Texts, plan: &SitePlan) -> Markup {
             .map(|b| t.fmt("col.new_band", &[("band", b)])),
     );
     names.push(t.get("col.running_total").to_string());
+    names.extend(columns(t, &["col.npv", "col.bcr"]));
     let rows: Vec<Tr> = plan
         .sites
         .iter()
-        .map(|site| {
+        .zip(&plan.cba.sites)
+        .map(|(site, a)| {
             let mut cells = vec![
                 Td::num(Some(site.rank as f64), site.rank.to_string()),
                 Td::text(&site.name),
@@ -79,6 +81,8 @@ fn site_table(t: &Texts, plan: &SitePlan) -> Markup {
                 Some(site.total_children),
                 num(Some(site.total_children), 1),
             ));
+            cells.push(Td::num(Some(a.npv), num(Some(a.npv), 0)));
+            cells.push(Td::num(a.bcr, num(a.bcr, 2)));
             Tr::new(cells)
         })
         .collect();
