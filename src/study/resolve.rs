@@ -386,8 +386,16 @@ impl Resolved {
             study_file: study.path.clone(),
         });
         let sites = sites(&study, &norms, &focus_kind, &priority, &mut warnings)?;
-        let closures = closures(file, &study.path, &kinds, &norms, &focus_kind, &priority, &mut warnings)
-            .map_err(err)?;
+        let closures = closures(
+            file,
+            &study.path,
+            &kinds,
+            &norms,
+            &focus_kind,
+            &priority,
+            &mut warnings,
+        )
+        .map_err(err)?;
         let rasters = rasters(&study).map_err(err)?;
         no_effect_warnings(file, &mut warnings);
         let StudyFile {

@@ -67,9 +67,16 @@ impl ClosureProblem {
     ) -> ClosureProblem {
         let n = weight.len();
         assert_eq!(children.len(), n, "one children count per demand point");
-        assert_eq!(closable.len(), covers.len(), "one closable flag per amenity");
+        assert_eq!(
+            closable.len(),
+            covers.len(),
+            "one closable flag per amenity"
+        );
         assert!(
-            weight.iter().chain(&children).all(|w| w.is_finite() && *w >= 0.0),
+            weight
+                .iter()
+                .chain(&children)
+                .all(|w| w.is_finite() && *w >= 0.0),
             "weights and children are finite and non-negative"
         );
         let mut first = vec![0usize; n + 1];
@@ -263,10 +270,8 @@ impl<'a> State<'a> {
         let count: Vec<u32> = (0..p.demand_count())
             .map(|i| (p.first[i + 1] - p.first[i]) as u32)
             .collect();
-        let (mut marginal, mut marginal_children) = (
-            vec![0.0; p.amenity_count()],
-            vec![0.0; p.amenity_count()],
-        );
+        let (mut marginal, mut marginal_children) =
+            (vec![0.0; p.amenity_count()], vec![0.0; p.amenity_count()]);
         for (j, c) in p.covers.iter().enumerate() {
             for &i in c.iter().filter(|&&i| count[i as usize] == 1) {
                 marginal[j] += p.weight[i as usize];
