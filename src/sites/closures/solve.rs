@@ -178,14 +178,14 @@ pub fn solve(problem: &ClosureProblem, goal: Goal) -> Vec<Step> {
     // so this ends; the bound only guards against a loop the arithmetic should never allow.
     for _ in 0..10_000 {
         let mut improved = false;
-        for slot in 0..closed.len() {
-            let c = closed[slot];
+        for slot in closed.iter_mut() {
+            let c = *slot;
             state.reopen(c);
             let keeps = state.marginal[c];
             match state.least_loss(budget, tol) {
                 Some(o) if o != c && state.marginal[o] < keeps - tol => {
                     state.close(o);
-                    closed[slot] = o;
+                    *slot = o;
                     improved = true;
                 }
                 _ => {
