@@ -171,6 +171,46 @@ fn keep_coverage_closes_as_many_as_keep_that_share_of_todays_covered_children() 
     );
 }
 
+#[test]
+fn deprivation_weighting_spares_the_neighbourhood_with_fewer_chances() {
+    // X (0, 0) reaches 3 toddlers at (10, 0) in neighbourhood A (best quintile, weight 1); Y
+    // (1000, 0) reaches 2 at (1010, 0) in neighbourhood B (worst quintile, weight 1 + 1 = 2).
+    let mut s = scene(
+        &[(10.0, 0.0), (1010.0, 0.0)],
+        vec![3.0, 0.0, 0.0, 2.0, 0.0, 0.0],
+        vec![point("X", 0.0, 0.0), point("Y", 1000.0, 0.0)],
+        ServedBands::every(),
+    );
+    let mut b = s.neighbourhoods[0].clone();
+    b.id = "B".into();
+    s.neighbourhoods.push(b);
+    s.homes.neighbourhood[1] = Some(1);
+    let quintile = [Some(5), Some(1)];
+    let closes = |extra: &str| {
+        let st = study(&format!(
+            "[equity]\nby = \"income\"\n[closures]\ncount = 1\n{extra}"
+        ));
+        plan(
+            st.closures.as_ref(),
+            &s,
+            &straight(&st, &s),
+            Some(&quintile),
+            None,
+        )
+        .unwrap()
+        .unwrap()
+    };
+    // Unweighted, Y loses fewer (2 < 3); weighted, Y's 2 weigh 4 and X closes.
+    let plain = closes("");
+    assert_eq!(plain.closures[0].id, "Y");
+    assert!(!plain.weighted);
+    let weighted = closes("weight_by_deprivation = true\n");
+    let c = &weighted.closures[0];
+    assert_eq!(c.id, "X");
+    assert_eq!((c.children_losing, c.weighted_loss), (3.0, 3.0));
+    assert!(weighted.weighted);
+}
+
 /// A footway (0, 0) - (0, 300) - (60, 300) - (60, 0) around water: playgrounds A (0, -5) and
 /// B (60, -5) at its two ends. Toddlers (0-5, 100 m) at H1 (10, 10) 5 children, H2 (50, 10)
 /// 1 child, H5 (130, -5) 2 children. In a straight line A and B both reach H1 and H2, and only B

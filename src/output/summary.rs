@@ -268,7 +268,7 @@ fn closures(s: &mut String, t: &crate::output::i18n::Texts, p: &ClosurePlan) {
             &[
                 ("rank", &c.rank),
                 ("id", &c.id),
-                ("name", &c.name),
+                ("name", &named(&c.name)),
                 ("n", &format_number(Some(c.children_losing), 1)),
                 ("bands", &bands.join(", ")),
                 ("total", &format_number(Some(c.cumulative), 1)),
@@ -282,6 +282,15 @@ fn closures(s: &mut String, t: &crate::output::i18n::Texts, p: &ClosurePlan) {
     }
     for line in crate::output::closures::paragraph(t, p) {
         let _ = writeln!(s, "{line}");
+    }
+}
+
+/// " name" after an id, nothing for an amenity without a name.
+fn named(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" {name}")
     }
 }
 
