@@ -238,6 +238,20 @@ case("norm_time_in_hours", ["error", "[norms] playground.\"all\" = \"2 hours\"",
 case("network_speed_negative", ["error", "[network] speed_m_s.\"all\" = -1", "metres per second"], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = -1 }\n')
 case("network_speed_unknown_band", ["error", "[network] speed_m_s.\"4-7\"", "no band \"4-7\""], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { "4-7" = 0.9 }\n')
 case("sites_kind_without_amenities", ["error", "[sites] kind \"library\"", "no [[amenities]] entry"], S + '\n[sites]\nkind = "library"\n')
+# [closures]: which playgrounds could close. The base layer has two playgrounds, ids "0" and "1".
+C = S + '\n[closures]\n'
+case("closures_count_and_keep_coverage", ["error", "[closures]: give either `count`", "not both"], C + 'count = 1\nkeep_coverage = 0.9\n')
+case("closures_neither_count_nor_keep_coverage", ["error", "[closures]: give `count`", "keep_coverage"], C + 'keep = ["0"]\n')
+case("closures_count_zero", ["error", "[closures] count = 0", "at least 1"], C + 'count = 0\n')
+case("closures_keep_coverage_percent", ["error", "[closures] keep_coverage = 95", "0.95 for 95%"], C + 'keep_coverage = 95\n')
+case("closures_keep_coverage_nan", ["error", "[closures] keep_coverage = NaN", "above 0 and at most 1"], C + 'keep_coverage = nan\n')
+case("closures_keep_coverage_zero", ["error", "[closures] keep_coverage = 0", "above 0 and at most 1"], C + 'keep_coverage = 0\n')
+case("closures_kind_without_amenities", ["error", "[closures] kind \"library\"", "no [[amenities]] entry"], C + 'kind = "library"\ncount = 1\n')
+case("closures_keep_unknown_id", ["error", "[closures] keep: no playground has the id \"SP-9\"", "of 2 playground amenities"], C + 'count = 1\nkeep = ["SP-9"]\n')
+case("closures_keep_empty_id", ["error", "[closures] keep: an id is empty"], C + 'count = 1\nkeep = [" "]\n')
+case("closures_count_above_amenities", ["error", "[closures] count = 3: only 2 playground amenities may close"], C + 'count = 3\n')
+case("closures_count_all_kept", ["error", "[closures] count = 1: only 0 playground amenities may close", "2 kept open by `keep`"], C + 'count = 1\nkeep = ["0", "1"]\n')
+case("closures_weight_by_deprivation_without_equity", ["warning", "[closures] weight_by_deprivation has no effect"], C + 'count = 1\nweight_by_deprivation = true\n')
 # Numbers: NaN, infinities, negatives and zeros where they mean nothing, each naming its key.
 NUMBERS = [
     ("network_max_distance_nan", '[network]\npath = "walk.geojson"\nmax_distance = nan\n', "[network] max_distance = NaN"),

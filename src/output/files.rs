@@ -22,6 +22,7 @@ use crate::neighbourhoods::coverage::CoverageRow;
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::reach::{Distances, NetworkReport};
 use crate::scene::Scene;
+use crate::sites::closures::ClosurePlan;
 use crate::sites::plan::SitePlan;
 use crate::study::{Language, Resolved};
 
@@ -42,6 +43,7 @@ pub struct RunView<'a> {
     /// Per home, the best meeting mix within reach (with `meeting_places`).
     pub best_meeting_mix: Option<&'a [f64]>,
     pub sites: Option<&'a SitePlan>,
+    pub closures: Option<&'a ClosurePlan>,
     pub catchments: Option<&'a Catchments>,
     pub rasters: &'a RasterColumns,
     pub network: Option<&'a NetworkReport>,
@@ -150,6 +152,14 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         writer.file("cba.csv", |w| super::cba_table(plan).write_csv(w))?;
         writer.file("sites.geojson", |w| {
             super::write_sites_geojson(w, &scene.crs, &t, plan)
+        })?;
+    }
+    if let Some(plan) = view.closures {
+        writer.file("closures.csv", |w| {
+            super::closures::closures_table(scene, plan).write_csv(w)
+        })?;
+        writer.file("closures_by_neighbourhood.csv", |w| {
+            super::closures::by_neighbourhood_table(scene, plan).write_csv(w)
         })?;
     }
     if view.best_meeting_mix.is_some() {
@@ -347,6 +357,7 @@ pub fn write_documents(
         equity: view.equity,
         meeting_places: view.meeting_places,
         sites: view.sites,
+        closures: view.closures,
         warnings: view.warnings,
     };
     writer.file("report.html", |w| {

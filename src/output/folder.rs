@@ -26,6 +26,8 @@ pub const OUTPUT_FILES: &[&str] = &[
     "sites.geojson",
     "catchments.geojson",
     "cba.csv",
+    "closures.csv",
+    "closures_by_neighbourhood.csv",
     "kindscape.gpkg",
     "homes.parquet",
     "neighbourhoods.parquet",

@@ -68,6 +68,7 @@ pub fn summary(input: &ReportInput) -> String {
     equity(input, &mut s);
     priority(input, &mut s);
     sites(input, &mut s);
+    closures(input, &mut s);
     provenance(input, &mut s);
     s
 }
@@ -218,6 +219,49 @@ fn sites(input: &ReportInput, s: &mut String) {
     let _ = writeln!(s, "{}\n", t.get("md.assumptions"));
     for a in &plan.assumptions {
         let _ = writeln!(s, "- {a}");
+    }
+}
+
+fn closures(input: &ReportInput, s: &mut String) {
+    let Some(plan) = input.closures else {
+        return;
+    };
+    let t = input.texts;
+    let _ = writeln!(
+        s,
+        "\n## {}\n",
+        t.fmt("md.closures", &[("kind", &t.kind_lower(&plan.kind))])
+    );
+    for line in crate::output::closures::paragraph(t, plan) {
+        let _ = writeln!(s, "{line}\n");
+    }
+    if plan.closures.is_empty() {
+        return;
+    }
+    let names = columns(
+        t,
+        &[
+            "col.rank",
+            "col.id",
+            "col.name",
+            "col.neighbourhood",
+            "col.children_losing",
+            "col.running_total",
+        ],
+    );
+    s.push_str(&header(&names, &[true, false, false, false, true, true]));
+    for c in &plan.closures {
+        let place = c.neighbourhood.map_or(String::new(), |n| {
+            display_name(&input.scene.neighbourhoods[n as usize])
+        });
+        s.push_str(&row(&[
+            c.rank.to_string(),
+            c.id.clone(),
+            c.name.clone(),
+            place,
+            num(Some(c.children_losing), 1),
+            num(Some(c.cumulative), 1),
+        ]));
     }
 }
 

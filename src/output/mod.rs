@@ -2,6 +2,7 @@
 
 pub mod atomic;
 pub mod catchments;
+pub mod closures;
 pub mod equity;
 pub mod files;
 pub mod folder;

@@ -7,6 +7,7 @@ use crate::output::table::format_number;
 use crate::output::{RunView, Written};
 use crate::reach::network::WalkNetwork;
 use crate::scene::Scene;
+use crate::sites::closures::ClosurePlan;
 use crate::study::Resolved;
 
 fn pct(v: Option<f64>) -> String {
@@ -227,6 +228,9 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             let _ = writeln!(s, "  - {a}");
         }
     }
+    if let Some(p) = r.closures {
+        closures(&mut s, t, p);
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{}", warnings_note(r.warnings.len()));
     }
@@ -247,6 +251,54 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         t.fmt("term.done", &[("seconds", &format!("{total:.2}"))])
     );
     s
+}
+
+/// Closures printed before "and N more in closures.csv".
+const CLOSURES_SHOWN: usize = 20;
+
+/// The closures: one line each (the first [`CLOSURES_SHOWN`]), then the paragraph.
+fn closures(s: &mut String, t: &crate::output::i18n::Texts, p: &ClosurePlan) {
+    let _ = writeln!(
+        s,
+        "\n{}",
+        t.fmt("term.closures", &[("kind", &t.kind_lower(&p.kind))])
+    );
+    for c in p.closures.iter().take(CLOSURES_SHOWN) {
+        let bands: Vec<String> = p
+            .band_labels
+            .iter()
+            .zip(&c.by_band)
+            .map(|(b, v)| format!("{b}: {}", format_number(Some(*v), 1)))
+            .collect();
+        let line = t.fmt(
+            "term.closure",
+            &[
+                ("rank", &c.rank),
+                ("id", &c.id),
+                ("name", &named(&c.name)),
+                ("n", &format_number(Some(c.children_losing), 1)),
+                ("bands", &bands.join(", ")),
+                ("total", &format_number(Some(c.cumulative), 1)),
+            ],
+        );
+        let _ = writeln!(s, "  {line}");
+    }
+    if p.closures.len() > CLOSURES_SHOWN {
+        let more = p.closures.len() - CLOSURES_SHOWN;
+        let _ = writeln!(s, "  {}", t.fmt("term.closures_more", &[("n", &more)]));
+    }
+    for line in crate::output::closures::paragraph(t, p) {
+        let _ = writeln!(s, "{line}");
+    }
+}
+
+/// " name" after an id, nothing for an amenity without a name.
+fn named(name: &str) -> String {
+    if name.is_empty() {
+        String::new()
+    } else {
+        format!(" {name}")
+    }
 }
 
 fn truncate(s: &str, n: usize) -> String {

@@ -15,6 +15,7 @@ use crate::output::RunView;
 use crate::reach::network::WalkNetwork;
 use crate::reach::{self, Distances, NetworkReport};
 use crate::scene::{self, Scene};
+use crate::sites::closures::{self, ClosurePlan};
 use crate::sites::plan::{self, SitePlan};
 use crate::study::{PlayAreaSettings, Resolved};
 
@@ -126,6 +127,7 @@ pub struct Results {
     /// Per home, the best meeting mix within reach (with `[equity]`).
     pub best_meeting_mix: Option<Vec<f64>>,
     pub sites: Option<SitePlan>,
+    pub closures: Option<ClosurePlan>,
     /// The focus kind's catchments per amenity and band.
     pub catchments: Option<Catchments>,
     pub rasters: RasterColumns,
@@ -147,6 +149,7 @@ impl Results {
             meeting_places: &self.meeting_places,
             best_meeting_mix: self.best_meeting_mix.as_deref(),
             sites: self.sites.as_ref(),
+            closures: self.closures.as_ref(),
             catchments: self.catchments.as_ref(),
             rasters: &self.rasters,
             network: self.network.as_ref(),
@@ -249,6 +252,21 @@ pub fn compute(
         &warnings,
     )?;
     observer.end("sites");
+    let closures = match &study.closures {
+        Some(cfg) => {
+            observer.begin("choosing closures");
+            let c = closures::plan(
+                Some(cfg),
+                &scene,
+                &distances,
+                quintile,
+                network_reach.as_ref(),
+            )?;
+            observer.end("closures");
+            c
+        }
+        None => None,
+    };
     observer.begin("catchments");
     let catchments =
         measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
@@ -274,6 +292,7 @@ pub fn compute(
         meeting_places,
         best_meeting_mix,
         sites,
+        closures,
         catchments,
         rasters,
         warnings: warnings.to_vec(),

@@ -393,6 +393,34 @@ fn check_references(study: &Resolved, scene: &Scene) -> Result<()> {
             ));
         }
     }
+    if let Some(c) = &study.closures {
+        check_closures(c, scene)?;
+    }
+    Ok(())
+}
+
+/// `[closures] keep` names amenities of the kind, and `count` asks no more closures than there
+/// are amenities that may close.
+fn check_closures(c: &crate::study::ClosuresSettings, scene: &Scene) -> Result<()> {
+    let kind = &c.kind.value;
+    let items = scene.kind(kind).map_or(&[][..], |k| &k.items[..]);
+    let err = |m: String| Err(Error::study(&c.study_file, m));
+    if let Some(id) = c.keep.iter().find(|id| !items.iter().any(|a| &a.id == *id)) {
+        return err(format!(
+            "[closures] keep: no {kind} has the id \"{id}\" (of {} {kind} amenities; ids are the `[[amenities]] id` attribute, else each feature's own id)",
+            items.len()
+        ));
+    }
+    if let crate::study::ClosureTarget::Count(n) = c.target {
+        let closable = items.iter().filter(|a| !c.keep.contains(&a.id)).count();
+        if n > closable {
+            return err(format!(
+                "[closures] count = {n}: only {closable} {kind} amenities may close ({} in all, {} kept open by `keep`)",
+                items.len(),
+                items.len() - closable
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use geo::Coord;
 
+use super::covers::{covers, Demand};
 use super::{assumptions, select, tally, CoverageProblem};
 use crate::cba::{self, CostBenefit, Site};
 use crate::equity::priority_weights;
@@ -13,7 +14,7 @@ use crate::reach::network::NetworkReach;
 use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
-use crate::study::{BandNorm, CandidateLayer, CostSettings, SitesSettings};
+use crate::study::{CandidateLayer, CostSettings, SitesSettings};
 
 /// One chosen site.
 #[derive(Debug, Clone)]
@@ -66,13 +67,6 @@ pub struct SitePlan {
     pub cba: CostBenefit,
     /// Every assumption of selection and cost-benefit, in words.
     pub assumptions: Vec<String>,
-}
-
-struct Demand {
-    home: usize,
-    band: usize,
-    radius: f64,
-    children: f64,
 }
 
 /// Chooses `[sites] count` new sites for `[sites] kind` when the study asks for it.
@@ -149,10 +143,14 @@ pub fn plan(
             "[sites]: no candidate site for {kind}; no site was chosen"
         ));
     }
-    let covers = match network {
-        Some(reach) => network_covers(reach, &candidates, &demand, norms, homes.len()),
-        None => straight_covers(&candidates, &demand, &homes.coords),
-    };
+    // A new site serves every band.
+    let covers = covers(
+        &candidates,
+        &demand,
+        &homes.coords,
+        network.map(|reach| (reach, &norms[..])),
+        |_, _| true,
+    );
     let problem =
         CoverageProblem::new(demand.iter().map(weight_of).collect(), covers, cfg.capacity)?;
     let selection = select(&problem, count);
@@ -241,65 +239,6 @@ pub fn plan(
         cba: appraisal,
         assumptions: lines,
     }))
-}
-
-/// Which demand each candidate covers: the candidate within the demand's radius, in a straight
-/// line.
-fn straight_covers(candidates: &[Amenity], demand: &[Demand], homes: &[Coord]) -> Vec<Vec<u32>> {
-    let index = AmenityIndex::new(candidates);
-    let max_radius = demand.iter().map(|d| d.radius).fold(0.0, f64::max);
-    let mut covers: Vec<Vec<u32>> = vec![Vec::new(); candidates.len()];
-    for (i, d) in demand.iter().enumerate() {
-        for (c, dist) in index.within(homes[d.home], max_radius.min(d.radius)) {
-            if dist <= d.radius {
-                covers[c as usize].push(i as u32);
-            }
-        }
-    }
-    covers
-}
-
-/// [`straight_covers`] walked over the network: one bounded search from each candidate per
-/// barrier set. `demand` runs in home order.
-fn network_covers(
-    reach: &NetworkReach,
-    candidates: &[Amenity],
-    demand: &[Demand],
-    norms: &[BandNorm],
-    homes: usize,
-) -> Vec<Vec<u32>> {
-    let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
-    // Per home, its demand points: demand[first[h]..first[h + 1]].
-    let mut first = vec![0u32; homes + 1];
-    for d in demand {
-        first[d.home + 1] += 1;
-    }
-    for h in 0..homes {
-        first[h + 1] += first[h];
-    }
-    let facilities = reach.join_all(candidates.iter().map(|c| c.geometry.to_geometry()));
-    let mut covers: Vec<Vec<u32>> = vec![Vec::new(); candidates.len()];
-    reach.each_facility(
-        &facilities,
-        &searches,
-        |_, reached| {
-            let mut covered: Vec<u32> = Vec::new();
-            for (s, reached) in reached.iter().enumerate() {
-                for &(h, dist) in reached {
-                    let points = first[h as usize]..first[h as usize + 1];
-                    covered.extend(points.filter(|&i| {
-                        let d = &demand[i as usize];
-                        searches.of_band[d.band] == s && dist <= d.radius
-                    }));
-                }
-            }
-            covered.sort_unstable();
-            covered.dedup();
-            covered
-        },
-        |c, covered| covers[c] = covered,
-    );
-    covers
 }
 
 /// The `[sites] candidates` layer when the study names one (read while loading, so that the

@@ -62,6 +62,8 @@ pub struct StudyFile {
     #[serde(default)]
     pub sites: Option<SitesSection>,
     #[serde(default)]
+    pub closures: Option<ClosuresSection>,
+    #[serde(default)]
     pub costs: Option<CostsSection>,
     #[serde(default)]
     pub rasters: Vec<RasterSection>,
@@ -464,6 +466,26 @@ pub struct SitesSection {
     #[serde(default)]
     pub capacity: Option<f64>,
     /// Weight uncovered children by deprivation (see `[priority]`).
+    #[serde(default)]
+    pub weight_by_deprivation: Option<bool>,
+}
+
+/// `[closures]`: which amenities of a kind could close with the least loss of covered children.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClosuresSection {
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// How many to close (or `keep_coverage`).
+    #[serde(default)]
+    pub count: Option<usize>,
+    /// Close as many as keep this share of the children covered today covered.
+    #[serde(default)]
+    pub keep_coverage: Option<f64>,
+    /// Ids of amenities that never close.
+    #[serde(default)]
+    pub keep: Vec<String>,
+    /// Weigh the children losing coverage by deprivation (see `[priority]`).
     #[serde(default)]
     pub weight_by_deprivation: Option<bool>,
 }

@@ -127,6 +127,7 @@ pub struct Resolved {
     pub equity: Option<EquitySettings>,
     pub priority: PrioritySettings,
     pub sites: Option<SitesSettings>,
+    pub closures: Option<ClosuresSettings>,
     pub rasters: RasterSettings,
     /// What the resolution noticed without stopping (a section with no effect, weights that do
     /// not sum to 1), in the order found; the run adds them to its warnings.
@@ -271,6 +272,32 @@ pub struct SitesSettings {
     pub study_file: PathBuf,
 }
 
+/// `[closures]`: which amenities could close, and how many.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClosuresSettings {
+    /// `[closures] kind`, else the focus kind.
+    pub kind: Setting<String>,
+    /// The norms of that kind, per band.
+    pub norms: Vec<BandNorm>,
+    pub target: ClosureTarget,
+    /// Ids of amenities that never close (`keep`), as written.
+    pub keep: Vec<String>,
+    /// `[priority] deprivation_weight` when `[closures] weight_by_deprivation` is on.
+    pub deprivation_weight: Option<f64>,
+    /// The study file, for errors found after loading (an unknown id in `keep`).
+    pub study_file: PathBuf,
+}
+
+/// How many amenities `[closures]` closes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum ClosureTarget {
+    /// Exactly this many (`count`).
+    Count(usize),
+    /// As many as keep at least this share (0 < share <= 1) of the children covered today still
+    /// covered (`keep_coverage`).
+    KeepCoverage(f64),
+}
+
 /// `[sites] candidates`: a layer that exists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CandidateLayer {
@@ -365,6 +392,16 @@ impl Resolved {
             study_file: study.path.clone(),
         });
         let sites = sites(&study, &norms, &focus_kind, &priority, &mut warnings)?;
+        let closures = closures(
+            file,
+            &study.path,
+            &kinds,
+            &norms,
+            &focus_kind,
+            &priority,
+            &mut warnings,
+        )
+        .map_err(err)?;
         let rasters = rasters(&study).map_err(err)?;
         no_effect_warnings(file, &mut warnings);
         let StudyFile {
@@ -416,6 +453,7 @@ impl Resolved {
             equity,
             priority,
             sites,
+            closures,
             rasters,
             warnings,
         })
@@ -1245,6 +1283,73 @@ fn sites(
         deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
         costs,
         study_file: study.path.clone(),
+    }))
+}
+
+fn closures(
+    file: &StudyFile,
+    study_file: &Path,
+    kinds: &[String],
+    norms: &Norms,
+    focus_kind: &str,
+    priority: &PrioritySettings,
+    warnings: &mut Vec<String>,
+) -> Result<Option<ClosuresSettings>, String> {
+    let Some(cfg) = &file.closures else {
+        return Ok(None);
+    };
+    let kind = Setting::given_or(cfg.kind.clone(), focus_kind.to_string());
+    if !kinds.contains(&kind.value) {
+        return Err(unknown_kind("[closures] kind", &kind.value, kinds));
+    }
+    let target = match (cfg.count, cfg.keep_coverage) {
+        (Some(_), Some(_)) => {
+            return Err("[closures]: give either `count` (how many to close) or `keep_coverage` (the share of covered children to keep covered), not both".into())
+        }
+        (None, None) => {
+            return Err("[closures]: give `count` (how many to close, e.g. count = 10) or `keep_coverage` (close as many as keep that share of the children covered today covered, e.g. keep_coverage = 0.95)".into())
+        }
+        (Some(0), None) => {
+            return Err("[closures] count = 0: must be at least 1 (how many amenities to close)".into())
+        }
+        (Some(n), None) => ClosureTarget::Count(n),
+        (None, Some(share)) => {
+            let hint = if share.is_finite() && share > 1.0 && share <= 100.0 {
+                format!(" (a share, not a percentage: {} for {}%)", shown(share / 100.0), shown(share))
+            } else {
+                String::new()
+            };
+            if !(share.is_finite() && share > 0.0 && share <= 1.0) {
+                return Err(format!(
+                    "[closures] keep_coverage = {}: must be a share above 0 and at most 1 of the children covered today{hint}",
+                    shown(share)
+                ));
+            }
+            ClosureTarget::KeepCoverage(share)
+        }
+    };
+    for id in &cfg.keep {
+        if id.trim().is_empty() {
+            return Err("[closures] keep: an id is empty; list the `[[amenities]] id` of each amenity that must stay open".into());
+        }
+    }
+    let weight_by_deprivation = cfg.weight_by_deprivation.unwrap_or(false);
+    if weight_by_deprivation && file.equity.is_none() {
+        warnings.push(
+            "[closures] weight_by_deprivation has no effect: deprivation comes from [equity], and the study has none"
+                .into(),
+        );
+    }
+    Ok(Some(ClosuresSettings {
+        norms: norms
+            .get(&kind.value)
+            .map(|t| t.bands.clone())
+            .unwrap_or_default(),
+        kind,
+        target,
+        keep: cfg.keep.clone(),
+        deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
+        study_file: study_file.to_path_buf(),
     }))
 }
 

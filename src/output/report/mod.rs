@@ -42,6 +42,7 @@ pub struct ReportInput<'a> {
     pub equity: Option<&'a Equity>,
     pub meeting_places: &'a [MeetingPlace],
     pub sites: Option<&'a SitePlan>,
+    pub closures: Option<&'a crate::sites::closures::ClosurePlan>,
     pub warnings: &'a [String],
 }
 

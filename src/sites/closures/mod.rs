@@ -1,0 +1,218 @@
+//! Which amenities of a kind could close with the least loss of covered children
+//! (`[closures]`): the reverse of site selection. A child loses coverage when every amenity
+//! that serves its band within its band's norm (walked over the network when the study has one,
+//! each band on its own barriers) has closed; the children covered today are those coverage
+//! counts as within the norm.
+//!
+//! This module builds the instance from the scene (who is covered today, and by which amenities)
+//! and turns the solution into closures with their losses per band and per neighbourhood; the
+//! algorithm is in [`solve`], on plain data.
+
+pub mod solve;
+
+use crate::equity::priority_weights;
+use crate::error::Result;
+use crate::reach::network::NetworkReach;
+use crate::reach::Distances;
+use crate::scene::{assign_neighbourhoods, Scene};
+use crate::study::{ClosureTarget, ClosuresSettings};
+
+use super::covers::{covers, Demand};
+use solve::{solve, ClosureProblem, Goal};
+
+/// One amenity to close.
+#[derive(Debug, Clone)]
+pub struct Closure {
+    /// 1 = close first.
+    pub rank: usize,
+    /// The amenity's position among its kind's amenities.
+    pub amenity: usize,
+    /// The amenity's `[[amenities]] id`.
+    pub id: String,
+    pub name: String,
+    /// Working CRS: the point, or a point inside the polygon.
+    pub x: f64,
+    pub y: f64,
+    /// The neighbourhood the amenity lies in.
+    pub neighbourhood: Option<u32>,
+    /// Children who lose coverage with this closure, given the closures ranked before it.
+    pub children_losing: f64,
+    /// The same per norm band of the kind, in norm order.
+    pub by_band: Vec<f64>,
+    /// `children_losing` summed over this closure and those before it.
+    pub cumulative: f64,
+    /// The loss the choice weighs: `children_losing`, weighted by deprivation when asked.
+    pub weighted_loss: f64,
+    /// Where the children losing coverage live: per neighbourhood of their homes (`None`
+    /// outside every neighbourhood), the children per band; only neighbourhoods with a loss,
+    /// in scene order, `None` last.
+    pub by_neighbourhood: Vec<(Option<u32>, Vec<f64>)>,
+}
+
+/// The closures of a study.
+#[derive(Debug, Clone)]
+pub struct ClosurePlan {
+    pub kind: String,
+    pub band_labels: Vec<String>,
+    pub closures: Vec<Closure>,
+    /// Amenities of the kind, and how many of them `keep` holds open.
+    pub amenities: usize,
+    pub kept: usize,
+    pub target: ClosureTarget,
+    /// Children within their band's norm of an amenity of the kind today, per band.
+    pub covered_by_band: Vec<f64>,
+    /// Distances walked over the network (else straight lines).
+    pub walked: bool,
+    /// Losses weighted by deprivation.
+    pub weighted: bool,
+}
+
+impl ClosurePlan {
+    /// Children covered today, over the bands.
+    pub fn covered(&self) -> f64 {
+        self.covered_by_band.iter().sum()
+    }
+
+    /// Children who lose coverage with all the closures.
+    pub fn lost(&self) -> f64 {
+        self.closures.last().map_or(0.0, |c| c.cumulative)
+    }
+}
+
+/// The closures `[closures]` asks for, when it does.
+pub fn plan(
+    settings: Option<&ClosuresSettings>,
+    scene: &Scene,
+    distances: &Distances,
+    quintile: Option<&[Option<u8>]>,
+    network: Option<&NetworkReach>,
+) -> Result<Option<ClosurePlan>> {
+    let Some(cfg) = settings else {
+        return Ok(None);
+    };
+    let kind_name = &cfg.kind.value;
+    // The kind and the ids in `keep` were checked once the layers were loaded.
+    let Some(k) = scene.amenities.iter().position(|a| &a.kind == kind_name) else {
+        return Ok(None);
+    };
+    let kind = &scene.amenities[k];
+    let norms = &cfg.norms;
+    let homes = &scene.homes;
+
+    // Demand: each (home, band) within the band's norm today, as coverage judges it.
+    let mut demand = Vec::new();
+    let mut covered_by_band = vec![0.0; norms.len()];
+    for h in 0..homes.len() {
+        let children = homes.children_of(h);
+        for (b, bn) in norms.iter().enumerate() {
+            let c = children[bn.children_band] * bn.share;
+            if c > 0.0 && distances.judged(k, b, bn, h) <= bn.metres {
+                covered_by_band[b] += c;
+                demand.push(Demand {
+                    home: h,
+                    band: b,
+                    radius: bn.metres,
+                    children: c,
+                });
+            }
+        }
+    }
+    let deprivation = cfg
+        .deprivation_weight
+        .and_then(|w| quintile.map(|q| priority_weights(q, w)));
+    let weight: Vec<f64> = demand
+        .iter()
+        .map(|d| {
+            let w = deprivation
+                .as_ref()
+                .and_then(|p| homes.neighbourhood[d.home].map(|n| p[n as usize]))
+                .unwrap_or(1.0);
+            d.children * w
+        })
+        .collect();
+    let covers = covers(
+        &kind.items,
+        &demand,
+        &homes.coords,
+        network.map(|reach| (reach, &norms[..])),
+        |j, b| kind.served.serves(j, b),
+    );
+    let closable: Vec<bool> = kind
+        .items
+        .iter()
+        .map(|a| !cfg.keep.contains(&a.id))
+        .collect();
+    let kept = closable.iter().filter(|c| !**c).count();
+    let problem = ClosureProblem::new(
+        weight.clone(),
+        demand.iter().map(|d| d.children).collect(),
+        covers,
+        closable,
+    );
+    let covered: f64 = covered_by_band.iter().sum();
+    let goal = match cfg.target {
+        ClosureTarget::Count(n) => Goal::Count(n),
+        ClosureTarget::KeepCoverage(share) => Goal::MaxChildrenLost((1.0 - share) * covered),
+    };
+    let steps = solve(&problem, goal);
+
+    let anchors: Vec<geo::Coord> = steps
+        .iter()
+        .map(|s| kind.items[s.amenity].anchor())
+        .collect();
+    let places = assign_neighbourhoods(&anchors, &scene.neighbourhoods);
+    let mut cumulative = 0.0;
+    let closures = steps
+        .iter()
+        .zip(anchors.iter().zip(places))
+        .enumerate()
+        .map(|(r, (step, (anchor, place)))| {
+            let mut by_band = vec![0.0; norms.len()];
+            let mut weighted_loss = 0.0;
+            let mut by_place: Vec<(Option<u32>, Vec<f64>)> = Vec::new();
+            for &i in &step.lost {
+                let d = &demand[i as usize];
+                by_band[d.band] += d.children;
+                weighted_loss += weight[i as usize];
+                let n = homes.neighbourhood[d.home];
+                let at = match by_place.iter().position(|p| p.0 == n) {
+                    Some(at) => at,
+                    None => {
+                        by_place.push((n, vec![0.0; norms.len()]));
+                        by_place.len() - 1
+                    }
+                };
+                by_place[at].1[d.band] += d.children;
+            }
+            by_place.sort_by_key(|p| p.0.map_or(u64::MAX, u64::from));
+            let children_losing: f64 = by_band.iter().sum();
+            cumulative += children_losing;
+            let a = &kind.items[step.amenity];
+            Closure {
+                rank: r + 1,
+                amenity: step.amenity,
+                id: a.id.clone(),
+                name: a.name.clone(),
+                x: anchor.x,
+                y: anchor.y,
+                neighbourhood: place,
+                children_losing,
+                by_band,
+                cumulative,
+                weighted_loss,
+                by_neighbourhood: by_place,
+            }
+        })
+        .collect();
+    Ok(Some(ClosurePlan {
+        kind: kind_name.clone(),
+        band_labels: norms.iter().map(|b| b.label.clone()).collect(),
+        closures,
+        amenities: kind.items.len(),
+        kept,
+        target: cfg.target,
+        covered_by_band,
+        walked: network.is_some(),
+        weighted: deprivation.is_some(),
+    }))
+}
