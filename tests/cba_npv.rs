@@ -369,7 +369,7 @@ fn closure_assumptions_name_every_number() {
     let text = s.closure_assumptions().join("\n");
     for needle in [
         "EUR 7,500",
-        "\"onderhoud\"",
+        "the same for every playground",
         "EUR 56.73",
         "2.25%",
         "years 1 to 15",

@@ -10,16 +10,13 @@ impl CostSettings {
     pub fn closure_assumptions(&self) -> Vec<String> {
         let c = &self.costs;
         let mut lines = vec![format!(
-            "Closing a playground saves its upkeep, {} a year{}, at the end of years 1 to {}, \
+            "Closing a playground saves its upkeep, {} a year (`[costs] maintenance_eur_per_year`, \
+             the same for every playground), at the end of years 1 to {}, \
              and loses the benefit of the children who lose coverage, {} per child per year{}; \
              both discounted at {}% a year. NPV = PV of upkeep saved - PV of benefit lost; BCR \
              = PV of upkeep saved / PV of benefit lost (above 1: closing saves more than it \
              loses).",
             eur(c.maintenance_eur_per_year),
-            match &self.maintenance_attribute {
-                Some(a) => format!(" unless the playground's attribute \"{a}\" gives its own"),
-                None => String::new(),
-            },
             c.years,
             eur_cents(c.benefit_eur_per_child_per_year),
             if c.benefit_eur_per_site_per_year > 0.0 {

@@ -8,8 +8,9 @@ use crate::sites::closures::ClosurePlan;
 use crate::study::ClosureTarget;
 
 /// `rank,kind,amenity_id,name,x,y,children_losing_coverage,children_losing_<band>...,cumulative,
-/// neighbourhood_id`; `amenity_id` is the amenity's [`id`](crate::scene::Amenity::id) and
-/// `neighbourhood_id` the neighbourhood it lies in.
+/// neighbourhood_id`, then the closure's cost-benefit: `maintenance_saved_eur_per_year,saved_pv,
+/// lost_benefit_pv,npv,bcr` (bcr empty when nobody loses coverage); `amenity_id` is the
+/// amenity's [`id`](crate::scene::Amenity::id) and `neighbourhood_id` the neighbourhood it lies in.
 pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
     let mut columns: Vec<String> = [
         "rank",
@@ -24,7 +25,18 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
     .map(|s| s.to_string())
     .collect();
     columns.extend(band_columns(plan));
-    columns.extend(["cumulative".to_string(), "neighbourhood_id".to_string()]);
+    columns.extend(
+        [
+            "cumulative",
+            "neighbourhood_id",
+            "maintenance_saved_eur_per_year",
+            "saved_pv",
+            "lost_benefit_pv",
+            "npv",
+            "bcr",
+        ]
+        .map(String::from),
+    );
     let rows = plan
         .closures
         .iter()
@@ -41,6 +53,14 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
             row.extend(c.by_band.iter().map(|v| Cell::Num(Some(*v), 3)));
             row.push(Cell::Num(Some(c.cumulative), 3));
             row.push(Cell::text(neighbourhood_id(scene, c.neighbourhood)));
+            let a = &c.appraisal;
+            row.extend([
+                Cell::Num(Some(plan.maintenance_eur_per_year), 2),
+                Cell::Num(Some(a.saved_maintenance_pv), 2),
+                Cell::Num(Some(a.lost_benefit_pv), 2),
+                Cell::Num(Some(a.npv), 2),
+                Cell::Num(a.bcr, 4),
+            ]);
             row
         })
         .collect();

@@ -247,9 +247,14 @@ fn closures(input: &ReportInput, s: &mut String) {
             "col.neighbourhood",
             "col.children_losing",
             "col.running_total",
+            "col.npv",
+            "col.bcr",
         ],
     );
-    s.push_str(&header(&names, &[true, false, false, false, true, true]));
+    s.push_str(&header(
+        &names,
+        &[true, false, false, false, true, true, true, true],
+    ));
     for c in &plan.closures {
         let place = c.neighbourhood.map_or(String::new(), |n| {
             display_name(&input.scene.neighbourhoods[n as usize])
@@ -261,7 +266,13 @@ fn closures(input: &ReportInput, s: &mut String) {
             place,
             num(Some(c.children_losing), 1),
             num(Some(c.cumulative), 1),
+            num(Some(c.appraisal.npv), 0),
+            num(c.appraisal.bcr, 2),
         ]));
+    }
+    let _ = writeln!(s, "\n{}\n", t.get("md.assumptions"));
+    for a in &plan.cost_assumptions {
+        let _ = writeln!(s, "- {a}");
     }
 }
 

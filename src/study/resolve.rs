@@ -284,6 +284,8 @@ pub struct ClosuresSettings {
     pub keep: Vec<String>,
     /// `[priority] deprivation_weight` when `[closures] weight_by_deprivation` is on.
     pub deprivation_weight: Option<f64>,
+    /// `[costs]`: the upkeep a closure saves against the benefit it loses.
+    pub costs: CostSettings,
     /// The study file, for errors found after loading (an unknown id in `keep`).
     pub study_file: PathBuf,
 }
@@ -391,7 +393,17 @@ impl Resolved {
             ),
             study_file: study.path.clone(),
         });
-        let sites = sites(&study, &norms, &focus_kind, &priority, &mut warnings)?;
+        // Costs are resolved (and their errors found) even when no `[sites]` or `[closures]`
+        // uses them.
+        let costs = CostSettings::from_section(file.costs.as_ref(), &study.path)?;
+        let sites = sites(
+            &study,
+            &norms,
+            &focus_kind,
+            &priority,
+            &costs,
+            &mut warnings,
+        )?;
         let closures = closures(
             file,
             &study.path,
@@ -399,6 +411,7 @@ impl Resolved {
             &norms,
             &focus_kind,
             &priority,
+            &costs,
             &mut warnings,
         )
         .map_err(err)?;
@@ -1185,12 +1198,11 @@ fn sites(
     norms: &Norms,
     focus_kind: &str,
     priority: &PrioritySettings,
+    costs: &CostSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Option<SitesSettings>> {
     let err = |m: String| Error::study(&study.path, m);
     let file = &study.file;
-    // Costs are resolved (and their errors found) even when there is no `[sites]` to use them.
-    let costs = CostSettings::from_section(file.costs.as_ref(), &study.path)?;
     let Some(cfg) = &file.sites else {
         return Ok(None);
     };
@@ -1281,7 +1293,7 @@ fn sites(
         min_distance_m,
         capacity: cfg.capacity,
         deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
-        costs,
+        costs: costs.clone(),
         study_file: study.path.clone(),
     }))
 }
@@ -1293,6 +1305,7 @@ fn closures(
     norms: &Norms,
     focus_kind: &str,
     priority: &PrioritySettings,
+    costs: &CostSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Option<ClosuresSettings>, String> {
     let Some(cfg) = &file.closures else {
@@ -1349,6 +1362,7 @@ fn closures(
         target,
         keep: cfg.keep.clone(),
         deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
+        costs: costs.clone(),
         study_file: study_file.to_path_buf(),
     }))
 }

@@ -10,6 +10,7 @@
 
 pub mod solve;
 
+use crate::cba::{appraise_closure, ClosureAppraisal};
 use crate::equity::priority_weights;
 use crate::error::Result;
 use crate::reach::network::NetworkReach;
@@ -43,6 +44,8 @@ pub struct Closure {
     pub cumulative: f64,
     /// The loss the choice weighs: `children_losing`, weighted by deprivation when asked.
     pub weighted_loss: f64,
+    /// The upkeep saved (`[costs] maintenance_eur_per_year`) against the benefit lost.
+    pub appraisal: ClosureAppraisal,
     /// Where the children losing coverage live: per neighbourhood of their homes (`None`
     /// outside every neighbourhood), the children per band; only neighbourhoods with a loss,
     /// in scene order, `None` last.
@@ -53,6 +56,10 @@ pub struct Closure {
 #[derive(Debug, Clone)]
 pub struct ClosurePlan {
     pub kind: String,
+    /// The upkeep a closure saves a year (`[costs] maintenance_eur_per_year`).
+    pub maintenance_eur_per_year: f64,
+    /// How the closures' cost-benefit was reckoned, one line each.
+    pub cost_assumptions: Vec<String>,
     pub band_labels: Vec<String>,
     pub closures: Vec<Closure>,
     /// Amenities of the kind, and how many of them `keep` holds open.
@@ -188,6 +195,8 @@ pub fn plan(
             let children_losing: f64 = by_band.iter().sum();
             cumulative += children_losing;
             let a = &kind.items[step.amenity];
+            let costs = &cfg.costs.costs;
+            let appraisal = appraise_closure(costs, &by_band, costs.maintenance_eur_per_year);
             Closure {
                 rank: r + 1,
                 amenity: step.amenity,
@@ -200,12 +209,15 @@ pub fn plan(
                 by_band,
                 cumulative,
                 weighted_loss,
+                appraisal,
                 by_neighbourhood: by_place,
             }
         })
         .collect();
     Ok(Some(ClosurePlan {
         kind: kind_name.clone(),
+        maintenance_eur_per_year: cfg.costs.costs.maintenance_eur_per_year,
+        cost_assumptions: cfg.costs.closure_assumptions(),
         band_labels: norms.iter().map(|b| b.label.clone()).collect(),
         closures,
         amenities: kind.items.len(),
