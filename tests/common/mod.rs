@@ -143,6 +143,7 @@ pub fn one_neighbourhood_scene(
         },
         amenities,
         inputs: vec![],
+        backdrop: Default::default(),
     }
 }
 
