@@ -643,7 +643,7 @@ fn neighbourhood_paths(
                 (false, Some(_)) => map.format.show(value),
                 (false, None) => map.missing_label.clone(),
             };
-            path class=(if none { "nb none" } else { "nb" }) data-id=(Text(&base.ids[i])) d=(d) fill=(fill) {
+            path class="nb" data-id=(Text(&base.ids[i])) data-no-children=[none.then_some("true")] d=(d) fill=(fill) {
                 title {
                     (Text(&base.names[i])) " (" (Text(&base.ids[i])) ")\n"
                     @if !shown.is_empty() { (Text(&map.legend_title)) ": " (Text(&shown)) "\n" }
