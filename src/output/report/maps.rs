@@ -301,8 +301,9 @@ pub struct MapBase {
     pub zoom: [String; 3],
 }
 
-/// The texts a map base needs besides the neighbourhoods.
-pub struct BaseTexts {
+/// What every map shares besides the neighbourhoods: the backdrop and the texts.
+pub struct Shared {
+    pub backdrop: Backdrop,
     pub attribution: String,
     pub no_children: String,
     pub north_arrow: String,
@@ -319,8 +320,7 @@ impl MapBase {
         names: Vec<String>,
         figures: Vec<String>,
         no_children: Vec<bool>,
-        backdrop: Backdrop,
-        texts: BaseTexts,
+        shared: Shared,
     ) -> Option<MapBase> {
         let extent = extent?;
         let labels: Vec<String> = polygons
@@ -336,12 +336,12 @@ impl MapBase {
             names,
             figures,
             no_children,
-            no_children_label: texts.no_children,
-            backdrop,
-            attribution: texts.attribution,
-            north_arrow: texts.north_arrow,
-            scale_bar: texts.scale_bar,
-            zoom: texts.zoom,
+            no_children_label: shared.no_children,
+            backdrop: shared.backdrop,
+            attribution: shared.attribution,
+            north_arrow: shared.north_arrow,
+            scale_bar: shared.scale_bar,
+            zoom: shared.zoom,
         })
     }
 

@@ -13,7 +13,7 @@ use crate::output::report::facts::display_name;
 use crate::output::report::hexes::HexGrid;
 use crate::output::report::html::{figure, num, pct, pct_with, section, Text};
 use crate::output::report::maps::{
-    self, BaseTexts, Choropleth, HexLayer, MapBase, Marker, Palette, Shape, ValueFormat,
+    self, Choropleth, HexLayer, MapBase, Marker, Palette, Shape, Shared, ValueFormat,
 };
 use crate::output::report::ReportInput;
 use crate::scene::Scene;
@@ -156,8 +156,8 @@ pub fn maps(input: &ReportInput) -> Markup {
         scene.neighbourhoods.iter().map(display_name).collect(),
         hover_figures(input),
         without_children(input),
-        scene.backdrop.clone(),
-        BaseTexts {
+        Shared {
+            backdrop: scene.backdrop.clone(),
             attribution,
             no_children: t.get("maps.no_children_class").to_string(),
             north_arrow: t.get("maps.north_arrow").to_string(),
