@@ -9,6 +9,7 @@
 
 use std::fmt::Write;
 
+use geo::orient::{Direction, Orient};
 use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, MultiPolygon, Rect, Simplify};
 use maud::{html, Markup};
 
@@ -85,8 +86,11 @@ impl Frame {
 
 /// SVG path data of a (multi)polygon, simplified to a fraction of a drawing unit (invisible at
 /// any zoom a report is read at) and rounded to 0.1 unit to keep the file small.
+///
+/// Rings are oriented first (exterior counter-clockwise), so that a layer drawn from a Shapefile,
+/// whose rings run the other way, draws the same path as from GeoJSON.
 pub fn path_data(frame: &Frame, mp: &MultiPolygon) -> String {
-    let simplified = mp.simplify(0.3 / frame.scale);
+    let simplified = mp.orient(Direction::Default).simplify(0.3 / frame.scale);
     let mut d = String::new();
     for poly in simplified.iter() {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
