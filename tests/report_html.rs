@@ -21,7 +21,7 @@ const ALLOWED_URLS: [&str; 2] = [
 ];
 
 /// Maps every report has, besides one per amenity kind (`map-<kind>`).
-const FIXED_MAPS: [&str; 3] = ["map-score", "map-play-area", "map-priority"];
+const FIXED_MAPS: [&str; 4] = ["map-gap", "map-score", "map-play-area", "map-priority"];
 
 /// Writes the sample town into `dir/town` and runs it; returns the output folder.
 fn run_sample(dir: &Path) -> PathBuf {
@@ -55,18 +55,55 @@ fn run_town(town: &Path, out: &Path) -> PathBuf {
     out.to_path_buf()
 }
 
-/// Every `<svg id="map-…">…</svg>` of the page, by id.
+/// Every `<svg id="map-…">…</svg>` of the page, by id (a map nests the `<svg>` that pans and
+/// zooms, so its end is the `</svg>` that closes it, not the first one).
 fn map_svgs(html: &str) -> BTreeMap<String, &str> {
     let mut maps = BTreeMap::new();
     let mut rest = html;
     while let Some(p) = rest.find("<svg id=\"map-") {
         let from = &rest[p..];
         let id_end = from[9..].find('"').unwrap() + 9;
-        let end = from.find("</svg>").expect("every map svg is closed") + 6;
+        let (mut depth, mut at) = (0usize, 0usize);
+        let end = loop {
+            let open = from[at..].find("<svg").map(|i| i + at);
+            let close = from[at..].find("</svg>").expect("every map svg is closed") + at;
+            match open {
+                Some(o) if o < close => {
+                    depth += 1;
+                    at = o + 4;
+                }
+                _ => {
+                    depth -= 1;
+                    at = close + 6;
+                    if depth == 0 {
+                        break at;
+                    }
+                }
+            }
+        };
         maps.insert(from[9..id_end].to_string(), &from[..end]);
         rest = &from[end..];
     }
     maps
+}
+
+/// The elements `<tag …>` of an SVG fragment whose opening tag contains `marker`, each up to the
+/// end of its opening tag.
+fn tags_with<'a>(svg: &'a str, tag: &str, marker: &str) -> Vec<&'a str> {
+    svg.match_indices(&format!("<{tag} "))
+        .map(|(i, _)| &svg[i..i + svg[i..].find('>').unwrap() + 1])
+        .filter(|t| t.contains(marker))
+        .collect()
+}
+
+/// The contents of the first `<g class="…">` group of a map, up to its `</g>` (the groups
+/// searched here hold no nested `<g>`).
+fn group<'a>(svg: &'a str, class: &str) -> &'a str {
+    let Some(start) = svg.find(&format!("<g class=\"{class}\"")) else {
+        return "";
+    };
+    let from = &svg[start..];
+    &from[..from.find("</g>").unwrap()]
 }
 
 /// The `data-id` of every neighbourhood path in a map.
@@ -179,10 +216,16 @@ fn check_report(html: &str, ids: &BTreeSet<String>, kinds: &[String]) {
     let external = external_links(html);
     assert!(external.is_empty(), "external links: {external:?}");
     let lower = html.to_ascii_lowercase();
-    for banned in [
-        "<img", "<link", "<iframe", "<object", "<embed", "@import", "url(",
-    ] {
+    for banned in ["<img", "<link", "<iframe", "<object", "<embed", "@import"] {
         assert!(!lower.contains(banned), "report.html contains {banned}");
+    }
+    // `url(` only for the page's own patterns (`url(#map-hatch)`), never a file or the network.
+    for (i, _) in lower.match_indices("url(") {
+        assert!(
+            lower[i..].starts_with("url(#"),
+            "report.html loads {}",
+            &lower[i..i + 40.min(lower.len() - i)]
+        );
     }
     for (i, _) in lower.match_indices("<script") {
         assert!(
@@ -295,6 +338,7 @@ fn sample_town_report_structure_and_figures() {
     let mut within_net = [0.0; 3];
     let mut total = [0.0; 3];
     let mut outside_homes = 0;
+    let mut children_beyond = 0.0;
     for h in &homes {
         let id = &h["neighbourhood_id"];
         let d: f64 = h["playground_m"].parse().unwrap();
@@ -316,6 +360,7 @@ fn sample_town_report_structure_and_figures() {
                 within_net[b] += c;
             } else if c > 0.0 {
                 outside = true;
+                children_beyond += c;
             }
         }
         outside_homes += usize::from(outside);
@@ -362,11 +407,25 @@ fn sample_town_report_structure_and_figures() {
         md_row(&md, &format!("| {kind} | all bands |"));
     }
 
-    // The focus map marks every home outside the playground norm (fewer than 5000: no thinning).
+    // The gap map's hexagons hold, together, every child beyond the playground norm: the hand
+    // sum above (each hexagon's count is written with three decimals).
     let maps = map_svgs(&html);
-    let dots = maps["map-playground"].matches("r=\"1.5\"/>").count();
-    assert_eq!(dots, outside_homes);
+    let hexes = tags_with(group(maps["map-gap"], "hex"), "path", "data-n=");
+    assert!(!hexes.is_empty());
+    let hex_total: f64 = hexes
+        .iter()
+        .map(|t| {
+            let v = &t[t.find("data-n=\"").unwrap() + 8..];
+            v[..v.find('"').unwrap()].parse::<f64>().unwrap()
+        })
+        .sum();
+    assert!(
+        (hex_total - children_beyond).abs() < 0.0005 * hexes.len() as f64 + 1e-9,
+        "hexagons {hex_total} against {children_beyond} children beyond the norm"
+    );
     assert!(outside_homes > 0);
+    // No red dot per home any more.
+    assert!(!maps["map-playground"].contains("r=\"1.5\"/>"));
     // Three proposed sites as stars on the focus and priority maps.
     let sites = read_csv(&out.join("sites.csv")).len();
     assert_eq!(sites, 3);
@@ -444,8 +503,9 @@ fn names_with_markup_are_escaped_everywhere() {
     );
     let out = run_town(&town, &dir.path().join("out"));
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    // The page's own script is the only one, and the markup of both names never reaches it.
-    assert_eq!(html.matches("<script>").count(), 1);
+    // The page's own scripts (the page's and the maps') are the only ones, and the markup of
+    // both names never reaches them.
+    assert_eq!(html.matches("<script>").count(), 2);
     assert!(!html.contains("<script>alert") && !html.contains("<script>steal"));
     assert!(!html.contains(" & Haven") && !html.contains(" & Co"));
     // Both names are there, escaped: in tables, map titles and hover texts.
@@ -477,6 +537,93 @@ fn the_checks_catch_what_they_should() {
     assert!(check_well_formed("<div><p>a</div></p>").is_err());
     assert!(check_well_formed("<svg><path d=\"M0 0\"/></svg><script>if(a<b){}</script>").is_ok());
     assert!(check_well_formed("<section><svg></section>").is_err());
+}
+
+/// The names of a layer's features, from its GeoJSON.
+fn feature_names(path: &Path) -> Vec<String> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["name"].as_str().map(String::from))
+        .collect()
+}
+
+/// How many features of a GeoJSON layer have each geometry type.
+fn geometry_types(path: &Path) -> BTreeMap<String, usize> {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut out = BTreeMap::new();
+    for f in v["features"].as_array().unwrap() {
+        *out.entry(f["geometry"]["type"].as_str().unwrap().to_string())
+            .or_default() += 1;
+    }
+    out
+}
+
+#[test]
+fn sample_town_maps_have_context_shapes_and_labels() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_sample(dir.path());
+    let town = dir.path().join("town");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The backdrop is written once and every map uses it.
+    let defs = &html[html
+        .find("<svg class=\"map-defs\"")
+        .expect("the shared map defs")..];
+    let streets = tags_with(defs, "path", "class=\"bd-streets\"");
+    assert_eq!(streets.len(), 1, "one street path");
+    // The sample's walk network is the streets: at least one line per residential street.
+    assert!(streets[0].matches('M').count() >= 5, "{}", streets[0]);
+    // The sample study has a green-space layer and no extract: its polygons are the green.
+    assert_eq!(tags_with(defs, "path", "class=\"bd-green\"").len(), 1);
+    let maps = map_svgs(&html);
+    let names = feature_names(&town.join("neighbourhoods.geojson"));
+    assert_eq!(names.len(), 6);
+    for (id, svg) in &maps {
+        assert_eq!(svg.matches("<use href=\"#map-bd\"").count(), 1, "{id}");
+        // One label per named neighbourhood, each name once.
+        let labels = group(svg, "lbl");
+        for name in &names {
+            assert_eq!(
+                labels.matches(&format!(">{name}</text>")).count(),
+                1,
+                "{id}: {name}"
+            );
+        }
+        assert_eq!(labels.matches("<text").count(), names.len(), "{id}");
+        // Pan and zoom: the nested view starts at its full extent, with the three buttons.
+        let view = tags_with(svg, "svg", "class=\"mv\"");
+        assert_eq!(view.len(), 1, "{id}");
+        let attr = |a: &str| {
+            let v = &view[0][view[0].find(&format!(" {a}=\"")).unwrap() + a.len() + 3..];
+            v[..v.find('"').unwrap()].to_string()
+        };
+        assert_eq!(attr("viewBox"), attr("data-full"), "{id}");
+        for z in ["in", "out", "reset"] {
+            assert!(svg.contains(&format!("data-zoom=\"{z}\"")), "{id}: {z}");
+        }
+    }
+    // Amenities as their shapes: the playground layer's polygons as paths, its points as circles.
+    let types = geometry_types(&town.join("playgrounds.geojson"));
+    let shapes = group(maps["map-playground"], "am");
+    assert_eq!(shapes.matches("<path ").count(), types["Polygon"]);
+    assert_eq!(shapes.matches("<circle ").count(), types["Point"]);
+    assert!(types["Polygon"] > 0 && types["Point"] > 0);
+    // Green spaces of at least 0.5 ha (the study's min_area_m2): one is smaller and left out.
+    let green = geometry_types(&town.join("green_spaces.geojson"));
+    assert_eq!(
+        group(maps["map-green_space"], "am")
+            .matches("<path ")
+            .count(),
+        green["Polygon"] - 1
+    );
+    // Every neighbourhood has children: nothing is hatched.
+    assert!(!html.contains("data-no-children"));
+    // The page's only script and style outside the page shell are the maps' own, once.
+    assert_eq!(html.matches("<svg class=\"map-defs\"").count(), 1);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -556,6 +703,84 @@ fn sample_town_report_in_headless_chromium() {
     eprintln!("screenshot: {} ({} bytes)", shot.display(), png.len());
 }
 
+/// The maps' script in a real browser: a test page is the report plus a script that zooms the
+/// focus map with the wheel (at its centre), a button and a key, returns with `0`, zooms again
+/// and prints, and writes each viewBox into the page, which `--dump-dom` reads back.
+#[test]
+fn map_zoom_in_headless_chromium() {
+    let Some(bin) = chromium() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = run_sample(dir.path());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let probe = r#"<script>
+(function(){
+  var m=document.getElementById('map-playground'),s=m.querySelector('svg.mv'),seen=[];
+  function note(){seen.push(s.getAttribute('viewBox')+'|'+m.querySelector('g.lbl').getAttribute('font-size')+'|'+s.getAttribute('class'));}
+  note();
+  var r=s.getBoundingClientRect();
+  s.dispatchEvent(new WheelEvent('wheel',{deltaY:-100,clientX:r.left+r.width/2,clientY:r.top+r.height/2,bubbles:true,cancelable:true}));
+  note();
+  m.querySelector('g.zb [data-zoom=in]').dispatchEvent(new MouseEvent('click',{bubbles:true}));
+  note();
+  m.dispatchEvent(new KeyboardEvent('keydown',{key:'+',bubbles:true}));
+  note();
+  m.dispatchEvent(new KeyboardEvent('keydown',{key:'0',bubbles:true}));
+  note();
+  m.dispatchEvent(new KeyboardEvent('keydown',{key:'+',bubbles:true}));
+  window.dispatchEvent(new Event('beforeprint'));
+  note();
+  document.body.setAttribute('data-zoom-test',seen.join(';'));
+})();
+</script></body>"#;
+    let page = out.join("zoom.html");
+    std::fs::write(&page, html.replace("</body>", probe)).unwrap();
+    let (dom, stderr) = run_chromium(
+        bin,
+        &dir.path().join("profile"),
+        &page,
+        &["--dump-dom".into()],
+    );
+    let errors = console_messages(&stderr, "zoom.html");
+    assert!(errors.is_empty(), "console: {errors:#?}");
+    let at = dom.find("data-zoom-test=\"").expect("the probe ran") + 16;
+    let seen: Vec<(Vec<f64>, f64, String)> = dom[at..at + dom[at..].find('"').unwrap()]
+        .split(';')
+        .map(|s| {
+            let p: Vec<&str> = s.split('|').collect();
+            let b = p[0].split(' ').map(|v| v.parse().unwrap()).collect();
+            (b, p[1].parse().unwrap(), p[2].to_string())
+        })
+        .collect();
+    assert_eq!(seen.len(), 6);
+    let full = &seen[0].0;
+    let (fs, width) = (seen[0].1, full[2]);
+    let centre = |b: &[f64]| (b[0] + b[2] / 2.0, b[1] + b[3] / 2.0);
+    let close = |a: f64, b: f64| (a - b).abs() < 0.02;
+    // A synthetic event's clientX and clientY are whole pixels: the centre moves by less than
+    // a pixel's worth of units (about 1.5 here; half the width in 300 px is generous).
+    let px = width / 300.0;
+    // Wheel up at the centre: 1.25 times in, about the same centre (the viewBox is rounded to
+    // 0.01); labels keep their size on screen.
+    let zooms = [1.25, 1.25 * 1.5, 1.25 * 1.5 * 1.5];
+    for (i, z) in zooms.iter().enumerate() {
+        let (b, f, _) = &seen[i + 1];
+        assert!(close(b[2], width / z), "step {i}: {b:?} from {full:?}");
+        assert!(close(b[3], full[3] / z), "step {i}: {b:?}");
+        let (c, c0) = (centre(b), centre(full));
+        assert!(
+            (c.0 - c0.0).abs() < px && (c.1 - c0.1).abs() < px,
+            "step {i}: {b:?} from {full:?}"
+        );
+        // (z is read back from the viewBox, rounded to 0.01 unit.)
+        assert!((f - fs / z).abs() < 1e-3 * fs, "step {i}: labels {f}");
+    }
+    // From twice the full view the minor labels show (class z2).
+    assert!(!seen[2].2.contains("z2") && seen[3].2.contains("z2"));
+    // `0` and printing return to the full view.
+    assert_eq!(seen[4].0, *full);
+    assert_eq!(seen[5].0, *full);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Real areas
 
@@ -590,8 +815,68 @@ fn real_area_reports_open_offline() {
         );
         let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
         assert!(md.contains("| Playground | all bands |"), "{name}");
+        assert!(html.len() < 3_000_000, "{name}: {} bytes", html.len());
         eprintln!("{name}: report.html {} bytes", html.len());
+        if name == "harderwijk.toml" {
+            harderwijk_lake_has_no_children(&html);
+        }
     }
+}
+
+/// Groot water (WK024399), the lake, has 10 children from three grid cells on its shore but no
+/// residents in the CBS figures: every map hatches it as "no children" and lists that in its
+/// legend; a wijk with residents (Binnenstad, WK024301) keeps its class colour.
+fn harderwijk_lake_has_no_children(html: &str) {
+    let maps = map_svgs(html);
+    assert!(maps.len() >= 5);
+    for (id, svg) in &maps {
+        let lake = tags_with(svg, "path", "data-id=\"WK024399\"");
+        assert_eq!(lake.len(), 1, "{id}");
+        assert!(
+            lake[0].contains("data-no-children=\"true\"")
+                && lake[0].contains("fill=\"url(#map-hatch)\""),
+            "{id}: {}",
+            lake[0]
+        );
+        let town = tags_with(svg, "path", "data-id=\"WK024301\"");
+        assert!(
+            !town[0].contains("data-no-children") && !town[0].contains("url("),
+            "{id}"
+        );
+        assert!(
+            svg.contains(">no children (water, empty)</text>"),
+            "{id}: no legend entry"
+        );
+        assert!(group(svg, "lbl").contains(">Groot water</text>"), "{id}");
+    }
+}
+
+/// Helsinki from the OpenStreetMap extract: streets, water and green in the backdrop, polygon
+/// playgrounds as paths, and the report under 3 MB.
+#[test]
+fn helsinki_osm_maps_have_streets_water_and_green() {
+    let Some(data) = common::shared_data_dir() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let study = common::example_study("helsinki-osm.toml", &data, dir.path());
+    let out = dir.path().join("out");
+    common::run_quiet(&study, &out);
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    check_report(&html, &neighbourhood_ids(&out), &kinds_of(&out));
+    assert!(html.len() < 3_000_000, "{} bytes", html.len());
+    for part in ["bd-streets", "bd-water", "bd-green"] {
+        let paths = tags_with(&html, "path", &format!("class=\"{part}\""));
+        assert_eq!(paths.len(), 1, "{part}");
+        assert!(paths[0].len() > 1000, "{part}: {} bytes", paths[0].len());
+    }
+    let maps = map_svgs(&html);
+    let shapes = group(maps["map-playground"], "am");
+    assert!(
+        shapes.matches("<path ").count() > 50,
+        "playground polygons as paths"
+    );
+    eprintln!("helsinki-osm: report.html {} bytes", html.len());
 }
 
 // ---------------------------------------------------------------------------------------------

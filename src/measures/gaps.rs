@@ -19,16 +19,41 @@ pub fn homes_outside_norm(
     distances: &Distances,
     k: usize,
 ) -> Vec<usize> {
+    children_outside_norm(norms, scene, distances, k)
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0.0)
+        .map(|(h, _)| h)
+        .collect()
+}
+
+/// Per home, its children (each band's share counted) farther from kind `k` than their band's
+/// norm; all 0 when the kind has no norm.
+pub fn children_outside_norm(
+    norms: &Norms,
+    scene: &Scene,
+    distances: &Distances,
+    k: usize,
+) -> Vec<f64> {
     let Some(norms) = norms.get(&scene.amenities[k].kind) else {
-        return Vec::new();
+        return vec![0.0; scene.homes.len()];
     };
     (0..scene.homes.len())
-        .filter(|&h| {
+        .map(|h| {
             let children = scene.homes.children_of(h);
-            norms.bands.iter().enumerate().any(|(b, bn)| {
-                children.get(bn.children_band).copied().unwrap_or(0.0) * bn.share > 0.0
-                    && distances.judged(k, b, bn, h) > bn.metres
-            })
+            norms
+                .bands
+                .iter()
+                .enumerate()
+                .map(|(b, bn)| {
+                    let c = children.get(bn.children_band).copied().unwrap_or(0.0) * bn.share;
+                    if c > 0.0 && distances.judged(k, b, bn, h) > bn.metres {
+                        c
+                    } else {
+                        0.0
+                    }
+                })
+                .sum()
         })
         .collect()
 }

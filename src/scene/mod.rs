@@ -2,6 +2,7 @@
 //! the working CRS. Built once from the study's layers; every later stage reads it.
 
 mod amenities;
+pub mod backdrop;
 mod children;
 mod homes;
 mod ids;
@@ -23,6 +24,7 @@ use crate::study::Resolved;
 use crate::study::Walkable;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind, ServedBands};
+pub use backdrop::Backdrop;
 pub use homes::{assign_neighbourhoods, Homes};
 pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;
@@ -38,6 +40,8 @@ pub struct Scene {
     pub amenities: Vec<AmenityKind>,
     /// Every file read, for provenance.
     pub inputs: Vec<InputFile>,
+    /// Streets, water and green for the report's maps.
+    pub backdrop: Backdrop,
 }
 
 /// A file the run read: path, size and SHA-256, so a result can be traced to its data.
@@ -362,6 +366,7 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
     };
     let study_area = outliers::StudyArea::of(&neighbourhoods);
     let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
+    let backdrop = Backdrop::of_study(study, walk.as_ref(), &amenities, &crs)?;
     let scene = Scene {
         crs,
         bands,
@@ -369,6 +374,7 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
         homes,
         amenities,
         inputs,
+        backdrop,
     };
     check_references(study, &scene)?;
     Ok((scene, walk))

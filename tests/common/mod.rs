@@ -146,6 +146,7 @@ pub fn one_neighbourhood_scene(
         },
         amenities,
         inputs: vec![],
+        backdrop: Default::default(),
     }
 }
 

@@ -1,19 +1,23 @@
 //! Choropleth maps as inline SVG: neighbourhood polygons projected from the working CRS (metres)
-//! to the SVG viewport with y flipped, natural-breaks classes in a colour-blind-safe palette,
-//! amenity symbols, proposed sites as stars, homes outside the norm as dots, a legend, a scale
-//! bar, a north arrow and the data attribution.
+//! to the SVG viewport with y flipped, natural-breaks classes in a colour-blind-safe palette, over
+//! a backdrop of streets, water and green with the neighbourhoods' names; amenities as their
+//! shapes, proposed sites as stars, the gap map's hexagons, a legend, a scale bar, a north arrow
+//! and the data attribution. Each map pans and zooms (see [`SCRIPT`]).
 //!
 //! Drawn by hand rather than with a plotting crate because each neighbourhood must be its own
 //! `<path data-id=…>` with a `<title>`, which the hover script and the browser test rely on.
 
 use std::fmt::Write;
 
-use geo::{Coord, MultiPolygon, Rect, Simplify};
+use geo::orient::{Direction, Orient};
+use geo::{Area, BoundingRect, Coord, InteriorPoint, LineString, MultiPolygon, Rect, Simplify};
 use maud::{html, Markup};
 
 use super::breaks::Classes;
+use super::hexes::{Hex, HexGrid};
 use super::html::{d1, empty, num, pct_with, Text};
 use crate::measures::distribution::round_length;
+use crate::scene::{AmenityGeometry, Backdrop};
 
 /// Size of the map area in SVG units; the legend panel sits to its right. A tall study area
 /// is scaled down to the height.
@@ -37,8 +41,6 @@ const PANEL_GAP: f64 = 18.0;
 const PANEL_W: f64 = 190.0;
 /// Height of the attribution line under the map.
 const FOOT_H: f64 = 20.0;
-/// Above this many homes outside the norm, every n-th is drawn so the page stays light.
-pub const MAX_DOTS: usize = 5000;
 
 /// The linear map from the working CRS to SVG units: uniform scale, y flipped (north up).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -84,8 +86,11 @@ impl Frame {
 
 /// SVG path data of a (multi)polygon, simplified to a fraction of a drawing unit (invisible at
 /// any zoom a report is read at) and rounded to 0.1 unit to keep the file small.
+///
+/// Rings are oriented first (exterior counter-clockwise), so that a layer drawn from a Shapefile,
+/// whose rings run the other way, draws the same path as from GeoJSON.
 pub fn path_data(frame: &Frame, mp: &MultiPolygon) -> String {
-    let simplified = mp.simplify(0.3 / frame.scale);
+    let simplified = mp.orient(Direction::Default).simplify(0.3 / frame.scale);
     let mut d = String::new();
     for poly in simplified.iter() {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
@@ -175,6 +180,11 @@ impl Palette {
 /// Fill of a neighbourhood without a value.
 pub const NO_DATA: &str = "#d3d8de";
 
+/// Fill of a neighbourhood on a map that does not colour neighbourhoods (the gap map).
+pub const NEUTRAL: &str = "#eef1f4";
+/// Element id of the hatching of neighbourhoods without children (in the shared `<defs>`).
+pub const HATCH_ID: &str = "map-hatch";
+
 /// A point to mark on a map.
 #[derive(Debug, Clone)]
 pub struct Marker {
@@ -183,22 +193,99 @@ pub struct Marker {
     pub label: String,
 }
 
+/// An amenity as drawn: its polygon, or a symbol at its point.
+#[derive(Debug, Clone)]
+pub struct Shape {
+    pub geometry: AmenityGeometry,
+    /// Shown on hover.
+    pub label: String,
+}
+
+/// A neighbourhood's name where it is drawn, in SVG units; `major` labels show at the full view,
+/// the others (which would overlap a larger neighbourhood's) once the reader zooms in.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Label {
+    pub x: f64,
+    pub y: f64,
+    pub text: String,
+    pub major: bool,
+}
+
 /// The neighbourhoods projected for one map size.
 pub struct Projected {
     pub frame: Frame,
     pub paths: Vec<String>,
+    pub labels: Vec<Label>,
+    /// Font size of the labels at the full view, in SVG units.
+    pub label_size: f64,
 }
 
 impl Projected {
-    fn new(extent: Rect, polygons: &[&MultiPolygon], size: Size) -> Option<Projected> {
+    fn new(
+        extent: Rect,
+        polygons: &[&MultiPolygon],
+        names: &[String],
+        size: Size,
+    ) -> Option<Projected> {
         let frame = Frame::fit(extent, size.map_w, size.map_h_max)?;
         let paths = polygons.iter().map(|mp| path_data(&frame, mp)).collect();
-        Some(Projected { frame, paths })
+        let label_size = if size.map_w > REGULAR.map_w {
+            12.0
+        } else {
+            10.0
+        };
+        let labels = place_labels(&frame, polygons, names, label_size);
+        Some(Projected {
+            frame,
+            paths,
+            labels,
+            label_size,
+        })
     }
 }
 
+/// One label per named neighbourhood at a point inside it; from the largest neighbourhood down, a
+/// label whose box would overlap one already placed is minor.
+fn place_labels(
+    frame: &Frame,
+    polygons: &[&MultiPolygon],
+    names: &[String],
+    size: f64,
+) -> Vec<Label> {
+    let mut order: Vec<usize> = (0..polygons.len()).collect();
+    let area = |i: usize| polygons[i].unsigned_area();
+    order.sort_by(|a, b| area(*b).total_cmp(&area(*a)).then(a.cmp(b)));
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    let mut labels = Vec::new();
+    for i in order {
+        if names[i].trim().is_empty() {
+            continue;
+        }
+        let Some(p) = polygons[i].interior_point() else {
+            continue;
+        };
+        let (x, y) = frame.project(p.0);
+        // Sans-serif letters average about 0.55 em wide.
+        let half_w = 0.55 * size * names[i].chars().count() as f64 / 2.0;
+        let b = [x - half_w, y - size, x + half_w, y + 0.3 * size];
+        let overlaps = placed
+            .iter()
+            .any(|o| b[0] < o[2] && o[0] < b[2] && b[1] < o[3] && o[1] < b[3]);
+        if !overlaps {
+            placed.push(b);
+        }
+        labels.push(Label {
+            x,
+            y,
+            text: names[i].clone(),
+            major: !overlaps,
+        });
+    }
+    labels
+}
+
 /// Everything the maps of one report share: the projected neighbourhoods (for both map sizes)
-/// and their hover texts, and the attribution line.
+/// and their hover texts, the backdrop, and the attribution line.
 pub struct MapBase {
     pub regular: Projected,
     pub wide: Projected,
@@ -206,10 +293,26 @@ pub struct MapBase {
     pub names: Vec<String>,
     /// Per neighbourhood: its figures, one per line, for the hover text.
     pub figures: Vec<String>,
+    /// Per neighbourhood: drawn as "no children" on every map, whatever its values.
+    pub no_children: Vec<bool>,
+    pub no_children_label: String,
+    pub backdrop: Backdrop,
     pub attribution: String,
     /// What a screen reader says for the north arrow and the scale bar.
     pub north_arrow: String,
     pub scale_bar: String,
+    /// The zoom buttons' tooltips: in, out, whole map.
+    pub zoom: [String; 3],
+}
+
+/// What every map shares besides the neighbourhoods: the backdrop and the texts.
+pub struct Shared {
+    pub backdrop: Backdrop,
+    pub attribution: String,
+    pub no_children: String,
+    pub north_arrow: String,
+    pub scale_bar: String,
+    pub zoom: [String; 3],
 }
 
 impl MapBase {
@@ -220,20 +323,160 @@ impl MapBase {
         ids: Vec<String>,
         names: Vec<String>,
         figures: Vec<String>,
-        attribution: String,
-        (north_arrow, scale_bar): (&str, &str),
+        no_children: Vec<bool>,
+        shared: Shared,
     ) -> Option<MapBase> {
         let extent = extent?;
+        let labels: Vec<String> = polygons
+            .iter()
+            .zip(&names)
+            .zip(&ids)
+            .map(|((_, n), id)| if n == id { String::new() } else { n.clone() })
+            .collect();
         Some(MapBase {
-            regular: Projected::new(extent, polygons, REGULAR)?,
-            wide: Projected::new(extent, polygons, WIDE)?,
+            regular: Projected::new(extent, polygons, &labels, REGULAR)?,
+            wide: Projected::new(extent, polygons, &labels, WIDE)?,
             ids,
             names,
             figures,
-            attribution,
-            north_arrow: north_arrow.to_string(),
-            scale_bar: scale_bar.to_string(),
+            no_children,
+            no_children_label: shared.no_children,
+            backdrop: shared.backdrop,
+            attribution: shared.attribution,
+            north_arrow: shared.north_arrow,
+            scale_bar: shared.scale_bar,
+            zoom: shared.zoom,
         })
+    }
+
+    /// What every map refers to, written once: the backdrop (in the wide map's units; a regular
+    /// map scales it) and the hatching. A zero-size `<svg>` rather than `display:none`, which
+    /// would hide the patterns from the maps that use them.
+    pub fn shared_defs(&self) -> Markup {
+        let frame = &self.wide.frame;
+        let line_data = |lines: &[LineString]| {
+            let mut d = String::new();
+            let bbox = frame_box(frame);
+            for l in lines {
+                d.push_str(&line_path(frame, l, &bbox));
+            }
+            d
+        };
+        let area_data = |areas: &[MultiPolygon]| {
+            let bbox = frame_box(frame);
+            areas
+                .iter()
+                .filter(|mp| mp.bounding_rect().is_some_and(|r| intersects(&r, &bbox)))
+                .map(|mp| path_data(frame, mp))
+                .collect::<String>()
+        };
+        let b = &self.backdrop;
+        html! {
+            svg class="map-defs" width="0" height="0" aria-hidden="true" style="position:absolute" {
+                defs {
+                    pattern id=(HATCH_ID) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+                        (empty("rect").attr("width", 6).attr("height", 6).attr("fill", "#f4f5f7"))
+                        (empty("path").attr("d", "M0 0V6").attr("stroke", "#9aa5b1").attr("stroke-width", 1.6))
+                    }
+                    g id="map-bd" pointer-events="none" {
+                        @if !b.green.is_empty() {
+                            (empty("path").attr("class", "bd-green").attr("d", area_data(&b.green)).attr("fill", GREEN).attr("fill-opacity", 0.35).attr("fill-rule", "evenodd"))
+                        }
+                        @if !b.water.is_empty() {
+                            (empty("path").attr("class", "bd-water").attr("d", area_data(&b.water)).attr("fill", WATER).attr("fill-rule", "evenodd"))
+                        }
+                        @if !b.streets.is_empty() {
+                            (empty("path").attr("class", "bd-streets").attr("d", line_data(&b.streets)).attr("fill", "none").attr("stroke", "#46505a").attr("stroke-opacity", 0.45).attr("stroke-width", 0.6).attr("vector-effect", "non-scaling-stroke").attr("stroke-linejoin", "round"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+const WATER: &str = "#9cc7e8";
+const GREEN: &str = "#5aa55a";
+
+/// The frame's drawn extent in working-CRS metres, with a margin of a tenth.
+fn frame_box(frame: &Frame) -> Rect {
+    let (w, h) = (frame.width / frame.scale, frame.height / frame.scale);
+    Rect::new(
+        Coord {
+            x: frame.min_x - w * 0.1,
+            y: frame.max_y - h * 1.1,
+        },
+        Coord {
+            x: frame.min_x + w * 1.1,
+            y: frame.max_y + h * 0.1,
+        },
+    )
+}
+
+fn intersects(a: &Rect, b: &Rect) -> bool {
+    a.min().x <= b.max().x
+        && b.min().x <= a.max().x
+        && a.min().y <= b.max().y
+        && b.min().y <= a.max().y
+}
+
+/// SVG path data of a street, simplified like the polygons and left out when it lies wholly
+/// outside `bbox`.
+fn line_path(frame: &Frame, line: &LineString, bbox: &Rect) -> String {
+    if !line.bounding_rect().is_some_and(|r| intersects(&r, bbox)) {
+        return String::new();
+    }
+    let simplified = line.simplify(0.4 / frame.scale);
+    let mut d = String::new();
+    let mut last: Option<(i64, i64)> = None;
+    let mut n = 0;
+    for c in &simplified.0 {
+        let (x, y) = frame.project(*c);
+        let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
+        if last == Some(p) {
+            continue;
+        }
+        let _ = write!(
+            d,
+            "{}{} {}",
+            if n == 0 { "M" } else { "L" },
+            tenths(p.0),
+            tenths(p.1)
+        );
+        last = Some(p);
+        n += 1;
+    }
+    if n < 2 {
+        return String::new();
+    }
+    d
+}
+
+/// The gap map's hexagons: their grid, and per hexagon its value and hover text.
+pub struct HexLayer {
+    pub grid: HexGrid,
+    pub hexes: Vec<Hex>,
+    pub labels: Vec<String>,
+    pub palette: Palette,
+}
+
+impl HexLayer {
+    /// The natural-breaks classes of the hexagons' values.
+    pub fn classes(&self) -> Classes {
+        let values: Vec<f64> = self.hexes.iter().map(|h| h.value).collect();
+        Classes::natural(&values, 5)
+    }
+
+    /// The fill of each hexagon: its class's colour.
+    pub fn colours(&self) -> Vec<String> {
+        let classes = self.classes();
+        self.hexes
+            .iter()
+            .map(|h| {
+                let c = classes.class_of(h.value).unwrap_or(0);
+                self.palette.colour(c, classes.len())
+            })
+            .collect()
     }
 }
 
@@ -247,14 +490,14 @@ pub struct Choropleth {
     pub values: Vec<Option<f64>>,
     pub format: ValueFormat,
     pub palette: Palette,
-    /// What a missing value means on this map ("no data", "no gap").
+    /// What a missing value means on this map ("no data", "no gap"); empty when the map does
+    /// not colour neighbourhoods at all.
     pub missing_label: String,
     /// Amenities of the mapped kind, with their legend label.
-    pub amenities: Vec<Marker>,
+    pub amenities: Vec<Shape>,
     pub amenity_label: String,
-    /// Homes outside the norm (already thinned) and the legend label.
-    pub dots: Vec<Coord>,
-    pub dots_label: String,
+    /// The home-level layer of the gap map.
+    pub hexes: Option<HexLayer>,
     /// Proposed sites and their legend label.
     pub stars: Vec<Marker>,
     pub stars_label: String,
@@ -281,16 +524,21 @@ impl Choropleth {
             missing_label: missing_label.to_string(),
             amenities: Vec::new(),
             amenity_label: String::new(),
-            dots: Vec::new(),
-            dots_label: String::new(),
+            hexes: None,
             stars: Vec::new(),
             stars_label: String::new(),
             wide: false,
         }
     }
+
+    /// Whether neighbourhoods are filled by value (the gap map fills them neutrally).
+    fn colours_neighbourhoods(&self) -> bool {
+        !self.missing_label.is_empty()
+    }
 }
 
-/// Renders a choropleth as an `<svg>` element.
+/// Renders a choropleth as an `<svg>` element: the map itself is a nested `<svg class="mv">`
+/// whose viewBox the page's map script moves (pan and zoom), beside a fixed legend panel.
 pub fn render(base: &MapBase, map: &Choropleth) -> Markup {
     let (size, projected) = if map.wide {
         (WIDE, &base.wide)
@@ -299,22 +547,75 @@ pub fn render(base: &MapBase, map: &Choropleth) -> Markup {
     };
     let frame = &projected.frame;
     let panel_x = size.map_w + PANEL_GAP;
-    let finite: Vec<f64> = map.values.iter().flatten().copied().collect();
-    let classes = Classes::natural(&finite, 5);
-    let legend = legend_rows(map, &classes);
+    // Classes from the neighbourhoods with children only: a lake's value is no class.
+    let finite: Vec<f64> = map
+        .values
+        .iter()
+        .zip(&base.no_children)
+        .filter(|(_, none)| !**none)
+        .filter_map(|(v, _)| *v)
+        .collect();
+    let classes = if map.colours_neighbourhoods() {
+        Classes::natural(&finite, 5)
+    } else {
+        Classes { bounds: Vec::new() }
+    };
+    let legend = legend_rows(base, map, &classes);
     let body_h = frame.height.max(panel_height(&legend));
     let total_h = body_h + FOOT_H;
     // Centre the map horizontally in its area and vertically beside a taller legend.
     let ox = ((size.map_w - frame.width) / 2.0).max(0.0);
     let oy = ((body_h - frame.height) / 2.0).max(0.0);
+    let full = format!("{} {} {} {}", d1(-ox), d1(-oy), d1(size.map_w), d1(body_h));
+    let bd_scale = frame.scale / base.wide.frame.scale;
     html! {
-        svg id=(Text(&map.id)) viewBox={ "0 0 " (panel_x + PANEL_W) " " (total_h.ceil()) } role="img" aria-label=(Text(&map.legend_title)) {
-            g transform=(format!("translate({ox:.1} {oy:.1})")) fill-rule="evenodd" {
-                (neighbourhood_paths(base, map, projected, &classes))
+        svg id=(Text(&map.id)) viewBox={ "0 0 " (panel_x + PANEL_W) " " (total_h.ceil()) } role="img" aria-label=(Text(&map.legend_title)) tabindex="0" {
+            svg class="mv" x="0" y="0" width=(size.map_w) height=(d1(body_h)) style=(format!("width:{}px;height:{}px", size.map_w, d1(body_h))) viewBox=(full) data-full=(full) {
+                (empty("rect").attr("x", d1(-ox)).attr("y", d1(-oy)).attr("width", size.map_w).attr("height", d1(body_h)).attr("fill", "#fbfcfd"))
+                g fill-rule="evenodd" {
+                    (neighbourhood_paths(base, map, projected, &classes))
+                }
+                @if bd_scale == 1.0 {
+                    (empty("use").attr("href", "#map-bd"))
+                } @else {
+                    (empty("use").attr("href", "#map-bd").attr("transform", format!("scale({bd_scale:.6})")))
+                }
                 (symbols(map, frame))
+                (labels(projected))
             }
+            (zoom_buttons(base))
             (draw_panel(base, panel_x, map, &legend, frame.scale))
             text x="4" y=(d1(total_h - 6.0)) font-size="10" fill="#52606d" { (Text(&base.attribution)) }
+        }
+    }
+}
+
+/// The neighbourhoods' names: white-haloed text that keeps its size on screen as the map zooms
+/// (the script rescales `font-size`).
+fn labels(projected: &Projected) -> Markup {
+    let fs = projected.label_size;
+    html! {
+        g class="lbl" font-size=(fs) data-fs=(fs) stroke-width=(d1(fs / 4.0)) text-anchor="middle" pointer-events="none" fill="#1f2933" stroke="#fff" stroke-linejoin="round" paint-order="stroke" font-weight="600" {
+            @for l in &projected.labels {
+                text class=[(!l.major).then_some("minor")] x=(d1(l.x)) y=(d1(l.y)) { (Text(&l.text)) }
+            }
+        }
+    }
+}
+
+/// Zoom in, zoom out and the whole map, top left of the map area.
+fn zoom_buttons(base: &MapBase) -> Markup {
+    let buttons = [("in", "+"), ("out", "\u{2212}"), ("reset", "\u{21ba}")];
+    html! {
+        g class="zb" {
+            @for (i, (action, sign)) in buttons.iter().enumerate() {
+                @let y = 6.0 + 26.0 * i as f64;
+                g data-zoom=(action) role="button" cursor="pointer" {
+                    title { (Text(&base.zoom[i])) }
+                    (empty("rect").attr("x", 6).attr("y", y).attr("width", 22).attr("height", 22).attr("rx", 4).attr("fill", "#fff").attr("stroke", "#9aa5b1"))
+                    text x="17" y=(y + 16.0) text-anchor="middle" font-size="15" font-weight="700" fill="#1f2933" { (sign) }
+                }
+            }
         }
     }
 }
@@ -326,43 +627,59 @@ fn neighbourhood_paths(
     projected: &Projected,
     classes: &Classes,
 ) -> Markup {
+    let hatch = format!("url(#{HATCH_ID})");
     html! {
         @for (i, d) in projected.paths.iter().enumerate() {
-            @let value = map.values.get(i).copied().flatten();
-            @let fill = value
-                .and_then(|v| classes.class_of(v))
-                .map(|c| map.palette.colour(c, classes.len()))
-                .unwrap_or_else(|| NO_DATA.to_string());
-            @let shown = match value {
-                Some(_) => map.format.show(value),
-                None => map.missing_label.clone(),
+            @let none = base.no_children.get(i).copied().unwrap_or(false);
+            @let value = map.values.get(i).copied().flatten().filter(|_| !none);
+            @let fill = if none {
+                hatch.clone()
+            } else if !map.colours_neighbourhoods() {
+                NEUTRAL.to_string()
+            } else {
+                value
+                    .and_then(|v| classes.class_of(v))
+                    .map(|c| map.palette.colour(c, classes.len()))
+                    .unwrap_or_else(|| NO_DATA.to_string())
             };
-            path class="nb" data-id=(Text(&base.ids[i])) d=(d) fill=(fill) {
+            @let shown = match (none, value) {
+                (true, _) => base.no_children_label.clone(),
+                (false, Some(_)) => map.format.show(value),
+                (false, None) => map.missing_label.clone(),
+            };
+            path class="nb" data-id=(Text(&base.ids[i])) data-no-children=[none.then_some("true")] d=(d) fill=(fill) {
                 title {
                     (Text(&base.names[i])) " (" (Text(&base.ids[i])) ")\n"
-                    (Text(&map.legend_title)) ": " (Text(&shown)) "\n\n" (Text(&base.figures[i]))
+                    @if !shown.is_empty() { (Text(&map.legend_title)) ": " (Text(&shown)) "\n" }
+                    "\n" (Text(&base.figures[i]))
                 }
             }
         }
     }
 }
 
-/// Homes outside the norm, amenities and proposed sites over the neighbourhoods.
+/// Hexagons, amenities and proposed sites over the neighbourhoods.
 fn symbols(map: &Choropleth, frame: &Frame) -> Markup {
     html! {
-        @if !map.dots.is_empty() {
-            g fill="#e8412c" fill-opacity="0.85" {
-                @for c in &map.dots {
-                    @let (x, y) = frame.project(*c);
-                    (empty("circle").attr("cx", d1(x)).attr("cy", d1(y)).attr("r", 1.5))
+        @if let Some(layer) = &map.hexes {
+            g class="hex" stroke="#fff" stroke-width="0.5" vector-effect="non-scaling-stroke" fill-opacity="0.9" {
+                @for ((h, colour), label) in layer.hexes.iter().zip(layer.colours()).zip(&layer.labels) {
+                    path d=(hex_path(frame, &layer.grid, h.centre)) fill=(colour) data-n=(format!("{:.3}", h.value)) { title { (Text(label)) } }
                 }
             }
         }
         @if !map.amenities.is_empty() {
-            g fill="#fff" stroke="#1f2933" stroke-width="1.4" {
+            g class="am" fill="#fff" stroke="#1f2933" {
                 @for m in &map.amenities {
-                    @let (x, y) = frame.project(m.at);
-                    circle cx=(d1(x)) cy=(d1(y)) r="4" { title { (Text(&m.label)) } }
+                    @match &m.geometry {
+                        AmenityGeometry::Polygon(mp) => {
+                            path d=(path_data(frame, mp)) stroke-width="1.2" vector-effect="non-scaling-stroke" fill-rule="evenodd" { title { (Text(&m.label)) } }
+                        }
+                        AmenityGeometry::Point(c) => {
+                            @let (x, y) = frame.project(*c);
+                            circle cx=(d1(x)) cy=(d1(y)) r="3.5" stroke-width="1.4" { title { (Text(&m.label)) } }
+                        }
+                    }
                 }
             }
         }
@@ -377,52 +694,82 @@ fn symbols(map: &Choropleth, frame: &Frame) -> Markup {
     }
 }
 
+/// A hexagon as path data: its first corner, then each next corner relative to the last.
+fn hex_path(frame: &Frame, grid: &HexGrid, centre: Coord) -> String {
+    let corners = grid.corners(centre).map(|c| frame.project(c));
+    let mut d = format!("M{:.1} {:.1}", corners[0].0, corners[0].1);
+    for w in corners.windows(2) {
+        let _ = write!(d, "l{:.1} {:.1}", w[1].0 - w[0].0, w[1].1 - w[0].1);
+    }
+    d.push('z');
+    d
+}
+
 /// One legend row: a swatch colour (or a symbol) and its label.
 enum LegendRow {
     Swatch(String, String),
     Amenity(String),
-    Dot(String),
     Star(String),
 }
 
 impl LegendRow {
     fn label(&self) -> &str {
         match self {
-            LegendRow::Swatch(_, label)
-            | LegendRow::Amenity(label)
-            | LegendRow::Dot(label)
-            | LegendRow::Star(label) => label,
+            LegendRow::Swatch(_, label) | LegendRow::Amenity(label) | LegendRow::Star(label) => {
+                label
+            }
         }
     }
 }
 
-fn legend_rows(map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
-    let mut rows: Vec<LegendRow> = classes
+/// Swatch rows of natural-breaks classes.
+fn class_rows(classes: &Classes, format: ValueFormat, palette: &Palette) -> Vec<LegendRow> {
+    classes
         .bounds
         .iter()
         .enumerate()
         .map(|(i, (lo, hi))| {
-            let (lo, hi) = (map.format.show(Some(*lo)), map.format.show(Some(*hi)));
+            let (lo, hi) = (format.show(Some(*lo)), format.show(Some(*hi)));
             // Two values that print alike (68.1% and 68.4%) make one label.
             let label = if lo == hi {
                 lo
             } else {
                 format!("{lo} – {hi}")
             };
-            LegendRow::Swatch(map.palette.colour(i, classes.len()), label)
+            LegendRow::Swatch(palette.colour(i, classes.len()), label)
         })
-        .collect();
-    if map.values.iter().any(|v| v.is_none()) {
+        .collect()
+}
+
+fn legend_rows(base: &MapBase, map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
+    let mut rows = class_rows(classes, map.format, &map.palette);
+    let none = |i: usize| base.no_children.get(i).copied().unwrap_or(false);
+    if map.colours_neighbourhoods()
+        && map
+            .values
+            .iter()
+            .enumerate()
+            .any(|(i, v)| v.is_none() && !none(i))
+    {
         rows.push(LegendRow::Swatch(
             NO_DATA.to_string(),
             map.missing_label.clone(),
         ));
     }
+    if let Some(layer) = &map.hexes {
+        let classes = layer.classes();
+        let top = classes.bounds.last().map_or(0.0, |b| b.1);
+        let format = ValueFormat::Number(if top < 20.0 { 1 } else { 0 });
+        rows.extend(class_rows(&classes, format, &layer.palette));
+    }
+    if base.no_children.iter().any(|n| *n) {
+        rows.push(LegendRow::Swatch(
+            format!("url(#{HATCH_ID})"),
+            base.no_children_label.clone(),
+        ));
+    }
     if !map.amenities.is_empty() {
         rows.push(LegendRow::Amenity(map.amenity_label.clone()));
-    }
-    if !map.dots.is_empty() {
-        rows.push(LegendRow::Dot(map.dots_label.clone()));
     }
     if !map.stars.is_empty() {
         rows.push(LegendRow::Star(map.stars_label.clone()));
@@ -514,11 +861,6 @@ fn legend_mark(row: &LegendRow, x0: f64, y: f64) -> Markup {
             .attr("fill", "#fff")
             .attr("stroke", "#1f2933")
             .attr("stroke-width", 1.4),
-        LegendRow::Dot(_) => empty("circle")
-            .attr("cx", x0 + 11.0)
-            .attr("cy", y - 4.0)
-            .attr("r", 2.2)
-            .attr("fill", "#e8412c"),
         LegendRow::Star(_) => empty("path")
             .attr("d", star(x0 + 11.0, y - 4.0, 8.0))
             .attr("fill", "#ffc20a")
@@ -569,14 +911,95 @@ fn star(x: f64, y: f64, r: f64) -> String {
     d
 }
 
-/// Keeps every n-th point so that at most [`MAX_DOTS`] remain, in input order (deterministic);
-/// also returns n.
-pub fn thin(points: Vec<Coord>) -> (Vec<Coord>, usize) {
-    if points.len() <= MAX_DOTS {
-        return (points, 1);
+/// The maps' own style: hidden minor labels until zoomed, no zoom buttons on paper.
+const STYLE: &str = "svg.mv{cursor:grab}svg.mv.drag{cursor:grabbing}svg.mv text.minor{display:none}svg.mv.z2 text.minor{display:inline}svg[id^=map-]:focus{outline:2px solid #1d4e89}@media print{g.zb{display:none}}";
+
+/// Pan and zoom on every map: the wheel zooms at the pointer, a drag pans, the buttons zoom in,
+/// out and back to the whole map, and on a focused map `+`, `-`, `0` and the arrow keys do the
+/// same. Only the nested `<svg class="mv">`'s viewBox moves; labels keep their size on screen and
+/// the minor ones show from twice the full view. Before printing every map returns to its full
+/// view. Plain ES5 like the page script; it logs nothing.
+pub const SCRIPT: &str = r#"
+(function(){
+  function nums(s,a){return s.getAttribute(a).split(' ').map(parseFloat);}
+  function set(s,b){
+    var f=nums(s,'data-full');
+    var z=f[2]/b[2];
+    if(z<1){b=f.slice();z=1;}
+    if(z>64){var k=z/64;var cx=b[0]+b[2]/2,cy=b[1]+b[3]/2;b=[cx-b[2]*k/2,cy-b[3]*k/2,b[2]*k,b[3]*k];z=64;}
+    b[0]=Math.min(Math.max(b[0],f[0]),f[0]+f[2]-b[2]);
+    b[1]=Math.min(Math.max(b[1],f[1]),f[1]+f[3]-b[3]);
+    s.setAttribute('viewBox',b.map(function(v){return Math.round(v*100)/100;}).join(' '));
+    var l=s.querySelector('g.lbl');
+    if(l){var fs=parseFloat(l.getAttribute('data-fs'))/z;l.setAttribute('font-size',fs);l.setAttribute('stroke-width',fs/4);}
+    var c=(s.getAttribute('class')||'').replace(/ ?z2/,'');
+    s.setAttribute('class',z>=2?c+' z2':c);
+  }
+  function zoom(s,k,x,y){
+    var b=nums(s,'viewBox');
+    if(x===undefined){x=b[0]+b[2]/2;y=b[1]+b[3]/2;}
+    set(s,[x-(x-b[0])/k,y-(y-b[1])/k,b[2]/k,b[3]/k]);
+  }
+  function reset(s){set(s,nums(s,'data-full'));}
+  function pan(s,fx,fy){var b=nums(s,'viewBox');set(s,[b[0]+fx*b[2],b[1]+fy*b[3],b[2],b[3]]);}
+  function at(s,e){
+    var r=s.getBoundingClientRect(),b=nums(s,'viewBox');
+    return [b[0]+(e.clientX-r.left)/r.width*b[2],b[1]+(e.clientY-r.top)/r.height*b[3]];
+  }
+  var maps=document.querySelectorAll('svg[id^="map-"]');
+  for(var i=0;i<maps.length;i++){(function(m){
+    var s=m.querySelector('svg.mv');if(!s){return;}
+    s.addEventListener('wheel',function(e){
+      e.preventDefault();var p=at(s,e);zoom(s,e.deltaY<0?1.25:0.8,p[0],p[1]);
+    },{passive:false});
+    var drag=null;
+    s.addEventListener('mousedown',function(e){
+      if(e.button!==0){return;}
+      drag={x:e.clientX,y:e.clientY,b:nums(s,'viewBox'),r:s.getBoundingClientRect()};
+      s.setAttribute('class',(s.getAttribute('class')||'')+' drag');e.preventDefault();
+    });
+    window.addEventListener('mousemove',function(e){
+      if(!drag){return;}
+      var b=drag.b;
+      set(s,[b[0]-(e.clientX-drag.x)/drag.r.width*b[2],b[1]-(e.clientY-drag.y)/drag.r.height*b[3],b[2],b[3]]);
+    });
+    window.addEventListener('mouseup',function(){
+      if(drag){drag=null;s.setAttribute('class',(s.getAttribute('class')||'').replace(/ ?drag/,''));}
+    });
+    s.addEventListener('dblclick',function(e){var p=at(s,e);zoom(s,2,p[0],p[1]);});
+    var buttons=m.querySelectorAll('g.zb [data-zoom]');
+    for(var j=0;j<buttons.length;j++){(function(b){
+      b.addEventListener('click',function(){
+        var a=b.getAttribute('data-zoom');
+        if(a==='in'){zoom(s,1.5);}else if(a==='out'){zoom(s,1/1.5);}else{reset(s);}
+      });
+    })(buttons[j]);}
+    m.addEventListener('keydown',function(e){
+      var k=e.key,done=true;
+      if(k==='+'||k==='='){zoom(s,1.5);}
+      else if(k==='-'||k==='_'){zoom(s,1/1.5);}
+      else if(k==='0'){reset(s);}
+      else if(k==='ArrowLeft'){pan(s,-0.1,0);}
+      else if(k==='ArrowRight'){pan(s,0.1,0);}
+      else if(k==='ArrowUp'){pan(s,0,-0.1);}
+      else if(k==='ArrowDown'){pan(s,0,0.1);}
+      else{done=false;}
+      if(done){e.preventDefault();}
+    });
+  })(maps[i]);}
+  window.addEventListener('beforeprint',function(){
+    var v=document.querySelectorAll('svg.mv');
+    for(var i=0;i<v.length;i++){reset(v[i]);}
+  });
+})();
+"#;
+
+/// The maps' style and script, once per page after the maps.
+pub fn interaction() -> Markup {
+    html! {
+        style { (maud::PreEscaped(STYLE)) }
+        script { (maud::PreEscaped(SCRIPT)) }
     }
-    let step = points.len().div_ceil(MAX_DOTS);
-    (points.into_iter().step_by(step).collect(), step)
 }
 
 #[cfg(test)]
@@ -638,20 +1061,6 @@ mod tests {
     }
 
     #[test]
-    fn thinning_is_deterministic() {
-        let pts: Vec<Coord> = (0..12_001)
-            .map(|i| Coord {
-                x: i as f64,
-                y: 0.0,
-            })
-            .collect();
-        let (kept, step) = thin(pts);
-        assert_eq!(step, 3);
-        assert_eq!(kept.len(), 4001);
-        assert_eq!(kept[1].x, 3.0);
-    }
-
-    #[test]
     fn palette_ends() {
         let p = Palette {
             gradient: colorous::VIRIDIS,
@@ -670,5 +1079,94 @@ mod tests {
             wrap("Share of children within the norm", 20),
             vec!["Share of children", "within the norm"]
         );
+    }
+    #[test]
+    fn hexagon_colours_by_hand() {
+        // Width 100 m: (0, 0) and (5, 5) share the hexagon at the origin (2 + 1 children), 200 m
+        // and 400 m east are two more (10 and 30). Three distinct values make three natural
+        // classes, one each, so the colours run up YlOrRd from 0.2 to its darkest, #800026.
+        let grid = HexGrid { width: 100.0 };
+        let at = |x: f64, y: f64| Coord { x, y };
+        let hexes = grid.bin(
+            &[
+                at(0.0, 0.0),
+                at(5.0, 5.0),
+                at(200.0, 0.0),
+                at(400.0, 0.0),
+                at(600.0, 0.0),
+            ],
+            &[2.0, 1.0, 10.0, 30.0, 0.0],
+        );
+        let values: Vec<f64> = hexes.iter().map(|h| h.value).collect();
+        assert_eq!(values, vec![3.0, 10.0, 30.0]);
+        let palette = Palette {
+            gradient: colorous::YELLOW_ORANGE_RED,
+            reverse: false,
+            start: 0.2,
+        };
+        let layer = HexLayer {
+            grid,
+            labels: vec![String::new(); 3],
+            hexes,
+            palette,
+        };
+        let colours = layer.colours();
+        assert_eq!(colours[2], "#800026");
+        let at_t = |t: f64| format!("#{:x}", colorous::YELLOW_ORANGE_RED.eval_continuous(t));
+        assert_eq!(colours[0], at_t(0.2));
+        assert_eq!(colours[1], at_t(0.6));
+        assert!(colours[0] != colours[1] && colours[1] != colours[2]);
+        // Drawn with its count and colour; the hexagon at the origin spans 57.7 m above it.
+        let frame = Frame::fit(
+            Rect::new(at(-100.0, -100.0), at(500.0, 100.0)),
+            600.0,
+            200.0,
+        )
+        .unwrap();
+        let map = Choropleth {
+            hexes: Some(layer),
+            ..Choropleth::plain(
+                "map-gap",
+                "gap",
+                vec![],
+                ValueFormat::Number(0),
+                palette,
+                "",
+            )
+        };
+        let svg = symbols(&map, &frame).into_string();
+        assert!(svg.contains("fill=\"#800026\" data-n=\"30.000\""), "{svg}");
+        // Its first corner is 30 degrees below east: (50, -28.9) m, at (150, 128.9) units.
+        assert!(
+            svg.contains("<path d=\"M150.0 128.9l0.0 -57.7l-50.0 -28.9"),
+            "{svg}"
+        );
+    }
+
+    #[test]
+    fn labels_that_would_overlap_are_minor() {
+        let square = |x: f64, y: f64, w: f64| {
+            MultiPolygon(vec![geo::Polygon::new(
+                LineString::from(vec![(x, y), (x + w, y), (x + w, y + w), (x, y + w), (x, y)]),
+                vec![],
+            )])
+        };
+        // A big square and a small one whose centre is 10 m from the big one's: at 1 unit per
+        // metre the 10-unit labels overlap, so the smaller neighbourhood's label is minor.
+        let (big, small, far) = (
+            square(0.0, 0.0, 100.0),
+            square(55.0, 45.0, 10.0),
+            square(400.0, 0.0, 50.0),
+        );
+        let frame = Frame::fit(
+            Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 450.0, y: 100.0 }),
+            450.0,
+            100.0,
+        )
+        .unwrap();
+        let names = ["Big".to_string(), "Small".to_string(), "Far".to_string()];
+        let labels = place_labels(&frame, &[&big, &small, &far], &names, 10.0);
+        let major: Vec<(&str, bool)> = labels.iter().map(|l| (l.text.as_str(), l.major)).collect();
+        assert_eq!(major, vec![("Big", true), ("Far", true), ("Small", false)]);
     }
 }

@@ -6,6 +6,7 @@
 pub mod breaks;
 pub mod charts;
 pub mod facts;
+pub mod hexes;
 pub mod html;
 pub mod maps;
 mod sections;

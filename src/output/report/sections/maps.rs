@@ -1,17 +1,20 @@
 //! Maps: one choropleth per kind (the focus kind first, across the page), the score, the play
 //! area, priority with the proposed sites, and histograms of children by distance.
 
-use geo::Coord;
+use geo::{BoundingRect, Contains, Coord};
 use maud::{html, Markup};
 
 use super::distance_kind;
 use crate::measures::gaps::{
-    children_by_distance, focus_index, homes_outside_norm, DistanceHistogram,
+    children_by_distance, children_outside_norm, focus_index, DistanceHistogram,
 };
 use crate::output::report::charts::histogram;
 use crate::output::report::facts::display_name;
+use crate::output::report::hexes::HexGrid;
 use crate::output::report::html::{figure, num, pct, pct_with, section, Text};
-use crate::output::report::maps::{self, Choropleth, MapBase, Marker, Palette, ValueFormat};
+use crate::output::report::maps::{
+    self, Choropleth, HexLayer, MapBase, Marker, Palette, Shape, Shared, ValueFormat,
+};
 use crate::output::report::ReportInput;
 use crate::scene::Scene;
 
@@ -152,20 +155,36 @@ pub fn maps(input: &ReportInput) -> Markup {
         scene.neighbourhoods.iter().map(|n| n.id.clone()).collect(),
         scene.neighbourhoods.iter().map(display_name).collect(),
         hover_figures(input),
-        attribution,
-        (t.get("maps.north_arrow"), t.get("maps.scale_bar")),
+        without_children(input),
+        Shared {
+            backdrop: scene.backdrop.clone(),
+            attribution,
+            no_children: t.get("maps.no_children_class").to_string(),
+            north_arrow: t.get("maps.north_arrow").to_string(),
+            scale_bar: t.get("maps.scale_bar").to_string(),
+            zoom: [
+                t.get("maps.zoom_in").to_string(),
+                t.get("maps.zoom_out").to_string(),
+                t.get("maps.zoom_reset").to_string(),
+            ],
+        },
     ) else {
         let note = html! { (Text(t.get("maps.no_extent"))) };
         return section("maps", t.get("nav.maps"), super::absent(note));
     };
     let stars = site_stars(input);
     let mut figures = kind_maps(input, &base, &stars);
+    if let Some(gap) = gap_map(input, &base, &stars) {
+        figures.insert(1.min(figures.len()), gap);
+    }
     figures.push(score_map(input, &base));
     figures.extend(play_area_map(input, &base));
     figures.push(priority_map(input, &base, stars));
     let inner = html! {
         p class="note" { (t.get("maps.note")) }
+        (base.shared_defs())
         div class="maps" { @for f in &figures { (f) } }
+        (maps::interaction())
         p class="note" {
             (Text(&t.fmt("maps.sources", &[("files", &input_names(scene).join(", "))])))
             @if !srcs.is_empty() { "; " }
@@ -211,27 +230,6 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
         .collect()
 }
 
-/// The homes outside the focus kind's norm, thinned, and their legend label.
-fn outside_dots(input: &ReportInput, k: usize) -> (Vec<Coord>, String) {
-    let coords = &input.scene.homes.coords;
-    let outside: Vec<Coord> =
-        homes_outside_norm(&input.study.norms, input.scene, input.distances, k)
-            .into_iter()
-            .map(|h| coords[h])
-            .collect();
-    let n = outside.len();
-    let (kept, step) = maps::thin(outside);
-    let n = num(Some(n as f64), 0);
-    let label = if step > 1 {
-        input
-            .texts
-            .fmt("maps.dots_thinned", &[("step", &step), ("n", &n)])
-    } else {
-        input.texts.fmt("maps.dots", &[("n", &n)])
-    };
-    (kept, label)
-}
-
 /// The norms of a kind, as "400 m for 0-5, 800 m for 6-11".
 fn norms_text(input: &ReportInput, kind: &str) -> String {
     input
@@ -270,29 +268,10 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
                     .and_then(|kf| kf.net_coverage.or(kf.coverage))
             })
             .collect();
-        let amenities = kind
-            .items
-            .iter()
-            .enumerate()
-            .map(|(i, a)| Marker {
-                at: a.anchor(),
-                label: if a.name.is_empty() {
-                    format!("{} {}", t.kind(&kind.kind), i + 1)
-                } else {
-                    a.name.clone()
-                },
-            })
-            .collect();
-        let (dots, dots_label) = if is_focus {
-            outside_dots(input, k)
-        } else {
-            (Vec::new(), String::new())
-        };
+        let amenities = amenity_shapes(input, k);
         let map = Choropleth {
             amenities,
             amenity_label: format!("{} ({})", t.kind_lower(&kind.kind), kind.items.len()),
-            dots,
-            dots_label,
             stars: if is_focus { stars.to_vec() } else { Vec::new() },
             stars_label: stars_label(input, stars.len()),
             wide: is_focus,
@@ -302,13 +281,13 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
                 values,
                 ValueFormat::Percent(0),
                 COVERAGE_PALETTE,
-                t.get("maps.no_children"),
+                t.get("maps.no_children_class"),
             )
         };
-        let symbols = match (is_focus, stars.is_empty()) {
-            (true, false) => t.get("maps.dots_and_stars"),
-            (true, true) => t.get("maps.dots_only"),
-            _ => "",
+        let symbols = if is_focus && !stars.is_empty() {
+            t.get("maps.stars_only")
+        } else {
+            ""
         };
         let caption = t.fmt(
             "maps.kind_caption",
@@ -350,7 +329,7 @@ fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
             reverse: false,
             start: 0.0,
         },
-        t.get("maps.no_children"),
+        t.get("maps.no_children_class"),
     );
     let weights: Vec<String> = input
         .study
@@ -426,6 +405,170 @@ fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Mark
         t.get(caption),
         true,
     )
+}
+
+/// The amenities of kind `k` as drawn: polygons as polygons, points as symbols, each named.
+fn amenity_shapes(input: &ReportInput, k: usize) -> Vec<Shape> {
+    let kind = &input.scene.amenities[k];
+    kind.items
+        .iter()
+        .enumerate()
+        .map(|(i, a)| Shape {
+            geometry: a.geometry.clone(),
+            label: if a.name.is_empty() {
+                format!("{} {}", input.texts.kind(&kind.kind), i + 1)
+            } else {
+                a.name.clone()
+            },
+        })
+        .collect()
+}
+
+/// Per neighbourhood, whether the maps draw it as "no children" rather than in a class: it has
+/// no children or no homes, or the neighbourhood layer names a population and this
+/// neighbourhood's is empty or 0 (statistics offices leave a lake's or a harbour's residents
+/// empty, while a few grid cells on its shore still lend it children), or the backdrop's water
+/// covers at least half of it (on a grid of 40 x 40 points over its bounding box).
+fn without_children(input: &ReportInput) -> Vec<bool> {
+    let scene = input.scene;
+    let mut homes = vec![0usize; scene.neighbourhoods.len()];
+    for n in scene.homes.neighbourhood.iter().flatten() {
+        homes[*n as usize] += 1;
+    }
+    let names_population = input.study.layers.neighbourhoods.population.is_some();
+    scene
+        .neighbourhoods
+        .iter()
+        .zip(input.figures)
+        .zip(&homes)
+        .map(|((n, f), &homes)| {
+            homes == 0
+                || f.children <= 0.0
+                || (names_population && n.population.is_none_or(|p| p <= 0.0))
+                || water_share(&n.geometry, &scene.backdrop.water) >= 0.5
+        })
+        .collect()
+}
+
+/// The share of a neighbourhood under water, on a 40 x 40 grid of points over its bounding box.
+fn water_share(area: &geo::MultiPolygon, water: &[geo::MultiPolygon]) -> f64 {
+    let Some(bbox) = area.bounding_rect() else {
+        return 0.0;
+    };
+    let near: Vec<&geo::MultiPolygon> = water
+        .iter()
+        .filter(|w| {
+            w.bounding_rect().is_some_and(|r| {
+                r.min().x <= bbox.max().x
+                    && bbox.min().x <= r.max().x
+                    && r.min().y <= bbox.max().y
+                    && bbox.min().y <= r.max().y
+            })
+        })
+        .collect();
+    if near.is_empty() {
+        return 0.0;
+    }
+    const N: usize = 40;
+    let (mut inside, mut wet) = (0usize, 0usize);
+    for i in 0..N {
+        for j in 0..N {
+            let p = geo::Point::new(
+                bbox.min().x + (i as f64 + 0.5) / N as f64 * bbox.width(),
+                bbox.min().y + (j as f64 + 0.5) / N as f64 * bbox.height(),
+            );
+            if area.contains(&p) {
+                inside += 1;
+                wet += usize::from(near.iter().any(|w| w.contains(&p)));
+            }
+        }
+    }
+    if inside == 0 {
+        0.0
+    } else {
+        wet as f64 / inside as f64
+    }
+}
+
+/// The focus kind's gap at home level: hexagons coloured by the children beyond its norm, over
+/// neutral neighbourhoods, with the kind's amenities and the proposed sites.
+fn gap_map(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Option<Markup> {
+    let (scene, t) = (input.scene, input.texts);
+    let k = focus_index(&input.study.focus_kind, scene)?;
+    input.study.norms.get(&scene.amenities[k].kind)?;
+    let kind = t.kind_lower(&scene.amenities[k].kind);
+    let grid = HexGrid::for_extent(scene.extent()?);
+    let beyond = children_outside_norm(&input.study.norms, scene, input.distances, k);
+    // Homes outside every neighbourhood count nowhere else in the report either.
+    let beyond: Vec<f64> = beyond
+        .iter()
+        .zip(&scene.homes.neighbourhood)
+        .map(|(c, n)| if n.is_some() { *c } else { 0.0 })
+        .collect();
+    let hexes = grid.bin(&scene.homes.coords, &beyond);
+    let none_beyond = hexes.is_empty();
+    let labels = hexes
+        .iter()
+        .map(|h| {
+            t.fmt(
+                "maps.gap_hex",
+                &[("n", &num(Some(h.value), 1)), ("kind", &kind)],
+            )
+        })
+        .collect();
+    let map = Choropleth {
+        amenities: amenity_shapes(input, k),
+        amenity_label: format!("{} ({})", kind, scene.amenities[k].items.len()),
+        hexes: Some(HexLayer {
+            grid,
+            hexes,
+            labels,
+            palette: Palette {
+                gradient: colorous::YELLOW_ORANGE_RED,
+                reverse: false,
+                start: 0.2,
+            },
+        }),
+        stars: stars.to_vec(),
+        stars_label: stars_label(input, stars.len()),
+        wide: true,
+        ..Choropleth::plain(
+            "map-gap",
+            t.get("maps.gap_legend_hex"),
+            vec![None; scene.neighbourhoods.len()],
+            ValueFormat::Number(0),
+            COVERAGE_PALETTE,
+            "",
+        )
+    };
+    let symbols = if stars.is_empty() {
+        ""
+    } else {
+        t.get("maps.stars_only")
+    };
+    let caption = t.fmt(
+        "maps.gap_caption",
+        &[
+            ("width", &num(Some(grid.width), 0)),
+            ("kind", &kind),
+            ("distance", &distance_kind(input)),
+            ("symbols", &symbols),
+        ],
+    );
+    let caption = if none_beyond {
+        format!("{} {caption}", t.get("maps.gap_none"))
+    } else {
+        caption
+    };
+    Some(figure(
+        &t.fmt(
+            "maps.gap_title",
+            &[("kind", &t.kind(&scene.amenities[k].kind))],
+        ),
+        maps::render(base, &map),
+        &caption,
+        true,
+    ))
 }
 
 /// Children by distance to the focus kind, one histogram per age band.

@@ -1,0 +1,159 @@
+//! The home-level layer of the gap map: homes binned into a hexagon grid, each hexagon holding
+//! the children of its homes who live beyond the norm. Hexagons rather than a dot per home, so
+//! that a town where nearly every home is outside the norm still shows where most children are,
+//! and a city of a million homes draws a few thousand shapes.
+//!
+//! Pointy-top hexagons on axial coordinates anchored at the working CRS's origin, so a hexagon's
+//! place does not depend on the study area. Written here because the binning is a few lines and
+//! no georust crate does it.
+
+use std::collections::BTreeMap;
+
+use geo::{Coord, Rect};
+
+use crate::measures::distribution::round_length;
+
+/// One hexagon: its centre (working CRS) and the sum of its homes' values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hex {
+    pub centre: Coord,
+    pub value: f64,
+}
+
+/// A hexagon grid: `width` is the distance between opposite sides, in metres.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HexGrid {
+    pub width: f64,
+}
+
+impl HexGrid {
+    /// About 50 hexagons across the study area's longer side, a round width of at least 50 m.
+    pub fn for_extent(extent: Rect) -> HexGrid {
+        let span = extent.width().max(extent.height());
+        HexGrid {
+            width: round_length(span / 50.0).max(50.0),
+        }
+    }
+
+    /// The circumradius (centre to corner).
+    pub fn radius(&self) -> f64 {
+        self.width / 3f64.sqrt()
+    }
+
+    /// The axial coordinates of the hexagon holding `c` (cube rounding).
+    pub fn cell(&self, c: Coord) -> (i64, i64) {
+        let r = self.radius();
+        let q = (3f64.sqrt() / 3.0 * c.x - c.y / 3.0) / r;
+        let s = (2.0 / 3.0 * c.y) / r;
+        let (x, z) = (q, s);
+        let y = -x - z;
+        let (mut rx, ry, mut rz) = (x.round(), y.round(), z.round());
+        let (dx, dy, dz) = ((rx - x).abs(), (ry - y).abs(), (rz - z).abs());
+        if dx > dy && dx > dz {
+            rx = -ry - rz;
+        } else if dy <= dz {
+            rz = -rx - ry;
+        }
+        (rx as i64, rz as i64)
+    }
+
+    /// The centre of hexagon `(q, r)`.
+    pub fn centre(&self, (q, r): (i64, i64)) -> Coord {
+        let radius = self.radius();
+        Coord {
+            x: radius * 3f64.sqrt() * (q as f64 + r as f64 / 2.0),
+            y: radius * 1.5 * r as f64,
+        }
+    }
+
+    /// The corners of the hexagon around `centre`, counter-clockwise from the lower right.
+    pub fn corners(&self, centre: Coord) -> [Coord; 6] {
+        let r = self.radius();
+        std::array::from_fn(|i| {
+            let a = std::f64::consts::PI / 180.0 * (60.0 * i as f64 - 30.0);
+            Coord {
+                x: centre.x + r * a.cos(),
+                y: centre.y + r * a.sin(),
+            }
+        })
+    }
+
+    /// The hexagons whose homes' values sum above 0, in grid order (deterministic).
+    pub fn bin(&self, coords: &[Coord], values: &[f64]) -> Vec<Hex> {
+        let mut sums: BTreeMap<(i64, i64), f64> = BTreeMap::new();
+        for (c, v) in coords.iter().zip(values) {
+            if *v > 0.0 {
+                *sums.entry(self.cell(*c)).or_default() += v;
+            }
+        }
+        sums.into_iter()
+            .map(|(cell, value)| Hex {
+                centre: self.centre(cell),
+                value,
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(x: f64, y: f64) -> Coord {
+        Coord { x, y }
+    }
+
+    #[test]
+    fn homes_fall_in_the_nearest_centre() {
+        // Width 100 m: centres 100 m apart along x, rows 86.6 m apart, odd rows shifted 50 m.
+        let g = HexGrid { width: 100.0 };
+        assert_eq!(g.cell(c(0.0, 0.0)), (0, 0));
+        assert_eq!(g.cell(c(49.0, 0.0)), (0, 0));
+        assert_eq!(g.cell(c(51.0, 0.0)), (1, 0));
+        let up = g.centre((0, 1));
+        assert!((up.x - 50.0).abs() < 1e-9 && (up.y - 86.602_540_378).abs() < 1e-6);
+        assert_eq!(g.cell(c(50.0, 80.0)), (0, 1));
+        // Every corner is one radius (57.7 m) from the centre.
+        for k in g.corners(c(0.0, 0.0)) {
+            assert!(((k.x * k.x + k.y * k.y).sqrt() - 57.735_026_9).abs() < 1e-6);
+        }
+        // Brute force: every point belongs to the centre nearest to it.
+        for i in 0..40 {
+            for j in 0..40 {
+                let p = c(i as f64 * 7.3 - 140.0, j as f64 * 6.1 - 120.0);
+                let mine = g.centre(g.cell(p));
+                let d = |q: Coord| (q.x - p.x).hypot(q.y - p.y);
+                for dq in -2..=2 {
+                    for dr in -2..=2 {
+                        let (q, r) = g.cell(p);
+                        assert!(d(mine) <= d(g.centre((q + dq, r + dr))) + 1e-9);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn sums_per_hexagon_leave_out_zeros() {
+        let g = HexGrid { width: 100.0 };
+        let hexes = g.bin(
+            &[c(0.0, 0.0), c(10.0, 5.0), c(200.0, 0.0), c(400.0, 0.0)],
+            &[1.5, 2.0, 3.0, 0.0],
+        );
+        assert_eq!(
+            hexes,
+            vec![
+                Hex {
+                    centre: c(0.0, 0.0),
+                    value: 3.5
+                },
+                Hex {
+                    centre: c(200.0, 0.0),
+                    value: 3.0
+                }
+            ]
+        );
+        let r = Rect::new(c(0.0, 0.0), c(12_000.0, 3_000.0));
+        assert_eq!(HexGrid::for_extent(r).width, 200.0);
+    }
+}
