@@ -27,6 +27,11 @@ pub struct ChosenSite {
     /// Per norm band of the kind, in norm order.
     pub new_by_band: Vec<f64>,
     pub name: String,
+    /// The neighbourhood holding the site (of overlapping ones the first), if any.
+    pub neighbourhood_id: Option<String>,
+    /// With a network: the nearest named way within the attach limit
+    /// ([`NetworkReach::nearest_street`]).
+    pub street: Option<String>,
 }
 
 /// The sites and their appraisal.
@@ -150,6 +155,7 @@ pub fn plan(
             .collect::<Result<_>>()?;
         running += unweighted[rank];
         let anchor = candidates[c].anchor();
+        let neighbourhood = scene::assign_neighbourhoods(&[anchor], &scene.neighbourhoods)[0];
         sites.push(ChosenSite {
             rank: rank + 1,
             x: anchor.x,
@@ -158,6 +164,10 @@ pub fn plan(
             total_children: running,
             new_by_band: by_band,
             name: candidates[c].name.clone(),
+            neighbourhood_id: neighbourhood.map(|n| scene.neighbourhoods[n as usize].id.clone()),
+            street: network
+                .and_then(|r| r.nearest_street(anchor))
+                .map(String::from),
         });
     }
     let settings = &cfg.costs;
