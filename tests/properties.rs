@@ -47,6 +47,7 @@ fn amenity(geometry: AmenityGeometry) -> Amenity {
         geometry,
         area_m2: 100.0,
         capacity: 100.0,
+        id: String::new(),
         name: String::new(),
         source: String::new(),
         index: 0,

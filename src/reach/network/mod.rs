@@ -12,6 +12,9 @@
 //! walks every line), or by hand ([`NetworkBuilder`]); reading the ways belongs to
 //! [`crate::layers::walk`], building the graph from them to this module.
 //!
+//! Each edge also keeps its way's name (an index into one table of distinct names, 4 bytes per
+//! edge, nothing when no way has a name), for [`WalkNetwork::nearest_street`].
+//!
 //! # Joining the network
 //!
 //! A home (a point) joins the nearest edge by perpendicular projection (an R-tree over the
@@ -70,7 +73,10 @@
 //! Per amenity kind and barrier set, one multi-source Dijkstra (a binary heap over the CSR
 //! arrays, stopping at `max_distance`) from every amenity attach point gives each home its
 //! distance: the best of reaching its edge's two ends plus the way along the edge, or walking
-//! along the shared edge straight to an amenity attach point on the same edge and side.
+//! along the shared edge straight to an amenity attach point on the same edge and side. Each
+//! node also carries which amenity its distance came from (a `u32` label per node, the seeds
+//! labelled by their amenity): the search orders (distance, amenity) pairs, so of amenities
+//! equally near the lowest index is named (`K_nearest_id`), in any seed order.
 //! [`nearest_distances`] runs every kind and band in parallel (rayon); each result is computed by
 //! one thread in a fixed order, so results do not depend on the thread count.
 
