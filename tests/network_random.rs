@@ -1,7 +1,7 @@
 //! Random graphs: the multi-source search equals a brute force (nearest edge by scanning every
 //! edge, all-pairs shortest paths by Floyd-Warshall, then every home against every amenity), is
 //! never below the straight line, only grows with barriers, and does not depend on the number
-//! of threads. Random polygons on random graphs: the distance to a polygon equals the same brute
+//! of threads; the amenity it names is the nearest by a brute force per amenity. Random polygons on random graphs: the distance to a polygon equals the same brute
 //! force from every point of its densified boundary and every point where an edge crosses it.
 
 use geo::{Contains, Coord, Distance, Euclidean, Geometry, LineString, Point, Polygon};
@@ -203,6 +203,54 @@ proptest! {
         for (a, b) in r1.distances[0].iter().flatten().zip(r.distances[0].iter().flatten()) {
             prop_assert_eq!(a.to_bits(), b.to_bits());
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The amenity each home's distance came from (`K_nearest_id`) against a brute force per
+    /// amenity (Floyd-Warshall with that amenity alone): it is at the reported distance, no
+    /// amenity is nearer, and none of a lower index is as near. One amenity is drawn twice, at
+    /// the same place, so that exact ties occur: the first copy must win them. The same labels
+    /// on one thread.
+    #[test]
+    fn nearest_amenity_equals_per_amenity_brute_force(case in case(), twice in 0usize..5) {
+        let mut case = case;
+        let copy = case.amenities[twice % case.amenities.len()];
+        case.amenities.push(copy);
+        let Some(net) = build(&case) else { return Ok(()) };
+        let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+        let kinds = [KindTargets {
+            kind: "k".into(),
+            geometries: case.amenities.iter().map(|&p| Geometry::Point(Point(c(p)))).collect(),
+        }];
+        let cfg = NetworkConfig { max_distance: 1e9, attach_limit_m: 1e9, ..NetworkConfig::default() };
+        let r = nearest_distances(&net, &homes, &kinds, &[vec![]], &cfg).unwrap();
+        let per_amenity: Vec<Vec<f64>> = case
+            .amenities
+            .iter()
+            .map(|&p| search(&case, &homes, &[Target::Near(c(p))]))
+            .collect();
+        for h in 0..homes.len() {
+            let (got, label) = (r.distances[0][0][h], r.nearest[0][0][h]);
+            let best = per_amenity.iter().map(|d| d[h]).fold(f64::INFINITY, f64::min);
+            if best.is_infinite() {
+                prop_assert_eq!(label, u32::MAX, "home {} is unreachable", h);
+                continue;
+            }
+            let tol = 1e-7 * best.max(1.0);
+            let l = label as usize;
+            prop_assert!(l < case.amenities.len(), "home {}: label {}", h, label);
+            prop_assert!((per_amenity[l][h] - got).abs() <= tol, "home {}: amenity {} at {} vs {}", h, l, per_amenity[l][h], got);
+            prop_assert!((best - got).abs() <= tol, "home {}: {} vs nearest {}", h, got, best);
+            for (j, d) in per_amenity.iter().enumerate().take(l) {
+                prop_assert!(d[h] > got + tol, "home {}: amenity {} (lower than {}) at {} vs {}", h, j, l, d[h], got);
+            }
+        }
+        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
+        let r1 = one.install(|| nearest_distances(&net, &homes, &kinds, &[vec![]], &cfg).unwrap());
+        prop_assert_eq!(&r1.nearest, &r.nearest);
     }
 }
 

@@ -643,3 +643,56 @@ fn a_park_at_a_junction_of_barrier_roads_is_reached_from_its_own_corner_only() {
     assert!(close(d(0, 1), 25.0), "{}", d(0, 1));
     assert!(close(d(1, 1), 25.0), "{}", d(1, 1));
 }
+
+/// Two playgrounds equally far from a home over the network, reached through different
+/// junctions: the first in the layer is named, even though the second's walk reaches the
+/// shared junction first. Playground 1 at (-100, 0) walks 50 + 50 m to the junction u at the
+/// origin through a node at -50; playground 0 at (100, 0) walks 70 + 30 m through a node at 30.
+/// The home at (0, 50), on a path up from u, is 150 m from both. A search that kept the first
+/// label to reach u (playground 1's, settled through -50 before the node at 30) would name 1.
+#[test]
+fn equally_near_amenities_name_the_first() {
+    let mut b = NetworkBuilder::new();
+    let n: Vec<u32> = [
+        (-100.0, 0.0),
+        (-50.0, 0.0),
+        (0.0, 0.0),
+        (30.0, 0.0),
+        (100.0, 0.0),
+        (0.0, 100.0),
+    ]
+    .iter()
+    .map(|&(x, y)| b.add_node(c(x, y), false))
+    .collect();
+    b.add_line(&n[0..5], "footway", false);
+    b.add_line(&[n[2], n[5]], "footway", false);
+    let net = b.build().unwrap();
+    let kinds = [kind(
+        "playground",
+        vec![point(100.0, 0.0), point(-100.0, 0.0)],
+    )];
+    let r = nearest_distances(
+        &net,
+        &[c(0.0, 50.0)],
+        &kinds,
+        &[vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert_eq!(r.distances[0][0][0], 150.0);
+    assert_eq!(r.nearest[0][0][0], 0);
+    // The same two with their order swapped: the first is now the one at (-100, 0).
+    let kinds = [kind(
+        "playground",
+        vec![point(-100.0, 0.0), point(100.0, 0.0)],
+    )];
+    let r = nearest_distances(
+        &net,
+        &[c(0.0, 50.0)],
+        &kinds,
+        &[vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    assert_eq!((r.distances[0][0][0], r.nearest[0][0][0]), (150.0, 0));
+}

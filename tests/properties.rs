@@ -121,7 +121,7 @@ proptest! {
         more in 0.0..300.0f64,
     ) {
         let s = scene(&homes, play, vec![]);
-        let d = Distances { straight: straight_distances(&s), network: None, served: Vec::new() };
+        let d = Distances { straight: straight_distances(&s), network: None, served: Vec::new(), nearest: Vec::new() };
         let coverage = |n: f64| {
             let st = study(n);
             let m = home_scores(&st.score, &st.norms, &s, &d);
@@ -149,7 +149,7 @@ proptest! {
         if to_library { lib2.push(extra) } else { play2.push(extra) }
         let after = scene(&homes, play2, lib2);
         let score = |s: &Scene| {
-            let d = Distances { straight: straight_distances(s), network: None, served: Vec::new() };
+            let d = Distances { straight: straight_distances(s), network: None, served: Vec::new(), nearest: Vec::new() };
             home_scores(&st.score, &st.norms, s, &d).score
         };
         for (h, (a, b)) in score(&before).iter().zip(score(&after)).enumerate() {

@@ -436,6 +436,8 @@ pub struct OsmWalkWay {
     pub nodes: Vec<u32>,
     /// The `highway` value (e.g. "footway", "primary_link").
     pub highway: String,
+    /// The `name` tag, when it has one.
+    pub name: Option<String>,
     /// Tagged bridge=* or tunnel=* (other than "no").
     pub bridge_or_tunnel: bool,
 }
@@ -565,12 +567,21 @@ fn is_crossing_node(tags: &[(&str, &str)]) -> bool {
     signals || (crossing && !refused)
 }
 
+/// A walkable way as read: its id, node refs and tags of interest.
+struct RawWalkWay {
+    id: i64,
+    refs: Vec<i64>,
+    highway: String,
+    name: Option<String>,
+    bridge_or_tunnel: bool,
+    crossing_way: bool,
+}
+
 #[derive(Default)]
 struct WalkBlock {
     nodes: Vec<(i64, [i32; 2])>,
     crossing_nodes: Vec<i64>,
-    /// (id, refs, highway, bridge_or_tunnel, is a crossing way)
-    ways: Vec<(i64, Vec<i64>, String, bool, bool)>,
+    ways: Vec<RawWalkWay>,
 }
 
 /// Reads the walkable ways of an .osm.pbf (see [`is_walkable`]) and the nodes they use.
@@ -594,13 +605,18 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
                     let bridge_or_tunnel = t
                         .iter()
                         .any(|&(k, v)| (k == "bridge" || k == "tunnel") && v != "no");
-                    out.ways.push((
-                        w.id(),
-                        w.refs().collect(),
-                        highway.unwrap_or_default(),
+                    let name = t
+                        .iter()
+                        .find(|(k, _)| *k == "name")
+                        .map(|(_, v)| v.to_string());
+                    out.ways.push(RawWalkWay {
+                        id: w.id(),
+                        refs: w.refs().collect(),
+                        highway: highway.unwrap_or_default(),
+                        name,
                         bridge_or_tunnel,
-                        is_crossing_way(&t),
-                    ));
+                        crossing_way: is_crossing_way(&t),
+                    });
                 }
             }
         }
@@ -616,16 +632,18 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
     }
     let all = NodeTable::from_unsorted(rows);
     crossing_ids.sort_unstable();
-    raw_ways.sort_by_key(|w| w.0);
+    raw_ways.sort_by_key(|w| w.id);
 
     // Keep only the nodes the ways use, renumbered in id order.
     let mut used = vec![false; all.ids.len()];
     let mut cut_ways = 0;
-    let mut runs: Vec<(i64, Vec<usize>, String, bool, bool)> = Vec::new();
-    for (id, refs, highway, bt, crossing_way) in raw_ways {
+    // Each way's runs of present nodes, with the way.
+    let mut runs: Vec<(Vec<usize>, usize)> = Vec::new();
+    for (w, way) in raw_ways.iter_mut().enumerate() {
         let mut run = Vec::new();
         let mut cut = false;
-        for r in refs {
+        // The refs are not needed again: freed way by way, as the runs take their place.
+        for r in std::mem::take(&mut way.refs) {
             match all.index(r) {
                 Some(i) => {
                     if run.last() != Some(&i) {
@@ -635,25 +653,19 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
                 None => {
                     cut = true;
                     if run.len() >= 2 {
-                        runs.push((
-                            id,
-                            std::mem::take(&mut run),
-                            highway.clone(),
-                            bt,
-                            crossing_way,
-                        ));
+                        runs.push((std::mem::take(&mut run), w));
                     }
                     run.clear();
                 }
             }
         }
         if run.len() >= 2 {
-            runs.push((id, run, highway, bt, crossing_way));
+            runs.push((run, w));
         }
         cut_ways += usize::from(cut);
     }
     for r in &runs {
-        for &i in &r.1 {
+        for &i in &r.0 {
             used[i] = true;
         }
     }
@@ -669,18 +681,20 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
         out.node_crossing
             .push(crossing_ids.binary_search(&all.ids[i]).is_ok());
     }
-    for (id, run, highway, bridge_or_tunnel, crossing_way) in runs {
+    for (run, w) in runs {
+        let way = &raw_ways[w];
         let nodes: Vec<u32> = run.iter().map(|&i| new_index[i]).collect();
-        if crossing_way {
+        if way.crossing_way {
             for &n in &nodes {
                 out.node_crossing[n as usize] = true;
             }
         }
         out.ways.push(OsmWalkWay {
-            id,
+            id: way.id,
             nodes,
-            highway,
-            bridge_or_tunnel,
+            highway: way.highway.clone(),
+            name: way.name.clone(),
+            bridge_or_tunnel: way.bridge_or_tunnel,
         });
     }
     Ok(out)

@@ -41,12 +41,20 @@ pub struct WalkWays {
     pub(crate) edge_bridge_or_tunnel: Vec<bool>,
     pub(crate) classes: Vec<String>,
     class_index: HashMap<String, u16>,
+    /// Per edge, its way's name in `names` ([`NO_NAME`] for none).
+    pub(crate) edge_name: Vec<u32>,
+    /// Each distinct way name once.
+    pub(crate) names: Vec<String>,
+    name_index: HashMap<String, u32>,
     seen: HashSet<(u32, u32, u16)>,
     pub(crate) cut_ways: usize,
     pub(crate) walk_rule_lines: Option<WalkRuleLines>,
 }
 
 pub use crate::study::Walkable;
+
+/// In [`WalkWays`]' names per edge: a way without a name.
+pub(crate) const NO_NAME: u32 = u32::MAX;
 
 /// How many lines of a GeoJSON network were taken and refused, and why (`run.json`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -134,9 +142,34 @@ impl WalkWays {
     /// Adds a line through `nodes` (ids from [`add_node`](Self::add_node)) with its highway class.
     /// Repeated consecutive nodes are skipped.
     pub fn add_line(&mut self, nodes: &[u32], highway: &str, bridge_or_tunnel: bool) {
+        self.add_named_line(nodes, highway, bridge_or_tunnel, None);
+    }
+
+    /// [`add_line`](Self::add_line) for a way with a name (a street's), which
+    /// [`WalkNetwork::nearest_street`](crate::reach::network::WalkNetwork::nearest_street)
+    /// gives back. An empty name is none.
+    pub fn add_named_line(
+        &mut self,
+        nodes: &[u32],
+        highway: &str,
+        bridge_or_tunnel: bool,
+        name: Option<&str>,
+    ) {
         if nodes.len() < 2 {
             return;
         }
+        let name = match name.filter(|n| !n.is_empty()) {
+            None => NO_NAME,
+            Some(n) => match self.name_index.get(n) {
+                Some(&i) => i,
+                None => {
+                    let i = self.names.len() as u32;
+                    self.names.push(n.to_string());
+                    self.name_index.insert(n.to_string(), i);
+                    i
+                }
+            },
+        };
         let class = match self.class_index.get(highway) {
             Some(&c) => c,
             None => {
@@ -160,6 +193,7 @@ impl WalkWays {
             if w[0] != w[1] && self.seen.insert(key) {
                 self.edges.push([w[0], w[1]]);
                 self.edge_class.push(class);
+                self.edge_name.push(name);
                 self.edge_bridge_or_tunnel.push(bridge_or_tunnel);
             }
         }
@@ -188,7 +222,7 @@ impl WalkWays {
             b.add_node(c, crossing);
         }
         for w in &ways.ways {
-            b.add_line(&w.nodes, &w.highway, w.bridge_or_tunnel);
+            b.add_named_line(&w.nodes, &w.highway, w.bridge_or_tunnel, w.name.as_deref());
         }
         b.cut_ways = ways.cut_ways;
         Ok(b)
@@ -199,7 +233,8 @@ impl WalkWays {
     ///
     /// Nodes are identified by the `u` and `v` attributes (OSM node ids at each line's ends, as
     /// osmnx writes them) when every line has them; interior vertices are then the line's own.
-    /// Otherwise vertices with exactly equal coordinates are one node. Lines tagged
+    /// Otherwise vertices with exactly equal coordinates are one node. A line's `name` attribute
+    /// (the OSM tag, as osmnx writes it; of a list the first) names its way. Lines tagged
     /// highway=crossing or footway=crossing make their nodes (for split edges: their end nodes)
     /// crossings; `bridge` or
     /// `tunnel` attributes (other than "no") set the bridge/tunnel flag.
@@ -295,6 +330,7 @@ impl WalkWays {
         };
         for (f, parts) in &lines {
             let highway = attribute_text(f.props.get(highway_attr)).unwrap_or_default();
+            let name = attribute_text(f.props.get("name"));
             let crossing = highway == "crossing"
                 || attribute_text(f.props.get("footway")).as_deref() == Some("crossing");
             let bridge_or_tunnel = ["bridge", "tunnel"].iter().any(|k| {
@@ -322,7 +358,7 @@ impl WalkWays {
                         b.set_crossing(n);
                     }
                 }
-                b.add_line(&nodes, &highway, bridge_or_tunnel);
+                b.add_named_line(&nodes, &highway, bridge_or_tunnel, name.as_deref());
             }
         }
         Ok(b)

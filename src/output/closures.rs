@@ -8,7 +8,7 @@ use crate::sites::closures::ClosurePlan;
 use crate::study::ClosureTarget;
 
 /// `rank,kind,amenity_id,name,x,y,children_losing_coverage,children_losing_<band>...,cumulative,
-/// neighbourhood_id`, then the closure's cost-benefit: `maintenance_saved_eur_per_year,saved_pv,
+/// neighbourhood_id,street` (the nearest named way, with a network), then the closure's cost-benefit: `maintenance_saved_eur_per_year,saved_pv,
 /// lost_benefit_pv,npv,bcr` (bcr empty when nobody loses coverage); `amenity_id` is the
 /// amenity's [`id`](crate::scene::Amenity::id) and `neighbourhood_id` the neighbourhood it lies in.
 pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
@@ -29,6 +29,7 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
         [
             "cumulative",
             "neighbourhood_id",
+            "street",
             "maintenance_saved_eur_per_year",
             "saved_pv",
             "lost_benefit_pv",
@@ -53,6 +54,7 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
             row.extend(c.by_band.iter().map(|v| Cell::Num(Some(*v), 3)));
             row.push(Cell::Num(Some(c.cumulative), 3));
             row.push(Cell::text(neighbourhood_id(scene, c.neighbourhood)));
+            row.push(Cell::text(c.street.as_deref().unwrap_or_default()));
             let a = &c.appraisal;
             row.extend([
                 Cell::Num(Some(plan.maintenance_eur_per_year), 2),

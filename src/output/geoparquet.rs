@@ -73,7 +73,7 @@ pub fn table_kinds(table: &Table) -> Vec<Kind> {
         .collect()
 }
 
-/// The types of `homes.csv`'s columns: the two ids are text, every other column a number.
+/// The types of `homes.csv`'s columns: the ids are text, every other column a number.
 pub fn homes_kinds(csv: &[u8]) -> Vec<Kind> {
     let header = csv.split(|b| *b == b'\n').next().unwrap_or_default();
     csv::ReaderBuilder::new()
@@ -84,9 +84,12 @@ pub fn homes_kinds(csv: &[u8]) -> Vec<Kind> {
         .and_then(|r| r.ok())
         .map(|r| {
             r.iter()
-                .map(|name| match name {
-                    "home_id" | "neighbourhood_id" => Kind::Text,
-                    _ => Kind::Float,
+                .map(|name| {
+                    if super::table::is_text_column(name) {
+                        Kind::Text
+                    } else {
+                        Kind::Float
+                    }
                 })
                 .collect()
         })

@@ -24,9 +24,6 @@ pub struct GpkgLayer<'a> {
     pub geometries: Vec<Geometry>,
 }
 
-/// Columns that hold identifiers: text, whatever they look like ("00100" keeps its zeros).
-const TEXT_COLUMNS: [&str; 4] = ["id", "home_id", "neighbourhood_id", "name"];
-
 /// Writes `layers` to a new GeoPackage at `path`.
 pub fn write(path: &Path, crs: &Crs, layers: &[GpkgLayer]) -> Result<()> {
     let err = |e: rusqlite::Error| Error::io(path, format!("GeoPackage: {e}"));
@@ -109,7 +106,7 @@ fn write_layer(
     // REAL where every cell is empty or a number, TEXT otherwise.
     let real: Vec<bool> = (0..columns.len())
         .map(|c| {
-            !TEXT_COLUMNS.contains(&columns[c].as_str())
+            !super::table::is_text_column(&columns[c])
                 && rows
                     .iter()
                     .all(|r| r[c].is_empty() || r[c].parse::<f64>().is_ok())

@@ -180,6 +180,7 @@ pub fn write_homes_csv(
                 );
             }
         }
+        header.push(format!("{}_nearest_id", kind.kind));
     }
     header.push("play_m2_per_child".into());
     header.push("score".into());
@@ -230,6 +231,10 @@ pub fn write_homes_csv(
                     }
                 }
                 None => out.push(b','),
+            }
+            out.push(b',');
+            if let Some(i) = distances.nearest_amenity(k, h) {
+                table::push_csv_field(out, &scene.amenities[k].items[i].id);
             }
         }
         number(out, measures.play_m2_per_child.as_ref().map(|p| p[h]), 3);
@@ -306,7 +311,7 @@ pub fn sites_table(plan: &crate::sites::plan::SitePlan) -> Table {
         .map(|s| s.to_string())
         .collect();
     columns.extend(plan.band_labels.iter().map(|b| format!("new_children_{b}")));
-    columns.push("name".into());
+    columns.extend(["name", "neighbourhood_id", "street"].map(String::from));
     // Each site's own appraisal (`cba.csv` repeats it with the total and the sensitivity).
     columns.extend(
         [
@@ -333,6 +338,10 @@ pub fn sites_table(plan: &crate::sites::plan::SitePlan) -> Table {
             ];
             row.extend(s.new_by_band.iter().map(|v| Cell::Num(Some(*v), 2)));
             row.push(Cell::text(&s.name));
+            row.push(Cell::text(
+                s.neighbourhood_id.as_deref().unwrap_or_default(),
+            ));
+            row.push(Cell::text(s.street.as_deref().unwrap_or_default()));
             row.extend([
                 Cell::Num(Some(s.capex_eur), 2),
                 Cell::Num(Some(s.maintenance_eur_per_year), 2),

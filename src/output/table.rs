@@ -60,6 +60,16 @@ impl Cell {
     }
 }
 
+/// Whether an output column holds identifiers or names: text, whatever its cells look like
+/// ("00100" keeps its zeros, a street called "1" stays a name), in the GeoPackage and
+/// GeoParquet copies of the CSV files.
+pub fn is_text_column(name: &str) -> bool {
+    matches!(
+        name,
+        "id" | "home_id" | "neighbourhood_id" | "name" | "street"
+    ) || name.ends_with("_nearest_id")
+}
+
 /// Appends one CSV field as the csv crate writes it by default (quoted, with quotes doubled,
 /// when it holds a comma, a quote or a line break). Written by hand for `homes.csv`: the csv
 /// crate's per-field path was a tenth of a 1 M-home run; a proptest holds the two equal.

@@ -19,7 +19,14 @@ pub struct Distances {
     /// Per kind (empty, or `None` for a kind, when every amenity serves every band): the
     /// distances per norm band to the nearest amenity serving it ([`served_distances`]).
     pub served: Vec<Option<ServedDistances>>,
+    /// `[kind][home]`: the amenity (its index in the kind's items) at the distance the home
+    /// reports, `homes.csv`'s `K_nearest_id` ([`nearest_amenities`]); [`NO_AMENITY`] when
+    /// none is within reach.
+    pub nearest: Vec<Vec<u32>>,
 }
+
+/// In [`Distances::nearest`]: no amenity of the kind within reach.
+pub const NO_AMENITY: u32 = u32::MAX;
 
 /// The distances of a kind whose amenities do not all serve every band, per norm band of the
 /// kind (in its norm table's order) to the nearest amenity that serves the band.
@@ -70,14 +77,64 @@ impl Distances {
     pub fn has_network(&self) -> bool {
         self.network.is_some()
     }
+
+    /// The amenity of `kind` nearest to `home` ([`Self::nearest`]), by its index in the kind's
+    /// items.
+    pub fn nearest_amenity(&self, kind: usize, home: usize) -> Option<usize> {
+        let i = *self.nearest.get(kind)?.get(home)?;
+        (i != NO_AMENITY).then_some(i as usize)
+    }
 }
 
 /// Straight-line distances for every kind of the scene.
 pub fn straight_distances(scene: &Scene) -> Vec<Vec<f64>> {
+    straight_nearest(scene).0
+}
+
+/// Straight-line distances `[kind][home]` for every kind of the scene, and the nearest amenity
+/// of each (the lowest index of those equally near, [`NO_AMENITY`] for a kind without any).
+pub fn straight_nearest(scene: &Scene) -> (Vec<Vec<f64>>, Vec<Vec<u32>>) {
     scene
         .amenities
         .iter()
-        .map(|k| straight::nearest_distances(&scene.homes.coords, &k.items))
+        .map(|k| straight::nearest_amenities(&scene.homes.coords, &k.items))
+        .unzip()
+}
+
+/// The amenity `K_nearest_id` names for each home, per kind: over the network when there is
+/// one, the amenity at the home's `K_net_m` (the shortest distance over its bands; on a tie the
+/// first band, in `Norms::reach_bands` order), else the straight-line nearest. A home inside a
+/// polygon amenity (straight-line distance 0, network distance 0) names that polygon, as the
+/// straight line does. Amenities of any age count, as in `K_m` and `K_net_m`: the distances
+/// that judge a band whose amenities do not all serve it ([`ServedDistances`]) name none.
+/// [`NO_AMENITY`] where the distance is infinite (nothing within reach).
+pub fn nearest_amenities(
+    straight: &[Vec<f64>],
+    straight_nearest: Vec<Vec<u32>>,
+    network: Option<(&PerBand, &[Vec<Vec<u32>>])>,
+) -> Vec<Vec<u32>> {
+    let Some((distances, nearest)) = network else {
+        return straight_nearest;
+    };
+    straight_nearest
+        .into_iter()
+        .enumerate()
+        .map(|(k, inside)| {
+            (0..inside.len())
+                .map(|h| {
+                    if straight[k][h] == 0.0 {
+                        return inside[h];
+                    }
+                    let mut best = (f64::INFINITY, NO_AMENITY);
+                    for (d, n) in distances[k].iter().zip(&nearest[k]) {
+                        if d[h] < best.0 {
+                            best = (d[h], n[h]);
+                        }
+                    }
+                    best.1
+                })
+                .collect()
+        })
         .collect()
 }
 
@@ -167,19 +224,31 @@ pub struct NetworkReport {
     pub barrier_graphs: Vec<network::SidedGraphStats>,
 }
 
+/// What [`network_distances`] finds.
+pub struct NetworkResult<'a> {
+    /// `[kind][band][home]`, metres.
+    pub distances: PerBand,
+    /// `[kind][band][home]`: the amenity the search reached the home from (its index in the
+    /// kind's items, the lowest of those equally near; [`NO_AMENITY`] where the distance is
+    /// infinite). A home inside a polygon amenity, at 0, keeps the search's amenity here;
+    /// [`nearest_amenities`] names the polygon.
+    pub nearest: Vec<Vec<Vec<u32>>>,
+    pub report: NetworkReport,
+    /// The network prepared for searches from single facilities, for the stages that need every
+    /// amenity within reach.
+    pub reach: network::NetworkReach<'a>,
+}
+
 /// Network distances per kind and band, when the scene has a walk network.
 ///
 /// A home inside a polygon amenity is at 0, as in the straight-line stage, so the network
 /// distance is never below the straight line.
-///
-/// Also returns the network prepared for searches from single facilities, for the stages that
-/// need every amenity within reach.
 pub fn network_distances<'a>(
     settings: Option<&crate::study::NetworkSettings>,
     scene: &'a Scene,
     network: Option<&'a network::WalkNetwork>,
     straight: &[Vec<f64>],
-) -> crate::Result<Option<(PerBand, NetworkReport, network::NetworkReach<'a>)>> {
+) -> crate::Result<Option<NetworkResult<'a>>> {
     let (Some(net), Some(cfg)) = (network, settings) else {
         return Ok(None);
     };
@@ -195,15 +264,16 @@ pub fn network_distances<'a>(
     };
     let reach = network::NetworkReach::new(net, &scene.homes.coords, &cfg.barriers, &config)?;
     let result = network_for(&reach, &kinds, straight)?;
-    Ok(Some((
-        result.distances,
-        NetworkReport {
+    Ok(Some(NetworkResult {
+        distances: result.distances,
+        nearest: result.nearest,
+        report: NetworkReport {
             graph: net.stats(),
             attach: result.attach,
             barrier_graphs: result.graphs,
         },
         reach,
-    )))
+    }))
 }
 
 /// Network distances `[target][children band][home]` to each of `targets`, with 0 for a home

@@ -431,11 +431,12 @@ impl<'a> AmenityIndex<'a> {
             }
     }
 
-    /// The distance from every point to its nearest amenity (`f64::INFINITY` when there are
-    /// none): [`Self::nearest`]'s distance for many points, on the calling thread.
-    pub fn nearest_each(&self, points: &[Coord]) -> Vec<f64> {
+    /// The nearest amenity to every point and its distance: [`Self::nearest`]'s distance for many
+    /// points, on the calling thread. Of amenities equally near, the lowest index; with no
+    /// amenities, `(u32::MAX, f64::INFINITY)`.
+    pub fn nearest_each(&self, points: &[Coord]) -> Vec<(u32, f64)> {
         if self.items.is_empty() {
-            return vec![f64::INFINITY; points.len()];
+            return vec![(u32::MAX, f64::INFINITY); points.len()];
         }
         let cell = cell_size(points);
         let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
@@ -459,11 +460,18 @@ impl<'a> AmenityIndex<'a> {
                     }
                     out
                 });
-                candidates
-                    .iter()
-                    .map(|&i| self.distance_2(i, q))
-                    .fold(f64::INFINITY, f64::min)
-                    .sqrt()
+                // Candidates come in index order, so the first of equally near ones stays.
+                let (i, d2) = candidates.iter().map(|&i| (i, self.distance_2(i, q))).fold(
+                    (u32::MAX, f64::INFINITY),
+                    |best, x| {
+                        if x.1 < best.1 {
+                            x
+                        } else {
+                            best
+                        }
+                    },
+                );
+                (i, d2.sqrt())
             })
             .collect()
     }
@@ -564,11 +572,18 @@ fn cell_centre(key: (i64, i64), cell: f64) -> [f64; 2] {
 /// The distance from every point to the nearest amenity (`f64::INFINITY` when there is none),
 /// in parallel.
 pub fn nearest_distances(points: &[Coord], items: &[Amenity]) -> Vec<f64> {
+    nearest_amenities(points, items).0
+}
+
+/// The distance from every point to the nearest amenity, and that amenity's index (of equally
+/// near ones the lowest; `f64::INFINITY` and `u32::MAX` when there is none), in parallel.
+pub fn nearest_amenities(points: &[Coord], items: &[Amenity]) -> (Vec<f64>, Vec<u32>) {
     let index = AmenityIndex::new(items);
     points
         .par_chunks(CHUNK)
         .flat_map_iter(|chunk| index.nearest_each(chunk))
-        .collect()
+        .map(|(i, d)| (d, i))
+        .unzip()
 }
 
 /// How many points [`chunks_in_order`] has in flight at once: a few chunks per thread.
@@ -711,6 +726,32 @@ mod tests {
             }
         }
 
+        /// The amenity the batch query names against a brute force per amenity: at the
+        /// nearest distance, and every amenity of a lower index farther. Some amenities are
+        /// drawn twice, so that exact ties occur (the first copy must win).
+        #[test]
+        fn nearest_amenity_equals_brute_force(
+            items in prop::collection::vec(arb_amenity(), 1..30),
+            twice in prop::collection::vec(0usize..30, 0..4),
+            homes in prop::collection::vec((-100.0..1100.0f64, -100.0..1100.0f64), 1..60),
+        ) {
+            let mut items = items;
+            for t in twice {
+                items.push(items[t % items.len()].clone());
+            }
+            let points: Vec<Coord> = homes.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let (distances, nearest) = nearest_amenities(&points, &items);
+            for ((p, d), i) in points.iter().zip(distances).zip(nearest) {
+                let alone: Vec<f64> = items.iter().map(|a| brute_force(*p, std::slice::from_ref(a))).collect();
+                let best = alone.iter().copied().fold(f64::INFINITY, f64::min);
+                prop_assert!((d - best).abs() < 1e-9, "{} vs {} at {:?}", d, best, p);
+                prop_assert!((alone[i as usize] - best).abs() < 1e-9, "amenity {} at {} vs {}", i, alone[i as usize], best);
+                for (j, a) in alone.iter().enumerate().take(i as usize) {
+                    prop_assert!(*a > best + 1e-9, "amenity {} (below {}) at {} vs {}", j, i, a, best);
+                }
+            }
+        }
+
         /// The batch queries (grid cells of candidates) give the per-point answers bit for bit.
         #[test]
         fn batch_queries_equal_per_point_queries(
@@ -728,9 +769,16 @@ mod tests {
                 assert_eq!(pairs, idx.within(points[i], radius).as_slice(), "within at {:?}", points[i]);
             });
             prop_assert_eq!(seen, points.len());
-            for (p, d) in points.iter().zip(nearest) {
+            for (p, (i, d)) in points.iter().zip(nearest) {
                 let one = idx.nearest(*p).map_or(f64::INFINITY, |n| n.1);
                 prop_assert_eq!(d.to_bits(), one.to_bits(), "nearest at {:?}", p);
+                // The amenity named is at that distance, and none of a lower index is as near.
+                if !items.is_empty() {
+                    prop_assert_eq!(idx.distance_2(i, [p.x, p.y]).sqrt().to_bits(), d.to_bits());
+                    for j in 0..i {
+                        prop_assert!(idx.distance_2(j, [p.x, p.y]).sqrt() > d);
+                    }
+                }
             }
         }
 

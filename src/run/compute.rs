@@ -172,18 +172,29 @@ pub fn compute(
         candidates,
     } = inputs;
     observer.begin("straight-line distances");
-    let straight = reach::straight_distances(&scene);
+    let (straight, straight_nearest) = reach::straight_nearest(&scene);
     observer.end("straight_line");
     observer.begin("network distances");
-    let (network, network_report, network_reach) = match reach::network_distances(
+    let (network, network_nearest, network_report, network_reach) = match reach::network_distances(
         study.network.as_ref(),
         &scene,
         walk_network.as_ref(),
         &straight,
     )? {
-        Some((d, r, reach)) => (Some(d), Some(r), Some(reach)),
-        None => (None, None, None),
+        Some(r) => (
+            Some(r.distances),
+            Some(r.nearest),
+            Some(r.report),
+            Some(r.reach),
+        ),
+        None => (None, None, None, None),
     };
+    let nearest = reach::nearest_amenities(
+        &straight,
+        straight_nearest,
+        network.as_ref().zip(network_nearest.as_deref()),
+    );
+    drop(network_nearest);
     let served = reach::served_distances(&study.norms, &scene, network_reach.as_ref())?;
     if let Some(r) = &network_report {
         observer.end("network");
@@ -199,6 +210,7 @@ pub fn compute(
         straight,
         network,
         served,
+        nearest,
     };
 
     observer.begin("measures");

@@ -33,6 +33,11 @@ pub struct ChosenSite {
     pub capex_eur: f64,
     /// Its upkeep: the candidate's `[costs] maintenance` attribute, else the default.
     pub maintenance_eur_per_year: f64,
+    /// The neighbourhood holding the site (of overlapping ones the first), if any.
+    pub neighbourhood_id: Option<String>,
+    /// With a network: the nearest named way within the attach limit
+    /// ([`NetworkReach::nearest_street`]).
+    pub street: Option<String>,
 }
 
 /// The `[sites] candidates` layer, with each candidate's own costs where it gives them.
@@ -181,6 +186,7 @@ pub fn plan(
             .collect::<Result<_>>()?;
         running += unweighted[rank];
         let anchor = candidates[c].anchor();
+        let neighbourhood = scene::assign_neighbourhoods(&[anchor], &scene.neighbourhoods)[0];
         sites.push(ChosenSite {
             rank: rank + 1,
             x: anchor.x,
@@ -189,6 +195,10 @@ pub fn plan(
             total_children: running,
             new_by_band: by_band,
             name: candidates[c].name.clone(),
+            neighbourhood_id: neighbourhood.map(|n| scene.neighbourhoods[n as usize].id.clone()),
+            street: network
+                .and_then(|r| r.nearest_street(anchor))
+                .map(String::from),
             capex_eur: own_capex[c].unwrap_or(defaults.capex_eur),
             maintenance_eur_per_year: own_maintenance[c]
                 .unwrap_or(defaults.maintenance_eur_per_year),

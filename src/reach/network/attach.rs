@@ -129,7 +129,7 @@ pub(crate) fn amenity_attaches(
             .iter()
             .filter_map(|&p| attach_point(net, p, limit))
             .collect(),
-        nodes: Vec::new(),
+        ..Joins::default()
     };
     let (mut points, mut joined) = (loose.len(), out.len());
     let mut found: Vec<(u32, Coord)> = Vec::new();
@@ -221,6 +221,10 @@ pub(crate) struct JoinPoints {
 pub(crate) struct Joins {
     pub attaches: Vec<Attach>,
     pub nodes: Vec<NodeJoin>,
+    /// When the joins of several amenities are merged ([`Self::append_owned`]): the amenity
+    /// each attach and each node join belongs to; empty otherwise (every join is amenity 0).
+    pub attach_owner: Vec<u32>,
+    pub node_owner: Vec<u32>,
 }
 
 impl Joins {
@@ -228,9 +232,24 @@ impl Joins {
         self.attaches.len() + self.nodes.len()
     }
 
-    pub fn append(&mut self, other: &mut Joins) {
+    /// Adds the joins of amenity `owner` (each amenity's own joins, merged in amenity order).
+    pub fn append_owned(&mut self, other: &mut Joins, owner: u32) {
+        self.attach_owner
+            .extend(std::iter::repeat_n(owner, other.attaches.len()));
+        self.node_owner
+            .extend(std::iter::repeat_n(owner, other.nodes.len()));
         self.attaches.append(&mut other.attaches);
         self.nodes.append(&mut other.nodes);
+    }
+
+    /// The amenity attach `i` belongs to.
+    pub fn attach_owner(&self, i: usize) -> u32 {
+        self.attach_owner.get(i).copied().unwrap_or(0)
+    }
+
+    /// The amenity node join `i` belongs to.
+    pub fn node_owner(&self, i: usize) -> u32 {
+        self.node_owner.get(i).copied().unwrap_or(0)
     }
 
     /// Keeps each identical join once (neighbouring vertices, a crossing found from two pieces of

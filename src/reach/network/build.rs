@@ -79,8 +79,16 @@ impl WalkWays {
             .zip(&self.line_end)
             .map(|(&u, &end)| u > 0 && (end || u >= 2))
             .collect();
+        // A network without names keeps no per-edge name at all.
+        let edge_name = if self.names.is_empty() {
+            Vec::new()
+        } else {
+            self.edge_name
+        };
         Ok(WalkNetwork {
             coords: self.coords,
+            edge_name,
+            names: self.names,
             crossing: self.crossing,
             vertex,
             edges: self.edges,

@@ -4,7 +4,7 @@ use geo::{Coord, Geometry};
 use rayon::prelude::*;
 
 use super::attach::{amenity_attaches, Attach, JoinPoints, Joins};
-use super::dijkstra::multi_source;
+use super::dijkstra::{multi_source, Seed};
 use super::sided::{self, SidedGraph};
 use super::{NetworkReach, WalkNetwork};
 use crate::error::{Error, Result};
@@ -93,6 +93,9 @@ pub struct NetworkDistances {
     /// `[kind][band][home]`: metres, NaN when the home did not join the network or no amenity of
     /// the kind is within `max_distance`.
     pub distances: Vec<Vec<Vec<f64>>>,
+    /// `[kind][band][home]`: the amenity (its index among the kind's targets) at that distance,
+    /// the lowest index of those equally near; `u32::MAX` where the distance is NaN.
+    pub nearest: Vec<Vec<Vec<u32>>>,
     pub attach: AttachStats,
     /// One per distinct barrier set.
     pub graphs: Vec<SidedGraphStats>,
@@ -182,8 +185,8 @@ impl NetworkReach<'_> {
                 points_attached: per_amenity.iter().map(|a| a.joined).sum(),
             });
             let mut joins = Joins::default();
-            for mut a in per_amenity {
-                joins.append(&mut a.joins);
+            for (i, mut a) in per_amenity.into_iter().enumerate() {
+                joins.append_owned(&mut a.joins, i as u32);
             }
             kind_attach.push(joins);
         }
@@ -191,7 +194,7 @@ impl NetworkReach<'_> {
         let tasks: Vec<(usize, usize)> = (0..kinds.len())
             .flat_map(|k| (0..graphs.len()).map(move |g| (k, g)))
             .collect();
-        let results: Vec<Vec<f64>> = tasks
+        let results: Vec<(Vec<f64>, Vec<u32>)> = tasks
             .par_iter()
             .map(|&(k, g)| {
                 distances_for(
@@ -203,14 +206,25 @@ impl NetworkReach<'_> {
                 )
             })
             .collect();
-        let distances = (0..kinds.len())
-            .map(|k| {
-                band_graph
-                    .iter()
-                    .map(|&g| results[k * graphs.len() + g].clone())
-                    .collect()
-            })
-            .collect();
+        // Bands with the same barrier set share their graph's result.
+        fn per_band<T: Clone>(
+            results: &[T],
+            kinds: usize,
+            band_graph: &[usize],
+            graphs: usize,
+        ) -> Vec<Vec<T>> {
+            (0..kinds)
+                .map(|k| {
+                    band_graph
+                        .iter()
+                        .map(|&g| results[k * graphs + g].clone())
+                        .collect()
+                })
+                .collect()
+        }
+        let (distances, nearest): (Vec<Vec<f64>>, Vec<Vec<u32>>) = results.into_iter().unzip();
+        let distances = per_band(&distances, kinds.len(), band_graph, graphs.len());
+        let nearest = per_band(&nearest, kinds.len(), band_graph, graphs.len());
 
         let graph_stats = self
             .barrier_sets
@@ -226,6 +240,7 @@ impl NetworkReach<'_> {
             .collect();
         Ok(NetworkDistances {
             distances,
+            nearest,
             attach: attach_stats(home_attach, kind_stats),
             graphs: graph_stats,
             band_graph: band_graph.clone(),
@@ -266,56 +281,74 @@ pub(crate) fn side_of(g: &SidedGraph, a: &Attach) -> (usize, u32, u32) {
     (side, ends[2 * side], ends[2 * side + 1])
 }
 
-/// A source by its (edge, side) key `edge * 2 + side`, its `t` along the edge and its offset.
-pub(crate) type SourceOnEdge = (u64, f64, f64);
+/// A source by its (edge, side) key `edge * 2 + side`, its `t` along the edge, its offset and
+/// the amenity it belongs to.
+pub(crate) type SourceOnEdge = (u64, f64, f64, u32);
 
 /// The sources of a search in `g`: Dijkstra seeds at both ends of each source's side of its
-/// edge, and the sources by (edge, side) for homes on the same stretch of sidewalk, sorted.
+/// edge, labelled with the source's amenity, and the sources by (edge, side) for homes on the
+/// same stretch of sidewalk, sorted.
 pub(crate) fn seeds_of(
     net: &WalkNetwork,
     g: &SidedGraph,
     targets: &Joins,
-) -> (Vec<(u32, f64)>, Vec<SourceOnEdge>) {
+) -> (Vec<Seed>, Vec<SourceOnEdge>) {
     let sources = &targets.attaches;
     let mut seeds = Vec::with_capacity(2 * sources.len() + targets.nodes.len());
     let mut copies = Vec::new();
-    for n in &targets.nodes {
+    for (i, n) in targets.nodes.iter().enumerate() {
         copies.clear();
         sided::facing(net, g, n.node, n.wedge, &mut copies);
-        seeds.extend(copies.iter().map(|&c| (c, n.offset)));
+        let owner = targets.node_owner(i);
+        seeds.extend(copies.iter().map(|&c| (c, n.offset, owner)));
     }
     let mut on_edge: Vec<SourceOnEdge> = Vec::with_capacity(sources.len());
-    for s in sources {
+    for (i, s) in sources.iter().enumerate() {
         let (side, a, b) = side_of(g, s);
         let len = net.edge_len[s.edge as usize];
-        seeds.push((a, s.offset + s.t * len));
-        seeds.push((b, s.offset + (1.0 - s.t) * len));
-        on_edge.push((u64::from(s.edge) * 2 + side as u64, s.t, s.offset));
+        let owner = targets.attach_owner(i);
+        seeds.push((a, s.offset + s.t * len, owner));
+        seeds.push((b, s.offset + (1.0 - s.t) * len, owner));
+        on_edge.push((u64::from(s.edge) * 2 + side as u64, s.t, s.offset, owner));
     }
     on_edge.sort_by(|x, y| {
         x.0.cmp(&y.0)
             .then(x.1.total_cmp(&y.1))
             .then(x.2.total_cmp(&y.2))
+            .then(x.3.cmp(&y.3))
     });
     (seeds, on_edge)
 }
 
-/// A home's distance from the search's sources: through either end of its side of its edge
-/// (`dist` gives a node's distance), or straight along the edge to a source on the same side.
+/// A home's distance from the search's sources and the amenity it walks to: through either end
+/// of its side of its edge (`reach` gives a node's distance and the amenity it came from), or
+/// straight along the edge to a source on the same side. Of equally near amenities, the lowest.
 pub(crate) fn home_distance(
     net: &WalkNetwork,
     g: &SidedGraph,
     h: &Attach,
     on_edge: &[SourceOnEdge],
-    dist: impl Fn(u32) -> f64,
-) -> f64 {
+    reach: impl Fn(u32) -> (f64, u32),
+) -> (f64, u32) {
     let (side, a, b) = side_of(g, h);
     let len = net.edge_len[h.edge as usize];
-    let mut best = (dist(a) + h.offset + h.t * len).min(dist(b) + h.offset + (1.0 - h.t) * len);
+    let nearer = |x: (f64, u32), y: (f64, u32)| {
+        if y.0 < x.0 || (y.0 == x.0 && y.1 < x.1) {
+            y
+        } else {
+            x
+        }
+    };
+    let (da, la) = reach(a);
+    let (db, lb) = reach(b);
+    let mut best = nearer(
+        (da + h.offset + h.t * len, la),
+        (db + h.offset + (1.0 - h.t) * len, lb),
+    );
     let key = u64::from(h.edge) * 2 + side as u64;
     let start = on_edge.partition_point(|s| s.0 < key);
     for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
-        best = best.min(h.offset + (h.t - s.1).abs() * len + s.2);
+        best = nearer(best, (h.offset + (h.t - s.1).abs() * len + s.2, s.3));
     }
     best
 }
@@ -326,21 +359,25 @@ pub(crate) fn distances_for(
     targets: &Joins,
     homes: &[Option<Attach>],
     max_distance: f64,
-) -> Vec<f64> {
+) -> (Vec<f64>, Vec<u32>) {
     let (seeds, on_edge) = seeds_of(net, g, targets);
-    let dist = multi_source(g, &seeds, max_distance);
+    let (dist, label) = multi_source(g, &seeds, max_distance);
     homes
         .par_iter()
         .map(|h| {
-            let Some(h) = h else { return f64::NAN };
-            let best = home_distance(net, g, h, &on_edge, |v| dist[v as usize]);
+            let Some(h) = h else {
+                return (f64::NAN, u32::MAX);
+            };
+            let (best, amenity) = home_distance(net, g, h, &on_edge, |v| {
+                (dist[v as usize], label[v as usize])
+            });
             if best <= max_distance {
-                best
+                (best, amenity)
             } else {
-                f64::NAN
+                (f64::NAN, u32::MAX)
             }
         })
-        .collect()
+        .unzip()
 }
 
 fn attach_stats(homes: &[Option<Attach>], kinds: Vec<KindAttachStats>) -> AttachStats {

@@ -12,6 +12,9 @@
 //! walks every line), or by hand ([`NetworkBuilder`]); reading the ways belongs to
 //! [`crate::layers::walk`], building the graph from them to this module.
 //!
+//! Each edge also keeps its way's name (an index into one table of distinct names, 4 bytes per
+//! edge, nothing when no way has a name), for [`WalkNetwork::nearest_street`].
+//!
 //! # Joining the network
 //!
 //! A home (a point) joins the nearest edge by perpendicular projection (an R-tree over the
@@ -70,7 +73,10 @@
 //! Per amenity kind and barrier set, one multi-source Dijkstra (a binary heap over the CSR
 //! arrays, stopping at `max_distance`) from every amenity attach point gives each home its
 //! distance: the best of reaching its edge's two ends plus the way along the edge, or walking
-//! along the shared edge straight to an amenity attach point on the same edge and side.
+//! along the shared edge straight to an amenity attach point on the same edge and side. Each
+//! node also carries which amenity its distance came from (a `u32` label per node, the seeds
+//! labelled by their amenity): the search orders (distance, amenity) pairs, so of amenities
+//! equally near the lowest index is named (`K_nearest_id`), in any seed order.
 //! [`nearest_distances`] runs every kind and band in parallel (rayon); each result is computed by
 //! one thread in a fixed order, so results do not depend on the thread count.
 
@@ -112,6 +118,10 @@ pub struct WalkNetwork {
     edge_class: Vec<u16>,
     classes: Vec<String>,
     edge_bridge_or_tunnel: Vec<bool>,
+    /// Per edge, its way's name in `names` (`NO_NAME` for none); empty when no way has a name.
+    edge_name: Vec<u32>,
+    /// Each distinct way name once.
+    names: Vec<String>,
     /// CSR adjacency: for node v, `adj[adj_offsets[v]..adj_offsets[v + 1]]` holds (other node, edge).
     adj_offsets: Vec<u32>,
     adj: Vec<(u32, u32)>,
@@ -162,6 +172,57 @@ impl WalkNetwork {
     /// The highway classes present, in order of first appearance.
     pub fn classes(&self) -> &[String] {
         &self.classes
+    }
+
+    /// The name of the nearest named way to `c` within `max_m` metres (of named ways equally
+    /// near, the one drawn first), or `None`: the street a place is on, for lists a planner
+    /// reads. Ways without a name (most footpaths) are passed over.
+    ///
+    /// Searches the network's own segment index rather than one of named segments only, so
+    /// that names cost 4 bytes per edge and nothing more; the search stops at `max_m`.
+    ///
+    /// ```
+    /// use geo::Coord;
+    /// use kindscape::reach::network::NetworkBuilder;
+    /// let mut b = NetworkBuilder::new();
+    /// let (a, c, d) = (
+    ///     b.add_node(Coord { x: 0.0, y: 0.0 }, false),
+    ///     b.add_node(Coord { x: 100.0, y: 0.0 }, false),
+    ///     b.add_node(Coord { x: 0.0, y: 50.0 }, false),
+    /// );
+    /// b.add_named_line(&[a, c], "residential", false, Some("Kerkstraat"));
+    /// b.add_line(&[a, d], "footway", false);
+    /// let net = b.build().unwrap();
+    /// // The footway is nearer, but has no name.
+    /// assert_eq!(net.nearest_street(Coord { x: 5.0, y: 20.0 }, 100.0), Some("Kerkstraat"));
+    /// assert_eq!(net.nearest_street(Coord { x: 5.0, y: 20.0 }, 10.0), None);
+    /// ```
+    pub fn nearest_street(&self, c: Coord, max_m: f64) -> Option<&str> {
+        if self.edge_name.is_empty() || !(c.x.is_finite() && c.y.is_finite()) {
+            return None;
+        }
+        let max2 = max_m * max_m;
+        let mut found: Option<(f64, u32)> = None;
+        for (seg, d2) in self
+            .segments
+            .nearest_neighbor_iter_with_distance_2(&[c.x, c.y])
+        {
+            // Segments within a micrometre of the nearest named one count as tied, as where
+            // homes join the network (see `attach::attach_point`).
+            if d2 > max2 || found.is_some_and(|(d, _)| d2.sqrt() > d + 1e-6) {
+                break;
+            }
+            if self.edge_name[seg.data as usize] == crate::layers::walk::NO_NAME {
+                continue;
+            }
+            match found {
+                Some((_, e)) if e <= seg.data => {}
+                Some((d, _)) => found = Some((d, seg.data)),
+                None => found = Some((d2.sqrt(), seg.data)),
+            }
+        }
+        let (_, edge) = found?;
+        Some(&self.names[self.edge_name[edge as usize] as usize])
     }
 
     /// Size, length and connected components.

@@ -1,6 +1,7 @@
 //! The sided graph's searches against a brute force on the same graph: for each home, a
 //! quadratic Dijkstra from the home's own attach point, then every amenity attach point
-//! checked by hand (rather than one heap-based search from all amenities at once).
+//! checked by hand (rather than one heap-based search from all amenities at once); and the
+//! amenity each home's distance came from against the same brute force per amenity.
 
 use geo::Coord;
 use proptest::prelude::*;
@@ -83,14 +84,28 @@ proptest! {
         let at = |p: &(f64, f64)| attach_point(&net, Coord { x: p.0, y: p.1 }, 1e9).unwrap();
         let sources: Vec<Attach> = sources.iter().map(at).collect();
         let homes: Vec<Option<Attach>> = homes.iter().map(|h| Some(at(h))).collect();
-        let targets = Joins { attaches: sources.clone(), nodes: Vec::new() };
-        let got = distances_for(&net, &g, &targets, &homes, 1e9);
-        for (h, d) in homes.iter().zip(&got) {
-            let want = brute_force(&net, &g, &sources, h.as_ref().unwrap());
+        // Each source its own amenity, the first drawn twice (an exact tie the first copy wins).
+        let mut sources = sources;
+        sources.push(sources[0]);
+        let owners: Vec<u32> = (0..sources.len() as u32).collect();
+        let targets = Joins { attaches: sources.clone(), attach_owner: owners, ..Joins::default() };
+        let (got, label) = distances_for(&net, &g, &targets, &homes, 1e9);
+        for ((h, d), &l) in homes.iter().zip(&got).zip(&label) {
+            let h = h.as_ref().unwrap();
+            let want = brute_force(&net, &g, &sources, h);
             if want.is_infinite() {
                 prop_assert!(d.is_nan());
-            } else {
-                prop_assert!((d - want).abs() <= 1e-7 * want.max(1.0), "{} vs {}", d, want);
+                prop_assert_eq!(l, u32::MAX);
+                continue;
+            }
+            let tol = 1e-7 * want.max(1.0);
+            prop_assert!((d - want).abs() <= tol, "{} vs {}", d, want);
+            // The amenity named, by a brute force from it alone: at the distance, and every
+            // amenity of a lower index farther.
+            let alone = |i: usize| brute_force(&net, &g, &sources[i..=i], h);
+            prop_assert!((alone(l as usize) - d).abs() <= tol, "amenity {} at {} vs {}", l, alone(l as usize), d);
+            for j in 0..l as usize {
+                prop_assert!(alone(j) > d + tol, "amenity {} (below {}) at {} vs {}", j, l, alone(j), d);
             }
         }
     }

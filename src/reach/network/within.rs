@@ -128,6 +128,17 @@ impl<'a> NetworkReach<'a> {
         })
     }
 
+    /// The walk network searched.
+    pub fn network(&self) -> &'a WalkNetwork {
+        self.net
+    }
+
+    /// The street a place is on: the nearest named way within `[network] attach_limit_m`
+    /// ([`WalkNetwork::nearest_street`]), the distance at which a place joins the network.
+    pub fn nearest_street(&self, c: Coord) -> Option<&'a str> {
+        self.net.nearest_street(c, self.cfg.attach_limit_m)
+    }
+
     /// The graph a band walks (by its barriers): a band of `Norms::reach_bands`.
     pub fn graph_of_band(&self, band: usize) -> usize {
         self.band_graph[band]
@@ -239,7 +250,8 @@ impl<'a> NetworkReach<'a> {
                 let Some(a) = &self.home_attach[h as usize] else {
                     return;
                 };
-                let d = home_distance(self.net, g, a, &on_edge, |v| search.dist[v as usize]);
+                let (d, _) =
+                    home_distance(self.net, g, a, &on_edge, |v| (search.dist[v as usize], 0));
                 if d <= radius {
                     found.push((h, d));
                 }

@@ -44,6 +44,8 @@ pub struct Closure {
     pub cumulative: f64,
     /// The loss the choice weighs: `children_losing`, weighted by deprivation when asked.
     pub weighted_loss: f64,
+    /// With a network: the nearest named way within the attach limit.
+    pub street: Option<String>,
     /// The upkeep saved (`[costs] maintenance_eur_per_year`) against the benefit lost.
     pub appraisal: ClosureAppraisal,
     /// Where the children losing coverage live: per neighbourhood of their homes (`None`
@@ -209,6 +211,9 @@ pub fn plan(
                 by_band,
                 cumulative,
                 weighted_loss,
+                street: network
+                    .and_then(|r| r.nearest_street(*anchor))
+                    .map(String::from),
                 appraisal,
                 by_neighbourhood: by_place,
             }
