@@ -137,7 +137,7 @@ pub fn analyse(
     };
     let nb_path = &cfg.neighbourhoods_path;
     let mut value = Vec::with_capacity(scene.neighbourhoods.len());
-    for nb in &scene.neighbourhoods {
+    for nb in scene.neighbourhoods.iter() {
         value.push(match attributes::number_value(&nb.props, &cfg.by) {
             Ok(Number::Value(v)) => Some(v),
             Ok(Number::Suppressed(_)) | Ok(Number::Missing) => None,

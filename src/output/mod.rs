@@ -11,6 +11,7 @@ pub mod gpkg;
 pub mod i18n;
 pub mod markdown;
 pub mod report;
+pub mod scenarios;
 pub mod summary;
 pub mod table;
 

@@ -12,8 +12,10 @@ use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
-use crate::reach::network::WalkNetwork;
+use crate::reach::network::{NetworkReach, WalkNetwork};
 use crate::reach::{self, Distances, NetworkReport};
+use crate::scenarios::ScenarioOutcome;
+use crate::scene::scenarios::ScenarioDelta;
 use crate::scene::{self, Amenity, Scene};
 use crate::sites::plan::{self, SitePlan};
 use crate::study::{PlayAreaSettings, Resolved};
@@ -65,6 +67,8 @@ pub struct Inputs {
     pub rasters: Vec<RasterLayer>,
     /// The `[sites] candidates` layer, when the study names one.
     pub candidates: Option<Vec<Amenity>>,
+    /// What each `[[scenarios]]` entry changes, in order.
+    pub scenarios: Vec<ScenarioDelta>,
 }
 
 /// Reads and checks every layer the study names.
@@ -72,7 +76,11 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     for w in &study.warnings {
         warnings.push(w.clone());
     }
-    let (scene, walk) = scene::build(study, warnings)?;
+    let scene::Loaded {
+        scene,
+        walk,
+        scenarios,
+    } = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
     let rasters = rasters::read_rasters(&study.rasters)?;
@@ -82,6 +90,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         network,
         rasters,
         candidates,
+        scenarios,
     })
 }
 
@@ -129,6 +138,8 @@ pub struct Results {
     /// The focus kind's catchments per amenity and band.
     pub catchments: Option<Catchments>,
     pub rasters: RasterColumns,
+    /// One per `[[scenarios]]` entry, in order.
+    pub scenarios: Vec<ScenarioOutcome>,
     pub warnings: Vec<String>,
 }
 
@@ -150,6 +161,7 @@ impl Results {
             catchments: self.catchments.as_ref(),
             rasters: &self.rasters,
             network: self.network.as_ref(),
+            scenarios: &self.scenarios,
             warnings: &self.warnings,
         }
     }
@@ -167,6 +179,7 @@ pub fn compute(
         network: walk_network,
         rasters: raster_layers,
         candidates,
+        scenarios: deltas,
     } = inputs;
     observer.begin("straight-line distances");
     let straight = reach::straight_distances(&scene);
@@ -199,36 +212,32 @@ pub fn compute(
     };
 
     observer.begin("measures");
-    let norms = &study.norms;
-    let mut measures = measures::home_scores(&study.score, norms, &scene, &distances);
-    observer.end("scores");
-    measures.play_m2_per_child = measures::play_space::play_m2_per_child(
-        &study.catchment,
-        norms,
+    let Assessment {
+        measures,
+        mut figures,
+        study_area,
+        coverage,
+        equity,
+    } = assess(
+        study,
         &scene,
-        network_reach.as_ref(),
-    )?;
-    observer.end("e2sfca");
-    let focus = study.focus_kind.as_str();
-    let mut figures = neighbourhoods::aggregate(norms, focus, &scene, &distances, &measures);
-    add_play_area(&study.play_area, &scene, &mut figures, &warnings)?;
-    let study_area = neighbourhoods::study_area(norms, focus, &scene, &distances, &measures);
-    let coverage = study_area_coverage(norms, &scene, &distances, &study_area);
-    observer.end("neighbourhoods");
-
-    observer.begin("equity");
-    let equity = analysis::analyse(
-        study.equity.as_ref(),
-        norms,
-        &scene,
-        &figures,
         &distances,
-        &measures,
+        || {
+            measures::play_space::play_m2_per_child(
+                &study.catchment,
+                &study.norms,
+                &scene,
+                network_reach.as_ref(),
+            )
+        },
+        &warnings,
+        observer,
     )?;
     let quintile = equity.as_ref().map(|e| e.quintile.as_slice());
     let deprivation_weight = study.priority.deprivation_weight.value;
     analysis::rank_priority(&mut figures, quintile, deprivation_weight);
     observer.end("equity");
+    let norms = &study.norms;
     let (meeting_places, best_meeting_mix) = match quintile {
         Some(q) => {
             let (places, best) = analysis::meeting_places(norms, &scene, q, network_reach.as_ref());
@@ -253,6 +262,19 @@ pub fn compute(
     let catchments =
         measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
     observer.end("catchments");
+    let scenarios = if deltas.is_empty() {
+        Vec::new()
+    } else {
+        observer.begin("scenarios");
+        let base = Base {
+            scene: &scene,
+            distances: &distances,
+            play_m2_per_child: measures.play_m2_per_child.as_deref(),
+        };
+        let outcomes = run_scenarios(study, &base, &deltas, network_reach.as_ref())?;
+        observer.end("scenarios");
+        outcomes
+    };
     drop(network_reach);
     drop(walk_network);
 
@@ -276,7 +298,135 @@ pub fn compute(
         sites,
         catchments,
         rasters,
+        scenarios,
         warnings: warnings.to_vec(),
+    })
+}
+
+/// What the stages from the distances to the equity indices give: the part of a run that the
+/// base study and every scenario compute alike.
+struct Assessment {
+    measures: HomeMeasures,
+    /// Per neighbourhood, in scene order (not yet ranked).
+    figures: Vec<NeighbourhoodFigures>,
+    study_area: NeighbourhoodFigures,
+    coverage: Vec<CoverageRow>,
+    equity: Option<Equity>,
+}
+
+/// Scores, play space per child (`play_space` computes or reuses it), the figures per
+/// neighbourhood and of the study area, and equity, of `scene` measured by `distances`.
+fn assess(
+    study: &Resolved,
+    scene: &Scene,
+    distances: &Distances,
+    play_space: impl FnOnce() -> Result<Option<Vec<f64>>>,
+    warnings: &Warnings,
+    observer: &mut dyn Observer,
+) -> Result<Assessment> {
+    let norms = &study.norms;
+    let mut measures = measures::home_scores(&study.score, norms, scene, distances);
+    observer.end("scores");
+    measures.play_m2_per_child = play_space()?;
+    observer.end("e2sfca");
+    let focus = study.focus_kind.as_str();
+    let mut figures = neighbourhoods::aggregate(norms, focus, scene, distances, &measures);
+    add_play_area(&study.play_area, scene, &mut figures, warnings)?;
+    let study_area = neighbourhoods::study_area(norms, focus, scene, distances, &measures);
+    let coverage = study_area_coverage(norms, scene, distances, &study_area);
+    observer.end("neighbourhoods");
+
+    observer.begin("equity");
+    let equity = analysis::analyse(
+        study.equity.as_ref(),
+        norms,
+        scene,
+        &figures,
+        distances,
+        &measures,
+    )?;
+    Ok(Assessment {
+        measures,
+        figures,
+        study_area,
+        coverage,
+        equity,
+    })
+}
+
+/// The base study's results a scenario starts from.
+struct Base<'a> {
+    scene: &'a Scene,
+    distances: &'a Distances,
+    play_m2_per_child: Option<&'a [f64]>,
+}
+
+/// Homes below which scenarios run side by side: each holds its own per-home distances and
+/// measures (about 100 bytes a home with a network), and every stage inside a scenario already
+/// keeps the cores busy at a city's size.
+const PARALLEL_SCENARIOS_BELOW_HOMES: usize = 100_000;
+
+/// Measures every scenario against the base study, on the loaded scene and network.
+fn run_scenarios(
+    study: &Resolved,
+    base: &Base,
+    deltas: &[ScenarioDelta],
+    reach: Option<&NetworkReach>,
+) -> Result<Vec<ScenarioOutcome>> {
+    use rayon::prelude::*;
+    if base.scene.homes.len() < PARALLEL_SCENARIOS_BELOW_HOMES {
+        deltas
+            .par_iter()
+            .map(|d| run_scenario(study, base, d, reach))
+            .collect()
+    } else {
+        deltas
+            .iter()
+            .map(|d| run_scenario(study, base, d, reach))
+            .collect()
+    }
+}
+
+/// One scenario: its scene shares the base's homes and neighbourhoods; only the kinds it
+/// changes are searched again, and play space per child only when it changes the catchment's
+/// kind; the neighbourhood figures and equity follow as for the base study.
+fn run_scenario(
+    study: &Resolved,
+    base: &Base,
+    delta: &ScenarioDelta,
+    reach: Option<&NetworkReach>,
+) -> Result<ScenarioOutcome> {
+    let scene = delta.apply(base.scene);
+    let changed: Vec<usize> = delta.kinds.iter().map(|(k, _)| *k).collect();
+    let distances =
+        reach::changed_distances(&study.norms, &scene, base.distances, &changed, reach)?;
+    let catchment_changed = scene
+        .amenities
+        .iter()
+        .position(|k| k.kind == study.catchment.kind.value)
+        .is_some_and(|k| delta.changes(k));
+    let play_space = || match catchment_changed {
+        true => {
+            measures::play_space::play_m2_per_child(&study.catchment, &study.norms, &scene, reach)
+        }
+        false => Ok(base.play_m2_per_child.map(<[f64]>::to_vec)),
+    };
+    // The base study has said everything these stages warn about.
+    let assessed = assess(
+        study,
+        &scene,
+        &distances,
+        play_space,
+        &Warnings::new(),
+        &mut Unobserved,
+    )?;
+    Ok(ScenarioOutcome {
+        name: delta.name.clone(),
+        removed: delta.removed,
+        added: delta.added,
+        figures: assessed.figures,
+        study_area: assessed.study_area,
+        indices: assessed.equity.map(|e| e.indices),
     })
 }
 
@@ -293,7 +443,11 @@ fn add_play_area(
     let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
     let base = &settings.base.value;
     let mut missing_base = 0;
-    for ((f, nb), area) in figures.iter_mut().zip(&scene.neighbourhoods).zip(areas) {
+    for ((f, nb), area) in figures
+        .iter_mut()
+        .zip(scene.neighbourhoods.iter())
+        .zip(areas)
+    {
         f.play_area_m2 = Some(area);
         let base_m2 = if base == "neighbourhood" {
             Some(nb.area_m2)

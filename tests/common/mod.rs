@@ -120,7 +120,7 @@ pub fn one_neighbourhood_scene(
     Scene {
         crs: kindscape::layers::crs::Crs::parse("EPSG:28992").unwrap(),
         bands: bands.iter().map(|b| b.to_string()).collect(),
-        neighbourhoods: vec![Neighbourhood {
+        neighbourhoods: std::sync::Arc::new(vec![Neighbourhood {
             id: "A".into(),
             name: String::new(),
             population: None,
@@ -129,8 +129,8 @@ pub fn one_neighbourhood_scene(
             geometry: area,
             kept: vec![],
             props: Default::default(),
-        }],
-        homes: Homes {
+        }]),
+        homes: std::sync::Arc::new(Homes {
             ids: (0..homes.len()).map(|i| i.to_string()).collect(),
             coords: homes
                 .iter()
@@ -140,7 +140,7 @@ pub fn one_neighbourhood_scene(
             children,
             bands: bands.len(),
             estimated: vec![false; homes.len()],
-        },
+        }),
         amenities,
         inputs: vec![],
     }
