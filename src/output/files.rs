@@ -353,6 +353,7 @@ pub fn write_documents(
         equity: view.equity,
         meeting_places: view.meeting_places,
         sites: view.sites,
+        scenarios: view.scenarios,
         warnings: view.warnings,
     };
     writer.file("report.html", |w| {

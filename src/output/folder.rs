@@ -26,6 +26,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "sites.geojson",
     "catchments.geojson",
     "cba.csv",
+    "scenarios.csv",
     "kindscape.gpkg",
     "homes.parquet",
     "neighbourhoods.parquet",

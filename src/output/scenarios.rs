@@ -5,7 +5,8 @@ use crate::neighbourhoods::NeighbourhoodFigures;
 use crate::scenarios::{compared, compared_indices, Change, ScenarioOutcome};
 use crate::scene::Scene;
 
-use super::table::{Cell, Table};
+use super::i18n::Texts;
+use super::table::{format_number, Cell, Table};
 
 /// What `neighbourhood_id` says on a scenario's study-area row.
 pub const STUDY_AREA: &str = "study area";
@@ -95,4 +96,70 @@ pub fn scenarios_table(
         rows.push(row);
     }
     Table { columns, rows }
+}
+
+/// One line per scenario for the terminal and `summary.md`: what it removed and added, and the
+/// study area's figures that changed (coverage per kind as base -> scenario, the rest as
+/// differences).
+pub fn scenario_lines(
+    t: &Texts,
+    scene: &Scene,
+    base_study_area: &NeighbourhoodFigures,
+    scenarios: &[ScenarioOutcome],
+) -> Vec<String> {
+    let kinds: Vec<&str> = scene.amenities.iter().map(|k| k.kind.as_str()).collect();
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let signed = |v: f64, decimals: usize| {
+        let text = format_number(Some(v), decimals);
+        if v > 0.0 && text != "0" {
+            format!("+{text}")
+        } else {
+            text
+        }
+    };
+    scenarios
+        .iter()
+        .map(|s| {
+            let mut changes = Vec::new();
+            for (name, c) in compared(&kinds, &s.study_area, base_study_area) {
+                let Some(d) = c.delta().filter(|d| *d != 0.0) else {
+                    continue;
+                };
+                let line = match name.as_str() {
+                    "gap_children" => t.fmt("scenario.gap", &[("delta", &signed(d, 0))]),
+                    "score" => t.fmt("scenario.score", &[("delta", &signed(d, 1))]),
+                    "play_m2_per_child" => t.fmt("scenario.play", &[("delta", &signed(d, 2))]),
+                    coverage => {
+                        let (kind, key) = match coverage.strip_suffix("_net_coverage") {
+                            Some(kind) => (kind, "scenario.net_coverage"),
+                            None => (coverage.trim_end_matches("_coverage"), "scenario.coverage"),
+                        };
+                        t.fmt(
+                            key,
+                            &[
+                                ("kind", &t.kind_lower(kind)),
+                                ("base", &pct(c.base)),
+                                ("value", &pct(c.scenario)),
+                            ],
+                        )
+                    }
+                };
+                changes.push(line);
+            }
+            let changes = if changes.is_empty() {
+                t.get("scenario.none").to_string()
+            } else {
+                changes.join("; ")
+            };
+            t.fmt(
+                "scenario.line",
+                &[
+                    ("name", &s.name),
+                    ("removed", &s.removed),
+                    ("added", &s.added),
+                    ("changes", &changes),
+                ],
+            )
+        })
+        .collect()
 }

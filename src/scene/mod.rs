@@ -307,7 +307,7 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     for sc in &study.scenarios {
         for (a, _) in &sc.add {
             jobs.push((
-                format!("scenario \"{}\": {}", sc.name, a.kind),
+                format!("scenario: {} ({})", sc.name, a.kind),
                 amenity_source(study, a),
             ));
         }

@@ -42,6 +42,8 @@ pub struct ReportInput<'a> {
     pub equity: Option<&'a Equity>,
     pub meeting_places: &'a [MeetingPlace],
     pub sites: Option<&'a SitePlan>,
+    /// One per `[[scenarios]]` entry.
+    pub scenarios: &'a [crate::scenarios::ScenarioOutcome],
     pub warnings: &'a [String],
 }
 
