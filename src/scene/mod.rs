@@ -307,7 +307,7 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     for sc in &study.scenarios {
         for (a, _) in &sc.add {
             jobs.push((
-                format!("scenario: {} ({})", sc.name, a.kind),
+                format!("scenario: \"{}\" ({})", sc.name, a.kind),
                 amenity_source(study, a),
             ));
         }
@@ -315,7 +315,11 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     let loaded: Vec<Result<Layer>> = jobs.par_iter().map(|(_, s)| load(s, warnings)).collect();
     let mut layers: Vec<(String, Layer)> = Vec::with_capacity(loaded.len());
     for ((role, _), l) in jobs.into_iter().zip(loaded) {
-        layers.push((role, l?));
+        let l = match role.strip_prefix("scenario: ") {
+            Some(what) => l.map_err(|e| e.within(&format!("[[scenarios]] {what} add")))?,
+            None => l?,
+        };
+        layers.push((role, l));
     }
 
     let crs = working_crs::working_crs(study, &layers[0].1, warnings)?;
@@ -386,14 +390,17 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
             let layer = added_layers
                 .next()
                 .expect("every added layer is loaded after the amenities");
-            layers.push(amenities::layer_amenities(
-                study,
-                entry,
-                ages,
-                &layer,
-                study_area.as_ref(),
-                warnings,
-            )?);
+            layers.push(
+                amenities::layer_amenities(
+                    study,
+                    entry,
+                    ages,
+                    &layer,
+                    study_area.as_ref(),
+                    warnings,
+                )
+                .map_err(|e| e.within(&format!("[[scenarios]] \"{}\" add", sc.name)))?,
+            );
         }
         added.push(layers);
     }
