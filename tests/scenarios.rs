@@ -55,7 +55,11 @@ fn hand_made_town(dir: &Path, scenarios: &str) -> PathBuf {
     std::fs::write(dir.join("homes.geojson"), collection(&homes)).unwrap();
     let p1 = point(r#""pid":"P1","status":"goed""#, 150150.0, 460100.0);
     let p2 = point(r#""pid":"P2","status":"te saneren""#, 150520.0, 460530.0);
-    std::fs::write(dir.join("playgrounds.geojson"), collection(&[p1, p2.clone()])).unwrap();
+    std::fs::write(
+        dir.join("playgrounds.geojson"),
+        collection(&[p1, p2.clone()]),
+    )
+    .unwrap();
     std::fs::write(dir.join("p2_again.geojson"), collection(&[p2])).unwrap();
     let moved = point(r#""pid":"P2b""#, 150900.0, 460880.0);
     std::fs::write(dir.join("moved.geojson"), collection(&[moved])).unwrap();
@@ -167,15 +171,26 @@ fn assert_no_change(r: &RunResult, scenario: usize, play_tolerance: f64) {
             let Some(d) = c.delta() else { continue };
             if name == "play_m2_per_child" {
                 // The same sums in another order (the re-added playground is last).
-                assert!(d.abs() <= play_tolerance, "{}: {name} changes by {d}", s.name);
+                assert!(
+                    d.abs() <= play_tolerance,
+                    "{}: {name} changes by {d}",
+                    s.name
+                );
             } else {
                 assert_eq!(d, 0.0, "{}: {name}", s.name);
             }
             checked += 1;
         }
     }
-    assert!(checked > 10 * res.figures.len(), "{checked} figures compared");
-    let base = &res.equity.as_ref().expect("the sample town has [equity]").indices;
+    assert!(
+        checked > 10 * res.figures.len(),
+        "{checked} figures compared"
+    );
+    let base = &res
+        .equity
+        .as_ref()
+        .expect("the sample town has [equity]")
+        .indices;
     assert_eq!(s.indices.as_ref(), Some(base), "{}: indices", s.name);
 }
 
@@ -183,7 +198,11 @@ fn assert_no_change(r: &RunResult, scenario: usize, play_tolerance: f64) {
 fn nothing_removed_and_a_playground_removed_and_added_back_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let town = dir.path().join("town");
-    let status = common::kindscape().arg("sample").arg(&town).output().unwrap();
+    let status = common::kindscape()
+        .arg("sample")
+        .arg(&town)
+        .output()
+        .unwrap();
     assert!(status.status.success(), "{status:?}");
     // P001 (a point of 200 m2 by the entry's point_area_m2) as a layer of its own.
     let layer: serde_json::Value =
@@ -202,8 +221,11 @@ fn nothing_removed_and_a_playground_removed_and_added_back_change_nothing() {
     std::fs::write(town.join("p001.geojson"), again.to_string()).unwrap();
     let study_path = town.join("sample-town.toml");
     let study = std::fs::read_to_string(&study_path).unwrap();
-    let study = study.replacen("point_area_m2 = 200\n", "point_area_m2 = 200\nid = \"id\"\n", 1)
-        + r#"
+    let study = study.replacen(
+        "point_area_m2 = 200\n",
+        "point_area_m2 = 200\nid = \"id\"\n",
+        1,
+    ) + r#"
 [[scenarios]]
 name = "nothing"
 
@@ -240,7 +262,11 @@ remove = { kind = "playground", ids = ["P001"] }
         }
         for (col, v) in &row {
             if col.ends_with("_delta") && !v.is_empty() {
-                assert_eq!(v, "0", "{} {}: {col}", row["scenario"], row["neighbourhood_id"]);
+                assert_eq!(
+                    v, "0",
+                    "{} {}: {col}",
+                    row["scenario"], row["neighbourhood_id"]
+                );
             }
         }
     }
@@ -293,7 +319,11 @@ fn assert_gap_falls_by_the_sites(new: &[f64], row: &HashMap<String, String>) {
 fn building_the_sample_towns_sites_over_the_network_covers_their_new_children() {
     let dir = tempfile::tempdir().unwrap();
     let town = dir.path().join("town");
-    let status = common::kindscape().arg("sample").arg(&town).output().unwrap();
+    let status = common::kindscape()
+        .arg("sample")
+        .arg(&town)
+        .output()
+        .unwrap();
     assert!(status.status.success(), "{status:?}");
     let (new, row) = build_the_sites(&town.join("sample-town.toml"), dir.path());
     assert_gap_falls_by_the_sites(&new, &row);

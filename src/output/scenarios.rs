@@ -109,12 +109,13 @@ pub fn scenario_lines(
 ) -> Vec<String> {
     let kinds: Vec<&str> = scene.amenities.iter().map(|k| k.kind.as_str()).collect();
     let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
+    // A difference that rounds to nothing is left out of the line.
     let signed = |v: f64, decimals: usize| {
         let text = format_number(Some(v), decimals);
-        if v > 0.0 && text != "0" {
-            format!("+{text}")
-        } else {
-            text
+        match text.as_str() {
+            "0" | "-0" => None,
+            _ if v > 0.0 => Some(format!("+{text}")),
+            _ => Some(text),
         }
     };
     scenarios
@@ -125,26 +126,29 @@ pub fn scenario_lines(
                 let Some(d) = c.delta().filter(|d| *d != 0.0) else {
                     continue;
                 };
+                let difference = |key: &str, decimals: usize| {
+                    signed(d, decimals).map(|delta| t.fmt(key, &[("delta", &delta)]))
+                };
                 let line = match name.as_str() {
-                    "gap_children" => t.fmt("scenario.gap", &[("delta", &signed(d, 0))]),
-                    "score" => t.fmt("scenario.score", &[("delta", &signed(d, 1))]),
-                    "play_m2_per_child" => t.fmt("scenario.play", &[("delta", &signed(d, 2))]),
+                    "gap_children" => difference("scenario.gap", 0),
+                    "score" => difference("scenario.score", 1),
+                    "play_m2_per_child" => difference("scenario.play", 2),
                     coverage => {
                         let (kind, key) = match coverage.strip_suffix("_net_coverage") {
                             Some(kind) => (kind, "scenario.net_coverage"),
                             None => (coverage.trim_end_matches("_coverage"), "scenario.coverage"),
                         };
-                        t.fmt(
+                        Some(t.fmt(
                             key,
                             &[
                                 ("kind", &t.kind_lower(kind)),
                                 ("base", &pct(c.base)),
                                 ("value", &pct(c.scenario)),
                             ],
-                        )
+                        ))
                     }
                 };
-                changes.push(line);
+                changes.extend(line);
             }
             let changes = if changes.is_empty() {
                 t.get("scenario.none").to_string()

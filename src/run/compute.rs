@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::equity::analysis::{self, Equity, IndexFigures, MeetingPlace};
 use crate::error::{Error, Result, Warnings};
 use crate::measures::catchments::Catchments;
 use crate::measures::rasters::{self, RasterColumns, RasterLayer};
@@ -230,6 +230,7 @@ pub fn compute(
                 network_reach.as_ref(),
             )
         },
+        None,
         &warnings,
         observer,
     )?;
@@ -270,6 +271,9 @@ pub fn compute(
             scene: &scene,
             distances: &distances,
             play_m2_per_child: measures.play_m2_per_child.as_deref(),
+            figures: &figures,
+            study_area: &study_area,
+            indices: equity.as_ref().map(|e| e.indices.as_slice()),
         };
         let outcomes = run_scenarios(study, &base, &deltas, network_reach.as_ref())?;
         observer.end("scenarios");
@@ -304,7 +308,7 @@ pub fn compute(
 }
 
 /// What the stages from the distances to the equity indices give: the part of a run that the
-/// base study and every scenario compute alike.
+/// base study and every scenario compute alike (a scenario only what `scenarios.csv` compares).
 struct Assessment {
     measures: HomeMeasures,
     /// Per neighbourhood, in scene order (not yet ranked).
@@ -316,11 +320,16 @@ struct Assessment {
 
 /// Scores, play space per child (`play_space` computes or reuses it), the figures per
 /// neighbourhood and of the study area, and equity, of `scene` measured by `distances`.
+///
+/// `measured` names the kinds a scenario changed: only their figures and equity indices are
+/// computed (the others' stay empty), and neither the play area, the study area's coverage
+/// per band nor the quintiles, which `scenarios.csv` does not compare. `None`: everything.
 fn assess(
     study: &Resolved,
     scene: &Scene,
     distances: &Distances,
     play_space: impl FnOnce() -> Result<Option<Vec<f64>>>,
+    measured: Option<&[usize]>,
     warnings: &Warnings,
     observer: &mut dyn Observer,
 ) -> Result<Assessment> {
@@ -330,21 +339,42 @@ fn assess(
     measures.play_m2_per_child = play_space()?;
     observer.end("e2sfca");
     let focus = study.focus_kind.as_str();
-    let mut figures = neighbourhoods::aggregate(norms, focus, scene, distances, &measures);
-    add_play_area(&study.play_area, scene, &mut figures, warnings)?;
-    let study_area = neighbourhoods::study_area(norms, focus, scene, distances, &measures);
-    let coverage = study_area_coverage(norms, scene, distances, &study_area);
+    let mut figures =
+        neighbourhoods::aggregate(norms, focus, scene, distances, &measures, measured);
+    let study_area =
+        neighbourhoods::study_area(norms, focus, scene, distances, &measures, measured);
+    let coverage = match measured {
+        None => {
+            add_play_area(&study.play_area, scene, &mut figures, warnings)?;
+            study_area_coverage(norms, scene, distances, &study_area)
+        }
+        Some(_) => Vec::new(),
+    };
     observer.end("neighbourhoods");
 
     observer.begin("equity");
-    let equity = analysis::analyse(
-        study.equity.as_ref(),
-        norms,
-        scene,
-        &figures,
-        distances,
-        &measures,
-    )?;
+    let equity = match measured {
+        None => analysis::analyse(
+            study.equity.as_ref(),
+            norms,
+            scene,
+            &figures,
+            distances,
+            &measures,
+        )?,
+        Some(kinds) => analysis::indices(
+            study.equity.as_ref(),
+            norms,
+            scene,
+            distances,
+            &measures,
+            kinds,
+        )?
+        .map(|indices| Equity {
+            indices,
+            ..Default::default()
+        }),
+    };
     Ok(Assessment {
         measures,
         figures,
@@ -359,6 +389,9 @@ struct Base<'a> {
     scene: &'a Scene,
     distances: &'a Distances,
     play_m2_per_child: Option<&'a [f64]>,
+    figures: &'a [NeighbourhoodFigures],
+    study_area: &'a NeighbourhoodFigures,
+    indices: Option<&'a [IndexFigures]>,
 }
 
 /// Homes below which scenarios run side by side: each holds its own per-home distances and
@@ -417,16 +450,39 @@ fn run_scenario(
         &scene,
         &distances,
         play_space,
+        Some(&changed),
         &Warnings::new(),
         &mut Unobserved,
     )?;
+    // The kinds the scenario leaves alone measure as in the base study.
+    let unchanged = |k: &usize| !changed.contains(k);
+    let mut figures = assessed.figures;
+    let mut study_area = assessed.study_area;
+    for (f, b) in figures
+        .iter_mut()
+        .chain([&mut study_area])
+        .zip(base.figures.iter().chain([base.study_area]))
+    {
+        for k in (0..f.kinds.len()).filter(unchanged) {
+            f.kinds[k] = b.kinds[k].clone();
+        }
+    }
+    let indices = assessed.equity.map(|e| {
+        let mut indices = e.indices;
+        for (i, b) in indices.iter_mut().zip(base.indices.unwrap_or_default()) {
+            for k in (0..i.coverage.len()).filter(unchanged) {
+                i.coverage[k] = b.coverage[k];
+            }
+        }
+        indices
+    });
     Ok(ScenarioOutcome {
         name: delta.name.clone(),
         removed: delta.removed,
         added: delta.added,
-        figures: assessed.figures,
-        study_area: assessed.study_area,
-        indices: assessed.equity.map(|e| e.indices),
+        figures,
+        study_area,
+        indices,
     })
 }
 
