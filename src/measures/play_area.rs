@@ -90,7 +90,6 @@ mod tests {
     fn nb(geometry: MultiPolygon) -> Neighbourhood {
         Neighbourhood {
             id: String::new(),
-            id: String::new(),
             name: String::new(),
             population: None,
             children: vec![],
@@ -106,6 +105,7 @@ mod tests {
             geometry,
             area_m2,
             capacity: area_m2,
+            id: String::new(),
             name: String::new(),
             source: String::new(),
             index: 0,

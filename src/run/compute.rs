@@ -420,10 +420,21 @@ fn run_scenarios(
     }
 }
 
+/// [`measure_scenario`], its errors naming the scenario.
+fn run_scenario(
+    study: &Resolved,
+    base: &Base,
+    delta: &ScenarioDelta,
+    reach: Option<&NetworkReach>,
+) -> Result<ScenarioOutcome> {
+    measure_scenario(study, base, delta, reach)
+        .map_err(|e| e.within(&format!("[[scenarios]] \"{}\"", delta.name)))
+}
+
 /// One scenario: its scene shares the base's homes and neighbourhoods; only the kinds it
 /// changes are searched again, and play space per child only when it changes the catchment's
 /// kind; the neighbourhood figures and equity follow as for the base study.
-fn run_scenario(
+fn measure_scenario(
     study: &Resolved,
     base: &Base,
     delta: &ScenarioDelta,
