@@ -56,6 +56,9 @@ struct SizeResult {
     input_mb: f64,
     /// The same city as a straight-line study (see [`STRAIGHT_STUDY`]), in its own process.
     straight: Option<StraightResult>,
+    /// The same study with ten scenarios (see [`SCENARIO_STUDY`]), in its own process.
+    #[serde(default)]
+    scenarios: Option<StraightResult>,
     /// `scripts/bench_geopandas.py` on the same city, in the same bench run.
     geopandas: Option<GeopandasResult>,
     /// Seconds from the child's start to the end of the run (every output written).
@@ -114,6 +117,55 @@ struct StraightResult {
 /// equity, sites and costs: homes, neighbourhoods and four amenity kinds with the Dutch norms.
 const STRAIGHT_STUDY: &str = "straight-line.toml";
 
+/// The sample city's study with [`SCENARIOS`] `[[scenarios]]` entries, each closing
+/// [`CLOSED_PER_SCENARIO`] playgrounds spread over the city (issue 16: ten scenarios take less
+/// than three times one run).
+const SCENARIO_STUDY: &str = "scenarios.toml";
+const SCENARIOS: usize = 10;
+const CLOSED_PER_SCENARIO: usize = 10;
+
+/// Writes [`SCENARIO_STUDY`] next to the city's study: its playgrounds get their `id`
+/// attribute as `[[amenities]] id`, and scenario `i` removes every playground whose position in
+/// the layer is `i` plus a multiple of the layer's length over [`CLOSED_PER_SCENARIO`].
+fn write_scenario_study(dir: &Path) -> AnyResult<()> {
+    let text = std::fs::read_to_string(dir.join(STUDY_FILE))?;
+    let layer: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("playgrounds.geojson"))?)?;
+    let ids: Vec<String> = layer["features"]
+        .as_array()
+        .ok_or("playgrounds.geojson has no features")?
+        .iter()
+        .filter_map(|f| f["properties"]["id"].as_str().map(String::from))
+        .collect();
+    let mut out = String::new();
+    for line in text.lines() {
+        if line.starts_with("output = ") {
+            out += "output = \"out-scenarios\"\n";
+            continue;
+        }
+        out += line;
+        out.push('\n');
+        if line.starts_with("path = \"playgrounds.geojson\"") {
+            out += "id = \"id\"\n";
+        }
+    }
+    let step = (ids.len() / CLOSED_PER_SCENARIO).max(1);
+    for i in 0..SCENARIOS {
+        let closed: Vec<String> = (0..CLOSED_PER_SCENARIO)
+            .filter_map(|j| ids.get(i + j * step))
+            .map(|id| format!("\"{id}\""))
+            .collect();
+        out += &format!(
+            "\n[[scenarios]]\nname = \"close {} playgrounds, set {}\"\nremove = {{ kind = \"playground\", ids = [{}] }}\n",
+            closed.len(),
+            i + 1,
+            closed.join(", ")
+        );
+    }
+    std::fs::write(dir.join(SCENARIO_STUDY), out)?;
+    Ok(())
+}
+
 /// Sections of the sample study that a straight-line study leaves out.
 const NOT_STRAIGHT: [&str; 7] = [
     "network",
@@ -156,6 +208,8 @@ struct Args {
     child: Option<usize>,
     /// The child runs the straight-line study.
     straight: bool,
+    /// The child runs the study with ten scenarios.
+    scenarios: bool,
     /// A Python with geopandas: the baseline is measured on every city.
     geopandas: Option<PathBuf>,
     /// A Python with pandana: the network baseline is measured on every city.
@@ -192,6 +246,7 @@ fn parse_args() -> Args {
         report: target.join("bench").join("bench.md"),
         child: None,
         straight: false,
+        scenarios: false,
         geopandas: None,
         pandana: None,
         street_pieces: None,
@@ -208,6 +263,7 @@ fn parse_args() -> Args {
             "--report" => a.report = PathBuf::from(value()),
             "--child" => a.child = Some(parse_count(&value())),
             "--straight" => a.straight = true,
+            "--scenarios" => a.scenarios = true,
             "--geopandas" => a.geopandas = Some(PathBuf::from(value())),
             "--pandana" => a.pandana = Some(PathBuf::from(value())),
             "--street-pieces" => a.street_pieces = Some(parse_count(&value()) as u32),
@@ -226,7 +282,8 @@ fn main() {
     let started = Instant::now();
     let args = parse_args();
     let result = match args.child {
-        Some(homes) if args.straight => straight_child(&args, homes),
+        Some(homes) if args.straight => study_child(&args, homes, STRAIGHT_STUDY),
+        Some(homes) if args.scenarios => study_child(&args, homes, SCENARIO_STUDY),
         Some(homes) => child(&args, homes, started),
         None => parent(&args),
     };
@@ -282,7 +339,7 @@ fn timed_output(cmd: &mut Command, what: &str) -> AnyResult<(String, f64)> {
 }
 
 /// Runs this binary as a child for one size; returns its `BENCH` line and its wall time.
-fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f64)> {
+fn run_child(args: &Args, homes: usize, study: Option<&str>) -> AnyResult<(String, f64)> {
     let mut cmd = Command::new(std::env::current_exe()?);
     cmd.arg("--child")
         .arg(homes.to_string())
@@ -291,8 +348,14 @@ fn run_child(args: &Args, homes: usize, straight: bool) -> AnyResult<(String, f6
     if let Some(m) = args.street_pieces {
         cmd.arg("--street-pieces").arg(m.to_string());
     }
-    if straight {
-        cmd.arg("--straight");
+    match study {
+        Some(STRAIGHT_STUDY) => {
+            cmd.arg("--straight");
+        }
+        Some(_) => {
+            cmd.arg("--scenarios");
+        }
+        None => {}
     }
     if let Some(n) = args.threads {
         cmd.arg("--threads").arg(n.to_string());
@@ -310,8 +373,9 @@ fn parent(args: &Args) -> AnyResult<()> {
     for &homes in &args.sizes {
         let generated_s = ensure_city(args, homes)?;
         write_straight_study(&city_dir(args, homes))?;
+        write_scenario_study(&city_dir(args, homes))?;
         eprintln!("bench: running {homes} homes");
-        let (line, _) = run_child(args, homes, false)?;
+        let (line, _) = run_child(args, homes, None)?;
         let mut r: SizeResult = serde_json::from_str(&line)?;
         r.generated_s = generated_s;
         eprintln!(
@@ -319,7 +383,7 @@ fn parent(args: &Args) -> AnyResult<()> {
             r.stages.iter().map(|s| s.1).sum::<f64>(),
             r.peak_mb
         );
-        let (line, process_s) = run_child(args, homes, true)?;
+        let (line, process_s) = run_child(args, homes, Some(STRAIGHT_STUDY))?;
         let mut s: StraightResult = serde_json::from_str(&line)?;
         s.process_s = process_s;
         eprintln!(
@@ -327,6 +391,15 @@ fn parent(args: &Args) -> AnyResult<()> {
             s.process_s, s.peak_mb
         );
         r.straight = Some(s);
+        let (line, process_s) = run_child(args, homes, Some(SCENARIO_STUDY))?;
+        let mut s: StraightResult = serde_json::from_str(&line)?;
+        s.process_s = process_s;
+        eprintln!(
+            "bench: {homes} homes, {SCENARIOS} scenarios: {:.2} s, {:.0} MB peak",
+            s.stages.iter().map(|s| s.1).sum::<f64>(),
+            s.peak_mb
+        );
+        r.scenarios = Some(s);
         if let Some(python) = &args.geopandas {
             let g = run_geopandas(python, &city_dir(args, homes))?;
             eprintln!(
@@ -398,11 +471,11 @@ fn set_threads(args: &Args) -> AnyResult<()> {
     Ok(())
 }
 
-/// The straight-line study alone: nothing after the run, so that the parent's wall time of
-/// this process is the run end to end.
-fn straight_child(args: &Args, homes: usize) -> AnyResult<()> {
+/// The straight-line study or the scenarios' alone: nothing after the run, so that the
+/// parent's wall time of this process is the run end to end.
+fn study_child(args: &Args, homes: usize, study: &str) -> AnyResult<()> {
     set_threads(args)?;
-    let study = city_dir(args, homes).join(STRAIGHT_STUDY);
+    let study = city_dir(args, homes).join(study);
     let run = run_study(
         &study,
         &RunOptions {
@@ -485,6 +558,7 @@ fn child(args: &Args, homes: usize, started: Instant) -> AnyResult<()> {
             .collect(),
         input_mb,
         straight: None,
+        scenarios: None,
         geopandas: None,
         run_s,
         pandana: None,
@@ -671,6 +745,7 @@ fn markdown(results: &[SizeResult]) -> String {
     );
     pandana_table(&mut t, results, &header);
     straight_table(&mut t, results, &header);
+    scenario_table(&mut t, results, &header);
     t
 }
 
@@ -752,6 +827,53 @@ fn pandana_table(t: &mut String, results: &[SizeResult], header: &[String]) {
 }
 
 /// The straight-line study per size, against geopandas' figures of issue 8 at 1 M homes.
+/// The whole flow with [`SCENARIOS`] scenarios beside the same flow without them: both times
+/// are the sums of `run.json`'s stages (the run from loading to the last output).
+fn scenario_table(t: &mut String, results: &[SizeResult], header: &[String]) {
+    if results.iter().all(|r| r.scenarios.is_none()) {
+        return;
+    }
+    *t += &format!(
+        "\nThe whole flow with {SCENARIOS} scenarios (`{SCENARIO_STUDY}`: each closes {CLOSED_PER_SCENARIO} playgrounds spread over the city)\n\n"
+    );
+    *t += &format!("| seconds | {} |\n", header.join(" | "));
+    *t += &format!("|---|{}\n", "---:|".repeat(results.len()));
+    let total = |stages: &[(String, f64)]| stages.iter().map(|s| s.1).sum::<f64>();
+    let cell = |f: &dyn Fn(&SizeResult, &StraightResult) -> String| -> String {
+        results
+            .iter()
+            .map(|r| r.scenarios.as_ref().map_or("-".into(), |s| f(r, s)))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    };
+    *t += &format!(
+        "| one run (the whole flow above) | {} |\n",
+        cell(&|r, _| seconds(total(&r.stages)))
+    );
+    *t += &format!(
+        "| the same run with {SCENARIOS} scenarios | {} |\n",
+        cell(&|_, s| seconds(total(&s.stages)))
+    );
+    *t += &format!(
+        "| of which `scenarios` | {} |\n",
+        cell(&|_, s| seconds(
+            s.stages
+                .iter()
+                .filter(|x| x.0 == "scenarios")
+                .map(|x| x.1)
+                .sum()
+        ))
+    );
+    *t += &format!(
+        "| **ratio (with scenarios / one run; target < 3)** | {} |\n",
+        cell(&|r, s| format!("**{:.2}x**", total(&s.stages) / total(&r.stages)))
+    );
+    *t += &format!(
+        "| peak memory (MB): one run / with scenarios | {} |\n",
+        cell(&|r, s| format!("{:.0} / {:.0}", r.peak_mb, s.peak_mb))
+    );
+}
+
 fn straight_table(t: &mut String, results: &[SizeResult], header: &[String]) {
     let runs: Vec<Option<&StraightResult>> = results.iter().map(|r| r.straight.as_ref()).collect();
     if runs.iter().all(|r| r.is_none()) {

@@ -368,6 +368,31 @@ case("sites_layer_without_candidates", ["warning", "[sites] layer has no effect"
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})
 
+SC = S + '\n[[scenarios]]\nname = "close"\n'
+case("scenario_unknown_id", ["error", "[[scenarios]] \"close\" remove: no playground has the id \"P9\"", "its ids are like \"0\", \"1\""],
+     SC + 'remove = { kind = "playground", ids = ["P9"] }\n')
+case("scenario_remove_unknown_kind", ["error", "[[scenarios]] \"close\" remove: kind \"pool\" has no [[amenities]] entry"],
+     SC + 'remove = { kind = "pool", ids = ["1"] }\n')
+case("scenario_add_unknown_kind", ["error", "[[scenarios]] \"close\" add: kind \"pool\" has no [[amenities]] entry"],
+     SC + 'add = [{ kind = "pool", path = "../_base/playgrounds.geojson" }]\n')
+case("scenario_ids_and_where", ["error", "[[scenarios]] \"close\" remove: give either `ids` or `where`, not both"],
+     SC + 'remove = { kind = "playground", ids = ["0"], where = { name = "P1" } }\n')
+case("scenario_remove_names_nothing", ["error", "[[scenarios]] \"close\" remove: give `ids"],
+     SC + 'remove = { kind = "playground" }\n')
+case("scenario_where_unknown_attribute", ["error", "[[scenarios]] \"close\" remove: where: no playground has the attribute \"status\""],
+     SC + 'remove = { kind = "playground", where = { status = "te saneren" } }\n')
+case("scenario_where_matches_none", ["warning", "[[scenarios]] \"close\" remove: no playground matches `where`"],
+     SC + 'remove = { kind = "playground", where = { name = "P9" } }\n')
+case("scenario_same_name_twice", ["error", "[[scenarios]] \"close\": another scenario has the same name"],
+     SC + SC[len(S):])
+case("scenario_changes_nothing", ["warning", "[[scenarios]] \"close\" has neither `remove` nor `add`"], SC)
+case("scenario_add_missing_layer", ["error", "plan.geojson", "[[scenarios]] \"close\" (playground) add"],
+     SC + 'add = [{ kind = "playground", path = "plan.geojson" }]\n')
+case("scenario_add_lines", ["error", "plan.geojson", "feature 0", "[[scenarios]] \"close\" add", "amenities must be points or polygons"],
+     SC + 'add = [{ kind = "playground", path = "plan.geojson" }]\n',
+     {"plan.geojson": fc([feat({}, {"type": "LineString", "coordinates": [[X, Y], [X + 10, Y]]})])})
+case("scenario_add_without_path", ["error", "[[scenarios]] \"close\" add entry 1 (kind \"playground\"): give `path`"],
+     SC + 'add = [{ kind = "playground" }]\n')
 
 def main():
     for name in os.listdir(ROOT):

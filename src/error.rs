@@ -67,6 +67,33 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The same error with `context` (what the file was read for) before its message.
+    pub fn within(self, context: &str) -> Self {
+        let prefixed = |m: String| format!("{context}: {m}");
+        match self {
+            Error::Io { path, message } => Error::Io {
+                path,
+                message: prefixed(message),
+            },
+            Error::Study { path, message } => Error::Study {
+                path,
+                message: prefixed(message),
+            },
+            Error::Layer {
+                path,
+                feature,
+                message,
+            } => Error::Layer {
+                path,
+                feature,
+                message: prefixed(message),
+            },
+            Error::Other(m) => Error::Other(prefixed(m)),
+        }
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 /// A coordinate as a message shows it: `(150100, 4.6e11)`, each number by [`shown`].

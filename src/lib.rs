@@ -13,6 +13,7 @@
 //! * [`measures`] turns distances into coverage, distributions, scores and play space per child.
 //! * [`neighbourhoods`] aggregates per neighbourhood.
 //! * [`equity`], [`sites`] and [`cba`] answer who misses out, where to build, and whether it pays.
+//! * [`scenarios`] compares each `[[scenarios]]` entry (amenities removed or added) with the base.
 //! * [`output`] writes every file atomically.
 //!
 //! [`run::run_study`] runs the whole flow ([`run::load`], [`run::compute`], [`run::write`]); the
@@ -31,6 +32,7 @@ pub mod progress;
 pub mod reach;
 pub mod run;
 pub mod sample;
+pub mod scenarios;
 pub mod scene;
 pub mod sites;
 pub mod study;

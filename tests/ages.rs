@@ -242,6 +242,7 @@ fn amenity(geometry: AmenityGeometry) -> Amenity {
         name: String::new(),
         source: String::new(),
         index: 0,
+        attributes: Default::default(),
     }
 }
 

@@ -34,6 +34,7 @@ fn scene() -> Scene {
         name: "speelplek".into(),
         source: String::new(),
         index: 0,
+        attributes: Default::default(),
     };
     common::one_neighbourhood_scene(
         &BANDS,

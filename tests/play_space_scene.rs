@@ -82,6 +82,7 @@ fn playground(geometry: AmenityGeometry, capacity: f64) -> Amenity {
         name: String::new(),
         source: String::new(),
         index: 0,
+        attributes: Default::default(),
     }
 }
 

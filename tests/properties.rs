@@ -51,6 +51,7 @@ fn amenity(geometry: AmenityGeometry) -> Amenity {
         name: String::new(),
         source: String::new(),
         index: 0,
+        attributes: Default::default(),
     }
 }
 
@@ -125,7 +126,7 @@ proptest! {
         let coverage = |n: f64| {
             let st = study(n);
             let m = home_scores(&st.score, &st.norms, &s, &d);
-            aggregate(&st.norms, &st.focus_kind, &s, &d, &m)[0].kinds[0].clone()
+            aggregate(&st.norms, &st.focus_kind, &s, &d, &m, None)[0].kinds[0].clone()
         };
         let (a, b) = (coverage(norm), coverage(norm + more));
         let le = |x: Option<f64>, y: Option<f64>| match (x, y) { (Some(x), Some(y)) => x <= y + 1e-12, _ => true };

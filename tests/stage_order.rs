@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// The stages in flow order. `cba` is the cost-benefit arithmetic (present values of new
 /// children reached): it takes nothing from the site planner, which prices its sites with it.
-const FLOW: [&str; 10] = [
+const FLOW: [&str; 11] = [
     "study",
     "layers",
     "scene",
@@ -14,6 +14,7 @@ const FLOW: [&str; 10] = [
     "measures",
     "neighbourhoods",
     "equity",
+    "scenarios",
     "cba",
     "sites",
     "output",

@@ -135,20 +135,7 @@ pub fn analyse(
     let Some(cfg) = settings else {
         return Ok(None);
     };
-    let nb_path = &cfg.neighbourhoods_path;
-    let mut value = Vec::with_capacity(scene.neighbourhoods.len());
-    for nb in &scene.neighbourhoods {
-        value.push(match attributes::number_value(&nb.props, &cfg.by) {
-            Ok(Number::Value(v)) => Some(v),
-            Ok(Number::Suppressed(_)) | Ok(Number::Missing) => None,
-            Err(m) => {
-                return Err(Error::layer(
-                    nb_path,
-                    format!("neighbourhood {}: {m}", nb.id),
-                ))
-            }
-        });
-    }
+    let value = values(cfg, scene)?;
     let weights: Vec<f64> = figures.iter().map(|f| f.children).collect();
     let quintile = quintiles(&value, &weights, cfg.higher_is_worse.value);
     let scores: Vec<Option<f64>> = figures.iter().map(|f| f.score).collect();
@@ -167,6 +154,7 @@ pub fn analyse(
         measures,
         &value,
         cfg.higher_is_worse.value,
+        None,
     );
     Ok(Some(Equity {
         value,
@@ -176,6 +164,51 @@ pub fn analyse(
         by_quintile,
         indices,
     }))
+}
+
+/// The `[equity] by` value of each neighbourhood (none where missing or suppressed).
+fn values(cfg: &EquitySettings, scene: &Scene) -> Result<Vec<Option<f64>>> {
+    let nb_path = &cfg.neighbourhoods_path;
+    let mut value = Vec::with_capacity(scene.neighbourhoods.len());
+    for nb in scene.neighbourhoods.iter() {
+        value.push(match attributes::number_value(&nb.props, &cfg.by) {
+            Ok(Number::Value(v)) => Some(v),
+            Ok(Number::Suppressed(_)) | Ok(Number::Missing) => None,
+            Err(m) => {
+                return Err(Error::layer(
+                    nb_path,
+                    format!("neighbourhood {}: {m}", nb.id),
+                ))
+            }
+        });
+    }
+    Ok(value)
+}
+
+/// The inequality indices alone, as [`analyse`] gives them, of the score and of the coverage of
+/// the kinds `measured` names (by position in the scene); the other kinds' are `None`. What a
+/// scenario compares: it changes only some kinds.
+pub fn indices(
+    settings: Option<&EquitySettings>,
+    norms: &Norms,
+    scene: &Scene,
+    distances: &Distances,
+    measures: &HomeMeasures,
+    measured: &[usize],
+) -> Result<Option<Vec<IndexFigures>>> {
+    let Some(cfg) = settings else {
+        return Ok(None);
+    };
+    let value = values(cfg, scene)?;
+    Ok(Some(index_figures(
+        norms,
+        scene,
+        distances,
+        measures,
+        &value,
+        cfg.higher_is_worse.value,
+        Some(measured),
+    )))
 }
 
 /// Children, score and coverage of each quintile of chances, over the homes of its
@@ -220,7 +253,8 @@ fn quintile_figures(
 }
 
 /// The inequality indices over children (homes in a neighbourhood with a value), each of the
-/// score and of every kind's coverage.
+/// score and of the coverage of every kind `measured` names (`None`: every kind; the others'
+/// are `None`).
 fn index_figures(
     norms: &Norms,
     scene: &Scene,
@@ -228,7 +262,9 @@ fn index_figures(
     measures: &HomeMeasures,
     value: &[Option<f64>],
     higher_is_worse: bool,
+    measured: Option<&[usize]>,
 ) -> Vec<IndexFigures> {
+    let is_measured = |k: usize| measured.is_none_or(|m| m.contains(&k));
     let homes = &scene.homes;
     let members: Vec<usize> = (0..homes.len())
         .filter(|h| homes.neighbourhood[*h].is_some_and(|n| value[n as usize].is_some()))
@@ -243,13 +279,16 @@ fn index_figures(
             )
         })
         .collect();
-    let outcomes: Vec<Vec<f64>> =
-        std::iter::once(members.iter().map(|h| measures.score[*h]).collect())
+    // Per outcome its values, or nothing for a kind not measured.
+    let outcomes: Vec<Option<Vec<f64>>> =
+        std::iter::once(Some(members.iter().map(|h| measures.score[*h]).collect()))
             .chain((0..scene.amenities.len()).map(|k| {
-                members
-                    .iter()
-                    .map(|h| home_coverage(norms, scene, distances, k, *h).unwrap_or(0.0))
-                    .collect()
+                is_measured(k).then(|| {
+                    members
+                        .iter()
+                        .map(|h| home_coverage(norms, scene, distances, k, *h).unwrap_or(0.0))
+                        .collect()
+                })
             }))
             .collect();
     InequalityIndex::ALL
@@ -265,7 +304,10 @@ fn index_figures(
                 InequalityIndex::Palma => palma_ratio(o, &ch, &w),
                 InequalityIndex::Gini => gini(o, &w),
             };
-            let mut values: Vec<Option<f64>> = outcomes.par_iter().map(|o| f(o)).collect();
+            let mut values: Vec<Option<f64>> = outcomes
+                .par_iter()
+                .map(|o| o.as_deref().and_then(f))
+                .collect();
             let coverage = values.split_off(1);
             IndexFigures {
                 index,

@@ -109,6 +109,7 @@ mod tests {
             name: String::new(),
             source: String::new(),
             index: 0,
+            attributes: Default::default(),
         }
     }
 

@@ -53,36 +53,47 @@ pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
     out
 }
 
-/// Aggregates every neighbourhood.
+/// Aggregates every neighbourhood. `measured` names the kinds whose figures are computed (by
+/// position in the scene; `None`: every kind); the others are left empty (a scenario takes them
+/// from the base study, which it does not change).
 pub fn aggregate(
     norms: &Norms,
     focus_kind: &str,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
+    measured: Option<&[usize]>,
 ) -> Vec<NeighbourhoodFigures> {
     use rayon::prelude::*;
     homes_by_neighbourhood(scene)
         .par_iter()
-        .map(|homes| figures(norms, focus_kind, scene, distances, measures, homes))
+        .map(|homes| {
+            figures(
+                norms, focus_kind, scene, distances, measures, homes, measured,
+            )
+        })
         .collect()
 }
 
-/// The same figures over every home inside some neighbourhood: the study area as a whole.
+/// The same figures over every home inside some neighbourhood: the study area as a whole
+/// (`measured` as in [`aggregate`]).
 pub fn study_area(
     norms: &Norms,
     focus_kind: &str,
     scene: &Scene,
     distances: &Distances,
     measures: &HomeMeasures,
+    measured: Option<&[usize]>,
 ) -> NeighbourhoodFigures {
     let homes: Vec<usize> = (0..scene.homes.len())
         .filter(|h| scene.homes.neighbourhood[*h].is_some())
         .collect();
-    figures(norms, focus_kind, scene, distances, measures, &homes)
+    figures(
+        norms, focus_kind, scene, distances, measures, &homes, measured,
+    )
 }
 
-/// Figures over a group of homes.
+/// Figures over a group of homes (`measured` as in [`aggregate`]).
 pub fn figures(
     norms: &Norms,
     focus_kind: &str,
@@ -90,6 +101,7 @@ pub fn figures(
     distances: &Distances,
     measures: &HomeMeasures,
     homes: &[usize],
+    measured: Option<&[usize]>,
 ) -> NeighbourhoodFigures {
     let focus = crate::measures::gaps::focus_index(focus_kind, scene);
     use rayon::prelude::*;
@@ -98,6 +110,9 @@ pub fn figures(
         .par_iter()
         .enumerate()
         .map(|(k, kind)| {
+            if measured.is_some_and(|m| !m.contains(&k)) {
+                return KindFigures::default();
+            }
             let norms: Vec<&BandNorm> = norms.kinds[&kind.kind].bands.iter().collect();
             let net = |h: usize, b: usize, bn: &BandNorm| distances.judged(k, b, bn, h);
             let network = distances.has_network();

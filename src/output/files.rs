@@ -47,6 +47,8 @@ pub struct RunView<'a> {
     pub catchments: Option<&'a Catchments>,
     pub rasters: &'a RasterColumns,
     pub network: Option<&'a NetworkReport>,
+    /// One per `[[scenarios]]` entry.
+    pub scenarios: &'a [crate::scenarios::ScenarioOutcome],
     pub warnings: &'a [String],
 }
 
@@ -172,6 +174,16 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         writer.file("catchments.geojson", |w| {
             super::catchments::write_catchments_geojson(w, &scene.crs, &t, c)
         })?;
+    }
+    if !view.scenarios.is_empty() {
+        let t = super::scenarios::scenarios_table(
+            scene,
+            view.figures,
+            view.study_area,
+            view.equity.map(|e| e.indices.as_slice()),
+            view.scenarios,
+        );
+        writer.file("scenarios.csv", |w| t.write_csv(w))?;
     }
     writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
     writer.file("neighbourhoods.geojson", |w| {
@@ -358,6 +370,7 @@ pub fn write_documents(
         meeting_places: view.meeting_places,
         sites: view.sites,
         closures: view.closures,
+        scenarios: view.scenarios,
         warnings: view.warnings,
     };
     writer.file("report.html", |w| {

@@ -28,6 +28,7 @@ pub const OUTPUT_FILES: &[&str] = &[
     "cba.csv",
     "closures.csv",
     "closures_by_neighbourhood.csv",
+    "scenarios.csv",
     "kindscape.gpkg",
     "homes.parquet",
     "neighbourhoods.parquet",

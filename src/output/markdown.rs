@@ -69,6 +69,7 @@ pub fn summary(input: &ReportInput) -> String {
     priority(input, &mut s);
     sites(input, &mut s);
     closures(input, &mut s);
+    scenarios(input, &mut s);
     provenance(input, &mut s);
     s
 }
@@ -273,6 +274,20 @@ fn closures(input: &ReportInput, s: &mut String) {
     let _ = writeln!(s, "\n{}\n", t.get("md.assumptions"));
     for a in &plan.cost_assumptions {
         let _ = writeln!(s, "- {a}");
+    }
+}
+
+fn scenarios(input: &ReportInput, s: &mut String) {
+    if input.scenarios.is_empty() {
+        return;
+    }
+    let t = input.texts;
+    let _ = writeln!(s, "\n## {}\n", t.get("md.scenarios"));
+    let _ = writeln!(s, "{}\n", t.get("md.scenarios_note"));
+    let lines =
+        crate::output::scenarios::scenario_lines(t, input.scene, input.study_area, input.scenarios);
+    for line in lines {
+        let _ = writeln!(s, "- {line}");
     }
 }
 

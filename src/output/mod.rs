@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod markdown;
 pub mod pdf;
 pub mod report;
+pub mod scenarios;
 pub mod summary;
 pub mod table;
 

@@ -231,6 +231,12 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
     if let Some(p) = r.closures {
         closures(&mut s, t, p);
     }
+    if !r.scenarios.is_empty() {
+        let _ = writeln!(s, "\n{}", t.get("term.scenarios"));
+        for line in crate::output::scenarios::scenario_lines(t, scene, r.study_area, r.scenarios) {
+            let _ = writeln!(s, "  {line}");
+        }
+    }
     if !r.warnings.is_empty() {
         let _ = writeln!(s, "\n{}", warnings_note(r.warnings.len()));
     }

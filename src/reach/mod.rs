@@ -178,39 +178,109 @@ pub fn served_distances(
     scene: &Scene,
     network: Option<&network::NetworkReach>,
 ) -> crate::Result<Vec<Option<ServedDistances>>> {
-    let mut out = Vec::with_capacity(scene.amenities.len());
-    for kind in &scene.amenities {
-        let bands = norms.get(&kind.kind).map_or(&[][..], |t| &t.bands[..]);
-        if !kind.served.is_restricted() {
-            out.push(None);
-            continue;
-        }
-        let (set_of, sets) = serving_sets(kind, bands.len());
-        let straight_of_set: Vec<Vec<f64>> = sets
-            .iter()
-            .map(|items| straight::nearest_distances(&scene.homes.coords, items))
-            .collect();
-        let straight = set_of.iter().map(|&s| straight_of_set[s].clone()).collect();
-        let network = match network {
-            Some(reach) => {
-                let targets: Vec<network::KindTargets> = sets
-                    .iter()
-                    .map(|items| network::KindTargets::from_amenities(&kind.kind, items))
-                    .collect();
-                let per_set = network_for(reach, &targets, &straight_of_set)?.distances;
-                Some(
-                    bands
-                        .iter()
-                        .zip(&set_of)
-                        .map(|(bn, &s)| per_set[s][bn.reach_band].clone())
-                        .collect(),
-                )
-            }
-            None => None,
-        };
-        out.push(Some(ServedDistances { straight, network }));
+    scene
+        .amenities
+        .iter()
+        .map(|kind| served_distances_of(norms, scene, kind, network))
+        .collect()
+}
+
+/// [`served_distances`] of one kind.
+fn served_distances_of(
+    norms: &Norms,
+    scene: &Scene,
+    kind: &crate::scene::AmenityKind,
+    network: Option<&network::NetworkReach>,
+) -> crate::Result<Option<ServedDistances>> {
+    let bands = norms.get(&kind.kind).map_or(&[][..], |t| &t.bands[..]);
+    if !kind.served.is_restricted() {
+        return Ok(None);
     }
-    Ok(out)
+    let (set_of, sets) = serving_sets(kind, bands.len());
+    let straight_of_set: Vec<Vec<f64>> = sets
+        .iter()
+        .map(|items| straight::nearest_distances(&scene.homes.coords, items))
+        .collect();
+    let straight = set_of.iter().map(|&s| straight_of_set[s].clone()).collect();
+    let network = match network {
+        Some(reach) => {
+            let targets: Vec<network::KindTargets> = sets
+                .iter()
+                .map(|items| network::KindTargets::from_amenities(&kind.kind, items))
+                .collect();
+            let per_set = network_for(reach, &targets, &straight_of_set)?.distances;
+            Some(
+                bands
+                    .iter()
+                    .zip(&set_of)
+                    .map(|(bn, &s)| per_set[s][bn.reach_band].clone())
+                    .collect(),
+            )
+        }
+        None => None,
+    };
+    Ok(Some(ServedDistances { straight, network }))
+}
+
+/// The distances of `scene`, a changed copy of the scene `base` was measured on: the kinds
+/// `changed` names are searched again (straight line, over `network` when `base` has network
+/// distances, and per served band), the others are `base`'s.
+pub fn changed_distances(
+    norms: &Norms,
+    scene: &Scene,
+    base: &Distances,
+    changed: &[usize],
+    network: Option<&network::NetworkReach>,
+) -> crate::Result<Distances> {
+    let mut distances = base.clone();
+    let (straight, straight_nearest): (Vec<Vec<f64>>, Vec<Vec<u32>>) = changed
+        .iter()
+        .map(|&k| straight::nearest_amenities(&scene.homes.coords, &scene.amenities[k].items))
+        .unzip();
+    let searched = match (&distances.network, network) {
+        (Some(_), Some(reach)) => {
+            let targets: Vec<network::KindTargets> = changed
+                .iter()
+                .map(|&k| {
+                    network::KindTargets::from_amenities(
+                        &scene.amenities[k].kind,
+                        &scene.amenities[k].items,
+                    )
+                })
+                .collect();
+            Some(network_for(reach, &targets, &straight)?)
+        }
+        _ => None,
+    };
+    let nearest = nearest_amenities(
+        &straight,
+        straight_nearest,
+        searched
+            .as_ref()
+            .map(|s| (&s.distances, s.nearest.as_slice())),
+    );
+    for (i, &k) in changed.iter().enumerate() {
+        distances.nearest[k] = nearest[i].clone();
+    }
+    if let (Some(per_kind), Some(s)) = (distances.network.as_mut(), searched) {
+        for (&k, d) in changed.iter().zip(s.distances) {
+            per_kind[k] = d;
+        }
+    }
+    for (&k, d) in changed.iter().zip(straight) {
+        distances.straight[k] = d;
+    }
+    for &k in changed {
+        let served = served_distances_of(norms, scene, &scene.amenities[k], network)?;
+        match distances.served.get_mut(k) {
+            Some(s) => *s = served,
+            None => {
+                distances.served.resize(scene.amenities.len(), None);
+                distances.served[k] = served;
+            }
+        }
+    }
+    Ok(distances)
 }
 
 /// Distances `[kind][band][home]`.

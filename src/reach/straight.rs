@@ -66,6 +66,7 @@ impl<'a> AmenityIndex<'a> {
     /// let park = Amenity {
     ///     geometry: AmenityGeometry::Polygon(geo::wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))),
     ///     area_m2: 100.0, capacity: 100.0, id: "0".into(), name: String::new(), source: String::new(), index: 0,
+    ///     attributes: Default::default(),
     /// };
     /// let items = [park];
     /// let index = AmenityIndex::new(&items);
@@ -626,6 +627,7 @@ mod tests {
             name: String::new(),
             source: String::new(),
             index: 0,
+            attributes: Default::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use crate::equity::analysis::{self, Equity, MeetingPlace};
+use crate::equity::analysis::{self, Equity, IndexFigures, MeetingPlace};
 use crate::error::{Error, Result, Warnings};
 use crate::measures::catchments::Catchments;
 use crate::measures::rasters::{self, RasterColumns, RasterLayer};
@@ -12,8 +12,10 @@ use crate::measures::{self, HomeMeasures};
 use crate::neighbourhoods::coverage::{study_area_coverage, CoverageRow};
 use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
-use crate::reach::network::WalkNetwork;
+use crate::reach::network::{NetworkReach, WalkNetwork};
 use crate::reach::{self, Distances, NetworkReport};
+use crate::scenarios::ScenarioOutcome;
+use crate::scene::scenarios::ScenarioDelta;
 use crate::scene::{self, Scene};
 use crate::sites::closures::{self, ClosurePlan};
 use crate::sites::plan::{self, SitePlan};
@@ -66,6 +68,8 @@ pub struct Inputs {
     pub rasters: Vec<RasterLayer>,
     /// The `[sites] candidates` layer, when the study names one.
     pub candidates: Option<plan::Candidates>,
+    /// What each `[[scenarios]]` entry changes, in order.
+    pub scenarios: Vec<ScenarioDelta>,
 }
 
 /// Reads and checks every layer the study names.
@@ -73,7 +77,11 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     for w in &study.warnings {
         warnings.push(w.clone());
     }
-    let (scene, walk) = scene::build(study, warnings)?;
+    let scene::Loaded {
+        scene,
+        walk,
+        scenarios,
+    } = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
     let rasters = rasters::read_rasters(&study.rasters)?;
@@ -83,6 +91,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         network,
         rasters,
         candidates,
+        scenarios,
     })
 }
 
@@ -131,6 +140,8 @@ pub struct Results {
     /// The focus kind's catchments per amenity and band.
     pub catchments: Option<Catchments>,
     pub rasters: RasterColumns,
+    /// One per `[[scenarios]]` entry, in order.
+    pub scenarios: Vec<ScenarioOutcome>,
     pub warnings: Vec<String>,
 }
 
@@ -153,6 +164,7 @@ impl Results {
             catchments: self.catchments.as_ref(),
             rasters: &self.rasters,
             network: self.network.as_ref(),
+            scenarios: &self.scenarios,
             warnings: &self.warnings,
         }
     }
@@ -170,6 +182,7 @@ pub fn compute(
         network: walk_network,
         rasters: raster_layers,
         candidates,
+        scenarios: deltas,
     } = inputs;
     observer.begin("straight-line distances");
     let (straight, straight_nearest) = reach::straight_nearest(&scene);
@@ -214,36 +227,33 @@ pub fn compute(
     };
 
     observer.begin("measures");
-    let norms = &study.norms;
-    let mut measures = measures::home_scores(&study.score, norms, &scene, &distances);
-    observer.end("scores");
-    measures.play_m2_per_child = measures::play_space::play_m2_per_child(
-        &study.catchment,
-        norms,
+    let Assessment {
+        measures,
+        mut figures,
+        study_area,
+        coverage,
+        equity,
+    } = assess(
+        study,
         &scene,
-        network_reach.as_ref(),
-    )?;
-    observer.end("e2sfca");
-    let focus = study.focus_kind.as_str();
-    let mut figures = neighbourhoods::aggregate(norms, focus, &scene, &distances, &measures);
-    add_play_area(&study.play_area, &scene, &mut figures, &warnings)?;
-    let study_area = neighbourhoods::study_area(norms, focus, &scene, &distances, &measures);
-    let coverage = study_area_coverage(norms, &scene, &distances, &study_area);
-    observer.end("neighbourhoods");
-
-    observer.begin("equity");
-    let equity = analysis::analyse(
-        study.equity.as_ref(),
-        norms,
-        &scene,
-        &figures,
         &distances,
-        &measures,
+        || {
+            measures::play_space::play_m2_per_child(
+                &study.catchment,
+                &study.norms,
+                &scene,
+                network_reach.as_ref(),
+            )
+        },
+        None,
+        &warnings,
+        observer,
     )?;
     let quintile = equity.as_ref().map(|e| e.quintile.as_slice());
     let deprivation_weight = study.priority.deprivation_weight.value;
     analysis::rank_priority(&mut figures, quintile, deprivation_weight);
     observer.end("equity");
+    let norms = &study.norms;
     let (meeting_places, best_meeting_mix) = match quintile {
         Some(q) => {
             let (places, best) = analysis::meeting_places(norms, &scene, q, network_reach.as_ref());
@@ -283,6 +293,22 @@ pub fn compute(
     let catchments =
         measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
     observer.end("catchments");
+    let scenarios = if deltas.is_empty() {
+        Vec::new()
+    } else {
+        observer.begin("scenarios");
+        let base = Base {
+            scene: &scene,
+            distances: &distances,
+            play_m2_per_child: measures.play_m2_per_child.as_deref(),
+            figures: &figures,
+            study_area: &study_area,
+            indices: equity.as_ref().map(|e| e.indices.as_slice()),
+        };
+        let outcomes = run_scenarios(study, &base, &deltas, network_reach.as_ref())?;
+        observer.end("scenarios");
+        outcomes
+    };
     drop(network_reach);
     drop(walk_network);
 
@@ -307,7 +333,198 @@ pub fn compute(
         closures,
         catchments,
         rasters,
+        scenarios,
         warnings: warnings.to_vec(),
+    })
+}
+
+/// What the stages from the distances to the equity indices give: the part of a run that the
+/// base study and every scenario compute alike (a scenario only what `scenarios.csv` compares).
+struct Assessment {
+    measures: HomeMeasures,
+    /// Per neighbourhood, in scene order (not yet ranked).
+    figures: Vec<NeighbourhoodFigures>,
+    study_area: NeighbourhoodFigures,
+    coverage: Vec<CoverageRow>,
+    equity: Option<Equity>,
+}
+
+/// Scores, play space per child (`play_space` computes or reuses it), the figures per
+/// neighbourhood and of the study area, and equity, of `scene` measured by `distances`.
+///
+/// `measured` names the kinds a scenario changed: only their figures and equity indices are
+/// computed (the others' stay empty), and neither the play area, the study area's coverage
+/// per band nor the quintiles, which `scenarios.csv` does not compare. `None`: everything.
+fn assess(
+    study: &Resolved,
+    scene: &Scene,
+    distances: &Distances,
+    play_space: impl FnOnce() -> Result<Option<Vec<f64>>>,
+    measured: Option<&[usize]>,
+    warnings: &Warnings,
+    observer: &mut dyn Observer,
+) -> Result<Assessment> {
+    let norms = &study.norms;
+    let mut measures = measures::home_scores(&study.score, norms, scene, distances);
+    observer.end("scores");
+    measures.play_m2_per_child = play_space()?;
+    observer.end("e2sfca");
+    let focus = study.focus_kind.as_str();
+    let mut figures =
+        neighbourhoods::aggregate(norms, focus, scene, distances, &measures, measured);
+    let study_area =
+        neighbourhoods::study_area(norms, focus, scene, distances, &measures, measured);
+    let coverage = match measured {
+        None => {
+            add_play_area(&study.play_area, scene, &mut figures, warnings)?;
+            study_area_coverage(norms, scene, distances, &study_area)
+        }
+        Some(_) => Vec::new(),
+    };
+    observer.end("neighbourhoods");
+
+    observer.begin("equity");
+    let equity = match measured {
+        None => analysis::analyse(
+            study.equity.as_ref(),
+            norms,
+            scene,
+            &figures,
+            distances,
+            &measures,
+        )?,
+        Some(kinds) => analysis::indices(
+            study.equity.as_ref(),
+            norms,
+            scene,
+            distances,
+            &measures,
+            kinds,
+        )?
+        .map(|indices| Equity {
+            indices,
+            ..Default::default()
+        }),
+    };
+    Ok(Assessment {
+        measures,
+        figures,
+        study_area,
+        coverage,
+        equity,
+    })
+}
+
+/// The base study's results a scenario starts from.
+struct Base<'a> {
+    scene: &'a Scene,
+    distances: &'a Distances,
+    play_m2_per_child: Option<&'a [f64]>,
+    figures: &'a [NeighbourhoodFigures],
+    study_area: &'a NeighbourhoodFigures,
+    indices: Option<&'a [IndexFigures]>,
+}
+
+/// Homes below which scenarios run side by side: each holds its own per-home distances and
+/// measures (about 100 bytes a home with a network), and every stage inside a scenario already
+/// keeps the cores busy at a city's size.
+const PARALLEL_SCENARIOS_BELOW_HOMES: usize = 100_000;
+
+/// Measures every scenario against the base study, on the loaded scene and network.
+fn run_scenarios(
+    study: &Resolved,
+    base: &Base,
+    deltas: &[ScenarioDelta],
+    reach: Option<&NetworkReach>,
+) -> Result<Vec<ScenarioOutcome>> {
+    use rayon::prelude::*;
+    if base.scene.homes.len() < PARALLEL_SCENARIOS_BELOW_HOMES {
+        deltas
+            .par_iter()
+            .map(|d| run_scenario(study, base, d, reach))
+            .collect()
+    } else {
+        deltas
+            .iter()
+            .map(|d| run_scenario(study, base, d, reach))
+            .collect()
+    }
+}
+
+/// [`measure_scenario`], its errors naming the scenario.
+fn run_scenario(
+    study: &Resolved,
+    base: &Base,
+    delta: &ScenarioDelta,
+    reach: Option<&NetworkReach>,
+) -> Result<ScenarioOutcome> {
+    measure_scenario(study, base, delta, reach)
+        .map_err(|e| e.within(&format!("[[scenarios]] \"{}\"", delta.name)))
+}
+
+/// One scenario: its scene shares the base's homes and neighbourhoods; only the kinds it
+/// changes are searched again, and play space per child only when it changes the catchment's
+/// kind; the neighbourhood figures and equity follow as for the base study.
+fn measure_scenario(
+    study: &Resolved,
+    base: &Base,
+    delta: &ScenarioDelta,
+    reach: Option<&NetworkReach>,
+) -> Result<ScenarioOutcome> {
+    let scene = delta.apply(base.scene);
+    let changed: Vec<usize> = delta.kinds.iter().map(|(k, _)| *k).collect();
+    let distances =
+        reach::changed_distances(&study.norms, &scene, base.distances, &changed, reach)?;
+    let catchment_changed = scene
+        .amenities
+        .iter()
+        .position(|k| k.kind == study.catchment.kind.value)
+        .is_some_and(|k| delta.changes(k));
+    let play_space = || match catchment_changed {
+        true => {
+            measures::play_space::play_m2_per_child(&study.catchment, &study.norms, &scene, reach)
+        }
+        false => Ok(base.play_m2_per_child.map(<[f64]>::to_vec)),
+    };
+    // The base study has said everything these stages warn about.
+    let assessed = assess(
+        study,
+        &scene,
+        &distances,
+        play_space,
+        Some(&changed),
+        &Warnings::new(),
+        &mut Unobserved,
+    )?;
+    // The kinds the scenario leaves alone measure as in the base study.
+    let unchanged = |k: &usize| !changed.contains(k);
+    let mut figures = assessed.figures;
+    let mut study_area = assessed.study_area;
+    for (f, b) in figures
+        .iter_mut()
+        .chain([&mut study_area])
+        .zip(base.figures.iter().chain([base.study_area]))
+    {
+        for k in (0..f.kinds.len()).filter(unchanged) {
+            f.kinds[k] = b.kinds[k].clone();
+        }
+    }
+    let indices = assessed.equity.map(|e| {
+        let mut indices = e.indices;
+        for (i, b) in indices.iter_mut().zip(base.indices.unwrap_or_default()) {
+            for k in (0..i.coverage.len()).filter(unchanged) {
+                i.coverage[k] = b.coverage[k];
+            }
+        }
+        indices
+    });
+    Ok(ScenarioOutcome {
+        name: delta.name.clone(),
+        removed: delta.removed,
+        added: delta.added,
+        figures,
+        study_area,
+        indices,
     })
 }
 
@@ -324,7 +541,11 @@ fn add_play_area(
     let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
     let base = &settings.base.value;
     let mut missing_base = 0;
-    for ((f, nb), area) in figures.iter_mut().zip(&scene.neighbourhoods).zip(areas) {
+    for ((f, nb), area) in figures
+        .iter_mut()
+        .zip(scene.neighbourhoods.iter())
+        .zip(areas)
+    {
         f.play_area_m2 = Some(area);
         let base_m2 = if base == "neighbourhood" {
             Some(nb.area_m2)

@@ -40,6 +40,9 @@ pub struct Amenity {
     /// The layer file and the feature's index in it.
     pub source: String,
     pub index: usize,
+    /// The attributes a `[[scenarios]] remove.where` selects on, and only those (most studies
+    /// keep none).
+    pub attributes: crate::layers::Properties,
 }
 
 impl Amenity {
@@ -93,6 +96,7 @@ impl Amenity {
                 name: String::new(),
                 source: String::new(),
                 index,
+                attributes: Default::default(),
             }));
         }
         Ok(out)
@@ -168,6 +172,11 @@ impl ServedBands {
     pub fn serves(&self, item: usize, band: usize) -> bool {
         self.0.as_ref().is_none_or(|m| m[item] >> band & 1 == 1)
     }
+
+    /// Amenity `item`'s mask of the `bands` norm bands.
+    pub fn mask(&self, item: usize, bands: usize) -> u64 {
+        self.0.as_ref().map_or(mask_of(bands), |m| m[item])
+    }
 }
 
 fn mask_of(bands: usize) -> u64 {
@@ -204,18 +213,8 @@ pub(super) fn build(
         .zip(layers)
         .zip(&study.amenity_ages)
     {
-        let (items, item_ages) = from_layer(study, entry, entry_ages, &layer, warnings)?;
-        let far = study_area.and_then(|area| {
-            area.warning(
-                &format!("{} ({})", entry.kind, layer.path.display()),
-                "feature(s)",
-                items.iter().map(|a| (a.anchor(), a.index)),
-                |i| format!("feature {i}"),
-            )
-        });
-        if let Some(w) = far {
-            warnings.push(w);
-        }
+        let (items, item_ages) =
+            layer_amenities(study, entry, entry_ages, &layer, study_area, warnings)?;
         let k = kinds
             .iter()
             .position(|k| k.kind == entry.kind)
@@ -236,6 +235,31 @@ pub(super) fn build(
         }
     }
     Ok(kinds)
+}
+
+/// The amenities of one layer (an `[[amenities]]` entry's, or one a scenario adds), each with
+/// the years it serves (`None`: every band); a warning names features far from the study area.
+pub(super) fn layer_amenities(
+    study: &Resolved,
+    entry: &AmenitySection,
+    entry_ages: &AmenityAges,
+    layer: &Layer,
+    study_area: Option<&StudyArea>,
+    warnings: &Warnings,
+) -> Result<(Vec<Amenity>, Vec<Option<Years>>)> {
+    let (items, item_ages) = from_layer(study, entry, entry_ages, layer, warnings)?;
+    let far = study_area.and_then(|area| {
+        area.warning(
+            &format!("{} ({})", entry.kind, layer.path.display()),
+            "feature(s)",
+            items.iter().map(|a| (a.anchor(), a.index)),
+            |i| format!("feature {i}"),
+        )
+    });
+    if let Some(w) = far {
+        warnings.push(w);
+    }
+    Ok((items, item_ages))
 }
 
 /// The amenities of one entry's layer, each with the years it serves (`None`: every band).
@@ -268,6 +292,7 @@ fn from_layer(
     if let AmenityAges::Attribute(attr) = entry_ages {
         layer.require_attribute(attr, "[[amenities]] ages")?;
     }
+    let selected_on = study.scenario_attributes(&entry.kind);
     let mut out = Vec::new();
     let mut out_ages = Vec::new();
     let mut osm_age_tags = OsmAgeTags::default();
@@ -341,6 +366,10 @@ fn from_layer(
                 })?,
             None => f.id.clone().unwrap_or_else(|| f.index.to_string()),
         };
+        let attributes: crate::layers::Properties = selected_on
+            .iter()
+            .filter_map(|k| f.props.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
         for (geometry, area) in places {
             let is_point = matches!(geometry, AmenityGeometry::Point(_));
             if is_point && entry.point_area_m2.is_none() && min_area > 0.0 {
@@ -373,6 +402,7 @@ fn from_layer(
                 name: name.clone(),
                 source: path.display().to_string(),
                 index: f.index,
+                attributes: attributes.clone(),
             });
             out_ages.push(ages);
         }

@@ -9,9 +9,11 @@ mod ids;
 mod neighbourhoods;
 mod outliers;
 pub mod polygons;
+pub mod scenarios;
 mod working_crs;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use geo::Rect;
 use rayon::prelude::*;
@@ -34,8 +36,9 @@ pub struct Scene {
     pub crs: Crs,
     /// Children bands, in study order.
     pub bands: Vec<String>,
-    pub neighbourhoods: Vec<Neighbourhood>,
-    pub homes: Homes,
+    /// Shared with the scenarios' scenes (see [`scenarios::ScenarioDelta::apply`]).
+    pub neighbourhoods: Arc<Vec<Neighbourhood>>,
+    pub homes: Arc<Homes>,
     /// One entry per amenity kind, in study order.
     pub amenities: Vec<AmenityKind>,
     /// Every file read, for provenance.
@@ -268,10 +271,18 @@ fn load(source: &Source, warnings: &Warnings) -> Result<Layer> {
     }
 }
 
+/// What loading gives: the scene, the walkable ways of `[network]` and the scenarios' changes.
+pub struct Loaded {
+    pub scene: Scene,
+    pub walk: Option<WalkWays>,
+    /// One per `[[scenarios]]` entry, in order.
+    pub scenarios: Vec<scenarios::ScenarioDelta>,
+}
+
 /// Loads every layer of the study, picks the working CRS, reprojects and builds the scene; with
 /// the walkable ways of `[network]`, read and in the working CRS (the graph is built in
-/// [`crate::reach::network`], a later stage).
-pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<WalkWays>)> {
+/// [`crate::reach::network`], a later stage), and the layers the scenarios add, read once here.
+pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     let f = &study.layers;
     // GeoJSON homes are read last and in chunks (see `homes::load`); other sources whole.
     let homes_source = homes_source(study);
@@ -293,17 +304,26 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
         jobs.push(("homes".into(), homes_source));
     }
     for a in &f.amenities {
-        let source = match (&a.path, &a.osm) {
-            (Some(p), _) => Source::Vector(study.input_path(p), a.crs.clone(), a.layer.clone()),
-            (None, Some(o)) => Source::Osm(study.input_path(o), a.tags.clone()),
-            (None, None) => unreachable!("validated by Resolved::new"),
-        };
+        let source = amenity_source(study, a);
         jobs.push((format!("amenities: {}", a.kind), source));
+    }
+    let amenity_jobs = f.amenities.len();
+    for sc in &study.scenarios {
+        for (a, _) in &sc.add {
+            jobs.push((
+                format!("scenario: \"{}\" ({})", sc.name, a.kind),
+                amenity_source(study, a),
+            ));
+        }
     }
     let loaded: Vec<Result<Layer>> = jobs.par_iter().map(|(_, s)| load(s, warnings)).collect();
     let mut layers: Vec<(String, Layer)> = Vec::with_capacity(loaded.len());
     for ((role, _), l) in jobs.into_iter().zip(loaded) {
-        layers.push((role, l?));
+        let l = match role.strip_prefix("scenario: ") {
+            Some(what) => l.map_err(|e| e.within(&format!("[[scenarios]] {what} add")))?,
+            None => l?,
+        };
+        layers.push((role, l));
     }
 
     let crs = working_crs::working_crs(study, &layers[0].1, warnings)?;
@@ -335,7 +355,8 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
                 .1,
         ),
     };
-    let amenity_layers: Vec<Layer> = it.map(|(_, l)| l).collect();
+    let amenity_layers: Vec<Layer> = it.by_ref().take(amenity_jobs).map(|(_, l)| l).collect();
+    let mut added_layers = it.map(|(_, l)| l);
     let walk = match &f.network {
         Some(cfg) => {
             let (ways, input) = read_walk_ways(study, cfg, &crs)?;
@@ -367,17 +388,52 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<(Scene, Option<Wal
     let study_area = outliers::StudyArea::of(&neighbourhoods);
     let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
     let backdrop = Backdrop::of_study(study, walk.as_ref(), &amenities, &crs)?;
+    let mut added = Vec::with_capacity(study.scenarios.len());
+    for sc in &study.scenarios {
+        let mut layers = Vec::with_capacity(sc.add.len());
+        for (entry, ages) in &sc.add {
+            let layer = added_layers
+                .next()
+                .expect("every added layer is loaded after the amenities");
+            layers.push(
+                amenities::layer_amenities(
+                    study,
+                    entry,
+                    ages,
+                    &layer,
+                    study_area.as_ref(),
+                    warnings,
+                )
+                .map_err(|e| e.within(&format!("[[scenarios]] \"{}\" add", sc.name)))?,
+            );
+        }
+        added.push(layers);
+    }
+    let scenarios = scenarios::resolve(study, &amenities, added, warnings)?;
     let scene = Scene {
         crs,
         bands,
-        neighbourhoods,
-        homes,
+        neighbourhoods: Arc::new(neighbourhoods),
+        homes: Arc::new(homes),
         amenities,
         inputs,
         backdrop,
     };
     check_references(study, &scene)?;
-    Ok((scene, walk))
+    Ok(Loaded {
+        scene,
+        walk,
+        scenarios,
+    })
+}
+
+/// Where an amenity layer (an `[[amenities]]` entry, or a layer a scenario adds) is read from.
+fn amenity_source(study: &Resolved, a: &crate::study::AmenitySection) -> Source {
+    match (&a.path, &a.osm) {
+        (Some(p), _) => Source::Vector(study.input_path(p), a.crs.clone(), a.layer.clone()),
+        (None, Some(o)) => Source::Osm(study.input_path(o), a.tags.clone()),
+        (None, None) => unreachable!("validated by Resolved::new"),
+    }
 }
 
 /// The study's references that only the loaded layers can answer, checked before anything is

@@ -332,6 +332,7 @@ fn candidate_layer(
                 .unwrap_or_else(|| format!("candidate {}", f.index)),
             source: path.display().to_string(),
             index: f.index,
+            attributes: Default::default(),
         });
     }
     for w in polygons::cleaning_warnings(&format!("candidates ({})", path.display()), &cleaning) {
@@ -403,6 +404,7 @@ fn generated_candidates(
                 name: String::new(),
                 source: String::new(),
                 index: h,
+                attributes: Default::default(),
             })
             .collect()
     };
@@ -439,6 +441,7 @@ fn generated_candidates(
             name: format!("grid site {}", i + 1),
             source: "generated".into(),
             index: i,
+            attributes: Default::default(),
         })
         .collect()
 }

@@ -51,6 +51,18 @@ impl Study {
         if let Some(s) = &f.sites {
             add("[sites] candidates".into(), &s.candidates);
         }
+        for sc in &f.scenarios {
+            for a in &sc.add {
+                add(
+                    format!("[[scenarios]] \"{}\" add {} path", sc.name, a.kind),
+                    &a.path,
+                );
+                add(
+                    format!("[[scenarios]] \"{}\" add {} osm", sc.name, a.kind),
+                    &a.osm,
+                );
+            }
+        }
         for r in &f.rasters {
             named.push((format!("[[rasters]] {} path", r.kind), r.path.clone()));
         }

@@ -69,6 +69,8 @@ pub struct StudyFile {
     pub rasters: Vec<RasterSection>,
     #[serde(default)]
     pub priority: Option<PrioritySection>,
+    #[serde(default)]
+    pub scenarios: Vec<ScenarioSection>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -514,6 +516,31 @@ pub struct CostsSection {
     /// year.
     #[serde(default)]
     pub maintenance: Option<String>,
+}
+
+/// `[[scenarios]]`: a change to the amenities, measured against the study as it is.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioSection {
+    pub name: String,
+    #[serde(default)]
+    pub remove: Option<RemoveSection>,
+    /// Layers of amenities the scenario adds, each read as an `[[amenities]]` entry is.
+    #[serde(default)]
+    pub add: Vec<AmenitySection>,
+}
+
+/// `remove = { kind, ids = [...] }` or `remove = { kind, where = { attribute = value } }`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RemoveSection {
+    pub kind: String,
+    /// Ids as `[[amenities]] id` gives them: text, or whole numbers.
+    #[serde(default)]
+    pub ids: Option<Vec<toml::Value>>,
+    /// Every amenity of the kind whose attributes equal these (a list means any of them).
+    #[serde(default, rename = "where")]
+    pub matching: Option<Filter>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

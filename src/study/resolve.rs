@@ -129,6 +129,8 @@ pub struct Resolved {
     pub sites: Option<SitesSettings>,
     pub closures: Option<ClosuresSettings>,
     pub rasters: RasterSettings,
+    /// `[[scenarios]]`, in study-file order.
+    pub scenarios: Vec<ScenarioSettings>,
     /// What the resolution noticed without stopping (a section with no effect, weights that do
     /// not sum to 1), in the order found; the run adds them to its warnings.
     pub warnings: Vec<String>,
@@ -146,6 +148,51 @@ pub enum AmenityAges {
     OsmTags,
     /// Every feature serves these years: the bands `bands` names.
     Bands(Years),
+}
+
+/// One `[[scenarios]]` entry, checked against the study's kinds and bands.
+#[derive(Debug, Clone)]
+pub struct ScenarioSettings {
+    pub name: String,
+    pub remove: Option<Removal>,
+    /// The layers it adds, each with the ages its features serve.
+    pub add: Vec<(AmenitySection, AmenityAges)>,
+}
+
+/// Which amenities of a kind a scenario removes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Removal {
+    pub kind: String,
+    pub by: RemoveBy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RemoveBy {
+    /// Every amenity whose `[[amenities]] id` is one of these.
+    Ids(Vec<String>),
+    /// Every amenity whose attributes match (as a `filter` does).
+    Matching(super::Filter),
+}
+
+impl Resolved {
+    /// The attributes of kind `kind` that some scenario's `remove.where` reads: what loading
+    /// keeps of each amenity's attributes.
+    pub fn scenario_attributes(&self, kind: &str) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .scenarios
+            .iter()
+            .filter_map(|s| s.remove.as_ref())
+            .filter(|r| r.kind == kind)
+            .filter_map(|r| match &r.by {
+                RemoveBy::Matching(m) => Some(m.keys().cloned()),
+                RemoveBy::Ids(_) => None,
+            })
+            .flatten()
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    }
 }
 
 /// A kind's norm bands can be told apart in a mask of this many bits.
@@ -416,6 +463,7 @@ impl Resolved {
         )
         .map_err(err)?;
         let rasters = rasters(&study).map_err(err)?;
+        let scenarios = scenarios(file, &kinds, &norms, &bands, &mut warnings).map_err(err)?;
         no_effect_warnings(file, &mut warnings);
         let StudyFile {
             study: head,
@@ -468,6 +516,7 @@ impl Resolved {
             sites,
             closures,
             rasters,
+            scenarios,
             warnings,
         })
     }
@@ -756,37 +805,42 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
         );
     }
     for (i, a) in f.amenities.iter().enumerate() {
-        let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
         if a.kind.trim().is_empty() {
             return Err(format!("[[amenities]] entry {}: `kind` is empty", i + 1));
         }
-        match (&a.path, &a.osm) {
-            (None, None) => {
-                return Err(format!(
-                    "{entry}: give `path` (GeoJSON, GeoPackage or Shapefile) or `osm` (an .osm.pbf with `tags`)"
-                ))
-            }
-            (Some(_), Some(_)) => {
-                return Err(format!("{entry}: give either `path` or `osm`, not both"))
-            }
-            (None, Some(_)) if a.tags.is_empty() => {
-                return Err(format!(
-                    "{entry}: `osm` needs `tags`, e.g. tags = [\"leisure=playground\"]"
-                ))
-            }
-            _ => {}
+        let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
+        validate_amenity_layer(&entry, a)?;
+    }
+    Ok(())
+}
+
+/// The keys of one amenity layer (an `[[amenities]]` entry or a scenario's added layer) that
+/// need no other section; `entry` names it in the messages.
+fn validate_amenity_layer(entry: &str, a: &AmenitySection) -> Result<(), String> {
+    match (&a.path, &a.osm) {
+        (None, None) => {
+            return Err(format!(
+                "{entry}: give `path` (GeoJSON, GeoPackage or Shapefile) or `osm` (an .osm.pbf with `tags`)"
+            ))
         }
-        for (key, v) in [
-            ("point_area_m2", a.point_area_m2),
-            ("min_area_m2", a.min_area_m2),
-        ] {
-            if let Some(v) = v {
-                if !v.is_finite() || v < 0.0 {
-                    return Err(format!(
-                        "{entry}: `{key}` must be a number >= 0, not {}",
-                        shown(v)
-                    ));
-                }
+        (Some(_), Some(_)) => return Err(format!("{entry}: give either `path` or `osm`, not both")),
+        (None, Some(_)) if a.tags.is_empty() => {
+            return Err(format!(
+                "{entry}: `osm` needs `tags`, e.g. tags = [\"leisure=playground\"]"
+            ))
+        }
+        _ => {}
+    }
+    for (key, v) in [
+        ("point_area_m2", a.point_area_m2),
+        ("min_area_m2", a.min_area_m2),
+    ] {
+        if let Some(v) = v {
+            if !v.is_finite() || v < 0.0 {
+                return Err(format!(
+                    "{entry}: `{key}` must be a number >= 0, not {}",
+                    shown(v)
+                ));
             }
         }
     }
@@ -799,71 +853,176 @@ fn amenity_ages(
     norms: &Norms,
     children: &[String],
 ) -> Result<Vec<AmenityAges>, String> {
-    let mut out = Vec::with_capacity(file.amenities.len());
-    for (i, a) in file.amenities.iter().enumerate() {
-        let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
-        let norm_bands = norms.get(&a.kind).map_or(&[][..], |t| &t.bands[..]);
-        if norm_bands.len() > MAX_NORM_BANDS {
+    file.amenities
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let entry = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
+            layer_ages(&entry, a, norms, children)
+        })
+        .collect()
+}
+
+/// `ages` and `bands` of one amenity layer, checked against its kind's norm bands; `entry`
+/// names the layer in the messages.
+fn layer_ages(
+    entry: &str,
+    a: &AmenitySection,
+    norms: &Norms,
+    children: &[String],
+) -> Result<AmenityAges, String> {
+    let norm_bands = norms.get(&a.kind).map_or(&[][..], |t| &t.bands[..]);
+    if norm_bands.len() > MAX_NORM_BANDS {
+        return Err(format!(
+            "{entry}: the kind has {} norm bands; kindscape tells at most {MAX_NORM_BANDS} apart",
+            norm_bands.len()
+        ));
+    }
+    let ageless = norm_bands.iter().find(|b| norm_band_years(b).is_none());
+    let restricted = a.ages.is_some() || a.bands.is_some();
+    if let (true, Some(b)) = (restricted, ageless) {
+        return Err(format!(
+            "{entry}: `ages` and `bands` need bands named by their ages (\"0-5\", \"12+\"); band \"{}\" holds no age",
+            b.label
+        ));
+    }
+    let ages = match (&a.ages, &a.bands) {
+        (Some(_), Some(_)) => {
             return Err(format!(
-                "{entry}: the kind has {} norm bands; kindscape tells at most {MAX_NORM_BANDS} apart",
-                norm_bands.len()
-            ));
+                "{entry}: give either `ages` (an attribute per feature) or `bands` (the same bands for every feature), not both"
+            ))
         }
-        let ageless = norm_bands.iter().find(|b| norm_band_years(b).is_none());
-        let restricted = a.ages.is_some() || a.bands.is_some();
-        if let (true, Some(b)) = (restricted, ageless) {
+        (Some(attr), None) if attr.trim().is_empty() => {
             return Err(format!(
-                "{entry}: `ages` and `bands` need bands named by their ages (\"0-5\", \"12+\"); band \"{}\" holds no age",
-                b.label
-            ));
+                "{entry}: ages = \"\": name the attribute holding the ages each feature serves (e.g. ages = \"doelgroep\")"
+            ))
         }
-        let ages = match (&a.ages, &a.bands) {
-            (Some(_), Some(_)) => {
+        (Some(attr), None) => AmenityAges::Attribute(attr.clone()),
+        (None, Some(names)) => {
+            let known: Vec<&str> = children
+                .iter()
+                .map(String::as_str)
+                .chain(norm_bands.iter().map(|b| b.label.as_str()))
+                .fold(Vec::new(), |mut v, b| {
+                    if !v.contains(&b) {
+                        v.push(b);
+                    }
+                    v
+                });
+            if names.is_empty() {
                 return Err(format!(
-                    "{entry}: give either `ages` (an attribute per feature) or `bands` (the same bands for every feature), not both"
-                ))
+                    "{entry}: bands = []: name the bands every feature serves (bands: {}), or leave `bands` out for every band",
+                    known.join(", ")
+                ));
             }
-            (Some(attr), None) if attr.trim().is_empty() => {
-                return Err(format!(
-                    "{entry}: ages = \"\": name the attribute holding the ages each feature serves (e.g. ages = \"doelgroep\")"
-                ))
-            }
-            (Some(attr), None) => AmenityAges::Attribute(attr.clone()),
-            (None, Some(names)) => {
-                let known: Vec<&str> = children
-                    .iter()
-                    .map(String::as_str)
-                    .chain(norm_bands.iter().map(|b| b.label.as_str()))
-                    .fold(Vec::new(), |mut v, b| {
-                        if !v.contains(&b) {
-                            v.push(b);
-                        }
-                        v
-                    });
-                if names.is_empty() {
+            let mut years = Years::default();
+            for name in names {
+                let name = with_hyphens(name);
+                let band = band_years(&name).filter(|_| known.contains(&name.as_str()));
+                let Some(band) = band else {
                     return Err(format!(
-                        "{entry}: bands = []: name the bands every feature serves (bands: {}), or leave `bands` out for every band",
+                        "{entry}: bands: \"{name}\" is not a band of the study (bands: {})",
                         known.join(", ")
                     ));
-                }
-                let mut years = Years::default();
-                for name in names {
-                    let name = with_hyphens(name);
-                    let band = band_years(&name).filter(|_| known.contains(&name.as_str()));
-                    let Some(band) = band else {
-                        return Err(format!(
-                            "{entry}: bands: \"{name}\" is not a band of the study (bands: {})",
-                            known.join(", ")
-                        ));
-                    };
-                    years = years.union(band);
-                }
-                AmenityAges::Bands(years)
+                };
+                years = years.union(band);
             }
-            (None, None) if a.osm.is_some() && ageless.is_none() => AmenityAges::OsmTags,
-            (None, None) => AmenityAges::Every,
+            AmenityAges::Bands(years)
+        }
+        (None, None) if a.osm.is_some() && ageless.is_none() => AmenityAges::OsmTags,
+        (None, None) => AmenityAges::Every,
+    };
+    Ok(ages)
+}
+
+/// `[[scenarios]]`: names unique, kinds known, `remove` by ids or by attributes, added layers
+/// checked as `[[amenities]]` entries are.
+fn scenarios(
+    file: &StudyFile,
+    kinds: &[String],
+    norms: &Norms,
+    children: &[String],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<ScenarioSettings>, String> {
+    let mut out: Vec<ScenarioSettings> = Vec::with_capacity(file.scenarios.len());
+    for (i, sc) in file.scenarios.iter().enumerate() {
+        if sc.name.trim().is_empty() {
+            return Err(format!("[[scenarios]] entry {}: `name` is empty", i + 1));
+        }
+        let entry = format!("[[scenarios]] \"{}\"", sc.name);
+        if out.iter().any(|o| o.name == sc.name) {
+            return Err(format!("{entry}: another scenario has the same name; names tell them apart in scenarios.csv"));
+        }
+        let remove = match &sc.remove {
+            None => None,
+            Some(r) => {
+                if !kinds.contains(&r.kind) {
+                    return Err(unknown_kind(
+                        &format!("{entry} remove: kind"),
+                        &r.kind,
+                        kinds,
+                    ));
+                }
+                let by = match (&r.ids, &r.matching) {
+                    (Some(_), Some(_)) => {
+                        return Err(format!(
+                            "{entry} remove: give either `ids` or `where`, not both"
+                        ))
+                    }
+                    (None, None) => {
+                        return Err(format!(
+                            "{entry} remove: give `ids = [\"...\"]` (the `[[amenities]] id` values) or `where = {{ attribute = value }}`"
+                        ))
+                    }
+                    (Some(ids), None) if ids.is_empty() => {
+                        return Err(format!(
+                            "{entry} remove: ids = []: name the amenities to remove, or leave `remove` out"
+                        ))
+                    }
+                    (Some(ids), None) => RemoveBy::Ids(
+                        ids.iter()
+                            .map(|v| match v {
+                                toml::Value::String(s) => Ok(s.clone()),
+                                toml::Value::Integer(n) => Ok(n.to_string()),
+                                other => Err(format!(
+                                    "{entry} remove: ids: {other} is not an id; ids are text (\"SP-012\") or whole numbers"
+                                )),
+                            })
+                            .collect::<Result<_, _>>()?,
+                    ),
+                    (None, Some(m)) if m.is_empty() => {
+                        return Err(format!(
+                            "{entry} remove: where = {{}} would remove every {}; name an attribute and its value",
+                            r.kind
+                        ))
+                    }
+                    (None, Some(m)) => RemoveBy::Matching(m.clone()),
+                };
+                Some(Removal {
+                    kind: r.kind.clone(),
+                    by,
+                })
+            }
         };
-        out.push(ages);
+        let mut add = Vec::with_capacity(sc.add.len());
+        for (j, a) in sc.add.iter().enumerate() {
+            let layer = format!("{entry} add entry {} (kind \"{}\")", j + 1, a.kind);
+            if !kinds.contains(&a.kind) {
+                return Err(unknown_kind(&format!("{entry} add: kind"), &a.kind, kinds));
+            }
+            validate_amenity_layer(&layer, a)?;
+            add.push((a.clone(), layer_ages(&layer, a, norms, children)?));
+        }
+        if remove.is_none() && add.is_empty() {
+            warnings.push(format!(
+                "{entry} has neither `remove` nor `add`: it equals the study as it is"
+            ));
+        }
+        out.push(ScenarioSettings {
+            name: sc.name.clone(),
+            remove,
+            add,
+        });
     }
     Ok(out)
 }

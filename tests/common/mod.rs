@@ -123,7 +123,7 @@ pub fn one_neighbourhood_scene(
     Scene {
         crs: kindscape::layers::crs::Crs::parse("EPSG:28992").unwrap(),
         bands: bands.iter().map(|b| b.to_string()).collect(),
-        neighbourhoods: vec![Neighbourhood {
+        neighbourhoods: std::sync::Arc::new(vec![Neighbourhood {
             id: "A".into(),
             name: String::new(),
             population: None,
@@ -132,8 +132,8 @@ pub fn one_neighbourhood_scene(
             geometry: area,
             kept: vec![],
             props: Default::default(),
-        }],
-        homes: Homes {
+        }]),
+        homes: std::sync::Arc::new(Homes {
             ids: (0..homes.len()).map(|i| i.to_string()).collect(),
             coords: homes
                 .iter()
@@ -143,7 +143,7 @@ pub fn one_neighbourhood_scene(
             children,
             bands: bands.len(),
             estimated: vec![false; homes.len()],
-        },
+        }),
         amenities,
         inputs: vec![],
         backdrop: Default::default(),

@@ -44,6 +44,8 @@ pub struct ReportInput<'a> {
     pub meeting_places: &'a [MeetingPlace],
     pub sites: Option<&'a SitePlan>,
     pub closures: Option<&'a crate::sites::closures::ClosurePlan>,
+    /// One per `[[scenarios]]` entry.
+    pub scenarios: &'a [crate::scenarios::ScenarioOutcome],
     pub warnings: &'a [String],
 }
 
