@@ -40,6 +40,7 @@ fn point(id: &str, x: f64, y: f64) -> Amenity {
         name: format!("speelplek {id}"),
         source: String::new(),
         index: 0,
+        attributes: Default::default(),
     }
 }
 
@@ -67,6 +68,7 @@ fn straight(study: &Resolved, scene: &Scene) -> Distances {
         straight: reach::straight_distances(scene),
         network: None,
         served: reach::served_distances(&study.norms, scene, None).unwrap(),
+        nearest: Vec::new(),
     }
 }
 
@@ -183,8 +185,8 @@ fn deprivation_weighting_spares_the_neighbourhood_with_fewer_chances() {
     );
     let mut b = s.neighbourhoods[0].clone();
     b.id = "B".into();
-    s.neighbourhoods.push(b);
-    s.homes.neighbourhood[1] = Some(1);
+    std::sync::Arc::make_mut(&mut s.neighbourhoods).push(b);
+    std::sync::Arc::make_mut(&mut s.homes).neighbourhood[1] = Some(1);
     let quintile = [Some(5), Some(1)];
     let closes = |extra: &str| {
         let st = study(&format!(
@@ -242,15 +244,16 @@ fn walking_and_flying_close_different_playgrounds() {
     assert!(!flying.walked);
 
     let straight = reach::straight_distances(&s);
-    let (network, _, walk) =
-        reach::network_distances(st.network.as_ref(), &s, Some(&net), &straight)
-            .unwrap()
-            .unwrap();
+    let result = reach::network_distances(st.network.as_ref(), &s, Some(&net), &straight)
+        .unwrap()
+        .unwrap();
+    let walk = result.reach;
     let served = reach::served_distances(&st.norms, &s, Some(&walk)).unwrap();
     let distances = Distances {
         straight,
-        network: Some(network),
+        network: Some(result.distances),
         served,
+        nearest: Vec::new(),
     };
     let walked = plan(st.closures.as_ref(), &s, &distances, None, Some(&walk))
         .unwrap()

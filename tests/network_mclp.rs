@@ -96,6 +96,7 @@ fn network_sites_match_spopt_optimum_on_the_same_cost_matrix() {
                 out: Some(tmp.path().join(&name)),
                 quiet: true,
                 language: None,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -223,6 +223,7 @@ fn streets_cut_into_pieces_walk_the_same_distances() {
                 out: Some(dir.join("out")),
                 quiet: true,
                 language: None,
+                ..Default::default()
             },
         )
         .unwrap();

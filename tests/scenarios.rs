@@ -245,6 +245,7 @@ remove = { kind = "playground", ids = ["P001"] }
             out: Some(dir.path().join("out")),
             quiet: true,
             language: None,
+            ..Default::default()
         },
     )
     .unwrap();
