@@ -452,8 +452,7 @@ impl Resolved {
             &mut warnings,
         )?;
         let closures = closures(
-            file,
-            &study.path,
+            &study,
             &kinds,
             &norms,
             &focus_kind,
@@ -1458,8 +1457,7 @@ fn sites(
 }
 
 fn closures(
-    file: &StudyFile,
-    study_file: &Path,
+    study: &Study,
     kinds: &[String],
     norms: &Norms,
     focus_kind: &str,
@@ -1467,6 +1465,7 @@ fn closures(
     costs: &CostSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Option<ClosuresSettings>, String> {
+    let file = &study.file;
     let Some(cfg) = &file.closures else {
         return Ok(None);
     };
@@ -1522,7 +1521,7 @@ fn closures(
         keep: cfg.keep.clone(),
         deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
         costs: costs.clone(),
-        study_file: study_file.to_path_buf(),
+        study_file: study.path.clone(),
     }))
 }
 
