@@ -581,6 +581,21 @@ fn harderwijk_closures_lose_what_a_brute_force_recount_says() {
             let total: f64 = r["children_losing_coverage"].parse().unwrap();
             assert!((sum - total).abs() < 0.01, "rank {}", r["rank"]);
         }
+        // The report lists every closure in its decisions section, and prices each: the upkeep
+        // saved a year is the preset's, and NPV = PV saved - PV lost.
+        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+        let at = html.find("id=\"decisions\"").expect("a decisions section");
+        let decisions = &html[at..at + html[at..].find("</section>").unwrap()];
+        for r in &rows {
+            assert!(
+                decisions.contains(r["amenity_id"].as_str()),
+                "rank {}",
+                r["rank"]
+            );
+            let f = |k: &str| r[k].parse::<f64>().unwrap();
+            assert_eq!(f("maintenance_saved_eur_per_year"), 7500.0);
+            assert!((f("npv") - (f("saved_pv") - f("lost_benefit_pv"))).abs() < 0.02);
+        }
         let lost: f64 = rows.last().unwrap()["cumulative"].parse().unwrap();
         eprintln!(
             "harderwijk, {count} closures: covered today {today:.1?}, lost {lost}: {}",

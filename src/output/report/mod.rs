@@ -50,12 +50,13 @@ pub struct ReportInput<'a> {
 }
 
 /// The sections in page order: anchor and the catalogue key of its navigation label.
-const NAV: [(&str, &str); 7] = [
+const NAV: [(&str, &str); 8] = [
     ("summary", "nav.summary"),
     ("maps", "nav.maps"),
     ("equity", "nav.equity"),
     ("priority", "nav.priority"),
     ("sites", "nav.sites"),
+    ("decisions", "nav.decisions"),
     ("meeting", "nav.meeting"),
     ("provenance", "nav.provenance"),
 ];
@@ -68,6 +69,7 @@ pub fn render(input: &ReportInput) -> String {
         (sections::equity(input))
         (sections::priority(input))
         (sections::sites(input))
+        (sections::decisions(input))
         (sections::meeting_places(input))
         (sections::provenance(input))
     };

@@ -1,6 +1,7 @@
 //! The sections of the report in page order, one file each: every section turns the stages'
 //! results into markup and computes nothing of its own.
 
+mod decisions;
 mod equity;
 mod maps;
 mod meeting;
@@ -13,6 +14,7 @@ use maud::{html, Markup};
 
 use super::ReportInput;
 
+pub use decisions::decisions;
 pub use equity::equity;
 pub use maps::maps;
 pub use meeting::meeting_places;
