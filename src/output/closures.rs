@@ -7,6 +7,19 @@ use crate::scene::Scene;
 use crate::sites::closures::ClosurePlan;
 use crate::study::ClosureTarget;
 
+/// The catalogue keys of the closures table's columns in summary.md and the report: rank, id,
+/// name, neighbourhood, children losing coverage, running total, NPV, BCR.
+pub const SUMMARY_COLUMNS: [&str; 8] = [
+    "col.rank",
+    "col.id",
+    "col.name",
+    "col.neighbourhood",
+    "col.children_losing",
+    "col.running_total",
+    "col.npv",
+    "col.bcr",
+];
+
 /// `rank,kind,amenity_id,name,x,y,children_losing_coverage,children_losing_<band>...,cumulative,
 /// neighbourhood_id,street` (the nearest named way, with a network), then the closure's cost-benefit: `maintenance_saved_eur_per_year,saved_pv,
 /// lost_benefit_pv,npv,bcr` (bcr empty when nobody loses coverage); `amenity_id` is the

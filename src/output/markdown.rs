@@ -239,19 +239,7 @@ fn closures(input: &ReportInput, s: &mut String) {
     if plan.closures.is_empty() {
         return;
     }
-    let names = columns(
-        t,
-        &[
-            "col.rank",
-            "col.id",
-            "col.name",
-            "col.neighbourhood",
-            "col.children_losing",
-            "col.running_total",
-            "col.npv",
-            "col.bcr",
-        ],
-    );
+    let names = columns(t, &crate::output::closures::SUMMARY_COLUMNS);
     s.push_str(&header(
         &names,
         &[true, false, false, false, true, true, true, true],

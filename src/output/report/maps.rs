@@ -94,27 +94,9 @@ pub fn path_data(frame: &Frame, mp: &MultiPolygon) -> String {
     let mut d = String::new();
     for poly in simplified.iter() {
         for ring in std::iter::once(poly.exterior()).chain(poly.interiors()) {
-            let mut last: Option<(i64, i64)> = None;
-            let mut n = 0;
             // `Z` closes the ring, so its repeated first point is left out.
             let open = ring.0.len() - usize::from(ring.is_closed() && ring.0.len() > 1);
-            for c in &ring.0[..open] {
-                let (x, y) = frame.project(*c);
-                let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
-                if last == Some(p) {
-                    continue;
-                }
-                let _ = write!(
-                    d,
-                    "{}{} {}",
-                    if n == 0 { "M" } else { "L" },
-                    tenths(p.0),
-                    tenths(p.1)
-                );
-                last = Some(p);
-                n += 1;
-            }
-            if n > 0 {
+            if push_points(&mut d, frame, &ring.0[..open]) > 0 {
                 d.push('Z');
             }
         }
@@ -420,17 +402,12 @@ fn intersects(a: &Rect, b: &Rect) -> bool {
         && b.min().y <= a.max().y
 }
 
-/// SVG path data of a street, simplified like the polygons and left out when it lies wholly
-/// outside `bbox`.
-fn line_path(frame: &Frame, line: &LineString, bbox: &Rect) -> String {
-    if !line.bounding_rect().is_some_and(|r| intersects(&r, bbox)) {
-        return String::new();
-    }
-    let simplified = line.simplify(0.4 / frame.scale);
-    let mut d = String::new();
+/// Appends `points` to path data as one subpath (`M` then `L`s), projected and rounded to 0.1
+/// unit, skipping a point that rounds to the one before it; returns how many were written.
+fn push_points(d: &mut String, frame: &Frame, points: &[geo::Coord]) -> usize {
     let mut last: Option<(i64, i64)> = None;
     let mut n = 0;
-    for c in &simplified.0 {
+    for c in points {
         let (x, y) = frame.project(*c);
         let p = ((x * 10.0).round() as i64, (y * 10.0).round() as i64);
         if last == Some(p) {
@@ -446,7 +423,18 @@ fn line_path(frame: &Frame, line: &LineString, bbox: &Rect) -> String {
         last = Some(p);
         n += 1;
     }
-    if n < 2 {
+    n
+}
+
+/// SVG path data of a street, simplified like the polygons and left out when it lies wholly
+/// outside `bbox`.
+fn line_path(frame: &Frame, line: &LineString, bbox: &Rect) -> String {
+    if !line.bounding_rect().is_some_and(|r| intersects(&r, bbox)) {
+        return String::new();
+    }
+    let simplified = line.simplify(0.4 / frame.scale);
+    let mut d = String::new();
+    if push_points(&mut d, frame, &simplified.0) < 2 {
         return String::new();
     }
     d

@@ -43,19 +43,10 @@ pub fn decisions(input: &ReportInput) -> Markup {
 
 fn closures_table(input: &ReportInput, plan: &crate::sites::closures::ClosurePlan) -> Markup {
     let t = input.texts;
-    let headers: Vec<String> = [
-        "col.rank",
-        "col.id",
-        "col.name",
-        "col.neighbourhood",
-        "col.children_losing",
-        "col.running_total",
-        "col.npv",
-        "col.bcr",
-    ]
-    .iter()
-    .map(|k| t.get(k).to_string())
-    .collect();
+    let headers: Vec<String> = crate::output::closures::SUMMARY_COLUMNS
+        .iter()
+        .map(|k| t.get(k).to_string())
+        .collect();
     let rows: Vec<Tr> = plan
         .closures
         .iter()
