@@ -4,6 +4,9 @@
 
 use crate::equity::analysis::{IndexFigures, InequalityIndex};
 use crate::neighbourhoods::NeighbourhoodFigures;
+use crate::reach::Distances;
+use crate::scene::{Amenity, Scene};
+use crate::study::Norms;
 
 /// One scenario, measured.
 #[derive(Debug, Clone)]
@@ -17,6 +20,78 @@ pub struct ScenarioOutcome {
     pub study_area: NeighbourhoodFigures,
     /// With `[equity]`: the inequality indices, as the base study's `Equity::indices`.
     pub indices: Option<Vec<IndexFigures>>,
+    /// Where it changes things, for the report's map.
+    pub changes: ScenarioChanges,
+}
+
+/// Where a scenario changes things: the amenities it removes and adds, and the homes whose
+/// children gain or lose coverage of one kind, or whose distance to it changes.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioChanges {
+    /// The kind compared home by home (its position in the scene): the focus kind when the
+    /// scenario changes it, else the first kind it changes; `None` when that kind has no norm.
+    pub kind: Option<usize>,
+    /// Removed and added amenities, each with its kind's position in the scene.
+    pub removed: Vec<(usize, Amenity)>,
+    pub added: Vec<(usize, Amenity)>,
+    /// The homes whose covered children or distance change, in home order.
+    pub homes: Vec<HomeChange>,
+}
+
+/// One home's change in a scenario.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HomeChange {
+    pub home: u32,
+    /// Its children within their band's norm in the scenario minus in the base study (each
+    /// band's share counted): above 0 they gain coverage, below 0 they lose it.
+    pub covered: f64,
+    /// Its distance to the kind (the shortest over the norm bands, as each band judges it) in
+    /// the scenario minus in the base study; infinite when only one of them reaches the kind.
+    pub metres: f64,
+}
+
+/// A distance change below this is rounding, not a change (a kind searched again walks the
+/// same graph, but sums its edges in another order).
+const SAME_METRES: f64 = 0.05;
+
+/// The homes whose coverage of kind `k` or distance to it differs between the base study's
+/// distances and a scenario's, over the same homes.
+pub fn home_changes(
+    norms: &Norms,
+    scene: &Scene,
+    base: &Distances,
+    scenario: &Distances,
+    k: usize,
+) -> Vec<HomeChange> {
+    let Some(table) = norms.get(&scene.amenities[k].kind) else {
+        return Vec::new();
+    };
+    let homes = &scene.homes;
+    (0..homes.len())
+        .filter_map(|h| {
+            let children = homes.children_of(h);
+            let (mut covered, mut near_base, mut near_scenario) =
+                (0.0, f64::INFINITY, f64::INFINITY);
+            for (b, bn) in table.bands.iter().enumerate() {
+                let (db, ds) = (base.judged(k, b, bn, h), scenario.judged(k, b, bn, h));
+                near_base = near_base.min(db);
+                near_scenario = near_scenario.min(ds);
+                let c = children.get(bn.children_band).copied().unwrap_or(0.0) * bn.share;
+                covered += c
+                    * (f64::from(u8::from(ds <= bn.metres)) - f64::from(u8::from(db <= bn.metres)));
+            }
+            let metres = if near_base == near_scenario {
+                0.0
+            } else {
+                near_scenario - near_base
+            };
+            (covered != 0.0 || metres.abs() > SAME_METRES).then_some(HomeChange {
+                home: h as u32,
+                covered,
+                metres,
+            })
+        })
+        .collect()
 }
 
 /// A figure in a scenario beside the same figure in the base study.

@@ -209,7 +209,7 @@ fn check_well_formed(html: &str) -> Result<usize, String> {
 }
 
 /// The checks every report must pass: well formed, offline, one path per neighbourhood per map.
-fn check_report(html: &str, ids: &BTreeSet<String>, kinds: &[String]) {
+fn check_report(html: &str, ids: &BTreeSet<String>, kinds: &[String], catchment_bands: usize) {
     let elements = check_well_formed(html).unwrap_or_else(|e| panic!("report.html: {e}"));
     assert!(elements > 100, "{elements} elements");
     assert_eq!(html.matches("<svg").count(), html.matches("</svg>").count());
@@ -236,6 +236,7 @@ fn check_report(html: &str, ids: &BTreeSet<String>, kinds: &[String]) {
     let maps = map_svgs(html);
     let mut expected: BTreeSet<String> = kinds.iter().map(|k| format!("map-{k}")).collect();
     expected.extend(FIXED_MAPS.iter().map(|m| m.to_string()));
+    expected.extend((0..catchment_bands).map(|b| format!("map-catchments-{b}")));
     let found: BTreeSet<String> = maps.keys().cloned().collect();
     assert_eq!(found, expected);
     for (id, svg) in &maps {
@@ -258,6 +259,20 @@ fn neighbourhood_ids(out: &Path) -> BTreeSet<String> {
         .into_iter()
         .map(|r| r["id"].clone())
         .collect()
+}
+
+/// The bands of `catchments.geojson`: one catchment map each.
+fn catchment_bands(out: &Path) -> usize {
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("catchments.geojson")).unwrap())
+            .unwrap();
+    let bands: BTreeSet<&str> = v["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["properties"]["band"].as_str())
+        .collect();
+    bands.len()
 }
 
 fn kinds_of(out: &Path) -> Vec<String> {
@@ -289,7 +304,7 @@ fn sample_town_report_structure_and_figures() {
     assert_eq!(ids.len(), 6);
     let kinds = kinds_of(&out);
     assert_eq!(kinds.len(), 4);
-    check_report(&html, &ids, &kinds);
+    check_report(&html, &ids, &kinds, catchment_bands(&out));
     for section in [
         "summary",
         "maps",
@@ -672,7 +687,10 @@ fn sample_town_report_in_headless_chromium() {
     );
     let ids = neighbourhood_ids(&out);
     let maps = map_svgs(&dom);
-    assert_eq!(maps.len(), kinds_of(&out).len() + FIXED_MAPS.len());
+    assert_eq!(
+        maps.len(),
+        kinds_of(&out).len() + FIXED_MAPS.len() + catchment_bands(&out)
+    );
     for (id, svg) in &maps {
         let set: BTreeSet<String> = path_ids(svg).into_iter().collect();
         assert_eq!(path_ids(svg).len(), ids.len(), "{id} in the rendered DOM");
@@ -808,7 +826,12 @@ fn real_area_reports_open_offline() {
         );
         let out = dir.path().join("out");
         let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-        check_report(&html, &neighbourhood_ids(&out), &kinds_of(&out));
+        check_report(
+            &html,
+            &neighbourhood_ids(&out),
+            &kinds_of(&out),
+            catchment_bands(&out),
+        );
         assert!(
             link_values(&html).iter().any(|v| v == attribution),
             "{name}: no attribution link {attribution}"
@@ -834,7 +857,7 @@ fn harderwijk_lake_has_no_children(html: &str) {
         assert_eq!(lake.len(), 1, "{id}");
         assert!(
             lake[0].contains("data-no-children=\"true\"")
-                && lake[0].contains("fill=\"url(#map-hatch)\""),
+                && lake[0].contains(&format!("fill=\"url(#{id}-hatch)\"")),
             "{id}: {}",
             lake[0]
         );
@@ -863,7 +886,12 @@ fn helsinki_osm_maps_have_streets_water_and_green() {
     let out = dir.path().join("out");
     common::run_quiet(&study, &out);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    check_report(&html, &neighbourhood_ids(&out), &kinds_of(&out));
+    check_report(
+        &html,
+        &neighbourhood_ids(&out),
+        &kinds_of(&out),
+        catchment_bands(&out),
+    );
     assert!(html.len() < 3_000_000, "{} bytes", html.len());
     for part in ["bd-streets", "bd-water", "bd-green"] {
         let paths = tags_with(&html, "path", &format!("class=\"{part}\""));

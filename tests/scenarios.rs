@@ -348,3 +348,90 @@ fn building_harderwijks_five_proposed_sites_covers_their_new_children() {
     // The share is written to 6 decimals: 5e-7 of the children.
     assert!((share * children - new.iter().sum::<f64>()).abs() <= 0.01 + 5e-7 * children);
 }
+
+/// Where each scenario changes things, home by home (what its map draws), against distances
+/// worked out from the hand-made town's coordinates: closing P2 uncovers h2 (3 children) and h3
+/// (4), each now nearest to P1, and sends h4 (no coverage either way) to P1 too; moving P2 to
+/// the north-east uncovers h2 and h3 and covers h4 (5), 20 m from P2b. h1 keeps P1 at 50 m.
+#[test]
+fn scenario_changes_home_by_home_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let study = hand_made_town(
+        dir.path(),
+        r#"
+[[scenarios]]
+name = "close P2"
+remove = { kind = "playground", ids = ["P2"] }
+
+[[scenarios]]
+name = "move P2 to the north-east"
+remove = { kind = "playground", ids = ["P2"] }
+add = [{ kind = "playground", path = "moved.geojson" }]
+"#,
+    );
+    let r = run_study(
+        &study,
+        &RunOptions {
+            out: Some(dir.path().join("out")),
+            quiet: true,
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let d = |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1);
+    let (p1, p2, p2b) = (
+        (150150.0, 460100.0),
+        (150520.0, 460530.0),
+        (150900.0, 460880.0),
+    );
+    let (h2, h3, h4) = (
+        (150500.0, 460500.0),
+        (150560.0, 460500.0),
+        (150900.0, 460900.0),
+    );
+    // Per scenario, by home: (children gaining (+) or losing (-) coverage, metres farther).
+    let expected = [
+        vec![
+            (h2, -3.0, d(h2, p1) - d(h2, p2)),
+            (h3, -4.0, d(h3, p1) - d(h3, p2)),
+            (h4, 0.0, d(h4, p1) - d(h4, p2)),
+        ],
+        vec![
+            (h2, -3.0, d(h2, p1) - d(h2, p2)),
+            (h3, -4.0, d(h3, p2b) - d(h3, p2)),
+            (h4, 5.0, d(h4, p2b) - d(h4, p2)),
+        ],
+    ];
+    let homes = &r.results.scene.homes;
+    for (s, want) in r.results.scenarios.iter().zip(&expected) {
+        let c = &s.changes;
+        assert_eq!(c.kind, Some(0), "{}", s.name);
+        let mut got: Vec<((f64, f64), f64, f64)> = c
+            .homes
+            .iter()
+            .map(|h| {
+                let at = homes.coords[h.home as usize];
+                ((at.x, at.y), h.covered, h.metres)
+            })
+            .collect();
+        // The expected homes run west to east.
+        got.sort_by(|a, b| a.0 .0.total_cmp(&b.0 .0));
+        assert_eq!(got.len(), want.len(), "{}: {got:?}", s.name);
+        for (g, w) in got.iter().zip(want) {
+            assert_eq!(g.0, w.0, "{}", s.name);
+            assert!((g.1 - w.1).abs() < 1e-9, "{}: {g:?} vs {w:?}", s.name);
+            assert!((g.2 - w.2).abs() < 1e-6, "{}: {g:?} vs {w:?}", s.name);
+        }
+        let removed: Vec<&str> = c.removed.iter().map(|(_, a)| a.id.as_str()).collect();
+        assert_eq!(removed, ["P2"], "{}", s.name);
+    }
+    // The added layer names no id attribute: its amenity is known by where it stands.
+    let added: Vec<geo::Coord> = r.results.scenarios[1]
+        .changes
+        .added
+        .iter()
+        .map(|(_, a)| a.anchor())
+        .collect();
+    assert_eq!(added, [geo::Coord { x: p2b.0, y: p2b.1 }]);
+    assert!(r.results.scenarios[0].changes.added.is_empty());
+}

@@ -369,6 +369,7 @@ pub fn write_documents(
         equity: view.equity,
         meeting_places: view.meeting_places,
         sites: view.sites,
+        catchments: view.catchments,
         closures: view.closures,
         scenarios: view.scenarios,
         warnings: view.warnings,

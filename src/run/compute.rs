@@ -14,7 +14,7 @@ use crate::neighbourhoods::{self, NeighbourhoodFigures};
 use crate::output::RunView;
 use crate::reach::network::{NetworkReach, WalkNetwork};
 use crate::reach::{self, Distances, NetworkReport};
-use crate::scenarios::ScenarioOutcome;
+use crate::scenarios::{self, ScenarioChanges, ScenarioOutcome};
 use crate::scene::scenarios::ScenarioDelta;
 use crate::scene::{self, Scene};
 use crate::sites::closures::{self, ClosurePlan};
@@ -518,6 +518,16 @@ fn measure_scenario(
         }
         indices
     });
+    let focus = scene
+        .amenities
+        .iter()
+        .position(|a| a.kind == study.focus_kind);
+    let mapped = focus
+        .filter(|k| delta.changes(*k))
+        .or_else(|| changed.first().copied());
+    let homes = mapped.map_or_else(Vec::new, |k| {
+        scenarios::home_changes(&study.norms, &scene, base.distances, &distances, k)
+    });
     Ok(ScenarioOutcome {
         name: delta.name.clone(),
         removed: delta.removed,
@@ -525,6 +535,12 @@ fn measure_scenario(
         figures,
         study_area,
         indices,
+        changes: ScenarioChanges {
+            kind: mapped.filter(|k| study.norms.get(&scene.amenities[*k].kind).is_some()),
+            removed: delta.removed_items.clone(),
+            added: delta.added_items.clone(),
+            homes,
+        },
     })
 }
 

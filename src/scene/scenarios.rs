@@ -21,6 +21,10 @@ pub struct ScenarioDelta {
     /// Amenities removed and added.
     pub removed: usize,
     pub added: usize,
+    /// The amenities removed and added, each with its kind's position in the scene (what the
+    /// report's scenario maps draw).
+    pub removed_items: Vec<(usize, Amenity)>,
+    pub added_items: Vec<(usize, Amenity)>,
 }
 
 /// The amenities of one added layer, each with the years it serves (`None`: every band).
@@ -116,9 +120,20 @@ fn delta(
         touched[t].2.extend(items);
         touched[t].3.extend(ages);
     }
+    let mut removed_items = Vec::new();
+    let mut added_items = Vec::new();
     let kinds = touched
         .into_iter()
         .map(|(k, gone, new_items, new_ages)| {
+            removed_items.extend(
+                amenities[k]
+                    .items
+                    .iter()
+                    .zip(&gone)
+                    .filter(|(_, g)| **g)
+                    .map(|(a, _)| (k, a.clone())),
+            );
+            added_items.extend(new_items.iter().map(|a| (k, a.clone())));
             let base = &amenities[k];
             let norm_bands = study
                 .norms
@@ -150,6 +165,8 @@ fn delta(
         kinds,
         removed,
         added,
+        removed_items,
+        added_items,
     })
 }
 

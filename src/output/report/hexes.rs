@@ -80,17 +80,30 @@ impl HexGrid {
 
     /// The hexagons whose homes' values sum above 0, in grid order (deterministic).
     pub fn bin(&self, coords: &[Coord], values: &[f64]) -> Vec<Hex> {
-        let mut sums: BTreeMap<(i64, i64), f64> = BTreeMap::new();
-        for (c, v) in coords.iter().zip(values) {
-            if *v > 0.0 {
-                *sums.entry(self.cell(*c)).or_default() += v;
-            }
+        let positive = coords
+            .iter()
+            .zip(values)
+            .filter(|(_, v)| **v > 0.0)
+            .map(|(c, v)| (*c, *v));
+        self.bin_by(positive, |sum, v| *sum += v)
+            .into_iter()
+            .map(|(centre, value)| Hex { centre, value })
+            .collect()
+    }
+
+    /// Per hexagon holding any of `items`, its centre and their values folded by `add` from
+    /// `T::default()`, in grid order (deterministic).
+    pub fn bin_by<V, T: Default>(
+        &self,
+        items: impl IntoIterator<Item = (Coord, V)>,
+        add: impl Fn(&mut T, V),
+    ) -> Vec<(Coord, T)> {
+        let mut sums: BTreeMap<(i64, i64), T> = BTreeMap::new();
+        for (c, v) in items {
+            add(sums.entry(self.cell(c)).or_default(), v);
         }
         sums.into_iter()
-            .map(|(cell, value)| Hex {
-                centre: self.centre(cell),
-                value,
-            })
+            .map(|(cell, value)| (self.centre(cell), value))
             .collect()
     }
 }

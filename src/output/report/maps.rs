@@ -216,7 +216,9 @@ impl Projected {
         } else {
             10.0
         };
-        let labels = place_labels(&frame, polygons, names, label_size);
+        // The map area is wider than a tall study area: it is centred, with this margin each side.
+        let margin = ((size.map_w - frame.width) / 2.0).max(0.0);
+        let labels = place_labels(&frame, polygons, names, label_size, margin);
         Some(Projected {
             frame,
             paths,
@@ -226,13 +228,15 @@ impl Projected {
     }
 }
 
-/// One label per named neighbourhood at a point inside it; from the largest neighbourhood down, a
-/// label whose box would overlap one already placed is minor.
+/// One label per named neighbourhood at a point inside it, moved inwards where it would cross
+/// the map's edge (the map area reaches `margin` beyond the frame on the left and right); from
+/// the largest neighbourhood down, a label whose box would overlap one already placed is minor.
 fn place_labels(
     frame: &Frame,
     polygons: &[&MultiPolygon],
     names: &[String],
     size: f64,
+    margin: f64,
 ) -> Vec<Label> {
     let mut order: Vec<usize> = (0..polygons.len()).collect();
     let area = |i: usize| polygons[i].unsigned_area();
@@ -249,6 +253,10 @@ fn place_labels(
         let (x, y) = frame.project(p.0);
         // Sans-serif letters average about 0.55 em wide.
         let half_w = 0.55 * size * names[i].chars().count() as f64 / 2.0;
+        let (x, y) = (
+            within(x, half_w - margin, frame.width + margin - half_w),
+            within(y, size, frame.height - 0.3 * size),
+        );
         let b = [x - half_w, y - size, x + half_w, y + 0.3 * size];
         let overlaps = placed
             .iter()
@@ -264,6 +272,16 @@ fn place_labels(
         });
     }
     labels
+}
+
+/// `v` moved into `lo..=hi`; the middle of the two when the range is empty (a label wider than
+/// the map stays centred).
+fn within(v: f64, lo: f64, hi: f64) -> f64 {
+    if lo > hi {
+        (lo + hi) / 2.0
+    } else {
+        v.clamp(lo, hi)
+    }
 }
 
 /// Everything the maps of one report share: the projected neighbourhoods (for both map sizes)
@@ -356,10 +374,7 @@ impl MapBase {
         html! {
             svg class="map-defs" width="0" height="0" aria-hidden="true" style="position:absolute" {
                 defs {
-                    pattern id=(HATCH_ID) width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
-                        (empty("rect").attr("width", 6).attr("height", 6).attr("fill", "#f4f5f7"))
-                        (empty("path").attr("d", "M0 0V6").attr("stroke", "#9aa5b1").attr("stroke-width", 1.6))
-                    }
+                    (hatch(HATCH_ID))
                     g id="map-bd" pointer-events="none" {
                         @if !b.green.is_empty() {
                             (empty("path").attr("class", "bd-green").attr("d", area_data(&b.green)).attr("fill", GREEN).attr("fill-opacity", 0.35).attr("fill-rule", "evenodd"))
@@ -375,6 +390,23 @@ impl MapBase {
             }
         }
     }
+}
+
+/// The hatching of neighbourhoods without children. Each map has its own copy, whose tiles the
+/// map script scales back as the map zooms so that the lines keep their spacing on screen; the
+/// legend's swatches use the shared one.
+fn hatch(id: &str) -> Markup {
+    html! {
+        pattern id=(Text(id)) class="hatch" width="6" height="6" patternUnits="userSpaceOnUse" patternTransform="rotate(45)" {
+            (empty("rect").attr("width", 6).attr("height", 6).attr("fill", "#f4f5f7"))
+            (empty("path").attr("d", "M0 0V6").attr("stroke", "#9aa5b1").attr("stroke-width", 1.6))
+        }
+    }
+}
+
+/// The id of a map's own hatching.
+pub fn map_hatch_id(map_id: &str) -> String {
+    format!("{map_id}-hatch")
 }
 
 const WATER: &str = "#9cc7e8";
@@ -491,7 +523,51 @@ pub struct Choropleth {
     pub stars_label: String,
     /// Drawn across the page rather than in the two-column grid.
     pub wide: bool,
+    /// Layers of the decision and catchment maps, in drawing order, and their legend rows
+    /// (after the classes and before the symbols).
+    pub layers: Vec<Layer>,
+    pub layer_legend: Vec<LegendRow>,
+    /// The fill of neighbourhoods on a map that does not colour them by value.
+    pub neutral: &'static str,
 }
+
+/// A layer a map draws besides its neighbourhoods, amenities, hexagons and stars.
+pub enum Layer {
+    /// Catchment areas, each with its hover text: drawn under the backdrop, faintly filled over
+    /// an opaque base of their union, so that ground no catchment reaches keeps the
+    /// neighbourhoods' own fill and darker ground is reached from more amenities.
+    Areas {
+        colour: &'static str,
+        areas: Vec<(MultiPolygon, String)>,
+    },
+    /// Amenities in a style of their own (closed, removed, added).
+    Shapes {
+        style: ShapeStyle,
+        shapes: Vec<Shape>,
+    },
+    /// Numbered discs (closures by rank), each with its hover text.
+    Numbered {
+        colour: &'static str,
+        marks: Vec<(Coord, usize, String)>,
+    },
+    /// Hexagons in given colours, each with its hover text.
+    Hexes {
+        grid: HexGrid,
+        cells: Vec<(Coord, &'static str, String)>,
+    },
+}
+
+/// How an amenity layer is drawn: its fill, outline colour and whether the outline is dashed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapeStyle {
+    pub fill: &'static str,
+    pub stroke: &'static str,
+    pub dashed: bool,
+}
+
+/// A catchment drawn with at most this many points: a catchment is seen, not measured, on the
+/// map (catchments.geojson keeps every vertex), and a city has thousands of them.
+const MAX_AREA_POINTS: usize = 48;
 
 impl Choropleth {
     /// A choropleth without symbols, in the two-column grid.
@@ -516,6 +592,9 @@ impl Choropleth {
             stars: Vec::new(),
             stars_label: String::new(),
             wide: false,
+            layers: Vec::new(),
+            layer_legend: Vec::new(),
+            neutral: NEUTRAL,
         }
     }
 
@@ -556,19 +635,24 @@ pub fn render(base: &MapBase, map: &Choropleth) -> Markup {
     let oy = ((body_h - frame.height) / 2.0).max(0.0);
     let full = format!("{} {} {} {}", d1(-ox), d1(-oy), d1(size.map_w), d1(body_h));
     let bd_scale = frame.scale / base.wide.frame.scale;
+    let hatch_id = map_hatch_id(&map.id);
     html! {
         svg id=(Text(&map.id)) viewBox={ "0 0 " (panel_x + PANEL_W) " " (total_h.ceil()) } role="img" aria-label=(Text(&map.legend_title)) tabindex="0" {
             svg class="mv" x="0" y="0" width=(size.map_w) height=(d1(body_h)) style=(format!("width:{}px;height:{}px", size.map_w, d1(body_h))) viewBox=(full) data-full=(full) {
+                defs { (hatch(&hatch_id)) }
                 (empty("rect").attr("x", d1(-ox)).attr("y", d1(-oy)).attr("width", size.map_w).attr("height", d1(body_h)).attr("fill", "#fbfcfd"))
                 g fill-rule="evenodd" {
-                    (neighbourhood_paths(base, map, projected, &classes))
+                    (neighbourhood_paths(base, map, projected, &classes, &hatch_id))
                 }
+                (areas(map, frame))
                 @if bd_scale == 1.0 {
                     (empty("use").attr("href", "#map-bd"))
                 } @else {
                     (empty("use").attr("href", "#map-bd").attr("transform", format!("scale({bd_scale:.6})")))
                 }
+                (layers(map, frame, true))
                 (symbols(map, frame))
+                (layers(map, frame, false))
                 (labels(projected))
             }
             (zoom_buttons(base))
@@ -614,8 +698,9 @@ fn neighbourhood_paths(
     map: &Choropleth,
     projected: &Projected,
     classes: &Classes,
+    hatch_id: &str,
 ) -> Markup {
-    let hatch = format!("url(#{HATCH_ID})");
+    let hatch = format!("url(#{hatch_id})");
     html! {
         @for (i, d) in projected.paths.iter().enumerate() {
             @let none = base.no_children.get(i).copied().unwrap_or(false);
@@ -623,7 +708,7 @@ fn neighbourhood_paths(
             @let fill = if none {
                 hatch.clone()
             } else if !map.colours_neighbourhoods() {
-                NEUTRAL.to_string()
+                map.neutral.to_string()
             } else {
                 value
                     .and_then(|v| classes.class_of(v))
@@ -658,17 +743,7 @@ fn symbols(map: &Choropleth, frame: &Frame) -> Markup {
         }
         @if !map.amenities.is_empty() {
             g class="am" fill="#fff" stroke="#1f2933" {
-                @for m in &map.amenities {
-                    @match &m.geometry {
-                        AmenityGeometry::Polygon(mp) => {
-                            path d=(path_data(frame, mp)) stroke-width="1.2" vector-effect="non-scaling-stroke" fill-rule="evenodd" { title { (Text(&m.label)) } }
-                        }
-                        AmenityGeometry::Point(c) => {
-                            @let (x, y) = frame.project(*c);
-                            circle cx=(d1(x)) cy=(d1(y)) r="3.5" stroke-width="1.4" { title { (Text(&m.label)) } }
-                        }
-                    }
-                }
+                @for m in &map.amenities { (shape(frame, m)) }
             }
         }
         @if !map.stars.is_empty() {
@@ -693,19 +768,119 @@ fn hex_path(frame: &Frame, grid: &HexGrid, centre: Coord) -> String {
     d
 }
 
+/// The catchment areas, under the backdrop: first their union in white (one `<use>` of the
+/// group, so the shapes are written once), then each shape faintly with its hover text.
+fn areas(map: &Choropleth, frame: &Frame) -> Markup {
+    let id = format!("{}-areas", map.id);
+    html! {
+        @for layer in &map.layers {
+            @if let Layer::Areas { colour, areas } = layer {
+                (empty("use").attr("href", format!("#{id}")).attr("fill", "#fff").attr("stroke", "none").attr("pointer-events", "none"))
+                g class="cm" fill=(colour) fill-opacity="0.1" stroke=(colour) stroke-opacity="0.55" stroke-width="0.8" fill-rule="evenodd" {
+                    g id=(Text(&id)) {
+                        @for (area, label) in areas {
+                            path d=(capped_path_data(frame, area, MAX_AREA_POINTS)) { title { (Text(label)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// [`path_data`] simplified further, doubling the tolerance, until it has at most `max` points
+/// (or the tolerance reaches 64 units).
+pub fn capped_path_data(frame: &Frame, mp: &MultiPolygon, max: usize) -> String {
+    let mut tolerance = 0.5 / frame.scale;
+    loop {
+        let simplified = mp.simplify(tolerance);
+        let points: usize = simplified
+            .iter()
+            .map(|p| p.exterior().0.len() + p.interiors().iter().map(|r| r.0.len()).sum::<usize>())
+            .sum();
+        if points <= max || tolerance * frame.scale >= 64.0 {
+            return path_data(frame, &simplified);
+        }
+        tolerance *= 2.0;
+    }
+}
+
+/// The hexagon layers (`hexes`, under the map's own symbols) or the amenity and marker layers
+/// (over them).
+fn layers(map: &Choropleth, frame: &Frame, hexes: bool) -> Markup {
+    let wanted = |layer: &&Layer| match layer {
+        Layer::Areas { .. } => false,
+        Layer::Hexes { .. } => hexes,
+        _ => !hexes,
+    };
+    html! {
+        @for layer in map.layers.iter().filter(wanted) {
+            @match layer {
+                Layer::Areas { .. } => {}
+                Layer::Shapes { style, shapes } => {
+                    g class="am" fill=(style.fill) stroke=(style.stroke) stroke-dasharray=[style.dashed.then_some("3 2")] {
+                        @for m in shapes { (shape(frame, m)) }
+                    }
+                }
+                Layer::Numbered { colour, marks } => {
+                    g class="num" fill=(colour) stroke="#fff" stroke-width="1" {
+                        @for (at, n, label) in marks {
+                            @let (x, y) = frame.project(*at);
+                            g {
+                                title { (Text(label)) }
+                                circle cx=(d1(x)) cy=(d1(y)) r="6.5" {}
+                                text x=(d1(x)) y=(d1(y + 3.2)) text-anchor="middle" font-size="8.5" font-weight="700" fill="#fff" stroke="none" { (n) }
+                            }
+                        }
+                    }
+                }
+                Layer::Hexes { grid, cells } => {
+                    g class="hex" stroke="#fff" stroke-width="0.5" fill-opacity="0.9" {
+                        @for (centre, colour, label) in cells {
+                            path d=(hex_path(frame, grid, *centre)) fill=(colour) { title { (Text(label)) } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An amenity as drawn: its polygon, or a disc at its point.
+fn shape(frame: &Frame, m: &Shape) -> Markup {
+    html! {
+        @match &m.geometry {
+            AmenityGeometry::Polygon(mp) => {
+                path d=(path_data(frame, mp)) stroke-width="1.2" vector-effect="non-scaling-stroke" fill-rule="evenodd" { title { (Text(&m.label)) } }
+            }
+            AmenityGeometry::Point(c) => {
+                @let (x, y) = frame.project(*c);
+                circle cx=(d1(x)) cy=(d1(y)) r="3.5" stroke-width="1.4" { title { (Text(&m.label)) } }
+            }
+        }
+    }
+}
+
 /// One legend row: a swatch colour (or a symbol) and its label.
-enum LegendRow {
+#[derive(Debug, Clone)]
+pub enum LegendRow {
     Swatch(String, String),
     Amenity(String),
     Star(String),
+    /// An amenity in a style of its own.
+    Shape(ShapeStyle, String),
+    /// A numbered disc of this colour.
+    Numbered(&'static str, String),
 }
 
 impl LegendRow {
     fn label(&self) -> &str {
         match self {
-            LegendRow::Swatch(_, label) | LegendRow::Amenity(label) | LegendRow::Star(label) => {
-                label
-            }
+            LegendRow::Swatch(_, label)
+            | LegendRow::Amenity(label)
+            | LegendRow::Star(label)
+            | LegendRow::Shape(_, label)
+            | LegendRow::Numbered(_, label) => label,
         }
     }
 }
@@ -750,6 +925,7 @@ fn legend_rows(base: &MapBase, map: &Choropleth, classes: &Classes) -> Vec<Legen
         let format = ValueFormat::Number(if top < 20.0 { 1 } else { 0 });
         rows.extend(class_rows(&classes, format, &layer.palette));
     }
+    rows.extend(map.layer_legend.iter().cloned());
     if base.no_children.iter().any(|n| *n) {
         rows.push(LegendRow::Swatch(
             format!("url(#{HATCH_ID})"),
@@ -768,9 +944,28 @@ fn legend_rows(base: &MapBase, map: &Choropleth, classes: &Classes) -> Vec<Legen
 const ROW_H: f64 = 21.0;
 const LEGEND_TOP: f64 = 62.0;
 
+/// A legend label longer than this many characters wraps onto more lines (the panel's width at
+/// 12 units a letter).
+const LABEL_CHARS: usize = 26;
+/// The height of each further line of a wrapped legend label.
+const LINE_H: f64 = 14.0;
+
+/// Each row's label in lines, and the offset of each row's first baseline from the first row's;
+/// the last offset is the height of all the rows.
+fn row_layout(rows: &[LegendRow]) -> (Vec<Vec<String>>, Vec<f64>) {
+    let lines: Vec<Vec<String>> = rows.iter().map(|r| wrap(r.label(), LABEL_CHARS)).collect();
+    let mut offsets = vec![0.0];
+    for l in &lines {
+        let last = *offsets.last().unwrap_or(&0.0);
+        offsets.push(last + ROW_H + LINE_H * l.len().saturating_sub(1) as f64);
+    }
+    (lines, offsets)
+}
+
 fn panel_height(rows: &[LegendRow]) -> f64 {
     // Title lines, the rows, then the scale bar.
-    LEGEND_TOP + 34.0 + rows.len() as f64 * ROW_H + 50.0
+    let (_, offsets) = row_layout(rows);
+    LEGEND_TOP + 34.0 + offsets.last().copied().unwrap_or(0.0) + 50.0
 }
 
 /// Splits a label into lines of at most `width` characters at spaces.
@@ -813,7 +1008,8 @@ fn draw_panel(base: &MapBase, x0: f64, map: &Choropleth, rows: &[LegendRow], sca
         .map(|(i, line)| (18.0 + 15.0 * i as f64, line))
         .collect();
     let first_row = (18.0 + 15.0 * title.len() as f64).max(LEGEND_TOP);
-    let scale_y = first_row + rows.len() as f64 * ROW_H + 16.0;
+    let (lines, offsets) = row_layout(rows);
+    let scale_y = first_row + offsets.last().copied().unwrap_or(0.0) + 16.0;
     html! {
         g aria-label=(Text(&base.north_arrow)) {
             (empty("path").attr("d", arrow).attr("fill", "#1f2933"))
@@ -822,10 +1018,12 @@ fn draw_panel(base: &MapBase, x0: f64, map: &Choropleth, rows: &[LegendRow], sca
         @for (y, line) in &title {
             text x=(x0) y=(y) font-size="13" font-weight="700" fill="#1f2933" { (Text(line)) }
         }
-        @for (i, row) in rows.iter().enumerate() {
-            @let y = first_row + i as f64 * ROW_H;
+        @for ((row, label), offset) in rows.iter().zip(&lines).zip(&offsets) {
+            @let y = first_row + offset;
             (legend_mark(row, x0, y))
-            text x=(x0 + 30.0) y=(y) font-size="12" fill="#1f2933" { (Text(row.label())) }
+            @for (j, line) in label.iter().enumerate() {
+                text x=(x0 + 30.0) y=(y + LINE_H * j as f64) font-size="12" fill="#1f2933" { (Text(line)) }
+            }
         }
         (scale_bar(&base.scale_bar, x0, scale_y, scale))
     }
@@ -854,6 +1052,27 @@ fn legend_mark(row: &LegendRow, x0: f64, y: f64) -> Markup {
             .attr("fill", "#ffc20a")
             .attr("stroke", "#1f2933")
             .attr("stroke-width", 1.2),
+        LegendRow::Shape(style, _) => {
+            let e = empty("rect")
+                .attr("x", x0 + 3.0)
+                .attr("y", y - 10.0)
+                .attr("width", 16)
+                .attr("height", 12)
+                .attr("fill", style.fill)
+                .attr("stroke", style.stroke)
+                .attr("stroke-width", 1.4);
+            if style.dashed {
+                e.attr("stroke-dasharray", "3 2")
+            } else {
+                e
+            }
+        }
+        LegendRow::Numbered(colour, _) => {
+            return html! {
+                circle cx=(x0 + 11.0) cy=(y - 4.0) r="6.5" fill=(colour) stroke="#fff" {}
+                text x=(x0 + 11.0) y=(y - 0.8) text-anchor="middle" font-size="8.5" font-weight="700" fill="#fff" { "1" }
+            }
+        }
     };
     html! { (mark) }
 }
@@ -900,12 +1119,13 @@ fn star(x: f64, y: f64, r: f64) -> String {
 }
 
 /// The maps' own style: hidden minor labels until zoomed, no zoom buttons on paper.
-const STYLE: &str = "svg.mv{cursor:grab}svg.mv.drag{cursor:grabbing}svg.mv text.minor{display:none}svg.mv.z2 text.minor{display:inline}svg[id^=map-]:focus{outline:2px solid #1d4e89}@media print{g.zb{display:none}}";
+const STYLE: &str = "svg.mv{cursor:grab;touch-action:none}g.cm path{vector-effect:non-scaling-stroke}svg.mv.drag{cursor:grabbing}svg.mv text.minor{display:none}svg.mv.z2 text.minor{display:inline}svg[id^=map-]:focus{outline:2px solid #1d4e89}@media print{g.zb{display:none}}";
 
 /// Pan and zoom on every map: the wheel zooms at the pointer, a drag pans, the buttons zoom in,
 /// out and back to the whole map, and on a focused map `+`, `-`, `0` and the arrow keys do the
-/// same. Only the nested `<svg class="mv">`'s viewBox moves; labels keep their size on screen and
-/// the minor ones show from twice the full view. Before printing every map returns to its full
+/// same; on a touch screen two fingers pinch to zoom and one drags. Only the nested
+/// `<svg class="mv">`'s viewBox moves; labels and the hatching keep their size on screen and the
+/// minor labels show from twice the full view. Before printing every map returns to its full
 /// view. Plain ES5 like the page script; it logs nothing.
 pub const SCRIPT: &str = r#"
 (function(){
@@ -920,6 +1140,8 @@ pub const SCRIPT: &str = r#"
     s.setAttribute('viewBox',b.map(function(v){return Math.round(v*100)/100;}).join(' '));
     var l=s.querySelector('g.lbl');
     if(l){var fs=parseFloat(l.getAttribute('data-fs'))/z;l.setAttribute('font-size',fs);l.setAttribute('stroke-width',fs/4);}
+    var h=s.querySelector('pattern.hatch');
+    if(h){h.setAttribute('patternTransform','rotate(45) scale('+Math.round(1e4/z)/1e4+')');}
     var c=(s.getAttribute('class')||'').replace(/ ?z2/,'');
     s.setAttribute('class',z>=2?c+' z2':c);
   }
@@ -955,6 +1177,27 @@ pub const SCRIPT: &str = r#"
       if(drag){drag=null;s.setAttribute('class',(s.getAttribute('class')||'').replace(/ ?drag/,''));}
     });
     s.addEventListener('dblclick',function(e){var p=at(s,e);zoom(s,2,p[0],p[1]);});
+    var touches={};
+    s.addEventListener('pointerdown',function(e){
+      if(e.pointerType==='touch'){touches[e.pointerId]=[e.clientX,e.clientY];}
+    });
+    s.addEventListener('pointermove',function(e){
+      var was=touches[e.pointerId];if(!was){return;}
+      var now=[e.clientX,e.clientY],ids=Object.keys(touches);
+      if(ids.length===2){
+        var o=touches[ids[0]==String(e.pointerId)?ids[1]:ids[0]];
+        var d0=Math.sqrt(Math.pow(was[0]-o[0],2)+Math.pow(was[1]-o[1],2));
+        var d1=Math.sqrt(Math.pow(now[0]-o[0],2)+Math.pow(now[1]-o[1],2));
+        if(d0>0&&d1>0){var p=at(s,{clientX:(now[0]+o[0])/2,clientY:(now[1]+o[1])/2});zoom(s,d1/d0,p[0],p[1]);}
+      }else if(ids.length===1){
+        var r=s.getBoundingClientRect(),b=nums(s,'viewBox');
+        set(s,[b[0]-(now[0]-was[0])/r.width*b[2],b[1]-(now[1]-was[1])/r.height*b[3],b[2],b[3]]);
+      }
+      touches[e.pointerId]=now;
+    });
+    function lift(e){delete touches[e.pointerId];}
+    s.addEventListener('pointerup',lift);
+    s.addEventListener('pointercancel',lift);
     var buttons=m.querySelectorAll('g.zb [data-zoom]');
     for(var j=0;j<buttons.length;j++){(function(b){
       b.addEventListener('click',function(){
@@ -1132,6 +1375,102 @@ mod tests {
     }
 
     #[test]
+    fn labels_at_the_edge_move_inside_the_map() {
+        // Two 12 m squares in opposite corners of a 400 x 100 m map at 1 unit per metre, their
+        // labels 10 units high: each label's box must stay inside the map.
+        let square = |x: f64, y: f64, w: f64| {
+            MultiPolygon(vec![geo::Polygon::new(
+                LineString::from(vec![(x, y), (x + w, y), (x + w, y + w), (x, y + w), (x, y)]),
+                vec![],
+            )])
+        };
+        let (left, right) = (square(0.0, 0.0, 12.0), square(388.0, 88.0, 12.0));
+        let frame = Frame::fit(
+            Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 400.0, y: 100.0 }),
+            400.0,
+            100.0,
+        )
+        .unwrap();
+        let names = ["A long name here".to_string(), "Tenletters".to_string()];
+        let labels = place_labels(&frame, &[&left, &right], &names, 10.0, 0.0);
+        // Half widths: 44 and 27.5 units; the right square's centre (394, 6) is 6 units from the
+        // right edge and its label's baseline 6 units from the top, under one letter's height.
+        assert_eq!((labels[0].x, labels[0].y), (44.0, 94.0));
+        assert_eq!((labels[1].x, labels[1].y), (372.5, 10.0));
+        // With 20 units of map beyond the frame on each side, the first label needs only 24.
+        let labels = place_labels(&frame, &[&left, &right], &names, 10.0, 20.0);
+        assert_eq!(labels[0].x, 24.0);
+        assert_eq!(labels[1].x, 392.5);
+    }
+
+    #[test]
+    fn catchments_are_drawn_with_at_most_the_capped_points() {
+        // A 72-gon of radius 1000 m at 0.2 units per metre (a 200-unit disc, 5 degrees a side):
+        // the plain path keeps every vertex (two sides bulge 200 (1 - cos 5°) = 0.76 units from
+        // their chord, over its 0.3-unit tolerance); capped at 12 points the tolerance doubles
+        // from 0.5 to 8 units, where six sides (6.8 units) make one chord but seven (9.3) do not.
+        let ring: Vec<(f64, f64)> = (0..=72)
+            .map(|i| {
+                let a = std::f64::consts::TAU * (i % 72) as f64 / 72.0;
+                (1000.0 * a.cos(), 1000.0 * a.sin())
+            })
+            .collect();
+        let disc = MultiPolygon(vec![geo::Polygon::new(LineString::from(ring), vec![])]);
+        let frame = Frame::fit(
+            Rect::new(
+                Coord {
+                    x: -1000.0,
+                    y: -1000.0,
+                },
+                Coord {
+                    x: 1000.0,
+                    y: 1000.0,
+                },
+            ),
+            400.0,
+            400.0,
+        )
+        .unwrap();
+        assert!(path_data(&frame, &disc).matches('L').count() + 1 > 12);
+        let d = capped_path_data(&frame, &disc, 12);
+        let points: Vec<(f64, f64)> = d
+            .trim_end_matches('Z')
+            .split(['M', 'L'])
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let (x, y) = p.split_once(' ').unwrap();
+                (x.parse().unwrap(), y.parse().unwrap())
+            })
+            .collect();
+        assert!(points.len() <= 12 && points.len() >= 6, "{}", points.len());
+        for (x, y) in points {
+            // Every kept point is a vertex of the 72-gon: 200 units from the centre (200, 200).
+            assert!(
+                ((x - 200.0_f64).hypot(y - 200.0) - 200.0).abs() < 0.1,
+                "{x} {y}"
+            );
+        }
+    }
+
+    #[test]
+    fn long_legend_labels_wrap_and_push_the_rows_below() {
+        let rows = vec![
+            LegendRow::Swatch("#fff".into(), "short".into()),
+            LegendRow::Swatch(
+                "#fff".into(),
+                "a label that is too long for one line".into(),
+            ),
+            LegendRow::Amenity("last".into()),
+        ];
+        let (lines, offsets) = row_layout(&rows);
+        assert_eq!(lines[1], vec!["a label that is too long", "for one line"]);
+        assert_eq!(
+            offsets,
+            vec![0.0, ROW_H, 2.0 * ROW_H + LINE_H, 3.0 * ROW_H + LINE_H]
+        );
+    }
+
+    #[test]
     fn labels_that_would_overlap_are_minor() {
         let square = |x: f64, y: f64, w: f64| {
             MultiPolygon(vec![geo::Polygon::new(
@@ -1153,7 +1492,7 @@ mod tests {
         )
         .unwrap();
         let names = ["Big".to_string(), "Small".to_string(), "Far".to_string()];
-        let labels = place_labels(&frame, &[&big, &small, &far], &names, 10.0);
+        let labels = place_labels(&frame, &[&big, &small, &far], &names, 10.0, 0.0);
         let major: Vec<(&str, bool)> = labels.iter().map(|l| (l.text.as_str(), l.major)).collect();
         assert_eq!(major, vec![("Big", true), ("Far", true), ("Small", false)]);
     }

@@ -43,6 +43,8 @@ pub struct ReportInput<'a> {
     pub equity: Option<&'a Equity>,
     pub meeting_places: &'a [MeetingPlace],
     pub sites: Option<&'a SitePlan>,
+    /// The focus kind's catchments, as `catchments.geojson` has them.
+    pub catchments: Option<&'a crate::measures::catchments::Catchments>,
     pub closures: Option<&'a crate::sites::closures::ClosurePlan>,
     /// One per `[[scenarios]]` entry.
     pub scenarios: &'a [crate::scenarios::ScenarioOutcome],
@@ -63,15 +65,18 @@ const NAV: [(&str, &str); 8] = [
 
 /// The whole report as one HTML page.
 pub fn render(input: &ReportInput) -> String {
+    let base = sections::map_base(input);
     let body = html! {
         (sections::summary(input))
-        (sections::maps(input))
+        (sections::maps(input, base.as_ref()))
         (sections::equity(input))
         (sections::priority(input))
         (sections::sites(input))
-        (sections::decisions(input))
+        (sections::decisions(input, base.as_ref()))
         (sections::meeting_places(input))
         (sections::provenance(input))
+        // After the last map: the script binds to the maps present when it runs.
+        (maps::interaction())
     };
     let t = input.texts;
     let subtitle = t.fmt(

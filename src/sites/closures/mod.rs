@@ -52,6 +52,9 @@ pub struct Closure {
     /// outside every neighbourhood), the children per band; only neighbourhoods with a loss,
     /// in scene order, `None` last.
     pub by_neighbourhood: Vec<(Option<u32>, Vec<f64>)>,
+    /// The homes whose children lose coverage with this closure, in home order: the home's
+    /// index and its children losing coverage over the bands (the report's closure map).
+    pub homes_losing: Vec<(u32, f64)>,
 }
 
 /// The closures of a study.
@@ -179,9 +182,15 @@ pub fn plan(
             let mut by_band = vec![0.0; norms.len()];
             let mut weighted_loss = 0.0;
             let mut by_place: Vec<(Option<u32>, Vec<f64>)> = Vec::new();
+            let mut homes_losing: Vec<(u32, f64)> = Vec::new();
             for &i in &step.lost {
                 let d = &demand[i as usize];
                 by_band[d.band] += d.children;
+                // Demand points run home by home, so a home's bands are adjacent.
+                match homes_losing.last_mut() {
+                    Some(last) if last.0 as usize == d.home => last.1 += d.children,
+                    _ => homes_losing.push((d.home as u32, d.children)),
+                }
                 weighted_loss += weight[i as usize];
                 let n = homes.neighbourhood[d.home];
                 let at = match by_place.iter().position(|p| p.0 == n) {
@@ -216,6 +225,7 @@ pub fn plan(
                     .map(String::from),
                 appraisal,
                 by_neighbourhood: by_place,
+                homes_losing,
             }
         })
         .collect();

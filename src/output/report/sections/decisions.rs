@@ -5,9 +5,12 @@ use maud::{html, Markup};
 
 use crate::output::report::facts::display_name;
 use crate::output::report::html::{num, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::maps::MapBase;
 use crate::output::report::ReportInput;
 
-pub fn decisions(input: &ReportInput) -> Markup {
+use super::decision_maps;
+
+pub fn decisions(input: &ReportInput, base: Option<&MapBase>) -> Markup {
     let t = input.texts;
     if input.closures.is_none() && input.scenarios.is_empty() {
         let code = html! { code { "[closures]" } " / " code { "[[scenarios]]" } };
@@ -26,6 +29,9 @@ pub fn decisions(input: &ReportInput) -> Markup {
             @for line in &plan.cost_assumptions {
                 p class="note" { (Text(line)) }
             }
+            @if let Some(map) = base.and_then(|b| decision_maps::closure_map(input, b, plan)) {
+                div class="maps" { (map) }
+            }
         }
         @if !input.scenarios.is_empty() {
             h3 { (Text(t.get("md.scenarios"))) }
@@ -35,6 +41,12 @@ pub fn decisions(input: &ReportInput) -> Markup {
                     t, input.scene, input.study_area, input.scenarios) {
                     li { (Text(&line)) }
                 }
+            }
+            @if let Some(base) = base {
+                @if input.scenarios.len() > decision_maps::MAX_SCENARIO_MAPS {
+                    p class="note" { (Text(&t.fmt("scenario_map.capped", &[("n", &decision_maps::MAX_SCENARIO_MAPS), ("all", &input.scenarios.len())]))) }
+                }
+                div class="maps" { @for map in decision_maps::scenario_maps(input, base) { (map) } }
             }
         }
     };

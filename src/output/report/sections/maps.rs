@@ -136,20 +136,26 @@ const COVERAGE_PALETTE: Palette = Palette {
     start: 0.12,
 };
 
-pub fn maps(input: &ReportInput) -> Markup {
-    let (scene, t) = (input.scene, input.texts);
+/// The attribution line of the maps.
+fn attribution(input: &ReportInput) -> String {
     let srcs = sources(input);
-    let attribution = if srcs.is_empty() {
-        t.get("maps.attribution").to_string()
+    if srcs.is_empty() {
+        input.texts.get("maps.attribution").to_string()
     } else {
         srcs.iter()
             .map(|s| s.text.as_str())
             .collect::<Vec<_>>()
             .join(" · ")
-    };
+    }
+}
+
+/// What every map of the report shares (the maps section's and the decisions'); `None` when the
+/// neighbourhoods have no extent to draw.
+pub fn map_base(input: &ReportInput) -> Option<MapBase> {
+    let (scene, t) = (input.scene, input.texts);
     let polygons: Vec<&geo::MultiPolygon> =
         scene.neighbourhoods.iter().map(|n| &n.geometry).collect();
-    let Some(base) = MapBase::new(
+    MapBase::new(
         scene.extent(),
         &polygons,
         scene.neighbourhoods.iter().map(|n| n.id.clone()).collect(),
@@ -158,7 +164,7 @@ pub fn maps(input: &ReportInput) -> Markup {
         without_children(input),
         Shared {
             backdrop: scene.backdrop.clone(),
-            attribution,
+            attribution: attribution(input),
             no_children: t.get("maps.no_children_class").to_string(),
             north_arrow: t.get("maps.north_arrow").to_string(),
             scale_bar: t.get("maps.scale_bar").to_string(),
@@ -168,23 +174,36 @@ pub fn maps(input: &ReportInput) -> Markup {
                 t.get("maps.zoom_reset").to_string(),
             ],
         },
-    ) else {
+    )
+}
+
+pub fn maps(input: &ReportInput, base: Option<&MapBase>) -> Markup {
+    let (scene, t) = (input.scene, input.texts);
+    let srcs = sources(input);
+    let Some(base) = base else {
         let note = html! { (Text(t.get("maps.no_extent"))) };
         return section("maps", t.get("nav.maps"), super::absent(note));
     };
     let stars = site_stars(input);
-    let mut figures = kind_maps(input, &base, &stars);
-    if let Some(gap) = gap_map(input, &base, &stars) {
-        figures.insert(1.min(figures.len()), gap);
+    let mut figures = kind_maps(input, base, &stars);
+    let mut after_focus = 1.min(figures.len());
+    if let Some(gap) = gap_map(input, base, &stars) {
+        figures.insert(after_focus, gap);
+        after_focus += 1;
     }
-    figures.push(score_map(input, &base));
-    figures.extend(play_area_map(input, &base));
-    figures.push(priority_map(input, &base, stars));
+    for (i, map) in super::catchment_maps::catchment_maps(input, base)
+        .into_iter()
+        .enumerate()
+    {
+        figures.insert(after_focus + i, map);
+    }
+    figures.push(score_map(input, base));
+    figures.extend(play_area_map(input, base));
+    figures.push(priority_map(input, base, stars));
     let inner = html! {
         p class="note" { (t.get("maps.note")) }
         (base.shared_defs())
         div class="maps" { @for f in &figures { (f) } }
-        (maps::interaction())
         p class="note" {
             (Text(&t.fmt("maps.sources", &[("files", &input_names(scene).join(", "))])))
             @if !srcs.is_empty() { "; " }
@@ -408,7 +427,7 @@ fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Mark
 }
 
 /// The amenities of kind `k` as drawn: polygons as polygons, points as symbols, each named.
-fn amenity_shapes(input: &ReportInput, k: usize) -> Vec<Shape> {
+pub(super) fn amenity_shapes(input: &ReportInput, k: usize) -> Vec<Shape> {
     let kind = &input.scene.amenities[k];
     kind.items
         .iter()

@@ -1,6 +1,8 @@
 //! The sections of the report in page order, one file each: every section turns the stages'
 //! results into markup and computes nothing of its own.
 
+mod catchment_maps;
+mod decision_maps;
 mod decisions;
 mod equity;
 mod maps;
@@ -16,7 +18,7 @@ use super::ReportInput;
 
 pub use decisions::decisions;
 pub use equity::equity;
-pub use maps::maps;
+pub use maps::{map_base, maps};
 pub use meeting::meeting_places;
 pub use priority::priority;
 pub use provenance::provenance;

@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use crate::cba::Appraisal;
 use crate::output::i18n::Texts;
+use crate::output::report::facts::display_name;
 use crate::output::report::html::{num, section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 use crate::sites::plan::SitePlan;
@@ -27,7 +28,7 @@ pub fn sites(input: &ReportInput) -> Markup {
     let benefit_key = html! { code { "[costs] benefit_eur_per_child_per_year" } };
     let inner = html! {
         p class="note" { (Text(&note)) }
-        (site_table(t, plan))
+        (site_table(input, plan))
         h3 { (Text(t.get("sites.cba"))) }
         (cba_tables(t, plan))
         @match plan.cba.break_even_benefit_factor {
@@ -49,8 +50,17 @@ fn columns(t: &Texts, keys: &[&str]) -> Vec<String> {
     keys.iter().map(|k| t.get(k).to_string()).collect()
 }
 
-fn site_table(t: &Texts, plan: &SitePlan) -> Markup {
-    let mut names = columns(t, &["col.rank", "col.name"]);
+fn site_table(input: &ReportInput, plan: &SitePlan) -> Markup {
+    let t = input.texts;
+    let mut names = columns(
+        t,
+        &[
+            "col.rank",
+            "col.name",
+            "col.neighbourhood",
+            "sites_table.street",
+        ],
+    );
     names.extend(["x".to_string(), "y".to_string()]);
     names.push(t.get("col.new_children").to_string());
     names.extend(
@@ -65,9 +75,23 @@ fn site_table(t: &Texts, plan: &SitePlan) -> Markup {
         .iter()
         .zip(&plan.cba.sites)
         .map(|(site, a)| {
+            // As sites.csv has it, by its name where the neighbourhoods have names.
+            let place = site
+                .neighbourhood_id
+                .as_deref()
+                .map_or(String::new(), |id| {
+                    input
+                        .scene
+                        .neighbourhoods
+                        .iter()
+                        .find(|n| n.id == id)
+                        .map_or_else(|| id.to_string(), display_name)
+                });
             let mut cells = vec![
                 Td::num(Some(site.rank as f64), site.rank.to_string()),
                 Td::text(&site.name),
+                Td::text(&place),
+                Td::text(site.street.as_deref().unwrap_or_default()),
                 Td::num(Some(site.x), num(Some(site.x), 0)),
                 Td::num(Some(site.y), num(Some(site.y), 0)),
                 Td::num(Some(site.new_children), num(Some(site.new_children), 1)),
