@@ -71,11 +71,14 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
     for c in &plan.closures {
         closed[c.amenity] = true;
     }
-    let shapes = amenity_shapes(input, k);
-    let (gone, kept): (Vec<(usize, Shape)>, Vec<(usize, Shape)>) = shapes
-        .into_iter()
-        .enumerate()
-        .partition(|(j, _)| closed[*j]);
+    let (mut gone, mut kept) = (Vec::new(), Vec::new());
+    for (shape, closed) in amenity_shapes(input, k).into_iter().zip(closed) {
+        if closed {
+            gone.push(shape);
+        } else {
+            kept.push(shape);
+        }
+    }
     let marks = plan
         .closures
         .iter()
@@ -108,7 +111,7 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
         .map(|h| t.fmt("closure_map.hex", &[("n", &num(Some(h.value), 1))]))
         .collect();
     let map = Choropleth {
-        amenities: kept.into_iter().map(|(_, s)| s).collect(),
+        amenities: kept,
         amenity_label: t.fmt(
             "closure_map.kept",
             &[("n", &(items.len() - plan.closures.len()))],
@@ -122,7 +125,7 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
         layers: vec![
             Layer::Shapes {
                 style: CLOSED,
-                shapes: gone.into_iter().map(|(_, s)| s).collect(),
+                shapes: gone,
             },
             Layer::Numbered {
                 colour: RANK,
