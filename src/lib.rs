@@ -30,6 +30,7 @@ pub mod neighbourhoods;
 pub mod output;
 pub mod progress;
 pub mod reach;
+pub mod regions;
 pub mod run;
 pub mod sample;
 pub mod scenarios;
