@@ -70,7 +70,7 @@ fn regions(dirs: &[PathBuf]) -> Result<Vec<(PathBuf, Manifest)>> {
                 return Err(Error::io(
                     &d,
                     format!(
-                        "this region is of another split than {} ({} split {} of {} vs {} split {} of {}): merge the regions of one split",
+                        "this region is of another split than {} ({}, {}, kindscape {}; that one: {}, {}, kindscape {}): merge the regions of one split",
                         first.display(),
                         m.study.display(), m.split, m.kindscape,
                         f.study.display(), f.split, f.kindscape,
@@ -134,6 +134,17 @@ fn lines(bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
 /// Merges the regions in `dirs` into `options.out`.
 pub fn merge(dirs: &[PathBuf], options: &MergeOptions) -> Result<MergeSummary> {
     let regions = regions(dirs)?;
+    // Every region has run before anything is read.
+    for (dir, _) in &regions {
+        for file in [
+            "homes.csv",
+            "neighbourhoods.csv",
+            region::HOMES_FILE,
+            region::NEIGHBOURHOODS_FILE,
+        ] {
+            output(dir, file)?;
+        }
+    }
     let first = &regions[0].1;
     let (n_homes, n_nbs) = (first.study_homes, first.study_neighbourhoods);
     let settings = Resolved::load(&regions[0].0.join(STUDY_FILE))?;
