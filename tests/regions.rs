@@ -65,7 +65,7 @@ fn split_run_merge_equals_single_run(study: &Path, work: &Path) {
     }
     let merged = work.join("merged");
     merge(
-        &[regions.clone()],
+        std::slice::from_ref(&regions),
         &MergeOptions {
             out: merged.clone(),
             study: Some(study.to_path_buf()),

@@ -80,8 +80,7 @@ pub fn split(study_path: &Path, partition: &Partition, out: &Path) -> Result<Spl
             .fold(0.0, f64::max)
     };
     let mut nearest_m = vec![0.0f64; regions];
-    for h in 0..homes.len() {
-        let r = home_region[h];
+    for (h, &r) in home_region.iter().enumerate() {
         nearest_m[r] = nearest_m[r].max(farthest(h));
     }
     drop((straight, served));
@@ -168,8 +167,7 @@ pub fn split(study_path: &Path, partition: &Partition, out: &Path) -> Result<Spl
     let split_id = split_id(&study_text, partition);
     std::fs::create_dir_all(out).map_err(|e| Error::io(out, e))?;
     let mut summary = Vec::with_capacity(regions);
-    for r in 0..regions {
-        let name = &owner.names[r];
+    for (r, name) in owner.names.iter().enumerate() {
         let owned_nbs: Vec<usize> = (0..scene.neighbourhoods.len())
             .filter(|&n| owner.of_neighbourhood[n] == r)
             .collect();
@@ -238,7 +236,7 @@ pub fn split(study_path: &Path, partition: &Partition, out: &Path) -> Result<Spl
                 if let Some(q) = &quintiles {
                     ft.props.insert(
                         QUINTILE_ATTRIBUTE.into(),
-                        q[n].map_or(Value::Null, |q| Value::from(q)),
+                        q[n].map_or(Value::Null, Value::from),
                     );
                 }
                 ft
@@ -727,10 +725,11 @@ fn region_study(study: &Resolved, text: &str, name: &str, crs: &str) -> Result<S
 fn absolute_paths(t: &mut toml::Table, dir: &Path) {
     for (key, v) in t.iter_mut() {
         match v {
-            toml::Value::String(p) if key == "path" || key == "candidates" => {
-                if Path::new(p.as_str()).is_relative() {
-                    *p = dir.join(p.as_str()).to_string_lossy().into_owned();
-                }
+            toml::Value::String(p)
+                if (key == "path" || key == "candidates")
+                    && Path::new(p.as_str()).is_relative() =>
+            {
+                *p = dir.join(p.as_str()).to_string_lossy().into_owned();
             }
             toml::Value::Table(inner) => absolute_paths(inner, dir),
             toml::Value::Array(list) => {
