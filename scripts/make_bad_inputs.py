@@ -734,3 +734,74 @@ def write_output_safety_cases():
 
 
 write_output_safety_cases()
+
+
+# ---------------------------------------------------------------------------------------------
+# split and merge (issue 19): cases of other verbs. `args.txt` holds the arguments (one per line,
+# `{case}` for the case's folder) run instead of `run study.toml`; "parquet-build": the case holds
+# only for a kindscape built with the `parquet` feature (split writes GeoParquet layers).
+# Append-only, as the blocks above.
+# ---------------------------------------------------------------------------------------------
+REGION_CASES = {}
+
+
+def region_case(name, expect, args, files=None, study=S):
+    assert name not in REGION_CASES and name not in CASES, f"case {name} is defined twice"
+    REGION_CASES[name] = (expect, args, study, files or {})
+
+
+def manifest(split_id, index, regions, name, study="/data/city.toml"):
+    """A region.json as `kindscape split` writes it (see src/regions/mod.rs)."""
+    return {
+        "kindscape": "0.1.0", "study": study, "split_id": split_id, "split": "--tiles %d" % regions,
+        "regions": regions, "index": index, "name": name, "study_homes": 2, "study_neighbourhoods": 1,
+        "homes": [index], "neighbourhoods": [0] if index == 0 else [None],
+        "halo": {"amenities_m": 100.0, "homes_m": 200.0, "network_m": 300.0},
+    }
+
+
+SPLIT = ["split", "{case}/study.toml"]
+region_case("split_by_missing_attribute", ["error", "--by gemeente: no neighbourhood has that attribute", "code, income, kids, name", "parquet-build"],
+            SPLIT + ["--by", "gemeente", "--out", "{case}/regions"])
+region_case("split_zero_tiles", ["error", "--tiles 0: give at least 1 tile", "parquet-build"], SPLIT + ["--tiles", "0", "--out", "{case}/regions"])
+region_case("split_more_tiles_than_neighbourhoods", ["error", "--tiles 50: the study has only", "owns whole neighbourhoods", "parquet-build"],
+            SPLIT + ["--tiles", "50", "--out", "{case}/regions"])
+region_case("split_into_a_folder_with_files", ["error", "regions", "split writes into a new or empty folder", "parquet-build"],
+            SPLIT + ["--tiles", "1", "--out", "{case}/regions"], {"regions/notes.txt": "mine\n"})
+region_case("split_needs_parquet", ["error", "split writes each region's layers as GeoParquet", "--features parquet", "default-build"],
+            SPLIT + ["--tiles", "2", "--out", "{case}/regions"])
+MERGE = ["merge", "{case}/a", "{case}/b", "--out", "{case}/merged"]
+region_case("merge_regions_of_mixed_studies", ["error", "b: this region is of another split than", "/data/town.toml", "merge the regions of one split"], MERGE,
+            {"a/region.json": manifest("1111", 0, 2, "tile_1"), "b/region.json": manifest("2222", 1, 2, "tile_2", study="/data/town.toml")})
+region_case("merge_region_given_twice", ["error", "region \"tile_1\" is given twice"], MERGE,
+            {"a/region.json": manifest("1111", 0, 2, "tile_1"), "b/region.json": manifest("1111", 0, 2, "tile_1")})
+region_case("merge_region_missing", ["error", "1 of the split's 3 regions are missing (numbers 3)", "merge needs every region"], MERGE,
+            {"a/region.json": manifest("1111", 0, 3, "tile_1"), "b/region.json": manifest("1111", 1, 3, "tile_2")})
+region_case("merge_region_not_run", ["error", "out/homes.csv", "missing: run the region first", "kindscape run"], MERGE,
+            {"a/region.json": manifest("1111", 0, 2, "tile_1"), "b/region.json": manifest("1111", 1, 2, "tile_2"),
+             "a/study.toml": S, "b/study.toml": S})
+region_case("merge_not_a_region", ["error", "no region here", "region.json"], ["merge", "{case}", "--out", "{case}/merged"])
+region_case("merge_manifest_not_json", ["error", "region.json", "not a region manifest written by `kindscape split`"], MERGE,
+            {"a/region.json": "{\"regions\": 2", "b/region.json": manifest("1111", 1, 2, "tile_2")})
+
+
+def write_region_cases():
+    for name, (expect, args, study, files) in REGION_CASES.items():
+        d = os.path.join(ROOT, name)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        open(os.path.join(d, "study.toml"), "w").write(study)
+        open(os.path.join(d, "expect.txt"), "w").write("\n".join(expect) + "\n")
+        open(os.path.join(d, "args.txt"), "w").write("\n".join(args) + "\n")
+        for f, content in files.items():
+            os.makedirs(os.path.dirname(os.path.join(d, f)), exist_ok=True)
+            with open(os.path.join(d, f), "w") as out:
+                if isinstance(content, str):
+                    out.write(content)
+                else:
+                    json.dump(content, out)
+    print(len(REGION_CASES), "split and merge cases")
+
+
+write_region_cases()

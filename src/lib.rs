@@ -15,6 +15,8 @@
 //! * [`equity`], [`sites`] and [`cba`] answer who misses out, where to build, and whether it pays.
 //! * [`scenarios`] compares each `[[scenarios]]` entry (amenities removed or added) with the base.
 //! * [`output`] writes every file atomically.
+//! * [`regions`] splits a study too large for one machine into region studies and merges
+//!   their outputs into the single run's (docs/SCALE.md).
 //!
 //! [`run::run_study`] runs the whole flow ([`run::load`], [`run::compute`], [`run::write`]); the
 //! `kindscape` binary is a thin front over it. The parts work without a study file too: see the
@@ -30,6 +32,7 @@ pub mod neighbourhoods;
 pub mod output;
 pub mod progress;
 pub mod reach;
+pub mod regions;
 pub mod run;
 pub mod sample;
 pub mod scenarios;

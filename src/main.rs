@@ -39,6 +39,31 @@ enum Command {
     },
     /// Load and validate every layer; print counts, CRS, extents and warnings. Writes nothing.
     Check { study: PathBuf },
+    /// Split a study into region studies (GeoParquet layers; needs `--features parquet`).
+    Split {
+        study: PathBuf,
+        /// One region per value of this neighbourhood attribute.
+        #[arg(long, conflicts_with = "tiles", required_unless_present = "tiles")]
+        by: Option<String>,
+        /// This many regions of about equal homes, cut from the neighbourhoods' centroids.
+        #[arg(long)]
+        tiles: Option<usize>,
+        /// The folder the region studies are written to (new or empty).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Put the outputs of the regions of one split back together (DIR: a region folder, or the
+    /// folder `split` wrote).
+    Merge {
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        /// The output folder.
+        #[arg(long)]
+        out: PathBuf,
+        /// The split study (for run.json and the output folder's checks).
+        #[arg(long)]
+        study: Option<PathBuf>,
+    },
     /// Write the sample town (layers and study file) to DIR.
     Sample {
         dir: PathBuf,
@@ -65,6 +90,47 @@ enum Command {
 fn thread_limit() -> usize {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     (4 * cores).max(16)
+}
+
+#[cfg(feature = "parquet")]
+fn split(
+    study: &std::path::Path,
+    by: Option<String>,
+    tiles: Option<usize>,
+    out: &std::path::Path,
+) -> kindscape::Result<()> {
+    use kindscape::regions::split::{split, Partition};
+    let partition = match (by, tiles) {
+        (Some(a), _) => Partition::By(a),
+        (None, Some(n)) => Partition::Tiles(n),
+        (None, None) => unreachable!("clap requires --by or --tiles"),
+    };
+    let s = split(study, &partition, out)?;
+    eprint!("{}", summary::sorted_warnings(&s.warnings));
+    for (name, nbs, own, carried) in &s.regions {
+        println!("{name}: {nbs} neighbourhoods, {own} homes (with the halo {carried})");
+    }
+    println!(
+        "Wrote {} region studies to {}; run each (`kindscape run {}/<region>/study.toml`), then `kindscape merge {} --out OUT`",
+        s.regions.len(),
+        s.out.display(),
+        s.out.display(),
+        s.out.display()
+    );
+    Ok(())
+}
+
+#[cfg(not(feature = "parquet"))]
+fn split(
+    study: &std::path::Path,
+    _by: Option<String>,
+    _tiles: Option<usize>,
+    _out: &std::path::Path,
+) -> kindscape::Result<()> {
+    Err(kindscape::Error::study(
+        study,
+        "split writes each region's layers as GeoParquet, which needs a kindscape built with the `parquet` feature, and this one was built without it: rebuild with `cargo install --path . --features parquet`",
+    ))
 }
 
 fn main() -> ExitCode {
@@ -110,6 +176,29 @@ fn main() -> ExitCode {
                 summary::check_summary(&c.study, &c.scene, c.network.as_ref(), &c.warnings)
             )
         }),
+        Command::Split {
+            study,
+            by,
+            tiles,
+            out,
+        } => split(&study, by, tiles, &out),
+        Command::Merge { dirs, out, study } => {
+            let options = kindscape::regions::merge::MergeOptions { out, study };
+            kindscape::regions::merge::merge(&dirs, &options).map(|m| {
+                println!(
+                    "Merged {} regions: {} homes, {} neighbourhoods, {} files in {}",
+                    m.regions,
+                    m.homes,
+                    m.neighbourhoods,
+                    m.files.len(),
+                    m.out_dir.display()
+                );
+                println!(
+                    "Study-wide quintiles, inequality indices and priority ranks are computed from all regions; {}.",
+                    kindscape::regions::merge::PER_REGION_NOTE
+                );
+            })
+        }
         Command::Sample {
             dir,
             homes,

@@ -61,16 +61,35 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         copy_dir(&root.join("_base"), &tmp.path().join("_base"));
         copy_dir(case, &tmp.path().join(&name));
         let expect = std::fs::read_to_string(case.join("expect.txt")).unwrap();
-        // A case about what a default build lacks (GeoParquet) holds only there.
-        if cfg!(feature = "parquet") && expect.lines().any(|l| l.trim() == "default-build") {
+        // A case about what a default build lacks (GeoParquet) holds only there, and one about
+        // what only the `parquet` feature does (split) only in that build.
+        let marked = |m: &str| expect.lines().any(|l| l.trim() == m);
+        if cfg!(feature = "parquet") && marked("default-build") {
             continue;
         }
+        if !cfg!(feature = "parquet") && marked("parquet-build") {
+            continue;
+        }
+        // A case of another verb (split, merge) gives its arguments, `{case}` for its folder.
+        let case_dir = tmp.path().join(&name);
+        let args: Option<Vec<String>> =
+            std::fs::read_to_string(case.join("args.txt"))
+                .ok()
+                .map(|t| {
+                    t.lines()
+                        .map(|l| l.replace("{case}", &case_dir.to_string_lossy()))
+                        .collect()
+                });
         let mut lines = expect.lines();
         let status = lines.next().unwrap().trim().to_string();
         let before = snapshot(tmp.path());
         let out = common::kindscape()
-            .arg("run")
-            .arg(tmp.path().join(&name).join("study.toml"))
+            .args(args.clone().unwrap_or_else(|| {
+                vec![
+                    "run".into(),
+                    case_dir.join("study.toml").to_string_lossy().into_owned(),
+                ]
+            }))
             // The memory checks answer the same on every machine.
             .env("KINDSCAPE_MEMORY_LIMIT", "1G")
             .output()
@@ -85,7 +104,9 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         };
         let mut problems = Vec::new();
         let (unchanged, wants): (Vec<&str>, Vec<&str>) = lines
-            .filter(|l| !l.trim().is_empty() && l.trim() != "default-build")
+            .filter(|l| {
+                !l.trim().is_empty() && !matches!(l.trim(), "default-build" | "parquet-build")
+            })
             .partition(|l| l.trim() == "unchanged");
         if !unchanged.is_empty() && snapshot(tmp.path()) != before {
             problems.push("the run changed or added files".to_string());
@@ -96,7 +117,7 @@ fn every_bad_input_gets_its_message_and_never_a_panic() {
         // `check` resolves and loads exactly as `run` does, so it finds the same error, with
         // the same message, before anything is computed; only what needs the output folder
         // (marked `error run-only`) is left to `run`.
-        if status == "error" {
+        if status == "error" && args.is_none() {
             let checked = common::kindscape()
                 .arg("check")
                 .arg(tmp.path().join(&name).join("study.toml"))

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 
 /// The stages in flow order. `cba` is the cost-benefit arithmetic (present values of new
 /// children reached): it takes nothing from the site planner, which prices its sites with it.
-const FLOW: [&str; 11] = [
+/// `regions` splits a study and merges the regions' outputs: it reads every stage and writes
+/// through `output`.
+const FLOW: [&str; 12] = [
     "study",
     "layers",
     "scene",
@@ -18,6 +20,7 @@ const FLOW: [&str; 11] = [
     "cba",
     "sites",
     "output",
+    "regions",
 ];
 
 /// References back up that are being removed: each must still exist (a stale entry fails, so the

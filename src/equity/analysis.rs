@@ -136,34 +136,108 @@ pub fn analyse(
         return Ok(None);
     };
     let value = values(cfg, scene)?;
-    let weights: Vec<f64> = figures.iter().map(|f| f.children).collect();
-    let quintile = quintiles(&value, &weights, cfg.higher_is_worse.value);
+    let given = given_quintiles(cfg, scene)?;
+    let children: Vec<f64> = figures.iter().map(|f| f.children).collect();
     let scores: Vec<Option<f64>> = figures.iter().map(|f| f.score).collect();
-    let score_quintile = quintiles(&scores, &weights, false);
+    let homes = HomeOutcomes::of(norms, scene, distances, measures, None);
+    Ok(Some(equity_of(
+        value,
+        given,
+        &children,
+        &scores,
+        cfg.higher_is_worse.value,
+        &homes,
+    )))
+}
+
+/// Equity from the per-neighbourhood `value`, children and scores and the per-home outcomes:
+/// what a run computes from its scene and `kindscape merge` from the regions' figures.
+/// `given`: the quintiles of chances of `[equity] quintile`, else computed from `value`.
+pub fn equity_of(
+    value: Vec<Option<f64>>,
+    given: Option<Vec<Option<u8>>>,
+    children: &[f64],
+    scores: &[Option<f64>],
+    higher_is_worse: bool,
+    homes: &HomeOutcomes,
+) -> Equity {
+    let quintile = given.unwrap_or_else(|| quintiles(&value, children, higher_is_worse));
+    let score_quintile = quintiles(scores, children, false);
     let double_disadvantage = quintile
         .iter()
         .zip(&score_quintile)
         .map(|(a, b)| *a == Some(1) && *b == Some(1))
         .collect();
-
-    let by_quintile = quintile_figures(norms, scene, distances, measures, &quintile);
-    let indices = index_figures(
-        norms,
-        scene,
-        distances,
-        measures,
-        &value,
-        cfg.higher_is_worse.value,
-        None,
-    );
-    Ok(Some(Equity {
+    let by_quintile = quintile_figures(homes, &quintile);
+    let indices = index_figures(homes, &value, higher_is_worse);
+    Equity {
         value,
         quintile,
         score_quintile,
         double_disadvantage,
         by_quintile,
         indices,
-    }))
+    }
+}
+
+/// The quintile of chances of every neighbourhood, from `value` and the children per
+/// neighbourhood (the weights a run gives them): what `kindscape split` hands each region.
+pub fn chance_quintiles(
+    cfg: &EquitySettings,
+    scene: &Scene,
+    children: &[f64],
+) -> Result<Vec<Option<u8>>> {
+    let value = values(cfg, scene)?;
+    Ok(quintiles(&value, children, cfg.higher_is_worse.value))
+}
+
+/// What the equity figures weigh per home, in home order.
+#[derive(Debug, Clone, Default)]
+pub struct HomeOutcomes {
+    /// The home's neighbourhood (index), as in [`crate::scene::Homes`].
+    pub neighbourhood: Vec<Option<u32>>,
+    /// Children of all bands.
+    pub children: Vec<f64>,
+    pub score: Vec<f64>,
+    /// `[kind][home]`: the share of the home's children within their norm (NaN where the home
+    /// has no children the kind's norms count); empty for a kind not measured.
+    pub coverage: Vec<Vec<f64>>,
+}
+
+impl HomeOutcomes {
+    /// The outcomes of every home of `scene`; the coverage of the kinds `measured` names
+    /// (`None`: every kind).
+    pub fn of(
+        norms: &Norms,
+        scene: &Scene,
+        distances: &Distances,
+        measures: &HomeMeasures,
+        measured: Option<&[usize]>,
+    ) -> HomeOutcomes {
+        let homes = &scene.homes;
+        HomeOutcomes {
+            neighbourhood: homes.neighbourhood.clone(),
+            children: (0..homes.len()).map(|h| homes.total_children(h)).collect(),
+            score: measures.score.clone(),
+            coverage: (0..scene.amenities.len())
+                .map(|k| match measured.is_none_or(|m| m.contains(&k)) {
+                    true => (0..homes.len())
+                        .into_par_iter()
+                        .map(|h| home_coverage(norms, scene, distances, k, h).unwrap_or(f64::NAN))
+                        .collect(),
+                    false => Vec::new(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.children.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.children.is_empty()
+    }
 }
 
 /// The `[equity] by` value of each neighbourhood (none where missing or suppressed).
@@ -200,27 +274,44 @@ pub fn indices(
         return Ok(None);
     };
     let value = values(cfg, scene)?;
+    let homes = HomeOutcomes::of(norms, scene, distances, measures, Some(measured));
     Ok(Some(index_figures(
-        norms,
-        scene,
-        distances,
-        measures,
+        &homes,
         &value,
         cfg.higher_is_worse.value,
-        Some(measured),
     )))
+}
+
+/// The `[equity] quintile` attribute of every neighbourhood, when the study names one.
+fn given_quintiles(cfg: &EquitySettings, scene: &Scene) -> Result<Option<Vec<Option<u8>>>> {
+    let Some(attr) = &cfg.quintile else {
+        return Ok(None);
+    };
+    let mut out = Vec::with_capacity(scene.neighbourhoods.len());
+    for nb in scene.neighbourhoods.iter() {
+        let bad = |what: String| {
+            Error::layer(
+                &cfg.neighbourhoods_path,
+                format!(
+                    "neighbourhood {}: [equity] quintile \"{attr}\": {what}",
+                    nb.id
+                ),
+            )
+        };
+        out.push(
+            match attributes::number_value(&nb.props, attr).map_err(bad)? {
+                Number::Value(v) if (1.0..=5.0).contains(&v) && v.fract() == 0.0 => Some(v as u8),
+                Number::Value(v) => return Err(bad(format!("{v} is not a quintile (1 to 5)"))),
+                Number::Suppressed(_) | Number::Missing => None,
+            },
+        );
+    }
+    Ok(Some(out))
 }
 
 /// Children, score and coverage of each quintile of chances, over the homes of its
 /// neighbourhoods (children-weighted means).
-fn quintile_figures(
-    norms: &Norms,
-    scene: &Scene,
-    distances: &Distances,
-    measures: &HomeMeasures,
-    quintile: &[Option<u8>],
-) -> Vec<QuintileFigures> {
-    let homes = &scene.homes;
+fn quintile_figures(homes: &HomeOutcomes, quintile: &[Option<u8>]) -> Vec<QuintileFigures> {
     (1..=5u8)
         .map(|q| {
             let members: Vec<usize> = (0..homes.len())
@@ -228,12 +319,13 @@ fn quintile_figures(
                     homes.neighbourhood[*h].is_some_and(|n| quintile[n as usize] == Some(q))
                 })
                 .collect();
-            let mean = |f: &dyn Fn(usize) -> Option<f64>| -> Option<f64> {
+            // `skip_nan`: NaN marks a home without a value (coverage); a score is always one.
+            let mean = |values: &[f64], skip_nan: bool| -> Option<f64> {
                 let (mut s, mut w) = (0.0, 0.0);
                 for &h in &members {
-                    if let Some(v) = f(h) {
-                        let c = homes.total_children(h);
-                        s += v * c;
+                    if !(skip_nan && values[h].is_nan()) {
+                        let c = homes.children[h];
+                        s += values[h] * c;
                         w += c;
                     }
                 }
@@ -242,34 +334,26 @@ fn quintile_figures(
             QuintileFigures {
                 quintile: q,
                 neighbourhoods: quintile.iter().filter(|x| **x == Some(q)).count(),
-                children: members.iter().map(|h| homes.total_children(*h)).sum(),
-                score: mean(&|h| Some(measures.score[h])),
-                coverage: (0..scene.amenities.len())
-                    .map(|k| mean(&|h| home_coverage(norms, scene, distances, k, h)))
-                    .collect(),
+                children: members.iter().map(|h| homes.children[*h]).sum(),
+                score: mean(&homes.score, false),
+                coverage: homes.coverage.iter().map(|c| mean(c, true)).collect(),
             }
         })
         .collect()
 }
 
 /// The inequality indices over children (homes in a neighbourhood with a value), each of the
-/// score and of the coverage of every kind `measured` names (`None`: every kind; the others'
-/// are `None`).
+/// score and of the coverage of every kind measured (`None` for a kind whose coverage
+/// `homes` leaves empty).
 fn index_figures(
-    norms: &Norms,
-    scene: &Scene,
-    distances: &Distances,
-    measures: &HomeMeasures,
+    homes: &HomeOutcomes,
     value: &[Option<f64>],
     higher_is_worse: bool,
-    measured: Option<&[usize]>,
 ) -> Vec<IndexFigures> {
-    let is_measured = |k: usize| measured.is_none_or(|m| m.contains(&k));
-    let homes = &scene.homes;
     let members: Vec<usize> = (0..homes.len())
         .filter(|h| homes.neighbourhood[*h].is_some_and(|n| value[n as usize].is_some()))
         .collect();
-    let w: Vec<f64> = members.iter().map(|h| homes.total_children(*h)).collect();
+    let w: Vec<f64> = members.iter().map(|h| homes.children[*h]).collect();
     let ch: Vec<f64> = members
         .iter()
         .map(|h| {
@@ -281,12 +365,12 @@ fn index_figures(
         .collect();
     // Per outcome its values, or nothing for a kind not measured.
     let outcomes: Vec<Option<Vec<f64>>> =
-        std::iter::once(Some(members.iter().map(|h| measures.score[*h]).collect()))
-            .chain((0..scene.amenities.len()).map(|k| {
-                is_measured(k).then(|| {
+        std::iter::once(Some(members.iter().map(|h| homes.score[*h]).collect()))
+            .chain(homes.coverage.iter().map(|c| {
+                (!c.is_empty()).then(|| {
                     members
                         .iter()
-                        .map(|h| home_coverage(norms, scene, distances, k, *h).unwrap_or(0.0))
+                        .map(|h| if c[*h].is_nan() { 0.0 } else { c[*h] })
                         .collect()
                 })
             }))
@@ -326,18 +410,34 @@ pub fn rank_priority(
     quintile: Option<&[Option<u8>]>,
     deprivation_weight: f64,
 ) {
+    let gaps: Vec<f64> = figures.iter().map(|f| f.gap_children).collect();
+    for (f, rank) in figures
+        .iter_mut()
+        .zip(priority_ranks(&gaps, quintile, deprivation_weight))
+    {
+        f.priority_rank = rank;
+    }
+}
+
+/// The priority rank of each neighbourhood by its gap (see [`rank_priority`]); `None` without
+/// a gap.
+pub fn priority_ranks(
+    gaps: &[f64],
+    quintile: Option<&[Option<u8>]>,
+    deprivation_weight: f64,
+) -> Vec<Option<usize>> {
     let weights = match quintile {
         Some(q) => priority_weights(q, deprivation_weight),
-        None => vec![1.0; figures.len()],
+        None => vec![1.0; gaps.len()],
     };
-    let mut order: Vec<usize> = (0..figures.len())
-        .filter(|i| figures[*i].gap_children > 0.0)
-        .collect();
-    let key = |i: usize| figures[i].gap_children * weights[i];
+    let mut order: Vec<usize> = (0..gaps.len()).filter(|i| gaps[*i] > 0.0).collect();
+    let key = |i: usize| gaps[i] * weights[i];
     order.sort_by(|a, b| key(*b).total_cmp(&key(*a)).then(a.cmp(b)));
+    let mut ranks = vec![None; gaps.len()];
     for (rank, i) in order.into_iter().enumerate() {
-        figures[i].priority_rank = Some(rank + 1);
+        ranks[i] = Some(rank + 1);
     }
+    ranks
 }
 
 /// One place where children meet, and who can reach it.

@@ -42,6 +42,11 @@ pub struct NeighbourhoodFigures {
     pub priority_rank: Option<usize>,
 }
 
+/// The children of a group of homes, summed in their order.
+pub fn children_of(scene: &Scene, homes: &[usize]) -> f64 {
+    homes.iter().map(|&h| scene.homes.total_children(h)).sum()
+}
+
 /// Homes of each neighbourhood, by index.
 pub fn homes_by_neighbourhood(scene: &Scene) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); scene.neighbourhoods.len()];
@@ -165,7 +170,7 @@ pub fn figures(
             f
         })
         .collect();
-    let children: f64 = homes.iter().map(|&h| scene.homes.total_children(h)).sum();
+    let children = children_of(scene, homes);
     let score = weighted_mean(
         homes
             .iter()

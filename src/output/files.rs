@@ -185,6 +185,9 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         );
         writer.file("scenarios.csv", |w| t.write_csv(w))?;
     }
+    if view.study.region.is_some() {
+        write_region_figures(view, writer)?;
+    }
     writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
     writer.file("neighbourhoods.geojson", |w| {
         super::write_neighbourhoods_geojson(w, scene, &table)
@@ -217,6 +220,31 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         writer.file("homes.csv", |w| homes_csv(w))?;
     }
     Ok(table)
+}
+
+/// A region's full-precision figures for `kindscape merge` (see [`super::region`]).
+fn write_region_figures(view: &RunView, writer: &mut Writer) -> Result<()> {
+    let scene = view.scene;
+    let kinds: Vec<&str> = scene.amenities.iter().map(|k| k.kind.as_str()).collect();
+    let homes = crate::equity::analysis::HomeOutcomes::of(
+        &view.study.norms,
+        scene,
+        view.distances,
+        view.measures,
+        None,
+    );
+    writer.file(super::region::HOMES_FILE, |w| {
+        super::region::write_homes(w, &kinds, &homes)
+    })?;
+    let values = super::region::NeighbourhoodValues {
+        children: view.figures.iter().map(|f| f.children).collect(),
+        score: view.figures.iter().map(|f| f.score).collect(),
+        gap_children: view.figures.iter().map(|f| f.gap_children).collect(),
+        value: view.equity.map(|e| e.value.clone()).unwrap_or_default(),
+    };
+    writer.file(super::region::NEIGHBOURHOODS_FILE, |w| {
+        super::region::write_neighbourhoods(w, &values)
+    })
 }
 
 /// `kindscape.gpkg`: homes, neighbourhoods and sites as layers, from the same CSV text.

@@ -12,6 +12,7 @@ pub mod gpkg;
 pub mod i18n;
 pub mod markdown;
 pub mod pdf;
+pub mod region;
 pub mod report;
 pub mod scenarios;
 pub mod summary;

@@ -317,6 +317,32 @@ impl<'a> Rows<'a> {
     }
 }
 
+/// For each feature of the homes layer (read whole, in the working CRS), the home it makes (its
+/// index among the scene's homes), or `None` for a feature that makes none (filtered out, no
+/// geometry, empty): the same reading as the run's, so `kindscape split` knows which feature
+/// is which home.
+pub fn feature_homes(study: &Resolved, layer: &Layer) -> Result<Vec<Option<usize>>> {
+    let rows = Rows::new(study, &study.bands, &layer.path);
+    let cfg = &study.layers.homes;
+    let read: Vec<Result<Option<Row>>> = layer
+        .features
+        .par_iter()
+        .map(|f| read_row(cfg, rows.field_lists.as_deref(), &layer.path, f))
+        .collect();
+    let mut next = 0;
+    read.into_iter()
+        .map(|row| {
+            Ok(match row? {
+                Some(Row { home: Some(_), .. }) => {
+                    next += 1;
+                    Some(next - 1)
+                }
+                _ => None,
+            })
+        })
+        .collect()
+}
+
 /// What one feature of the homes layer gives: a home, or nothing (filtered out, no geometry,
 /// empty), with the polygon repairs it needed.
 struct Row {

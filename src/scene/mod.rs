@@ -27,7 +27,7 @@ use crate::study::Walkable;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind, ServedBands};
 pub use backdrop::Backdrop;
-pub use homes::{assign_neighbourhoods, Homes};
+pub use homes::{assign_neighbourhoods, feature_homes, Homes};
 pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;
 

@@ -89,6 +89,10 @@ pub struct StudySection {
     /// Extra output formats besides CSV and GeoJSON: "gpkg".
     #[serde(default)]
     pub formats: Vec<String>,
+    /// The region's name when this study is one region written by `kindscape split`: the run
+    /// also writes the full-precision figures `kindscape merge` reads.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 
 /// A language the report is written in.
@@ -434,6 +438,10 @@ pub struct EquitySection {
     pub by: String,
     #[serde(default)]
     pub higher_is_worse: Option<bool>,
+    /// A neighbourhood attribute holding each neighbourhood's quintile of chances (1-5), used
+    /// instead of computing it: a split region's quintiles are the whole study's.
+    #[serde(default)]
+    pub quintile: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -96,6 +96,8 @@ pub struct Resolved {
     /// `[study] language` of the report, `summary.md` and the terminal summary (`--lang` may
     /// override it when writing).
     pub language: Setting<Language>,
+    /// `[study] region`: this study is one region of a split study (`kindscape split`).
+    pub region: Option<String>,
     output: Option<String>,
     /// What the loading stage reads: the layer sections as written (their paths are relative to
     /// [`Resolved::dir`]; see [`Resolved::input_path`]).
@@ -283,6 +285,9 @@ pub struct PlayAreaSettings {
 pub struct EquitySettings {
     pub by: String,
     pub higher_is_worse: Setting<bool>,
+    /// `[equity] quintile`: the attribute holding each neighbourhood's quintile of chances,
+    /// given instead of computed (a split region's).
+    pub quintile: Option<String>,
     /// The neighbourhoods layer the attribute is read from, for its errors.
     pub neighbourhoods_path: PathBuf,
     /// The study file, for errors about the attribute.
@@ -432,6 +437,7 @@ impl Resolved {
         let equity = file.equity.as_ref().map(|e| EquitySettings {
             by: e.by.clone(),
             higher_is_worse: Setting::given_or(e.higher_is_worse, false),
+            quintile: e.quintile.clone(),
             neighbourhoods_path: study.resolve(
                 file.neighbourhoods
                     .osm
@@ -491,6 +497,7 @@ impl Resolved {
             geoparquet,
             pdf,
             output: head.output,
+            region: head.region,
             neighbourhood_attributes,
             homes_format,
             split,
