@@ -23,8 +23,8 @@ pub fn decisions(input: &ReportInput) -> Markup {
             @if !plan.closures.is_empty() {
                 (closures_table(input, plan))
             }
-            @for line in &plan.cost_assumptions {
-                p class="note" { (Text(line)) }
+            @for line in t.phrases(&plan.cost_assumptions) {
+                p class="note" { (Text(&line)) }
             }
         }
         @if !input.scenarios.is_empty() {
