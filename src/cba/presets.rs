@@ -36,7 +36,7 @@ impl CostSettings {
         } else {
             Phrase::new("assume.costs_overridden")
                 .with("preset", preset)
-                .with("keys", Arg::Text(self.overridden.join(", ")))
+                .with("keys", Arg::Text(quoted(&self.overridden)))
         }];
         let years = Arg::Figure(c.years as f64);
         lines.extend([
@@ -68,7 +68,12 @@ impl CostSettings {
         if self.benefits_from_study {
             lines.push(Phrase::new("assume.benefits_from_study"));
         } else {
-            lines.extend(self.preset.benefit_derivation.iter().map(|&k| Phrase::new(k)));
+            lines.extend(
+                self.preset
+                    .benefit_derivation
+                    .iter()
+                    .map(|&k| Phrase::new(k)),
+            );
             if c.maintenance_eur_per_year != self.preset.costs.maintenance_eur_per_year {
                 lines.push(
                     Phrase::new("assume.not_rescaled")
@@ -80,4 +85,12 @@ impl CostSettings {
         lines.extend(self.preset.notes.iter().map(|&k| Phrase::new(k)));
         lines
     }
+}
+
+/// Study-file keys as code ("`years`, `discount_rate`"): the study's words, in any language.
+fn quoted(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -323,7 +323,11 @@ fn provenance(input: &ReportInput, s: &mut String) {
             }
         } else {
             let n = input.warnings.len();
-            let _ = writeln!(s, "{}", t.fmt("provenance.warnings_elsewhere", &[("n", &n)]));
+            let _ = writeln!(
+                s,
+                "{}",
+                t.fmt("provenance.warnings_elsewhere", &[("n", &n)])
+            );
         }
     }
 }

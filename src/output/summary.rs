@@ -122,10 +122,10 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
         let by = r.study.equity.as_ref().map(|q| q.by.as_str()).unwrap_or("");
         let _ = writeln!(s, "\n{}", t.fmt("term.by_quintile", &[("by", &by)]));
-        let short = |c: &str| {
-            c.trim_end_matches("_coverage")
-                .replace("community_centre", "community")
-                .to_string()
+        // The table's columns in the reader's words, each within its 12 characters.
+        let short = |c: &str| match c {
+            "neighbourhoods" | "children" | "score" => t.get(&format!("term.{c}")).to_string(),
+            coverage => truncate(&t.kind_lower(coverage.trim_end_matches("_coverage")), 11),
         };
         let _ = writeln!(
             s,
@@ -140,7 +140,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             let _ = writeln!(
                 s,
                 "  {:<30}{}",
-                row[0].to_csv(),
+                index_name(t, &row[0].to_csv()),
                 row[1..]
                     .iter()
                     .map(|c| format!("{:>12}", c.to_csv()))
@@ -191,7 +191,10 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             "\n{}",
             t.fmt(
                 "term.sites",
-                &[("kind", &t.kind_lower(&p.kind)), ("candidates", &p.candidates)]
+                &[
+                    ("kind", &t.kind_lower(&p.kind)),
+                    ("candidates", &p.candidates)
+                ]
             )
         );
         for site in &p.sites {
@@ -257,6 +260,13 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         t.fmt("term.done", &[("seconds", &format!("{total:.2}"))])
     );
     s
+}
+
+/// A row of the equity table: a quintile, or an inequality index in the reader's words.
+fn index_name(t: &Texts, label: &str) -> String {
+    t.lookup(&format!("equity.{label}"))
+        .unwrap_or(label)
+        .to_string()
 }
 
 /// Closures printed before "and N more in closures.csv".
@@ -468,11 +478,7 @@ pub fn check_summary(
             )
         );
         if st.cut_ways > 0 {
-            let _ = writeln!(
-                s,
-                "  {}",
-                t.fmt("check.cut_ways", &[("n", &st.cut_ways)])
-            );
+            let _ = writeln!(s, "  {}", t.fmt("check.cut_ways", &[("n", &st.cut_ways)]));
         }
     }
     if warnings.is_empty() {

@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::sync::OnceLock;
 
-pub use crate::study::Language;
 use crate::phrase::{Arg, Phrase};
+pub use crate::study::Language;
 
 mod amounts;
 
@@ -339,7 +339,10 @@ mod tests {
     #[test]
     fn every_key_the_stages_name_is_in_both_catalogues() {
         let mut named = BTreeSet::new();
-        let mut files = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
         while let Some(path) = files.pop() {
             if path.is_dir() {
                 files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
@@ -413,7 +416,10 @@ mod tests {
     fn roles_name_kinds_in_the_language_and_keep_the_studys_words() {
         let nl = texts(Language::Nl);
         assert_eq!(nl.role("amenities: playground"), "voorzieningen: speelplek");
-        assert_eq!(nl.role("amenities: skate_park"), "voorzieningen: skate_park");
+        assert_eq!(
+            nl.role("amenities: skate_park"),
+            "voorzieningen: skate_park"
+        );
         assert_eq!(
             nl.role("scenario: \"build (north)\" (library)"),
             "scenario: \"build (north)\" (bibliotheek)"
