@@ -8,34 +8,9 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use common::geojson::{collection, line, point, write, X, Y};
 use common::*;
 use serde_json::{json, Value};
-
-const X: f64 = 150000.0;
-const Y: f64 = 460000.0;
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": features,
-    })
-}
-
-fn write(dir: &Path, name: &str, v: &Value) {
-    std::fs::write(dir.join(name), v.to_string()).unwrap();
-}
-
-fn point(props: Value, x: f64, y: f64) -> Value {
-    json!({"type": "Feature", "properties": props,
-        "geometry": {"type": "Point", "coordinates": [X + x, Y + y]}})
-}
-
-fn line(props: Value, coords: &[(f64, f64)]) -> Value {
-    let c: Vec<[f64; 2]> = coords.iter().map(|&(x, y)| [X + x, Y + y]).collect();
-    json!({"type": "Feature", "properties": props,
-        "geometry": {"type": "LineString", "coordinates": c}})
-}
 
 fn square(x0: f64, x1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[X + x0, Y], [X + x1, Y], [X + x1, Y + 2000.0], [X + x0, Y + 2000.0], [X + x0, Y]]]})

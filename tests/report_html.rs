@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use common::browser::{chromium, console_messages, run_chromium};
 use common::page::{data_strings, english_leaks, english_only_words, visible_text};
-use common::{kindscape, read_csv};
+use common::{kindscape, read_csv, write_sample};
 
 /// The only absolute URLs the report may hold: attribution links, as `<a href>`.
 const ALLOWED_URLS: [&str; 2] = [
@@ -27,14 +27,6 @@ const FIXED_MAPS: [&str; 4] = ["map-gap", "map-score", "map-play-area", "map-pri
 fn run_sample(dir: &Path) -> PathBuf {
     let town = write_sample(dir);
     run_town(&town, &dir.join("out"))
-}
-
-/// Writes the sample town into `dir/town`; returns that folder.
-fn write_sample(dir: &Path) -> PathBuf {
-    let town = dir.join("town");
-    let status = kindscape().arg("sample").arg(&town).output().unwrap();
-    assert!(status.status.success(), "{status:?}");
-    town
 }
 
 /// Runs the sample town's study in `town` into `out`; returns `out`.

@@ -6,23 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::geojson::{collection, write, X, Y};
 use common::*;
 use serde_json::{json, Value};
-
-const X: f64 = 150000.0;
-const Y: f64 = 460000.0;
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": features,
-    })
-}
-
-fn write(dir: &Path, name: &str, v: &Value) {
-    std::fs::write(dir.join(name), v.to_string()).unwrap();
-}
 
 /// One footway along y = Y + 100 from x = X to X + 2000, a playground on it at X + 100, and three
 /// homes on it 100, 300 and 700 m farther east, each with one child per band.
