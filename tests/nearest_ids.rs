@@ -8,7 +8,7 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
-use common::geojson::{collection, line, point, write, X, Y};
+use common::geojson::{collection, line, point, town_layers, write, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
 
@@ -101,22 +101,13 @@ fn town(dir: &Path, network: bool) -> std::path::PathBuf {
             point(json!({}), 260.0, 80.0),
         ]),
     );
+    let layers = town_layers(r#"{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }"#);
     let text = format!(
         r#"[study]
 name = "ids"
 crs = "EPSG:28992"
 formats = ["gpkg"]
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = {{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }}
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-id = "code"
+{layers}id = "code"
 [norms]
 playground = {{ "0-5" = 100, "6-11" = 100, "12-17" = 100 }}
 [sites]
@@ -130,9 +121,7 @@ candidates = "candidates.geojson"
             ""
         }
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
 
 fn by_id(rows: &[HashMap<String, String>], id: &str) -> HashMap<String, String> {

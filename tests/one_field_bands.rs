@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::geojson::{collection, line, point, X, Y};
+use common::geojson::{collection, line, point, town_layers, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
 
@@ -49,30 +49,19 @@ fn scene(dir: &Path, barriers: &str) -> std::path::PathBuf {
             line(crossing, &[(200.0, 0.0), (200.0, 10.0)]),
         ]),
     );
+    let layers = town_layers("\"kids\"");
     let text = format!(
         r#"[study]
 name = "one field"
 crs = "EPSG:28992"
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = "kids"
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-[norms]
+{layers}[norms]
 playground = {{ "0-5" = 500, "6-11" = 400, "12-17" = 1000 }}
 [network]
 path = "walk.geojson"
 {barriers}
 "#
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
 
 fn fraction(v: f64, reference: f64) -> f64 {

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::geojson::{collection, write, X, Y};
+use common::geojson::{collection, town_layers, write, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
 
@@ -49,29 +49,15 @@ fn street(dir: &Path) {
 }
 
 fn study(dir: &Path, norms: &str, network: &str) -> std::path::PathBuf {
+    let layers = town_layers(BANDS);
     let text = format!(
-        r#"[study]
-name = "time"
-crs = "EPSG:28992"
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = {{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }}
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-[norms]
-{norms}
-{network}
-"#
+        "[study]\nname = \"time\"\ncrs = \"EPSG:28992\"\n{layers}[norms]\n{norms}\n{network}\n"
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
+
+/// Children in three bands, one attribute each.
+const BANDS: &str = r#"{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }"#;
 
 const TIMES: &str = r#"playground = { "0-5" = "2 min", "6-11" = "300 s", "12-17" = "12min" }"#;
 const SPEEDS: &str = "[network]\npath = \"walk.geojson\"\nspeed_m_s = { \"0-5\" = 0.8, \"6-11\" = 1.1, \"12-17\" = 1.3 }\n";

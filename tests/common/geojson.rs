@@ -35,3 +35,29 @@ pub fn line(props: Value, coords: &[(f64, f64)]) -> Value {
     json!({"type": "Feature", "properties": props,
         "geometry": {"type": "LineString", "coordinates": c}})
 }
+
+/// The study-file part every hand-made town shares, after its `[study]`: neighbourhoods
+/// `nb.geojson` by `code`, homes `homes.geojson` by `hid` with `children` (a TOML value), and a
+/// playground entry for `p.geojson` that the caller may go on with.
+pub fn town_layers(children: &str) -> String {
+    format!(
+        r#"[neighbourhoods]
+path = "nb.geojson"
+id = "code"
+[homes]
+path = "homes.geojson"
+id = "hid"
+children = {children}
+[[amenities]]
+kind = "playground"
+path = "p.geojson"
+"#
+    )
+}
+
+/// Writes `text` as `dir/study.toml`; returns its path.
+pub fn write_study(dir: &Path, text: &str) -> std::path::PathBuf {
+    let path = dir.join("study.toml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
