@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::geojson::{collection, town_layers, write, write_study, X, Y};
+use common::geojson::{collection, point, town_layers, write, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
 
@@ -25,18 +25,18 @@ fn street(dir: &Path) {
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            json!({"type": "Feature",
-                "properties": {"hid": format!("h{i}"), "a": 1, "b": 1, "c": 1, "all": 3},
-                "geometry": {"type": "Point", "coordinates": [X + 100.0 + d, Y + 100.0]}})
+            point(
+                json!({"hid": format!("h{i}"), "a": 1, "b": 1, "c": 1, "all": 3}),
+                100.0 + d,
+                100.0,
+            )
         })
         .collect();
     write(dir, "homes.geojson", &collection(homes));
     write(
         dir,
         "p.geojson",
-        &collection(vec![
-            json!({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [X + 100.0, Y + 100.0]}}),
-        ]),
+        &collection(vec![point(json!({}), 100.0, 100.0)]),
     );
     write(
         dir,
