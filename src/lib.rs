@@ -30,6 +30,7 @@ pub mod measures;
 pub mod memory;
 pub mod neighbourhoods;
 pub mod output;
+pub mod phrase;
 pub mod progress;
 pub mod reach;
 pub mod regions;

@@ -38,7 +38,12 @@ enum Command {
         pdf: bool,
     },
     /// Load and validate every layer; print counts, CRS, extents and warnings. Writes nothing.
-    Check { study: PathBuf },
+    Check {
+        study: PathBuf,
+        /// Language of the summary (overrides [study] language).
+        #[arg(long, value_parser = ["en", "nl"])]
+        lang: Option<String>,
+    },
     /// Split a study into region studies (GeoParquet layers; needs `--features parquet`).
     Split {
         study: PathBuf,
@@ -169,11 +174,21 @@ fn main() -> ExitCode {
                 }
             })
         }
-        Command::Check { study } => kindscape::run::check_study(&study).map(|c| {
+        Command::Check { study, lang } => kindscape::run::check_study(&study).map(|c| {
             eprint!("{}", summary::sorted_warnings(&c.warnings));
+            let language = lang
+                .as_deref()
+                .and_then(kindscape::study::Language::from_code)
+                .unwrap_or(c.study.language.value);
             print!(
                 "{}",
-                summary::check_summary(&c.study, &c.scene, c.network.as_ref(), &c.warnings)
+                summary::check_summary(
+                    &c.study,
+                    &c.scene,
+                    c.network.as_ref(),
+                    &c.warnings,
+                    language
+                )
             )
         }),
         Command::Split {

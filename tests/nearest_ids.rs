@@ -8,34 +8,9 @@ mod common;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use common::geojson::{collection, line, point, town_layers, write, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
-
-const X: f64 = 150000.0;
-const Y: f64 = 460000.0;
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": features,
-    })
-}
-
-fn write(dir: &Path, name: &str, v: &Value) {
-    std::fs::write(dir.join(name), v.to_string()).unwrap();
-}
-
-fn point(props: Value, x: f64, y: f64) -> Value {
-    json!({"type": "Feature", "properties": props,
-        "geometry": {"type": "Point", "coordinates": [X + x, Y + y]}})
-}
-
-fn line(props: Value, coords: &[(f64, f64)]) -> Value {
-    let c: Vec<[f64; 2]> = coords.iter().map(|&(x, y)| [X + x, Y + y]).collect();
-    json!({"type": "Feature", "properties": props,
-        "geometry": {"type": "LineString", "coordinates": c}})
-}
 
 fn square(x0: f64, x1: f64) -> Value {
     json!({"type": "Polygon", "coordinates": [[[X + x0, Y], [X + x1, Y], [X + x1, Y + 2000.0], [X + x0, Y + 2000.0], [X + x0, Y]]]})
@@ -126,22 +101,13 @@ fn town(dir: &Path, network: bool) -> std::path::PathBuf {
             point(json!({}), 260.0, 80.0),
         ]),
     );
+    let layers = town_layers(r#"{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }"#);
     let text = format!(
         r#"[study]
 name = "ids"
 crs = "EPSG:28992"
 formats = ["gpkg"]
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = {{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }}
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-id = "code"
+{layers}id = "code"
 [norms]
 playground = {{ "0-5" = 100, "6-11" = 100, "12-17" = 100 }}
 [sites]
@@ -155,9 +121,7 @@ candidates = "candidates.geojson"
             ""
         }
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
 
 fn by_id(rows: &[HashMap<String, String>], id: &str) -> HashMap<String, String> {

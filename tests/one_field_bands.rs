@@ -6,28 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::geojson::{collection, line, point, town_layers, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
-
-const X: f64 = 150000.0;
-const Y: f64 = 460000.0;
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": features,
-    })
-}
-
-fn line(points: &[(f64, f64)], props: Value) -> Value {
-    let coords: Vec<[f64; 2]> = points.iter().map(|(x, y)| [X + x, Y + y]).collect();
-    json!({"type": "Feature", "properties": props, "geometry": {"type": "LineString", "coordinates": coords}})
-}
-
-fn point(x: f64, y: f64, props: Value) -> Value {
-    json!({"type": "Feature", "properties": props, "geometry": {"type": "Point", "coordinates": [X + x, Y + y]}})
-}
 
 /// A primary road along y = 0 with a marked crossing at x = 200; a street north from (0, 0) to
 /// (0, 100) and one south to (0, -100). The playground is at (0, 110). Home A is at (0, -110),
@@ -44,54 +25,43 @@ fn scene(dir: &Path, barriers: &str) -> std::path::PathBuf {
     w(
         "homes.geojson",
         collection(vec![
-            point(0.0, -110.0, json!({"hid": "A", "kids": 18})),
-            point(50.0, -15.0, json!({"hid": "B", "kids": 18})),
+            point(json!({"hid": "A", "kids": 18}), 0.0, -110.0),
+            point(json!({"hid": "B", "kids": 18}), 50.0, -15.0),
         ]),
     );
-    w("p.geojson", collection(vec![point(0.0, 110.0, json!({}))]));
+    w("p.geojson", collection(vec![point(json!({}), 0.0, 110.0)]));
     let primary = json!({"highway": "primary"});
     let crossing = json!({"highway": "footway", "footway": "crossing"});
     w(
         "walk.geojson",
         collection(vec![
-            line(&[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0)], primary.clone()),
-            line(&[(200.0, 0.0), (400.0, 0.0)], primary),
+            line(primary.clone(), &[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0)]),
+            line(primary, &[(200.0, 0.0), (400.0, 0.0)]),
             line(
+                json!({"highway": "residential"}),
                 &[(0.0, 0.0), (0.0, 100.0)],
-                json!({"highway": "residential"}),
             ),
             line(
-                &[(0.0, 0.0), (0.0, -100.0)],
                 json!({"highway": "residential"}),
+                &[(0.0, 0.0), (0.0, -100.0)],
             ),
-            line(&[(200.0, -10.0), (200.0, 0.0)], crossing.clone()),
-            line(&[(200.0, 0.0), (200.0, 10.0)], crossing),
+            line(crossing.clone(), &[(200.0, -10.0), (200.0, 0.0)]),
+            line(crossing, &[(200.0, 0.0), (200.0, 10.0)]),
         ]),
     );
+    let layers = town_layers("\"kids\"");
     let text = format!(
         r#"[study]
 name = "one field"
 crs = "EPSG:28992"
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = "kids"
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-[norms]
+{layers}[norms]
 playground = {{ "0-5" = 500, "6-11" = 400, "12-17" = 1000 }}
 [network]
 path = "walk.geojson"
 {barriers}
 "#
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
 
 fn fraction(v: f64, reference: f64) -> f64 {

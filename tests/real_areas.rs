@@ -276,7 +276,7 @@ fn check_prints_counts_crs_and_warnings() {
             [
                 "Working CRS: EPSG:32635",
                 "Homes: 1080 (14 outside every neighbourhood",
-                "green_space        81",
+                "green space        81",
             ],
         ),
     ] {
@@ -292,5 +292,21 @@ fn check_prints_counts_crs_and_warnings() {
             assert!(text.contains(e), "{name}: `{e}` not in\n{text}");
         }
         assert!(!dir.path().join("out").exists(), "check must write nothing");
+    }
+    // In Dutch: the same counts in the words of the English lines above.
+    let study = example_study("harderwijk.toml", &data, dir.path());
+    let out = kindscape()
+        .args(["check", "--lang", "nl"])
+        .arg(&study)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    for e in [
+        "Werk-CRS: EPSG:28992",
+        "Woningen: 984 (9 buiten elke buurt, 437 met geschatte kinderen)",
+        "speelplek          219",
+        "3 waarschuwingen (op stderr, in het Engels)",
+    ] {
+        assert!(text.contains(e), "nl: `{e}` not in\n{text}");
     }
 }

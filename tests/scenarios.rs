@@ -197,13 +197,7 @@ fn assert_no_change(r: &RunResult, scenario: usize, play_tolerance: f64) {
 #[test]
 fn nothing_removed_and_a_playground_removed_and_added_back_change_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let town = dir.path().join("town");
-    let status = common::kindscape()
-        .arg("sample")
-        .arg(&town)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
+    let town = common::write_sample(dir.path());
     // P001 (a point of 200 m2 by the entry's point_area_m2) as a layer of its own.
     let layer: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(town.join("playgrounds.geojson")).unwrap())
@@ -319,13 +313,7 @@ fn assert_gap_falls_by_the_sites(new: &[f64], row: &HashMap<String, String>) {
 #[test]
 fn building_the_sample_towns_sites_over_the_network_covers_their_new_children() {
     let dir = tempfile::tempdir().unwrap();
-    let town = dir.path().join("town");
-    let status = common::kindscape()
-        .arg("sample")
-        .arg(&town)
-        .output()
-        .unwrap();
-    assert!(status.status.success(), "{status:?}");
+    let town = common::write_sample(dir.path());
     let (new, row) = build_the_sites(&town.join("sample-town.toml"), dir.path());
     assert_gap_falls_by_the_sites(&new, &row);
     // Over the network: coverage walked rises too.

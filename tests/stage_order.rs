@@ -28,7 +28,7 @@ const FLOW: [&str; 12] = [
 const PENDING: [(&str, &str); 0] = [];
 
 /// Used by every stage, depending on none.
-const UTILITIES: [&str; 3] = ["error", "progress", "memory"];
+const UTILITIES: [&str; 4] = ["error", "progress", "memory", "phrase"];
 
 fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in fs::read_dir(dir).unwrap() {

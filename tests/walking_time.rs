@@ -6,23 +6,9 @@ mod common;
 
 use std::path::Path;
 
+use common::geojson::{collection, point, town_layers, write, write_study, X, Y};
 use common::*;
 use serde_json::{json, Value};
-
-const X: f64 = 150000.0;
-const Y: f64 = 460000.0;
-
-fn collection(features: Vec<Value>) -> Value {
-    json!({
-        "type": "FeatureCollection",
-        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::28992"}},
-        "features": features,
-    })
-}
-
-fn write(dir: &Path, name: &str, v: &Value) {
-    std::fs::write(dir.join(name), v.to_string()).unwrap();
-}
 
 /// One footway along y = Y + 100 from x = X to X + 2000, a playground on it at X + 100, and three
 /// homes on it 100, 300 and 700 m farther east, each with one child per band.
@@ -39,18 +25,18 @@ fn street(dir: &Path) {
         .iter()
         .enumerate()
         .map(|(i, d)| {
-            json!({"type": "Feature",
-                "properties": {"hid": format!("h{i}"), "a": 1, "b": 1, "c": 1, "all": 3},
-                "geometry": {"type": "Point", "coordinates": [X + 100.0 + d, Y + 100.0]}})
+            point(
+                json!({"hid": format!("h{i}"), "a": 1, "b": 1, "c": 1, "all": 3}),
+                100.0 + d,
+                100.0,
+            )
         })
         .collect();
     write(dir, "homes.geojson", &collection(homes));
     write(
         dir,
         "p.geojson",
-        &collection(vec![
-            json!({"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [X + 100.0, Y + 100.0]}}),
-        ]),
+        &collection(vec![point(json!({}), 100.0, 100.0)]),
     );
     write(
         dir,
@@ -63,29 +49,15 @@ fn street(dir: &Path) {
 }
 
 fn study(dir: &Path, norms: &str, network: &str) -> std::path::PathBuf {
+    let layers = town_layers(BANDS);
     let text = format!(
-        r#"[study]
-name = "time"
-crs = "EPSG:28992"
-[neighbourhoods]
-path = "nb.geojson"
-id = "code"
-[homes]
-path = "homes.geojson"
-id = "hid"
-children = {{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }}
-[[amenities]]
-kind = "playground"
-path = "p.geojson"
-[norms]
-{norms}
-{network}
-"#
+        "[study]\nname = \"time\"\ncrs = \"EPSG:28992\"\n{layers}[norms]\n{norms}\n{network}\n"
     );
-    let path = dir.join("study.toml");
-    std::fs::write(&path, text).unwrap();
-    path
+    write_study(dir, &text)
 }
+
+/// Children in three bands, one attribute each.
+const BANDS: &str = r#"{ "0-5" = "a", "6-11" = "b", "12-17" = "c" }"#;
 
 const TIMES: &str = r#"playground = { "0-5" = "2 min", "6-11" = "300 s", "12-17" = "12min" }"#;
 const SPEEDS: &str = "[network]\npath = \"walk.geojson\"\nspeed_m_s = { \"0-5\" = 0.8, \"6-11\" = 1.1, \"12-17\" = 1.3 }\n";

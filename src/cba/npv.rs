@@ -54,6 +54,9 @@ impl Appraisal {
 pub struct Scenario {
     /// "benefit low, cost high" etc.
     pub name: String,
+    /// The case names of its factors ("low", "central", "high"), for the report's words.
+    pub benefit_case: &'static str,
+    pub cost_case: &'static str,
     pub benefit_factor: f64,
     /// Applied to capex and maintenance alike.
     pub cost_factor: f64,
@@ -152,6 +155,8 @@ pub fn appraise(costs: &Costs, sites: &[Site]) -> CostBenefit {
                 .iter()
                 .map(move |&(cost_name, cost_factor)| Scenario {
                     name: format!("benefit {benefit_name}, cost {cost_name}"),
+                    benefit_case: benefit_name,
+                    cost_case: cost_name,
                     benefit_factor,
                     cost_factor,
                     appraisal: Appraisal::new(

@@ -206,7 +206,7 @@ fn sites(input: &ReportInput, s: &mut String) {
     for (site, a) in plan.sites.iter().zip(&plan.cba.sites) {
         s.push_str(&row(&[
             site.rank.to_string(),
-            site.name.clone(),
+            t.site_name(site),
             num(Some(site.x), 0),
             num(Some(site.y), 0),
             num(Some(site.new_children), 1),
@@ -218,7 +218,7 @@ fn sites(input: &ReportInput, s: &mut String) {
     let cba = t.cba_totals("md.cba", &plan.cba.total, num);
     let _ = writeln!(s, "\n{cba}\n");
     let _ = writeln!(s, "{}\n", t.get("md.assumptions"));
-    for a in &plan.assumptions {
+    for a in t.phrases(&plan.assumptions) {
         let _ = writeln!(s, "- {a}");
     }
 }
@@ -260,7 +260,7 @@ fn closures(input: &ReportInput, s: &mut String) {
         ]));
     }
     let _ = writeln!(s, "\n{}\n", t.get("md.assumptions"));
-    for a in &plan.cost_assumptions {
+    for a in t.phrases(&plan.cost_assumptions) {
         let _ = writeln!(s, "- {a}");
     }
 }
@@ -310,15 +310,24 @@ fn provenance(input: &ReportInput, s: &mut String) {
             &[
                 ("kind", &t.kind(kind)),
                 ("bands", &bands.join(", ")),
-                ("source", &norms.source),
+                ("source", &t.norm_source(input.study.norms.preset, norms)),
             ],
         );
         let _ = writeln!(s, "- {line}");
     }
     if !input.warnings.is_empty() {
         let _ = writeln!(s, "\n## {}\n", t.get("provenance.warnings"));
-        for w in input.warnings {
-            let _ = writeln!(s, "- {}", w.replace('\n', " "));
+        if t.warnings_listed() {
+            for w in input.warnings {
+                let _ = writeln!(s, "- {}", w.replace('\n', " "));
+            }
+        } else {
+            let n = input.warnings.len();
+            let _ = writeln!(
+                s,
+                "{}",
+                t.fmt("provenance.warnings_elsewhere", &[("n", &n)])
+            );
         }
     }
 }

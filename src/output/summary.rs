@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::output::i18n::texts;
+use crate::output::i18n::{texts, Language, Texts};
 use crate::output::table::format_number;
 use crate::output::{RunView, Written};
 use crate::reach::network::WalkNetwork;
@@ -62,7 +62,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         let line = t.fmt(
             "term.kind",
             &[
-                ("kind", &format!("{:<18}", kind.kind)),
+                ("kind", &format!("{:<18}", t.kind_lower(&kind.kind))),
                 ("share", &format!("{:>5}", pct(f.coverage))),
                 ("n", &kind.items.len()),
                 ("bands", &per_band.join(", ")),
@@ -77,7 +77,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             let _ = writeln!(
                 s,
                 "\n{}",
-                t.fmt("term.per_neighbourhood", &[("kind", &focus)])
+                t.fmt("term.per_neighbourhood", &[("kind", &t.kind_lower(&focus))])
             );
             let mut header = format!(
                 "  {:<12} {:<24} {:>9}",
@@ -122,10 +122,10 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
         let by = r.study.equity.as_ref().map(|q| q.by.as_str()).unwrap_or("");
         let _ = writeln!(s, "\n{}", t.fmt("term.by_quintile", &[("by", &by)]));
-        let short = |c: &str| {
-            c.trim_end_matches("_coverage")
-                .replace("community_centre", "community")
-                .to_string()
+        // The table's columns in the reader's words, each within its 12 characters.
+        let short = |c: &str| match c {
+            "neighbourhoods" | "children" | "score" => t.get(&format!("term.{c}")).to_string(),
+            coverage => truncate(&t.kind_lower(coverage.trim_end_matches("_coverage")), 11),
         };
         let _ = writeln!(
             s,
@@ -140,7 +140,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             let _ = writeln!(
                 s,
                 "  {:<30}{}",
-                row[0].to_csv(),
+                index_name(t, &row[0].to_csv()),
                 row[1..]
                     .iter()
                     .map(|c| format!("{:>12}", c.to_csv()))
@@ -191,7 +191,10 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             "\n{}",
             t.fmt(
                 "term.sites",
-                &[("kind", &p.kind), ("candidates", &p.candidates)]
+                &[
+                    ("kind", &t.kind_lower(&p.kind)),
+                    ("candidates", &p.candidates)
+                ]
             )
         );
         for site in &p.sites {
@@ -206,7 +209,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 &[
                     ("rank", &site.rank),
                     ("at", &format!("({:.0}, {:.0})", site.x, site.y)),
-                    ("name", &site.name),
+                    ("name", &t.site_name(site)),
                     ("n", &format_number(Some(site.new_children), 1)),
                     ("bands", &bands.join(", ")),
                     ("total", &format_number(Some(site.total_children), 1)),
@@ -224,7 +227,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         let cba = t.cba_totals("term.cba", &p.cba.total, format_number);
         let _ = writeln!(s, "{cba}");
         let _ = writeln!(s, "{}", t.get("md.assumptions"));
-        for a in &p.assumptions {
+        for a in t.phrases(&p.assumptions) {
             let _ = writeln!(s, "  - {a}");
         }
     }
@@ -238,7 +241,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         }
     }
     if !r.warnings.is_empty() {
-        let _ = writeln!(s, "\n{}", warnings_note(r.warnings.len()));
+        let _ = writeln!(s, "\n{}", warnings_note(t, r.warnings.len()));
     }
     let _ = writeln!(
         s,
@@ -259,11 +262,18 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
     s
 }
 
+/// A row of the equity table: a quintile, or an inequality index in the reader's words.
+fn index_name(t: &Texts, label: &str) -> String {
+    t.lookup(&format!("equity.{label}"))
+        .unwrap_or(label)
+        .to_string()
+}
+
 /// Closures printed before "and N more in closures.csv".
 const CLOSURES_SHOWN: usize = 20;
 
 /// The closures: one line each (the first [`CLOSURES_SHOWN`]), then the paragraph.
-fn closures(s: &mut String, t: &crate::output::i18n::Texts, p: &ClosurePlan) {
+fn closures(s: &mut String, t: &Texts, p: &ClosurePlan) {
     let _ = writeln!(
         s,
         "\n{}",
@@ -315,59 +325,91 @@ fn truncate(s: &str, n: usize) -> String {
     }
 }
 
-/// What `kindscape check` prints: counts, CRS, extents and warnings.
+/// What `kindscape check` prints, in `language`: counts, CRS, extents and warnings.
 pub fn check_summary(
     study: &Resolved,
     scene: &Scene,
     network: Option<&WalkNetwork>,
     warnings: &[String],
+    language: Language,
 ) -> String {
+    let t = texts(language);
     let mut s = String::new();
-    let _ = writeln!(s, "Study \"{}\" ({})", study.name, study.path.display());
-    let _ = writeln!(s, "Working CRS: {}", scene.crs);
+    let _ = writeln!(
+        s,
+        "{}",
+        t.fmt(
+            "check.study",
+            &[("name", &study.name), ("path", &study.path.display())]
+        )
+    );
+    let _ = writeln!(s, "{}", t.fmt("check.crs", &[("crs", &scene.crs)]));
     if let Some(r) = scene.extent() {
         let _ = writeln!(
             s,
-            "Extent (working CRS): x {:.0} .. {:.0}, y {:.0} .. {:.0} ({:.1} x {:.1} km)",
-            r.min().x,
-            r.max().x,
-            r.min().y,
-            r.max().y,
-            r.width() / 1000.0,
-            r.height() / 1000.0
+            "{}",
+            t.fmt(
+                "check.extent",
+                &[
+                    ("min_x", &format!("{:.0}", r.min().x)),
+                    ("max_x", &format!("{:.0}", r.max().x)),
+                    ("min_y", &format!("{:.0}", r.min().y)),
+                    ("max_y", &format!("{:.0}", r.max().y)),
+                    ("width", &format!("{:.1}", r.width() / 1000.0)),
+                    ("height", &format!("{:.1}", r.height() / 1000.0)),
+                ],
+            )
         );
     }
-    let _ = writeln!(s, "\nInputs:");
+    let _ = writeln!(s, "\n{}", t.get("check.inputs"));
     for i in &scene.inputs {
-        let _ = writeln!(
-            s,
-            "  {:<28} {} features, CRS {}, {} bytes: {}",
-            i.role,
-            i.features,
-            i.crs,
-            i.bytes,
-            i.path.display()
+        let line = t.fmt(
+            "check.input",
+            &[
+                ("features", &i.features),
+                ("crs", &i.crs),
+                ("bytes", &i.bytes),
+                ("path", &i.path.display()),
+            ],
         );
+        let _ = writeln!(s, "  {:<28} {line}", t.role(&i.role));
     }
     let homes = &scene.homes;
     let outside = homes.neighbourhood.iter().filter(|n| n.is_none()).count();
     let estimated = homes.estimated.iter().filter(|e| **e).count();
     let children: f64 = (0..homes.len()).map(|h| homes.total_children(h)).sum();
-    let _ = writeln!(s, "\nNeighbourhoods: {}", scene.neighbourhoods.len());
     let _ = writeln!(
         s,
-        "Homes: {} ({} outside every neighbourhood, {} with estimated children)",
-        homes.len(),
-        outside,
-        estimated
+        "\n{}",
+        t.fmt(
+            "check.neighbourhoods",
+            &[("n", &scene.neighbourhoods.len())]
+        )
     );
     let _ = writeln!(
         s,
-        "Children: {} in bands {}",
-        format_number(Some(children), 0),
-        scene.bands.join(", ")
+        "{}",
+        t.fmt(
+            "check.homes",
+            &[
+                ("n", &homes.len()),
+                ("outside", &outside),
+                ("estimated", &estimated),
+            ],
+        )
     );
-    let _ = writeln!(s, "Amenities:");
+    let _ = writeln!(
+        s,
+        "{}",
+        t.fmt(
+            "check.children",
+            &[
+                ("n", &format_number(Some(children), 0)),
+                ("bands", &t.bands(&scene.bands)),
+            ],
+        )
+    );
+    let _ = writeln!(s, "{}", t.get("check.amenities"));
     for k in &scene.amenities {
         let polygons = k
             .items
@@ -379,17 +421,22 @@ pub fn check_summary(
             .iter()
             .map(|b| format!("{} {}", b.label, b.shown()))
             .collect();
-        let _ = writeln!(
-            s,
-            "  {:<18} {} ({} polygons, {} points); norms: {}",
-            k.kind,
-            k.items.len(),
-            polygons,
-            k.items.len() - polygons,
-            norms.join(", ")
+        let line = t.fmt(
+            "check.amenity",
+            &[
+                ("n", &k.items.len()),
+                ("polygons", &polygons),
+                ("points", &(k.items.len() - polygons)),
+                ("norms", &norms.join(", ")),
+            ],
         );
+        let _ = writeln!(s, "  {:<18} {line}", t.kind_lower(&k.kind));
     }
-    let _ = writeln!(s, "Norm preset: {}", study.norms.preset);
+    let _ = writeln!(
+        s,
+        "{}",
+        t.fmt("check.preset", &[("preset", &study.norms.preset)])
+    );
     if let Some(net) = network {
         let st = net.stats();
         let limit = study
@@ -401,34 +448,56 @@ pub fn check_summary(
         let (attached, largest) = net.homes_in_largest_component(&homes.coords, limit);
         let _ = writeln!(
             s,
-            "Walk network: {} nodes, {} edges, {:.1} km, {} connected components (largest {} nodes)",
-            st.nodes, st.edges, st.total_km, st.components, st.largest_component_nodes
+            "{}",
+            t.fmt(
+                "check.network",
+                &[
+                    ("nodes", &st.nodes),
+                    ("edges", &st.edges),
+                    ("km", &format!("{:.1}", st.total_km)),
+                    ("components", &st.components),
+                    ("largest", &st.largest_component_nodes),
+                ],
+            )
         );
         let _ = writeln!(
             s,
-            "Homes on the network: {} of {} within {} m of a walkable way; {} ({:.1}%) in the largest component",
-            attached,
-            homes.len(),
-            limit,
-            largest,
-            100.0 * largest as f64 / homes.len().max(1) as f64
+            "{}",
+            t.fmt(
+                "check.attached",
+                &[
+                    ("attached", &attached),
+                    ("homes", &homes.len()),
+                    ("limit", &limit),
+                    ("largest", &largest),
+                    (
+                        "share",
+                        &format!("{:.1}", 100.0 * largest as f64 / homes.len().max(1) as f64),
+                    ),
+                ],
+            )
         );
         if st.cut_ways > 0 {
-            let _ = writeln!(s, "  {} ways are cut at the extract's edge", st.cut_ways);
+            let _ = writeln!(s, "  {}", t.fmt("check.cut_ways", &[("n", &st.cut_ways)]));
         }
     }
     if warnings.is_empty() {
-        let _ = writeln!(s, "\nNo warnings.");
+        let _ = writeln!(s, "\n{}", t.get("check.no_warnings"));
     } else {
-        let _ = writeln!(s, "\n{}", warnings_note(warnings.len()));
+        let _ = writeln!(s, "\n{}", warnings_note(t, warnings.len()));
     }
     s
 }
 
 /// Where the warnings are: the command prints them on stderr (even with `--quiet`, which hides
 /// this summary), sorted; see [`sorted_warnings`].
-fn warnings_note(n: usize) -> String {
-    format!("{n} warning{} (on stderr)", if n == 1 { "" } else { "s" })
+fn warnings_note(t: &Texts, n: usize) -> String {
+    let key = if n == 1 {
+        "term.warning"
+    } else {
+        "term.warnings"
+    };
+    t.fmt(key, &[("n", &n)])
 }
 
 /// The warnings as the command prints them on stderr: one `warning: ` line each, sorted, so the

@@ -17,6 +17,7 @@ use std::collections::BinaryHeap;
 use rayon::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::phrase::{Arg, Phrase};
 
 /// A maximal covering instance over plain data.
 ///
@@ -242,32 +243,19 @@ pub fn tally(problem: &CoverageProblem, chosen: &[usize], quantities: &[f64]) ->
         .collect())
 }
 
-/// The rules the solver follows, as lines for the run's output and the report.
-pub fn assumptions(problem: &CoverageProblem) -> Vec<String> {
-    let mut lines = vec![
-        format!(
-            "Site selection: maximal covering location over {} candidates and {} demand points \
-             (home x age band), lazy greedy then 1-swap local search; on random small instances \
-             this matches the exhaustive optimum (see tests), in general it is within (1 - 1/e) \
-             of it.",
-            problem.candidate_count(),
-            problem.demand_count()
-        ),
-        "Site selection: a site's new children are those it brings within their band's norm that \
-         no existing amenity or earlier site already covers; sites that bring none are not \
-         proposed."
-            .to_string(),
-        "Site selection: ties go to the candidate listed first.".to_string(),
-    ];
-    lines.push(match problem.capacity {
-        None => "Site selection: no capacity limit per site.".to_string(),
-        Some(cap) => format!(
-            "Site selection: a site serves at most {cap} (weighted) children; when more are in \
-             reach it serves the same share of each home, and the rest stay uncovered for later \
-             sites."
-        ),
-    });
-    lines
+/// The rules the solver follows, as sentences for the run's output and the report.
+pub fn assumptions(problem: &CoverageProblem) -> Vec<Phrase> {
+    vec![
+        Phrase::new("assume.mclp")
+            .with("candidates", Arg::Figure(problem.candidate_count() as f64))
+            .with("demand", Arg::Figure(problem.demand_count() as f64)),
+        Phrase::new("assume.new_children"),
+        Phrase::new("assume.ties"),
+        match problem.capacity {
+            None => Phrase::new("assume.no_capacity"),
+            Some(cap) => Phrase::new("assume.capacity").with("cap", Arg::Figure(cap)),
+        },
+    ]
 }
 
 /// Greedy order and gains over `set`, without sites that add nothing.

@@ -10,11 +10,15 @@ use crate::cba::{self, CostBenefit, Site};
 use crate::equity::priority_weights;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
+use crate::phrase::{Arg, Phrase};
 use crate::reach::network::NetworkReach;
 use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
 use crate::study::{CandidateLayer, CostSettings, SitesSettings};
+
+/// The `source` of the candidates kindscape generates on a grid.
+const GENERATED: &str = "generated";
 
 /// One chosen site.
 #[derive(Debug, Clone)]
@@ -28,7 +32,10 @@ pub struct ChosenSite {
     pub total_children: f64,
     /// Per norm band of the kind, in norm order.
     pub new_by_band: Vec<f64>,
+    /// The candidate's name; a generated candidate's is "grid site N" (as `sites.csv` has it).
     pub name: String,
+    /// A generated candidate's N, for the report to name it in its own language.
+    pub grid: Option<usize>,
     /// Its capital cost: the candidate's `[costs] capex` attribute, else `[costs] capex_eur`.
     pub capex_eur: f64,
     /// Its upkeep: the candidate's `[costs] maintenance` attribute, else the default.
@@ -70,8 +77,8 @@ pub struct SitePlan {
     pub sites: Vec<ChosenSite>,
     pub candidates: usize,
     pub cba: CostBenefit,
-    /// Every assumption of selection and cost-benefit, in words.
-    pub assumptions: Vec<String>,
+    /// Every assumption of selection and cost-benefit.
+    pub assumptions: Vec<Phrase>,
 }
 
 /// Chooses `[sites] count` new sites for `[sites] kind` when the study asks for it.
@@ -195,6 +202,7 @@ pub fn plan(
             total_children: running,
             new_by_band: by_band,
             name: candidates[c].name.clone(),
+            grid: (candidates[c].source == GENERATED).then_some(candidates[c].index + 1),
             neighbourhood_id: neighbourhood.map(|n| scene.neighbourhoods[n as usize].id.clone()),
             street: network
                 .and_then(|r| r.nearest_street(anchor))
@@ -214,23 +222,27 @@ pub fn plan(
         .collect();
     let appraisal = cba::appraise(defaults, &appraised);
     let mut lines = assumptions(&problem);
-    lines.push(format!(
-        "Candidates: {} ({}); {}.",
-        candidates.len(),
-        match &cfg.candidates {
-            Some(layer) => format!("from {}", layer.given),
-            None => "generated on a grid over the gaps, away from existing sites".to_string(),
-        },
-        match network {
-            Some(_) => "distances are walked over the network from homes to candidates, each band on its own barriers, a candidate joining its nearest way",
-            None => "distances are straight lines from homes to candidates",
-        }
-    ));
+    lines.push(
+        Phrase::new("assume.candidates")
+            .with("n", Arg::Figure(candidates.len() as f64))
+            .with_part(
+                "from",
+                Some(match &cfg.candidates {
+                    Some(layer) => Phrase::new("assume.candidates_layer")
+                        .with("layer", Arg::Text(layer.given.clone())),
+                    None => Phrase::new("assume.candidates_grid"),
+                }),
+            )
+            .with_part(
+                "distances",
+                Some(Phrase::new(match network {
+                    Some(_) => "assume.candidates_network",
+                    None => "assume.candidates_straight",
+                })),
+            ),
+    );
     if deprivation.is_some() {
-        lines.push(
-            "Uncovered children are weighted by deprivation (see [priority] deprivation_weight)."
-                .into(),
-        );
+        lines.push(Phrase::new("assume.deprivation"));
     }
     lines.extend(settings.assumptions());
     let chosen = &selection.chosen;
@@ -439,32 +451,32 @@ fn generated_candidates(
             capacity: 1.0,
             id: format!("grid-{}", i + 1),
             name: format!("grid site {}", i + 1),
-            source: "generated".into(),
+            source: GENERATED.into(),
             index: i,
             attributes: Default::default(),
         })
         .collect()
 }
 
-/// The assumption line of a `[costs]` attribute: how many chosen sites took their cost from it.
+/// The assumption of a `[costs]` attribute: how many chosen sites took their cost from it.
 fn own_cost_lines(
     settings: &CostSettings,
     key: &str,
     chosen: &[usize],
     own: &[Option<f64>],
-) -> Option<String> {
-    let attribute = match key {
-        "capex" => settings.capex_attribute.as_ref(),
-        _ => settings.maintenance_attribute.as_ref(),
-    }?;
-    let given = chosen.iter().filter(|&&c| own[c].is_some()).count();
-    let what = match key {
-        "capex" => "Capital cost",
-        _ => "Maintenance",
+) -> Option<Phrase> {
+    let (attribute, sentence) = match key {
+        "capex" => (settings.capex_attribute.as_ref(), "assume.own_capex"),
+        _ => (
+            settings.maintenance_attribute.as_ref(),
+            "assume.own_maintenance",
+        ),
     };
-    Some(format!(
-        "{what} per site from the candidates' attribute \"{attribute}\" ([costs] {key}): given for \
-         {given} of the {} chosen sites; the others take the default above.",
-        chosen.len()
-    ))
+    let given = chosen.iter().filter(|&&c| own[c].is_some()).count();
+    Some(
+        Phrase::new(sentence)
+            .with("attribute", Arg::Text(attribute?.clone()))
+            .with("given", Arg::Figure(given as f64))
+            .with("chosen", Arg::Figure(chosen.len() as f64)),
+    )
 }

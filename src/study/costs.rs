@@ -59,9 +59,9 @@ pub struct Costs {
 pub struct Preset {
     pub name: &'static str,
     pub costs: Costs,
-    /// How the benefit figures were derived, one line each.
+    /// How the benefit figures were derived, one sentence each (catalogue keys).
     pub benefit_derivation: &'static [&'static str],
-    /// Where the other values come from.
+    /// Where the other values come from (catalogue keys).
     pub notes: &'static [&'static str],
 }
 
@@ -97,31 +97,14 @@ pub fn presets() -> Vec<Preset> {
             years: 15,
             discount_rate: 0.0225,
         },
+        // Catalogue keys (src/output/i18n): the derivation is read in the report's language.
         benefit_derivation: &[
-            "Benefit source: Ecorys, MKBA Speeltuinen (2020, indicative, for Jantje Beton / \
-             NUSO): about 800 managed playgrounds cost about EUR 25 M and yield about EUR 52 M a \
-             year (obesity prevented, fewer accidents, social problems prevented, parents' time, \
-             social cohesion, volunteering), i.e. EUR 31,250 running cost and EUR 65,000 benefit \
-             per managed playground per year.",
-            "Benefit per child: Ecorys counts no children, so the children served are NUSO's \
-             members of managed playgrounds (DSP-groep, Buurtfunctie terug naar de speeltuin, \
-             2010): about 220,000, i.e. EUR 52 M / 220,000 = EUR 236.36 per child per year at a \
-             managed playground (about 275 children each).",
-            "Benefit transfer: a neighbourhood play spot is not a managed (staffed, fenced) \
-             playground, so the benefit is scaled by running cost: 7,500 / 31,250 = 0.24, and \
-             0.24 x EUR 236.36 = EUR 56.73 per newly covered child per year (a play spot newly covering \
-             275 children is credited EUR 15,600 a year, Ecorys' benefit per euro of running \
-             cost, 2.08; the capital cost is extra).",
-            "Ecorys' figures give no split by age, so every band is credited the same amount per \
-             child; no benefit is credited per site, so sites differ by the children they newly \
-             cover.",
+            "cost_preset.ecorys_2020_source",
+            "cost_preset.ecorys_2020_per_child",
+            "cost_preset.ecorys_2020_transfer",
+            "cost_preset.ecorys_2020_ages",
         ],
-        notes: &[
-            "The preset's capital cost EUR 150,000, maintenance EUR 7,500 a year and 15 years of service \
-             life are kindscape defaults, not from Ecorys: replace them with the council's own \
-             estimates. Discount rate 2.25%: the Dutch standard real rate for social CBA \
-             (Werkgroep discontovoet 2020).",
-        ],
+        notes: &["cost_preset.ecorys_2020_defaults"],
     }]
 }
 

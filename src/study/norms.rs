@@ -151,8 +151,12 @@ impl BandNorm {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NormTable {
     pub bands: Vec<BandNorm>,
-    /// Where the distances come from ("study file" or the preset's source).
+    /// Where the distances come from ("study file" or the preset's source), as `run.json`
+    /// states it.
     pub source: String,
+    /// True when the distances are the preset's (the report names the preset's source in its
+    /// own words), false when the study file gave them.
+    pub from_preset: bool,
 }
 
 impl NormTable {
@@ -447,6 +451,7 @@ fn resolve(
     Ok(NormTable {
         bands: out,
         source: source.to_string(),
+        from_preset,
     })
 }
 
@@ -510,6 +515,7 @@ fn one_field_norms(
     Ok(NormTable {
         bands: out,
         source: source.to_string(),
+        from_preset,
     })
 }
 

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 pub mod browser;
+pub mod geojson;
 pub mod page;
 
 /// The shared real data (`$KINDSCAPE_SHARED_DATA`, else `../shared/data` beside the repository).
@@ -51,6 +52,14 @@ pub fn example_study(name: &str, data: &Path, dir: &Path) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, out).unwrap();
     path
+}
+
+/// Writes the sample town into `dir/town`; returns that folder.
+pub fn write_sample(dir: &Path) -> PathBuf {
+    let town = dir.join("town");
+    let status = kindscape().arg("sample").arg(&town).output().unwrap();
+    assert!(status.status.success(), "{status:?}");
+    town
 }
 
 /// Runs a study quietly into `out`, fails the test on an error, and returns stderr (warnings).

@@ -1,13 +1,16 @@
 //! The words of `report.html`, `summary.md` and the terminal summary, one catalogue per
 //! language (`en.toml`, `nl.toml`, compiled in), so that a council reads its report in its own
-//! language and a translator edits one file. Numbers and data (names, paths, warnings from the
-//! stages) are not translated.
+//! language and a translator edits one file. Numbers and data (names, ids, paths) are not
+//! translated; what the stages have to say reaches the reader as a [`Phrase`], said here.
 
 use std::collections::BTreeMap;
 use std::fmt::Display;
 use std::sync::OnceLock;
 
+use crate::phrase::{Arg, Phrase};
 pub use crate::study::Language;
+
+mod amounts;
 
 const EN: &str = include_str!("en.toml");
 const NL: &str = include_str!("nl.toml");
@@ -65,10 +68,24 @@ impl Texts {
         self.texts.get(key).map(String::as_str)
     }
 
-    /// An input's role ("amenities: playground") in this language: the catalogue's word for the
-    /// part before the colon; the rest is the study's own key and stays as written.
+    /// An input's role in this language: the catalogue's word for the part before the colon
+    /// and for the kind ("amenities: playground" -> "voorzieningen: speelplek"; a scenario's
+    /// layer, `scenario: "name" (kind)`, keeps the scenario's name as written).
     pub fn role(&self, role: &str) -> String {
         let (head, rest) = role.split_once(": ").unwrap_or((role, ""));
+        // A kind the catalogue does not know is the study's own word and stays as written.
+        let kind = |k: &str| {
+            self.lookup(&format!("kind.{k}"))
+                .map_or(k.to_string(), str::to_lowercase)
+        };
+        let rest = match head {
+            "amenities" => kind(rest),
+            "scenario" => match rest.strip_suffix(')').and_then(|r| r.rsplit_once(" (")) {
+                Some((name, k)) => format!("{name} ({})", kind(k)),
+                None => rest.to_string(),
+            },
+            _ => rest.to_string(),
+        };
         let head = self.lookup(&format!("role.{head}")).unwrap_or(head);
         if rest.is_empty() {
             head.to_string()
@@ -95,6 +112,90 @@ impl Texts {
                 ("bcr", &number(total.bcr, 2)),
             ],
         )
+    }
+
+    /// A stage's sentence in this language.
+    pub fn phrase(&self, phrase: &Phrase) -> String {
+        let values: Vec<(&str, String)> = phrase
+            .args
+            .iter()
+            .map(|(slot, arg)| (*slot, self.arg(arg)))
+            .collect();
+        let args: Vec<(&str, &dyn Display)> = values
+            .iter()
+            .map(|(slot, value)| (*slot, value as &dyn Display))
+            .collect();
+        self.fmt(phrase.key, &args)
+    }
+
+    /// Stages' sentences in this language, one each.
+    pub fn phrases(&self, phrases: &[Phrase]) -> Vec<String> {
+        phrases.iter().map(|p| self.phrase(p)).collect()
+    }
+
+    fn arg(&self, arg: &Arg) -> String {
+        match arg {
+            Arg::Text(text) => text.clone(),
+            Arg::Figure(v) => amounts::trim(*v),
+            Arg::Fixed(v, decimals) => format!("{v:.decimals$}"),
+            Arg::Eur(v) => amounts::eur(*v),
+            Arg::EurCents(v) => amounts::eur_cents(*v),
+            Arg::Kind(kind) => self.kind_lower(kind),
+            Arg::Case(case) => self.case(case),
+            Arg::Factors(factors) => factors
+                .iter()
+                .map(|(case, f)| format!("{} ({})", amounts::trim(*f), self.case(case)))
+                .collect::<Vec<_>>()
+                .join(" / "),
+            Arg::Phrase(part) => part.as_ref().map_or(String::new(), |p| self.phrase(p)),
+        }
+    }
+
+    /// A sensitivity case's name ("low", "central", "high").
+    pub fn case(&self, case: &str) -> String {
+        self.lookup(&format!("case.{case}"))
+            .unwrap_or(case)
+            .to_string()
+    }
+
+    /// A chosen site's name: a generated candidate's in this language ("grid site 12"), a
+    /// candidate layer's as the data has it.
+    pub fn site_name(&self, site: &crate::sites::plan::ChosenSite) -> String {
+        match site.grid {
+            Some(n) => self.fmt("sites.grid_name", &[("n", &n)]),
+            None => site.name.clone(),
+        }
+    }
+
+    /// A sensitivity case of the cost-benefit ("benefit low, cost high").
+    pub fn sensitivity_case(&self, case: &crate::cba::npv::Scenario) -> String {
+        self.fmt(
+            "sites.case",
+            &[
+                ("benefit", &self.case(case.benefit_case)),
+                ("cost", &self.case(case.cost_case)),
+            ],
+        )
+    }
+
+    /// Where a kind's norms come from: the preset's source in this language (`run.json` keeps
+    /// it in English), or the study file.
+    pub fn norm_source(&self, preset: &str, norms: &crate::study::NormTable) -> String {
+        if !norms.from_preset {
+            return self.get("norm_source.study_file").to_string();
+        }
+        self.lookup(&format!("norm_source.{preset}"))
+            .unwrap_or(&norms.source)
+            .to_string()
+    }
+
+    /// Whether the report and summaries list the warnings themselves. They are written in
+    /// English, for the terminal, the logs and `run.json`, and are about the input files, for
+    /// whoever prepares them; a report in another language says how many there are and where
+    /// to read them (their consequences for the figures, such as estimated children, are in
+    /// its own words elsewhere).
+    pub fn warnings_listed(&self) -> bool {
+        self.language == Language::En
     }
 
     /// The text of `key` with every `{name}` replaced by its value.
@@ -230,6 +331,100 @@ mod tests {
             pieces("a {b} c {d"),
             vec![Piece::Text("a "), Piece::Slot("b"), Piece::Text(" c {d")]
         );
+    }
+
+    /// Every catalogue key the stages name in their sentences (`"assume.…"`, `"cost_preset.…"`
+    /// literals anywhere in src/), found by reading the code, so that a sentence added to a
+    /// stage without its texts fails here rather than showing its key in a report.
+    #[test]
+    fn every_key_the_stages_name_is_in_both_catalogues() {
+        let mut named = BTreeSet::new();
+        let mut files = vec![std::path::PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src"
+        ))];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let code = std::fs::read_to_string(&path).unwrap();
+            for literal in code.split('"').skip(1).step_by(2) {
+                let is_key = ["assume.", "cost_preset."].iter().any(|p| {
+                    literal.strip_prefix(p).is_some_and(|rest| {
+                        !rest.is_empty()
+                            && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
+                if is_key {
+                    named.insert(literal.to_string());
+                }
+            }
+        }
+        assert!(named.len() > 30, "{named:?}");
+        for language in [Language::En, Language::Nl] {
+            let t = texts(language);
+            let missing: Vec<&String> = named.iter().filter(|k| t.lookup(k).is_none()).collect();
+            assert!(missing.is_empty(), "{language:?} lacks {missing:?}");
+        }
+    }
+
+    #[test]
+    fn a_phrase_fills_its_parts_and_writes_its_amounts() {
+        let discount = |zero: Option<Phrase>| {
+            Phrase::new("assume.discount")
+                .with("rate", Arg::Figure(0.0225 * 100.0))
+                .with("years", Arg::Figure(15.0))
+                .with("factor", Arg::Fixed(12.612_165_5, 4))
+                .with_part("zero", zero)
+        };
+        assert_eq!(
+            texts(Language::En).phrase(&discount(None)),
+            "Discount rate 2.25% a year over 15 years: present value = amount x (1 - (1 + r)^-n) \
+             / r = amount x 12.6122."
+        );
+        let zero = discount(Some(Phrase::new("assume.zero_rate")));
+        assert!(texts(Language::Nl)
+            .phrase(&zero)
+            .ends_with("bedrag x 12.6122 (r = 0: bedrag x jaren)."));
+        let factors = Phrase::new("assume.sensitivity")
+            .with("benefits", Arg::Factors(&[("low", 0.5), ("high", 1.5)]))
+            .with("costs", Arg::Eur(-1_234_567.0));
+        assert_eq!(
+            texts(Language::Nl).phrase(&factors),
+            "Gevoeligheid: baten x 0.5 (laag) / 1.5 (hoog) en kosten (investering en onderhoud \
+             samen) x EUR -1,234,567, alle combinaties."
+        );
+    }
+
+    /// The English catalogue states each norm preset's source as `run.json` does (the preset
+    /// table keeps it for the files): the two must not drift apart.
+    #[test]
+    fn english_norm_sources_are_the_presets_own() {
+        let en = texts(Language::En);
+        for preset in crate::study::PRESETS {
+            let key = format!("norm_source.{}", preset.name);
+            assert_eq!(en.lookup(&key), Some(preset.source), "{key}");
+            assert!(texts(Language::Nl).lookup(&key).is_some(), "{key}");
+        }
+    }
+
+    #[test]
+    fn roles_name_kinds_in_the_language_and_keep_the_studys_words() {
+        let nl = texts(Language::Nl);
+        assert_eq!(nl.role("amenities: playground"), "voorzieningen: speelplek");
+        assert_eq!(
+            nl.role("amenities: skate_park"),
+            "voorzieningen: skate_park"
+        );
+        assert_eq!(
+            nl.role("scenario: \"build (north)\" (library)"),
+            "scenario: \"build (north)\" (bibliotheek)"
+        );
+        assert_eq!(texts(Language::En).role("homes"), "homes");
     }
 
     #[test]

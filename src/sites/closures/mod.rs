@@ -63,8 +63,8 @@ pub struct ClosurePlan {
     pub kind: String,
     /// The upkeep a closure saves a year (`[costs] maintenance_eur_per_year`).
     pub maintenance_eur_per_year: f64,
-    /// How the closures' cost-benefit was reckoned, one line each.
-    pub cost_assumptions: Vec<String>,
+    /// How the closures' cost-benefit was reckoned, one sentence each.
+    pub cost_assumptions: Vec<crate::phrase::Phrase>,
     pub band_labels: Vec<String>,
     pub closures: Vec<Closure>,
     /// Amenities of the kind, and how many of them `keep` holds open.

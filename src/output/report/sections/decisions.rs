@@ -26,8 +26,8 @@ pub fn decisions(input: &ReportInput, base: Option<&MapBase>) -> Markup {
             @if !plan.closures.is_empty() {
                 (closures_table(input, plan))
             }
-            @for line in &plan.cost_assumptions {
-                p class="note" { (Text(line)) }
+            @for line in t.phrases(&plan.cost_assumptions) {
+                p class="note" { (Text(&line)) }
             }
             @if let Some(map) = base.and_then(|b| decision_maps::closure_map(input, b, plan)) {
                 div class="maps" { (map) }

@@ -229,10 +229,9 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
     plan.sites
         .iter()
         .map(|s| {
-            let name = if s.name.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", s.name)
+            let name = match input.texts.site_name(s) {
+                n if n.is_empty() => String::new(),
+                n => format!(" ({n})"),
             };
             Marker {
                 at: Coord { x: s.x, y: s.y },

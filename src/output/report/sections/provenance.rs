@@ -20,8 +20,10 @@ pub fn provenance(input: &ReportInput) -> Markup {
         h3 { (Text(t.get("provenance.warnings"))) }
         @if input.warnings.is_empty() {
             p { (Text(t.get("provenance.no_warnings"))) }
-        } @else {
+        } @else if t.warnings_listed() {
             ul class="warnings" { @for w in input.warnings { li class="warn" { (Text(w)) } } }
+        } @else {
+            p class="warn" { (Text(&t.fmt("provenance.warnings_elsewhere", &[("n", &input.warnings.len())]))) }
         }
         // Timings differ from run to run; they stay in run.json so that the report, like every
         // other output, is byte-identical for the same inputs.
@@ -122,7 +124,11 @@ fn norms_table(input: &ReportInput) -> Markup {
                         Some(_) => b.shown(),
                     },
                 ),
-                Td::text(if first { &t.source } else { "" }),
+                Td::text(&if first {
+                    input.texts.norm_source(input.study.norms.preset, t)
+                } else {
+                    String::new()
+                }),
             ]));
         }
     }

@@ -40,7 +40,7 @@ pub fn sites(input: &ReportInput) -> Markup {
             }
         }
         h3 { (Text(t.get("sites.assumptions"))) }
-        ul { @for a in &plan.assumptions { li { (Text(a)) } } }
+        ul { @for a in t.phrases(&plan.assumptions) { li { (Text(&a)) } } }
     };
     section("sites", t.get("nav.sites"), inner)
 }
@@ -89,7 +89,7 @@ fn site_table(input: &ReportInput, plan: &SitePlan) -> Markup {
                 });
             let mut cells = vec![
                 Td::num(Some(site.rank as f64), site.rank.to_string()),
-                Td::text(&site.name),
+                Td::text(&t.site_name(site)),
                 Td::text(&place),
                 Td::text(site.street.as_deref().unwrap_or_default()),
                 Td::num(Some(site.x), num(Some(site.x), 0)),
@@ -154,7 +154,7 @@ fn cba_tables(t: &Texts, plan: &SitePlan) -> Markup {
         .cba
         .sensitivity
         .iter()
-        .map(|sc| appraisal_row(&sc.name, &sc.appraisal, false))
+        .map(|sc| appraisal_row(&t.sensitivity_case(sc), &sc.appraisal, false))
         .collect();
     html! {
         (table(&names, &rows, None))
