@@ -450,10 +450,15 @@ fn straight_mix(
     (buckets, mixes)
 }
 
+/// Homes (4 bytes each) that [`network_mix`] keeps from its first pass of searches for its
+/// second: the places beyond are searched again instead, so that memory stays bounded.
+const KEPT_HOMES: usize = 32 << 20;
+
 /// [`straight_mix`] over the walk network, each band on its own barriers: one pass of searches
-/// from every place sums its children (in search, home, band order), a second raises the best
-/// mix of the homes it brings children from (searching twice holds no pairs between the passes:
-/// a city's playgrounds reach hundreds of millions of homes).
+/// from every place sums its children (in search, home, band order); each home's best mix is
+/// raised from the homes that pass brought to each place, kept up to [`KEPT_HOMES`] in all, and
+/// for the places past that by a second search (a city's playgrounds reach hundreds of millions
+/// of homes, too many to keep at once).
 fn network_mix(
     reach: &NetworkReach,
     items: &[Amenity],
@@ -479,19 +484,39 @@ fn network_mix(
         out
     };
     let mut buckets = vec![[0.0f64; 5]; items.len()];
+    let mut kept: Vec<Option<Vec<u32>>> = Vec::with_capacity(items.len());
+    let mut kept_homes = 0;
     reach.each_facility(
         &facilities,
         &searches,
         |j, reached| brought(j, &reached),
         |j, terms| {
-            for (_, q, c) in terms {
+            for &(_, q, c) in &terms {
                 buckets[j][q as usize - 1] += c;
             }
+            let keep = kept_homes + terms.len() <= KEPT_HOMES;
+            if keep {
+                kept_homes += terms.len();
+            }
+            kept.push(keep.then(|| terms.iter().map(|t| t.0 as u32).collect()));
         },
     );
     let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
-    reach.each_facility(
+    // A maximum: the same in any order.
+    let mut again = Vec::new();
+    for (j, homes) in kept.into_iter().enumerate() {
+        match homes {
+            Some(homes) => {
+                for h in homes {
+                    best[h as usize] = best[h as usize].max(mixes[j].entropy);
+                }
+            }
+            None => again.push(j),
+        }
+    }
+    reach.each_facility_of(
         &facilities,
+        &again,
         &searches,
         |j, reached| brought(j, &reached),
         |j, terms| {
