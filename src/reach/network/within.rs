@@ -85,7 +85,24 @@ impl Searches {
 /// Per-thread working memory of [`NetworkReach::homes_within`].
 pub struct ReachScratch {
     search: Scratch,
-    seen: Vec<bool>,
+    /// Per home, the stamp of the last search that looked at it: a new stamp per search marks
+    /// every home unseen at once, and the marks are wiped only when the stamps run out.
+    seen: Vec<u8>,
+    stamp: u8,
+}
+
+impl ReachScratch {
+    /// A stamp no home carries yet.
+    fn next_stamp(&mut self) -> u8 {
+        self.stamp = match self.stamp.checked_add(1) {
+            Some(s) => s,
+            None => {
+                self.seen.fill(0);
+                1
+            }
+        };
+        self.stamp
+    }
 }
 
 impl<'a> NetworkReach<'a> {
@@ -242,7 +259,8 @@ impl<'a> NetworkReach<'a> {
     pub fn scratch(&self) -> ReachScratch {
         ReachScratch {
             search: Scratch::new(self.graphs.iter().map(|g| g.node_count).max().unwrap_or(0)),
-            seen: vec![false; self.homes.len()],
+            seen: vec![0; self.homes.len()],
+            stamp: 0,
         }
     }
 
@@ -331,6 +349,7 @@ impl<'a> NetworkReach<'a> {
         if facility.joins() {
             let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
             scratch.search.run(g, &seeds, radius);
+            let stamp = scratch.next_stamp();
             let (search, seen) = (&scratch.search, &mut scratch.seen);
             let (offsets, homes) = &self.node_homes[graph];
             // Room for every home filed at a node reached (each is filed at two), so that the
@@ -343,7 +362,7 @@ impl<'a> NetworkReach<'a> {
                     .sum(),
             );
             let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
-                if !wanted(h) || std::mem::replace(&mut seen[h as usize], true) {
+                if !wanted(h) || std::mem::replace(&mut seen[h as usize], stamp) == stamp {
                     return;
                 }
                 let Some(a) = &self.home_attach[h as usize] else {
@@ -371,7 +390,7 @@ impl<'a> NetworkReach<'a> {
             if nodes {
                 junctions = self.junctions_reached(graph, &scratch.search);
             }
-            self.unmark(graph, facility, scratch);
+            scratch.search.clear();
         }
         // Each home is found at most once above (the marks), so sorting by home alone gives the
         // one order.
@@ -390,25 +409,6 @@ impl<'a> NetworkReach<'a> {
             .filter(|&(n, _)| self.net.vertex[n])
             .map(|(n, d)| (self.net.coords[n], d))
             .collect()
-    }
-
-    /// Clears the marks of every home [`Self::homes_within`] looked at, and the search.
-    fn unmark(&self, graph: usize, f: &FacilityJoin, scratch: &mut ReachScratch) {
-        let (offsets, homes) = &self.node_homes[graph];
-        for &v in &scratch.search.touched {
-            let v = v as usize;
-            for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
-                scratch.seen[h as usize] = false;
-            }
-        }
-        let (offsets, homes) = &self.edge_homes;
-        for s in &f.joins.attaches {
-            let e = s.edge as usize;
-            for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
-                scratch.seen[h as usize] = false;
-            }
-        }
-        scratch.search.clear();
     }
 
     /// Puts the homes inside (or on) the facility's geometry (those `wanted`) at 0 in `found`
