@@ -47,6 +47,10 @@ pub struct NetworkReach<'a> {
     home_tree: OnceLock<RTree<HomePoint>>,
 }
 
+/// What one search from a facility reached: the homes within its radius with their distance
+/// (sorted by home), and the junctions and line ends with theirs (when asked for).
+pub type Reached = (Vec<(u32, f64)>, Vec<(Coord, f64)>);
+
 /// Where a facility joins the network, worked out once for all its searches.
 pub struct FacilityJoin {
     joins: Joins,
@@ -306,7 +310,7 @@ impl<'a> NetworkReach<'a> {
         graph: usize,
         radius: f64,
         scratch: &mut ReachScratch,
-    ) -> (Vec<(u32, f64)>, Vec<(Coord, f64)>) {
+    ) -> Reached {
         self.reached(facility, graph, radius, None, true, scratch)
     }
 
@@ -341,7 +345,7 @@ impl<'a> NetworkReach<'a> {
         only: Option<&[bool]>,
         nodes: bool,
         scratch: &mut ReachScratch,
-    ) -> (Vec<(u32, f64)>, Vec<(Coord, f64)>) {
+    ) -> Reached {
         let g = &self.graphs[graph];
         let wanted = |h: u32| only.is_none_or(|o| o[h as usize]);
         let mut found: Vec<(u32, f64)> = Vec::new();
