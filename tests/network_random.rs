@@ -455,6 +455,18 @@ proptest! {
                 let w = want[h as usize];
                 prop_assert!((d - w).abs() <= 1e-7 * w.max(1.0), "home {}: {} vs {}", h, d, w);
             }
+            // The catchment's one search finds the same homes, and the junctions of the
+            // search for them alone.
+            let (homes_too, nodes) = reach.homes_and_nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch);
+            prop_assert_eq!(&homes_too, &got);
+            prop_assert_eq!(nodes, reach.nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch));
+            // Searches that report some homes only report those, at the same distances.
+            let only: Vec<bool> = (0..homes.len()).map(|h| h % 3 != 1).collect();
+            let searches = reach.searches([(0, radius)].into_iter()).only_homes(only.clone());
+            let mut each = Vec::new();
+            reach.each_facility(&[reach.join(&geometry)], &searches, |_, r| r, |_, r| each = r);
+            let kept: Vec<(u32, f64)> = got.iter().copied().filter(|p| only[p.0 as usize]).collect();
+            prop_assert_eq!(each, vec![kept]);
             let kinds = [KindTargets { kind: "k".into(), geometries: vec![geometry.clone()] }];
             let alone = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
             let barrier = reach.homes_within(&join, reach.graph_of_band(1), radius, &mut scratch);

@@ -66,9 +66,7 @@ pub fn catchments(
                             .searches
                             .iter()
                             .map(|&(graph, radius)| {
-                                let homes_found = reach.homes_within(join, graph, radius, scratch);
-                                let nodes = reach.nodes_within(join, graph, radius, scratch);
-                                (homes_found, nodes)
+                                reach.homes_and_nodes_within(join, graph, radius, scratch)
                             })
                             .collect();
                         let outline = amenities.items[j].geometry.to_geometry();

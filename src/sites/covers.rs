@@ -104,7 +104,11 @@ fn network_covers(
     first: &[u32],
     serves: &(impl Fn(usize, usize) -> bool + Sync),
 ) -> Vec<Vec<u32>> {
-    let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
+    // Only the homes with demand matter; most homes in reach of a candidate have none.
+    let with_demand = first.windows(2).map(|w| w[1] > w[0]).collect();
+    let searches = reach
+        .searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)))
+        .only_homes(with_demand);
     let joins = reach.join_all(facilities.iter().map(|c| c.geometry.to_geometry()));
     let mut covers: Vec<Vec<u32>> = vec![Vec::new(); facilities.len()];
     reach.each_facility(
@@ -121,7 +125,8 @@ fn network_covers(
                     }));
                 }
             }
-            covered.sort_unstable();
+            // One increasing run per search: the stable sort merges runs.
+            covered.sort();
             covered.dedup();
             covered
         },

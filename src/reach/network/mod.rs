@@ -102,7 +102,7 @@ pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
 };
-pub use within::{FacilityJoin, NetworkReach, ReachScratch, Searches};
+pub use within::{FacilityJoin, NetworkReach, ReachScratch, Reached, Searches};
 
 type Segment = GeomWithData<Line<[f64; 2]>, u32>;
 

@@ -7,7 +7,7 @@
 //! A home's distance from it is computed exactly as in the nearest-amenity search (the same
 //! function), so a facility's reach agrees with the homes' nearest distances.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
 
 use geo::{BoundingRect, Coord, Geometry, Intersects, Point};
 use rayon::prelude::*;
@@ -47,6 +47,10 @@ pub struct NetworkReach<'a> {
     home_tree: OnceLock<RTree<HomePoint>>,
 }
 
+/// What one search from a facility reached: the homes within its radius with their distance
+/// (sorted by home), and the junctions and line ends with theirs (when asked for).
+pub type Reached = (Vec<(u32, f64)>, Vec<(Coord, f64)>);
+
 /// Where a facility joins the network, worked out once for all its searches.
 pub struct FacilityJoin {
     joins: Joins,
@@ -66,12 +70,43 @@ impl FacilityJoin {
 pub struct Searches {
     pub searches: Vec<(usize, f64)>,
     pub of_band: Vec<usize>,
+    /// Per home, whether the searches report it (`None`: every home).
+    only: Option<Vec<bool>>,
+}
+
+impl Searches {
+    /// The same searches, reporting only the homes marked in `only` (indexed by home): a
+    /// caller that wants few of the homes in reach (site selection: the children outside the
+    /// norm) is spared working out the distance of the others.
+    pub fn only_homes(self, only: Vec<bool>) -> Searches {
+        Searches {
+            only: Some(only),
+            ..self
+        }
+    }
 }
 
 /// Per-thread working memory of [`NetworkReach::homes_within`].
 pub struct ReachScratch {
     search: Scratch,
-    seen: Vec<bool>,
+    /// Per home, the stamp of the last search that looked at it: a new stamp per search marks
+    /// every home unseen at once, and the marks are wiped only when the stamps run out.
+    seen: Vec<u8>,
+    stamp: u8,
+}
+
+impl ReachScratch {
+    /// A stamp no home carries yet.
+    fn next_stamp(&mut self) -> u8 {
+        self.stamp = match self.stamp.checked_add(1) {
+            Some(s) => s,
+            None => {
+                self.seen.fill(0);
+                1
+            }
+        };
+        self.stamp
+    }
 }
 
 impl<'a> NetworkReach<'a> {
@@ -161,11 +196,16 @@ impl<'a> NetworkReach<'a> {
             searches[i].1 = searches[i].1.max(radius);
             of_band.push(i);
         }
-        Searches { searches, of_band }
+        Searches {
+            searches,
+            of_band,
+            only: None,
+        }
     }
 
     /// Runs `searches` from every facility: `map(j, reached)` gets facility `j`'s homes within
-    /// reach per search ([`Self::homes_within`]), in parallel over a few facilities per thread at
+    /// reach per search ([`Self::homes_within`], only those of [`Searches::only_homes`] when it
+    /// was given), in parallel over a few facilities per thread at
     /// a time, and `consume(j, result)` takes the results in facility order, so that sums it
     /// makes run in the same order whatever the thread count, and the homes reached are never
     /// all held at once.
@@ -174,27 +214,47 @@ impl<'a> NetworkReach<'a> {
         facilities: &[FacilityJoin],
         searches: &Searches,
         map: impl Fn(usize, Vec<Vec<(u32, f64)>>) -> T + Sync + Send,
+        consume: impl FnMut(usize, T),
+    ) {
+        let every: Vec<usize> = (0..facilities.len()).collect();
+        self.each_facility_of(facilities, &every, searches, map, consume);
+    }
+
+    /// [`Self::each_facility`] from the facilities `which` (indices into `facilities`) alone,
+    /// in the order given.
+    pub fn each_facility_of<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        which: &[usize],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Vec<(u32, f64)>>) -> T + Sync + Send,
         mut consume: impl FnMut(usize, T),
     ) {
         let wave = 16 * rayon::current_num_threads().max(1);
-        for (w, chunk) in facilities.chunks(wave).enumerate() {
+        // Scratches outlive a wave: a fresh one costs a pass over every node and home, more
+        // than a search on a dense graph.
+        let pool: Mutex<Vec<ReachScratch>> = Mutex::new(Vec::new());
+        for chunk in which.chunks(wave) {
             let results: Vec<T> = chunk
                 .par_iter()
-                .enumerate()
                 .map_init(
-                    || self.scratch(),
-                    |scratch, (i, join)| {
+                    || Pooled::take(&pool, || self.scratch()),
+                    |scratch, &j| {
+                        let scratch = scratch.get();
                         let reached: Vec<Vec<(u32, f64)>> = searches
                             .searches
                             .iter()
-                            .map(|&(g, r)| self.homes_within(join, g, r, scratch))
+                            .map(|&(g, r)| {
+                                let only = searches.only.as_deref();
+                                self.reached(&facilities[j], g, r, only, false, scratch).0
+                            })
                             .collect();
-                        map(w * wave + i, reached)
+                        map(j, reached)
                     },
                 )
                 .collect();
-            for (i, r) in results.into_iter().enumerate() {
-                consume(w * wave + i, r);
+            for (&j, r) in chunk.iter().zip(results) {
+                consume(j, r);
             }
         }
     }
@@ -203,7 +263,8 @@ impl<'a> NetworkReach<'a> {
     pub fn scratch(&self) -> ReachScratch {
         ReachScratch {
             search: Scratch::new(self.graphs.iter().map(|g| g.node_count).max().unwrap_or(0)),
-            seen: vec![false; self.homes.len()],
+            seen: vec![0; self.homes.len()],
+            stamp: 0,
         }
     }
 
@@ -237,45 +298,20 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         scratch: &mut ReachScratch,
     ) -> Vec<(u32, f64)> {
-        let g = &self.graphs[graph];
-        let mut found: Vec<(u32, f64)> = Vec::new();
-        if facility.joins() {
-            let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
-            scratch.search.run(g, &seeds, radius);
-            let (search, seen) = (&scratch.search, &mut scratch.seen);
-            let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
-                if std::mem::replace(&mut seen[h as usize], true) {
-                    return;
-                }
-                let Some(a) = &self.home_attach[h as usize] else {
-                    return;
-                };
-                let (d, _) =
-                    home_distance(self.net, g, a, &on_edge, |v| (search.dist[v as usize], 0));
-                if d <= radius {
-                    found.push((h, d));
-                }
-            };
-            let (offsets, homes) = &self.node_homes[graph];
-            for &v in &search.touched {
-                let v = v as usize;
-                for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
-                    visit(h, &mut found);
-                }
-            }
-            let (offsets, homes) = &self.edge_homes;
-            for s in &facility.joins.attaches {
-                let e = s.edge as usize;
-                for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
-                    visit(h, &mut found);
-                }
-            }
-            self.unmark(graph, facility, scratch);
-        }
-        self.add_homes_inside(&facility.geometry, &mut found);
-        found.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        found.dedup_by_key(|f| f.0);
-        found
+        self.reached(facility, graph, radius, None, false, scratch)
+            .0
+    }
+
+    /// [`Self::homes_within`] and [`Self::nodes_within`] from one search: what a catchment
+    /// needs (its children and its outline).
+    pub fn homes_and_nodes_within(
+        &self,
+        facility: &FacilityJoin,
+        graph: usize,
+        radius: f64,
+        scratch: &mut ReachScratch,
+    ) -> Reached {
+        self.reached(facility, graph, radius, None, true, scratch)
     }
 
     /// Where on the network the facility is reached from within `radius` over graph `graph`:
@@ -294,41 +330,99 @@ impl<'a> NetworkReach<'a> {
         let g = &self.graphs[graph];
         let (seeds, _) = seeds_of(self.net, g, &facility.joins);
         scratch.search.run(g, &seeds, radius);
-        let base = &self.base_node[graph];
-        let nodes = scratch
-            .search
-            .touched
-            .iter()
-            .map(|&v| (base[v as usize] as usize, scratch.search.dist[v as usize]))
-            .filter(|&(n, _)| self.net.vertex[n])
-            .map(|(n, d)| (self.net.coords[n], d))
-            .collect();
+        let nodes = self.junctions_reached(graph, &scratch.search);
         scratch.search.clear();
         nodes
     }
 
-    /// Clears the marks of every home [`Self::homes_within`] looked at, and the search.
-    fn unmark(&self, graph: usize, f: &FacilityJoin, scratch: &mut ReachScratch) {
-        let (offsets, homes) = &self.node_homes[graph];
-        for &v in &scratch.search.touched {
-            let v = v as usize;
-            for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
-                scratch.seen[h as usize] = false;
+    /// One search from the facility: the homes within `radius` (those of `only`, when given)
+    /// sorted by home, and with `nodes` the junctions reached ([`Self::nodes_within`]).
+    fn reached(
+        &self,
+        facility: &FacilityJoin,
+        graph: usize,
+        radius: f64,
+        only: Option<&[bool]>,
+        nodes: bool,
+        scratch: &mut ReachScratch,
+    ) -> Reached {
+        let g = &self.graphs[graph];
+        let wanted = |h: u32| only.is_none_or(|o| o[h as usize]);
+        let mut found: Vec<(u32, f64)> = Vec::new();
+        let mut junctions = Vec::new();
+        if facility.joins() {
+            let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
+            scratch.search.run(g, &seeds, radius);
+            let stamp = scratch.next_stamp();
+            let (search, seen) = (&scratch.search, &mut scratch.seen);
+            let (offsets, homes) = &self.node_homes[graph];
+            // Room for every home filed at a node reached (each is filed at two), so that the
+            // list grows without copying.
+            found.reserve(
+                search
+                    .touched
+                    .iter()
+                    .map(|&v| (offsets[v as usize + 1] - offsets[v as usize]) as usize)
+                    .sum(),
+            );
+            let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
+                if !wanted(h) || std::mem::replace(&mut seen[h as usize], stamp) == stamp {
+                    return;
+                }
+                let Some(a) = &self.home_attach[h as usize] else {
+                    return;
+                };
+                let (d, _) =
+                    home_distance(self.net, g, a, &on_edge, |v| (search.dist[v as usize], 0));
+                if d <= radius {
+                    found.push((h, d));
+                }
+            };
+            for &v in &search.touched {
+                let v = v as usize;
+                for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
+                    visit(h, &mut found);
+                }
             }
-        }
-        let (offsets, homes) = &self.edge_homes;
-        for s in &f.joins.attaches {
-            let e = s.edge as usize;
-            for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
-                scratch.seen[h as usize] = false;
+            let (offsets, homes) = &self.edge_homes;
+            for s in &facility.joins.attaches {
+                let e = s.edge as usize;
+                for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
+                    visit(h, &mut found);
+                }
             }
+            if nodes {
+                junctions = self.junctions_reached(graph, &scratch.search);
+            }
+            scratch.search.clear();
         }
-        scratch.search.clear();
+        // Each home is found at most once above (the marks), so sorting by home alone gives the
+        // one order.
+        found.sort_unstable_by_key(|f| f.0);
+        self.add_homes_inside(&facility.geometry, &wanted, &mut found);
+        (found, junctions)
     }
 
-    /// Homes inside (or on) the facility's geometry, at 0 (first in `found`'s order of ties,
-    /// since a pair's 0 sorts before any walked distance).
-    fn add_homes_inside(&self, geometry: &Geometry, found: &mut Vec<(u32, f64)>) {
+    /// The junctions and line ends the last search reached, with their distance.
+    fn junctions_reached(&self, graph: usize, search: &Scratch) -> Vec<(Coord, f64)> {
+        let base = &self.base_node[graph];
+        search
+            .touched
+            .iter()
+            .map(|&v| (base[v as usize] as usize, search.dist[v as usize]))
+            .filter(|&(n, _)| self.net.vertex[n])
+            .map(|(n, d)| (self.net.coords[n], d))
+            .collect()
+    }
+
+    /// Puts the homes inside (or on) the facility's geometry (those `wanted`) at 0 in `found`
+    /// (sorted by home, and kept so): a home inside is at 0 whatever its walk to the boundary.
+    fn add_homes_inside(
+        &self,
+        geometry: &Geometry,
+        wanted: &impl Fn(u32) -> bool,
+        found: &mut Vec<(u32, f64)>,
+    ) {
         let Some(r) = geometry.bounding_rect() else {
             return;
         };
@@ -342,11 +436,48 @@ impl<'a> NetworkReach<'a> {
             )
         });
         let envelope = AABB::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]);
+        let walked = found.len();
         for p in tree.locate_in_envelope(&envelope) {
             let [x, y] = *p.geom();
-            if geometry.intersects(&Point::new(x, y)) {
-                found.push((p.data, 0.0));
+            if wanted(p.data) && geometry.intersects(&Point::new(x, y)) {
+                match found[..walked].binary_search_by_key(&p.data, |f| f.0) {
+                    Ok(i) => found[i].1 = 0.0,
+                    Err(_) => found.push((p.data, 0.0)),
+                }
             }
+        }
+        if found.len() > walked {
+            found.sort_unstable_by_key(|f| f.0);
+        }
+    }
+}
+
+/// A scratch borrowed from a pool, given back when dropped.
+struct Pooled<'p> {
+    scratch: Option<ReachScratch>,
+    pool: &'p Mutex<Vec<ReachScratch>>,
+}
+
+impl<'p> Pooled<'p> {
+    fn take(pool: &'p Mutex<Vec<ReachScratch>>, new: impl FnOnce() -> ReachScratch) -> Self {
+        let kept = pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        Pooled {
+            scratch: Some(kept.unwrap_or_else(new)),
+            pool,
+        }
+    }
+
+    fn get(&mut self) -> &mut ReachScratch {
+        self.scratch
+            .as_mut()
+            .expect("a pooled scratch is held until dropped")
+    }
+}
+
+impl Drop for Pooled<'_> {
+    fn drop(&mut self) {
+        if let Some(s) = self.scratch.take() {
+            self.pool.lock().unwrap_or_else(|e| e.into_inner()).push(s);
         }
     }
 }
