@@ -24,8 +24,8 @@
 //!
 //! `--load-only` times the homes layer alone, read as a study reads it (in chunks, its id kept)
 //! from each format of `--formats`: the city's GeoJSON, and copies converted once by `ogr2ogr`
-//! (GeoPackage, Shapefile) or by kindscape's own writer (GeoParquet, `--features parquet`),
-//! cached in `<city>/load/`. The file is read once before it is timed, so the figures are of
+//! (GeoPackage, Shapefile) or geopandas (GeoParquet, with `--geopandas`; reading it needs the
+//! bench built with `--features parquet`), cached in `<city>/load/`. The file is read once before it is timed, so the figures are of
 //! parsing, not of the disk.
 
 use std::path::{Path, PathBuf};
@@ -1022,7 +1022,7 @@ fn load_only(args: &Args) -> AnyResult<()> {
         let dir = city_dir(args, homes);
         let mut row = Vec::new();
         for format in &args.formats {
-            let measured = homes_file(&dir, format)
+            let measured = homes_file(&dir, format, args.geopandas.as_deref())
                 .and_then(|path| time_load(&path).map_err(|e| format!("{}: {e}", path.display())));
             match &measured {
                 Ok(m) => eprintln!(
@@ -1051,7 +1051,7 @@ fn load_only(args: &Args) -> AnyResult<()> {
 
 /// The city's homes layer in `format`, converted once into `<city>/load/` (a copy is written
 /// under a temporary name and renamed when complete).
-fn homes_file(dir: &Path, format: &str) -> Result<PathBuf, String> {
+fn homes_file(dir: &Path, format: &str, python: Option<&Path>) -> Result<PathBuf, String> {
     let geojson = dir.join("homes.geojson");
     if format == "geojson" {
         return Ok(geojson);
@@ -1064,7 +1064,7 @@ fn homes_file(dir: &Path, format: &str) -> Result<PathBuf, String> {
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     eprintln!("bench: converting {} to {format}", geojson.display());
     match format {
-        "parquet" => write_parquet_copy(&geojson, &path)?,
+        "parquet" => write_parquet_copy(python, &geojson, &path)?,
         _ => {
             // A Shapefile is several files: they are made in a folder of their own and moved.
             let scratch = out.join(format!("partial-{format}"));
@@ -1097,41 +1097,24 @@ fn homes_file(dir: &Path, format: &str) -> Result<PathBuf, String> {
     Ok(path)
 }
 
-/// Writes the homes as GeoParquet with kindscape's own writer: their attributes as CSV text,
-/// their points in OGC:CRS84 (as kindscape writes `homes.parquet`).
-#[cfg(feature = "parquet")]
-fn write_parquet_copy(geojson: &Path, path: &Path) -> Result<(), String> {
-    use kindscape::layers::crs::Crs;
-    use kindscape::output::geoparquet::{self, GeoParquetTable};
-    let layer = kindscape::layers::format::read(kindscape::layers::format::VectorSource::new(
-        geojson, None, None,
-    ))
-    .map_err(|e| e.to_string())?;
-    let to_crs84 = layer.crs.to(&Crs::wgs84());
-    let mut csv = String::from("home_id,neighbourhood\n");
-    let mut geometries = Vec::with_capacity(layer.features.len());
-    for f in &layer.features {
-        let text = |k: &str| kindscape::layers::attributes::text_value(&f.props, k);
-        csv += &format!("{},{}\n", text("home_id"), text("neighbourhood"));
-        let mut g = f.geometry.clone().ok_or("a home without geometry")?;
-        to_crs84.geometry(&mut g)?;
-        geometries.push(g);
-    }
-    let table = GeoParquetTable {
-        csv: csv.as_bytes(),
-        kinds: geoparquet::homes_kinds(csv.as_bytes()),
-        geometries,
-        geometry_type: "Point",
-    };
+/// Writes the homes as GeoParquet with geopandas (the `--geopandas` Python; GDAL 3.6 has no
+/// Parquet driver), as a user's GeoParquet file would be made.
+fn write_parquet_copy(python: Option<&Path>, geojson: &Path, path: &Path) -> Result<(), String> {
+    let python = python.ok_or("pass --geopandas PYTHON to convert the city to GeoParquet")?;
     let partial = path.with_extension("partial");
-    let file = std::fs::File::create(&partial).map_err(|e| e.to_string())?;
-    geoparquet::write(std::io::BufWriter::new(file), &table).map_err(|e| e.to_string())?;
+    let status = Command::new(python)
+        .args([
+            "-c",
+            "import sys, geopandas; geopandas.read_file(sys.argv[1]).to_parquet(sys.argv[2])",
+        ])
+        .arg(geojson)
+        .arg(&partial)
+        .status()
+        .map_err(|e| format!("{}: {e}", python.display()))?;
+    if !status.success() {
+        return Err(format!("geopandas could not write GeoParquet ({status})"));
+    }
     std::fs::rename(&partial, path).map_err(|e| e.to_string())
-}
-
-#[cfg(not(feature = "parquet"))]
-fn write_parquet_copy(_: &Path, _: &Path) -> Result<(), String> {
-    Err("this bench was built without `--features parquet`".into())
 }
 
 /// Loads the homes layer as a study does (chunks of 16384 features, only the id kept), after
@@ -1195,7 +1178,10 @@ fn load_table(results: &[(usize, Vec<LoadResult>)]) -> String {
             .collect::<Vec<_>>()
             .join(" | ")
     );
-    t += &format!("|---|{}\n", "---:|---:|---:|---:|---:|".repeat(results.len()));
+    t += &format!(
+        "|---|{}\n",
+        "---:|---:|---:|---:|---:|".repeat(results.len())
+    );
     let formats: Vec<&str> = results
         .first()
         .map(|(_, r)| r.iter().map(|l| l.format.as_str()).collect())

@@ -298,17 +298,15 @@ impl Cursor<'_> {
         if n < 2 {
             return None;
         }
-        let mut xy = [0.0; 2];
-        for k in 0..n {
-            let Token::Number(v) = *self.tokens.get(self.at)? else {
-                return None;
-            };
-            if k < 2 {
-                xy[k] = v;
-            }
-            self.at += 1;
+        let numbers = self.tokens.get(self.at..self.at + n)?;
+        if !numbers.iter().all(|t| matches!(t, Token::Number(_))) {
+            return None;
         }
-        Some(Coord { x: xy[0], y: xy[1] })
+        self.at += n;
+        match numbers {
+            [Token::Number(x), Token::Number(y), ..] => Some(Coord { x: *x, y: *y }),
+            _ => None,
+        }
     }
 
     fn many<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
