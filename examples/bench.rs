@@ -1023,7 +1023,7 @@ fn load_only(args: &Args) -> AnyResult<()> {
         let mut row = Vec::new();
         for format in &args.formats {
             let measured = homes_file(&dir, format, args.geopandas.as_deref())
-                .and_then(|path| time_load(&path).map_err(|e| format!("{}: {e}", path.display())));
+                .and_then(|path| time_load(&path).map_err(|e| e.to_string()));
             match &measured {
                 Ok(m) => eprintln!(
                     "bench: {homes} homes, {format}: {:.2} s, {:.0} MB/s",
@@ -1197,7 +1197,8 @@ fn load_table(results: &[(usize, Vec<LoadResult>)]) -> String {
                         seconds(m.cpu_s),
                         m.file_mb,
                         m.file_mb / m.seconds,
-                        m.file_mb / m.cpu_s,
+                        // /proc counts CPU time in ticks of 10 ms.
+                        m.file_mb / m.cpu_s.max(0.01),
                         m.homes as f64 / m.seconds / 1e6
                     ),
                     _ => "not measured | | | |".to_string(),
