@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run --release --example bench -- [--homes 10000,100000,1000000,8000000] [--quick]
 //!     [--threads N] [--cache DIR] [--report FILE] [--street-pieces M]
-//!     [--geopandas PYTHON] [--pandana PYTHON]
+//!     [--geopandas PYTHON] [--pandana PYTHON] [--load-only [--formats geojson,gpkg,shp,parquet]]
 //! ```
 //!
 //! For each size the synthetic city of `kindscape sample --homes N` (seed 42; with
@@ -21,6 +21,12 @@
 //! The table (Markdown, stages as rows, sizes as columns) is printed and written to `--report`
 //! (default `target/bench/bench.md`). `--quick` runs the 10 000-home city only: CI uses it as a
 //! smoke test, never as a timed test.
+//!
+//! `--load-only` times the homes layer alone, read as a study reads it (in chunks, its id kept)
+//! from each format of `--formats`: the city's GeoJSON, and copies converted once by `ogr2ogr`
+//! (GeoPackage, Shapefile) or geopandas (GeoParquet, with `--geopandas`; reading it needs the
+//! bench built with `--features parquet`), cached in `<city>/load/`. The file is read once before it is timed, so the figures are of
+//! parsing, not of the disk.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -216,11 +222,14 @@ struct Args {
     pandana: Option<PathBuf>,
     /// `kindscape sample --street-pieces`.
     street_pieces: Option<u32>,
+    /// Time loading the homes layer alone, per format.
+    load_only: bool,
+    formats: Vec<String>,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE] [--street-pieces M] [--geopandas PYTHON] [--pandana PYTHON]"
+        "usage: bench [--homes N[,N...]] [--quick] [--threads N] [--cache DIR] [--report FILE] [--street-pieces M] [--geopandas PYTHON] [--pandana PYTHON] [--load-only [--formats geojson,gpkg,shp,parquet]]"
     );
     std::process::exit(2)
 }
@@ -250,6 +259,8 @@ fn parse_args() -> Args {
         geopandas: None,
         pandana: None,
         street_pieces: None,
+        load_only: false,
+        formats: LOAD_FORMATS.iter().map(|f| f.to_string()).collect(),
     };
     let mut quick = false;
     let mut it = std::env::args().skip(1);
@@ -267,6 +278,21 @@ fn parse_args() -> Args {
             "--geopandas" => a.geopandas = Some(PathBuf::from(value())),
             "--pandana" => a.pandana = Some(PathBuf::from(value())),
             "--street-pieces" => a.street_pieces = Some(parse_count(&value()) as u32),
+            "--load-only" => a.load_only = true,
+            "--formats" => {
+                a.formats = value().split(',').map(str::to_string).collect();
+                if let Some(f) = a
+                    .formats
+                    .iter()
+                    .find(|f| !LOAD_FORMATS.contains(&f.as_str()))
+                {
+                    eprintln!(
+                        "bench: unknown format {f}; formats: {}",
+                        LOAD_FORMATS.join(",")
+                    );
+                    usage()
+                }
+            }
             // `cargo bench` passes this to every bench target.
             "--bench" => {}
             _ => usage(),
@@ -285,6 +311,7 @@ fn main() {
         Some(homes) if args.straight => study_child(&args, homes, STRAIGHT_STUDY),
         Some(homes) if args.scenarios => study_child(&args, homes, SCENARIO_STUDY),
         Some(homes) => child(&args, homes, started),
+        None if args.load_only => set_threads(&args).and_then(|()| load_only(&args)),
         None => parent(&args),
     };
     if let Err(e) = result {
@@ -968,4 +995,217 @@ fn straight_table(t: &mut String, results: &[SizeResult], header: &[String]) {
         "| **memory: kindscape peak / geopandas peak** | {} |\n",
         both(&|s, g| format!("**{:.2}**", s.peak_mb / g.peak_mb))
     );
+}
+
+/// The formats `--load-only` can time, by their extension.
+const LOAD_FORMATS: [&str; 4] = ["geojson", "gpkg", "shp", "parquet"];
+
+/// One format's homes layer, loaded once.
+struct LoadResult {
+    format: String,
+    /// `None` when the file could not be made here (the reason).
+    measured: Result<LoadFigures, String>,
+}
+
+struct LoadFigures {
+    file_mb: f64,
+    homes: usize,
+    seconds: f64,
+    cpu_s: f64,
+}
+
+/// Times loading the homes layer alone, per size and format; prints and writes the table.
+fn load_only(args: &Args) -> AnyResult<()> {
+    let mut results: Vec<(usize, Vec<LoadResult>)> = Vec::new();
+    for &homes in &args.sizes {
+        ensure_city(args, homes)?;
+        let dir = city_dir(args, homes);
+        let mut row = Vec::new();
+        for format in &args.formats {
+            let measured = homes_file(&dir, format, args.geopandas.as_deref())
+                .and_then(|path| time_load(&path).map_err(|e| e.to_string()));
+            match &measured {
+                Ok(m) => eprintln!(
+                    "bench: {homes} homes, {format}: {:.2} s, {:.0} MB/s",
+                    m.seconds,
+                    m.file_mb / m.seconds
+                ),
+                Err(e) => eprintln!("bench: {homes} homes, {format}: not measured ({e})"),
+            }
+            row.push(LoadResult {
+                format: format.clone(),
+                measured,
+            });
+        }
+        results.push((homes, row));
+    }
+    let table = load_table(&results);
+    println!("{table}");
+    if let Some(dir) = args.report.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(&args.report, &table)?;
+    eprintln!("bench: table written to {}", args.report.display());
+    Ok(())
+}
+
+/// The city's homes layer in `format`, converted once into `<city>/load/` (a copy is written
+/// under a temporary name and renamed when complete).
+fn homes_file(dir: &Path, format: &str, python: Option<&Path>) -> Result<PathBuf, String> {
+    let geojson = dir.join("homes.geojson");
+    if format == "geojson" {
+        return Ok(geojson);
+    }
+    let out = dir.join("load");
+    let path = out.join(format!("homes.{format}"));
+    if path.is_file() {
+        return Ok(path);
+    }
+    std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    eprintln!("bench: converting {} to {format}", geojson.display());
+    match format {
+        "parquet" => write_parquet_copy(python, &geojson, &path)?,
+        _ => {
+            // A Shapefile is several files: they are made in a folder of their own and moved.
+            let scratch = out.join(format!("partial-{format}"));
+            let _ = std::fs::remove_dir_all(&scratch);
+            std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+            let driver = if format == "gpkg" {
+                "GPKG"
+            } else {
+                "ESRI Shapefile"
+            };
+            let target = scratch.join(format!("homes.{format}"));
+            let status = Command::new("ogr2ogr")
+                .args(["-f", driver])
+                .arg(&target)
+                .arg(&geojson)
+                .args(["-nln", "homes"])
+                .status()
+                .map_err(|e| format!("ogr2ogr (GDAL) is needed to convert the city: {e}"))?;
+            if !status.success() {
+                return Err(format!("ogr2ogr failed ({status})"));
+            }
+            for entry in std::fs::read_dir(&scratch).map_err(|e| e.to_string())? {
+                let entry = entry.map_err(|e| e.to_string())?;
+                std::fs::rename(entry.path(), out.join(entry.file_name()))
+                    .map_err(|e| e.to_string())?;
+            }
+            std::fs::remove_dir_all(&scratch).map_err(|e| e.to_string())?;
+        }
+    }
+    Ok(path)
+}
+
+/// Writes the homes as GeoParquet with geopandas (the `--geopandas` Python; GDAL 3.6 has no
+/// Parquet driver), as a user's GeoParquet file would be made.
+fn write_parquet_copy(python: Option<&Path>, geojson: &Path, path: &Path) -> Result<(), String> {
+    let python = python.ok_or("pass --geopandas PYTHON to convert the city to GeoParquet")?;
+    let partial = path.with_extension("partial");
+    let status = Command::new(python)
+        .args([
+            "-c",
+            "import sys, geopandas; geopandas.read_file(sys.argv[1]).to_parquet(sys.argv[2])",
+        ])
+        .arg(geojson)
+        .arg(&partial)
+        .status()
+        .map_err(|e| format!("{}: {e}", python.display()))?;
+    if !status.success() {
+        return Err(format!("geopandas could not write GeoParquet ({status})"));
+    }
+    std::fs::rename(&partial, path).map_err(|e| e.to_string())
+}
+
+/// Loads the homes layer as a study does (chunks of 16384 features, only the id kept), after
+/// one untimed read of the file so that it is in the page cache.
+fn time_load(path: &Path) -> AnyResult<LoadFigures> {
+    use std::io::Read;
+    // A Shapefile is all the files of its name (.shp, .shx, .dbf, .prj, .cpg).
+    let parts: Vec<PathBuf> = if path.extension().is_some_and(|e| e == "shp") {
+        let stem = path.file_stem().map(|s| s.to_owned());
+        std::fs::read_dir(path.parent().ok_or("no folder")?)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.file_stem().map(|s| s.to_owned()) == stem)
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    let mut bytes = 0u64;
+    let mut buf = vec![0u8; 1 << 20];
+    for part in &parts {
+        let mut f = std::fs::File::open(part)?;
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            bytes += n as u64;
+        }
+    }
+    let file_mb = bytes as f64 / 1e6;
+    let keep = ["home_id".to_string()];
+    let cpu = cpu_seconds()?;
+    let t = Instant::now();
+    let mut homes = 0;
+    kindscape::layers::format::read_in_chunks(
+        kindscape::layers::format::VectorSource::new(path, None, None),
+        1 << 14,
+        Some(&keep),
+        |chunk| {
+            homes += chunk.features.len();
+            Ok(())
+        },
+    )?;
+    let seconds = t.elapsed().as_secs_f64();
+    Ok(LoadFigures {
+        file_mb,
+        homes,
+        seconds,
+        cpu_s: cpu_seconds()? - cpu,
+    })
+}
+
+fn load_table(results: &[(usize, Vec<LoadResult>)]) -> String {
+    let mut t = String::from(
+        "Loading the homes layer alone (read in chunks as a study reads it, the id kept; file in the page cache). MB per CPU s: the file's size over the CPU seconds of all threads, which a loaded machine does not inflate\n\n",
+    );
+    t += &format!(
+        "| format | {} |\n",
+        results
+            .iter()
+            .map(|(h, _)| format!("{h} homes: s (CPU s) | MB | MB/s | MB per CPU s | homes/s"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    );
+    t += &format!(
+        "|---|{}\n",
+        "---:|---:|---:|---:|---:|".repeat(results.len())
+    );
+    let formats: Vec<&str> = results
+        .first()
+        .map(|(_, r)| r.iter().map(|l| l.format.as_str()).collect())
+        .unwrap_or_default();
+    for format in formats {
+        let cells: Vec<String> = results
+            .iter()
+            .map(
+                |(_, row)| match row.iter().find(|l| l.format == format).map(|l| &l.measured) {
+                    Some(Ok(m)) => format!(
+                        "{} ({}) | {:.0} | **{:.0}** | {:.0} | {:.2} M",
+                        seconds(m.seconds),
+                        seconds(m.cpu_s),
+                        m.file_mb,
+                        m.file_mb / m.seconds,
+                        // /proc counts CPU time in ticks of 10 ms.
+                        m.file_mb / m.cpu_s.max(0.01),
+                        m.homes as f64 / m.seconds / 1e6
+                    ),
+                    _ => "not measured | | | |".to_string(),
+                },
+            )
+            .collect();
+        t += &format!("| {format} | {} |\n", cells.join(" | "));
+    }
+    t
 }

@@ -50,7 +50,7 @@ pub fn read_in_chunks(
     source: VectorSource,
     chunk: usize,
     keep: Option<&[String]>,
-    f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()> + Send,
 ) -> Result<Layer> {
     let path = source.path;
     let format = format_of(path)?;

@@ -8,6 +8,7 @@ use geojson::{GeoJson, GeometryValue, Position};
 use rayon::prelude::*;
 use std::io::{Read, Seek, SeekFrom};
 
+mod fast;
 mod lean;
 mod scan;
 
@@ -82,7 +83,7 @@ pub fn read_in_chunks(
     crs_override: Option<&str>,
     chunk: usize,
     keep: Option<&[String]>,
-    f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()> + Send,
 ) -> Result<Layer> {
     let io = |e: std::io::Error| Error::io(path, format!("cannot read: {e}"));
     // A UTF-8 byte-order mark (written by some Windows tools) is allowed; the scan works on
@@ -113,7 +114,7 @@ fn read_in_chunks_from(
     crs_override: Option<&str>,
     chunk: usize,
     keep: Option<&[String]>,
-    f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()> + Send,
 ) -> Result<Layer> {
     let bytes = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     // The fast path: features found by a structural scan and parsed in parallel. Anything it
@@ -145,7 +146,7 @@ fn from_document(
     crs_override: Option<&str>,
     chunk: usize,
     keep: Option<&[String]>,
-    f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()> + Send,
 ) -> Result<Layer> {
     let (features, crs_member) = parse_document(bytes, path)?;
     let pending: Pending<std::io::Empty> = Pending::Parsed {
@@ -165,14 +166,14 @@ fn from_document(
 
 /// Hands out the pending features in chunks, each checked as [`read`] checks a layer. `whole`
 /// reads the whole document, for the message of a feature serde rejects.
-fn chunks<R: Read + Seek>(
+fn chunks<R: Read + Seek + Send>(
     mut pending: Pending<R>,
     path: &Path,
     crs_override: Option<&str>,
     chunk: usize,
     keep: Option<&[String]>,
     whole: impl Fn() -> Result<Vec<u8>> + Sync,
-    f: impl FnMut(Layer) -> Result<()>,
+    f: impl FnMut(Layer) -> Result<()> + Send,
 ) -> Result<Layer> {
     let crs_member = pending.crs_member();
     let (crs, crs_source) = super::layer_crs(
@@ -192,10 +193,19 @@ fn chunks<R: Read + Seek>(
     };
     let mut sink = super::Chunks::new(header, f);
     let chunk = chunk.max(1);
+    // Pipelined: the next chunk is read and parsed while this one is checked and handed on, so
+    // that the sequential parts of either (copying the text in, adding rows) leave no core idle.
+    // A chunk's error still comes before any error of the chunks after it.
+    let mut next = pending.next(path, 0, chunk, keep, &whole)?;
     let mut index = 0;
-    while let Some(features) = pending.next(path, index, chunk, keep, &whole)? {
+    while let Some(features) = next {
         index += features.len();
-        sink.push(features)?;
+        let (pushed, read) = rayon::join(
+            || sink.push(features),
+            || pending.next(path, index, chunk, keep, &whole),
+        );
+        pushed?;
+        next = read?;
     }
     sink.finish()
 }
@@ -293,17 +303,21 @@ fn parse_features<'b>(
     pieces
         .par_iter()
         .enumerate()
-        .map(|(i, text)| match lean::feature(text, first + i, keep) {
-            Some(f) => Ok(f),
-            None => match serde_json::from_slice::<geojson::Feature>(text) {
-                Ok(f) => feature(f, first + i, path),
-                Err(e) => Err(document()
-                    .and_then(|bytes| parse_document(&bytes, path).map(|_| ()))
-                    .err()
-                    .unwrap_or_else(|| {
-                        Error::feature(path, first + i, format!("not a GeoJSON feature ({e})"))
-                    })),
-            },
+        .map(|(i, text)| {
+            match fast::feature(text, first + i, keep)
+                .or_else(|| lean::feature(text, first + i, keep))
+            {
+                Some(f) => Ok(f),
+                None => match serde_json::from_slice::<geojson::Feature>(text) {
+                    Ok(f) => feature(f, first + i, path),
+                    Err(e) => Err(document()
+                        .and_then(|bytes| parse_document(&bytes, path).map(|_| ()))
+                        .err()
+                        .unwrap_or_else(|| {
+                            Error::feature(path, first + i, format!("not a GeoJSON feature ({e})"))
+                        })),
+                },
+            }
         })
         .collect()
 }

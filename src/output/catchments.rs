@@ -3,10 +3,8 @@
 
 use std::io::Write;
 
-use serde_json::{json, Value};
-
 use super::table::{Cell, Table};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::layers::crs::Crs;
 use crate::measures::catchments::Catchments;
 use crate::scene::Scene;
@@ -54,20 +52,8 @@ pub fn write_catchments_geojson(
     table: &Table,
     c: &Catchments,
 ) -> Result<()> {
-    let to_wgs84 = crs.to(&Crs::wgs84());
-    let mut features = Vec::with_capacity(c.items.len());
-    for (i, item) in c.items.iter().enumerate() {
-        let mut g = geo::Geometry::MultiPolygon(item.area.clone());
-        to_wgs84
-            .geometry(&mut g)
-            .map_err(|e| Error::Other(format!("catchment of amenity {}: {e}", item.amenity)))?;
-        super::round_coords(&mut g, 7);
-        features.push(json!({
-            "type": "Feature",
-            "properties": Value::Object(table.row_object(i)),
-            "geometry": geojson::Geometry::from(&g),
-        }));
-    }
-    let fc = json!({"type": "FeatureCollection", "features": features});
-    serde_json::to_writer(w, &fc).map_err(|e| Error::Other(e.to_string()))
+    let shapes: Vec<&geo::MultiPolygon> = c.items.iter().map(|item| &item.area).collect();
+    super::write_wgs84_collection(w, crs, table, &shapes, |i| {
+        format!("catchment of amenity {}", c.items[i].amenity)
+    })
 }

@@ -277,23 +277,58 @@ pub fn write_homes_csv(
 /// Writes a GeoJSON FeatureCollection in WGS84 of the neighbourhood polygons with the table's
 /// properties.
 pub fn write_neighbourhoods_geojson(w: impl Write, scene: &Scene, table: &Table) -> Result<()> {
-    let to_wgs84 = scene.crs.to(&Crs::wgs84());
-    let mut features = Vec::with_capacity(scene.neighbourhoods.len());
-    for (i, nb) in scene.neighbourhoods.iter().enumerate() {
-        let mut g = geo::Geometry::MultiPolygon(nb.geometry.clone());
-        to_wgs84
-            .geometry(&mut g)
-            .map_err(|e| Error::Other(format!("neighbourhood {}: {e}", nb.id)))?;
-        round_coords(&mut g, 7);
-        let geometry = geojson::Geometry::from(&g);
-        features.push(json!({
-            "type": "Feature",
-            "properties": Value::Object(table.row_object(i)),
-            "geometry": geometry,
-        }));
+    let shapes: Vec<&geo::MultiPolygon> =
+        scene.neighbourhoods.iter().map(|n| &n.geometry).collect();
+    write_wgs84_collection(w, &scene.crs, table, &shapes, |i| {
+        format!("neighbourhood {}", scene.neighbourhoods[i].id)
+    })
+}
+
+/// A FeatureCollection in WGS84 (coordinates to 7 decimals, about 1 cm): shape `i` with row `i`
+/// of `table` as its properties; `what(i)` names it in an error.
+///
+/// Features are moved, rounded and serialised in parallel, then written in order: the bytes are
+/// those of the whole collection serialised at once (the collection's own members come from
+/// serde_json, around the features' text). Reprojecting with proj4rs is most of the cost, and a
+/// catchment layer has thousands of polygons of a hundred vertices or more.
+pub fn write_wgs84_collection(
+    mut w: impl Write,
+    crs: &Crs,
+    table: &Table,
+    shapes: &[&geo::MultiPolygon],
+    what: impl Fn(usize) -> String + Sync,
+) -> Result<()> {
+    let to_wgs84 = crs.to(&Crs::wgs84());
+    let features: Vec<Result<Vec<u8>>> = shapes
+        .par_iter()
+        .enumerate()
+        .map(|(i, shape)| {
+            let mut g = geo::Geometry::MultiPolygon((*shape).clone());
+            to_wgs84
+                .geometry(&mut g)
+                .map_err(|e| Error::Other(format!("{}: {e}", what(i))))?;
+            round_coords(&mut g, 7);
+            let feature = json!({
+                "type": "Feature",
+                "properties": Value::Object(table.row_object(i)),
+                "geometry": geojson::Geometry::from(&g),
+            });
+            serde_json::to_vec(&feature).map_err(|e| Error::Other(e.to_string()))
+        })
+        .collect();
+    let shell = json!({"type": "FeatureCollection", "features": []}).to_string();
+    let (head, tail) = shell
+        .split_once(r#""features":[]"#)
+        .ok_or_else(|| Error::Other(format!("unexpected FeatureCollection text {shell}")))?;
+    let io = |e: std::io::Error| Error::Other(e.to_string());
+    write!(w, r#"{head}"features":["#).map_err(io)?;
+    for (i, feature) in features.into_iter().enumerate() {
+        if i > 0 {
+            w.write_all(b",").map_err(io)?;
+        }
+        w.write_all(&feature?).map_err(io)?;
     }
-    let fc = json!({"type": "FeatureCollection", "features": features});
-    serde_json::to_writer(w, &fc).map_err(|e| Error::Other(e.to_string()))
+    write!(w, "]{tail}").map_err(io)
 }
 
 /// Rounds coordinates (7 decimals of a degree is about 1 cm).
@@ -428,4 +463,67 @@ pub fn write_sites_geojson(
         &json!({"type": "FeatureCollection", "features": features}),
     )
     .map_err(|e| Error::Other(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The collection written feature by feature is byte for byte the collection built whole
+    /// and serialised at once (how it was written before).
+    #[test]
+    fn a_collection_written_in_parallel_is_the_collection_serialised_whole() {
+        let crs = Crs::from_epsg(28992).unwrap();
+        let square = |x: f64, y: f64, d: f64| -> geo::MultiPolygon {
+            geo::MultiPolygon(vec![geo::Polygon::new(
+                geo::LineString::from(vec![(x, y), (x + d, y), (x + d, y + d), (x, y)]),
+                vec![],
+            )])
+        };
+        let shapes: Vec<geo::MultiPolygon> = (0..40)
+            .map(|i| square(150000.0 + 37.3 * i as f64, 460000.0 - 11.1 * i as f64, 5.5))
+            .collect();
+        let table = Table {
+            columns: vec!["id".into(), "n".into(), "name".into()],
+            rows: (0..40)
+                .map(|i| {
+                    vec![
+                        Cell::Text(format!("a{i}")),
+                        Cell::Num(Some(i as f64 / 3.0), 2),
+                        Cell::Text("é \"q\"".into()),
+                    ]
+                })
+                .collect(),
+        };
+        let refs: Vec<&geo::MultiPolygon> = shapes.iter().collect();
+        let mut written = Vec::new();
+        write_wgs84_collection(&mut written, &crs, &table, &refs, |i| format!("shape {i}"))
+            .unwrap();
+
+        let to_wgs84 = crs.to(&Crs::wgs84());
+        let features: Vec<Value> = shapes
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let mut g = geo::Geometry::MultiPolygon(s.clone());
+                to_wgs84.geometry(&mut g).unwrap();
+                round_coords(&mut g, 7);
+                json!({
+                    "type": "Feature",
+                    "properties": Value::Object(table.row_object(i)),
+                    "geometry": geojson::Geometry::from(&g),
+                })
+            })
+            .collect();
+        let whole = serde_json::to_vec(&json!({"type": "FeatureCollection", "features": features}))
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(written).unwrap(),
+            String::from_utf8(whole).unwrap()
+        );
+
+        let mut empty = Vec::new();
+        write_wgs84_collection(&mut empty, &crs, &table, &[], |i| format!("shape {i}")).unwrap();
+        assert_eq!(empty, br#"{"features":[],"type":"FeatureCollection"}"#);
+    }
 }

@@ -172,48 +172,83 @@ struct LeanGeometry {
     #[serde(rename = "type")]
     kind: String,
     #[serde(default)]
-    coordinates: Option<Nested>,
+    coordinates: Option<Coordinates>,
     #[serde(default)]
     geometries: Option<Vec<LeanGeometry>>,
 }
 
-/// Coordinates of any depth, numbers and arrays only.
-enum Nested {
+/// Coordinates of any depth, numbers and arrays only, flattened in document order: a list is
+/// its length followed by its elements. One vector per geometry rather than one per position.
+#[derive(Default)]
+pub(super) struct Coordinates(pub(super) Vec<Token>);
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum Token {
     Number(f64),
-    List(Vec<Nested>),
+    List(u32),
 }
 
-impl<'de> Deserialize<'de> for Nested {
+impl Coordinates {
+    /// Opens a list whose length [`Self::close`] fills in; returns its place.
+    pub(super) fn open(&mut self) -> usize {
+        self.0.push(Token::List(0));
+        self.0.len() - 1
+    }
+
+    pub(super) fn close(&mut self, at: usize, len: u32) {
+        self.0[at] = Token::List(len);
+    }
+}
+
+impl<'de> Deserialize<'de> for Coordinates {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct NestedVisitor;
-        impl<'de> Visitor<'de> for NestedVisitor {
-            type Value = Nested;
+        let mut out = Coordinates(Vec::with_capacity(8));
+        TokensSeed(&mut out).deserialize(d)?;
+        Ok(out)
+    }
+}
 
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a number or an array")
-            }
+/// Appends one value (a number or an array) to the coordinates.
+struct TokensSeed<'c>(&'c mut Coordinates);
 
-            fn visit_f64<E>(self, v: f64) -> Result<Nested, E> {
-                Ok(Nested::Number(v))
-            }
+impl<'de> DeserializeSeed<'de> for TokensSeed<'_> {
+    type Value = ();
 
-            fn visit_u64<E>(self, v: u64) -> Result<Nested, E> {
-                Ok(Nested::Number(v as f64))
-            }
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
 
-            fn visit_i64<E>(self, v: i64) -> Result<Nested, E> {
-                Ok(Nested::Number(v as f64))
-            }
+impl<'de> Visitor<'de> for TokensSeed<'_> {
+    type Value = ();
 
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Nested, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(2));
-                while let Some(x) = seq.next_element()? {
-                    out.push(x);
-                }
-                Ok(Nested::List(out))
-            }
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a number or an array")
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<(), E> {
+        self.0 .0.push(Token::Number(v));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<(), E> {
+        self.0 .0.push(Token::Number(v as f64));
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<(), E> {
+        self.0 .0.push(Token::Number(v as f64));
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let at = self.0.open();
+        let mut len = 0u32;
+        while seq.next_element_seed(TokensSeed(&mut *self.0))?.is_some() {
+            len += 1;
         }
-        d.deserialize_any(NestedVisitor)
+        self.0.close(at, len);
+        Ok(())
     }
 }
 
@@ -238,39 +273,75 @@ pub(super) fn feature(text: &[u8], index: usize, keep: Option<&[String]>) -> Opt
     })
 }
 
-/// A non-empty array. The geojson crate tells a geometry's depth from its first elements and
-/// rejects some empty ones: those are left to it.
-fn list(n: &Nested) -> Option<&[Nested]> {
-    match n {
-        Nested::List(v) if !v.is_empty() => Some(v),
-        _ => None,
+/// Reads flattened coordinates front to back.
+struct Cursor<'t> {
+    tokens: &'t [Token],
+    at: usize,
+}
+
+impl Cursor<'_> {
+    /// The length of a non-empty array. The geojson crate tells a geometry's depth from its
+    /// first elements and rejects some empty ones: those are left to it.
+    fn list(&mut self) -> Option<usize> {
+        match self.tokens.get(self.at)? {
+            Token::List(n) if *n > 0 => {
+                self.at += 1;
+                Some(*n as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// A position: two or more numbers, of which x and y are used.
+    fn position(&mut self) -> Option<Coord> {
+        let n = self.list()?;
+        if n < 2 {
+            return None;
+        }
+        let numbers = self.tokens.get(self.at..self.at + n)?;
+        if !numbers.iter().all(|t| matches!(t, Token::Number(_))) {
+            return None;
+        }
+        self.at += n;
+        match numbers {
+            [Token::Number(x), Token::Number(y), ..] => Some(Coord { x: *x, y: *y }),
+            _ => None,
+        }
+    }
+
+    fn many<T>(&mut self, mut item: impl FnMut(&mut Self) -> Option<T>) -> Option<Vec<T>> {
+        let n = self.list()?;
+        (0..n).map(|_| item(self)).collect()
+    }
+
+    fn line(&mut self) -> Option<LineString> {
+        self.many(Self::position).map(LineString::new)
+    }
+
+    fn polygon(&mut self) -> Option<Polygon> {
+        let mut rings = self.many(Self::line)?.into_iter();
+        let exterior = rings.next()?;
+        Some(Polygon::new(exterior, rings.collect()))
     }
 }
 
-/// A position: two or more numbers, of which x and y are used.
-fn position(n: &Nested) -> Option<Coord> {
-    let v = list(n)?;
-    let mut numbers = v.iter().map(|x| match x {
-        Nested::Number(f) => Some(*f),
-        Nested::List(_) => None,
-    });
-    let (x, y) = (numbers.next()??, numbers.next()??);
-    numbers.all(|n| n.is_some()).then_some(Coord { x, y })
-}
-
-fn line(n: &Nested) -> Option<LineString> {
-    list(n)?
-        .iter()
-        .map(position)
-        .collect::<Option<Vec<_>>>()
-        .map(LineString::new)
-}
-
-fn polygon(n: &Nested) -> Option<Polygon> {
-    let rings = list(n)?;
-    let exterior = line(&rings[0])?;
-    let interiors = rings[1..].iter().map(line).collect::<Option<Vec<_>>>()?;
-    Some(Polygon::new(exterior, interiors))
+/// A geometry of type `kind` (not a collection) from its coordinates, or `None` when the
+/// geojson crate should read it.
+pub(super) fn simple_geometry(kind: &str, coordinates: &Coordinates) -> Option<Geometry> {
+    let mut c = Cursor {
+        tokens: &coordinates.0,
+        at: 0,
+    };
+    let g = match kind {
+        "Point" => Geometry::Point(Point(c.position()?)),
+        "MultiPoint" => Geometry::MultiPoint(MultiPoint(c.many(|c| c.position().map(Point))?)),
+        "LineString" => Geometry::LineString(c.line()?),
+        "MultiLineString" => Geometry::MultiLineString(MultiLineString(c.many(Cursor::line)?)),
+        "Polygon" => Geometry::Polygon(c.polygon()?),
+        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(c.many(Cursor::polygon)?)),
+        _ => return None,
+    };
+    (c.at == coordinates.0.len()).then_some(g)
 }
 
 fn geometry(g: &LeanGeometry) -> Option<Geometry> {
@@ -282,25 +353,7 @@ fn geometry(g: &LeanGeometry) -> Option<Geometry> {
             .collect::<Option<Vec<_>>>()
             .map(|v| Geometry::GeometryCollection(geo::GeometryCollection(v)));
     }
-    let c = g.coordinates.as_ref()?;
-    Some(match g.kind.as_str() {
-        "Point" => Geometry::Point(Point(position(c)?)),
-        "MultiPoint" => Geometry::MultiPoint(MultiPoint(
-            list(c)?
-                .iter()
-                .map(|p| position(p).map(Point))
-                .collect::<Option<_>>()?,
-        )),
-        "LineString" => Geometry::LineString(line(c)?),
-        "MultiLineString" => Geometry::MultiLineString(MultiLineString(
-            list(c)?.iter().map(line).collect::<Option<_>>()?,
-        )),
-        "Polygon" => Geometry::Polygon(polygon(c)?),
-        "MultiPolygon" => Geometry::MultiPolygon(MultiPolygon(
-            list(c)?.iter().map(polygon).collect::<Option<_>>()?,
-        )),
-        _ => return None,
-    })
+    simple_geometry(&g.kind, g.coordinates.as_ref()?)
 }
 
 #[cfg(test)]

@@ -237,38 +237,51 @@ fn ws(b: &[u8], mut i: usize) -> usize {
     i
 }
 
+/// The bytes the scan stops at outside strings: quotes and the brackets of either kind.
+const STRUCTURE: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'{' as usize] = true;
+    t[b'}' as usize] = true;
+    t[b'[' as usize] = true;
+    t[b']' as usize] = true;
+    t
+};
+
 /// `i` at an opening quote; the index after the closing one.
 fn string_end(b: &[u8], mut i: usize) -> Option<usize> {
     i += 1;
     loop {
-        match b.get(i)? {
+        i += b.get(i..)?.iter().position(|&c| c == b'"' || c == b'\\')?;
+        match b[i] {
             b'"' => return Some(i + 1),
-            b'\\' => i += 2,
-            _ => i += 1,
+            _ => i += 2,
         }
     }
 }
 
 /// `i` at the start of a value; the index after it.
-fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
+pub(super) fn value_end(b: &[u8], mut i: usize) -> Option<usize> {
     match b.get(i)? {
         b'"' => string_end(b, i),
         b'{' | b'[' => {
             let mut depth = 0usize;
             loop {
-                match b.get(i)? {
+                // A tight loop over the bytes between the ones that matter: this is the scan's
+                // whole cost on a homes file.
+                i += b.get(i..)?.iter().position(|&c| STRUCTURE[c as usize])?;
+                match b[i] {
                     b'"' => {
                         i = string_end(b, i)?;
                         continue;
                     }
                     b'{' | b'[' => depth += 1,
-                    b'}' | b']' => {
+                    _ => {
                         depth -= 1;
                         if depth == 0 {
                             return Some(i + 1);
                         }
                     }
-                    _ => {}
                 }
                 i += 1;
             }
