@@ -241,25 +241,7 @@ fn harderwijk_decision_and_catchment_maps_match_the_files() {
     let playgrounds = catchments_by_band(&first)[0].1.len();
     for lang in ["en", "nl"] {
         let out = dir.path().join(format!("out-{lang}"));
-        let run = kindscape()
-            .arg("run")
-            .arg(&study)
-            .arg("--out")
-            .arg(&out)
-            .args(["--quiet", "--lang", lang])
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-        assert!(
-            html.len() < MAX_REPORT_BYTES,
-            "{lang}: {} bytes",
-            html.len()
-        );
+        let html = report_in(&study, &out, lang);
         eprintln!("harderwijk with decisions ({lang}): {} bytes", html.len());
         check_catchment_maps(&html, &out);
         check_closure_map(&html, &out, playgrounds);
@@ -341,25 +323,7 @@ fn helsinki_with_every_map_stays_under_3_mb() {
     std::fs::write(&study, text).unwrap();
     for lang in ["en", "nl"] {
         let out = dir.path().join(format!("out-{lang}"));
-        let run = kindscape()
-            .arg("run")
-            .arg(&study)
-            .arg("--out")
-            .arg(&out)
-            .args(["--quiet", "--lang", lang])
-            .output()
-            .unwrap();
-        assert!(
-            run.status.success(),
-            "{}",
-            String::from_utf8_lossy(&run.stderr)
-        );
-        let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-        assert!(
-            html.len() < MAX_REPORT_BYTES,
-            "{lang}: {} bytes",
-            html.len()
-        );
+        let html = report_in(&study, &out, lang);
         eprintln!("helsinki-osm with every map ({lang}): {} bytes", html.len());
         check_catchment_maps(&html, &out);
         for s in 0..6 {
@@ -452,4 +416,29 @@ fn hatching_and_pinch_zoom_in_headless_chromium() {
     let panned = &seen[3].0;
     assert!(panned[0] > pinched[0], "{panned:?} from {pinched:?}");
     assert!((panned[2] - pinched[2]).abs() < 0.02 && (panned[1] - pinched[1]).abs() < 0.02);
+}
+
+/// Runs the study with the report in `lang` and returns the report, checked to be under the size
+/// limit.
+fn report_in(study: &Path, out: &Path, lang: &str) -> String {
+    let run = kindscape()
+        .arg("run")
+        .arg(study)
+        .arg("--out")
+        .arg(out)
+        .args(["--quiet", "--lang", lang])
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.len() < MAX_REPORT_BYTES,
+        "{lang}: {} bytes",
+        html.len()
+    );
+    html
 }
