@@ -459,34 +459,46 @@ fn parent(args: &Args) -> AnyResult<()> {
 
 /// Runs the geopandas baseline on one city.
 fn run_geopandas(python: &Path, dir: &Path) -> AnyResult<GeopandasResult> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_geopandas.py");
-    let mut cmd = Command::new(python);
-    cmd.arg(&script).arg(dir);
-    let (stdout, process_s) = timed_output(&mut cmd, "the geopandas baseline")?;
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.starts_with('{'))
-        .ok_or("the geopandas baseline printed no result")?;
-    let mut g: GeopandasResult = serde_json::from_str(line)?;
+    let (mut g, process_s) = run_baseline::<GeopandasResult>(
+        python,
+        dir,
+        "scripts/bench_geopandas.py",
+        "the geopandas baseline",
+    )?;
     g.process_s = process_s;
     Ok(g)
 }
 
 /// Runs the pandana baseline on one city.
 fn run_pandana(python: &Path, dir: &Path) -> AnyResult<PandanaResult> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/bench_pandana.py");
+    let (mut p, process_s) = run_baseline::<PandanaResult>(
+        python,
+        dir,
+        "scripts/bench_pandana.py",
+        "the pandana baseline",
+    )?;
+    p.process_s = process_s;
+    Ok(p)
+}
+
+/// Runs a baseline script on one city: its result is the last JSON line it prints, with the
+/// whole process's seconds beside it.
+fn run_baseline<T: serde::de::DeserializeOwned>(
+    python: &Path,
+    dir: &Path,
+    script: &str,
+    what: &str,
+) -> AnyResult<(T, f64)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(script);
     let mut cmd = Command::new(python);
     cmd.arg(&script).arg(dir);
-    let (stdout, process_s) = timed_output(&mut cmd, "the pandana baseline")?;
+    let (stdout, process_s) = timed_output(&mut cmd, what)?;
     let line = stdout
         .lines()
         .rev()
         .find(|l| l.starts_with('{'))
-        .ok_or("the pandana baseline printed no result")?;
-    let mut p: PandanaResult = serde_json::from_str(line)?;
-    p.process_s = process_s;
-    Ok(p)
+        .ok_or_else(|| format!("{what} printed no result"))?;
+    Ok((serde_json::from_str(line)?, process_s))
 }
 
 fn set_threads(args: &Args) -> AnyResult<()> {
