@@ -481,7 +481,7 @@ fn run_pandana(python: &Path, dir: &Path) -> AnyResult<PandanaResult> {
     Ok(p)
 }
 
-/// Runs a baseline script on one city: its result is the last JSON line it prints, with the
+/// Runs a baseline script on one city: its result is the last JSON object it prints, with the
 /// whole process's seconds beside it.
 fn run_baseline<T: serde::de::DeserializeOwned>(
     python: &Path,
@@ -493,10 +493,12 @@ fn run_baseline<T: serde::de::DeserializeOwned>(
     let mut cmd = Command::new(python);
     cmd.arg(&script).arg(dir);
     let (stdout, process_s) = timed_output(&mut cmd, what)?;
+    // pandana's C++ progress ("... 100% ") shares stdout with Python and ends without a newline,
+    // so the result can start mid-line.
     let line = stdout
         .lines()
         .rev()
-        .find(|l| l.starts_with('{'))
+        .find_map(|l| l.find('{').map(|start| &l[start..]))
         .ok_or_else(|| format!("{what} printed no result"))?;
     Ok((serde_json::from_str(line)?, process_s))
 }
