@@ -3,10 +3,10 @@
 //! neighbourhoods and homes, the neighbourhoods and homes of its halo, and the amenities,
 //! network and candidates within reach (docs/SCALE.md gives the rule and why it is exact).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use geo::{BoundingRect, Centroid, Coord, Geometry, Rect};
+use geo::{BoundingRect, Centroid, Coord, Geometry, Intersects, Rect};
 use serde_json::Value;
 
 use super::{Halo, Manifest, ID_ATTRIBUTE, MANIFEST, OUTPUT_DIR, QUINTILE_ATTRIBUTE, STUDY_FILE};
@@ -211,14 +211,14 @@ pub fn split(study_path: &Path, partition: &Partition, out: &Path) -> Result<Spl
         }
         for h in 0..homes.len() {
             if let Some(n) = homes.neighbourhood[h] {
-                if !with_nb[n as usize] && inside(&home_rect, homes.coords[h]) {
+                if !with_nb[n as usize] && home_rect.intersects(&homes.coords[h]) {
                     with_nb[n as usize] = true;
                 }
             }
         }
         let with_home = |h: usize| match homes.neighbourhood[h] {
             Some(n) => with_nb[n as usize],
-            None => home_region[h] == r || inside(&home_rect, homes.coords[h]),
+            None => home_region[h] == r || home_rect.intersects(&homes.coords[h]),
         };
         let dir = out.join(name);
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
@@ -551,10 +551,6 @@ fn grow(r: Rect, by: f64) -> Rect {
     )
 }
 
-fn inside(r: &Rect, c: Coord) -> bool {
-    c.x >= r.min().x && c.x <= r.max().x && c.y >= r.min().y && c.y <= r.max().y
-}
-
 /// The features whose bounding box meets `rect`, whole (a street is never cut: its pieces
 /// would join the network differently).
 fn features_within(layer: &Layer, rect: &Rect) -> Vec<Feature> {
@@ -565,12 +561,7 @@ fn features_within(layer: &Layer, rect: &Rect) -> Vec<Feature> {
             ft.geometry
                 .as_ref()
                 .and_then(|g| g.bounding_rect())
-                .is_some_and(|b| {
-                    b.min().x <= rect.max().x
-                        && b.max().x >= rect.min().x
-                        && b.min().y <= rect.max().y
-                        && b.max().y >= rect.min().y
-                })
+                .is_some_and(|b| b.intersects(rect))
         })
         .cloned()
         .collect()
@@ -585,10 +576,10 @@ fn write_layer(
 ) -> Result<()> {
     let features: Vec<&Feature> = features.iter().filter(|f| f.geometry.is_some()).collect();
     let mut columns: Vec<String> = Vec::new();
-    let mut seen: HashMap<&str, ()> = HashMap::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for f in &features {
         for k in f.props.keys() {
-            if seen.insert(k.as_str(), ()).is_none() {
+            if seen.insert(k.as_str()) {
                 columns.push(k.clone());
             }
         }
