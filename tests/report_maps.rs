@@ -63,20 +63,30 @@ fn titles(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// The numbers in a text ("1,234.5" as 1234.5), in order.
-fn numbers(text: &str) -> Vec<f64> {
+/// The numbers in a text, in order, read as the report's language writes them: "1,234.5"
+/// in English and "1.234,5" in Dutch are both 1234.5.
+fn numbers(text: &str, dutch: bool) -> Vec<f64> {
+    let (decimal, thousands) = if dutch { (',', '.') } else { ('.', ',') };
     let mut out = Vec::new();
     let mut cur = String::new();
     for c in text.chars().chain([' ']) {
         if c.is_ascii_digit() || (!cur.is_empty() && (c == '.' || c == ',')) {
             cur.push(c);
         } else if !cur.is_empty() {
-            let n = cur.trim_end_matches(['.', ',']).replace(',', "");
+            let n = cur
+                .trim_end_matches(['.', ','])
+                .replace(thousands, "")
+                .replace(decimal, ".");
             out.push(n.parse().unwrap());
             cur.clear();
         }
     }
     out
+}
+
+/// Whether the report is in Dutch (`<html lang="nl">`).
+fn is_dutch(html: &str) -> bool {
+    html.contains("<html lang=\"nl\"")
 }
 
 /// The shapes drawn in a group: paths and circles.
@@ -117,7 +127,7 @@ fn check_catchment_maps(html: &str, out: &Path) {
         // The children are the first number after the amenity's name (which may hold numbers).
         let mut shown: Vec<f64> = titles(areas[0])
             .iter()
-            .map(|t| numbers(&t[t.rfind(": ").unwrap() + 2..])[0])
+            .map(|t| numbers(&t[t.rfind(": ").unwrap() + 2..], is_dutch(html))[0])
             .collect();
         let mut expected = children.clone();
         shown.sort_by(f64::total_cmp);
@@ -202,7 +212,7 @@ fn check_scenario_map(html: &str, out: &Path, n: usize, name: &str, removed: usi
     let net: f64 = titles
         .iter()
         .map(|t| {
-            let n = numbers(t);
+            let n = numbers(t, is_dutch(html));
             n[0] - n[1]
         })
         .sum();
@@ -253,6 +263,26 @@ fn harderwijk_decision_and_catchment_maps_match_the_files() {
             _ => ("verzorgingsgebieden", "catchment area"),
         };
         assert!(html.contains(own) && !html.contains(other), "{lang}");
+        // Figures are written the reader's way: the study area's children (thousands) grouped
+        // with "," in English and "." in Dutch, as a table cell.
+        let children: f64 = read_csv(&out.join("neighbourhoods.csv"))
+            .iter()
+            .filter_map(|r| num(r, "children"))
+            .sum();
+        let whole = format!("{:.0}", children);
+        assert!(whole.len() == 4, "a four-digit count: {whole}");
+        let (own, other) = match lang {
+            "en" => (
+                format!("{},{}", &whole[..1], &whole[1..]),
+                format!("{}.{}", &whole[..1], &whole[1..]),
+            ),
+            _ => (
+                format!("{}.{}", &whole[..1], &whole[1..]),
+                format!("{},{}", &whole[..1], &whole[1..]),
+            ),
+        };
+        assert!(html.contains(&format!(">{own}<")), "{lang}: no {own}");
+        assert!(!html.contains(&format!(">{other}<")), "{lang}: {other}");
         // The sites table names each site's neighbourhood, as sites.csv has it.
         let sites = read_csv(&out.join("sites.csv"));
         let names: BTreeMap<String, String> = read_csv(&out.join("neighbourhoods.csv"))

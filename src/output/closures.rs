@@ -2,7 +2,7 @@
 //! and neighbourhood where children lose coverage: where each loss falls).
 
 use super::i18n::Texts;
-use super::table::{format_number, Cell, Table};
+use super::table::{Cell, Table};
 use crate::scene::Scene;
 use crate::sites::closures::ClosurePlan;
 use crate::study::ClosureTarget;
@@ -136,7 +136,7 @@ pub fn paragraph(t: &Texts, plan: &ClosurePlan) -> Vec<String> {
     let covered = plan.covered();
     let lost = plan.lost();
     let share = if covered > 0.0 {
-        format!("{:.1}%", 100.0 * lost / covered)
+        t.pct_with(Some(lost / covered), 1)
     } else {
         "-".into()
     };
@@ -148,8 +148,8 @@ pub fn paragraph(t: &Texts, plan: &ClosurePlan) -> Vec<String> {
             let lost: f64 = plan.closures.iter().map(|c| c.by_band[b]).sum();
             format!(
                 "{label} {} / {}",
-                format_number(Some(lost), 1),
-                format_number(Some(plan.covered_by_band[b]), 1)
+                t.figure(Some(lost), 1),
+                t.figure(Some(plan.covered_by_band[b]), 1)
             )
         })
         .collect();
@@ -160,8 +160,8 @@ pub fn paragraph(t: &Texts, plan: &ClosurePlan) -> Vec<String> {
             ("amenities", &plan.amenities),
             ("kind", &t.kind_lower(&plan.kind)),
             ("kept", &plan.kept),
-            ("lost", &format_number(Some(lost), 1)),
-            ("covered", &format_number(Some(covered), 1)),
+            ("lost", &t.figure(Some(lost), 1)),
+            ("covered", &t.figure(Some(covered), 1)),
             ("share", &share),
             ("bands", &bands.join(", ")),
         ],
@@ -179,7 +179,10 @@ pub fn paragraph(t: &Texts, plan: &ClosurePlan) -> Vec<String> {
         ClosureTarget::KeepCoverage(keep) => t.fmt(
             "closures.method_keep",
             &[
-                ("keep", &format!("{}%", crate::error::shown(keep * 100.0))),
+                (
+                    "keep",
+                    &format!("{}%", t.decimal_marks(&crate::error::shown(keep * 100.0))),
+                ),
                 ("distance", &distance),
             ],
         ),

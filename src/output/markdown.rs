@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::output::i18n::Texts;
 use crate::output::report::facts::{self, display_name};
-use crate::output::report::html::{num, pct};
+
 use crate::output::report::ReportInput;
 
 /// Escapes a table cell: a `|` would end the cell, a newline the row.
@@ -51,8 +51,8 @@ pub fn summary(input: &ReportInput) -> String {
     let intro = t.fmt(
         "md.intro",
         &[
-            ("children", &num(Some(input.study_area.children), 0)),
-            ("homes", &num(Some(scene.homes.len() as f64), 0)),
+            ("children", &t.num(Some(input.study_area.children), 0)),
+            ("homes", &t.num(Some(scene.homes.len() as f64), 0)),
             ("neighbourhoods", &scene.neighbourhoods.len()),
             ("crs", &scene.crs),
             ("distance", &distance),
@@ -95,16 +95,16 @@ fn coverage(input: &ReportInput, s: &mut String) {
             r.band
                 .clone()
                 .unwrap_or_else(|| t.get("summary.all_bands").into()),
-            r.norm_m.map(|m| num(Some(m), 0)).unwrap_or_default(),
-            num(Some(r.children), 0),
-            pct(r.coverage),
+            r.norm_m.map(|m| t.num(Some(m), 0)).unwrap_or_default(),
+            t.num(Some(r.children), 0),
+            t.pct(r.coverage),
         ];
         if network {
-            cells.push(pct(r.net_coverage));
+            cells.push(t.pct(r.net_coverage));
         }
-        cells.push(num(Some(r.outside), 0));
-        cells.push(r.median_m.map(|m| num(Some(m), 0)).unwrap_or_default());
-        cells.push(r.p90_m.map(|m| num(Some(m), 0)).unwrap_or_default());
+        cells.push(t.num(Some(r.outside), 0));
+        cells.push(r.median_m.map(|m| t.num(Some(m), 0)).unwrap_or_default());
+        cells.push(r.p90_m.map(|m| t.num(Some(m), 0)).unwrap_or_default());
         s.push_str(&row(&cells));
     }
 }
@@ -136,11 +136,11 @@ fn equity(input: &ReportInput, s: &mut String) {
     for q in &e.by_quintile {
         let mut cells = vec![
             q.quintile.to_string(),
-            num(Some(q.neighbourhoods as f64), 0),
-            num(Some(q.children), 0),
-            num(q.score, 1),
+            t.num(Some(q.neighbourhoods as f64), 0),
+            t.num(Some(q.children), 0),
+            t.num(q.score, 1),
         ];
-        cells.extend(q.coverage.iter().map(|c| pct(*c)));
+        cells.extend(q.coverage.iter().map(|c| t.pct(*c)));
         s.push_str(&row(&cells));
     }
 }
@@ -171,9 +171,9 @@ fn priority(input: &ReportInput, s: &mut String) {
             f.priority_rank.map(|r| r.to_string()).unwrap_or_default(),
             display_name(nb),
             nb.id.clone(),
-            num(Some(f.children), 0),
-            num(Some(f.gap_children), 0),
-            num(f.score, 0),
+            t.num(Some(f.children), 0),
+            t.num(Some(f.gap_children), 0),
+            t.num(f.score, 0),
         ]));
     }
 }
@@ -207,15 +207,15 @@ fn sites(input: &ReportInput, s: &mut String) {
         s.push_str(&row(&[
             site.rank.to_string(),
             t.site_name(site),
-            num(Some(site.x), 0),
-            num(Some(site.y), 0),
-            num(Some(site.new_children), 1),
-            num(Some(site.total_children), 1),
-            num(Some(a.npv), 0),
-            num(a.bcr, 2),
+            t.num(Some(site.x), 0),
+            t.num(Some(site.y), 0),
+            t.num(Some(site.new_children), 1),
+            t.num(Some(site.total_children), 1),
+            t.num(Some(a.npv), 0),
+            t.num(a.bcr, 2),
         ]));
     }
-    let cba = t.cba_totals("md.cba", &plan.cba.total, num);
+    let cba = t.cba_totals("md.cba", &plan.cba.total, &|v, d| t.num(v, d));
     let _ = writeln!(s, "\n{cba}\n");
     let _ = writeln!(s, "{}\n", t.get("md.assumptions"));
     for a in t.phrases(&plan.assumptions) {
@@ -253,10 +253,10 @@ fn closures(input: &ReportInput, s: &mut String) {
             c.id.clone(),
             c.name.clone(),
             place,
-            num(Some(c.children_losing), 1),
-            num(Some(c.cumulative), 1),
-            num(Some(c.appraisal.npv), 0),
-            num(c.appraisal.bcr, 2),
+            t.num(Some(c.children_losing), 1),
+            t.num(Some(c.cumulative), 1),
+            t.num(Some(c.appraisal.npv), 0),
+            t.num(c.appraisal.bcr, 2),
         ]));
     }
     let _ = writeln!(s, "\n{}\n", t.get("md.assumptions"));
@@ -289,7 +289,7 @@ fn provenance(input: &ReportInput, s: &mut String) {
         s.push_str(&row(&[
             t.role(&i.role),
             i.path.display().to_string(),
-            num(Some(i.features as f64), 0),
+            t.num(Some(i.features as f64), 0),
             i.crs.clone(),
             format!("`{}`", i.sha256),
         ]));
@@ -301,8 +301,8 @@ fn provenance(input: &ReportInput, s: &mut String) {
             .bands
             .iter()
             .map(|b| match b.minutes {
-                None => format!("{} {} m", b.label, num(Some(b.metres), 0)),
-                Some(_) => format!("{} {}", b.label, b.shown()),
+                None => format!("{} {} m", b.label, t.num(Some(b.metres), 0)),
+                Some(_) => format!("{} {}", b.label, t.decimal_marks(&b.shown())),
             })
             .collect();
         let line = t.fmt(

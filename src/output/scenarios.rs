@@ -6,7 +6,7 @@ use crate::scenarios::{compared, compared_indices, Change, ScenarioOutcome};
 use crate::scene::Scene;
 
 use super::i18n::Texts;
-use super::table::{format_number, Cell, Table};
+use super::table::{Cell, Table};
 
 /// What `neighbourhood_id` says on a scenario's study-area row.
 pub const STUDY_AREA: &str = "study area";
@@ -108,10 +108,10 @@ pub fn scenario_lines(
     scenarios: &[ScenarioOutcome],
 ) -> Vec<String> {
     let kinds: Vec<&str> = scene.amenities.iter().map(|k| k.kind.as_str()).collect();
-    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{:.1}%", v * 100.0));
+    let pct = |v: Option<f64>| v.map_or("-".to_string(), |v| t.pct_with(Some(v), 1));
     // A difference that rounds to nothing is left out of the line.
     let signed = |v: f64, decimals: usize| {
-        let text = format_number(Some(v), decimals);
+        let text = t.figure(Some(v), decimals);
         match text.as_str() {
             "0" | "-0" => None,
             _ if v > 0.0 => Some(format!("+{text}")),

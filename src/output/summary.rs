@@ -3,7 +3,6 @@
 use std::fmt::Write;
 
 use crate::output::i18n::{texts, Language, Texts};
-use crate::output::table::format_number;
 use crate::output::{RunView, Written};
 use crate::reach::network::WalkNetwork;
 use crate::scene::Scene;
@@ -32,7 +31,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 ("name", &r.study.name),
                 ("homes", &scene.homes.len()),
                 ("neighbourhoods", &scene.neighbourhoods.len()),
-                ("children", &format_number(Some(r.study_area.children), 0)),
+                ("children", &t.figure(Some(r.study_area.children), 0)),
                 ("crs", &scene.crs),
             ],
         )
@@ -56,7 +55,13 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                     .get(i)
                     .map(|n| format!(" / {}", pct(*n)))
                     .unwrap_or_default();
-                format!("{} {}: {}{}", b.label, b.shown(), pct(*c), net)
+                format!(
+                    "{} {}: {}{}",
+                    b.label,
+                    t.decimal_marks(&b.shown()),
+                    pct(*c),
+                    net
+                )
             })
             .collect();
         let line = t.fmt(
@@ -66,7 +71,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 ("share", &format!("{:>5}", pct(f.coverage))),
                 ("n", &kind.items.len()),
                 ("bands", &per_band.join(", ")),
-                ("median", &format_number(f.median_m, 0)),
+                ("median", &t.figure(f.median_m, 0)),
             ],
         );
         let _ = writeln!(s, "  {line}");
@@ -100,15 +105,15 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                     "  {:<12} {:<24} {:>9}",
                     truncate(&nb.id, 12),
                     truncate(&nb.name, 24),
-                    format_number(Some(f.children), 0)
+                    t.figure(Some(f.children), 0)
                 );
                 for c in &f.kinds[k].coverage_bands {
                     line.push_str(&format!(" {:>9}", pct(*c)));
                 }
                 line.push_str(&format!(
                     " {:>6} {:>9} {:>5}",
-                    format_number(f.score, 0),
-                    format_number(Some(f.gap_children), 0),
+                    t.figure(f.score, 0),
+                    t.figure(Some(f.gap_children), 0),
                     f.priority_rank
                         .map(|r| r.to_string())
                         .unwrap_or_else(|| "-".into())
@@ -179,7 +184,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                     ("rank", &f.priority_rank.unwrap_or(0)),
                     ("id", &nb.id),
                     ("name", &nb.name),
-                    ("n", &format_number(Some(f.gap_children), 0)),
+                    ("n", &t.figure(Some(f.gap_children), 0)),
                 ],
             );
             let _ = writeln!(s, "  {line}");
@@ -202,7 +207,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 .band_labels
                 .iter()
                 .zip(&site.new_by_band)
-                .map(|(b, v)| format!("{b}: {}", format_number(Some(*v), 1)))
+                .map(|(b, v)| format!("{b}: {}", t.figure(Some(*v), 1)))
                 .collect();
             let line = t.fmt(
                 "term.site",
@@ -210,9 +215,9 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                     ("rank", &site.rank),
                     ("at", &format!("({:.0}, {:.0})", site.x, site.y)),
                     ("name", &t.site_name(site)),
-                    ("n", &format_number(Some(site.new_children), 1)),
+                    ("n", &t.figure(Some(site.new_children), 1)),
                     ("bands", &bands.join(", ")),
-                    ("total", &format_number(Some(site.total_children), 1)),
+                    ("total", &t.figure(Some(site.total_children), 1)),
                 ],
             );
             let _ = writeln!(s, "  {line}");
@@ -220,11 +225,11 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 let _ = writeln!(
                     s,
                     "     {}",
-                    t.cba_totals("term.site_cba", a, format_number)
+                    t.cba_totals("term.site_cba", a, &|v, d| t.figure(v, d))
                 );
             }
         }
-        let cba = t.cba_totals("term.cba", &p.cba.total, format_number);
+        let cba = t.cba_totals("term.cba", &p.cba.total, &|v, d| t.figure(v, d));
         let _ = writeln!(s, "{cba}");
         let _ = writeln!(s, "{}", t.get("md.assumptions"));
         for a in t.phrases(&p.assumptions) {
@@ -284,7 +289,7 @@ fn closures(s: &mut String, t: &Texts, p: &ClosurePlan) {
             .band_labels
             .iter()
             .zip(&c.by_band)
-            .map(|(b, v)| format!("{b}: {}", format_number(Some(*v), 1)))
+            .map(|(b, v)| format!("{b}: {}", t.figure(Some(*v), 1)))
             .collect();
         let line = t.fmt(
             "term.closure",
@@ -292,9 +297,9 @@ fn closures(s: &mut String, t: &Texts, p: &ClosurePlan) {
                 ("rank", &c.rank),
                 ("id", &c.id),
                 ("name", &named(&c.name)),
-                ("n", &format_number(Some(c.children_losing), 1)),
+                ("n", &t.figure(Some(c.children_losing), 1)),
                 ("bands", &bands.join(", ")),
-                ("total", &format_number(Some(c.cumulative), 1)),
+                ("total", &t.figure(Some(c.cumulative), 1)),
             ],
         );
         let _ = writeln!(s, "  {line}");
@@ -355,8 +360,14 @@ pub fn check_summary(
                     ("max_x", &format!("{:.0}", r.max().x)),
                     ("min_y", &format!("{:.0}", r.min().y)),
                     ("max_y", &format!("{:.0}", r.max().y)),
-                    ("width", &format!("{:.1}", r.width() / 1000.0)),
-                    ("height", &format!("{:.1}", r.height() / 1000.0)),
+                    (
+                        "width",
+                        &t.decimal_marks(&format!("{:.1}", r.width() / 1000.0))
+                    ),
+                    (
+                        "height",
+                        &t.decimal_marks(&format!("{:.1}", r.height() / 1000.0))
+                    ),
                 ],
             )
         );
@@ -404,7 +415,7 @@ pub fn check_summary(
         t.fmt(
             "check.children",
             &[
-                ("n", &format_number(Some(children), 0)),
+                ("n", &t.figure(Some(children), 0)),
                 ("bands", &t.bands(&scene.bands)),
             ],
         )
@@ -419,7 +430,7 @@ pub fn check_summary(
         let norms: Vec<String> = study.norms.kinds[&k.kind]
             .bands
             .iter()
-            .map(|b| format!("{} {}", b.label, b.shown()))
+            .map(|b| format!("{} {}", b.label, t.decimal_marks(&b.shown())))
             .collect();
         let line = t.fmt(
             "check.amenity",
@@ -454,7 +465,7 @@ pub fn check_summary(
                 &[
                     ("nodes", &st.nodes),
                     ("edges", &st.edges),
-                    ("km", &format!("{:.1}", st.total_km)),
+                    ("km", &t.decimal_marks(&format!("{:.1}", st.total_km))),
                     ("components", &st.components),
                     ("largest", &st.largest_component_nodes),
                 ],
@@ -472,7 +483,10 @@ pub fn check_summary(
                     ("largest", &largest),
                     (
                         "share",
-                        &format!("{:.1}", 100.0 * largest as f64 / homes.len().max(1) as f64),
+                        &t.decimal_marks(&format!(
+                            "{:.1}",
+                            100.0 * largest as f64 / homes.len().max(1) as f64
+                        )),
                     ),
                 ],
             )

@@ -11,6 +11,7 @@ use crate::phrase::{Arg, Phrase};
 pub use crate::study::Language;
 
 mod amounts;
+pub use amounts::NumberStyle;
 
 const EN: &str = include_str!("en.toml");
 const NL: &str = include_str!("nl.toml");
@@ -68,6 +69,53 @@ impl Texts {
         self.texts.get(key).map(String::as_str)
     }
 
+    /// How this language writes numbers.
+    pub fn numbers(&self) -> NumberStyle {
+        NumberStyle::of(self.language)
+    }
+
+    /// A count or amount with thousands separators ("12,345"; Dutch "12.345"), rounded to
+    /// `decimals`; "–" when missing.
+    pub fn num(&self, v: Option<f64>, decimals: usize) -> String {
+        self.numbers().num(v, decimals)
+    }
+
+    /// A share 0..1 as a whole percentage ("66%"), "–" when missing.
+    pub fn pct(&self, v: Option<f64>) -> String {
+        self.pct_with(v, 0)
+    }
+
+    /// A share 0..1 as a percentage with `decimals` decimals ("2.5%"; Dutch "2,5%").
+    pub fn pct_with(&self, v: Option<f64>, decimals: usize) -> String {
+        self.numbers().pct(v, decimals)
+    }
+
+    /// Metres as "1,250 m": norms are set in metres, so distances stay in metres too.
+    pub fn metres(&self, v: Option<f64>) -> String {
+        match v.filter(|v| v.is_finite()) {
+            Some(_) => format!("{} m", self.num(v, 0)),
+            None => "–".into(),
+        }
+    }
+
+    /// Whole euros with thousands separators ("EUR 150,000").
+    pub fn eur(&self, amount: f64) -> String {
+        self.numbers().eur(amount)
+    }
+
+    /// A text with figures in the machine's format ("5 min (330.5 m)") with this language's
+    /// decimal mark.
+    pub fn decimal_marks(&self, machine: &str) -> String {
+        self.numbers().plain(machine)
+    }
+
+    /// A figure as the data files write it ("12.3": at most `decimals`, trailing zeros
+    /// dropped, no grouping), with this language's decimal mark; empty when missing.
+    pub fn figure(&self, v: Option<f64>, decimals: usize) -> String {
+        self.numbers()
+            .plain(&crate::output::table::format_number(v, decimals))
+    }
+
     /// An input's role in this language: the catalogue's word for the part before the colon
     /// and for the kind ("amenities: playground" -> "voorzieningen: speelplek"; a scenario's
     /// layer, `scenario: "name" (kind)`, keeps the scenario's name as written).
@@ -95,12 +143,12 @@ impl Texts {
     }
 
     /// The cost-benefit totals line `key` (the report's or the terminal's), its five amounts
-    /// written by `number` (each front formats its numbers its own way).
+    /// written by `number` (the report groups thousands, the terminal does not).
     pub fn cba_totals(
         &self,
         key: &str,
         total: &crate::cba::npv::Appraisal,
-        number: fn(Option<f64>, usize) -> String,
+        number: &dyn Fn(Option<f64>, usize) -> String,
     ) -> String {
         self.fmt(
             key,
@@ -136,15 +184,15 @@ impl Texts {
     fn arg(&self, arg: &Arg) -> String {
         match arg {
             Arg::Text(text) => text.clone(),
-            Arg::Figure(v) => amounts::trim(*v),
-            Arg::Fixed(v, decimals) => format!("{v:.decimals$}"),
-            Arg::Eur(v) => amounts::eur(*v),
-            Arg::EurCents(v) => amounts::eur_cents(*v),
+            Arg::Figure(v) => self.numbers().trim(*v),
+            Arg::Fixed(v, decimals) => self.numbers().plain(&format!("{v:.decimals$}")),
+            Arg::Eur(v) => self.numbers().eur(*v),
+            Arg::EurCents(v) => self.numbers().eur_cents(*v),
             Arg::Kind(kind) => self.kind_lower(kind),
             Arg::Case(case) => self.case(case),
             Arg::Factors(factors) => factors
                 .iter()
-                .map(|(case, f)| format!("{} ({})", amounts::trim(*f), self.case(case)))
+                .map(|(case, f)| format!("{} ({})", self.numbers().trim(*f), self.case(case)))
                 .collect::<Vec<_>>()
                 .join(" / "),
             Arg::Phrase(part) => part.as_ref().map_or(String::new(), |p| self.phrase(p)),
@@ -373,6 +421,28 @@ mod tests {
     }
 
     #[test]
+    fn figures_are_written_the_readers_way() {
+        let en = texts(Language::En);
+        assert_eq!(en.num(Some(1234567.0), 0), "1,234,567");
+        assert_eq!(en.num(Some(999.0), 0), "999");
+        assert_eq!(en.num(Some(-1234.5), 1), "-1,234.5");
+        assert_eq!(en.num(Some(-0.2), 0), "0");
+        assert_eq!(en.num(None, 0), "–");
+        assert_eq!(en.num(Some(f64::NAN), 0), "–");
+        assert_eq!(en.pct(Some(0.664)), "66%");
+        assert_eq!(en.pct_with(Some(0.001214), 2), "0.12%");
+        assert_eq!(en.metres(Some(1250.4)), "1,250 m");
+        assert_eq!(en.figure(Some(12.25), 1), "12.2");
+        let nl = texts(Language::Nl);
+        assert_eq!(nl.num(Some(1234567.0), 0), "1.234.567");
+        assert_eq!(nl.num(Some(-1234.5), 1), "-1.234,5");
+        assert_eq!(nl.pct_with(Some(0.001214), 2), "0,12%");
+        assert_eq!(nl.metres(Some(1250.4)), "1.250 m");
+        assert_eq!(nl.figure(Some(12.25), 1), "12,2");
+        assert_eq!(nl.figure(None, 1), "");
+    }
+
+    #[test]
     fn a_phrase_fills_its_parts_and_writes_its_amounts() {
         let discount = |zero: Option<Phrase>| {
             Phrase::new("assume.discount")
@@ -389,14 +459,14 @@ mod tests {
         let zero = discount(Some(Phrase::new("assume.zero_rate")));
         assert!(texts(Language::Nl)
             .phrase(&zero)
-            .ends_with("bedrag x 12.6122 (r = 0: bedrag x jaren)."));
+            .ends_with("bedrag x 12,6122 (r = 0: bedrag x jaren)."));
         let factors = Phrase::new("assume.sensitivity")
             .with("benefits", Arg::Factors(&[("low", 0.5), ("high", 1.5)]))
             .with("costs", Arg::Eur(-1_234_567.0));
         assert_eq!(
             texts(Language::Nl).phrase(&factors),
-            "Gevoeligheid: baten x 0.5 (laag) / 1.5 (hoog) en kosten (investering en onderhoud \
-             samen) x EUR -1,234,567, alle combinaties."
+            "Gevoeligheid: baten x 0,5 (laag) / 1,5 (hoog) en kosten (investering en onderhoud \
+             samen) x EUR -1.234.567, alle combinaties."
         );
     }
 

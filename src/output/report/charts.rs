@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::html::{d1, empty, num, pct, Text};
+use super::html::{d1, empty, Text};
 use crate::measures::gaps::DistanceHistogram;
 use crate::output::i18n::Texts;
 
@@ -40,6 +40,7 @@ const BARS_PLOT_H: f64 = BARS_H - BARS_TOP - 52.0;
 /// A grouped bar chart of shares (0..1): one group per category, one bar per series. Missing
 /// values leave a gap with "–".
 pub fn grouped_bars(
+    t: &Texts,
     aria: &str,
     categories: &[String],
     series: &[(String, Vec<Option<f64>>)],
@@ -75,7 +76,7 @@ pub fn grouped_bars(
                         Some(v) => {
                             @let bh = plot_h * v.clamp(0.0, 1.0);
                             rect x=(d1(x)) y=(d1(top + plot_h - bh)) width=(d1((bar_w - 2.0).max(1.0))) height=(d1(bh)) fill=(colours[k]) {
-                                title { (Text(cat)) ", " (Text(name)) ": " (pct(Some(v))) }
+                                title { (Text(cat)) ", " (Text(name)) ": " (t.pct(Some(v))) }
                             }
                         }
                         None => {
@@ -126,9 +127,9 @@ fn bars(t: &Texts, h: &DistanceHistogram, bw: f64, max: f64) -> Vec<Bar> {
                 },
                 last,
                 range: if last {
-                    t.fmt("charts.over", &[("metres", &num(Some(lo(i)), 0))])
+                    t.fmt("charts.over", &[("metres", &t.num(Some(lo(i)), 0))])
                 } else {
-                    format!("{}–{} m", num(Some(lo(i)), 0), num(Some(lo(i + 1)), 0))
+                    format!("{}–{} m", t.num(Some(lo(i)), 0), t.num(Some(lo(i + 1)), 0))
                 },
                 children: *c,
             }
@@ -154,27 +155,27 @@ pub fn histogram(t: &Texts, title: &str, h: &DistanceHistogram) -> Markup {
         (left, "0".to_string()),
         (
             left + bw * h.counts.len() as f64,
-            format!("{} m", num(Some(end), 0)),
+            format!("{} m", t.num(Some(end), 0)),
         ),
     ];
     html! {
         svg viewBox={ "0 0 " (HIST_W) " " (HIST_H) } role="img" aria-label=(Text(title)) class="chart" {
             text x=(left) y="16" font-size="14" font-weight="700" fill=(INK) { (Text(title)) }
-            text x=(left - 5.0) y=(top + 4.0) font-size="11.5" text-anchor="end" fill=(INK) { (num(Some(max), 0)) }
+            text x=(left - 5.0) y=(top + 4.0) font-size="11.5" text-anchor="end" fill=(INK) { (t.num(Some(max), 0)) }
             text x=(left - 5.0) y=(top + plot_h) font-size="11.5" text-anchor="end" fill=(INK) { "0" }
             @for b in bars(t, h, bw, max) {
                 rect x=(d1(b.x)) y=(d1(top + plot_h - b.height)) width=(d1((bw - 1.0).max(0.5))) height=(d1(b.height)) fill=(b.colour) fill-opacity=[b.last.then_some("0.6")] {
-                    title { (Text(&t.fmt("charts.bar", &[("range", &b.range), ("n", &num(Some(b.children), 0))]))) }
+                    title { (Text(&t.fmt("charts.bar", &[("range", &b.range), ("n", &t.num(Some(b.children), 0))]))) }
                 }
             }
             (empty("line").attr("x1", d1(nx)).attr("x2", d1(nx)).attr("y1", top - 4.0).attr("y2", top + plot_h).attr("stroke", INK).attr("stroke-width", 1.5).attr("stroke-dasharray", "4 3"))
-            text x=(d1(nx + 4.0)) y=(top + 8.0) font-size="11" fill=(INK) { (Text(&t.fmt("charts.norm", &[("metres", &num(Some(h.norm), 0))]))) }
+            text x=(d1(nx + 4.0)) y=(top + 8.0) font-size="11" fill=(INK) { (Text(&t.fmt("charts.norm", &[("metres", &t.num(Some(h.norm), 0))]))) }
             (empty("line").attr("x1", left).attr("x2", left + plot_w).attr("y1", top + plot_h).attr("y2", top + plot_h).attr("stroke", INK))
             @for (x, label) in &axis {
                 text x=(d1(*x)) y=(top + plot_h + 14.0) font-size="11.5" text-anchor="middle" fill=(INK) { (Text(label)) }
             }
             text x=(left + plot_w / 2.0) y=(HIST_H - 6.0) font-size="11.5" text-anchor="middle" fill=(INK) {
-                (Text(&t.fmt("charts.axis", &[("bin", &num(Some(h.bin), 0))])))
+                (Text(&t.fmt("charts.axis", &[("bin", &t.num(Some(h.bin), 0))])))
             }
         }
     }
@@ -187,6 +188,7 @@ mod tests {
     #[test]
     fn bars_and_missing_values() {
         let svg = grouped_bars(
+            crate::output::i18n::texts(crate::output::i18n::Language::En),
             "test",
             &["Q1".into(), "Q2".into()],
             &[("playground".into(), vec![Some(0.5), None])],

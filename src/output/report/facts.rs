@@ -1,7 +1,6 @@
 //! The sentences both the HTML report and `summary.md` lead with, written once from the stages'
 //! figures so the two never disagree.
 
-use super::html::{num, pct, pct_with};
 use super::ReportInput;
 use crate::measures::gaps::focus_index;
 use crate::neighbourhoods::coverage::{kinds_by_gap, largest_gaps, play_area_below};
@@ -25,7 +24,7 @@ fn norms_of(input: &ReportInput, kind: &str) -> String {
             input.texts.fmt(
                 "facts.norm_for",
                 &[
-                    ("metres", &num(b.norm_m, 0)),
+                    ("metres", &input.texts.num(b.norm_m, 0)),
                     ("band", &b.band.as_deref().unwrap_or("")),
                 ],
             )
@@ -43,9 +42,9 @@ pub fn headline_gaps(input: &ReportInput) -> Vec<String> {
             t.fmt(
                 "facts.kind_gap",
                 &[
-                    ("outside", &num(Some(r.outside), 0)),
-                    ("children", &num(Some(r.children), 0)),
-                    ("share", &pct(Some(r.outside / r.children))),
+                    ("outside", &t.num(Some(r.outside), 0)),
+                    ("children", &t.num(Some(r.children), 0)),
+                    ("share", &t.pct(Some(r.outside / r.children))),
                     ("kind", &t.kind_lower(&r.kind)),
                     ("norms", &norms_of(input, &r.kind)),
                 ],
@@ -61,7 +60,7 @@ pub fn headline_gaps(input: &ReportInput) -> Vec<String> {
             &[
                 ("below", &below),
                 ("known", &known),
-                ("share", &pct_with(Some(norm), 1)),
+                ("share", &t.pct_with(Some(norm), 1)),
             ],
         ));
     }
@@ -83,7 +82,7 @@ fn largest_gaps_line(input: &ReportInput) -> Option<String> {
                 "facts.gap_name",
                 &[
                     ("name", &display_name(&input.scene.neighbourhoods[*i])),
-                    ("children", &num(Some(*g), 0)),
+                    ("children", &t.num(Some(*g), 0)),
                 ],
             )
         })

@@ -30,53 +30,6 @@ impl Render for Text<'_> {
     }
 }
 
-/// A share 0..1 as a whole percentage ("66%"), "–" when missing.
-pub fn pct(v: Option<f64>) -> String {
-    pct_with(v, 0)
-}
-
-/// A share 0..1 as a percentage with `decimals` decimals.
-pub fn pct_with(v: Option<f64>, decimals: usize) -> String {
-    match v.filter(|v| v.is_finite()) {
-        Some(v) => format!("{:.decimals$}%", v * 100.0),
-        None => "–".into(),
-    }
-}
-
-/// A count or amount with thousands separators ("12,345"), rounded to `decimals`.
-pub fn num(v: Option<f64>, decimals: usize) -> String {
-    let Some(v) = v.filter(|v| v.is_finite()) else {
-        return "–".into();
-    };
-    let s = format!("{:.decimals$}", v.abs());
-    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
-    let mut grouped = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if v < 0.0 && s.chars().any(|c| c.is_ascii_digit() && c != '0') {
-        "-"
-    } else {
-        ""
-    };
-    if frac.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{frac}")
-    }
-}
-
-/// Metres as "1,250 m": norms are set in metres, so distances stay in metres too.
-pub fn metres(v: Option<f64>) -> String {
-    match v.filter(|v| v.is_finite()) {
-        Some(v) => format!("{} m", num(Some(v), 0)),
-        None => "–".into(),
-    }
-}
-
 /// A drawing coordinate with one decimal, as the maps and charts write them.
 pub fn d1(v: f64) -> String {
     format!("{v:.1}")
@@ -441,17 +394,6 @@ mod tests {
             f,
             "<figure class=\"wide\"><h3>&lt;i&gt;</h3><figcaption>c &amp; d</figcaption></figure>"
         );
-    }
-
-    #[test]
-    fn groups_thousands() {
-        assert_eq!(num(Some(1234567.0), 0), "1,234,567");
-        assert_eq!(num(Some(999.0), 0), "999");
-        assert_eq!(num(Some(-1234.5), 1), "-1,234.5");
-        assert_eq!(num(Some(-0.2), 0), "0");
-        assert_eq!(num(None, 0), "–");
-        assert_eq!(pct(Some(0.664)), "66%");
-        assert_eq!(pct_with(Some(0.001214), 2), "0.12%");
     }
 
     #[test]

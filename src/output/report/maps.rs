@@ -15,8 +15,9 @@ use maud::{html, Markup};
 
 use super::breaks::Classes;
 use super::hexes::{Hex, HexGrid};
-use super::html::{d1, empty, num, pct_with, Text};
+use super::html::{d1, empty, Text};
 use crate::measures::distribution::round_length;
+use crate::output::i18n::NumberStyle;
 use crate::scene::{AmenityGeometry, Backdrop};
 
 /// Size of the map area in SVG units; the legend panel sits to its right. A tall study area
@@ -127,10 +128,10 @@ pub enum ValueFormat {
 }
 
 impl ValueFormat {
-    pub fn show(self, v: Option<f64>) -> String {
+    pub fn show(self, numbers: NumberStyle, v: Option<f64>) -> String {
         match self {
-            ValueFormat::Percent(d) => pct_with(v, d),
-            ValueFormat::Number(d) => num(v, d),
+            ValueFormat::Percent(d) => numbers.pct(v, d),
+            ValueFormat::Number(d) => numbers.num(v, d),
         }
     }
 }
@@ -509,6 +510,8 @@ pub struct Choropleth {
     /// Per neighbourhood, in scene order.
     pub values: Vec<Option<f64>>,
     pub format: ValueFormat,
+    /// How the legend and hover texts write the values (the report's language).
+    pub numbers: NumberStyle,
     pub palette: Palette,
     /// What a missing value means on this map ("no data", "no gap"); empty when the map does
     /// not colour neighbourhoods at all.
@@ -576,6 +579,7 @@ impl Choropleth {
         legend_title: &str,
         values: Vec<Option<f64>>,
         format: ValueFormat,
+        numbers: NumberStyle,
         palette: Palette,
         missing_label: &str,
     ) -> Choropleth {
@@ -584,6 +588,7 @@ impl Choropleth {
             legend_title: legend_title.to_string(),
             values,
             format,
+            numbers,
             palette,
             missing_label: missing_label.to_string(),
             amenities: Vec::new(),
@@ -717,7 +722,7 @@ fn neighbourhood_paths(
             };
             @let shown = match (none, value) {
                 (true, _) => base.no_children_label.clone(),
-                (false, Some(_)) => map.format.show(value),
+                (false, Some(_)) => map.format.show(map.numbers, value),
                 (false, None) => map.missing_label.clone(),
             };
             path class="nb" data-id=(Text(&base.ids[i])) data-no-children=[none.then_some("true")] d=(d) fill=(fill) {
@@ -886,13 +891,21 @@ impl LegendRow {
 }
 
 /// Swatch rows of natural-breaks classes.
-fn class_rows(classes: &Classes, format: ValueFormat, palette: &Palette) -> Vec<LegendRow> {
+fn class_rows(
+    classes: &Classes,
+    format: ValueFormat,
+    numbers: NumberStyle,
+    palette: &Palette,
+) -> Vec<LegendRow> {
     classes
         .bounds
         .iter()
         .enumerate()
         .map(|(i, (lo, hi))| {
-            let (lo, hi) = (format.show(Some(*lo)), format.show(Some(*hi)));
+            let (lo, hi) = (
+                format.show(numbers, Some(*lo)),
+                format.show(numbers, Some(*hi)),
+            );
             // Two values that print alike (68.1% and 68.4%) make one label.
             let label = if lo == hi {
                 lo
@@ -905,7 +918,7 @@ fn class_rows(classes: &Classes, format: ValueFormat, palette: &Palette) -> Vec<
 }
 
 fn legend_rows(base: &MapBase, map: &Choropleth, classes: &Classes) -> Vec<LegendRow> {
-    let mut rows = class_rows(classes, map.format, &map.palette);
+    let mut rows = class_rows(classes, map.format, map.numbers, &map.palette);
     let none = |i: usize| base.no_children.get(i).copied().unwrap_or(false);
     if map.colours_neighbourhoods()
         && map
@@ -923,7 +936,7 @@ fn legend_rows(base: &MapBase, map: &Choropleth, classes: &Classes) -> Vec<Legen
         let classes = layer.classes();
         let top = classes.bounds.last().map_or(0.0, |b| b.1);
         let format = ValueFormat::Number(if top < 20.0 { 1 } else { 0 });
-        rows.extend(class_rows(&classes, format, &layer.palette));
+        rows.extend(class_rows(&classes, format, map.numbers, &layer.palette));
     }
     rows.extend(map.layer_legend.iter().cloned());
     if base.no_children.iter().any(|n| *n) {
@@ -1361,6 +1374,7 @@ mod tests {
                 "gap",
                 vec![],
                 ValueFormat::Number(0),
+                NumberStyle::of(crate::output::i18n::Language::En),
                 palette,
                 "",
             )

@@ -5,7 +5,7 @@
 use maud::Markup;
 
 use super::maps::amenity_shapes;
-use crate::output::report::html::{figure, num};
+use crate::output::report::html::figure;
 use crate::output::report::maps::{
     self, Choropleth, Layer, LegendRow, MapBase, Palette, ValueFormat,
 };
@@ -47,9 +47,9 @@ pub fn catchment_maps(input: &ReportInput, base: &MapBase) -> Vec<Markup> {
                         "catchment_map.hover",
                         &[
                             ("name", name),
-                            ("n", &num(Some(item.children_within), 1)),
+                            ("n", &t.num(Some(item.children_within), 1)),
                             ("band", band),
-                            ("metres", &num(Some(*metres), 0)),
+                            ("metres", &t.num(Some(*metres), 0)),
                         ],
                     );
                     (item.area.clone(), label)
@@ -79,6 +79,7 @@ pub fn catchment_maps(input: &ReportInput, base: &MapBase) -> Vec<Markup> {
                     &t.fmt("catchment_map.legend", &[("band", band)]),
                     vec![None; scene.neighbourhoods.len()],
                     ValueFormat::Number(0),
+                    t.numbers(),
                     Palette {
                         gradient: colorous::BLUES,
                         reverse: false,
@@ -92,7 +93,7 @@ pub fn catchment_maps(input: &ReportInput, base: &MapBase) -> Vec<Markup> {
                 &[
                     ("band", band),
                     ("kind", &kind),
-                    ("metres", &num(Some(*metres), 0)),
+                    ("metres", &t.num(Some(*metres), 0)),
                     ("distance", &distance),
                 ],
             );

@@ -7,7 +7,7 @@ use maud::Markup;
 
 use super::maps::amenity_shapes;
 use crate::output::report::hexes::HexGrid;
-use crate::output::report::html::{figure, num};
+use crate::output::report::html::figure;
 use crate::output::report::maps::{
     self, Choropleth, HexLayer, Layer, LegendRow, MapBase, Palette, Shape, ShapeStyle, ValueFormat,
 };
@@ -88,7 +88,7 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
                 &[
                     ("rank", &c.rank),
                     ("name", &name_of(&items[c.amenity])),
-                    ("n", &num(Some(c.children_losing), 1)),
+                    ("n", &t.num(Some(c.children_losing), 1)),
                 ],
             );
             (Coord { x: c.x, y: c.y }, c.rank, label)
@@ -108,7 +108,7 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
     let none_lose = hexes.is_empty();
     let labels = hexes
         .iter()
-        .map(|h| t.fmt("closure_map.hex", &[("n", &num(Some(h.value), 1))]))
+        .map(|h| t.fmt("closure_map.hex", &[("n", &t.num(Some(h.value), 1))]))
         .collect();
     let map = Choropleth {
         amenities: kept,
@@ -142,13 +142,14 @@ pub fn closure_map(input: &ReportInput, base: &MapBase, plan: &ClosurePlan) -> O
             t.get("closure_map.legend"),
             vec![None; scene.neighbourhoods.len()],
             ValueFormat::Number(0),
+            t.numbers(),
             LOSS_PALETTE,
             "",
         )
     };
     let mut caption = t.fmt(
         "closure_map.caption",
-        &[("kind", &kind), ("width", &num(Some(grid.width), 0))],
+        &[("kind", &kind), ("width", &t.num(Some(grid.width), 0))],
     );
     if none_lose {
         caption = format!("{caption} {}", t.get("closure_map.none_lose"));
@@ -231,8 +232,8 @@ fn scenario_map(
             let label = t.fmt(
                 "scenario_map.hex",
                 &[
-                    ("lost", &num(Some(tally.lost), 1)),
-                    ("gained", &num(Some(tally.gained), 1)),
+                    ("lost", &t.num(Some(tally.lost), 1)),
+                    ("gained", &t.num(Some(tally.gained), 1)),
                     ("farther", &tally.farther),
                     ("nearer", &tally.nearer),
                 ],
@@ -309,6 +310,7 @@ fn scenario_map(
             &t.fmt("scenario_map.legend", &[("kind", &kind)]),
             vec![None; scene.neighbourhoods.len()],
             ValueFormat::Number(0),
+            t.numbers(),
             LOSS_PALETTE,
             "",
         )
@@ -319,9 +321,9 @@ fn scenario_map(
         "scenario_map.caption",
         &[
             ("kind", &kind),
-            ("lost", &num(Some(lost), 1)),
-            ("gained", &num(Some(gained), 1)),
-            ("width", &num(Some(grid.width), 0)),
+            ("lost", &t.num(Some(lost), 1)),
+            ("gained", &t.num(Some(gained), 1)),
+            ("width", &t.num(Some(grid.width), 0)),
         ],
     );
     Some(figure(

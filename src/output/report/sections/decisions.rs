@@ -4,7 +4,7 @@
 use maud::{html, Markup};
 
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{num, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::html::{section, table, with_markup, Td, Text, Tr};
 use crate::output::report::maps::MapBase;
 use crate::output::report::ReportInput;
 
@@ -72,10 +72,10 @@ fn closures_table(input: &ReportInput, plan: &crate::sites::closures::ClosurePla
                 Td::text(&c.id),
                 Td::text(&c.name),
                 Td::text(&place),
-                Td::num(Some(c.children_losing), num(Some(c.children_losing), 1)),
-                Td::num(Some(c.cumulative), num(Some(c.cumulative), 1)),
-                Td::num(Some(a.npv), num(Some(a.npv), 0)),
-                Td::num(a.bcr, num(a.bcr, 2)),
+                Td::num(Some(c.children_losing), t.num(Some(c.children_losing), 1)),
+                Td::num(Some(c.cumulative), t.num(Some(c.cumulative), 1)),
+                Td::num(Some(a.npv), t.num(Some(a.npv), 0)),
+                Td::num(a.bcr, t.num(a.bcr, 2)),
             ])
         })
         .collect();

@@ -8,7 +8,7 @@ use crate::equity::analysis::Equity;
 use crate::output::i18n::Texts;
 use crate::output::report::charts::grouped_bars;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{num, pct, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::html::{section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 /// How a quintile of chances is named in the chart and the table.
@@ -81,7 +81,7 @@ fn coverage_chart(input: &ReportInput, e: &Equity) -> Markup {
         .iter()
         .map(|q| quintile_label(t, q.quintile))
         .collect();
-    grouped_bars(t.get("charts.bars"), &categories, &series)
+    grouped_bars(t, t.get("charts.bars"), &categories, &series)
 }
 
 fn quintile_table(input: &ReportInput, e: &Equity) -> Markup {
@@ -103,11 +103,11 @@ fn quintile_table(input: &ReportInput, e: &Equity) -> Markup {
             let neighbourhoods = Some(q.neighbourhoods as f64);
             let mut cells = vec![
                 Td::text(&quintile_label(t, q.quintile)),
-                Td::num(neighbourhoods, num(neighbourhoods, 0)),
-                Td::num(Some(q.children), num(Some(q.children), 0)),
-                Td::num(q.score, num(q.score, 1)),
+                Td::num(neighbourhoods, t.num(neighbourhoods, 0)),
+                Td::num(Some(q.children), t.num(Some(q.children), 0)),
+                Td::num(q.score, t.num(q.score, 1)),
             ];
-            cells.extend(q.coverage.iter().map(|v| Td::num(*v, pct(*v))));
+            cells.extend(q.coverage.iter().map(|v| Td::num(*v, t.pct(*v))));
             Tr::new(cells)
         })
         .collect();
@@ -129,7 +129,7 @@ fn index_table(input: &ReportInput, e: &Equity) -> Markup {
             cells.extend(
                 std::iter::once(&i.score)
                     .chain(&i.coverage)
-                    .map(|v| Td::num(*v, num(*v, 3))),
+                    .map(|v| Td::num(*v, t.num(*v, 3))),
             );
             Tr::new(cells)
         })

@@ -11,7 +11,7 @@ use crate::measures::gaps::{
 use crate::output::report::charts::histogram;
 use crate::output::report::facts::display_name;
 use crate::output::report::hexes::HexGrid;
-use crate::output::report::html::{figure, num, pct, pct_with, section, Text};
+use crate::output::report::html::{figure, section, Text};
 use crate::output::report::maps::{
     self, Choropleth, HexLayer, MapBase, Marker, Palette, Shape, Shared, ValueFormat,
 };
@@ -80,27 +80,28 @@ fn hover_figures(input: &ReportInput) -> Vec<String> {
         .iter()
         .enumerate()
         .map(|(i, f)| {
-            let mut lines = vec![t.fmt("maps.hover_children", &[("n", &num(Some(f.children), 0))])];
+            let mut lines =
+                vec![t.fmt("maps.hover_children", &[("n", &t.num(Some(f.children), 0))])];
             for (k, kind) in scene.amenities.iter().enumerate() {
                 if let Some(kf) = f.kinds.get(k) {
                     lines.push(t.fmt(
                         "maps.hover_within",
                         &[
                             ("kind", &t.kind(&kind.kind)),
-                            ("share", &pct(kf.net_coverage.or(kf.coverage))),
+                            ("share", &t.pct(kf.net_coverage.or(kf.coverage))),
                         ],
                     ));
                 }
             }
-            lines.push(t.fmt("maps.hover_score", &[("score", &num(f.score, 0))]));
+            lines.push(t.fmt("maps.hover_score", &[("score", &t.num(f.score, 0))]));
             if f.play_area_share.is_some() {
-                let share = pct_with(f.play_area_share, 2);
+                let share = t.pct_with(f.play_area_share, 2);
                 lines.push(t.fmt("maps.hover_play_area", &[("share", &share)]));
             }
             if let Some(kind) = &focus {
                 lines.push(t.fmt(
                     "maps.hover_outside",
-                    &[("kind", kind), ("n", &num(Some(f.gap_children), 0))],
+                    &[("kind", kind), ("n", &t.num(Some(f.gap_children), 0))],
                 ));
             }
             let rank = f
@@ -120,7 +121,7 @@ fn hover_figures(input: &ReportInput) -> Vec<String> {
                     "maps.hover_equity",
                     &[
                         ("by", by),
-                        ("value", &num(e.value.get(i).copied().flatten(), 1)),
+                        ("value", &t.num(e.value.get(i).copied().flatten(), 1)),
                         ("quintile", &quintile),
                     ],
                 ));
@@ -240,7 +241,7 @@ fn site_stars(input: &ReportInput) -> Vec<Marker> {
                     &[
                         ("rank", &s.rank),
                         ("name", &name),
-                        ("children", &num(Some(s.new_children), 0)),
+                        ("children", &input.texts.num(Some(s.new_children), 0)),
                     ],
                 ),
             }
@@ -254,13 +255,17 @@ fn norms_text(input: &ReportInput, kind: &str) -> String {
         .study
         .norms
         .get(kind)
-        .map(|t| {
-            t.bands
+        .map(|table| {
+            table
+                .bands
                 .iter()
                 .map(|b| {
                     input.texts.fmt(
                         "facts.norm_for",
-                        &[("metres", &num(Some(b.metres), 0)), ("band", &b.label)],
+                        &[
+                            ("metres", &input.texts.num(Some(b.metres), 0)),
+                            ("band", &b.label),
+                        ],
                     )
                 })
                 .collect::<Vec<_>>()
@@ -298,6 +303,7 @@ fn kind_maps(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Vec<Marku
                 &t.fmt("maps.kind_legend", &[("kind", &t.kind(&kind.kind))]),
                 values,
                 ValueFormat::Percent(0),
+                t.numbers(),
                 COVERAGE_PALETTE,
                 t.get("maps.no_children_class"),
             )
@@ -342,6 +348,7 @@ fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
         t.get("maps.score_legend"),
         input.figures.iter().map(|f| f.score).collect(),
         ValueFormat::Number(0),
+        t.numbers(),
         Palette {
             gradient: colorous::VIRIDIS,
             reverse: false,
@@ -353,7 +360,7 @@ fn score_map(input: &ReportInput, base: &MapBase) -> Markup {
         .study
         .score_weights()
         .iter()
-        .map(|(k, w)| format!("{} {}", t.kind_lower(k), num(Some(*w), 2)))
+        .map(|(k, w)| format!("{} {}", t.kind_lower(k), t.num(Some(*w), 2)))
         .collect();
     figure(
         t.get("maps.score_title"),
@@ -373,6 +380,7 @@ fn play_area_map(input: &ReportInput, base: &MapBase) -> Option<Markup> {
         t.get("maps.play_legend"),
         input.figures.iter().map(|f| f.play_area_share).collect(),
         ValueFormat::Percent(2),
+        t.numbers(),
         Palette {
             gradient: colorous::GREENS,
             reverse: false,
@@ -380,7 +388,7 @@ fn play_area_map(input: &ReportInput, base: &MapBase) -> Option<Markup> {
         },
         t.get("maps.no_base_area"),
     );
-    let share = pct_with(Some(input.study.play_area_norm()), 1);
+    let share = t.pct_with(Some(input.study.play_area_norm()), 1);
     Some(figure(
         t.get("maps.play_title"),
         maps::render(base, &map),
@@ -404,6 +412,7 @@ fn priority_map(input: &ReportInput, base: &MapBase, stars: Vec<Marker>) -> Mark
                 .map(|f| f.priority_rank.map(|r| r as f64))
                 .collect(),
             ValueFormat::Number(0),
+            t.numbers(),
             Palette {
                 gradient: colorous::YELLOW_ORANGE_RED,
                 reverse: true,
@@ -530,7 +539,7 @@ fn gap_map(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Option<Mark
         .map(|h| {
             t.fmt(
                 "maps.gap_hex",
-                &[("n", &num(Some(h.value), 1)), ("kind", &kind)],
+                &[("n", &t.num(Some(h.value), 1)), ("kind", &kind)],
             )
         })
         .collect();
@@ -555,6 +564,7 @@ fn gap_map(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Option<Mark
             t.get("maps.gap_legend_hex"),
             vec![None; scene.neighbourhoods.len()],
             ValueFormat::Number(0),
+            t.numbers(),
             COVERAGE_PALETTE,
             "",
         )
@@ -567,7 +577,7 @@ fn gap_map(input: &ReportInput, base: &MapBase, stars: &[Marker]) -> Option<Mark
     let caption = t.fmt(
         "maps.gap_caption",
         &[
-            ("width", &num(Some(grid.width), 0)),
+            ("width", &t.num(Some(grid.width), 0)),
             ("kind", &kind),
             ("distance", &distance_kind(input)),
             ("symbols", &symbols),
@@ -608,7 +618,7 @@ fn distance_histograms(input: &ReportInput) -> Markup {
             let pairs = children_by_distance(input.scene, input.distances, k, b, bn);
             let title = t.fmt(
                 "maps.hist_title",
-                &[("band", &bn.label), ("metres", &num(Some(bn.metres), 0))],
+                &[("band", &bn.label), ("metres", &t.num(Some(bn.metres), 0))],
             );
             (title, DistanceHistogram::new(bn.metres, pairs))
         })
@@ -618,7 +628,7 @@ fn distance_histograms(input: &ReportInput) -> Markup {
         .iter()
         .zip(&hists)
         .filter(|(_, (_, h))| h.unreached > 0.0)
-        .map(|(bn, (_, h))| format!("{}: {}", bn.label, num(Some(h.unreached), 0)))
+        .map(|(bn, (_, h))| format!("{}: {}", bn.label, t.num(Some(h.unreached), 0)))
         .collect();
     html! {
         h3 { (Text(&t.fmt("maps.hist_heading", &[("kind", &kind_name)]))) }

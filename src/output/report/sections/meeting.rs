@@ -3,7 +3,7 @@
 use maud::{html, Markup};
 
 use crate::equity::analysis::by_reach;
-use crate::output::report::html::{num, pct, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::html::{section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 /// How many meeting places the page lists (all are in `meeting_places.csv`).
@@ -30,22 +30,22 @@ pub fn meeting_places(input: &ReportInput) -> Markup {
             let mut cells = vec![
                 Td::text(&t.kind(&p.kind)),
                 Td::text(&p.name),
-                Td::num(Some(p.children), num(Some(p.children), 0)),
+                Td::num(Some(p.children), t.num(Some(p.children), 0)),
             ];
             cells.extend(
                 p.mix
                     .shares
                     .iter()
-                    .map(|v| Td::num(Some(*v), pct(Some(*v)))),
+                    .map(|v| Td::num(Some(*v), t.pct(Some(*v)))),
             );
-            cells.push(Td::num(Some(p.mix.entropy), num(Some(p.mix.entropy), 2)));
+            cells.push(Td::num(Some(p.mix.entropy), t.num(Some(p.mix.entropy), 2)));
             Tr::new(cells)
         })
         .collect();
     let top = html! {
         (with_markup(t, "meeting.top", &[
             ("n", html! { (MEETING_ROWS) }),
-            ("total", html! { (num(Some(places.len() as f64), 0)) }),
+            ("total", html! { (t.num(Some(places.len() as f64), 0)) }),
             ("code", html! { code { "meeting_places.csv" } }),
         ]))
     };

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::measures::gaps::focus_index;
 use crate::neighbourhoods::coverage::priority_order;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{num, pct, pct_with, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::html::{section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 pub fn priority(input: &ReportInput) -> Markup {
@@ -56,6 +56,7 @@ fn quintile(input: &ReportInput, i: usize) -> Option<u8> {
 }
 
 fn ranked_rows(input: &ReportInput) -> Vec<Tr> {
+    let t = input.texts;
     let focus = focus_index(&input.study.focus_kind, input.scene);
     priority_order(input.figures)
         .into_iter()
@@ -75,13 +76,13 @@ fn ranked_rows(input: &ReportInput) -> Vec<Tr> {
                 id: Some(nb.id.clone()),
                 class: None,
                 cells: vec![
-                    Td::num(rank, num(rank, 0)),
+                    Td::num(rank, t.num(rank, 0)),
                     Td::text(&display_name(nb)),
                     Td::text(&nb.id),
-                    Td::num(Some(f.children), num(Some(f.children), 0)),
-                    Td::num(Some(f.gap_children), num(Some(f.gap_children), 0)),
-                    Td::num(cov, pct(cov)),
-                    Td::num(f.score, num(f.score, 0)),
+                    Td::num(Some(f.children), t.num(Some(f.children), 0)),
+                    Td::num(Some(f.gap_children), t.num(Some(f.gap_children), 0)),
+                    Td::num(cov, t.pct(cov)),
+                    Td::num(f.score, t.num(f.score, 0)),
                     Td::num(
                         q.map(f64::from),
                         q.map(|q| q.to_string()).unwrap_or("–".into()),
@@ -122,21 +123,21 @@ fn all_neighbourhoods(input: &ReportInput) -> Markup {
             let mut cells = vec![
                 Td::text(&display_name(nb)),
                 Td::text(&nb.id),
-                Td::num(Some(f.children), num(Some(f.children), 0)),
+                Td::num(Some(f.children), t.num(Some(f.children), 0)),
             ];
             for kf in &f.kinds {
                 let v = kf.net_coverage.or(kf.coverage);
-                cells.push(Td::num(v, pct(v)));
+                cells.push(Td::num(v, t.pct(v)));
             }
             let rank = f.priority_rank.map(|r| r as f64);
             let q = quintile(input, i).map(f64::from);
             cells.extend([
-                Td::num(f.score, num(f.score, 0)),
-                Td::num(f.play_area_share, pct_with(f.play_area_share, 2)),
-                Td::num(f.play_m2_per_child, num(f.play_m2_per_child, 1)),
-                Td::num(Some(f.gap_children), num(Some(f.gap_children), 0)),
-                Td::num(rank, num(rank, 0)),
-                Td::num(q, num(q, 0)),
+                Td::num(f.score, t.num(f.score, 0)),
+                Td::num(f.play_area_share, t.pct_with(f.play_area_share, 2)),
+                Td::num(f.play_m2_per_child, t.num(f.play_m2_per_child, 1)),
+                Td::num(Some(f.gap_children), t.num(Some(f.gap_children), 0)),
+                Td::num(rank, t.num(rank, 0)),
+                Td::num(q, t.num(q, 0)),
             ]);
             Tr {
                 id: Some(nb.id.clone()),

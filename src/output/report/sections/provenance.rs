@@ -2,7 +2,7 @@
 
 use maud::{html, Markup};
 
-use crate::output::report::html::{metres, num, section, table, Td, Text, Tr};
+use crate::output::report::html::{section, table, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 pub fn provenance(input: &ReportInput) -> Markup {
@@ -41,7 +41,7 @@ fn facts<'a>(input: &ReportInput<'a>) -> Vec<(&'a str, String)> {
     } else {
         "provenance.distances_straight"
     };
-    let count = |n: usize| num(Some(n as f64), 0);
+    let count = |n: usize| t.num(Some(n as f64), 0);
     let homes_value = t.fmt(
         "provenance.homes_value",
         &[
@@ -76,6 +76,7 @@ fn columns(input: &ReportInput, keys: &[&str]) -> Vec<String> {
 }
 
 fn inputs_table(input: &ReportInput) -> Markup {
+    let t = input.texts;
     let rows: Vec<Tr> = input
         .scene
         .inputs
@@ -84,9 +85,9 @@ fn inputs_table(input: &ReportInput) -> Markup {
             Tr::new(vec![
                 Td::text(&input.texts.role(&i.role)),
                 Td::text(&i.path.display().to_string()),
-                Td::num(Some(i.features as f64), num(Some(i.features as f64), 0)),
+                Td::num(Some(i.features as f64), t.num(Some(i.features as f64), 0)),
                 Td::text(&i.crs),
-                Td::num(Some(i.bytes as f64), num(Some(i.bytes as f64), 0)),
+                Td::num(Some(i.bytes as f64), t.num(Some(i.bytes as f64), 0)),
                 Td::html(html! { span class="mono" { (Text(&i.sha256)) } }),
             ])
         })
@@ -107,8 +108,8 @@ fn inputs_table(input: &ReportInput) -> Markup {
 
 fn norms_table(input: &ReportInput) -> Markup {
     let mut rows = Vec::new();
-    for (kind, t) in &input.study.norms.kinds {
-        for (i, b) in t.bands.iter().enumerate() {
+    for (kind, table) in &input.study.norms.kinds {
+        for (i, b) in table.bands.iter().enumerate() {
             let first = i == 0;
             rows.push(Tr::new(vec![
                 Td::text(&if first {
@@ -120,12 +121,12 @@ fn norms_table(input: &ReportInput) -> Markup {
                 Td::num(
                     Some(b.metres),
                     match b.minutes {
-                        None => metres(Some(b.metres)),
-                        Some(_) => b.shown(),
+                        None => input.texts.metres(Some(b.metres)),
+                        Some(_) => input.texts.decimal_marks(&b.shown()),
                     },
                 ),
                 Td::text(&if first {
-                    input.texts.norm_source(input.study.norms.preset, t)
+                    input.texts.norm_source(input.study.norms.preset, table)
                 } else {
                     String::new()
                 }),

@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::cba::Appraisal;
 use crate::output::i18n::Texts;
 use crate::output::report::facts::display_name;
-use crate::output::report::html::{num, section, table, with_markup, Td, Text, Tr};
+use crate::output::report::html::{section, table, with_markup, Td, Text, Tr};
 use crate::output::report::ReportInput;
 use crate::sites::plan::SitePlan;
 
@@ -21,7 +21,7 @@ pub fn sites(input: &ReportInput) -> Markup {
         &[
             ("n", &plan.sites.len()),
             ("kind", &t.kind_lower(&plan.kind)),
-            ("candidates", &num(Some(plan.candidates as f64), 0)),
+            ("candidates", &t.num(Some(plan.candidates as f64), 0)),
             ("crs", &input.scene.crs),
         ],
     );
@@ -33,7 +33,7 @@ pub fn sites(input: &ReportInput) -> Markup {
         (cba_tables(t, plan))
         @match plan.cba.break_even_benefit_factor {
             Some(f) => {
-                p { (Text(&t.fmt("sites.break_even", &[("factor", &num(Some(f), 2))]))) }
+                p { (Text(&t.fmt("sites.break_even", &[("factor", &t.num(Some(f), 2))]))) }
             }
             None => {
                 p class="warn" { (with_markup(t, "sites.no_benefit", &[("code", benefit_key)])) }
@@ -92,21 +92,21 @@ fn site_table(input: &ReportInput, plan: &SitePlan) -> Markup {
                 Td::text(&t.site_name(site)),
                 Td::text(&place),
                 Td::text(site.street.as_deref().unwrap_or_default()),
-                Td::num(Some(site.x), num(Some(site.x), 0)),
-                Td::num(Some(site.y), num(Some(site.y), 0)),
-                Td::num(Some(site.new_children), num(Some(site.new_children), 1)),
+                Td::num(Some(site.x), t.num(Some(site.x), 0)),
+                Td::num(Some(site.y), t.num(Some(site.y), 0)),
+                Td::num(Some(site.new_children), t.num(Some(site.new_children), 1)),
             ];
             cells.extend(
                 site.new_by_band
                     .iter()
-                    .map(|v| Td::num(Some(*v), num(Some(*v), 1))),
+                    .map(|v| Td::num(Some(*v), t.num(Some(*v), 1))),
             );
             cells.push(Td::num(
                 Some(site.total_children),
-                num(Some(site.total_children), 1),
+                t.num(Some(site.total_children), 1),
             ));
-            cells.push(Td::num(Some(a.npv), num(Some(a.npv), 0)));
-            cells.push(Td::num(a.bcr, num(a.bcr, 2)));
+            cells.push(Td::num(Some(a.npv), t.num(Some(a.npv), 0)));
+            cells.push(Td::num(a.bcr, t.num(a.bcr, 2)));
             Tr::new(cells)
         })
         .collect();
@@ -114,18 +114,18 @@ fn site_table(input: &ReportInput, plan: &SitePlan) -> Markup {
 }
 
 /// One line of an appraisal table; the total in bold.
-fn appraisal_row(name: &str, a: &Appraisal, strong: bool) -> Tr {
+fn appraisal_row(t: &Texts, name: &str, a: &Appraisal, strong: bool) -> Tr {
     Tr::new(vec![
         if strong {
             Td::strong(name)
         } else {
             Td::text(name)
         },
-        Td::num(Some(a.capex_pv), num(Some(a.capex_pv), 0)),
-        Td::num(Some(a.maintenance_pv), num(Some(a.maintenance_pv), 0)),
-        Td::num(Some(a.benefit_pv), num(Some(a.benefit_pv), 0)),
-        Td::num(Some(a.npv), num(Some(a.npv), 0)),
-        Td::num(a.bcr, num(a.bcr, 2)),
+        Td::num(Some(a.capex_pv), t.num(Some(a.capex_pv), 0)),
+        Td::num(Some(a.maintenance_pv), t.num(Some(a.maintenance_pv), 0)),
+        Td::num(Some(a.benefit_pv), t.num(Some(a.benefit_pv), 0)),
+        Td::num(Some(a.npv), t.num(Some(a.npv), 0)),
+        Td::num(a.bcr, t.num(a.bcr, 2)),
     ])
 }
 
@@ -147,14 +147,19 @@ fn cba_tables(t: &Texts, plan: &SitePlan) -> Markup {
         .sites
         .iter()
         .enumerate()
-        .map(|(i, a)| appraisal_row(&t.fmt("sites.site", &[("n", &(i + 1))]), a, false))
+        .map(|(i, a)| appraisal_row(t, &t.fmt("sites.site", &[("n", &(i + 1))]), a, false))
         .collect();
-    rows.push(appraisal_row(t.get("sites.total"), &plan.cba.total, true));
+    rows.push(appraisal_row(
+        t,
+        t.get("sites.total"),
+        &plan.cba.total,
+        true,
+    ));
     let sensitivity: Vec<Tr> = plan
         .cba
         .sensitivity
         .iter()
-        .map(|sc| appraisal_row(&t.sensitivity_case(sc), &sc.appraisal, false))
+        .map(|sc| appraisal_row(t, &t.sensitivity_case(sc), &sc.appraisal, false))
         .collect();
     html! {
         (table(&names, &rows, None))

@@ -6,7 +6,7 @@ use super::distance_kind;
 use crate::neighbourhoods::coverage::CoverageRow;
 use crate::output::i18n::Texts;
 use crate::output::report::facts;
-use crate::output::report::html::{metres, num, pct, section, table, Td, Text, Tr};
+use crate::output::report::html::{section, table, Td, Text, Tr};
 use crate::output::report::ReportInput;
 
 pub fn summary(input: &ReportInput) -> Markup {
@@ -31,15 +31,15 @@ fn cards(input: &ReportInput) -> Markup {
     let (scene, t) = (input.scene, input.texts);
     let mut cards = vec![
         (
-            num(Some(input.study_area.children), 0),
+            t.num(Some(input.study_area.children), 0),
             t.get("summary.children").to_string(),
         ),
         (
-            num(Some(scene.homes.len() as f64), 0),
+            t.num(Some(scene.homes.len() as f64), 0),
             t.get("summary.homes").into(),
         ),
         (
-            num(Some(scene.neighbourhoods.len() as f64), 0),
+            t.num(Some(scene.neighbourhoods.len() as f64), 0),
             t.get("summary.neighbourhoods").into(),
         ),
     ];
@@ -47,7 +47,7 @@ fn cards(input: &ReportInput) -> Markup {
         scene
             .amenities
             .iter()
-            .map(|k| (num(Some(k.items.len() as f64), 0), t.kind_lower(&k.kind))),
+            .map(|k| (t.num(Some(k.items.len() as f64), 0), t.kind_lower(&k.kind))),
     );
     html! {
         div class="cards" {
@@ -85,16 +85,16 @@ fn coverage_row(t: &Texts, r: &CoverageRow, network: bool) -> Tr {
             Td::text("")
         },
         Td::text(r.band.as_deref().unwrap_or(t.get("summary.all_bands"))),
-        Td::num(r.norm_m, metres(r.norm_m)),
-        Td::num(Some(r.children), num(Some(r.children), 0)),
-        Td::num(r.coverage, pct(r.coverage)),
+        Td::num(r.norm_m, t.metres(r.norm_m)),
+        Td::num(Some(r.children), t.num(Some(r.children), 0)),
+        Td::num(r.coverage, t.pct(r.coverage)),
     ];
     if network {
-        cells.push(Td::num(r.net_coverage, pct(r.net_coverage)));
+        cells.push(Td::num(r.net_coverage, t.pct(r.net_coverage)));
     }
-    cells.push(Td::num(Some(r.outside), num(Some(r.outside), 0)));
-    cells.push(Td::num(r.median_m, metres(r.median_m)));
-    cells.push(Td::num(r.p90_m, metres(r.p90_m)));
+    cells.push(Td::num(Some(r.outside), t.num(Some(r.outside), 0)));
+    cells.push(Td::num(r.median_m, t.metres(r.median_m)));
+    cells.push(Td::num(r.p90_m, t.metres(r.p90_m)));
     Tr {
         class: r.band.is_none().then_some("group"),
         ..Tr::new(cells)
