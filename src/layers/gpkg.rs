@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use geo::Geometry;
+use rayon::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
@@ -72,47 +73,118 @@ pub fn read_in_chunks(
     };
     let mut sink = Chunks::new(header, f);
     let chunk = chunk.clamp(1, 1 << 20);
-    let mut features = Vec::with_capacity(chunk.min(1 << 14));
-    let mut index = 0;
-    while let Some(row) = rows.next().map_err(sql_error)? {
-        let geometry = match row.get_ref(0).map_err(sql_error)? {
-            ValueRef::Null => None,
-            ValueRef::Blob(blob) => {
-                geometry(blob).map_err(|m| Error::feature(path, index, m))?
+    let mut pending = Pending::default();
+    loop {
+        // A failure to read a row comes after the errors of the rows before it.
+        let row = match rows.next() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                pending.features(path, &columns)?;
+                return Err(sql_error(e));
             }
-            other => {
-                return Err(Error::feature(
+        };
+        match row.get_ref(0) {
+            Ok(ValueRef::Null) => pending.geometries.push(Cell::Null),
+            Ok(ValueRef::Blob(blob)) => {
+                let start = pending.blobs.len();
+                pending.blobs.extend_from_slice(blob);
+                pending
+                    .geometries
+                    .push(Cell::Blob(start, pending.blobs.len()));
+            }
+            Ok(other) => {
+                let index = pending.first + pending.geometries.len();
+                let wrong = Error::feature(
                     path,
                     index,
                     format!(
                         "the geometry column \"{geometry_column}\" holds {} instead of a GeoPackage geometry blob",
                         type_name(other)
                     ),
-                ))
+                );
+                pending.features(path, &columns)?;
+                return Err(wrong);
             }
-        };
-        let mut props = Properties::new();
+            Err(e) => {
+                pending.features(path, &columns)?;
+                return Err(sql_error(e));
+            }
+        }
+        // Only an index outside the SELECT's columns fails here.
         for (i, column) in columns.iter().enumerate() {
             let value = row.get_ref(i + 1).map_err(sql_error)?;
-            if let Some(v) = attribute(value, column.boolean) {
-                props.insert(column.name.clone(), v);
-            }
+            pending.values.push(attribute(value, column.boolean));
         }
-        features.push(Feature {
-            index,
-            geometry,
-            props,
-            id: None,
-        });
-        index += 1;
-        if features.len() == chunk {
-            sink.push(std::mem::take(&mut features))?;
+        if pending.geometries.len() == chunk {
+            sink.push(pending.features(path, &columns)?)?;
         }
     }
-    if !features.is_empty() {
-        sink.push(features)?;
+    if !pending.geometries.is_empty() {
+        sink.push(pending.features(path, &columns)?)?;
     }
     sink.finish()
+}
+
+/// Rows stepped through by SQLite (one thread) but not yet made features: a chunk's geometries
+/// are decoded and its attribute maps built in parallel, which costs more than the stepping.
+#[derive(Default)]
+struct Pending {
+    /// The file index of the first row.
+    first: usize,
+    /// The rows' geometry blobs, one after the other.
+    blobs: Vec<u8>,
+    geometries: Vec<Cell>,
+    /// The attribute values, row after row (`None` for a BLOB, which no setting can use).
+    values: Vec<Option<Value>>,
+}
+
+/// A row's geometry cell.
+enum Cell {
+    Null,
+    /// Where its blob lies in [`Pending::blobs`].
+    Blob(usize, usize),
+}
+
+impl Pending {
+    /// The pending rows as features (the first failing row's error, in file order); empties
+    /// the rows.
+    fn features(&mut self, path: &Path, columns: &[Column]) -> Result<Vec<Feature>> {
+        let decoded: Vec<std::result::Result<Option<Geometry>, String>> = self
+            .geometries
+            .par_iter()
+            .map(|cell| match cell {
+                Cell::Null => Ok(None),
+                Cell::Blob(start, end) => geometry(&self.blobs[*start..*end]),
+            })
+            .collect();
+        let mut features = Vec::with_capacity(decoded.len());
+        for (geometry, index) in decoded.into_iter().zip(self.first..) {
+            features.push(Feature {
+                index,
+                geometry: geometry.map_err(|m| Error::feature(path, index, m))?,
+                props: Properties::new(),
+                id: None,
+            });
+        }
+        if !columns.is_empty() {
+            features
+                .par_iter_mut()
+                .zip(self.values.par_chunks_mut(columns.len()))
+                .for_each(|(feature, values)| {
+                    for (column, value) in columns.iter().zip(values) {
+                        if let Some(value) = value.take() {
+                            feature.props.insert(column.name.clone(), value);
+                        }
+                    }
+                });
+        }
+        self.first += features.len();
+        self.blobs.clear();
+        self.geometries.clear();
+        self.values.clear();
+        Ok(features)
+    }
 }
 
 /// Opens the file read-only (an input is never written), checking first that it is SQLite.
