@@ -499,6 +499,98 @@ mod tests {
         assert!(geometry(&cut).unwrap_err().contains("WKB"));
     }
 
+    /// A GeoPackage of one layer "homes" in RD New, with an attribute `n` = the row number,
+    /// its geometries the given blobs (`None` for NULL).
+    fn geopackage(path: &Path, geometries: &[Option<Vec<u8>>]) {
+        let db = Connection::open(path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+             INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
+             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
+             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
+             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
+             INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', 'POINT', 28992, 0, 0);
+             CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, n INTEGER);
+             BEGIN;",
+        )
+        .unwrap();
+        for (n, g) in geometries.iter().enumerate() {
+            db.execute(
+                "INSERT INTO homes (geom, n) VALUES (?1, ?2)",
+                rusqlite::params![g, n as i64],
+            )
+            .unwrap();
+        }
+        db.execute_batch("COMMIT;").unwrap();
+    }
+
+    fn read(path: &Path, chunk: usize) -> Result<Vec<Feature>> {
+        let mut features = Vec::new();
+        read_in_chunks(VectorSource::new(path, None, None), chunk, None, |c| {
+            features.extend(c.features);
+            Ok(())
+        })?;
+        Ok(features)
+    }
+
+    #[test]
+    fn rows_read_in_parallel_keep_their_order_and_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homes.gpkg");
+        let geometries: Vec<Option<Vec<u8>>> = (0..5000)
+            .map(|i| (i % 7 != 3).then(|| blob(&point_wkb(155000.0 + i as f64, 463000.0))))
+            .collect();
+        geopackage(&path, &geometries);
+        for chunk in [1000, 1 << 20] {
+            let features = read(&path, chunk).unwrap();
+            assert_eq!(features.len(), 5000);
+            for (i, f) in features.iter().enumerate() {
+                assert_eq!(f.index, i);
+                assert_eq!(f.props.get("n"), Some(&Value::from(i)));
+                let expected = (i % 7 != 3)
+                    .then(|| Geometry::Point(geo::Point::new(155000.0 + i as f64, 463000.0)));
+                assert_eq!(f.geometry, expected, "feature {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_broken_row_is_named_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homes.gpkg");
+        let mut geometries: Vec<Option<Vec<u8>>> = (0..5000)
+            .map(|i| Some(blob(&point_wkb(i as f64, 0.0))))
+            .collect();
+        for broken in [2001, 2000, 4500] {
+            geometries[broken] = Some(b"XY\0\0\0\0\0\0".to_vec());
+        }
+        geopackage(&path, &geometries);
+        for chunk in [1000, 1 << 20] {
+            let e = read(&path, chunk).unwrap_err().to_string();
+            assert!(e.contains("feature 2000:") && e.contains("\"GP\""), "{e}");
+        }
+        // A row whose geometry is text, after a broken blob in the same chunk: the blob's error.
+        geometries[4500] = None;
+        let text = dir.path().join("text.gpkg");
+        geopackage(&text, &geometries);
+        let db = Connection::open(&text).unwrap();
+        db.execute("UPDATE homes SET geom = 'POINT (1 2)' WHERE n = 2500", [])
+            .unwrap();
+        drop(db);
+        let e = read(&text, 1 << 20).unwrap_err().to_string();
+        assert!(e.contains("feature 2000:"), "{e}");
+        // Without the broken blobs, the text is named.
+        let db = Connection::open(&text).unwrap();
+        db.execute("DELETE FROM homes WHERE n IN (2000, 2001)", [])
+            .unwrap();
+        drop(db);
+        let e = read(&text, 1 << 20).unwrap_err().to_string();
+        assert!(
+            e.contains("feature 2498:") && e.contains("holds text"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn sqlite_values_become_geojson_attribute_values() {
         assert_eq!(attribute(ValueRef::Integer(7), false), Some(Value::from(7)));
