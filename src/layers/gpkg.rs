@@ -126,8 +126,8 @@ pub fn read_in_chunks(
     sink.finish()
 }
 
-/// Rows stepped through by SQLite (one thread) but not yet made features: a chunk's geometries
-/// are decoded and its attribute maps built in parallel, which costs more than the stepping.
+/// Rows stepped through by SQLite (which steps on one thread) but not yet made features: a
+/// chunk's geometries are decoded and its attribute maps built on every core.
 #[derive(Default)]
 struct Pending {
     /// The file index of the first row.
