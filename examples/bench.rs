@@ -1053,7 +1053,15 @@ fn load_only(args: &Args) -> AnyResult<()> {
         }
         results.push((homes, row));
     }
-    let table = load_table(&results);
+    let mut table = load_table(&results);
+    // Wall seconds on a shared machine mean little without the load they were measured under.
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let minute = load.split_whitespace().next().unwrap_or("?");
+        table += &format!(
+            "\nLoad average (1 minute) at the end: {minute} on {} cores\n",
+            std::thread::available_parallelism().map_or(0, |n| n.get())
+        );
+    }
     println!("{table}");
     if let Some(dir) = args.report.parent() {
         std::fs::create_dir_all(dir)?;

@@ -241,6 +241,41 @@ fn crs_missing_null_unknown_and_overridden() {
     assert!(e.contains("longitude/latitude"), "{e}");
 }
 
+/// Geometries are decoded in parallel: of several broken rows, the first in file order is named,
+/// whether the file is read whole or in chunks (the broken rows lie in the second chunk).
+#[test]
+fn the_first_broken_row_is_named_in_file_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = [20_001, 20_000, 39_000];
+    let wkb: Vec<Vec<u8>> = (0..40_000)
+        .map(|i| match broken.contains(&i) {
+            true => vec![1, 99, 0, 0, 0, 1, 2],
+            false => point_wkb(155000.0 + i as f64, 463000.5),
+        })
+        .collect();
+    let path = write_file(
+        dir.path(),
+        "b.parquet",
+        vec![(
+            "geom",
+            Arc::new(BinaryArray::from_iter_values(wkb)) as ArrayRef,
+        )],
+        Some(&geo(RD_NEW)),
+    );
+    let e = read_err(&path);
+    assert!(e.contains("feature 20000:") && e.contains("WKB"), "{e}");
+    let mut handed = 0;
+    let e = read_chunks(VectorSource::new(&path, None, None), 16384, None, |chunk| {
+        handed += chunk.features.len();
+        Ok(())
+    })
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("feature 20000:"), "{e}");
+    // The first chunk, before the broken rows, was handed on whole.
+    assert_eq!(handed, 16384);
+}
+
 #[test]
 fn broken_files_get_errors_not_panics() {
     let dir = tempfile::tempdir().unwrap();

@@ -14,8 +14,10 @@ use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
 use arrow_array::{Array, ArrayRef, RecordBatch};
 use arrow_schema::DataType;
+use geo::Geometry;
 use parquet::arrow::arrow_reader::{ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
 use parquet::arrow::ProjectionMask;
+use rayon::prelude::*;
 use serde_json::Value;
 
 use super::crs::Crs;
@@ -94,9 +96,12 @@ pub fn read_in_chunks(
     roots.push(geometry_index);
     roots.sort_unstable();
     let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
+    let chunk = chunk.clamp(1, 1 << 20);
+    // Batches of at most a chunk's rows: a chunk of homes (16 384) is then one batch, its
+    // features handed on without being moved from one vector to another.
     let mut batches = builder
         .with_projection(mask)
-        .with_batch_size(BATCH_ROWS)
+        .with_batch_size(chunk.min(BATCH_ROWS))
         .build()
         .map_err(|e| Error::layer(path, format!("the Parquet file cannot be read: {e}")))?;
 
@@ -107,11 +112,15 @@ pub fn read_in_chunks(
         features: Vec::new(),
     };
     let mut sink = Chunks::new(header, f);
-    let chunk = chunk.clamp(1, 1 << 20);
     let mut features: Vec<Feature> = Vec::new();
     let mut index = 0;
     while let Some(batch) = next_batch(&mut batches, path, index)? {
-        features.extend(batch_features(&batch, &geo.column, path, index)?);
+        let read = batch_features(&batch, &geo.column, path, index)?;
+        if features.is_empty() {
+            features = read;
+        } else {
+            features.extend(read);
+        }
         index += batch.num_rows();
         while features.len() >= chunk {
             let rest = features.split_off(chunk);
@@ -307,8 +316,9 @@ fn projjson_crs(projjson: &Value) -> std::result::Result<Crs, String> {
     crs.map_err(|e| format!("the CRS \"{name}\" ({authority}:{code}): {e}"))
 }
 
-/// The features of one batch, the first at file index `first`: geometries decoded row by row,
-/// attributes converted a column at a time.
+/// The features of one batch, the first at file index `first`. A batch is tens of thousands of
+/// rows: geometries are decoded and features built in parallel (a `serde_json` map per feature
+/// costs more than reading its values), errors reported for the first failing row in file order.
 fn batch_features(
     batch: &RecordBatch,
     geometry_column: &str,
@@ -316,21 +326,22 @@ fn batch_features(
     first: usize,
 ) -> Result<Vec<Feature>> {
     let schema = batch.schema();
-    let mut features = Vec::with_capacity(batch.num_rows());
     let geometries = batch
         .column_by_name(geometry_column)
         .expect("the geometry column is projected");
-    for row in 0..batch.num_rows() {
+    let decoded: Vec<std::result::Result<Option<Geometry>, String>> = (0..batch.num_rows())
+        .into_par_iter()
+        .map(|row| match wkb_at(geometries, row) {
+            None => Ok(None),
+            Some(bytes) => super::wkb_reader::geometry(bytes),
+        })
+        .collect();
+    let mut features = Vec::with_capacity(batch.num_rows());
+    for (row, geometry) in decoded.into_iter().enumerate() {
         let index = first + row;
-        let geometry = match wkb_at(geometries, row) {
-            None => None,
-            Some(bytes) => {
-                super::wkb_reader::geometry(bytes).map_err(|m| Error::feature(path, index, m))?
-            }
-        };
         features.push(Feature {
             index,
-            geometry,
+            geometry: geometry.map_err(|m| Error::feature(path, index, m))?,
             props: Properties::new(),
             id: None,
         });
@@ -340,12 +351,15 @@ fn batch_features(
             continue;
         }
         let name = field.name();
-        let values = attribute_values(column)
+        let values = attribute_column(column)
             .map_err(|m| Error::layer(path, format!("column \"{name}\" cannot be read: {m}")))?;
         let Some(values) = values else { continue };
-        for (feature, value) in features.iter_mut().zip(values) {
-            feature.props.insert(name.clone(), value);
-        }
+        features
+            .par_iter_mut()
+            .enumerate()
+            .for_each(|(row, feature)| {
+                feature.props.insert(name.clone(), values.value(row));
+            });
     }
     Ok(features)
 }
@@ -362,35 +376,32 @@ fn wkb_at(column: &ArrayRef, row: usize) -> Option<&[u8]> {
     })
 }
 
-/// A column's values as the attribute values GeoJSON would hold: integers, reals, text,
-/// booleans, null; dates and other types as their text. `None` for a binary column, which no
-/// setting can use.
-fn attribute_values(column: &ArrayRef) -> std::result::Result<Option<Vec<Value>>, String> {
+/// An attribute column cast to one of the few types whose values convert to the attribute
+/// values GeoJSON would hold (see [`AttributeColumn::value`]).
+enum AttributeColumn {
+    Null,
+    Boolean(ArrayRef),
+    UInt64(ArrayRef),
+    Int64(ArrayRef),
+    Float64(ArrayRef),
+    Utf8(ArrayRef),
+    LargeUtf8(ArrayRef),
+    Utf8View(ArrayRef),
+}
+
+/// A column as attribute values: integers, reals, text, booleans, null; dates and other types
+/// as their text. `None` for a binary column, which no setting can use.
+fn attribute_column(column: &ArrayRef) -> std::result::Result<Option<AttributeColumn>, String> {
     let cast = |to: &DataType| arrow_cast::cast(column, to).map_err(|e| e.to_string());
-    let n = column.len();
-    let mut values = Vec::with_capacity(n);
-    match column.data_type() {
+    Ok(Some(match column.data_type() {
         DataType::Binary
         | DataType::LargeBinary
         | DataType::BinaryView
         | DataType::FixedSizeBinary(_) => return Ok(None),
-        DataType::Null => values.resize(n, Value::Null),
-        DataType::Boolean => {
-            let a = column.as_boolean();
-            values.extend((0..n).map(|i| match a.is_null(i) {
-                true => Value::Null,
-                false => Value::Bool(a.value(i)),
-            }));
-        }
-        DataType::UInt64 => {
-            let a = column.as_primitive::<UInt64Type>();
-            values.extend(a.iter().map(|v| v.map_or(Value::Null, Value::from)));
-        }
-        t if t.is_integer() => {
-            let a = cast(&DataType::Int64)?;
-            let a = a.as_primitive::<Int64Type>();
-            values.extend(a.iter().map(|v| v.map_or(Value::Null, Value::from)));
-        }
+        DataType::Null => AttributeColumn::Null,
+        DataType::Boolean => AttributeColumn::Boolean(column.clone()),
+        DataType::UInt64 => AttributeColumn::UInt64(column.clone()),
+        t if t.is_integer() => AttributeColumn::Int64(cast(&DataType::Int64)?),
         t if t.is_floating()
             || matches!(
                 t,
@@ -400,44 +411,59 @@ fn attribute_values(column: &ArrayRef) -> std::result::Result<Option<Vec<Value>>
                     | DataType::Decimal64(..)
             ) =>
         {
-            let a = cast(&DataType::Float64)?;
-            let a = a.as_primitive::<Float64Type>();
-            // NaN and infinities have no JSON number: kept as text, which a count then rejects
-            // with a message naming the attribute.
-            values.extend(a.iter().map(|v| {
-                match v {
-                    None => Value::Null,
-                    Some(v) => serde_json::Number::from_f64(v)
-                        .map(Value::Number)
-                        .unwrap_or_else(|| Value::String(v.to_string())),
-                }
-            }));
+            AttributeColumn::Float64(cast(&DataType::Float64)?)
         }
-        DataType::Utf8 => push_strings(&mut values, column.as_string::<i32>().iter()),
-        DataType::LargeUtf8 => push_strings(&mut values, column.as_string::<i64>().iter()),
-        DataType::Utf8View => push_strings(&mut values, column.as_string_view().iter()),
+        DataType::Utf8 => AttributeColumn::Utf8(column.clone()),
+        DataType::LargeUtf8 => AttributeColumn::LargeUtf8(column.clone()),
+        DataType::Utf8View => AttributeColumn::Utf8View(column.clone()),
         DataType::Dictionary(_, inner) if inner.is_integer() || inner.is_floating() => {
-            return attribute_values(&cast(inner)?);
+            return attribute_column(&cast(inner)?);
         }
-        DataType::Dictionary(..) => {
-            let a = cast(&DataType::Utf8)?;
-            push_strings(&mut values, a.as_string::<i32>().iter());
-        }
+        DataType::Dictionary(..) => AttributeColumn::Utf8(cast(&DataType::Utf8)?),
         _ => {
             let options = arrow_cast::display::FormatOptions::default();
             let text = arrow_cast::display::ArrayFormatter::try_new(column.as_ref(), &options)
                 .map_err(|e| e.to_string())?;
-            values.extend((0..n).map(|i| match column.is_null(i) {
-                true => Value::Null,
-                false => Value::String(text.value(i).to_string()),
-            }));
+            let strings: arrow_array::StringArray = (0..column.len())
+                .map(|i| (!column.is_null(i)).then(|| text.value(i).to_string()))
+                .collect();
+            AttributeColumn::Utf8(std::sync::Arc::new(strings))
         }
-    }
-    Ok(Some(values))
+    }))
 }
 
-fn push_strings<'a>(values: &mut Vec<Value>, strings: impl Iterator<Item = Option<&'a str>>) {
-    values.extend(strings.map(|s| s.map_or(Value::Null, |s| Value::String(s.to_string()))));
+impl AttributeColumn {
+    /// The attribute value of a row.
+    fn value(&self, row: usize) -> Value {
+        match self {
+            AttributeColumn::Null => Value::Null,
+            AttributeColumn::Boolean(a)
+            | AttributeColumn::UInt64(a)
+            | AttributeColumn::Int64(a)
+            | AttributeColumn::Float64(a)
+            | AttributeColumn::Utf8(a)
+            | AttributeColumn::LargeUtf8(a)
+            | AttributeColumn::Utf8View(a)
+                if a.is_null(row) =>
+            {
+                Value::Null
+            }
+            AttributeColumn::Boolean(a) => Value::Bool(a.as_boolean().value(row)),
+            AttributeColumn::UInt64(a) => Value::from(a.as_primitive::<UInt64Type>().value(row)),
+            AttributeColumn::Int64(a) => Value::from(a.as_primitive::<Int64Type>().value(row)),
+            // NaN and infinities have no JSON number: kept as text, which a count then rejects
+            // with a message naming the attribute.
+            AttributeColumn::Float64(a) => {
+                let v = a.as_primitive::<Float64Type>().value(row);
+                serde_json::Number::from_f64(v)
+                    .map(Value::Number)
+                    .unwrap_or_else(|| Value::String(v.to_string()))
+            }
+            AttributeColumn::Utf8(a) => Value::String(a.as_string::<i32>().value(row).into()),
+            AttributeColumn::LargeUtf8(a) => Value::String(a.as_string::<i64>().value(row).into()),
+            AttributeColumn::Utf8View(a) => Value::String(a.as_string_view().value(row).into()),
+        }
+    }
 }
 
 fn listed<'a>(names: impl Iterator<Item = &'a str>) -> String {

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use geo::Geometry;
+use rayon::prelude::*;
 use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
@@ -72,47 +73,118 @@ pub fn read_in_chunks(
     };
     let mut sink = Chunks::new(header, f);
     let chunk = chunk.clamp(1, 1 << 20);
-    let mut features = Vec::with_capacity(chunk.min(1 << 14));
-    let mut index = 0;
-    while let Some(row) = rows.next().map_err(sql_error)? {
-        let geometry = match row.get_ref(0).map_err(sql_error)? {
-            ValueRef::Null => None,
-            ValueRef::Blob(blob) => {
-                geometry(blob).map_err(|m| Error::feature(path, index, m))?
+    let mut pending = Pending::default();
+    loop {
+        // A failure to read a row comes after the errors of the rows before it.
+        let row = match rows.next() {
+            Ok(Some(row)) => row,
+            Ok(None) => break,
+            Err(e) => {
+                pending.features(path, &columns)?;
+                return Err(sql_error(e));
             }
-            other => {
-                return Err(Error::feature(
+        };
+        match row.get_ref(0) {
+            Ok(ValueRef::Null) => pending.geometries.push(Cell::Null),
+            Ok(ValueRef::Blob(blob)) => {
+                let start = pending.blobs.len();
+                pending.blobs.extend_from_slice(blob);
+                pending
+                    .geometries
+                    .push(Cell::Blob(start, pending.blobs.len()));
+            }
+            Ok(other) => {
+                let index = pending.first + pending.geometries.len();
+                let wrong = Error::feature(
                     path,
                     index,
                     format!(
                         "the geometry column \"{geometry_column}\" holds {} instead of a GeoPackage geometry blob",
                         type_name(other)
                     ),
-                ))
+                );
+                pending.features(path, &columns)?;
+                return Err(wrong);
             }
-        };
-        let mut props = Properties::new();
+            Err(e) => {
+                pending.features(path, &columns)?;
+                return Err(sql_error(e));
+            }
+        }
+        // Only an index outside the SELECT's columns fails here.
         for (i, column) in columns.iter().enumerate() {
             let value = row.get_ref(i + 1).map_err(sql_error)?;
-            if let Some(v) = attribute(value, column.boolean) {
-                props.insert(column.name.clone(), v);
-            }
+            pending.values.push(attribute(value, column.boolean));
         }
-        features.push(Feature {
-            index,
-            geometry,
-            props,
-            id: None,
-        });
-        index += 1;
-        if features.len() == chunk {
-            sink.push(std::mem::take(&mut features))?;
+        if pending.geometries.len() == chunk {
+            sink.push(pending.features(path, &columns)?)?;
         }
     }
-    if !features.is_empty() {
-        sink.push(features)?;
+    if !pending.geometries.is_empty() {
+        sink.push(pending.features(path, &columns)?)?;
     }
     sink.finish()
+}
+
+/// Rows stepped through by SQLite (which steps on one thread) but not yet made features: a
+/// chunk's geometries are decoded and its attribute maps built on every core.
+#[derive(Default)]
+struct Pending {
+    /// The file index of the first row.
+    first: usize,
+    /// The rows' geometry blobs, one after the other.
+    blobs: Vec<u8>,
+    geometries: Vec<Cell>,
+    /// The attribute values, row after row (`None` for a BLOB, which no setting can use).
+    values: Vec<Option<Value>>,
+}
+
+/// A row's geometry cell.
+enum Cell {
+    Null,
+    /// Where its blob lies in [`Pending::blobs`].
+    Blob(usize, usize),
+}
+
+impl Pending {
+    /// The pending rows as features (the first failing row's error, in file order); empties
+    /// the rows.
+    fn features(&mut self, path: &Path, columns: &[Column]) -> Result<Vec<Feature>> {
+        let decoded: Vec<std::result::Result<Option<Geometry>, String>> = self
+            .geometries
+            .par_iter()
+            .map(|cell| match cell {
+                Cell::Null => Ok(None),
+                Cell::Blob(start, end) => geometry(&self.blobs[*start..*end]),
+            })
+            .collect();
+        let mut features = Vec::with_capacity(decoded.len());
+        for (geometry, index) in decoded.into_iter().zip(self.first..) {
+            features.push(Feature {
+                index,
+                geometry: geometry.map_err(|m| Error::feature(path, index, m))?,
+                props: Properties::new(),
+                id: None,
+            });
+        }
+        if !columns.is_empty() {
+            features
+                .par_iter_mut()
+                .zip(self.values.par_chunks_mut(columns.len()))
+                .for_each(|(feature, values)| {
+                    for (column, value) in columns.iter().zip(values) {
+                        if let Some(value) = value.take() {
+                            feature.props.insert(column.name.clone(), value);
+                        }
+                    }
+                });
+        }
+        self.first += features.len();
+        self.blobs.clear();
+        self.geometries.clear();
+        self.values.clear();
+        Ok(features)
+    }
 }
 
 /// Opens the file read-only (an input is never written), checking first that it is SQLite.
@@ -425,6 +497,98 @@ mod tests {
         let mut cut = blob(&point_wkb(1.0, 2.0));
         cut.truncate(cut.len() - 4);
         assert!(geometry(&cut).unwrap_err().contains("WKB"));
+    }
+
+    /// A GeoPackage of one layer "homes" in RD New, with an attribute `n` = the row number,
+    /// its geometries the given blobs (`None` for NULL).
+    fn geopackage(path: &Path, geometries: &[Option<Vec<u8>>]) {
+        let db = Connection::open(path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+             INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
+             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
+             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
+             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
+             INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', 'POINT', 28992, 0, 0);
+             CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, n INTEGER);
+             BEGIN;",
+        )
+        .unwrap();
+        for (n, g) in geometries.iter().enumerate() {
+            db.execute(
+                "INSERT INTO homes (geom, n) VALUES (?1, ?2)",
+                rusqlite::params![g, n as i64],
+            )
+            .unwrap();
+        }
+        db.execute_batch("COMMIT;").unwrap();
+    }
+
+    fn read(path: &Path, chunk: usize) -> Result<Vec<Feature>> {
+        let mut features = Vec::new();
+        read_in_chunks(VectorSource::new(path, None, None), chunk, None, |c| {
+            features.extend(c.features);
+            Ok(())
+        })?;
+        Ok(features)
+    }
+
+    #[test]
+    fn rows_read_in_parallel_keep_their_order_and_attributes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homes.gpkg");
+        let geometries: Vec<Option<Vec<u8>>> = (0..5000)
+            .map(|i| (i % 7 != 3).then(|| blob(&point_wkb(155000.0 + i as f64, 463000.0))))
+            .collect();
+        geopackage(&path, &geometries);
+        for chunk in [1000, 1 << 20] {
+            let features = read(&path, chunk).unwrap();
+            assert_eq!(features.len(), 5000);
+            for (i, f) in features.iter().enumerate() {
+                assert_eq!(f.index, i);
+                assert_eq!(f.props.get("n"), Some(&Value::from(i)));
+                let expected = (i % 7 != 3)
+                    .then(|| Geometry::Point(geo::Point::new(155000.0 + i as f64, 463000.0)));
+                assert_eq!(f.geometry, expected, "feature {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_broken_row_is_named_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homes.gpkg");
+        let mut geometries: Vec<Option<Vec<u8>>> = (0..5000)
+            .map(|i| Some(blob(&point_wkb(i as f64, 0.0))))
+            .collect();
+        for broken in [2001, 2000, 4500] {
+            geometries[broken] = Some(b"XY\0\0\0\0\0\0".to_vec());
+        }
+        geopackage(&path, &geometries);
+        for chunk in [1000, 1 << 20] {
+            let e = read(&path, chunk).unwrap_err().to_string();
+            assert!(e.contains("feature 2000:") && e.contains("\"GP\""), "{e}");
+        }
+        // A row whose geometry is text, after a broken blob in the same chunk: the blob's error.
+        geometries[4500] = None;
+        let text = dir.path().join("text.gpkg");
+        geopackage(&text, &geometries);
+        let db = Connection::open(&text).unwrap();
+        db.execute("UPDATE homes SET geom = 'POINT (1 2)' WHERE n = 2500", [])
+            .unwrap();
+        drop(db);
+        let e = read(&text, 1 << 20).unwrap_err().to_string();
+        assert!(e.contains("feature 2000:"), "{e}");
+        // Without the broken blobs, the text is named.
+        let db = Connection::open(&text).unwrap();
+        db.execute("DELETE FROM homes WHERE n IN (2000, 2001)", [])
+            .unwrap();
+        drop(db);
+        let e = read(&text, 1 << 20).unwrap_err().to_string();
+        assert!(
+            e.contains("feature 2498:") && e.contains("holds text"),
+            "{e}"
+        );
     }
 
     #[test]
