@@ -2,15 +2,17 @@
 //! streamed per chunk of homes) against an independent computation: every (home, playground)
 //! distance by brute force with `geo::Euclidean` (0 inside a polygon), fed as explicit pairs
 //! to the reference `e2sfca::e2sfca`; plus a scene checked by hand and the conservation of the
-//! supply handed out.
+//! supply handed out. The children within each norm that step 1 counts for the catchments are
+//! checked against the same brute-force distances.
 
 mod common;
 
 use std::path::Path;
 
 use geo::{Coord, Distance, Euclidean, MultiPolygon, Point, Polygon};
+use kindscape::measures::catchments::{catchments, catchments_counted, Catchments};
 use kindscape::measures::e2sfca::{self, Band, Decay, Reach};
-use kindscape::measures::play_space::play_m2_per_child;
+use kindscape::measures::play_space::{play_m2_per_child, play_space};
 use kindscape::scene::{Amenity, AmenityGeometry, AmenityKind, Scene, ServedBands};
 use kindscape::study::Resolved;
 use proptest::prelude::*;
@@ -219,6 +221,7 @@ fn check_serving(
             w
         );
     }
+    check_children_within(&s, homes, playgrounds, masks, decay, &got)?;
     let handed_out: f64 = homes
         .iter()
         .zip(&got)
@@ -231,6 +234,57 @@ fn check_serving(
         handed_out,
         reached
     );
+    Ok(())
+}
+
+/// The children within each band's norm that step 1 counts on its way: the brute-force
+/// distances' sums per serving playground, and bit for bit what the catchments count in a pass
+/// of their own (the run hands step 1's counts to them).
+fn check_children_within(
+    s: &Scene,
+    homes: &[Home],
+    playgrounds: &[Amenity],
+    masks: &[u64],
+    decay: Decay,
+    per_home: &[f64],
+) -> Result<(), TestCaseError> {
+    let st = study(decay);
+    let play = play_space(&st.catchment, &st.norms, s, None)
+        .unwrap()
+        .unwrap();
+    prop_assert_eq!(&play.per_home, per_home);
+    let counted = play.children_within.unwrap();
+    prop_assert_eq!(counted.kind.as_str(), "playground");
+    for (b, norm) in NORMS.iter().enumerate() {
+        for (j, a) in playgrounds.iter().enumerate() {
+            if masks[j] >> b & 1 == 0 {
+                continue;
+            }
+            let want: f64 = homes
+                .iter()
+                .filter(|h| distance(h, a) <= *norm)
+                .map(|h| h.2[b])
+                .sum();
+            let got = counted.per_band[b][j];
+            prop_assert!(
+                close(got, want, 1e-9),
+                "band {}, playground {}: counted {} brute force {}",
+                b,
+                j,
+                got,
+                want
+            );
+        }
+    }
+    let figures = |c: Catchments| -> Vec<(usize, usize, u64)> {
+        c.items
+            .iter()
+            .map(|i| (i.amenity, i.band, i.children_within.to_bits()))
+            .collect()
+    };
+    let own = catchments(&st.norms, "playground", s, None).unwrap();
+    let handed = catchments_counted(&st.norms, "playground", s, None, Some(&counted)).unwrap();
+    prop_assert_eq!(figures(own), figures(handed));
     Ok(())
 }
 

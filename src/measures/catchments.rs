@@ -9,12 +9,14 @@
 //! already trace where they are). Children within are counted from the same distances as every
 //! other measure (a home inside a polygon amenity is at 0).
 
+use std::borrow::Cow;
+
 use geo::{Buffer, ConcaveHull, Coord, CoordsIter, Geometry, MultiPoint, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::reach::network::NetworkReach;
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
-use crate::scene::Scene;
+use crate::scene::{AmenityKind, Homes, Scene};
 use crate::study::{BandNorm, Norms};
 
 /// One amenity's catchment for one band.
@@ -40,6 +42,16 @@ pub struct Catchments {
     pub items: Vec<Catchment>,
 }
 
+/// The children within each band's norm of every amenity of one kind, in a straight line:
+/// `per_band[band][amenity]`, each summed in home order. E2SFCA's step 1 counts them on its
+/// way through the same (home, amenity) pairs, so a run hands them on instead of searching
+/// every home's amenities again (a pass over about 100 million pairs at 1 M homes).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChildrenWithin {
+    pub kind: String,
+    pub per_band: Vec<Vec<f64>>,
+}
+
 /// The catchments of `kind` (the focus kind), walked over `network` when there is one.
 pub fn catchments(
     norms: &Norms,
@@ -47,10 +59,21 @@ pub fn catchments(
     scene: &Scene,
     network: Option<&NetworkReach>,
 ) -> Option<Catchments> {
+    catchments_counted(norms, kind, scene, network, None)
+}
+
+/// [`catchments`], taking the children within from `counted` when it counted this kind in a
+/// straight line (else they are counted here).
+pub fn catchments_counted(
+    norms: &Norms,
+    kind: &str,
+    scene: &Scene,
+    network: Option<&NetworkReach>,
+    counted: Option<&ChildrenWithin>,
+) -> Option<Catchments> {
     let amenities = scene.kind(kind)?;
     let bands = &norms.kinds.get(kind)?.bands;
     let homes = &scene.homes;
-    let children_of = |h: usize, bn: &BandNorm| homes.children_of(h)[bn.children_band] * bn.share;
     let items: Vec<Catchment> = match network {
         Some(reach) => {
             // One search per barrier graph as far as its largest norm; each band keeps its part.
@@ -87,7 +110,7 @@ pub fn catchments(
                                     band: b,
                                     children_within: found
                                         .iter()
-                                        .map(|&h| children_of(h as usize, bn))
+                                        .map(|&h| children_of(homes, h as usize, bn))
                                         .sum(),
                                     area: hull(points, bn.metres),
                                 }
@@ -99,33 +122,12 @@ pub fn catchments(
                 .collect()
         }
         None => {
-            // The homes in reach of each amenity, from the same range queries as E2SFCA's,
-            // summed in home order whatever the thread count.
-            let index = AmenityIndex::new(&amenities.items);
-            let max = bands.iter().map(|b| b.metres).fold(0.0, f64::max);
-            let mut within = vec![vec![0.0; bands.len()]; amenities.items.len()];
-            chunks_in_order(
-                &homes.coords,
-                |first, chunk| {
-                    let mut terms: Vec<(u32, usize, f64)> = Vec::new();
-                    index.within_each(chunk, max, |i, pairs| {
-                        for &(j, d) in pairs {
-                            for (b, bn) in bands.iter().enumerate() {
-                                let c = children_of(first + i, bn);
-                                if d <= bn.metres && c > 0.0 {
-                                    terms.push((j, b, c));
-                                }
-                            }
-                        }
-                    });
-                    terms
-                },
-                |terms| {
-                    for (j, b, c) in terms {
-                        within[j as usize][b] += c;
-                    }
-                },
-            );
+            let counted = counted.filter(|c| c.kind == kind && c.per_band.len() == bands.len());
+            let within: Cow<[Vec<f64>]> = match counted {
+                Some(c) => Cow::Borrowed(&c.per_band),
+                None => Cow::Owned(children_within(bands, homes, amenities)),
+            };
+            let within = &within;
             amenities
                 .items
                 .par_iter()
@@ -133,7 +135,6 @@ pub fn catchments(
                 .flat_map_iter(|(j, a)| {
                     let geometry = a.geometry.to_geometry();
                     let served = &amenities.served;
-                    let within = &within[j];
                     bands
                         .iter()
                         .enumerate()
@@ -141,7 +142,7 @@ pub fn catchments(
                         .map(move |(b, bn)| Catchment {
                             amenity: j,
                             band: b,
-                            children_within: within[b],
+                            children_within: within[b][j],
                             area: buffer(&geometry, bn.metres),
                         })
                 })
@@ -154,6 +155,43 @@ pub fn catchments(
         walked: network.is_some(),
         items,
     })
+}
+
+/// The children within each band's norm of every amenity in a straight line (`[band][amenity]`):
+/// the homes in reach from the same range queries as E2SFCA's, summed in home order whatever
+/// the thread count.
+fn children_within(bands: &[BandNorm], homes: &Homes, amenities: &AmenityKind) -> Vec<Vec<f64>> {
+    let index = AmenityIndex::new(&amenities.items);
+    let max = bands.iter().map(|b| b.metres).fold(0.0, f64::max);
+    let mut within = vec![vec![0.0; amenities.items.len()]; bands.len()];
+    chunks_in_order(
+        &homes.coords,
+        |first, chunk| {
+            let mut terms: Vec<(u32, usize, f64)> = Vec::new();
+            index.within_each(chunk, max, |i, pairs| {
+                for &(j, d) in pairs {
+                    for (b, bn) in bands.iter().enumerate() {
+                        let c = children_of(homes, first + i, bn);
+                        if d <= bn.metres && c > 0.0 {
+                            terms.push((j, b, c));
+                        }
+                    }
+                }
+            });
+            terms
+        },
+        |terms| {
+            for (j, b, c) in terms {
+                within[b][j as usize] += c;
+            }
+        },
+    );
+    within
+}
+
+/// The children of a band at home `h`.
+fn children_of(homes: &Homes, h: usize, bn: &BandNorm) -> f64 {
+    homes.children_of(h)[bn.children_band] * bn.share
 }
 
 /// Vertices of the disc drawn around a point amenity (its area is 99.9% of the disc's).

@@ -14,6 +14,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
+use super::catchments::ChildrenWithin;
 use super::e2sfca::{self, Decay};
 use crate::error::Result;
 use crate::reach::network::NetworkReach;
@@ -66,9 +67,22 @@ pub fn pair_estimate(
     })
 }
 
-/// Step 1's terms of a chunk of homes: per band, (facility, decay-weighted children) in
-/// (home, facility) order.
-type TermsPerBand = Vec<Vec<(u32, f64)>>;
+/// One band's step-1 terms of a chunk of homes: `pairs`, (facility, decay weight) in (home,
+/// facility) order; `homes`, per home with pairs its children and where its pairs end. The
+/// children are a home's, not a pair's, so they are kept once per home.
+#[derive(Default)]
+struct BandTerms {
+    pairs: Vec<(u32, f64)>,
+    homes: Vec<(usize, f64)>,
+}
+
+/// Play space per child for every home and, in a straight line, the children within each
+/// band's norm of every facility, which step 1 counts on its way (the catchments' figures).
+#[derive(Debug, Clone)]
+pub struct PlaySpace {
+    pub per_home: Vec<f64>,
+    pub children_within: Option<ChildrenWithin>,
+}
 
 /// Square metres of play space per child for every home (children-weighted over its bands),
 /// with the `[catchment]` kind's capacity as supply and each band's norm as its catchment.
@@ -86,6 +100,16 @@ pub fn play_m2_per_child(
     scene: &Scene,
     network: Option<&NetworkReach>,
 ) -> Result<Option<Vec<f64>>> {
+    Ok(play_space(catchment, norms, scene, network)?.map(|p| p.per_home))
+}
+
+/// [`play_m2_per_child`], with the children within each facility's bands when it counts them.
+pub fn play_space(
+    catchment: &CatchmentSettings,
+    norms: &Norms,
+    scene: &Scene,
+    network: Option<&NetworkReach>,
+) -> Result<Option<PlaySpace>> {
     let kind = &catchment.kind.value;
     let Some(amenities) = scene.kind(kind) else {
         return Ok(None);
@@ -110,9 +134,10 @@ pub fn play_m2_per_child(
         }
     }
     if let Some(reach) = network {
-        return Ok(Some(network_play_space(
-            reach, amenities, norms, decay, &supply, homes,
-        )));
+        return Ok(Some(PlaySpace {
+            per_home: network_play_space(reach, amenities, norms, decay, &supply, homes),
+            children_within: None,
+        }));
     }
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let index = AmenityIndex::new(&amenities.items);
@@ -120,18 +145,22 @@ pub fn play_m2_per_child(
     // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
     // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
     // counts for a band when its distance is within the band's norm: every such pair is within
-    // the largest catchment, so this finds the same pairs as one query per band would.
+    // the largest catchment, so this finds the same pairs as one query per band would. The
+    // children within each band's norm (undecayed) are summed alongside, for the catchments.
     let mut per_band = vec![vec![0.0; supply.len()]; norms.len()];
+    let mut within = vec![vec![0.0; supply.len()]; norms.len()];
     // Consumed term buffers go back to a pool for the next chunks: their memory is allocated
     // (and faulted in) for the first wave of chunks only, not grown again for every chunk.
-    let pool: Mutex<Vec<TermsPerBand>> = Mutex::new(Vec::new());
+    let pool: Mutex<Vec<Vec<BandTerms>>> = Mutex::new(Vec::new());
     let lock = || pool.lock().unwrap_or_else(|e| e.into_inner());
     chunks_in_order(
         &homes.coords,
         |first, chunk| {
-            let mut terms = lock()
-                .pop()
-                .unwrap_or_else(|| vec![Vec::new(); norms.len()]);
+            let mut terms = lock().pop().unwrap_or_else(|| {
+                std::iter::repeat_with(BandTerms::default)
+                    .take(norms.len())
+                    .collect()
+            });
             index.within_each(chunk, max_radius, |i, pairs| {
                 for (b, (bn, terms)) in norms.iter().zip(terms.iter_mut()).enumerate() {
                     let c = children(homes, first + i, bn);
@@ -140,19 +169,30 @@ pub fn play_m2_per_child(
                     }
                     let in_band =
                         |p: &&(u32, f64)| p.1 <= bn.metres && served.serves(p.0 as usize, b);
+                    let before = terms.pairs.len();
                     for &(j, d) in pairs.iter().filter(in_band) {
-                        terms.push((j, c * decay.weight(d, bn.metres)));
+                        terms.pairs.push((j, decay.weight(d, bn.metres)));
+                    }
+                    if terms.pairs.len() > before {
+                        terms.homes.push((terms.pairs.len(), c));
                     }
                 }
             });
             terms
         },
         |mut terms| {
-            for (weighted, terms) in per_band.iter_mut().zip(terms.iter_mut()) {
-                for &(j, t) in terms.iter() {
-                    weighted[j as usize] += t;
+            for ((weighted, within), terms) in per_band.iter_mut().zip(&mut within).zip(&mut terms)
+            {
+                let mut start = 0;
+                for &(end, c) in &terms.homes {
+                    for &(j, w) in &terms.pairs[start..end] {
+                        weighted[j as usize] += c * w;
+                        within[j as usize] += c;
+                    }
+                    start = end;
                 }
-                terms.clear();
+                terms.pairs.clear();
+                terms.homes.clear();
             }
             lock().push(terms);
         },
@@ -183,7 +223,13 @@ pub fn play_m2_per_child(
                 out[i] = over_bands(homes, first + i, norms, access.iter().copied());
             });
         });
-    Ok(Some(per_home))
+    Ok(Some(PlaySpace {
+        per_home,
+        children_within: Some(ChildrenWithin {
+            kind: amenities.kind.clone(),
+            per_band: within,
+        }),
+    }))
 }
 
 /// The children of a band at a home.

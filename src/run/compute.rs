@@ -227,6 +227,8 @@ pub fn compute(
     };
 
     observer.begin("measures");
+    // What E2SFCA's step 1 counts on its way, for the catchments.
+    let mut children_within = None;
     let Assessment {
         measures,
         mut figures,
@@ -238,12 +240,16 @@ pub fn compute(
         &scene,
         &distances,
         || {
-            measures::play_space::play_m2_per_child(
+            let play = measures::play_space::play_space(
                 &study.catchment,
                 &study.norms,
                 &scene,
                 network_reach.as_ref(),
-            )
+            )?;
+            Ok(play.map(|p| {
+                children_within = p.children_within;
+                p.per_home
+            }))
         },
         None,
         &warnings,
@@ -290,8 +296,14 @@ pub fn compute(
         None => None,
     };
     observer.begin("catchments");
-    let catchments =
-        measures::catchments::catchments(norms, &study.focus_kind, &scene, network_reach.as_ref());
+    let catchments = measures::catchments::catchments_counted(
+        norms,
+        &study.focus_kind,
+        &scene,
+        network_reach.as_ref(),
+        children_within.as_ref(),
+    );
+    drop(children_within);
     observer.end("catchments");
     let scenarios = if deltas.is_empty() {
         Vec::new()

@@ -186,16 +186,28 @@ pub fn maps(input: &ReportInput, base: Option<&MapBase>) -> Markup {
         return section("maps", t.get("nav.maps"), super::absent(note));
     };
     let stars = site_stars(input);
-    let mut figures = kind_maps(input, base, &stars);
+    // The largest parts (the gap map's hexagons of every home, the catchments, the
+    // histograms over every home) are drawn side by side; the page puts them in its order.
+    let ((mut figures, gap), (catchments, histograms)) = rayon::join(
+        || {
+            rayon::join(
+                || kind_maps(input, base, &stars),
+                || gap_map(input, base, &stars),
+            )
+        },
+        || {
+            rayon::join(
+                || super::catchment_maps::catchment_maps(input, base),
+                || distance_histograms(input),
+            )
+        },
+    );
     let mut after_focus = 1.min(figures.len());
-    if let Some(gap) = gap_map(input, base, &stars) {
+    if let Some(gap) = gap {
         figures.insert(after_focus, gap);
         after_focus += 1;
     }
-    for (i, map) in super::catchment_maps::catchment_maps(input, base)
-        .into_iter()
-        .enumerate()
-    {
+    for (i, map) in catchments.into_iter().enumerate() {
         figures.insert(after_focus + i, map);
     }
     figures.push(score_map(input, base));
@@ -217,7 +229,7 @@ pub fn maps(input: &ReportInput, base: Option<&MapBase>) -> Markup {
             }
             "."
         }
-        (distance_histograms(input))
+        (histograms)
     };
     section("maps", t.get("nav.maps"), inner)
 }
