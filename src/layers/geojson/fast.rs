@@ -164,23 +164,22 @@ impl<'b> Parser<'b, '_> {
     /// A string without escapes or control characters, as valid UTF-8 bytes (the position
     /// moves only past one).
     fn plain_bytes(&mut self) -> Option<&'b [u8]> {
-        self.plain_string().map(str::as_bytes)
-    }
-
-    /// A string without escapes or control characters (the position moves only past one).
-    /// Its UTF-8 is checked once, here, for names and text values alike.
-    fn plain_string(&mut self) -> Option<&'b str> {
         if self.b.get(self.i) != Some(&b'"') {
             return None;
         }
         let start = self.i + 1;
         let len = plain_len(&self.b[start..])?;
-        if self.b[start + len] != b'"' {
+        let bytes = &self.b[start..start + len];
+        if self.b[start + len] != b'"' || !(bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
+        {
             return None;
         }
-        let text = std::str::from_utf8(&self.b[start..start + len]).ok()?;
         self.i = start + len + 1;
-        Some(text)
+        Some(bytes)
+    }
+
+    fn plain_string(&mut self) -> Option<&'b str> {
+        std::str::from_utf8(self.plain_bytes()?).ok()
     }
 
     /// A number as serde_json reads it into a coordinate: the text's nearest `f64` (as
