@@ -303,8 +303,9 @@ fn parse_features<'b>(
     pieces
         .par_iter()
         .enumerate()
-        .map(|(i, text)| {
-            match fast::feature(text, first + i, keep)
+        .map_init(
+            lean::Coordinates::default,
+            |scratch, (i, text)| match fast::feature(text, first + i, keep, scratch)
                 .or_else(|| lean::feature(text, first + i, keep))
             {
                 Some(f) => Ok(f),
@@ -317,8 +318,8 @@ fn parse_features<'b>(
                             Error::feature(path, first + i, format!("not a GeoJSON feature ({e})"))
                         })),
                 },
-            }
-        })
+            },
+        )
         .collect()
 }
 
@@ -330,9 +331,17 @@ fn read_span(
     buf: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     buf.clear();
-    buf.resize((end - start) as usize, 0);
     file.seek(SeekFrom::Start(start))?;
-    file.read_exact(buf)
+    // Into the buffer's spare room: zeroing it first costs as much again.
+    buf.reserve(usize::try_from(end - start).unwrap_or(usize::MAX));
+    let read = file.take(end - start).read_to_end(buf)?;
+    if read as u64 != end - start {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "failed to fill whole buffer",
+        ));
+    }
+    Ok(())
 }
 
 /// The whole document through serde: the features and the legacy `crs` member.

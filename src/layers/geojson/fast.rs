@@ -15,9 +15,19 @@ use super::lean::{simple_geometry, Coordinates, Token};
 use crate::layers::{Feature, Properties};
 
 /// The feature at `index` of a file, with the attributes in `keep` (all when `None`), or
-/// `None` when the lean path should read it.
-pub(super) fn feature(text: &[u8], index: usize, keep: Option<&[String]>) -> Option<Feature> {
-    let mut p = Parser { b: text, i: 0 };
+/// `None` when the lean path should read it. `scratch` holds the coordinates while they are
+/// read: one vector for all the features a thread reads rather than one per feature.
+pub(super) fn feature(
+    text: &[u8],
+    index: usize,
+    keep: Option<&[String]>,
+    scratch: &mut Coordinates,
+) -> Option<Feature> {
+    let mut p = Parser {
+        b: text,
+        i: 0,
+        coords: scratch,
+    };
     let (mut kind, mut geometry, mut id, mut props) = (false, None, None, None);
     p.object(|p, key| {
         match key {
@@ -71,12 +81,38 @@ const POWERS_OF_TEN: [f64; 23] = [
     1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
 ];
 
-struct Parser<'b> {
+struct Parser<'b, 's> {
     b: &'b [u8],
     i: usize,
+    coords: &'s mut Coordinates,
 }
 
-impl<'b> Parser<'b> {
+/// The length of the plain text at the start of `s`, up to the first byte in `STRING_STOP`;
+/// `None` when there is none. Eight bytes at a time: names and ids are most of a homes file.
+fn plain_len(s: &[u8]) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `v` that is below `n`. Exact for the first such byte; the
+    // borrow of the subtraction can only mark bytes after it.
+    let below = |v: u64, n: u64| v.wrapping_sub(ONES * n) & !v & HIGH;
+    let mut k = 0;
+    while let Some(word) = s.get(k..k + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let stop = below(w, 0x20)
+            | below(w ^ (ONES * u64::from(b'"')), 1)
+            | below(w ^ (ONES * u64::from(b'\\')), 1);
+        if stop != 0 {
+            return Some(k + stop.trailing_zeros() as usize / 8);
+        }
+        k += 8;
+    }
+    s[k..]
+        .iter()
+        .position(|&c| STRING_STOP[c as usize])
+        .map(|p| k + p)
+}
+
+impl<'b> Parser<'b, '_> {
     fn ws(&mut self) {
         while matches!(self.b.get(self.i), Some(b' ' | b'\n' | b'\r' | b'\t')) {
             self.i += 1;
@@ -132,9 +168,7 @@ impl<'b> Parser<'b> {
             return None;
         }
         let start = self.i + 1;
-        let len = self.b[start..]
-            .iter()
-            .position(|&c| STRING_STOP[c as usize])?;
+        let len = plain_len(&self.b[start..])?;
         let bytes = &self.b[start..start + len];
         if self.b[start + len] != b'"' || !(bytes.is_ascii() || std::str::from_utf8(bytes).is_ok())
         {
@@ -227,29 +261,30 @@ impl<'b> Parser<'b> {
         self.object(|p, key| match key {
             b"type" => set_once(&mut kind, p.plain_bytes()?),
             b"coordinates" => {
-                let mut c = Coordinates(Vec::with_capacity(8));
-                p.coordinates(&mut c)?;
-                set_once(&mut coordinates, c)
+                p.coords.0.clear();
+                p.coordinates()?;
+                set_once(&mut coordinates, ())
             }
             // A collection (and its members) is the lean path's.
             b"geometries" => None,
             _ => p.skip(),
         })?;
-        simple_geometry(std::str::from_utf8(kind?).ok()?, coordinates.as_ref()?)
+        coordinates?;
+        simple_geometry(std::str::from_utf8(kind?).ok()?, self.coords)
     }
 
-    fn coordinates(&mut self, out: &mut Coordinates) -> Option<()> {
+    fn coordinates(&mut self) -> Option<()> {
         if !self.eat(b'[') {
             let v = self.number()?;
-            out.0.push(Token::Number(v));
+            self.coords.0.push(Token::Number(v));
             return Some(());
         }
-        let at = out.open();
+        let at = self.coords.open();
         let mut len = 0u32;
         if !self.eat(b']') {
             loop {
                 self.ws();
-                self.coordinates(out)?;
+                self.coordinates()?;
                 len += 1;
                 if self.eat(b']') {
                     break;
@@ -259,7 +294,7 @@ impl<'b> Parser<'b> {
                 }
             }
         }
-        out.close(at, len);
+        self.coords.close(at, len);
         Some(())
     }
 
@@ -324,7 +359,11 @@ mod tests {
 
     /// The fast reading agrees with the lean one, or leaves the feature to it.
     fn agrees(text: &str, keep: Option<&[String]>) -> Result<bool, String> {
-        match (feature(text.as_bytes(), 5, keep), lean(text, keep)) {
+        let mut scratch = Coordinates::default();
+        match (
+            feature(text.as_bytes(), 5, keep, &mut scratch),
+            lean(text, keep),
+        ) {
             (Some(a), Some(b)) => {
                 let same_numbers = format!("{:?}", a.geometry) == format!("{:?}", b.geometry);
                 if a.index == b.index && same_numbers && a.props == b.props && a.id == b.id {
@@ -371,7 +410,21 @@ mod tests {
             r#"{"type":"Feature","geometry":null,"properties":{"other":01}}"#,
             r#"{"type":"Feature","geometry":{"type":"Point","coordinates":[1.,2]},"properties":{}}"#,
         ] {
-            assert!(feature(text.as_bytes(), 0, None).is_none(), "{text}");
+            let mut scratch = Coordinates::default();
+            assert!(
+                feature(text.as_bytes(), 0, None, &mut scratch).is_none(),
+                "{text}"
+            );
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn plain_len_stops_where_the_table_stops(
+            text in proptest::collection::vec(prop_oneof![Just(b'"'), Just(b'\\'), 0u8..0x21, 0x7eu8..=0xff, Just(b'a')], 0..40)
+        ) {
+            let bytewise = text.iter().position(|&c| STRING_STOP[c as usize]);
+            prop_assert_eq!(plain_len(&text), bytewise);
         }
     }
 
