@@ -82,6 +82,7 @@
 
 mod attach;
 mod build;
+mod chains;
 mod dijkstra;
 mod distances;
 mod sided;
