@@ -17,8 +17,8 @@ const KEPT: u32 = u32::MAX;
 /// The chains of one sided graph.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Chains {
-    /// Per node: its chain and its position among the chain's inner nodes, or `KEPT`.
-    inside: Vec<(u32, u32)>,
+    /// Per node: its chain, or `KEPT`.
+    inside: Vec<u32>,
     /// Per node, the chains leaving it (CSR): `chain * 2` where it is the chain's first end,
     /// `chain * 2 + 1` where it is the last (a chain from a node back to itself is there twice).
     out_offsets: Vec<u32>,
@@ -71,7 +71,7 @@ impl Chains {
             .collect();
         let mut used = vec![false; g.targets.len()];
         let mut c = Chains {
-            inside: vec![(KEPT, 0); n],
+            inside: vec![KEPT; n],
             inner_offsets: vec![0],
             ..Chains::default()
         };
@@ -80,7 +80,7 @@ impl Chains {
         for ring_pass in [false, true] {
             for v in 0..n {
                 if ring_pass {
-                    if kept[v] || c.inside[v].0 != KEPT {
+                    if kept[v] || c.inside[v] != KEPT {
                         continue;
                     }
                     kept[v] = true;
@@ -141,8 +141,7 @@ impl Chains {
                 self.inner_offsets.push(self.inner.len() as u32);
                 return;
             }
-            let position = self.inner.len() as u32 - self.inner_offsets[chain as usize];
-            self.inside[here as usize] = (chain, position);
+            self.inside[here as usize] = chain;
             self.inner.push(here);
             slot = at
                 .clone()
@@ -155,14 +154,16 @@ impl Chains {
     /// True when `v` is not inside a chain.
     #[inline]
     pub fn is_kept(&self, v: u32) -> bool {
-        self.inside[v as usize].0 == KEPT
+        self.inside[v as usize] == KEPT
     }
 
-    /// An inner node's chain and its position in it (1 to the chain's `len() - 1`).
-    #[inline]
+    /// An inner node's chain and its position in it (1 to the chain's `len() - 1`). Found by
+    /// a look along the chain rather than stored: only seeds inside a chain ask, and a
+    /// position per node would cost 4 bytes a node in every graph.
     pub fn position(&self, v: u32) -> (u32, usize) {
-        let (chain, i) = self.inside[v as usize];
-        (chain, i as usize + 1)
+        let chain = self.inside[v as usize];
+        let at = self.chain(chain).inner.iter().position(|&u| u == v);
+        (chain, at.expect("an inner node is in its chain") + 1)
     }
 
     /// The chains leaving kept node `v`: (chain, true when `v` is its last end).
@@ -193,7 +194,7 @@ impl Chains {
     #[cfg(test)]
     pub fn counts(&self) -> (usize, usize) {
         (
-            self.inside.iter().filter(|i| i.0 == KEPT).count(),
+            self.inside.iter().filter(|&&i| i == KEPT).count(),
             self.ends.len(),
         )
     }

@@ -192,7 +192,7 @@ proptest! {
             for &v in &touched {
                 prop_assert_eq!(scratch.dist[v as usize].to_bits(), want[v as usize].to_bits());
             }
-            let keep = |v: u32| v % every == 0;
+            let keep = |v: u32| v.is_multiple_of(every);
             let in_order = scratch.in_search_order(&g, &seeds, max_distance, keep);
             let want_order: Vec<u32> = order.into_iter().filter(|&v| keep(v)).collect();
             prop_assert_eq!(in_order, want_order);
