@@ -71,7 +71,9 @@
 //! # Distances
 //!
 //! Per amenity kind and barrier set, one multi-source Dijkstra (a binary heap over the CSR
-//! arrays, stopping at `max_distance`) from every amenity attach point gives each home its
+//! arrays, stopping at `max_distance`; a street cut into many pieces is a chain of degree-2
+//! nodes, walked piece by piece without the heap, see `chains`) from every amenity attach
+//! point gives each home its
 //! distance: the best of reaching its edge's two ends plus the way along the edge, or walking
 //! along the shared edge straight to an amenity attach point on the same edge and side. Each
 //! node also carries which amenity its distance came from (a `u32` label per node, the seeds
@@ -82,6 +84,7 @@
 
 mod attach;
 mod build;
+mod chains;
 mod dijkstra;
 mod distances;
 mod sided;

@@ -5,6 +5,7 @@
 use std::f64::consts::TAU;
 
 use super::attach::opens_into;
+use super::chains::Chains;
 use super::WalkNetwork;
 
 /// A graph to run Dijkstra on, with the map from base edges to its nodes.
@@ -21,6 +22,10 @@ pub(crate) struct SidedGraph {
     pub edge_count: usize,
     /// Barrier nodes left whole because they are crossings.
     pub crossing_nodes: usize,
+    /// The chains of degree-2 nodes, which the search walks without its heap.
+    pub chains: Chains,
+    /// The shortest edge (infinite without edges).
+    pub min_weight: f64,
 }
 
 /// True when a highway class is one of `barriers`, directly or as its `_link` ramp.
@@ -140,7 +145,8 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
             fill[from as usize] += 1;
         }
     }
-    SidedGraph {
+    let min_weight = weights.iter().copied().fold(f64::INFINITY, f64::min);
+    let mut g = SidedGraph {
         offsets,
         targets,
         weights,
@@ -149,7 +155,11 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
         node_count,
         edge_count: pairs.len(),
         crossing_nodes,
-    }
+        chains: Chains::default(),
+        min_weight,
+    };
+    g.chains = Chains::build(&g);
+    g
 }
 
 /// Pushes the copies of `node` in `g` that the directions `wedge` (start angle, sweep

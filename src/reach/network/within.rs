@@ -15,7 +15,7 @@ use rstar::primitives::GeomWithData;
 use rstar::{RTree, AABB};
 
 use super::attach::{amenity_attaches, attach_point, Attach, Joins};
-use super::dijkstra::Scratch;
+use super::dijkstra::{Scratch, Seed};
 use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
 use super::sided::SidedGraph;
 use super::WalkNetwork;
@@ -330,7 +330,7 @@ impl<'a> NetworkReach<'a> {
         let g = &self.graphs[graph];
         let (seeds, _) = seeds_of(self.net, g, &facility.joins);
         scratch.search.run(g, &seeds, radius);
-        let nodes = self.junctions_reached(graph, &scratch.search);
+        let nodes = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
         scratch.search.clear();
         nodes
     }
@@ -392,7 +392,7 @@ impl<'a> NetworkReach<'a> {
                 }
             }
             if nodes {
-                junctions = self.junctions_reached(graph, &scratch.search);
+                junctions = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
             }
             scratch.search.clear();
         }
@@ -403,15 +403,27 @@ impl<'a> NetworkReach<'a> {
         (found, junctions)
     }
 
-    /// The junctions and line ends the last search reached, with their distance.
-    fn junctions_reached(&self, graph: usize, search: &Scratch) -> Vec<(Coord, f64)> {
+    /// The junctions and line ends the last search (from `seeds` within `radius`) reached,
+    /// with their distance, in the order a search one edge at a time reaches them (the
+    /// catchment's outline depends on it).
+    fn junctions_reached(
+        &self,
+        graph: usize,
+        seeds: &[Seed],
+        radius: f64,
+        search: &mut Scratch,
+    ) -> Vec<(Coord, f64)> {
         let base = &self.base_node[graph];
+        let vertex = |v: u32| self.net.vertex[base[v as usize] as usize];
         search
-            .touched
-            .iter()
-            .map(|&v| (base[v as usize] as usize, search.dist[v as usize]))
-            .filter(|&(n, _)| self.net.vertex[n])
-            .map(|(n, d)| (self.net.coords[n], d))
+            .in_search_order(&self.graphs[graph], seeds, radius, vertex)
+            .into_iter()
+            .map(|v| {
+                (
+                    self.net.coords[base[v as usize] as usize],
+                    search.dist[v as usize],
+                )
+            })
             .collect()
     }
 
