@@ -134,10 +134,11 @@ pub fn figures(
     measured: Option<&[usize]>,
 ) -> NeighbourhoodFigures {
     let focus = crate::measures::gaps::focus_index(focus_kind, scene);
-    use rayon::prelude::*;
+    // One kind at a time: [`aggregate`] already runs the neighbourhoods side by side, and over
+    // the study area each kind holds a distance pair per home and band (48 bytes a home).
     let kinds = scene
         .amenities
-        .par_iter()
+        .iter()
         .enumerate()
         .map(|(k, kind)| {
             if measured.is_some_and(|m| !m.contains(&k)) {
