@@ -75,9 +75,10 @@ pub fn human_bytes(bytes: u64) -> String {
     }
 }
 
-/// About what a run holds per home at its peak, all stages together: 8 M homes peak at 4.4 GB
-/// in the whole flow with a network (docs/PERFORMANCE.md), and a raster grid's cells take more
-/// while they are read as features. Used to refuse, before the work, more homes than fit.
+/// About what a run holds per home at its peak, all stages together: 8 M homes peak at 5.1 GB
+/// in the whole flow over a dense network (docs/PERFORMANCE.md), and a raster grid's cells
+/// take more while they are read as features. Used to refuse, before the work, more homes than
+/// fit.
 pub const BYTES_PER_HOME: u64 = 1024;
 
 /// Refuses `homes` homes when a run on them would not fit in memory.

@@ -98,6 +98,31 @@ pub fn study_area(
     )
 }
 
+/// Per home and band with children reached over the network, the ratio of its network to its
+/// straight-line distance (`distance(home, band, norm)` gives both), with the children as weight.
+fn detours(
+    norms: &[&BandNorm],
+    homes: &[usize],
+    scene: &Scene,
+    distance: impl Fn(usize, usize, &BandNorm) -> (f64, f64),
+) -> Vec<(f64, f64)> {
+    let mut ratios = Vec::new();
+    for &h in homes {
+        let children = scene.homes.children_of(h);
+        for (b, bn) in norms.iter().enumerate() {
+            let w = children[bn.children_band] * bn.share;
+            if w <= 0.0 {
+                continue;
+            }
+            let (s, d) = distance(h, b, bn);
+            if s > 0.0 && s.is_finite() && d.is_finite() {
+                ratios.push((d / s, w));
+            }
+        }
+    }
+    ratios
+}
+
 /// Figures over a group of homes (`measured` as in [`aggregate`]).
 pub fn figures(
     norms: &Norms,
@@ -109,10 +134,11 @@ pub fn figures(
     measured: Option<&[usize]>,
 ) -> NeighbourhoodFigures {
     let focus = crate::measures::gaps::focus_index(focus_kind, scene);
-    use rayon::prelude::*;
+    // One kind at a time: [`aggregate`] already runs the neighbourhoods side by side, and over
+    // the study area each kind holds a distance pair per home and band (48 bytes a home).
     let kinds = scene
         .amenities
-        .par_iter()
+        .iter()
         .enumerate()
         .map(|(k, kind)| {
             if measured.is_some_and(|m| !m.contains(&k)) {
@@ -128,7 +154,6 @@ pub fn figures(
             let mut bands = vec![Coverage::default(); norms.len()];
             let mut bands_net = vec![Coverage::default(); norms.len()];
             let mut pairs: Vec<(f64, f64)> = Vec::with_capacity(homes.len());
-            let mut ratios: Vec<(f64, f64)> = Vec::new();
             for &h in homes {
                 let children = scene.homes.children_of(h);
                 let first = pairs.len();
@@ -149,12 +174,12 @@ pub fn figures(
                         Some(p) => p.1 += w,
                         None => pairs.push((d, w)),
                     }
-                    if network && s > 0.0 && s.is_finite() && d.is_finite() {
-                        ratios.push((d / s, w));
-                    }
                 }
             }
             let quantiles = lower_weighted_quantiles(&mut pairs, &[0.5, 0.9]);
+            // The detours are gathered only once the distances are freed: over the study area
+            // both lists at once were 96 bytes a home per kind in flight.
+            drop(pairs);
             let mut f = KindFigures {
                 coverage: all.share(),
                 coverage_bands: bands.iter().map(|t| t.share()).collect(),
@@ -165,6 +190,9 @@ pub fn figures(
             if network {
                 f.net_coverage = all_net.share();
                 f.net_coverage_bands = bands_net.iter().map(|t| t.share()).collect();
+                let mut ratios = detours(&norms, homes, scene, |h, b, bn| {
+                    (distances.judged_straight(k, b, h), net(h, b, bn))
+                });
                 f.detour = lower_weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f

@@ -403,24 +403,6 @@ fn generated_candidates(
         spacing *= 1.5;
     }
     let existing_index = AmenityIndex::new(existing);
-    let gap_homes: Vec<Amenity> = {
-        let mut homes: Vec<usize> = demand.iter().map(|d| d.home).collect();
-        homes.dedup();
-        homes
-            .into_iter()
-            .map(|h| Amenity {
-                geometry: AmenityGeometry::Point(scene.homes.coords[h]),
-                area_m2: 0.0,
-                capacity: 0.0,
-                id: h.to_string(),
-                name: String::new(),
-                source: String::new(),
-                index: h,
-                attributes: Default::default(),
-            })
-            .collect()
-    };
-    let gap_index = AmenityIndex::new(&gap_homes);
     let mut points = Vec::new();
     let nx = (extent.width() / spacing).ceil() as usize;
     let ny = (extent.height() / spacing).ceil() as usize;
@@ -434,7 +416,7 @@ fn generated_candidates(
         }
     }
     let owner = scene::assign_neighbourhoods(&points, &scene.neighbourhoods);
-    points
+    let open: Vec<Coord> = points
         .into_iter()
         .zip(owner)
         .filter(|(c, o)| {
@@ -442,8 +424,13 @@ fn generated_candidates(
                 && existing_index
                     .nearest(*c)
                     .is_none_or(|(_, d)| d >= min_distance)
-                && gap_index.nearest(*c).is_some_and(|(_, d)| d <= largest)
         })
+        .map(|(c, _)| c)
+        .collect();
+    let near = near_gap_homes(&open, demand, &scene.homes.coords, largest);
+    open.into_iter()
+        .zip(near)
+        .filter(|(_, near)| *near)
         .enumerate()
         .map(|(i, (c, _))| Amenity {
             geometry: AmenityGeometry::Point(c),
@@ -456,6 +443,51 @@ fn generated_candidates(
             attributes: Default::default(),
         })
         .collect()
+}
+
+/// Per point, whether a home with demand lies within `radius` of it. The points (at most about
+/// 20,000 grid sites) are indexed and each home looks for those near it: an index of the homes
+/// instead took about 64 bytes a home with demand (64 MB at 1 M homes).
+fn near_gap_homes(points: &[Coord], demand: &[Demand], homes: &[Coord], radius: f64) -> Vec<bool> {
+    use rayon::prelude::*;
+    use rstar::primitives::GeomWithData;
+    let tree = rstar::RTree::bulk_load(
+        points
+            .iter()
+            .enumerate()
+            .map(|(i, c)| GeomWithData::new([c.x, c.y], i as u32))
+            .collect(),
+    );
+    // The index compares squared distances; the slack keeps every point whose distance rounds
+    // to `radius`, and the test below decides as a distance, as the nearest home's would.
+    let slack = (radius * (1.0 + 1e-9)).powi(2);
+    demand
+        .par_chunks(4096)
+        .fold(
+            || vec![false; points.len()],
+            |mut near, chunk| {
+                let mut last = usize::MAX;
+                for d in chunk
+                    .iter()
+                    .filter(|d| std::mem::replace(&mut last, d.home) != d.home)
+                {
+                    let h = [homes[d.home].x, homes[d.home].y];
+                    for p in tree.locate_within_distance(h, slack) {
+                        if rstar::PointDistance::distance_2(p.geom(), &h).sqrt() <= radius {
+                            near[p.data as usize] = true;
+                        }
+                    }
+                }
+                near
+            },
+        )
+        .reduce(
+            || vec![false; points.len()],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x |= y);
+                a
+            },
+        )
 }
 
 /// The assumption of a `[costs]` attribute: how many chosen sites took their cost from it.
@@ -479,4 +511,77 @@ fn own_cost_lines(
             .with("given", Arg::Figure(given as f64))
             .with("chosen", Arg::Figure(chosen.len() as f64)),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against the brute force the index replaces: each point's nearest home with demand, its
+    /// distance compared with the radius.
+    #[test]
+    fn near_gap_homes_is_the_nearest_home_within_radius() {
+        // A fixed pseudo-random layout (an LCG): homes and grid points over 1 km square.
+        let mut seed = 7u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 11) as f64 / (1u64 << 53) as f64 * 1000.0
+        };
+        let homes: Vec<Coord> = (0..400)
+            .map(|_| Coord {
+                x: next(),
+                y: next(),
+            })
+            .collect();
+        let points: Vec<Coord> = (0..300)
+            .map(|_| Coord {
+                x: next(),
+                y: next(),
+            })
+            .collect();
+        // Every third home has demand, some in two bands (consecutive entries of one home), and
+        // a home far from the others lies exactly 50 m (30, 40) from the last point.
+        let mut homes = homes;
+        homes.push(Coord {
+            x: 2000.0,
+            y: 2000.0,
+        });
+        let mut points = points;
+        points.push(Coord {
+            x: 2030.0,
+            y: 2040.0,
+        });
+        let demand: Vec<Demand> = (0..homes.len())
+            .filter(|h| h % 3 == 0 || *h == homes.len() - 1)
+            .flat_map(|h| {
+                (0..1 + h % 2).map(move |band| Demand {
+                    home: h,
+                    band,
+                    radius: 0.0,
+                    children: 1.0,
+                })
+            })
+            .collect();
+        let mut counts = Vec::new();
+        for radius in [10.0, 50.0, 120.0] {
+            let near = near_gap_homes(&points, &demand, &homes, radius);
+            counts.push(near.iter().filter(|n| **n).count());
+            for (p, got) in points.iter().zip(&near) {
+                let nearest = demand
+                    .iter()
+                    .map(|d| (homes[d.home].x - p.x).hypot(homes[d.home].y - p.y))
+                    .fold(f64::INFINITY, f64::min);
+                assert_eq!(*got, nearest <= radius, "point {p:?}, radius {radius}");
+            }
+        }
+        // Not all alike: the radius decides.
+        assert!(
+            counts[0] > 0 && counts[0] < counts[1] && counts[1] < counts[2],
+            "{counts:?}"
+        );
+        assert!(near_gap_homes(&points, &demand, &homes, 50.0)[points.len() - 1]);
+        assert!(!near_gap_homes(&points, &demand, &homes, 49.999)[points.len() - 1]);
+    }
 }
