@@ -70,10 +70,22 @@ fn ring_point(s: f64) -> Coord {
     let s = s.rem_euclid(360.0);
     let (side, t) = ((s / 90.0).floor(), s % 90.0);
     match side as u8 {
-        0 => Coord { x: 455.0 + t, y: 455.0 },
-        1 => Coord { x: 545.0, y: 455.0 + t },
-        2 => Coord { x: 545.0 - t, y: 545.0 },
-        _ => Coord { x: 455.0, y: 545.0 - t },
+        0 => Coord {
+            x: 455.0 + t,
+            y: 455.0,
+        },
+        1 => Coord {
+            x: 545.0,
+            y: 455.0 + t,
+        },
+        2 => Coord {
+            x: 545.0 - t,
+            y: 545.0,
+        },
+        _ => Coord {
+            x: 455.0,
+            y: 545.0 - t,
+        },
     }
 }
 
@@ -82,10 +94,34 @@ fn ring_point(s: f64) -> Coord {
 fn on_ring(c: Coord) -> (f64, f64) {
     let clamp = |v: f64| v.clamp(455.0, 545.0);
     let sides = [
-        (clamp(c.x) - 455.0, Coord { x: clamp(c.x), y: 455.0 }),
-        (90.0 + clamp(c.y) - 455.0, Coord { x: 545.0, y: clamp(c.y) }),
-        (180.0 + 545.0 - clamp(c.x), Coord { x: clamp(c.x), y: 545.0 }),
-        (270.0 + 545.0 - clamp(c.y), Coord { x: 455.0, y: clamp(c.y) }),
+        (
+            clamp(c.x) - 455.0,
+            Coord {
+                x: clamp(c.x),
+                y: 455.0,
+            },
+        ),
+        (
+            90.0 + clamp(c.y) - 455.0,
+            Coord {
+                x: 545.0,
+                y: clamp(c.y),
+            },
+        ),
+        (
+            180.0 + 545.0 - clamp(c.x),
+            Coord {
+                x: clamp(c.x),
+                y: 545.0,
+            },
+        ),
+        (
+            270.0 + 545.0 - clamp(c.y),
+            Coord {
+                x: 455.0,
+                y: clamp(c.y),
+            },
+        ),
     ];
     sides
         .iter()
@@ -185,7 +221,12 @@ fn at(p: &SitePlan) -> (f64, f64, f64) {
 /// more than the north-east corner's N + E (5).
 fn lake_scene() -> Scene {
     scene(
-        &[(500.0, 560.0), (440.0, 500.0), (560.0, 500.0), (500.0, 440.0)],
+        &[
+            (500.0, 560.0),
+            (440.0, 500.0),
+            (560.0, 500.0),
+            (500.0, 440.0),
+        ],
         vec![1.0, 0.0, 0.0, 2.0, 0.0, 0.0, 4.0, 0.0, 0.0, 8.0, 0.0, 0.0],
     )
 }
@@ -197,25 +238,38 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     let blind = on_grid(&one, &s);
     assert_eq!(at(&blind), (500.0, 500.0, 15.0));
     let g = blind.generated.as_ref().unwrap();
-    assert_eq!((g.at, g.spacing_m, g.ground_from.is_none()), ("grid", 50.0, true));
+    assert_eq!(
+        (g.at, g.spacing_m, g.ground_from.is_none()),
+        ("grid", 50.0, true)
+    );
 
     s.off_limits = ground();
     let seeing = on_grid(&one, &s);
     assert_eq!(at(&seeing), (500.0, 450.0, 14.0));
     let g = seeing.generated.as_ref().unwrap();
     assert_eq!(
-        (g.dropped_in_water, g.dropped_in_buildings, g.dropped_on_private_land),
+        (
+            g.dropped_in_water,
+            g.dropped_in_buildings,
+            g.dropped_on_private_land
+        ),
         (1, 1, 1),
         "the lake's centre, (550, 450) and (450, 450)"
     );
 
     let net = ring(45.0);
-    let networked = study(NORMS, "[network]\npath = \"w.geojson\"\n[sites]\ncount = 1\n");
+    let networked = study(
+        NORMS,
+        "[network]\npath = \"w.geojson\"\n[sites]\ncount = 1\n",
+    );
     s.off_limits = OffLimits::default();
     let on_nodes = walked(&networked, &s, &net);
     assert_eq!(at(&on_nodes), (545.0, 455.0, 12.0));
     assert_eq!(on_nodes.generated.as_ref().unwrap().at, "network");
-    assert_eq!(on_nodes.candidates, 8, "each ring node nearest its own grid point");
+    assert_eq!(
+        on_nodes.candidates, 8,
+        "each ring node nearest its own grid point"
+    );
 
     s.off_limits = ground();
     let public = walked(&networked, &s, &net);
@@ -223,7 +277,11 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     assert_eq!(public.candidates, 6);
     let g = public.generated.as_ref().unwrap();
     assert_eq!(
-        (g.dropped_in_water, g.dropped_in_buildings, g.dropped_on_private_land),
+        (
+            g.dropped_in_water,
+            g.dropped_in_buildings,
+            g.dropped_on_private_land
+        ),
         (0, 1, 1)
     );
     let ground = ground();
@@ -292,7 +350,11 @@ fn network_candidates_are_chosen_as_brute_force_says() {
             let p = walked(&st, &s, &net);
             let points = &p.generated.as_ref().unwrap().points;
             assert_eq!(p.candidates, points.len());
-            assert!(points.len() >= 10, "seed {seed}: {} candidates", points.len());
+            assert!(
+                points.len() >= 10,
+                "seed {seed}: {} candidates",
+                points.len()
+            );
             for c in points {
                 let (_, off) = on_ring(*c);
                 assert!(off < 1e-9, "{c:?} is not a ring node");
@@ -317,7 +379,12 @@ fn network_candidates_are_chosen_as_brute_force_says() {
             let chosen: Vec<usize> = p
                 .sites
                 .iter()
-                .map(|s| points.iter().position(|c| (c.x, c.y) == (s.x, s.y)).unwrap())
+                .map(|s| {
+                    points
+                        .iter()
+                        .position(|c| (c.x, c.y) == (s.x, s.y))
+                        .unwrap()
+                })
                 .collect();
             for (k, site) in p.sites.iter().enumerate() {
                 let gain = value(&chosen[..=k]) - value(&chosen[..k]);
@@ -338,7 +405,10 @@ fn network_candidates_are_chosen_as_brute_force_says() {
                 }
             }
             if count == 1 {
-                assert!((got - best).abs() < 1e-6, "seed {seed}: {got} against {best}");
+                assert!(
+                    (got - best).abs() < 1e-6,
+                    "seed {seed}: {got} against {best}"
+                );
             }
             assert!(got >= (1.0 - (-1.0f64).exp()) * best, "seed {seed}");
             for k in 0..chosen.len() {

@@ -212,8 +212,12 @@ struct TaggedBlock<T> {
     /// Every way's node refs: relations (stored after ways) may need any of them.
     ways: Vec<(i64, Vec<i64>)>,
     tagged_ways: Vec<(i64, T, bool)>,
-    relations: Vec<(i64, T, Vec<(i64, bool)>)>,
+    relations: Vec<RelationRow<T>>,
 }
+
+/// A multipolygon relation: id, what the caller keeps of it, member ways as (way id, role is
+/// "inner").
+type RelationRow<T> = (i64, T, Vec<(i64, bool)>);
 
 /// What [`read_tagged`] found: each selected feature with its selection and shape, in the
 /// order nodes, ways, relations, each by id.
