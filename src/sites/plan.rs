@@ -1,4 +1,5 @@
-//! Site selection for a study: candidates (a layer, or a grid over the gaps), the children each
+//! Site selection for a study: candidates (a layer, or generated over the gaps: walk network
+//! nodes or grid points, on public ground as far as the study knows it), the children each
 //! would newly bring within their band's norm, the maximal covering choice, and its
 //! cost-benefit.
 
@@ -19,7 +20,8 @@ use crate::scene::off_limits::OffLimitsBy;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
 use crate::study::{CandidateLayer, CostSettings, Generate, SitesSettings};
 
-/// The `source` of the candidates kindscape generates on a grid.
+/// The `source` of the candidates kindscape generates (grid points or network nodes; both are
+/// named "grid site N", N in the grid's row order).
 const GENERATED: &str = "generated";
 
 /// One chosen site.
@@ -498,17 +500,18 @@ pub fn generated_candidates(
     let owner = scene::assign_neighbourhoods(&points, &scene.neighbourhoods);
     // A walked distance is never shorter than the straight one: a point farther than the
     // largest norm from every child outside it can bring none within it, on foot or not.
+    // In parallel: a city's network has millions of nodes.
     let near: Vec<Coord> = points
-        .into_iter()
-        .zip(owner)
+        .par_iter()
+        .zip(&owner)
         .filter(|(c, o)| {
             o.is_some()
                 && existing_index
-                    .nearest(*c)
+                    .nearest(**c)
                     .is_none_or(|(_, d)| d >= min_distance)
-                && gap_index.nearest(*c).is_some_and(|(_, d)| d <= largest)
+                && gap_index.nearest(**c).is_some_and(|(_, d)| d <= largest)
         })
-        .map(|(c, _)| c)
+        .map(|(c, _)| *c)
         .collect();
     generated.points_judged = near.len();
     let ground = scene.off_limits.index();
