@@ -238,6 +238,8 @@ case("norm_time_in_hours", ["error", "[norms] playground.\"all\" = \"2 hours\"",
 case("network_speed_negative", ["error", "[network] speed_m_s.\"all\" = -1", "metres per second"], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = -1 }\n')
 case("network_speed_unknown_band", ["error", "[network] speed_m_s.\"4-7\"", "no band \"4-7\""], S + '\n[norms]\nplayground = { all = "5 min" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { "4-7" = 0.9 }\n')
 case("sites_kind_without_amenities", ["error", "[sites] kind \"library\"", "no [[amenities]] entry"], S + '\n[sites]\nkind = "library"\n')
+case("sites_generate_unknown", ["error", "[sites] generate = \"nodes\"", "give \"network\"", "\"grid\""], S + '\n[sites]\ngenerate = "nodes"\n')
+case("sites_generate_network_without_network", ["error", "[sites] generate = \"network\"", "no [network]"], S + '\n[sites]\ngenerate = "network"\n')
 # [closures]: which playgrounds could close. The base layer has two playgrounds, ids "0" and "1".
 C = S + '\n[closures]\n'
 case("closures_count_and_keep_coverage", ["error", "[closures]: give either `count`", "not both"], C + 'count = 1\nkeep_coverage = 0.9\n')

@@ -200,42 +200,57 @@ fn props_from(tags: &[(String, String)], osm_type: &str, id: i64) -> Properties 
 
 type OwnedTags = Vec<(String, String)>;
 
-/// A multipolygon relation: id, tags, member ways as (way id, role is "inner").
-type RelationRow = (i64, OwnedTags, Vec<(i64, bool)>);
-
 fn owned(tags: &[(&str, &str)]) -> OwnedTags {
     tags.iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect()
 }
 
-#[derive(Default)]
-struct AmenityBlock {
+struct TaggedBlock<T> {
     nodes: Vec<(i64, [i32; 2])>,
-    tagged_nodes: Vec<(i64, OwnedTags)>,
+    tagged_nodes: Vec<(i64, T)>,
     /// Every way's node refs: relations (stored after ways) may need any of them.
     ways: Vec<(i64, Vec<i64>)>,
-    tagged_ways: Vec<(i64, OwnedTags)>,
-    relations: Vec<RelationRow>,
+    tagged_ways: Vec<(i64, T, bool)>,
+    relations: Vec<RelationRow<T>>,
 }
 
-/// Reads the features of an .osm.pbf that carry any of `tags` (`"key=value"` or `"key=*"`):
-/// nodes as Points, closed ways as Polygons (unless `area=no`), and `type=multipolygon`
-/// relations assembled from their member ways into MultiPolygons. Coordinates stay in WGS84.
-///
-/// Ways and relations that are cut at the extract's edge are skipped and counted in
-/// [`OsmAmenities::incomplete`], so the caller can warn that amenities near the edge may be
-/// missing.
-pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
-    let filters = parse_tag_filters(path, tags)?;
+/// A multipolygon relation: id, what the caller keeps of it, member ways as (way id, role is
+/// "inner").
+type RelationRow<T> = (i64, T, Vec<(i64, bool)>);
+
+/// What [`read_tagged`] found: each selected feature with its selection and shape, in the
+/// order nodes, ways, relations, each by id.
+struct Tagged<T> {
+    features: Vec<(T, Geometry, &'static str, i64)>,
+    incomplete: usize,
+    not_areas: usize,
+}
+
+/// The features of an .osm.pbf that `select` picks from their tags (`Some`, with what the
+/// caller keeps of them): nodes as Points (only with `with_nodes`), closed ways as Polygons
+/// (unless `area=no`), and `type=multipolygon` (or `boundary`) relations assembled from their
+/// member ways. Coordinates stay in WGS84.
+fn read_tagged<T: Send>(
+    path: &Path,
+    with_nodes: bool,
+    select: impl Fn(&[(&str, &str)]) -> Option<T> + Sync,
+) -> Result<Tagged<T>> {
     let blocks = scan_blocks(path, |block| {
-        let mut out = AmenityBlock::default();
+        let mut out = TaggedBlock {
+            nodes: Vec::new(),
+            tagged_nodes: Vec::new(),
+            ways: Vec::new(),
+            tagged_ways: Vec::new(),
+            relations: Vec::new(),
+        };
         for e in block.elements() {
             if let Some(row) = node_row(&e) {
                 out.nodes.push(row);
-                let t = tags_of(&e);
-                if matches(&filters, t.iter().copied()) {
-                    out.tagged_nodes.push((row.0, owned(&t)));
+                if with_nodes {
+                    if let Some(kept) = select(&tags_of(&e)) {
+                        out.tagged_nodes.push((row.0, kept));
+                    }
                 }
                 continue;
             }
@@ -243,8 +258,9 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
                 Element::Way(w) => {
                     out.ways.push((w.id(), w.refs().collect()));
                     let t = tags_of(&e);
-                    if matches(&filters, t.iter().copied()) {
-                        out.tagged_ways.push((w.id(), owned(&t)));
+                    if let Some(kept) = select(&t) {
+                        let area_no = t.iter().any(|&(k, v)| k == "area" && v == "no");
+                        out.tagged_ways.push((w.id(), kept, area_no));
                     }
                 }
                 Element::Relation(r) => {
@@ -253,13 +269,16 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
                     let multipolygon = t
                         .iter()
                         .any(|&(k, v)| k == "type" && (v == "multipolygon" || v == "boundary"));
-                    if multipolygon && matches(&filters, t.iter().copied()) {
+                    if !multipolygon {
+                        continue;
+                    }
+                    if let Some(kept) = select(&t) {
                         let members = r
                             .members()
                             .filter(|m| m.member_type == RelMemberType::Way)
                             .map(|m| (m.member_id, m.role().unwrap_or("") == "inner"))
                             .collect();
-                        out.relations.push((r.id(), owned(&t), members));
+                        out.relations.push((r.id(), kept, members));
                     }
                 }
                 _ => {}
@@ -288,18 +307,9 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
     let mut features = Vec::new();
     let mut incomplete = 0;
     let mut not_areas = 0;
-    let mut push = |geometry: Geometry, tags: &OwnedTags, osm_type: &str, id: i64| {
-        let index = features.len();
-        features.push(Feature {
-            index,
-            geometry: Some(geometry),
-            props: props_from(tags, osm_type, id),
-            id: Some(format!("{osm_type}/{id}")),
-        });
-    };
-    for (id, t) in &tagged_nodes {
-        if let Some(i) = nodes.index(*id) {
-            push(Geometry::Point(Point(nodes.coord(i))), t, "node", *id);
+    for (id, kept) in tagged_nodes {
+        if let Some(i) = nodes.index(id) {
+            features.push((kept, Geometry::Point(Point(nodes.coord(i))), "node", id));
         }
     }
     let coords_of = |refs: &[i64]| -> Option<Vec<Coord>> {
@@ -307,29 +317,58 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
             .map(|r| nodes.index(*r).map(|i| nodes.coord(i)))
             .collect()
     };
-    for (id, t) in &tagged_ways {
-        let Some(refs) = way_refs.get(id) else {
+    for (id, kept, area_no) in tagged_ways {
+        let Some(refs) = way_refs.get(&id) else {
             continue;
         };
         let closed = refs.len() >= 4 && refs.first() == refs.last();
-        let area_no = t.iter().any(|(k, v)| k == "area" && v == "no");
         match coords_of(refs) {
             None => incomplete += 1,
             Some(_) if !closed || area_no => not_areas += 1,
-            Some(c) => push(
+            Some(c) => features.push((
+                kept,
                 Geometry::Polygon(Polygon::new(LineString(c), vec![])),
-                t,
                 "way",
-                *id,
-            ),
+                id,
+            )),
         }
     }
-    for (id, t, members) in &relations {
-        match assemble_multipolygon(members, &way_refs, &nodes) {
-            Some(mp) => push(Geometry::MultiPolygon(mp), t, "relation", *id),
+    for (id, kept, members) in relations {
+        match assemble_multipolygon(&members, &way_refs, &nodes) {
+            Some(mp) => features.push((kept, Geometry::MultiPolygon(mp), "relation", id)),
             None => incomplete += 1,
         }
     }
+    Ok(Tagged {
+        features,
+        incomplete,
+        not_areas,
+    })
+}
+
+/// Reads the features of an .osm.pbf that carry any of `tags` (`"key=value"` or `"key=*"`):
+/// nodes as Points, closed ways as Polygons (unless `area=no`), and `type=multipolygon`
+/// relations assembled from their member ways into MultiPolygons. Coordinates stay in WGS84.
+///
+/// Ways and relations that are cut at the extract's edge are skipped and counted in
+/// [`OsmAmenities::incomplete`], so the caller can warn that amenities near the edge may be
+/// missing.
+pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
+    let filters = parse_tag_filters(path, tags)?;
+    let tagged = read_tagged(path, true, |t| {
+        matches(&filters, t.iter().copied()).then(|| owned(t))
+    })?;
+    let features = tagged
+        .features
+        .into_iter()
+        .enumerate()
+        .map(|(index, (tags, geometry, osm_type, id))| Feature {
+            index,
+            geometry: Some(geometry),
+            props: props_from(&tags, osm_type, id),
+            id: Some(format!("{osm_type}/{id}")),
+        })
+        .collect();
     Ok(OsmAmenities {
         layer: Layer {
             path: path.to_path_buf(),
@@ -337,9 +376,28 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
             crs_source: CrsSource::File,
             features,
         },
-        incomplete,
-        not_areas,
+        incomplete: tagged.incomplete,
+        not_areas: tagged.not_areas,
     })
+}
+
+/// The areas of an .osm.pbf (closed ways and multipolygon relations, in WGS84) to which
+/// `classify` gives a non-zero set of flags, with those flags; nothing of their tags is kept,
+/// so that every building of a city can be read. Areas cut at the extract's edge are skipped.
+pub fn read_areas(
+    path: &Path,
+    classify: impl Fn(&[(&str, &str)]) -> u8 + Sync,
+) -> Result<Vec<(u8, MultiPolygon)>> {
+    let tagged = read_tagged(path, false, |t| Some(classify(t)).filter(|&c| c != 0))?;
+    Ok(tagged
+        .features
+        .into_iter()
+        .filter_map(|(flags, geometry, _, _)| match geometry {
+            Geometry::Polygon(p) => Some((flags, MultiPolygon(vec![p]))),
+            Geometry::MultiPolygon(mp) => Some((flags, mp)),
+            _ => None,
+        })
+        .collect())
 }
 
 /// Joins member ways end to end into closed rings, then puts each inner ring into the outer ring

@@ -417,6 +417,9 @@ pub fn write_documents(
     if let Some(r) = view.network {
         run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;
     }
+    if let Some(p) = view.sites {
+        run_json["sites"] = json!({"candidates": p.candidates, "generated": p.generated});
+    }
     let text = serde_json::to_string_pretty(&run_json).map_err(|e| Error::Other(e.to_string()))?;
     writer.file("run.json", |w| w.write_all(text.as_bytes()))
 }

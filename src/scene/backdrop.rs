@@ -1,16 +1,20 @@
 //! What the report's maps draw under the figures so that a reader finds their way: streets from
 //! the walking network, and water and green areas from the study's OpenStreetMap extract. None of
 //! it enters a measure; a study without a network or an extract has an empty backdrop.
+//!
+//! The same read of the extract gives the ground where a generated site cannot go
+//! ([`OffLimits`]: water, buildings, private land), when the study generates sites.
 
 use std::path::Path;
 
 use geo::{Coord, Geometry, LineString, MultiPolygon};
 
+use super::off_limits::{OffLimits, PRIVATE_LANDUSE};
 use super::{AmenityGeometry, AmenityKind};
 use crate::error::Result;
 use crate::layers::crs::Crs;
 use crate::layers::walk::WalkWays;
-use crate::layers::{self, Feature};
+use crate::layers::{self};
 use crate::study::Resolved;
 
 /// Streets, water and green in the working CRS.
@@ -59,18 +63,58 @@ const GREEN_TAGS: [&str; 7] = [
 impl Backdrop {
     /// The backdrop of a study: streets from its walk ways, water and green from the first
     /// `.osm.pbf` it reads (network, amenities, homes or neighbourhoods); without green in an
-    /// extract, the polygons of a `green_space` or `park` amenity kind are the green.
+    /// extract, the polygons of a `green_space` or `park` amenity kind are the green. With
+    /// `off_limits`, the same read also gives the ground where a generated site cannot go.
     pub fn of_study(
         study: &Resolved,
         walk: Option<&WalkWays>,
         amenities: &[AmenityKind],
         crs: &Crs,
-    ) -> Result<Backdrop> {
+        off_limits: bool,
+    ) -> Result<(Backdrop, OffLimits)> {
         let streets = walk.map(streets).unwrap_or_default();
-        let (water, mut green) = match study_extract(study) {
-            Some(path) => osm_areas(&study.input_path(&path), crs)?,
-            None => (Vec::new(), Vec::new()),
+        let (areas, mut closed) = match study_extract(study) {
+            Some(given) => {
+                let path = study.input_path(&given);
+                let areas = osm_areas(&path, crs, off_limits)?;
+                let closed = OffLimits {
+                    mapped_by: off_limits.then_some(path),
+                    ..Default::default()
+                };
+                (areas, closed)
+            }
+            None => (Vec::new(), OffLimits::default()),
         };
+        let (mut water, mut green) = (Vec::new(), Vec::new());
+        for (flags, mp) in areas {
+            // Of an area both water and a building (a covered reservoir), water is said first.
+            let kept_out = if !off_limits {
+                None
+            } else if flags & WATER != 0 {
+                Some(&mut closed.water)
+            } else if flags & BUILDING != 0 {
+                Some(&mut closed.buildings)
+            } else if flags & PRIVATE != 0 {
+                Some(&mut closed.private)
+            } else {
+                None
+            };
+            match (flags & WATER != 0, flags & GREEN != 0) {
+                (true, _) => {
+                    kept_out.into_iter().for_each(|v| v.push(mp.clone()));
+                    water.push(mp);
+                }
+                (false, true) => {
+                    kept_out.into_iter().for_each(|v| v.push(mp.clone()));
+                    green.push(mp);
+                }
+                (false, false) => {
+                    if let Some(v) = kept_out {
+                        v.push(mp);
+                    }
+                }
+            }
+        }
         if green.is_empty() {
             green = amenities
                 .iter()
@@ -82,11 +126,14 @@ impl Backdrop {
                 })
                 .collect();
         }
-        Ok(Backdrop {
-            streets,
-            water,
-            green,
-        })
+        Ok((
+            Backdrop {
+                streets,
+                water,
+                green,
+            },
+            closed,
+        ))
     }
 }
 
@@ -127,36 +174,65 @@ pub fn streets(ways: &WalkWays) -> Vec<LineString> {
     lines
 }
 
-/// Water and green areas of an extract, in the working CRS.
-fn osm_areas(path: &Path, crs: &Crs) -> Result<(Vec<MultiPolygon>, Vec<MultiPolygon>)> {
-    let tags: Vec<String> = WATER_TAGS
-        .iter()
-        .chain(&GREEN_TAGS)
-        .map(|t| t.to_string())
-        .collect();
-    let mut layer = layers::osm::read_amenities(path, &tags)?.layer;
-    layer.reproject(crs)?;
-    let (mut water, mut green) = (Vec::new(), Vec::new());
-    for f in &layer.features {
-        let mp = match &f.geometry {
-            Some(Geometry::Polygon(p)) => MultiPolygon(vec![p.clone()]),
-            Some(Geometry::MultiPolygon(mp)) => mp.clone(),
-            _ => continue,
-        };
-        if is_water(f) {
-            water.push(mp);
-        } else {
-            green.push(mp);
+/// What an area of the extract is, as flags: it may be green and private at once.
+const WATER: u8 = 1;
+const GREEN: u8 = 2;
+const BUILDING: u8 = 4;
+const PRIVATE: u8 = 8;
+
+/// The areas of an extract that are water or green, and with `off_limits` also buildings and
+/// private land, each with its flags, in the working CRS (in the extract's order).
+fn osm_areas(path: &Path, crs: &Crs, off_limits: bool) -> Result<Vec<(u8, MultiPolygon)>> {
+    let tagged = |tags: &[(&str, &str)], list: &[&str]| {
+        list.iter().any(|t| {
+            let (k, v) = t.split_once('=').expect("tags are key=value");
+            tags.contains(&(k, v))
+        })
+    };
+    let classify = |tags: &[(&str, &str)]| -> u8 {
+        let mut flags = 0;
+        if tagged(tags, &WATER_TAGS) {
+            flags |= WATER;
+        }
+        if tagged(tags, &GREEN_TAGS) {
+            flags |= GREEN;
+        }
+        if off_limits {
+            if tags.iter().any(|&(k, v)| k == "building" && v != "no") {
+                flags |= BUILDING;
+            }
+            if is_private_land(tags) {
+                flags |= PRIVATE;
+            }
+        }
+        flags
+    };
+    let mut areas = layers::osm::read_areas(path, classify)?;
+    let to_working = Crs::wgs84().to(crs);
+    let mut failed = None;
+    for (_, mp) in &mut areas {
+        let mut g = Geometry::MultiPolygon(std::mem::replace(mp, MultiPolygon(Vec::new())));
+        if let Err(m) = to_working.geometry(&mut g) {
+            failed.get_or_insert(m);
+        }
+        if let Geometry::MultiPolygon(moved) = g {
+            *mp = moved;
         }
     }
-    Ok((water, green))
+    match failed {
+        Some(m) => Err(crate::error::Error::layer(path, m)),
+        None => Ok(areas),
+    }
 }
 
-fn is_water(f: &Feature) -> bool {
-    WATER_TAGS.iter().any(|t| {
-        let (k, v) = t.split_once('=').expect("tags are key=value");
-        f.props.get(k).and_then(|x| x.as_str()) == Some(v)
-    })
+/// Land the public cannot use, as far as OpenStreetMap says: an area tagged `access=private` or
+/// `access=no` (a closed road is a line, not an area, unless `area=yes`), or a `landuse` of
+/// [`PRIVATE_LANDUSE`].
+fn is_private_land(tags: &[(&str, &str)]) -> bool {
+    let value = |key: &str| tags.iter().find(|(k, _)| *k == key).map(|(_, v)| *v);
+    let closed = matches!(value("access"), Some("private" | "no"));
+    let a_line = value("highway").is_some() && value("area") != Some("yes");
+    (closed && !a_line) || value("landuse").is_some_and(|l| PRIVATE_LANDUSE.contains(&l))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod children;
 mod homes;
 mod ids;
 mod neighbourhoods;
+pub mod off_limits;
 mod outliers;
 pub mod polygons;
 pub mod scenarios;
@@ -30,6 +31,7 @@ pub use backdrop::Backdrop;
 pub use homes::{assign_neighbourhoods, feature_homes, Homes};
 pub use ids::{BandId, HomeId, Ids, KindId};
 pub use neighbourhoods::Neighbourhood;
+pub use off_limits::OffLimits;
 
 /// Everything the measures need, in the working CRS.
 pub struct Scene {
@@ -45,6 +47,8 @@ pub struct Scene {
     pub inputs: Vec<InputFile>,
     /// Streets, water and green for the report's maps.
     pub backdrop: Backdrop,
+    /// Where a generated site cannot go (read only when the study generates sites).
+    pub off_limits: OffLimits,
 }
 
 /// A file the run read: path, size and SHA-256, so a result can be traced to its data.
@@ -387,7 +391,9 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     };
     let study_area = outliers::StudyArea::of(&neighbourhoods);
     let amenities = amenities::build(study, amenity_layers, study_area.as_ref(), warnings)?;
-    let backdrop = Backdrop::of_study(study, walk.as_ref(), &amenities, &crs)?;
+    let generates_sites = study.sites.as_ref().is_some_and(|s| s.candidates.is_none());
+    let (backdrop, off_limits) =
+        Backdrop::of_study(study, walk.as_ref(), &amenities, &crs, generates_sites)?;
     let mut added = Vec::with_capacity(study.scenarios.len());
     for sc in &study.scenarios {
         let mut layers = Vec::with_capacity(sc.add.len());
@@ -418,6 +424,7 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
         amenities,
         inputs,
         backdrop,
+        off_limits,
     };
     check_references(study, &scene)?;
     Ok(Loaded {

@@ -57,6 +57,7 @@ impl ScenarioDelta {
             inputs: Vec::new(),
             // The maps draw the base study's; a scenario is compared in tables.
             backdrop: Default::default(),
+            off_limits: Default::default(),
         }
     }
 }

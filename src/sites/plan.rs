@@ -1,8 +1,10 @@
-//! Site selection for a study: candidates (a layer, or a grid over the gaps), the children each
+//! Site selection for a study: candidates (a layer, or generated over the gaps: walk network
+//! nodes or grid points, on public ground as far as the study knows it), the children each
 //! would newly bring within their band's norm, the maximal covering choice, and its
 //! cost-benefit.
 
 use geo::Coord;
+use rayon::prelude::*;
 
 use super::covers::{covers, Demand};
 use super::{assumptions, select, tally, CoverageProblem};
@@ -11,13 +13,15 @@ use crate::equity::priority_weights;
 use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
 use crate::phrase::{Arg, Phrase};
-use crate::reach::network::NetworkReach;
+use crate::reach::network::{NetworkReach, WalkNetwork};
 use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
+use crate::scene::off_limits::OffLimitsBy;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
-use crate::study::{CandidateLayer, CostSettings, SitesSettings};
+use crate::study::{CandidateLayer, CostSettings, Generate, SitesSettings};
 
-/// The `source` of the candidates kindscape generates on a grid.
+/// The `source` of the candidates kindscape generates (grid points or network nodes; both are
+/// named "grid site N", N in the grid's row order).
 const GENERATED: &str = "generated";
 
 /// One chosen site.
@@ -76,6 +80,8 @@ pub struct SitePlan {
     pub band_labels: Vec<String>,
     pub sites: Vec<ChosenSite>,
     pub candidates: usize,
+    /// How the candidates were generated, when no layer gave them.
+    pub generated: Option<Generated>,
     pub cba: CostBenefit,
     /// Every assumption of selection and cost-benefit.
     pub assumptions: Vec<Phrase>,
@@ -136,19 +142,29 @@ pub fn plan(
         d.children * w
     };
 
+    let mut generated = None;
     let Candidates {
         sites: candidates,
         capex_eur: own_capex,
         maintenance_eur_per_year: own_maintenance,
     } = match candidates {
         Some(layer) => layer,
-        None => Candidates::at_default_costs(generated_candidates(
-            scene,
-            &demand,
-            &scene.amenities[k].items,
-            cfg.min_distance_m.value,
-            norms,
-        )),
+        None => {
+            let nodes = match cfg.generate.value {
+                Generate::Network => network.map(NetworkReach::network),
+                Generate::Grid => None,
+            };
+            let (sites, how) = generated_candidates(
+                scene,
+                &demand,
+                &scene.amenities[k].items,
+                cfg.min_distance_m.value,
+                norms,
+                nodes,
+            );
+            generated = Some(how);
+            Candidates::at_default_costs(sites)
+        }
     };
     if candidates.is_empty() {
         warnings.push(format!(
@@ -227,10 +243,12 @@ pub fn plan(
             .with("n", Arg::Figure(candidates.len() as f64))
             .with_part(
                 "from",
-                Some(match &cfg.candidates {
-                    Some(layer) => Phrase::new("assume.candidates_layer")
+                Some(match (&cfg.candidates, &generated) {
+                    (Some(layer), _) => Phrase::new("assume.candidates_layer")
                         .with("layer", Arg::Text(layer.given.clone())),
-                    None => Phrase::new("assume.candidates_grid"),
+                    (None, Some(g)) if g.at == "network" => Phrase::new("assume.candidates_nodes")
+                        .with("spacing", Arg::Fixed(g.spacing_m, 0)),
+                    (None, _) => Phrase::new("assume.candidates_grid"),
                 }),
             )
             .with_part(
@@ -241,6 +259,7 @@ pub fn plan(
                 })),
             ),
     );
+    lines.extend(generated.as_ref().map(ground_line));
     if deprivation.is_some() {
         lines.push(Phrase::new("assume.deprivation"));
     }
@@ -258,6 +277,7 @@ pub fn plan(
         band_labels: norms.iter().map(|b| b.label.clone()).collect(),
         sites,
         candidates: candidates.len(),
+        generated,
         cba: appraisal,
         assumptions: lines,
     }))
@@ -380,21 +400,58 @@ fn candidate_layer(
     })
 }
 
-/// Grid points over the neighbourhoods, inside one, near children outside the norm, and at
-/// least `min_distance` from the existing amenities of the kind. The spacing is half the
-/// smallest norm (at least 25 m), coarsened so that at most about 20,000 points are tried.
-fn generated_candidates(
+/// How the candidates kindscape generated were found: where they stand, on what spacing, and
+/// what was known of the ground (`run.json`, `sites.generated`).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Generated {
+    /// "grid" or "network".
+    pub at: &'static str,
+    /// The grid's spacing; with "network", at most one node per cell of this size.
+    pub spacing_m: f64,
+    /// Points (grid points, or network nodes) inside a neighbourhood, near children outside the
+    /// norm and far enough from the existing amenities: those judged for the ground.
+    pub points_judged: usize,
+    /// The extract that mapped water, buildings and private land; `None`: none of them was
+    /// known, and no point was dropped for them.
+    pub ground_from: Option<std::path::PathBuf>,
+    pub dropped_in_water: usize,
+    pub dropped_in_buildings: usize,
+    pub dropped_on_private_land: usize,
+    /// Where the candidates stand, in candidate order (working CRS).
+    #[serde(skip)]
+    pub points: Vec<Coord>,
+}
+
+/// Candidates over the neighbourhoods, inside one, on public ground as far as the study knows
+/// it ([`OffLimits`](crate::scene::OffLimits)), near children outside the norm, and at least
+/// `min_distance` from the existing amenities of the kind: the points of a square grid, or with
+/// `network` its nodes, the one nearest each grid point of those within half a spacing of it
+/// (so that candidates are as many and as spread as the grid's, but stand on a way). The
+/// spacing is half the smallest norm (at least 25 m), coarsened so that at most about 20,000
+/// grid points are tried.
+pub fn generated_candidates(
     scene: &Scene,
     demand: &[Demand],
     existing: &[Amenity],
     min_distance: f64,
     norms: &[crate::study::BandNorm],
-) -> Vec<Amenity> {
+    network: Option<&WalkNetwork>,
+) -> (Vec<Amenity>, Generated) {
+    let mut generated = Generated {
+        at: if network.is_some() { "network" } else { "grid" },
+        spacing_m: 0.0,
+        points_judged: 0,
+        ground_from: scene.off_limits.mapped_by.clone(),
+        dropped_in_water: 0,
+        dropped_in_buildings: 0,
+        dropped_on_private_land: 0,
+        points: Vec::new(),
+    };
     let Some(extent) = scene.extent() else {
-        return Vec::new();
+        return (Vec::new(), generated);
     };
     if demand.is_empty() {
-        return Vec::new();
+        return (Vec::new(), generated);
     }
     let smallest = norms.iter().map(|b| b.metres).fold(f64::INFINITY, f64::min);
     let largest = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
@@ -402,37 +459,71 @@ fn generated_candidates(
     while (extent.width() / spacing) * (extent.height() / spacing) > 20_000.0 {
         spacing *= 1.5;
     }
+    generated.spacing_m = spacing;
     let existing_index = AmenityIndex::new(existing);
-    let mut points = Vec::new();
-    let nx = (extent.width() / spacing).ceil() as usize;
-    let ny = (extent.height() / spacing).ceil() as usize;
-    for j in 0..=ny {
-        for i in 0..=nx {
-            let c = Coord {
-                x: extent.min().x + i as f64 * spacing,
-                y: extent.min().y + j as f64 * spacing,
-            };
-            points.push(c);
+    let origin = extent.min();
+    let points: Vec<Coord> = match network {
+        Some(net) => (0..net.node_count() as u32)
+            .map(|v| net.node_coord(v))
+            .collect(),
+        None => {
+            let nx = (extent.width() / spacing).ceil() as usize;
+            let ny = (extent.height() / spacing).ceil() as usize;
+            (0..=ny)
+                .flat_map(|j| {
+                    (0..=nx).map(move |i| Coord {
+                        x: origin.x + i as f64 * spacing,
+                        y: origin.y + j as f64 * spacing,
+                    })
+                })
+                .collect()
         }
-    }
+    };
     let owner = scene::assign_neighbourhoods(&points, &scene.neighbourhoods);
+    // In parallel: a city's network has millions of nodes.
     let open: Vec<Coord> = points
-        .into_iter()
-        .zip(owner)
+        .par_iter()
+        .zip(&owner)
         .filter(|(c, o)| {
             o.is_some()
                 && existing_index
-                    .nearest(*c)
+                    .nearest(**c)
                     .is_none_or(|(_, d)| d >= min_distance)
         })
+        .map(|(c, _)| *c)
+        .collect();
+    // A walked distance is never shorter than the straight one: a point farther than the
+    // largest norm from every child outside it can bring none within it, on foot or not.
+    let near_demand = if network.is_some() {
+        near_gap_homes_by_home(&open, demand, &scene.homes.coords, largest)
+    } else {
+        near_gap_homes(&open, demand, &scene.homes.coords, largest)
+    };
+    let near: Vec<Coord> = open
+        .into_iter()
+        .zip(near_demand)
+        .filter(|(_, near)| *near)
         .map(|(c, _)| c)
         .collect();
-    let near = near_gap_homes(&open, demand, &scene.homes.coords, largest);
-    open.into_iter()
-        .zip(near)
-        .filter(|(_, near)| *near)
+    generated.points_judged = near.len();
+    let ground = scene.off_limits.index();
+    let judged: Vec<Option<OffLimitsBy>> = near.par_iter().map(|&c| ground.judge(c)).collect();
+    let mut public = Vec::with_capacity(near.len());
+    for (c, by) in near.into_iter().zip(judged) {
+        match by {
+            None => public.push(c),
+            Some(OffLimitsBy::Water) => generated.dropped_in_water += 1,
+            Some(OffLimitsBy::Building) => generated.dropped_in_buildings += 1,
+            Some(OffLimitsBy::Private) => generated.dropped_on_private_land += 1,
+        }
+    }
+    if network.is_some() {
+        public = nearest_to_grid_points(public, origin, spacing);
+    }
+    let candidates = public
+        .iter()
         .enumerate()
-        .map(|(i, (c, _))| Amenity {
+        .map(|(i, &c)| Amenity {
             geometry: AmenityGeometry::Point(c),
             area_m2: 0.0,
             capacity: 1.0,
@@ -442,7 +533,47 @@ fn generated_candidates(
             index: i,
             attributes: Default::default(),
         })
-        .collect()
+        .collect();
+    generated.points = public;
+    (candidates, generated)
+}
+
+/// Of `points`, the one nearest each grid point (`origin` + a multiple of `spacing` in x and
+/// y) among those nearer to it than to any other (its cell: within half a spacing in x and y),
+/// in the grid's order (row by row); of points equally near, the first given.
+fn nearest_to_grid_points(points: Vec<Coord>, origin: Coord, spacing: f64) -> Vec<Coord> {
+    let mut best: std::collections::BTreeMap<(i64, i64), (f64, Coord)> = Default::default();
+    for c in points {
+        let i = ((c.x - origin.x) / spacing).round();
+        let j = ((c.y - origin.y) / spacing).round();
+        let centre = Coord {
+            x: origin.x + i * spacing,
+            y: origin.y + j * spacing,
+        };
+        let d = (c.x - centre.x).hypot(c.y - centre.y);
+        best.entry((j as i64, i as i64))
+            .and_modify(|b| {
+                if d < b.0 {
+                    *b = (d, c);
+                }
+            })
+            .or_insert((d, c));
+    }
+    best.into_values().map(|(_, c)| c).collect()
+}
+
+/// What generated candidates keep out of, and how many places each kept them out of.
+fn ground_line(g: &Generated) -> Phrase {
+    let Some(extract) = &g.ground_from else {
+        return Phrase::new("assume.candidates_no_ground");
+    };
+    let name = extract.file_name().unwrap_or(extract.as_os_str());
+    Phrase::new("assume.candidates_ground")
+        .with("extract", Arg::Text(name.to_string_lossy().into_owned()))
+        .with("judged", Arg::Figure(g.points_judged as f64))
+        .with("water", Arg::Figure(g.dropped_in_water as f64))
+        .with("buildings", Arg::Figure(g.dropped_in_buildings as f64))
+        .with("private", Arg::Figure(g.dropped_on_private_land as f64))
 }
 
 /// Per point, whether a home with demand lies within `radius` of it. The points (at most about
@@ -488,6 +619,34 @@ fn near_gap_homes(points: &[Coord], demand: &[Demand], homes: &[Coord], radius: 
                 a
             },
         )
+}
+
+/// [`near_gap_homes`] for many points, such as a city's network nodes: the homes with demand
+/// are indexed (as bare points, about 64 bytes each) and each point asks for its nearest, since
+/// a home would find thousands of nodes within the largest norm where it finds a few dozen grid
+/// points.
+fn near_gap_homes_by_home(
+    points: &[Coord],
+    demand: &[Demand],
+    homes: &[Coord],
+    radius: f64,
+) -> Vec<bool> {
+    let mut with_demand: Vec<[f64; 2]> = Vec::new();
+    let mut last = usize::MAX;
+    for d in demand {
+        if std::mem::replace(&mut last, d.home) != d.home {
+            with_demand.push([homes[d.home].x, homes[d.home].y]);
+        }
+    }
+    let tree = rstar::RTree::bulk_load(with_demand);
+    points
+        .par_iter()
+        .map(|c| {
+            let p = [c.x, c.y];
+            tree.nearest_neighbor(&p)
+                .is_some_and(|h| rstar::PointDistance::distance_2(h, &p).sqrt() <= radius)
+        })
+        .collect()
 }
 
 /// The assumption of a `[costs]` attribute: how many chosen sites took their cost from it.
@@ -567,6 +726,12 @@ mod tests {
         let mut counts = Vec::new();
         for radius in [10.0, 50.0, 120.0] {
             let near = near_gap_homes(&points, &demand, &homes, radius);
+            // Indexing the homes instead of the points (network nodes) answers alike.
+            assert_eq!(
+                near,
+                near_gap_homes_by_home(&points, &demand, &homes, radius),
+                "radius {radius}"
+            );
             counts.push(near.iter().filter(|n| **n).count());
             for (p, got) in points.iter().zip(&near) {
                 let nearest = demand

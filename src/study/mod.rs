@@ -472,6 +472,9 @@ pub struct SitesSection {
     /// Generated candidates keep at least this distance from existing amenities of the kind.
     #[serde(default)]
     pub min_distance_m: Option<f64>,
+    /// Where generated candidates stand: "grid" or "network" (its nodes).
+    #[serde(default)]
+    pub generate: Option<String>,
     /// Children one site can serve; omitted = unlimited.
     #[serde(default)]
     pub capacity: Option<f64>,

@@ -315,6 +315,9 @@ pub struct SitesSettings {
     /// Generated candidates keep at least this far from existing amenities of the kind
     /// (default: the kind's smallest norm).
     pub min_distance_m: Setting<f64>,
+    /// Where generated candidates stand (default: the network's nodes when the study has a
+    /// `[network]`, else the grid).
+    pub generate: Setting<Generate>,
     /// Children one site can serve; none = unlimited.
     pub capacity: Option<f64>,
     /// `[priority] deprivation_weight` when `[sites] weight_by_deprivation` is on.
@@ -322,6 +325,15 @@ pub struct SitesSettings {
     pub costs: CostSettings,
     /// The study file, for errors about the candidates.
     pub study_file: PathBuf,
+}
+
+/// `[sites] generate`: where the candidates kindscape generates stand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Generate {
+    /// Points of a square grid over the neighbourhoods.
+    Grid,
+    /// Nodes of the walk network, at most one per cell of the same grid.
+    Network,
 }
 
 /// `[closures]`: which amenities could close, and how many.
@@ -1420,6 +1432,34 @@ fn sites(
                 .into(),
         );
     }
+    if candidates.is_some() && cfg.generate.is_some() {
+        warnings.push(
+            "[sites] generate has no effect: it places generated candidates, and [sites] candidates names a layer"
+                .into(),
+        );
+    }
+    let has_network = file.network.is_some();
+    let generate = match cfg.generate.as_deref() {
+        None => Setting::default(if has_network {
+            Generate::Network
+        } else {
+            Generate::Grid
+        }),
+        Some("grid") => Setting::given_or(Some(Generate::Grid), Generate::Grid),
+        Some("network") if has_network => {
+            Setting::given_or(Some(Generate::Network), Generate::Network)
+        }
+        Some("network") => {
+            return Err(err(
+                "[sites] generate = \"network\": the study has no [network] whose nodes the candidates could stand on; add a [network] or write generate = \"grid\"".into(),
+            ))
+        }
+        Some(other) => {
+            return Err(err(format!(
+                "[sites] generate = \"{other}\": give \"network\" (candidates at the walk network's nodes; the default with a [network]) or \"grid\" (points of a square grid)"
+            )))
+        }
+    };
     let smallest = band_norms
         .iter()
         .map(|b| b.metres)
@@ -1456,6 +1496,7 @@ fn sites(
         count,
         candidates,
         min_distance_m,
+        generate,
         capacity: cfg.capacity,
         deprivation_weight: weight_by_deprivation.then_some(priority.deprivation_weight.value),
         costs: costs.clone(),

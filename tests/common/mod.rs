@@ -156,6 +156,7 @@ pub fn one_neighbourhood_scene(
         amenities,
         inputs: vec![],
         backdrop: Default::default(),
+        off_limits: Default::default(),
     }
 }
 
