@@ -63,20 +63,11 @@ fn scene(
     )
 }
 
-fn straight(study: &Resolved, scene: &Scene) -> Distances {
-    Distances {
-        straight: reach::straight_distances(scene),
-        network: None,
-        served: reach::served_distances(&study.norms, scene, None).unwrap(),
-        nearest: Vec::new(),
-    }
-}
-
 fn run(study: &Resolved, scene: &Scene) -> ClosurePlan {
     plan(
         study.closures.as_ref(),
         scene,
-        &straight(study, scene),
+        &common::straight_distances(study, scene),
         None,
         None,
     )
@@ -195,7 +186,7 @@ fn deprivation_weighting_spares_the_neighbourhood_with_fewer_chances() {
         plan(
             st.closures.as_ref(),
             &s,
-            &straight(&st, &s),
+            &common::straight_distances(&st, &s),
             Some(&quintile),
             None,
         )

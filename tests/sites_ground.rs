@@ -154,21 +154,12 @@ fn ground() -> OffLimits {
     }
 }
 
-fn straight(st: &Resolved, s: &Scene) -> Distances {
-    Distances {
-        straight: reach::straight_distances(s),
-        network: None,
-        served: reach::served_distances(&st.norms, s, None).unwrap(),
-        nearest: Vec::new(),
-    }
-}
-
 /// Sites chosen in a straight line (grid candidates).
 fn on_grid(st: &Resolved, s: &Scene) -> SitePlan {
     plan(
         st.sites.as_ref(),
         s,
-        &straight(st, s),
+        &common::straight_distances(st, s),
         None,
         None,
         None,

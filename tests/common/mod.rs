@@ -285,3 +285,17 @@ fn without_lines(text: Vec<u8>, words: &[&str]) -> Vec<u8> {
     }
     text.into_bytes()
 }
+
+/// A scene's distances in straight lines only (no network), as a run without `[network]` has
+/// them: for the tests that call the decision stages directly.
+pub fn straight_distances(
+    study: &kindscape::study::Resolved,
+    scene: &kindscape::scene::Scene,
+) -> kindscape::reach::Distances {
+    kindscape::reach::Distances {
+        straight: kindscape::reach::straight_distances(scene),
+        network: None,
+        served: kindscape::reach::served_distances(&study.norms, scene, None).unwrap(),
+        nearest: Vec::new(),
+    }
+}
