@@ -7,6 +7,8 @@ mod common;
 
 use std::path::Path;
 
+use common::Rng;
+
 use geo::{Coord, Distance, Euclidean, Point};
 use kindscape::reach::network::{NetworkBuilder, WalkNetwork};
 use kindscape::reach::{self, Distances};
@@ -253,22 +255,6 @@ fn walking_and_flying_close_different_playgrounds() {
     assert_eq!(walked.covered_by_band, [8.0, 0.0, 0.0]);
     assert_eq!(walked.closures[0].id, "B");
     assert_eq!(walked.closures[0].by_band, [3.0, 0.0, 0.0]);
-}
-
-/// splitmix64: a reproducible stream for the random instances.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
 }
 
 /// A random instance: 3-9 amenities, 4-24 demand points each covered by 0-3 of them, whole

@@ -8,6 +8,8 @@ mod common;
 
 use std::path::Path;
 
+use common::Rng;
+
 use geo::{Contains, Coord, Geometry, MultiPolygon, Point};
 use kindscape::error::Warnings;
 use kindscape::layers::osm;
@@ -292,22 +294,6 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     let g = p.generated.as_ref().unwrap();
     assert_eq!((g.at, g.dropped_in_water), ("grid", 1));
     assert_ne!((p.sites[0].x, p.sites[0].y), (500.0, 500.0));
-}
-
-/// splitmix64: a reproducible stream for the random instance.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 /// Random homes round a densely noded ring (a node every 15 m, thinned to one per 30 m grid
