@@ -113,7 +113,7 @@ fn home_coverage(
         .iter()
         .enumerate()
     {
-        let c = children[bn.children_band] * bn.share;
+        let c = bn.children(children);
         total += c;
         if distances.judged(k, b, bn, h) <= bn.metres {
             covered += c;
@@ -487,7 +487,7 @@ pub fn meeting_places_keeping(
         let brings = |h: usize, place: usize, b: usize, distance: f64| {
             let bn = &norms[b];
             let q = homes.neighbourhood[h].and_then(|n| quintile[n as usize])?;
-            let c = homes.children_of(h)[bn.children_band] * bn.share;
+            let c = bn.children(homes.children_of(h));
             let serves = k.served.serves(place, b);
             (distance <= bn.metres && c > 0.0 && serves).then_some((q, c))
         };

@@ -110,7 +110,7 @@ pub fn catchments_counted(
                                     band: b,
                                     children_within: found
                                         .iter()
-                                        .map(|&h| children_of(homes, h as usize, bn))
+                                        .map(|&h| bn.children(homes.children_of(h as usize)))
                                         .sum(),
                                     area: hull(points, bn.metres),
                                 }
@@ -171,7 +171,7 @@ fn children_within(bands: &[BandNorm], homes: &Homes, amenities: &AmenityKind) -
             index.within_each(chunk, max, |i, pairs| {
                 for &(j, d) in pairs {
                     for (b, bn) in bands.iter().enumerate() {
-                        let c = children_of(homes, first + i, bn);
+                        let c = bn.children(homes.children_of(first + i));
                         if d <= bn.metres && c > 0.0 {
                             terms.push((j, b, c));
                         }
@@ -187,11 +187,6 @@ fn children_within(bands: &[BandNorm], homes: &Homes, amenities: &AmenityKind) -
         },
     );
     within
-}
-
-/// The children of a band at home `h`.
-fn children_of(homes: &Homes, h: usize, bn: &BandNorm) -> f64 {
-    homes.children_of(h)[bn.children_band] * bn.share
 }
 
 /// Vertices of the disc drawn around a point amenity (its area is 99.9% of the disc's).

@@ -72,7 +72,7 @@ pub fn children_by_distance(
         .map(|h| {
             (
                 distances.judged(k, norm, band, h),
-                scene.homes.children_of(h)[band.children_band] * band.share,
+                band.children(scene.homes.children_of(h)),
             )
         })
         .collect()

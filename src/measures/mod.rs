@@ -49,7 +49,7 @@ pub fn home_scores(
             norms[k]
                 .iter()
                 .enumerate()
-                .map(|(b, bn)| (band_score(b, bn), children[bn.children_band] * bn.share)),
+                .map(|(b, bn)| (band_score(b, bn), bn.children(children))),
         )
         .or_else(|| {
             score::weighted_mean(

@@ -127,9 +127,9 @@ pub fn play_space(
         e2sfca::validate_catchment(&bn.label, bn.metres)?;
         let bad = (0..homes.len())
             .into_par_iter()
-            .find_first(|&h| e2sfca::bad(homes.children_of(h)[bn.children_band] * bn.share));
+            .find_first(|&h| e2sfca::bad(bn.children(homes.children_of(h))));
         if let Some(h) = bad {
-            let children = homes.children_of(h)[bn.children_band] * bn.share;
+            let children = bn.children(homes.children_of(h));
             return Err(e2sfca::bad_children(&bn.label, h, children));
         }
     }
@@ -163,7 +163,7 @@ pub fn play_space(
             });
             index.within_each(chunk, max_radius, |i, pairs| {
                 for (b, (bn, terms)) in norms.iter().zip(terms.iter_mut()).enumerate() {
-                    let c = children(homes, first + i, bn);
+                    let c = bn.children(homes.children_of(first + i));
                     if c == 0.0 {
                         continue;
                     }
@@ -232,11 +232,6 @@ pub fn play_space(
     }))
 }
 
-/// The children of a band at a home.
-fn children(homes: &Homes, h: usize, bn: &study::BandNorm) -> f64 {
-    homes.children_of(h)[bn.children_band] * bn.share
-}
-
 /// A home's play space per child from its access per band: weighted by its children; a home
 /// without children still has play space within reach, its bands' mean.
 fn over_bands(
@@ -248,7 +243,7 @@ fn over_bands(
     let bands = norms
         .iter()
         .zip(access.clone())
-        .map(|(bn, a)| (children(homes, h, bn), a));
+        .map(|(bn, a)| (bn.children(homes.children_of(h)), a));
     e2sfca::over_bands(bands).unwrap_or_else(|| access.sum::<f64>() / norms.len().max(1) as f64)
 }
 
@@ -296,7 +291,7 @@ fn network_play_space(
                 .map(|(bn, pairs)| {
                     vec![pairs
                         .iter()
-                        .map(|&(h, w)| children(homes, h, bn) * w)
+                        .map(|&(h, w)| bn.children(homes.children_of(h)) * w)
                         .sum::<f64>()]
                 })
                 .collect();

@@ -110,7 +110,7 @@ fn detours(
     for &h in homes {
         let children = scene.homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
-            let w = children[bn.children_band] * bn.share;
+            let w = bn.children(children);
             if w <= 0.0 {
                 continue;
             }
@@ -159,7 +159,7 @@ pub fn figures(
                 let first = pairs.len();
                 for (b, bn) in norms.iter().enumerate() {
                     let s = distances.judged_straight(k, b, h);
-                    let w = children[bn.children_band] * bn.share;
+                    let w = bn.children(children);
                     let d = net(h, b, bn);
                     all.add(w, s <= bn.metres);
                     bands[b].add(w, s <= bn.metres);
@@ -213,7 +213,7 @@ pub fn figures(
                 let children = scene.homes.children_of(h);
                 for (b, bn) in norms.kinds[kind].bands.iter().enumerate() {
                     if distances.judged(k, b, bn, h) > bn.metres {
-                        gap += children[bn.children_band] * bn.share;
+                        gap += bn.children(children);
                     }
                 }
             }

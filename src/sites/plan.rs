@@ -120,7 +120,7 @@ pub fn plan(
     for h in 0..homes.len() {
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
-            let c = children[bn.children_band] * bn.share;
+            let c = bn.children(children);
             if c > 0.0 && distances.judged(k, b, bn, h) > bn.metres {
                 demand.push(Demand {
                     home: h,

@@ -126,6 +126,12 @@ pub struct BandNorm {
 }
 
 impl BandNorm {
+    /// The children this norm applies to, of a home's children per band (its children band's,
+    /// times the band's share of it).
+    pub fn children(&self, per_band: &[f64]) -> f64 {
+        per_band[self.children_band] * self.share
+    }
+
     /// The norm as the study gave it, briefly: "400 m" or "5 min".
     pub fn short(&self) -> String {
         match self.minutes {
