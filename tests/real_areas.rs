@@ -293,7 +293,8 @@ fn check_prints_counts_crs_and_warnings() {
         }
         assert!(!dir.path().join("out").exists(), "check must write nothing");
     }
-    // In Dutch: the same counts in the words of the English lines above.
+    // In Dutch: the same counts in the words of the English lines above. Harderwijk's areas are
+    // CBS wijken (WK codes), so the Dutch lines call them wijken, never buurten.
     let study = example_study("harderwijk.toml", &data, dir.path());
     let out = kindscape()
         .args(["check", "--lang", "nl"])
@@ -303,10 +304,15 @@ fn check_prints_counts_crs_and_warnings() {
     let text = String::from_utf8_lossy(&out.stdout);
     for e in [
         "Werk-CRS: EPSG:28992",
-        "Woningen: 984 (9 buiten elke buurt, 437 met geschatte kinderen)",
+        "Woningen: 984 (9 buiten elke wijk, 437 met geschatte kinderen)",
         "speelplek          219",
         "3 waarschuwingen (op stderr, in het Engels)",
     ] {
         assert!(text.contains(e), "nl: `{e}` not in\n{text}");
     }
+    let buurt_words = text
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| matches!(w.to_lowercase().as_str(), "buurt" | "buurten"))
+        .count();
+    assert_eq!(buurt_words, 0, "nl: wijken called buurten in\n{text}");
 }

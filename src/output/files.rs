@@ -392,7 +392,7 @@ pub fn write_documents(
         figures: view.figures,
         study_area: view.study_area,
         coverage: view.coverage,
-        texts: i18n::texts(writer.language()),
+        texts: i18n::texts_of_scene(writer.language(), view.scene),
         table,
         equity: view.equity,
         meeting_places: view.meeting_places,

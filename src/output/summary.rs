@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::output::i18n::{texts, Language, Texts};
+use crate::output::i18n::{texts_of_scene, Language, Texts};
 use crate::output::{RunView, Written};
 use crate::reach::network::WalkNetwork;
 use crate::scene::Scene;
@@ -21,7 +21,7 @@ fn pct(v: Option<f64>) -> String {
 pub fn run_summary(r: &RunView, written: &Written) -> String {
     let mut s = String::new();
     let scene = r.scene;
-    let t = texts(written.language);
+    let t = texts_of_scene(written.language, r.scene);
     let _ = writeln!(
         s,
         "{}",
@@ -338,7 +338,7 @@ pub fn check_summary(
     warnings: &[String],
     language: Language,
 ) -> String {
-    let t = texts(language);
+    let t = texts_of_scene(language, scene);
     let mut s = String::new();
     let _ = writeln!(
         s,

@@ -23,18 +23,104 @@ pub struct Texts {
     texts: BTreeMap<String, String>,
 }
 
+/// What the study's areas are: CBS publishes its figures per wijk (a district, code `WK` and six
+/// digits) and per buurt (a neighbourhood within it, `BU` and eight digits), and a Dutch council
+/// calls its areas by the word the data uses, so a report on wijken must not call them buurten.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Areas {
+    /// Neighbourhoods in general (Dutch "buurten"): any area the study names.
+    Neighbourhoods,
+    /// CBS wijken: every area's id is a CBS wijk code.
+    CbsDistricts,
+}
+
+impl Areas {
+    /// [`Areas::CbsDistricts`] when every id is a CBS wijk code ("WK024301"), else
+    /// [`Areas::Neighbourhoods`].
+    pub fn of<'a>(ids: impl IntoIterator<Item = &'a str>) -> Areas {
+        let is_wijk_code = |id: &str| {
+            id.strip_prefix("WK").is_some_and(|digits| {
+                digits.len() == 6 && digits.bytes().all(|b| b.is_ascii_digit())
+            })
+        };
+        let mut ids = ids.into_iter().peekable();
+        if ids.peek().is_some() && ids.all(is_wijk_code) {
+            Areas::CbsDistricts
+        } else {
+            Areas::Neighbourhoods
+        }
+    }
+}
+
 /// The texts of `language`, parsed once.
 pub fn texts(language: Language) -> &'static Texts {
+    texts_for(language, Areas::Neighbourhoods)
+}
+
+/// The texts of `language` for a study of `scene`'s areas.
+pub fn texts_of_scene(language: Language, scene: &crate::scene::Scene) -> &'static Texts {
+    texts_for(
+        language,
+        Areas::of(scene.neighbourhoods.iter().map(|n| n.id.as_str())),
+    )
+}
+
+/// The texts of `language` for a study whose areas are `areas`, parsed once.
+pub fn texts_for(language: Language, areas: Areas) -> &'static Texts {
     static EN_TEXTS: OnceLock<Texts> = OnceLock::new();
     static NL_TEXTS: OnceLock<Texts> = OnceLock::new();
-    let (cell, source) = match language {
-        Language::En => (&EN_TEXTS, EN),
-        Language::Nl => (&NL_TEXTS, NL),
+    static NL_WIJK_TEXTS: OnceLock<Texts> = OnceLock::new();
+    // English "neighbourhood" serves for both: it is the word CBS's own English uses for buurt
+    // and reads naturally for a district too, and English texts name files (neighbourhoods.csv)
+    // that must not change.
+    let (cell, source, districts) = match (language, areas) {
+        (Language::En, _) => (&EN_TEXTS, EN, false),
+        (Language::Nl, Areas::Neighbourhoods) => (&NL_TEXTS, NL, false),
+        (Language::Nl, Areas::CbsDistricts) => (&NL_WIJK_TEXTS, NL, true),
     };
-    cell.get_or_init(|| Texts {
-        language,
-        texts: parse(source),
+    cell.get_or_init(|| {
+        let mut texts = parse(source);
+        if districts {
+            texts.values_mut().for_each(|t| *t = buurt_as_wijk(t));
+        }
+        Texts { language, texts }
     })
+}
+
+/// A Dutch text with the areas called wijken: the words "buurt", "buurten" and "buurtcijfers"
+/// (whole words, either case) become "wijk", "wijken" and "wijkcijfers"; "buurthuis" and other
+/// compounds stay, since a community centre is a buurthuis in a wijk too.
+fn buurt_as_wijk(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = None;
+    let flush = |out: &mut String, word: &str| {
+        let replaced = match word {
+            "buurt" => "wijk",
+            "buurten" => "wijken",
+            "buurtcijfers" => "wijkcijfers",
+            "Buurt" => "Wijk",
+            "Buurten" => "Wijken",
+            "Buurtcijfers" => "Wijkcijfers",
+            other => other,
+        };
+        out.push_str(replaced);
+    };
+    for (i, c) in text.char_indices() {
+        match (c.is_alphabetic(), word_start) {
+            (true, None) => word_start = Some(i),
+            (false, Some(start)) => {
+                flush(&mut out, &text[start..i]);
+                word_start = None;
+                out.push(c);
+            }
+            (false, None) => out.push(c),
+            (true, Some(_)) => {}
+        }
+    }
+    if let Some(start) = word_start {
+        flush(&mut out, &text[start..]);
+    }
+    out
 }
 
 /// A catalogue's `[table] key = "text"` lines as `table.key` -> text. The catalogues are part
@@ -366,6 +452,54 @@ mod tests {
             assert!(!nl.get(key).trim().is_empty(), "empty Dutch text for {key}");
             assert_eq!(slots(en.get(key)), slots(nl.get(key)), "slots of {key}");
         }
+    }
+
+    #[test]
+    fn cbs_wijk_codes_make_the_dutch_texts_speak_of_wijken() {
+        assert_eq!(Areas::of(["WK024301", "WK024399"]), Areas::CbsDistricts);
+        // One buurt code, a short code, a lower-case prefix or no areas at all: neighbourhoods.
+        for ids in [
+            &["WK024301", "BU02430101"][..],
+            &["WK02430"],
+            &["wk024301"],
+            &["WK02430a"],
+            &[],
+        ] {
+            assert_eq!(
+                Areas::of(ids.iter().copied()),
+                Areas::Neighbourhoods,
+                "{ids:?}"
+            );
+        }
+        assert_eq!(
+            buurt_as_wijk("Buurten: 3. Wijs een buurt aan; geen inwoners in de buurtcijfers."),
+            "Wijken: 3. Wijs een wijk aan; geen inwoners in de wijkcijfers."
+        );
+        assert_eq!(
+            buurt_as_wijk("Buurthuis in de buurt, {neighbourhoods} buurten"),
+            "Buurthuis in de wijk, {neighbourhoods} wijken"
+        );
+        let wijk = texts_for(Language::Nl, Areas::CbsDistricts);
+        let buurt = texts(Language::Nl);
+        let mut changed = 0;
+        for key in buurt.keys() {
+            let (b, w) = (buurt.get(key), wijk.get(key));
+            assert_eq!(slots(b), slots(w), "slots of {key}");
+            let words = |t: &str| {
+                t.split(|c: char| !c.is_alphabetic())
+                    .filter(|w| matches!(w.to_lowercase().as_str(), "buurt" | "buurten"))
+                    .count()
+            };
+            assert_eq!(words(w), 0, "{key} still says buurt: {w}");
+            changed += usize::from(b != w);
+        }
+        assert!(changed > 10, "only {changed} texts name the areas");
+        assert_eq!(wijk.kind("community_centre"), "Buurthuis");
+        // English keeps "neighbourhood", and the plain Dutch texts keep "buurt".
+        assert_eq!(
+            texts_for(Language::En, Areas::CbsDistricts).get("col.neighbourhood"),
+            texts(Language::En).get("col.neighbourhood")
+        );
     }
 
     #[test]
