@@ -10,7 +10,7 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use common::browser::{chromium, console_messages, run_chromium};
+use common::browser::{chromium, console_messages, run_chromium, run_probe};
 use common::page::{data_strings, english_leaks, english_only_words, visible_text};
 use common::{kindscape, read_csv, write_sample};
 
@@ -722,8 +722,7 @@ fn map_zoom_in_headless_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let out = run_sample(dir.path());
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let probe = r#"<script>
-(function(){
+    let probe = r#"(function(){
   var m=document.getElementById('map-playground'),s=m.querySelector('svg.mv'),seen=[];
   function note(){seen.push(s.getAttribute('viewBox')+'|'+m.querySelector('g.lbl').getAttribute('font-size')+'|'+s.getAttribute('class'));}
   note();
@@ -739,21 +738,10 @@ fn map_zoom_in_headless_chromium() {
   m.dispatchEvent(new KeyboardEvent('keydown',{key:'+',bubbles:true}));
   window.dispatchEvent(new Event('beforeprint'));
   note();
-  document.body.setAttribute('data-zoom-test',seen.join(';'));
-})();
-</script></body>"#;
-    let page = out.join("zoom.html");
-    std::fs::write(&page, html.replace("</body>", probe)).unwrap();
-    let (dom, stderr) = run_chromium(
-        bin,
-        &dir.path().join("profile"),
-        &page,
-        &["--dump-dom".into()],
-    );
-    let errors = console_messages(&stderr, "zoom.html");
-    assert!(errors.is_empty(), "console: {errors:#?}");
-    let at = dom.find("data-zoom-test=\"").expect("the probe ran") + 16;
-    let seen: Vec<(Vec<f64>, f64, String)> = dom[at..at + dom[at..].find('"').unwrap()]
+  document.body.setAttribute('data-probe',seen.join(';'));
+})();"#;
+    let probed = run_probe(bin, dir.path(), &html, probe, &[]);
+    let seen: Vec<(Vec<f64>, f64, String)> = probed
         .split(';')
         .map(|s| {
             let p: Vec<&str> = s.split('|').collect();

@@ -10,7 +10,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use common::browser::{chromium, console_messages, run_chromium};
+use common::browser::{chromium, console_messages, run_chromium, run_probe};
 use common::{kindscape, num, read_csv, run_quiet};
 
 /// The most a report may weigh: councils mail it.
@@ -385,8 +385,7 @@ fn hatching_and_pinch_zoom_in_headless_chromium() {
     let out = dir.path().join("out");
     run_quiet(&town.join("sample-town.toml"), &out);
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
-    let probe = r#"<script>
-(function(){
+    let probe = r#"(function(){
   var m=document.getElementById('map-playground'),s=m.querySelector('svg.mv'),seen=[];
   var h=s.querySelector('pattern.hatch');
   function note(){seen.push(s.getAttribute('viewBox')+'|'+h.getAttribute('patternTransform'));}
@@ -404,20 +403,9 @@ fn hatching_and_pinch_zoom_in_headless_chromium() {
   note();
   p('pointerup',2,cx+100,cy);
   document.body.setAttribute('data-probe',seen.join(';'));
-})();
-</script></body>"#;
-    let page = out.join("probe.html");
-    std::fs::write(&page, html.replace("</body>", probe)).unwrap();
-    let (dom, stderr) = run_chromium(
-        bin,
-        &dir.path().join("profile"),
-        &page,
-        &["--dump-dom".into(), "--window-size=1280,2400".into()],
-    );
-    let errors = console_messages(&stderr, "probe.html");
-    assert!(errors.is_empty(), "console: {errors:#?}");
-    let at = dom.find("data-probe=\"").expect("the probe ran") + 12;
-    let seen: Vec<(Vec<f64>, String)> = dom[at..at + dom[at..].find('"').unwrap()]
+})();"#;
+    let probed = run_probe(bin, dir.path(), &html, probe, &["--window-size=1280,2400"]);
+    let seen: Vec<(Vec<f64>, String)> = probed
         .split(';')
         .map(|s| {
             let (b, t) = s.split_once('|').unwrap();

@@ -18,7 +18,7 @@ use kindscape::reach::{self, Distances};
 use kindscape::run::{compute, load, Unobserved};
 use kindscape::scene::{AmenityKind, OffLimits, Scene, ServedBands};
 use kindscape::sites::plan::{plan, SitePlan};
-use kindscape::study::Resolved;
+use kindscape::study::{Generate, Resolved};
 
 const BANDS: [&str; 3] = ["0-5", "6-11", "12-17"];
 
@@ -233,7 +233,7 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     let g = blind.generated.as_ref().unwrap();
     assert_eq!(
         (g.at, g.spacing_m, g.ground_from.is_none()),
-        ("grid", 50.0, true)
+        (Generate::Grid, 50.0, true)
     );
 
     s.off_limits = ground();
@@ -258,7 +258,7 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     s.off_limits = OffLimits::default();
     let on_nodes = walked(&networked, &s, &net);
     assert_eq!(at(&on_nodes), (545.0, 455.0, 12.0));
-    assert_eq!(on_nodes.generated.as_ref().unwrap().at, "network");
+    assert_eq!(on_nodes.generated.as_ref().unwrap().at, Generate::Network);
     assert_eq!(
         on_nodes.candidates, 8,
         "each ring node nearest its own grid point"
@@ -292,7 +292,7 @@ fn the_grids_best_point_is_in_the_lake_and_the_site_goes_to_public_ground() {
     );
     let p = walked(&grid_walked, &s, &net);
     let g = p.generated.as_ref().unwrap();
-    assert_eq!((g.at, g.dropped_in_water), ("grid", 1));
+    assert_eq!((g.at, g.dropped_in_water), (Generate::Grid, 1));
     assert_ne!((p.sites[0].x, p.sites[0].y), (500.0, 500.0));
 }
 
@@ -422,7 +422,7 @@ fn helsinki_candidates_stand_outside_water_and_buildings() {
     let results = compute(&st, inputs, warnings, &mut Unobserved).unwrap();
     let plan = results.sites.as_ref().unwrap();
     let g = plan.generated.as_ref().unwrap();
-    assert_eq!(g.at, "network");
+    assert_eq!(g.at, Generate::Network);
     assert!(g.ground_from.is_some());
     assert!(g.dropped_in_buildings > 0, "{g:?}");
     assert_eq!(g.points.len(), plan.candidates);

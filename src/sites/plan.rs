@@ -246,8 +246,10 @@ pub fn plan(
                 Some(match (&cfg.candidates, &generated) {
                     (Some(layer), _) => Phrase::new("assume.candidates_layer")
                         .with("layer", Arg::Text(layer.given.clone())),
-                    (None, Some(g)) if g.at == "network" => Phrase::new("assume.candidates_nodes")
-                        .with("spacing", Arg::Fixed(g.spacing_m, 0)),
+                    (None, Some(g)) if g.at == crate::study::Generate::Network => {
+                        Phrase::new("assume.candidates_nodes")
+                            .with("spacing", Arg::Fixed(g.spacing_m, 0))
+                    }
                     (None, _) => Phrase::new("assume.candidates_grid"),
                 }),
             )
@@ -404,8 +406,8 @@ fn candidate_layer(
 /// what was known of the ground (`run.json`, `sites.generated`).
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Generated {
-    /// "grid" or "network".
-    pub at: &'static str,
+    /// Grid points, or network nodes when the study has a network.
+    pub at: crate::study::Generate,
     /// The grid's spacing; with "network", at most one node per cell of this size.
     pub spacing_m: f64,
     /// Points (grid points, or network nodes) inside a neighbourhood, near children outside the
@@ -438,7 +440,11 @@ pub fn generated_candidates(
     network: Option<&WalkNetwork>,
 ) -> (Vec<Amenity>, Generated) {
     let mut generated = Generated {
-        at: if network.is_some() { "network" } else { "grid" },
+        at: if network.is_some() {
+            crate::study::Generate::Network
+        } else {
+            crate::study::Generate::Grid
+        },
         spacing_m: 0.0,
         points_judged: 0,
         ground_from: scene.off_limits.mapped_by.clone(),

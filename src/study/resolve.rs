@@ -327,8 +327,10 @@ pub struct SitesSettings {
     pub study_file: PathBuf,
 }
 
-/// `[sites] generate`: where the candidates kindscape generates stand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `[sites] generate`: where the candidates kindscape generates stand (`run.json` writes it as
+/// the study file does: "grid", "network").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Generate {
     /// Points of a square grid over the neighbourhoods.
     Grid,

@@ -62,6 +62,24 @@ pub fn run_chromium(bin: &str, profile: &Path, page: &Path, extra: &[String]) ->
     (out.join().unwrap(), err.join().unwrap())
 }
 
+/// Runs `script` in `report` (a report.html's text) in headless chromium, from a copy in `dir`,
+/// and returns what the script left in the body's `data-probe` attribute; fails on any console
+/// message. `extra` adds chromium arguments (a window size).
+pub fn run_probe(bin: &str, dir: &Path, report: &str, script: &str, extra: &[&str]) -> String {
+    let page = dir.join("probe.html");
+    let tag = format!("<script>\n{script}\n</script></body>");
+    std::fs::write(&page, report.replace("</body>", &tag)).unwrap();
+    let args: Vec<String> = std::iter::once("--dump-dom")
+        .chain(extra.iter().copied())
+        .map(String::from)
+        .collect();
+    let (dom, stderr) = run_chromium(bin, &dir.join("profile"), &page, &args);
+    let errors = console_messages(&stderr, "probe.html");
+    assert!(errors.is_empty(), "console: {errors:#?}");
+    let at = dom.find("data-probe=\"").expect("the probe ran") + "data-probe=\"".len();
+    dom[at..at + dom[at..].find('"').unwrap()].to_string()
+}
+
 /// Console messages of the page: the report logs nothing, so any is an error (chromium logs
 /// console.log, console.error and uncaught exceptions alike as `INFO:CONSOLE`).
 pub fn console_messages(stderr: &str, page: &str) -> Vec<String> {
