@@ -54,6 +54,12 @@ case("nan_coordinates", ["error", "not valid GeoJSON"], S.replace("../_base/home
      raw_files={"homes.geojson": '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"hid":"a"},"geometry":{"type":"Point","coordinates":[NaN, 52.1]}}]}'})
 case("infinity_coordinates", ["error", "not valid GeoJSON"], S.replace("../_base/homes.geojson", "homes.geojson"),
      raw_files={"homes.geojson": '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"hid":"a"},"geometry":{"type":"Point","coordinates":[Infinity, 52.1]}}]}'})
+# A file of brackets where coordinates belong must be an error, not a stack overflow.
+DEEP = "[" * 100000 + "]" * 100000
+case("coordinates_nested_deep_homes", ["error", "homes.geojson", "not valid GeoJSON", "recursion limit"], S.replace("../_base/homes.geojson", "homes.geojson"),
+     raw_files={"homes.geojson": '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"hid":"a"},"geometry":{"type":"Point","coordinates":' + DEEP + '}}]}'})
+case("coordinates_nested_deep_amenity", ["error", "p.geojson", "not valid GeoJSON", "recursion limit"], S.replace("../_base/playgrounds.geojson", "p.geojson"),
+     raw_files={"p.geojson": '{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon","coordinates":' + DEEP + '}}]}'})
 case("homes_are_lines", ["error", "feature 0", "LineString"], S.replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": "a"}, {"type": "LineString", "coordinates": [[X, Y], [X + 10, Y]]})])})
 case("neighbourhoods_are_points", ["error", "must be polygons"], S.replace("../_base/neighbourhoods.geojson", "nb.geojson"),

@@ -14,6 +14,10 @@ use serde_json::Value;
 use super::lean::{simple_geometry, Coordinates, Token};
 use crate::layers::{Feature, Properties};
 
+
+/// The deepest coordinates the fast path reads: a MultiPolygon's positions are lists four deep;
+/// a few more leave room for the odd file the geometry builder then names as wrong.
+const MAX_COORDINATE_DEPTH: usize = 8;
 /// The feature at `index` of a file, with the attributes in `keep` (all when `None`), or
 /// `None` when the lean path should read it. `scratch` holds the coordinates while they are
 /// read: one vector for all the features a thread reads rather than one per feature.
@@ -262,7 +266,7 @@ impl<'b> Parser<'b, '_> {
             b"type" => set_once(&mut kind, p.plain_bytes()?),
             b"coordinates" => {
                 p.coords.0.clear();
-                p.coordinates()?;
+                p.coordinates(0)?;
                 set_once(&mut coordinates, ())
             }
             // A collection (and its members) is the lean path's.
@@ -273,18 +277,25 @@ impl<'b> Parser<'b, '_> {
         simple_geometry(std::str::from_utf8(kind?).ok()?, self.coords)
     }
 
-    fn coordinates(&mut self) -> Option<()> {
+    /// Coordinates nested `depth` lists deep. A geometry's are at most four deep (a
+    /// MultiPolygon's position); deeper ones are left to the lean path, whose serde_json
+    /// stops at its recursion limit with an error: recursing here without a bound would let a
+    /// file of brackets overflow the stack.
+    fn coordinates(&mut self, depth: usize) -> Option<()> {
         if !self.eat(b'[') {
             let v = self.number()?;
             self.coords.0.push(Token::Number(v));
             return Some(());
+        }
+        if depth >= MAX_COORDINATE_DEPTH {
+            return None;
         }
         let at = self.coords.open();
         let mut len = 0u32;
         if !self.eat(b']') {
             loop {
                 self.ws();
-                self.coordinates()?;
+                self.coordinates(depth + 1)?;
                 len += 1;
                 if self.eat(b']') {
                     break;
