@@ -88,6 +88,9 @@ impl Study {
     }
 }
 
+/// What [`regular_file`] calls the study file.
+pub const STUDY_FILE: &str = "the study file";
+
 /// Refuses `path` if it exists and is not a regular file (symbolic links are followed).
 pub fn regular_file(path: &std::path::Path, key: &str) -> Result<()> {
     let Ok(meta) = std::fs::metadata(path) else {
@@ -101,9 +104,15 @@ pub fn regular_file(path: &std::path::Path, key: &str) -> Result<()> {
     } else {
         special_kind(&meta)
     };
+    // The study file is the one input that is not a layer.
+    let wanted = if key == STUDY_FILE {
+        "a study file (TOML)"
+    } else {
+        "a layer file"
+    };
     Err(Error::io(
         path,
-        format!("{key} is {what}, not a regular file; give the path of a layer file"),
+        format!("{key} is {what}, not a regular file; give the path of {wanted}"),
     ))
 }
 

@@ -573,10 +573,37 @@ pub struct RasterSection {
     pub sample_homes: Option<bool>,
 }
 
+/// A parser's message with each line cut to a screen's width: the TOML parser quotes the
+/// offending line whole, and a study file of one very long line would fill the terminal.
+fn shortened_lines(message: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    message
+        .lines()
+        .map(|line| match line.char_indices().nth(MAX_CHARS) {
+            Some((cut, _)) => format!("{}…", &line[..cut]),
+            None => line.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 impl Study {
     /// Reads and parses a study file (see [`Resolved::load`] for the checked settings).
     pub fn load(path: &Path) -> Result<Study> {
-        regular_file(path, "the study file")?;
+        regular_file(path, inputs::STUDY_FILE)?;
+        // A study file is a page of settings (layers are given by path): anything larger is
+        // not one, and is not read into memory whole.
+        const MAX_STUDY_BYTES: u64 = 16 << 20;
+        let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_STUDY_BYTES {
+            return Err(Error::study(
+                path,
+                format!(
+                    "the study file is {} MB; a study file is a short TOML text that names its layers by path (is this a layer?)",
+                    size >> 20
+                ),
+            ));
+        }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
         Self::parse(&text, path)
     }
@@ -586,7 +613,10 @@ impl Study {
         let mut file: StudyFile = toml::from_str(text).map_err(|e| {
             Error::study(
                 path,
-                format!("invalid study file: {}", e.to_string().trim_end()),
+                format!(
+                    "invalid study file: {}",
+                    shortened_lines(e.to_string().trim_end())
+                ),
             )
         })?;
         let dir = path
@@ -641,6 +671,29 @@ path = "p.geojson"
             .to_string();
         assert!(e.contains("childern"), "{e}");
         assert!(e.contains("line 9"), "{e}");
+    }
+
+    #[test]
+    fn a_long_line_or_a_huge_file_gives_a_short_message() {
+        // One line of 100,000 brackets: the parser's message quotes the line; cut to 200 chars.
+        let text = format!("x = {}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let e = Study::parse(&text, Path::new("s.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("invalid study file"), "{e}");
+        assert!(e.contains("line 1"), "{e}");
+        assert!(e.lines().all(|l| l.chars().count() <= 240), "{e}");
+        assert!(e.contains('…'), "{e}");
+        // A 17 MB file is refused before it is read.
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.toml");
+        let f = std::fs::File::create(&big).unwrap();
+        f.set_len(17 << 20).unwrap();
+        let e = Study::load(&big).unwrap_err().to_string();
+        assert!(e.contains("big.toml") && e.contains("17 MB"), "{e}");
+        // The study file as a device is named as the study file.
+        let e = Study::load(Path::new("/dev/zero")).unwrap_err().to_string();
+        assert!(e.contains("a study file (TOML)"), "{e}");
     }
 
     #[test]

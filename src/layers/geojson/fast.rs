@@ -14,7 +14,6 @@ use serde_json::Value;
 use super::lean::{simple_geometry, Coordinates, Token};
 use crate::layers::{Feature, Properties};
 
-
 /// The deepest coordinates the fast path reads: a MultiPolygon's positions are lists four deep;
 /// a few more leave room for the odd file the geometry builder then names as wrong.
 const MAX_COORDINATE_DEPTH: usize = 8;
