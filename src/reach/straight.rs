@@ -441,40 +441,85 @@ impl<'a> AmenityIndex<'a> {
         }
         let cell = cell_size(points);
         let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
-        let mut cells: HashMap<(i64, i64), Vec<u32>> = HashMap::new();
+        // Per cell its candidates, and the nearest of the cell's last point (a point's nearest
+        // is most often its neighbour's).
+        let mut cell_of: HashMap<(i64, i64), usize> = HashMap::new();
+        let mut cells: Vec<(Vec<u32>, Option<u32>)> = Vec::new();
+        let mut last_cell: Option<((i64, i64), usize)> = None;
         points
             .iter()
             .map(|c| {
                 let q = [c.x, c.y];
                 let key = cell_key(q, cell);
-                let candidates = cells.entry(key).or_insert_with(|| {
-                    // Every point of the cell is within `half_diagonal` of the centre, so its
-                    // nearest amenity is within `d + half_diagonal` of the point, hence within
-                    // `d + 2 half_diagonal` of the centre.
-                    let centre = cell_centre(key, cell);
-                    let mut out = Vec::new();
-                    if let Some((_, d)) = self.nearest(Coord {
-                        x: centre[0],
-                        y: centre[1],
-                    }) {
-                        self.candidates(centre, d + 2.0 * half_diagonal, &mut out);
+                // As in `within_each`: the previous point's cell saves most lookups.
+                let at = match last_cell {
+                    Some((k, at)) if k == key => at,
+                    _ => {
+                        let at = *cell_of.entry(key).or_insert_with(|| {
+                            // Every point of the cell is within `half_diagonal` of the centre,
+                            // so its nearest amenity is within `d + half_diagonal` of the
+                            // point, hence within `d + 2 half_diagonal` of the centre.
+                            let centre = cell_centre(key, cell);
+                            let mut out = Vec::new();
+                            if let Some((_, d)) = self.nearest(Coord {
+                                x: centre[0],
+                                y: centre[1],
+                            }) {
+                                self.candidates(centre, d + 2.0 * half_diagonal, &mut out);
+                            }
+                            cells.push((out, None));
+                            cells.len() - 1
+                        });
+                        last_cell = Some((key, at));
+                        at
                     }
-                    out
-                });
-                // Candidates come in index order, so the first of equally near ones stays.
-                let (i, d2) = candidates.iter().map(|&i| (i, self.distance_2(i, q))).fold(
-                    (u32::MAX, f64::INFINITY),
-                    |best, x| {
-                        if x.1 < best.1 {
-                            x
-                        } else {
-                            best
-                        }
-                    },
-                );
+                };
+                let (candidates, last) = &mut cells[at];
+                let (i, d2) = self.nearest_of(candidates, *last, q);
+                if i != u32::MAX {
+                    *last = Some(i);
+                }
                 (i, d2.sqrt())
             })
             .collect()
+    }
+
+    /// The nearest of `candidates` (in index order) to `q` and its squared distance: of equally
+    /// near ones the lowest index, `(u32::MAX, f64::INFINITY)` when none is nearer than
+    /// infinity. The same answer as computing every candidate's distance.
+    ///
+    /// Most of the time of the nearest distances went to the exact distance to polygons that
+    /// cannot win. `first`, a likely winner, is measured before the others, and a polygon whose
+    /// envelope is farther than the best so far is passed over: its distance can only be larger.
+    /// The margin (1e-9 relative and 1e-6 m) exceeds the rounding of either distance by orders
+    /// of magnitude, so no candidate that could win or tie is passed over.
+    fn nearest_of(&self, candidates: &[u32], first: Option<u32>, q: [f64; 2]) -> (u32, f64) {
+        let mut best = (u32::MAX, f64::INFINITY);
+        let mut limit2 = f64::INFINITY;
+        let consider = |i: u32, best: &mut (u32, f64), limit2: &mut f64| {
+            if let AmenityGeometry::Polygon(_) = self.items[i as usize].geometry {
+                let b = &self.bounds[i as usize];
+                if box_distance_2(b.lower(), b.upper(), q) > *limit2 {
+                    return;
+                }
+            }
+            let d2 = self.distance_2(i, q);
+            // A tie goes to the lower index; an infinite distance never wins.
+            if d2 < best.1 || (d2 == best.1 && best.0 != u32::MAX && i < best.0) {
+                *best = (i, d2);
+                let limit = d2.sqrt() * (1.0 + 1e-9) + 1e-6;
+                *limit2 = limit * limit;
+            }
+        };
+        if let Some(i) = first {
+            consider(i, &mut best, &mut limit2);
+        }
+        for &i in candidates {
+            if Some(i) != first {
+                consider(i, &mut best, &mut limit2);
+            }
+        }
+        best
     }
 }
 
@@ -650,6 +695,41 @@ mod tests {
             vec![(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)].into(),
             vec![],
         )]))
+    }
+
+    /// The likely winner measured first and the envelopes passed over do not change the answer:
+    /// of equal distances the lower index, never an amenity at infinite distance, and a polygon
+    /// whose envelope is farther than the best is skipped yet still wins when it is nearer.
+    #[test]
+    fn nearest_of_keeps_the_lowest_index_and_the_exact_minimum() {
+        let items = [
+            amenity(AmenityGeometry::Point(Coord { x: 0.0, y: 0.0 })),
+            amenity(AmenityGeometry::Point(Coord { x: 10.0, y: 0.0 })),
+            amenity(square(4.0, 3.0, 2.0)),
+            amenity(AmenityGeometry::Polygon(MultiPolygon(vec![]))),
+        ];
+        let idx = AmenityIndex::new(&items);
+        // At (5, 0) the two points are both 5 m away: amenity 0 wins, whichever is seeded.
+        for first in [None, Some(0), Some(1), Some(3)] {
+            assert_eq!(
+                idx.nearest_of(&[0, 1, 3], first, [5.0, 0.0]),
+                (0, 25.0),
+                "{first:?}"
+            );
+        }
+        // The square's lower side is 3 m from (5, 0): 9 m^2, though amenity 1 is seeded.
+        assert_eq!(idx.nearest_of(&[0, 1, 2], Some(1), [5.0, 0.0]), (2, 9.0));
+        // From (5, 4), inside the square: 0.
+        assert_eq!(idx.nearest_of(&[0, 1, 2], Some(0), [5.0, 4.0]), (2, 0.0));
+        // An empty polygon is at infinite distance: never the nearest.
+        assert_eq!(
+            idx.nearest_of(&[3], Some(3), [5.0, 0.0]),
+            (u32::MAX, f64::INFINITY)
+        );
+        assert_eq!(
+            idx.nearest_of(&[], None, [5.0, 0.0]),
+            (u32::MAX, f64::INFINITY)
+        );
     }
 
     /// Distance from p to segment ab, written out independently of rstar.

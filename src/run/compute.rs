@@ -382,10 +382,12 @@ fn assess(
     measures.play_m2_per_child = play_space()?;
     observer.end("e2sfca");
     let focus = study.focus_kind.as_str();
-    let mut figures =
-        neighbourhoods::aggregate(norms, focus, scene, distances, &measures, measured);
-    let study_area =
-        neighbourhoods::study_area(norms, focus, scene, distances, &measures, measured);
+    // The study area's figures are one group of every home: side by side with the
+    // neighbourhoods', so that its selections over all homes leave no core idle.
+    let (mut figures, study_area) = rayon::join(
+        || neighbourhoods::aggregate(norms, focus, scene, distances, &measures, measured),
+        || neighbourhoods::study_area(norms, focus, scene, distances, &measures, measured),
+    );
     let coverage = match measured {
         None => {
             add_play_area(&study.play_area, scene, &mut figures, warnings)?;
