@@ -17,6 +17,7 @@ use rstar::{RTree, AABB};
 use super::attach::{amenity_attaches, attach_point, Attach, Joins};
 use super::dijkstra::{Scratch, Seed};
 use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
+use super::radix::{self, RadixBuffers};
 use super::sided::SidedGraph;
 use super::WalkNetwork;
 use crate::error::Result;
@@ -92,6 +93,7 @@ impl Searches {
 /// Per-thread working memory of [`NetworkReach::homes_within`].
 pub struct ReachScratch {
     search: Scratch,
+    sort: RadixBuffers,
 }
 
 impl<'a> NetworkReach<'a> {
@@ -264,6 +266,7 @@ impl<'a> NetworkReach<'a> {
     pub fn scratch(&self) -> ReachScratch {
         ReachScratch {
             search: Scratch::new(self.graphs.iter().map(|g| g.node_count).max().unwrap_or(0)),
+            sort: RadixBuffers::default(),
         }
     }
 
@@ -405,7 +408,7 @@ impl<'a> NetworkReach<'a> {
         }
         // Each home is found at most once above (each side of an edge once), so sorting by home
         // alone gives the one order.
-        found.sort_unstable_by_key(|f| f.0);
+        radix::sort_by_key(&mut found, &mut scratch.sort);
         self.add_homes_inside(&facility.geometry, &wanted, &mut found);
         (found, junctions)
     }
