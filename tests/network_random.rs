@@ -481,6 +481,49 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// The search from a polygon facility (joined along its boundary, often at several points
+    /// of one edge) finds exactly the homes the nearest-amenity search with that polygon alone
+    /// puts within the radius, at the same distance bit for bit, on the plain and the barrier
+    /// graph; homes inside it are at 0 (as in the straight-line stage).
+    #[test]
+    fn homes_within_a_polygon_equal_nearest_search(
+        case in case(),
+        park in park(),
+        spacing in 5.0..80.0f64,
+        radius in 30.0..700.0f64,
+    ) {
+        use kindscape::reach::network::NetworkReach;
+        let Some(net) = build(&case) else { return Ok(()) };
+        let homes: Vec<Coord> = case.homes.iter().map(|&p| c(p)).collect();
+        let polygon = park.polygon();
+        let geometry = Geometry::Polygon(polygon.clone());
+        let cfg = NetworkConfig {
+            max_distance: 1e9,
+            attach_limit_m: 1e9,
+            boundary_spacing_m: spacing,
+        };
+        let bands = [vec![], vec!["primary".to_string()]];
+        let kinds = [KindTargets { kind: "park".into(), geometries: vec![geometry.clone()] }];
+        let alone = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
+        let reach = NetworkReach::new(&net, &homes, &bands, &cfg).unwrap();
+        let mut scratch = reach.scratch();
+        let join = reach.join(&geometry);
+        for band in 0..2 {
+            let got = reach.homes_within(&join, reach.graph_of_band(band), radius, &mut scratch);
+            let expected: Vec<(u32, f64)> = alone.distances[0][band]
+                .iter()
+                .enumerate()
+                .map(|(h, &d)| (h as u32, if polygon.contains(&Point(homes[h])) { 0.0 } else { d }))
+                .filter(|(_, d)| *d <= radius)
+                .collect();
+            prop_assert_eq!(got, expected, "band {}", band);
+        }
+    }
+}
+
 /// The sided graph of DESIGN.md written out on its own: segments between the case's nodes (a
 /// segment given twice with the same class kept once); at a node touched by k >= 2 primary
 /// segments and not a crossing, one copy per angular sector between consecutive primary

@@ -87,6 +87,7 @@ mod build;
 mod chains;
 mod dijkstra;
 mod distances;
+mod radix;
 mod sided;
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,7 @@ use rstar::{RTree, AABB};
 use super::attach::{amenity_attaches, attach_point, Attach, Joins};
 use super::dijkstra::{Scratch, Seed};
 use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
+use super::radix::{self, RadixBuffers};
 use super::sided::SidedGraph;
 use super::WalkNetwork;
 use crate::error::Result;
@@ -35,13 +36,16 @@ pub struct NetworkReach<'a> {
     pub(super) graphs: Vec<SidedGraph>,
     /// Per children band, its graph.
     pub(super) band_graph: Vec<usize>,
-    /// Per graph, the homes at each node (the two ends of their side of their edge), CSR.
-    node_homes: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Per graph, the sides of edges with homes that meet at each node (keys `edge * 2 +
+    /// side`, filed at both ends of the side), CSR: a search walks from the nodes it reached
+    /// to the homes on their edges without visiting a home twice.
+    node_sides: Vec<(Vec<u32>, Vec<u32>)>,
     /// Per graph, each node's base node (a sided node is a copy of one).
     base_node: Vec<Vec<u32>>,
-    /// The homes on each base edge, CSR (for sources and homes on one long edge, whose ends
-    /// lie beyond the search's bound).
+    /// The homes on each base edge, CSR, and beside each entry its home's join: the homes of
+    /// an edge are read one after another rather than looked up across all the homes.
     edge_homes: (Vec<u32>, Vec<u32>),
+    edge_home_attach: Vec<Attach>,
     /// Built on the first polygon (or point) facility that may hold homes: homes inside a
     /// facility are at 0 from it, as in the straight-line stage.
     home_tree: OnceLock<RTree<HomePoint>>,
@@ -89,24 +93,7 @@ impl Searches {
 /// Per-thread working memory of [`NetworkReach::homes_within`].
 pub struct ReachScratch {
     search: Scratch,
-    /// Per home, the stamp of the last search that looked at it: a new stamp per search marks
-    /// every home unseen at once, and the marks are wiped only when the stamps run out.
-    seen: Vec<u8>,
-    stamp: u8,
-}
-
-impl ReachScratch {
-    /// A stamp no home carries yet.
-    fn next_stamp(&mut self) -> u8 {
-        self.stamp = match self.stamp.checked_add(1) {
-            Some(s) => s,
-            None => {
-                self.seen.fill(0);
-                1
-            }
-        };
-        self.stamp
-    }
+    sort: RadixBuffers,
 }
 
 impl<'a> NetworkReach<'a> {
@@ -124,13 +111,31 @@ impl<'a> NetworkReach<'a> {
             .map(|&h| attach_point(net, h, cfg.attach_limit_m))
             .collect();
         let (barrier_sets, band_graph, graphs) = barrier_graphs(net, band_barriers);
-        let node_homes = graphs
+        let edge_homes = csr(
+            net.edges.len(),
+            home_attach
+                .iter()
+                .enumerate()
+                .filter_map(|(h, a)| a.map(|a| (h as u32, [a.edge, a.edge]))),
+        );
+        let edge_home_attach: Vec<Attach> = edge_homes
+            .1
+            .iter()
+            .filter_map(|&h| home_attach[h as usize])
+            .collect();
+        let node_sides = graphs
             .par_iter()
             .map(|g| {
-                csr(g.node_count, home_attach.iter().enumerate(), |h| {
-                    let (_, a, b) = side_of(g, h);
-                    [a, b]
-                })
+                let (offsets, _) = &edge_homes;
+                let sides_with_homes = (0..net.edges.len()).flat_map(|e| {
+                    let on_edge = &edge_home_attach[offsets[e] as usize..offsets[e + 1] as usize];
+                    let has = |s: usize| on_edge.iter().any(|a| side_of(g, a).0 == s);
+                    [0, 1].into_iter().filter(move |&s| has(s)).map(move |s| {
+                        let ends = g.edge_ends[e];
+                        ((e * 2 + s) as u32, [ends[2 * s], ends[2 * s + 1]])
+                    })
+                });
+                csr(g.node_count, sides_with_homes)
             })
             .collect();
         let base_node = graphs
@@ -145,9 +150,6 @@ impl<'a> NetworkReach<'a> {
                 base
             })
             .collect();
-        let edge_homes = csr(net.edges.len(), home_attach.iter().enumerate(), |h| {
-            [h.edge, h.edge]
-        });
         Ok(NetworkReach {
             net,
             cfg: cfg.clone(),
@@ -156,9 +158,10 @@ impl<'a> NetworkReach<'a> {
             barrier_sets,
             graphs,
             band_graph,
-            node_homes,
+            node_sides,
             base_node,
             edge_homes,
+            edge_home_attach,
             home_tree: OnceLock::new(),
         })
     }
@@ -263,8 +266,7 @@ impl<'a> NetworkReach<'a> {
     pub fn scratch(&self) -> ReachScratch {
         ReachScratch {
             search: Scratch::new(self.graphs.iter().map(|g| g.node_count).max().unwrap_or(0)),
-            seen: vec![0; self.homes.len()],
-            stamp: 0,
+            sort: RadixBuffers::default(),
         }
     }
 
@@ -353,42 +355,50 @@ impl<'a> NetworkReach<'a> {
         if facility.joins() {
             let (seeds, on_edge) = seeds_of(self.net, g, &facility.joins);
             scratch.search.run(g, &seeds, radius);
-            let stamp = scratch.next_stamp();
-            let (search, seen) = (&scratch.search, &mut scratch.seen);
-            let (offsets, homes) = &self.node_homes[graph];
-            // Room for every home filed at a node reached (each is filed at two), so that the
-            // list grows without copying.
-            found.reserve(
-                search
-                    .touched
+            let search = &scratch.search;
+            let reached = |v: u32| search.dist[v as usize].is_finite();
+            let (offsets, homes) = &self.edge_homes;
+            let visit = |key: u32, found: &mut Vec<(u32, f64)>| {
+                let (e, side) = ((key / 2) as usize, (key % 2) as usize);
+                let range = offsets[e] as usize..offsets[e + 1] as usize;
+                for (&h, a) in homes[range.clone()]
                     .iter()
-                    .map(|&v| (offsets[v as usize + 1] - offsets[v as usize]) as usize)
-                    .sum(),
-            );
-            let mut visit = |h: u32, found: &mut Vec<(u32, f64)>| {
-                if !wanted(h) || std::mem::replace(&mut seen[h as usize], stamp) == stamp {
-                    return;
-                }
-                let Some(a) = &self.home_attach[h as usize] else {
-                    return;
-                };
-                let (d, _) =
-                    home_distance(self.net, g, a, &on_edge, |v| (search.dist[v as usize], 0));
-                if d <= radius {
-                    found.push((h, d));
+                    .zip(&self.edge_home_attach[range])
+                {
+                    if side_of(g, a).0 != side || !wanted(h) {
+                        continue;
+                    }
+                    let (d, _) =
+                        home_distance(self.net, g, a, &on_edge, |v| (search.dist[v as usize], 0));
+                    if d <= radius {
+                        found.push((h, d));
+                    }
                 }
             };
+            // A side is visited from the first of its ends, or from its second when the first
+            // was not reached: once, whichever ends the search reached.
+            let (side_offsets, sides) = &self.node_sides[graph];
             for &v in &search.touched {
                 let v = v as usize;
-                for &h in &homes[offsets[v] as usize..offsets[v + 1] as usize] {
-                    visit(h, &mut found);
+                for &key in &sides[side_offsets[v] as usize..side_offsets[v + 1] as usize] {
+                    let (e, side) = ((key / 2) as usize, (key % 2) as usize);
+                    let first = g.edge_ends[e][2 * side];
+                    if first as usize == v || !reached(first) {
+                        visit(key, &mut found);
+                    }
                 }
             }
-            let (offsets, homes) = &self.edge_homes;
-            for s in &facility.joins.attaches {
-                let e = s.edge as usize;
-                for &h in &homes[offsets[e] as usize..offsets[e + 1] as usize] {
-                    visit(h, &mut found);
+            // Homes on a source's own edge are reached along it even when neither end is.
+            let mut source_edges: Vec<u32> =
+                facility.joins.attaches.iter().map(|s| s.edge).collect();
+            source_edges.sort_unstable();
+            source_edges.dedup();
+            for e in source_edges {
+                let ends = g.edge_ends[e as usize];
+                for side in 0..1 + usize::from(g.is_barrier[e as usize]) {
+                    if !reached(ends[2 * side]) && !reached(ends[2 * side + 1]) {
+                        visit(e * 2 + side as u32, &mut found);
+                    }
                 }
             }
             if nodes {
@@ -396,9 +406,9 @@ impl<'a> NetworkReach<'a> {
             }
             scratch.search.clear();
         }
-        // Each home is found at most once above (the marks), so sorting by home alone gives the
-        // one order.
-        found.sort_unstable_by_key(|f| f.0);
+        // Each home is found at most once above (each side of an edge once), so sorting by home
+        // alone gives the one order.
+        radix::sort_by_key(&mut found, &mut scratch.sort);
         self.add_homes_inside(&facility.geometry, &wanted, &mut found);
         (found, junctions)
     }
@@ -494,15 +504,10 @@ impl Drop for Pooled<'_> {
     }
 }
 
-/// A CSR index of `items` (index, attach) by the keys `key_of` gives each (two per item, the
-/// same twice to file it once).
-fn csr<'b>(
-    keys: usize,
-    items: impl Iterator<Item = (usize, &'b Option<Attach>)> + Clone,
-    key_of: impl Fn(&Attach) -> [u32; 2],
-) -> (Vec<u32>, Vec<u32>) {
-    let keys_of = |a: &Attach| {
-        let [k1, k2] = key_of(a);
+/// A CSR index of `items` (value, keys) by their keys (two per item, the same twice to file
+/// it once), values in the order given under each key.
+fn csr(keys: usize, items: impl Iterator<Item = (u32, [u32; 2])> + Clone) -> (Vec<u32>, Vec<u32>) {
+    let keys_of = |[k1, k2]: [u32; 2]| {
         if k1 == k2 {
             [Some(k1), None]
         } else {
@@ -510,11 +515,9 @@ fn csr<'b>(
         }
     };
     let mut offsets = vec![0u32; keys + 1];
-    for (_, a) in items.clone() {
-        if let Some(a) = a {
-            for k in keys_of(a).into_iter().flatten() {
-                offsets[k as usize + 1] += 1;
-            }
+    for (_, ks) in items.clone() {
+        for k in keys_of(ks).into_iter().flatten() {
+            offsets[k as usize + 1] += 1;
         }
     }
     for i in 0..keys {
@@ -522,12 +525,10 @@ fn csr<'b>(
     }
     let mut next = offsets.clone();
     let mut values = vec![0u32; offsets[keys] as usize];
-    for (i, a) in items {
-        if let Some(a) = a {
-            for k in keys_of(a).into_iter().flatten() {
-                values[next[k as usize] as usize] = i as u32;
-                next[k as usize] += 1;
-            }
+    for (value, ks) in items {
+        for k in keys_of(ks).into_iter().flatten() {
+            values[next[k as usize] as usize] = value;
+            next[k as usize] += 1;
         }
     }
     (offsets, values)
