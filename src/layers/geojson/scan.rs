@@ -50,13 +50,25 @@ pub(super) struct Scanned {
 /// homes file of 1 M homes, enough for rayon to share them out evenly.
 const PIECE: usize = 1 << 20;
 
-/// What a piece's walk calls first with the piece's bytes (to have them mapped in at once).
-pub(super) type Touch<'a> = &'a (dyn Fn(&[u8]) + Sync);
+/// The memory of the text a piece at a time: a mapped file's pages are mapped in at once
+/// before a piece is walked, and given back after.
+pub(super) trait Pages: Sync {
+    fn load(&self, part: &[u8]);
+    fn release(&self, part: &[u8]);
+}
+
+/// Text already in memory.
+impl Pages for () {
+    fn load(&self, _: &[u8]) {}
+    fn release(&self, _: &[u8]) {}
+}
+
+type Touch<'a> = &'a dyn Pages;
 
 /// Scans a FeatureCollection. `None` for anything but a FeatureCollection (or one the scan
 /// cannot follow: duplicate members, trailing text) and for a feature of 16 MB or more.
-pub(super) fn collection(b: &[u8], touch: Touch) -> Option<Scanned> {
-    collection_in_pieces(b, PIECE, PIECE, touch)
+pub(super) fn collection(b: &[u8], pages: Touch) -> Option<Scanned> {
+    collection_in_pieces(b, PIECE, PIECE, pages)
 }
 
 /// [`collection`] with the features array cut into pieces of `piece` bytes, each walk reading
@@ -152,16 +164,15 @@ fn elements(
         .into_par_iter()
         .map(|k| {
             let from = if k == 0 { first } else { ends[k - 1] };
-            touch(&b[from..ends[k]]);
+            touch.load(&b[from..ends[k]]);
             let guess = match k {
                 0 => Some(first),
                 _ => guess_element_start(b, from, ends[k]),
             };
             let limit = ends[k].saturating_add(reach).min(b.len());
-            (
-                guess,
-                guess.map_or_else(Walk::default, |g| walk(b, g, ends[k], limit)),
-            )
+            let w = guess.map_or_else(Walk::default, |g| walk(b, g, ends[k], limit));
+            touch.release(&b[from..ends[k]]);
+            (guess, w)
         })
         .collect();
     let mut spans = Vec::with_capacity(walks.iter().map(|(_, w)| w.spans.len()).sum());
@@ -456,7 +467,7 @@ mod tests {
 
     /// The scan of `text` in pieces of `piece` bytes, each walk reading `reach` bytes past.
     fn scanned(text: &str, piece: usize, reach: usize) -> Found {
-        let s = collection_in_pieces(text.as_bytes(), piece, reach, &|_| {})?;
+        let s = collection_in_pieces(text.as_bytes(), piece, reach, &())?;
         let value = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap();
         let features = s
             .features
@@ -557,11 +568,11 @@ mod tests {
                 }
                 _ => {}
             }
-            let one_walk = collection_in_pieces(&b, usize::MAX, usize::MAX, &|_| {});
+            let one_walk = collection_in_pieces(&b, usize::MAX, usize::MAX, &());
             if edit == 0 {
                 prop_assert_eq!(one_walk.as_ref().map(|s| s.features.len()), Some(features.len()));
             }
-            prop_assert_eq!(collection_in_pieces(&b, piece, reach, &|_| {}), one_walk);
+            prop_assert_eq!(collection_in_pieces(&b, piece, reach, &()), one_walk);
         }
     }
 
@@ -591,7 +602,7 @@ mod tests {
             at = next;
         }
         assert_eq!(taken, ends.len() - 1);
-        assert_eq!(collection(b, &|_| {}).unwrap().features.len(), 1000);
+        assert_eq!(collection(b, &()).unwrap().features.len(), 1000);
     }
 
     /// A container's end found a byte at a time, following strings, escapes and brackets:
