@@ -4,14 +4,13 @@
 //! nesting are followed; serde_json still validates every piece. `None` for anything else (a
 //! Feature, a bare Geometry, a syntax error), which then takes the whole-document path.
 //!
-//! The scan reads through a window of a few MB, so a file of any size is scanned without being
-//! held whole; bytes already in memory are scanned the same way (through a `Cursor`).
-
-use std::io::{self, Read};
+//! The features array is itself scanned in parallel: it is cut into pieces, each walked from
+//! a guessed feature start, and the walks are joined in order where the walk before lands on
+//! the guess. The result is the sequential walk's, whatever the guesses (see [`elements`]).
 
 /// Where one feature's text lies in the file: start and length packed in 8 bytes (a
 /// country's homes layer has millions of features).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 pub(super) struct Span(u64);
 
 impl Span {
@@ -19,206 +18,251 @@ impl Span {
 
     /// `None` beyond 1 TB into the file or for a feature of 16 MB or more (such a file
     /// is read whole instead).
-    fn new(start: u64, len: usize) -> Option<Span> {
+    fn new(start: usize, len: usize) -> Option<Span> {
+        let start = u64::try_from(start).ok()?;
         let len = u64::try_from(len)
             .ok()
             .filter(|l| *l < 1 << Self::LEN_BITS)?;
         (start < 1 << (64 - Self::LEN_BITS)).then_some(Span(start << Self::LEN_BITS | len))
     }
 
-    pub(super) fn start(self) -> u64 {
-        self.0 >> Self::LEN_BITS
+    pub(super) fn start(self) -> usize {
+        (self.0 >> Self::LEN_BITS) as usize
     }
 
     pub(super) fn len(self) -> usize {
         (self.0 & ((1 << Self::LEN_BITS) - 1)) as usize
     }
 
-    pub(super) fn end(self) -> u64 {
-        self.start() + self.len() as u64
+    pub(super) fn end(self) -> usize {
+        self.start() + self.len()
     }
 }
 
-/// A FeatureCollection scanned from a file: its `crs` member's text and its features' places.
-pub(super) struct Streamed {
+/// A scanned FeatureCollection: its `crs` member's text and its features' places.
+#[derive(Debug, PartialEq)]
+pub(super) struct Scanned {
     pub crs: Option<Vec<u8>>,
     pub features: Vec<Span>,
 }
 
-/// Bytes read from the file at a time.
-const BLOCK: usize = 4 << 20;
+/// Bytes of the features array per piece walked on its own: a few hundred pieces for a
+/// homes file of 1 M homes, enough for rayon to share them out evenly.
+const PIECE: usize = 1 << 20;
 
-/// A window on a file read front to back: `buf` holds the file from offset `base`.
-struct Window<R> {
-    file: R,
-    block: usize,
-    buf: Vec<u8>,
-    base: u64,
-    eof: bool,
+/// The memory of the text a piece at a time: a mapped file's pages are mapped in at once
+/// before a piece is walked, and given back after.
+pub(super) trait Pages: Sync {
+    fn load(&self, part: &[u8]);
+    fn release(&self, part: &[u8]);
 }
 
-impl<R: Read> Window<R> {
-    /// Appends the next block (a larger one when a single value outgrows the window);
-    /// false at the end of the file.
-    fn more(&mut self) -> io::Result<bool> {
-        if self.eof {
-            return Ok(false);
-        }
-        let want = if self.buf.len() < 2 * self.block {
-            self.block
-        } else {
-            self.buf.len()
-        };
-        // Read into the spare room: zeroing it first costs as much again.
-        self.buf.reserve_exact(want);
-        let read = (&mut self.file)
-            .take(want as u64)
-            .read_to_end(&mut self.buf)?;
-        self.eof = read < want;
-        Ok(read > 0)
-    }
-
-    /// Forgets the bytes before `i`.
-    fn consume(&mut self, i: usize) {
-        self.buf.drain(..i);
-        self.base += i as u64;
-    }
-
-    /// The byte at `i`, reading on as needed; `None` past the end of the file.
-    fn at(&mut self, i: usize) -> io::Result<Option<u8>> {
-        while self.buf.len() <= i && self.more()? {}
-        Ok(self.buf.get(i).copied())
-    }
-
-    /// `end(buf)` once its answer no longer runs into the end of the window (or the file
-    /// has ended): the scan functions stop at the window's end as at the end of a file.
-    fn complete(&mut self, end: impl Fn(&[u8]) -> Option<usize>) -> io::Result<Option<usize>> {
-        loop {
-            match end(&self.buf) {
-                Some(e) if e < self.buf.len() || self.eof => return Ok(Some(e)),
-                None if self.eof => return Ok(None),
-                _ => {
-                    self.more()?;
-                }
-            }
-        }
-    }
-
-    fn ws(&mut self, i: usize) -> io::Result<usize> {
-        Ok(self.complete(|b| Some(ws(b, i)))?.unwrap_or(i))
-    }
+/// Text already in memory.
+impl Pages for () {
+    fn load(&self, _: &[u8]) {}
+    fn release(&self, _: &[u8]) {}
 }
 
-/// Scans a FeatureCollection read from `file`; hands the file back for reading the features.
-/// `None` for anything but a FeatureCollection (or one the scan cannot follow: duplicate
-/// members, trailing text) and for a feature of 16 MB or more.
-pub(super) fn stream<R: Read>(file: R) -> io::Result<Option<(Streamed, R)>> {
-    stream_in_blocks(file, BLOCK)
+type Touch<'a> = &'a dyn Pages;
+
+/// Scans a FeatureCollection. `None` for anything but a FeatureCollection (or one the scan
+/// cannot follow: duplicate members, trailing text) and for a feature of 16 MB or more.
+pub(super) fn collection(b: &[u8], pages: Touch) -> Option<Scanned> {
+    collection_in_pieces(b, PIECE, PIECE, pages)
 }
 
-fn stream_in_blocks<R: Read>(file: R, block: usize) -> io::Result<Option<(Streamed, R)>> {
-    let mut w = Window {
-        file,
-        block,
-        buf: Vec::new(),
-        base: 0,
-        eof: false,
-    };
-    let mut i = w.ws(0)?;
-    if w.at(i)? != Some(b'{') {
-        return Ok(None);
+/// [`collection`] with the features array cut into pieces of `piece` bytes, each walk reading
+/// at most `reach` bytes past its piece.
+fn collection_in_pieces(b: &[u8], piece: usize, reach: usize, touch: Touch) -> Option<Scanned> {
+    let mut i = ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
     }
-    i = w.ws(i + 1)?;
-    if w.at(i)? == Some(b'}') {
-        return Ok(None);
+    i = ws(b, i + 1);
+    if b.get(i) == Some(&b'}') {
+        return None;
     }
     let (mut crs, mut kind, mut features) = (None, None, None);
     loop {
-        if w.at(i)? != Some(b'"') {
-            return Ok(None);
+        if b.get(i) != Some(&b'"') {
+            return None;
         }
-        let Some(key_end) = w.complete(|b| string_end(b, i))? else {
-            return Ok(None);
-        };
-        let key = w.buf[i + 1..key_end - 1].to_vec();
-        i = w.ws(key_end)?;
-        if w.at(i)? != Some(b':') {
-            return Ok(None);
+        let key_end = string_end(b, i)?;
+        let key = &b[i + 1..key_end - 1];
+        i = ws(b, key_end);
+        if b.get(i) != Some(&b':') {
+            return None;
         }
-        let start = w.ws(i + 1)?;
+        let start = ws(b, i + 1);
         let end = if key == b"features" {
-            let Some((spans, end)) = stream_elements(&mut w, start)? else {
-                return Ok(None);
-            };
+            let (spans, end) = elements(b, start, piece, reach, touch)?;
             if features.replace(spans).is_some() {
-                return Ok(None); // a duplicate member: let serde decide
+                return None; // a duplicate member: let serde decide
             }
             end
         } else {
-            let Some(end) = w.complete(|b| value_end(b, start))? else {
-                return Ok(None);
-            };
-            let slot = match key.as_slice() {
+            let end = value_end(b, start)?;
+            let slot = match key {
                 b"crs" => &mut crs,
                 b"type" => &mut kind,
                 _ => &mut None,
             };
-            if slot.replace(w.buf[start..end].to_vec()).is_some() {
-                return Ok(None);
+            if slot.replace(&b[start..end]).is_some() {
+                return None;
             }
             end
         };
-        i = w.ws(end)?;
-        match w.at(i)? {
-            Some(b',') => i = w.ws(i + 1)?,
+        i = ws(b, end);
+        match b.get(i) {
+            Some(b',') => i = ws(b, i + 1),
             Some(b'}') => break,
-            _ => return Ok(None),
+            _ => return None,
         }
-        w.consume(i);
-        i = 0;
     }
-    if w.ws(i + 1)? != w.buf.len() || kind.as_deref() != Some(b"\"FeatureCollection\"") {
-        return Ok(None);
+    if ws(b, i + 1) != b.len() || kind != Some(b"\"FeatureCollection\"".as_slice()) {
+        return None;
     }
-    let Some(features) = features else {
-        return Ok(None);
-    };
-    Ok(Some((Streamed { crs, features }, w.file)))
+    Some(Scanned {
+        crs: crs.map(<[u8]>::to_vec),
+        features: features?,
+    })
 }
 
-/// The places of an array's elements, the array starting at `i`; and the window index
-/// after the array (the window moves on while the elements are read).
-fn stream_elements<R: Read>(
-    w: &mut Window<R>,
-    mut i: usize,
-) -> io::Result<Option<(Vec<Span>, usize)>> {
-    if w.at(i)? != Some(b'[') {
-        return Ok(None);
+/// The places of an array's elements, the array's `[` at `i`; and the index after its `]`.
+///
+/// The walk from element to element (the element's end, white space, a comma, white space)
+/// is sequential by nature: where an element starts depends on everything before it. So the
+/// array is cut into pieces and each piece is walked, in parallel, from a guess: its first
+/// `{` after a comma. Then, in order, a piece's walk is taken where the walk before it landed
+/// exactly on its guess (from there on the two walks are the same walk), and otherwise the
+/// piece is walked again from where the walk before landed. A guess inside a string or a
+/// nested object only costs that second walk, never a different result: the result is
+/// always the sequential walk's. Each walk reads at most `reach` bytes past its piece, so
+/// that walks from bad guesses cannot each run to the end of the file.
+fn elements(
+    b: &[u8],
+    i: usize,
+    piece: usize,
+    reach: usize,
+    touch: Touch,
+) -> Option<(Vec<Span>, usize)> {
+    use rayon::prelude::*;
+    if b.get(i) != Some(&b'[') {
+        return None;
     }
-    let mut out = Vec::new();
-    i = w.ws(i + 1)?;
-    if w.at(i)? == Some(b']') {
-        return Ok(Some((out, i + 1)));
+    let first = ws(b, i + 1);
+    if b.get(first) == Some(&b']') {
+        return Some((Vec::new(), first + 1));
     }
-    loop {
-        if i >= w.block / 2 {
-            w.consume(i);
-            i = 0;
-        }
-        let Some(end) = w.complete(|b| value_end(b, i))? else {
-            return Ok(None);
+    let piece = piece.max(1);
+    let ends: Vec<usize> = (first..b.len())
+        .step_by(piece)
+        .skip(1)
+        .chain([b.len()])
+        .collect();
+    let walks: Vec<(Option<usize>, Walk)> = (0..ends.len())
+        .into_par_iter()
+        .map(|k| {
+            let from = if k == 0 { first } else { ends[k - 1] };
+            touch.load(&b[from..ends[k]]);
+            let guess = match k {
+                0 => Some(first),
+                _ => guess_element_start(b, from, ends[k]),
+            };
+            let limit = ends[k].saturating_add(reach).min(b.len());
+            let w = guess.map_or_else(Walk::default, |g| walk(b, g, ends[k], limit));
+            touch.release(&b[from..ends[k]]);
+            (guess, w)
+        })
+        .collect();
+    let mut spans = Vec::with_capacity(walks.iter().map(|(_, w)| w.spans.len()).sum());
+    let mut landed = Landing::Next(first);
+    for ((guess, w), &end) in walks.into_iter().zip(&ends) {
+        let Landing::Next(at) = landed else {
+            break;
         };
-        let Some(span) = Span::new(w.base + i as u64, end - i) else {
-            return Ok(None);
-        };
-        out.push(span);
-        i = w.ws(end)?;
-        match w.at(i)? {
-            Some(b',') => i = w.ws(i + 1)?,
-            Some(b']') => return Ok(Some((out, i + 1))),
-            _ => return Ok(None),
+        if at >= end {
+            continue; // the piece lies inside an element already walked over
         }
+        let w = if guess == Some(at) {
+            w
+        } else {
+            walk(b, at, end, b.len())
+        };
+        spans.extend(w.spans);
+        landed = w.landing;
     }
+    match landed {
+        Landing::End(after) => Some((spans, after)),
+        Landing::Next(_) | Landing::Fail => None,
+    }
+}
+
+/// Elements walked over, and where the walk stopped.
+#[derive(Default)]
+struct Walk {
+    spans: Vec<Span>,
+    landing: Landing,
+}
+
+#[derive(Default)]
+enum Landing {
+    /// At the start of the next element, at or past the piece's end, or where the walk
+    /// reached its limit.
+    Next(usize),
+    /// After the array's `]`.
+    End(usize),
+    /// Not an array the scan can follow.
+    #[default]
+    Fail,
+}
+
+/// Walks the elements from one starting at `at` until the next one starts at or past `end`,
+/// reading no further than `limit`.
+fn walk(b: &[u8], mut at: usize, end: usize, limit: usize) -> Walk {
+    let mut spans = Vec::new();
+    let landing = loop {
+        let element_end = match value_end(&b[..limit], at) {
+            // A text that runs into the limit may end otherwise in the whole file.
+            Some(e) if e < limit || limit == b.len() => e,
+            None if limit == b.len() => break Landing::Fail,
+            _ => break Landing::Next(at),
+        };
+        let Some(span) = Span::new(at, element_end - at) else {
+            break Landing::Fail;
+        };
+        spans.push(span);
+        let i = ws(b, element_end);
+        match b.get(i) {
+            Some(b',') => {
+                at = ws(b, i + 1);
+                if at >= end {
+                    break Landing::Next(at);
+                }
+            }
+            Some(b']') => break Landing::End(i + 1),
+            _ => break Landing::Fail,
+        }
+    };
+    Walk { spans, landing }
+}
+
+/// The first `{` in `from..to` after a comma (and white space): in a features array, most
+/// likely the start of a feature.
+fn guess_element_start(b: &[u8], from: usize, to: usize) -> Option<usize> {
+    let mut i = from;
+    while let Some(k) = b[i..to].iter().position(|&c| c == b'{') {
+        let at = i + k;
+        let before = b[..at]
+            .iter()
+            .rev()
+            .find(|c| !matches!(c, b' ' | b'\n' | b'\r' | b'\t'));
+        if before == Some(&b',') {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
 }
 
 fn ws(b: &[u8], mut i: usize) -> usize {
@@ -419,22 +463,22 @@ mod tests {
     use serde_json::Value;
 
     /// A scan's `crs` member and features, each parsed by serde_json.
-    type Scanned = Option<(Option<Value>, Vec<Value>)>;
+    type Found = Option<(Option<Value>, Vec<Value>)>;
 
-    /// The scan of `text` in blocks of `block` bytes.
-    fn streamed(text: &str, block: usize) -> Scanned {
-        let (s, _) = stream_in_blocks(io::Cursor::new(text.as_bytes()), block).unwrap()?;
+    /// The scan of `text` in pieces of `piece` bytes, each walk reading `reach` bytes past.
+    fn scanned(text: &str, piece: usize, reach: usize) -> Found {
+        let s = collection_in_pieces(text.as_bytes(), piece, reach, &())?;
         let value = |b: &[u8]| serde_json::from_slice::<Value>(b).unwrap();
         let features = s
             .features
             .iter()
-            .map(|f| value(&text.as_bytes()[f.start() as usize..f.end() as usize]))
+            .map(|f| value(&text.as_bytes()[f.start()..f.end()]))
             .collect();
         Some((s.crs.as_deref().map(value), features))
     }
 
     /// What serde_json finds in the whole document: the independent reading.
-    fn whole(text: &str) -> Scanned {
+    fn whole(text: &str) -> Found {
         let doc: Value = serde_json::from_str(text).ok()?;
         let features = doc.get("features")?.as_array()?.clone();
         Some((doc.get("crs").cloned(), features))
@@ -468,7 +512,8 @@ mod tests {
             features in proptest::collection::vec(feature(), 0..12),
             crs_first in any::<bool>(),
             with_crs in any::<bool>(),
-            block in 1usize..64,
+            piece in 1usize..64,
+            reach in 0usize..200,
             ws in 0usize..3,
         ) {
             let pad = " \r\n".repeat(ws);
@@ -482,12 +527,82 @@ mod tests {
             let text = format!("{pad}{{{pad}{}{pad}}}{pad}", members.join(&format!("{pad},{pad}")));
             let expected = whole(&text);
             prop_assert!(expected.is_some());
-            prop_assert_eq!(streamed(&text, block), expected);
+            prop_assert_eq!(scanned(&text, piece, reach), expected);
             // A truncated document is no collection (the whole parse reports it).
             let cut = &text[..text.len() * 2 / 3];
             prop_assert!(whole(cut).is_none());
-            prop_assert!(streamed(cut, block).is_none());
+            prop_assert!(scanned(cut, piece, reach).is_none());
         }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(1000))]
+        #[test]
+        fn pieces_walk_as_one_walk_does(
+            // Feature texts whose strings hold `,{` (a wrong guess), escaped quotes and
+            // backslashes, so that every kind of byte meets the piece edges.
+            features in proptest::collection::vec(feature(), 0..16),
+            commas in proptest::collection::vec("[ \n]{0,2},[ \n]{0,2}", 16),
+            piece in 1usize..64,
+            reach in 0usize..200,
+            // The text broken at one place, so that walks also meet what is not JSON.
+            at in any::<proptest::sample::Index>(),
+            edit in 0usize..4,
+            byte in prop_oneof![Just(b'"'), Just(b'\\'), Just(b','), Just(b'{'), Just(b'}'), Just(b']'), Just(b' ')],
+        ) {
+            let mut body = String::new();
+            for (k, f) in features.iter().enumerate() {
+                if k > 0 {
+                    body += &commas[k];
+                }
+                body += f;
+            }
+            let text = format!(r#"{{"type":"FeatureCollection","features":[{body}]}}"#);
+            let mut b = text.into_bytes();
+            let k = at.index(b.len());
+            match edit {
+                1 => b.truncate(k),
+                2 => b.insert(k, byte),
+                3 => {
+                    b.remove(k);
+                }
+                _ => {}
+            }
+            let one_walk = collection_in_pieces(&b, usize::MAX, usize::MAX, &());
+            if edit == 0 {
+                prop_assert_eq!(one_walk.as_ref().map(|s| s.features.len()), Some(features.len()));
+            }
+            prop_assert_eq!(collection_in_pieces(&b, piece, reach, &()), one_walk);
+        }
+    }
+
+    #[test]
+    fn walks_from_good_guesses_are_taken() {
+        // Plain features: every piece's guess is a feature start, and the walks joined in
+        // order are the walk of the whole array.
+        let feature = r#"{"type":"Feature","properties":{"home_id":"h1"},"geometry":{"type":"Point","coordinates":[1.5,2.5]}}"#;
+        let text = format!(
+            r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+            vec![feature; 1000].join(",\n")
+        );
+        let b = text.as_bytes();
+        let start = text.find('[').unwrap();
+        let first = start + 1;
+        let ends: Vec<usize> = (first..b.len()).step_by(4096).skip(1).collect();
+        let mut taken = 0;
+        let mut at = first;
+        for (k, &end) in ends.iter().enumerate() {
+            let from = if k == 0 { first } else { ends[k - 1] };
+            let guess = guess_element_start(b, from, end);
+            let w = walk(b, at, end, b.len());
+            taken += usize::from(k > 0 && guess == Some(at));
+            let Landing::Next(next) = w.landing else {
+                panic!("the array ends in the last piece")
+            };
+            at = next;
+        }
+        assert_eq!(taken, ends.len() - 1);
+        assert_eq!(collection(b, &()).unwrap().features.len(), 1000);
     }
 
     /// A container's end found a byte at a time, following strings, escapes and brackets:
@@ -565,7 +680,7 @@ mod tests {
             "",
             "{}",
         ] {
-            assert!(streamed(text, 3).is_none(), "{text}");
+            assert!(scanned(text, 3, 3).is_none(), "{text}");
         }
     }
 }
