@@ -190,6 +190,7 @@ fn chunks<R: Read + Seek + Send>(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = super::Chunks::new(header, f);
     let chunk = chunk.max(1);

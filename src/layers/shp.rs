@@ -93,6 +93,7 @@ pub fn read_in_chunks(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = Chunks::new(header, f);
     let chunk = chunk.clamp(1, 1 << 20);

@@ -1,5 +1,7 @@
 //! Homes: where children live, with their neighbourhood and children per band.
 
+use std::borrow::Cow;
+
 use geo::{Area, Centroid, Coord, Intersects, Point};
 use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
@@ -10,7 +12,7 @@ use super::neighbourhoods::{count_value, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use super::InputFile;
 use crate::error::{Error, Result, Warnings};
-use crate::layers::attributes;
+use crate::layers::attributes::{self, Attributes};
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
 use crate::study::{BandCount, ChildrenSpec, Resolved, ShareBy};
@@ -131,7 +133,7 @@ pub(super) fn load(
         || {
             crate::layers::format::read_in_chunks(source, CHUNK, Some(&keep), |mut chunk| {
                 for (s, (name, _)) in seen.iter_mut().zip(&required) {
-                    *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+                    *s = *s || chunk.has_attribute(name);
                 }
                 chunk.reproject(crs)?;
                 if let Some(format) = &study.homes_format {
@@ -289,10 +291,15 @@ impl<'a> Rows<'a> {
         let path = &layer.path;
         self.features += layer.features.len();
         let field_lists = self.field_lists.as_deref();
+        let columns = &layer.columns;
         let read: Vec<Result<Option<Row>>> = layer
             .features
             .par_iter()
-            .map(|f| read_row(cfg, field_lists, path, f))
+            .enumerate()
+            .map(|(row, f)| match columns.is_empty() {
+                true => read_row(cfg, field_lists, path, f, &f.props),
+                false => read_row(cfg, field_lists, path, f, columns.row(row)),
+            })
             .collect();
         let by_area = cfg.share_by.unwrap_or_default() == ShareBy::Area;
         for row in read {
@@ -327,7 +334,7 @@ pub fn feature_homes(study: &Resolved, layer: &Layer) -> Result<Vec<Option<usize
     let read: Vec<Result<Option<Row>>> = layer
         .features
         .par_iter()
-        .map(|f| read_row(cfg, rows.field_lists.as_deref(), &layer.path, f))
+        .map(|f| read_row(cfg, rows.field_lists.as_deref(), &layer.path, f, &f.props))
         .collect();
     let mut next = 0;
     read.into_iter()
@@ -345,14 +352,15 @@ pub fn feature_homes(study: &Resolved, layer: &Layer) -> Result<Vec<Option<usize
 
 /// What one feature of the homes layer gives: a home, or nothing (filtered out, no geometry,
 /// empty), with the polygon repairs it needed.
-struct Row {
-    home: Option<HomeRow>,
+struct Row<'a> {
+    home: Option<HomeRow<'a>>,
     null_geometry: bool,
     cleaning: Cleaning,
 }
 
-struct HomeRow {
-    id: String,
+struct HomeRow<'a> {
+    /// Borrowed from the chunk's text column when it can be: no allocation per home.
+    id: Cow<'a, str>,
     coord: Coord,
     area: f64,
     /// Children per field list, `None` where suppressed or missing.
@@ -361,14 +369,16 @@ struct HomeRow {
 }
 
 /// Reads one feature as a home; `Ok(None)` for a feature the `[homes] filter` leaves out.
-fn read_row(
+/// `attrs` are the feature's attributes: its map, or its row of the chunk's columns.
+fn read_row<'a>(
     cfg: &crate::study::HomesSection,
     field_lists: Option<&[BandCount]>,
     path: &std::path::Path,
     f: &crate::layers::Feature,
-) -> Result<Option<Row>> {
+    attrs: impl Attributes<'a>,
+) -> Result<Option<Row<'a>>> {
     if let Some(filter) = &cfg.filter {
-        if !attributes::matches(&f.props, filter) {
+        if !attributes::matches(attrs, filter) {
             return Ok(None);
         }
     }
@@ -409,22 +419,22 @@ fn read_row(
         }
     };
     let id = match &cfg.id {
-        Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
+        Some(key) => attrs.cell(key).id().ok_or_else(|| {
             Error::feature(
                 path,
                 f.index,
                 format!("the id attribute \"{key}\" is missing or null"),
             )
         })?,
-        None => f.index.to_string(),
+        None => Cow::Owned(f.index.to_string()),
     };
     let raw = field_lists
         .unwrap_or_default()
         .iter()
-        .map(|count| count_value(&f.props, count).map_err(|m| Error::feature(path, f.index, m)))
+        .map(|count| count_value(attrs, count).map_err(|m| Error::feature(path, f.index, m)))
         .collect::<Result<Vec<_>>>()?;
     let population = match &cfg.population {
-        Some(p) => attributes::number_value(&f.props, p)
+        Some(p) => attributes::number_value(attrs, p)
             .map_err(|m| Error::feature(path, f.index, m))?
             .known(),
         None => None,
