@@ -187,6 +187,7 @@ pub fn gpkg_wkb(bytes: &[u8]) -> Option<String> {
             props: Default::default(),
             id: None,
         }],
+        columns: Default::default(),
     };
     if let Err(e) = layer.check_each_coordinate() {
         return Some(must_name(e, GPKG_BLOB_PATH));

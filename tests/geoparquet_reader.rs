@@ -170,10 +170,10 @@ fn chunks_and_kept_attributes() {
     read_chunks(VectorSource::new(&path, None, None), 2, Some(&keep), |l| {
         sizes.push(l.features.len());
         firsts.push(l.features[0].index);
-        assert!(l
-            .features
-            .iter()
-            .all(|f| f.props.len() == 1 && f.props.contains_key("id")));
+        // Kept attributes come as columns, the features' maps left empty.
+        assert!(l.features.iter().all(|f| f.props.is_empty()));
+        assert!(l.columns.get("id").is_some() && l.columns.get("other").is_none());
+        assert!(l.has_attribute("id") && !l.has_attribute("other"));
         Ok(())
     })
     .unwrap();

@@ -257,6 +257,7 @@ fn geojson_lines_with_crossing_edges_and_a_footbridge() {
         crs: Crs::parse("EPSG:32635").unwrap(),
         crs_source: CrsSource::StudyFile,
         features,
+        columns: Default::default(),
     };
     let s = barrier_scene(true);
     let distances = |net: &WalkNetwork| {
@@ -366,6 +367,7 @@ fn geojson_network_must_be_metric_lines() {
         crs: Crs::wgs84(),
         crs_source: CrsSource::Rfc7946,
         features: vec![],
+        columns: Default::default(),
     };
     let err = WalkNetwork::from_layer(&wgs, "highway", Walkable::OsmRules)
         .unwrap_err()
@@ -374,6 +376,7 @@ fn geojson_network_must_be_metric_lines() {
     let mut props = Properties::new();
     props.insert("highway".into(), "footway".into());
     let poly = Layer {
+        columns: Default::default(),
         path: "walk.geojson".into(),
         crs: Crs::parse("EPSG:32635").unwrap(),
         crs_source: CrsSource::StudyFile,
@@ -528,6 +531,7 @@ fn a_network_without_classes_needs_walkable_all() {
         id: None,
     };
     let layer = Layer {
+        columns: Default::default(),
         path: "paths.geojson".into(),
         crs: Crs::parse("EPSG:32635").unwrap(),
         crs_source: CrsSource::StudyFile,

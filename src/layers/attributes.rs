@@ -1,6 +1,8 @@
 //! Reading attribute values the way municipal files write them: ids as strings (leading zeros
 //! kept, `12.0` read as `12`), numbers that may be strings, suppressed values, filters.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::Properties;
@@ -21,19 +23,87 @@ pub fn number_to_id(n: &serde_json::Number) -> String {
     }
 }
 
-/// An attribute as an id string, or `None` when it is missing or null.
-pub fn id_value(props: &Properties, key: &str) -> Option<String> {
-    match props.get(key)? {
-        Value::Null => None,
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(number_to_id(n)),
-        Value::Bool(b) => Some(b.to_string()),
-        other => Some(other.to_string()),
+/// One attribute value of one feature, however the reader holds it: a value of a feature's
+/// attribute map, or a row of a typed column (see [`super::columns`]), which the homes read
+/// without building a map per feature. Every rule below reads cells, so both give the same
+/// values and the same messages.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell<'a> {
+    /// The feature has no such attribute.
+    Missing,
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Text(Cow<'a, str>),
+    /// An array or an object (GeoJSON only).
+    Other(&'a Value),
+}
+
+impl<'a> Cell<'a> {
+    /// The cell of an attribute map's value.
+    pub fn of(value: Option<&'a Value>) -> Self {
+        match value {
+            None => Cell::Missing,
+            Some(Value::Null) => Cell::Null,
+            Some(Value::Bool(b)) => Cell::Bool(*b),
+            Some(Value::Number(n)) => Cell::Number(n.clone()),
+            Some(Value::String(s)) => Cell::Text(Cow::Borrowed(s)),
+            Some(other) => Cell::Other(other),
+        }
+    }
+
+    /// A real number from a binary file. NaN and infinities have no JSON number: kept as
+    /// text, which a count then rejects with a message naming the attribute.
+    pub fn real(v: f64) -> Self {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => Cell::Number(n),
+            None => Cell::Text(Cow::Owned(v.to_string())),
+        }
+    }
+
+    /// The value an attribute map holds for this cell; `None` when missing.
+    pub fn to_value(&self) -> Option<Value> {
+        Some(match self {
+            Cell::Missing => return None,
+            Cell::Null => Value::Null,
+            Cell::Bool(b) => Value::Bool(*b),
+            Cell::Number(n) => Value::Number(n.clone()),
+            Cell::Text(s) => Value::String(s.to_string()),
+            Cell::Other(v) => (*v).clone(),
+        })
+    }
+
+    /// The cell as an id, or `None` when it is missing or null.
+    pub fn id(self) -> Option<Cow<'a, str>> {
+        match self {
+            Cell::Missing | Cell::Null => None,
+            Cell::Text(s) => Some(s),
+            Cell::Number(n) => Some(Cow::Owned(number_to_id(&n))),
+            Cell::Bool(b) => Some(Cow::Owned(b.to_string())),
+            Cell::Other(v) => Some(Cow::Owned(v.to_string())),
+        }
     }
 }
 
+/// The attributes of one feature, by name: a reference to its map, or its row of a chunk's
+/// columns.
+pub trait Attributes<'a>: Copy {
+    fn cell(self, key: &str) -> Cell<'a>;
+}
+
+impl<'a> Attributes<'a> for &'a Properties {
+    fn cell(self, key: &str) -> Cell<'a> {
+        Cell::of(self.get(key))
+    }
+}
+
+/// An attribute as an id string, or `None` when it is missing or null.
+pub fn id_value<'a>(props: impl Attributes<'a>, key: &str) -> Option<String> {
+    props.cell(key).id().map(Cow::into_owned)
+}
+
 /// An attribute as text for display (names); empty when missing.
-pub fn text_value(props: &Properties, key: &str) -> String {
+pub fn text_value<'a>(props: impl Attributes<'a>, key: &str) -> String {
     id_value(props, key).unwrap_or_default()
 }
 
@@ -61,16 +131,17 @@ impl Number {
 /// ([`NumberFormat::default`]: "1.234" and "2,5" are refused as ambiguous; a layer or table with
 /// `decimal`/`thousands` has its numeric attributes converted when it is read). Missing-value
 /// markers (empty, `.`, `x`, `-`) are missing; text that is no number is an error message.
-pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
-    let n = match props.get(key) {
-        None | Some(Value::Null) => return Ok(Number::Missing),
-        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
-        Some(Value::String(s)) => match NumberFormat::default().parse(s) {
+pub fn number_value<'a>(props: impl Attributes<'a>, key: &str) -> Result<Number, String> {
+    let n = match props.cell(key) {
+        Cell::Missing | Cell::Null => return Ok(Number::Missing),
+        Cell::Number(n) => n.as_f64().unwrap_or(f64::NAN),
+        Cell::Text(s) => match NumberFormat::default().parse(&s) {
             Ok(NumberText::Missing) => return Ok(Number::Missing),
             Ok(NumberText::Number(v)) => v,
             Err(m) => return Err(format!("attribute \"{key}\" = {m}")),
         },
-        Some(other) => return Err(format!("attribute \"{key}\" = {other} is not a number")),
+        Cell::Bool(b) => return Err(format!("attribute \"{key}\" = {b} is not a number")),
+        Cell::Other(other) => return Err(format!("attribute \"{key}\" = {other} is not a number")),
     };
     if !n.is_finite() {
         return Err(format!("attribute \"{key}\" = {n} is not a finite number"));
@@ -85,7 +156,7 @@ pub fn number_value(props: &Properties, key: &str) -> Result<Number, String> {
 /// Reads an amount of money (a site's cost): `None` when missing, so that the study's default
 /// applies; a negative value is an error here, not a suppressed count, since a cost below zero
 /// means nothing.
-pub fn amount_value(props: &Properties, key: &str) -> Result<Option<f64>, String> {
+pub fn amount_value<'a>(props: impl Attributes<'a>, key: &str) -> Result<Option<f64>, String> {
     match number_value(props, key)? {
         Number::Value(v) => Ok(Some(v)),
         Number::Missing => Ok(None),
@@ -96,29 +167,27 @@ pub fn amount_value(props: &Properties, key: &str) -> Result<Option<f64>, String
 }
 
 /// True when the feature's attributes match every entry of the filter (a list = any of them).
-pub fn matches(props: &Properties, filter: &Filter) -> bool {
+pub fn matches<'a>(props: impl Attributes<'a>, filter: &Filter) -> bool {
     filter.iter().all(|(key, wanted)| {
-        let have = props.get(key).unwrap_or(&Value::Null);
+        let have = props.cell(key);
         match wanted {
-            toml::Value::Array(options) => options.iter().any(|w| equal(have, w)),
-            w => equal(have, w),
+            toml::Value::Array(options) => options.iter().any(|w| equal(&have, w)),
+            w => equal(&have, w),
         }
     })
 }
 
-fn equal(have: &Value, wanted: &toml::Value) -> bool {
+fn equal(have: &Cell, wanted: &toml::Value) -> bool {
     match (have, wanted) {
-        (Value::Bool(a), toml::Value::Boolean(b)) => a == b,
-        (Value::String(a), toml::Value::Boolean(b)) => {
+        (Cell::Bool(a), toml::Value::Boolean(b)) => a == b,
+        (Cell::Text(a), toml::Value::Boolean(b)) => {
             a.eq_ignore_ascii_case(if *b { "true" } else { "false" })
         }
-        (Value::Number(a), toml::Value::Integer(b)) => a.as_f64() == Some(*b as f64),
-        (Value::Number(a), toml::Value::Float(b)) => a.as_f64() == Some(*b),
-        (Value::String(a), toml::Value::String(b)) => a == b,
-        (Value::String(a), toml::Value::Integer(b)) => {
-            a.trim().parse::<f64>().ok() == Some(*b as f64)
-        }
-        (Value::Number(a), toml::Value::String(b)) => number_to_id(a) == *b,
+        (Cell::Number(a), toml::Value::Integer(b)) => a.as_f64() == Some(*b as f64),
+        (Cell::Number(a), toml::Value::Float(b)) => a.as_f64() == Some(*b),
+        (Cell::Text(a), toml::Value::String(b)) => a == b,
+        (Cell::Text(a), toml::Value::Integer(b)) => a.trim().parse::<f64>().ok() == Some(*b as f64),
+        (Cell::Number(a), toml::Value::String(b)) => number_to_id(a) == *b,
         _ => false,
     }
 }

@@ -240,6 +240,7 @@ fn chunks(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = super::Chunks::new(header, f);
     let chunk = chunk.max(1);

@@ -6,9 +6,11 @@
 //! `geoparquet` crate would add the whole GeoArrow stack for what is here a metadata lookup and
 //! the WKB decoding the GeoPackage reader already does.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::sync::Arc;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{Float64Type, Int64Type, UInt64Type};
@@ -20,6 +22,8 @@ use parquet::arrow::ProjectionMask;
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::attributes::Cell;
+use super::columns::{Column, Columns};
 use super::crs::Crs;
 use super::format::{Sniffed, VectorSource};
 use super::{Chunks, CrsSource, Feature, Layer, Properties};
@@ -110,18 +114,24 @@ pub fn read_in_chunks(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = Chunks::new(header, f);
     let mut features: Vec<Feature> = Vec::new();
     let mut index = 0;
     while let Some(batch) = next_batch(&mut batches, path, index)? {
-        let read = batch_features(&batch, &geo.column, path, index)?;
+        let (read, columns) = batch_features(&batch, &geo.column, path, index, keep.is_some())?;
+        index += batch.num_rows();
+        if !columns.is_empty() {
+            // A batch has at most a chunk's rows: its columns are the chunk's as they are.
+            sink.push_columns(read, columns)?;
+            continue;
+        }
         if features.is_empty() {
             features = read;
         } else {
             features.extend(read);
         }
-        index += batch.num_rows();
         while features.len() >= chunk {
             let rest = features.split_off(chunk);
             sink.push(std::mem::replace(&mut features, rest))?;
@@ -319,12 +329,15 @@ fn projjson_crs(projjson: &Value) -> std::result::Result<Crs, String> {
 /// The features of one batch, the first at file index `first`. A batch is tens of thousands of
 /// rows: geometries are decoded and features built in parallel (a `serde_json` map per feature
 /// costs more than reading its values), errors reported for the first failing row in file order.
+/// With `columnar`, the attributes are handed on as the batch's columns, the features' maps left
+/// empty.
 fn batch_features(
     batch: &RecordBatch,
     geometry_column: &str,
     path: &Path,
     first: usize,
-) -> Result<Vec<Feature>> {
+    columnar: bool,
+) -> Result<(Vec<Feature>, Columns)> {
     let schema = batch.schema();
     let geometries = batch
         .column_by_name(geometry_column)
@@ -337,6 +350,7 @@ fn batch_features(
         })
         .collect();
     let mut features = Vec::with_capacity(batch.num_rows());
+    let mut columns = Columns::default();
     for (row, geometry) in decoded.into_iter().enumerate() {
         let index = first + row;
         features.push(Feature {
@@ -354,14 +368,20 @@ fn batch_features(
         let values = attribute_column(column)
             .map_err(|m| Error::layer(path, format!("column \"{name}\" cannot be read: {m}")))?;
         let Some(values) = values else { continue };
+        if columnar {
+            columns.push(name.clone(), Arc::new(values));
+            continue;
+        }
         features
             .par_iter_mut()
             .enumerate()
             .for_each(|(row, feature)| {
-                feature.props.insert(name.clone(), values.value(row));
+                if let Some(value) = values.cell(row).to_value() {
+                    feature.props.insert(name.clone(), value);
+                }
             });
     }
-    Ok(features)
+    Ok((features, columns))
 }
 
 /// The WKB of a row of a binary column; `None` when null.
@@ -377,7 +397,7 @@ fn wkb_at(column: &ArrayRef, row: usize) -> Option<&[u8]> {
 }
 
 /// An attribute column cast to one of the few types whose values convert to the attribute
-/// values GeoJSON would hold (see [`AttributeColumn::value`]).
+/// values GeoJSON would hold (see its [`Column::cell`]).
 enum AttributeColumn {
     Null,
     Boolean(ArrayRef),
@@ -432,11 +452,10 @@ fn attribute_column(column: &ArrayRef) -> std::result::Result<Option<AttributeCo
     }))
 }
 
-impl AttributeColumn {
-    /// The attribute value of a row.
-    fn value(&self, row: usize) -> Value {
+impl Column for AttributeColumn {
+    fn cell(&self, row: usize) -> Cell<'_> {
         match self {
-            AttributeColumn::Null => Value::Null,
+            AttributeColumn::Null => Cell::Null,
             AttributeColumn::Boolean(a)
             | AttributeColumn::UInt64(a)
             | AttributeColumn::Int64(a)
@@ -446,22 +465,23 @@ impl AttributeColumn {
             | AttributeColumn::Utf8View(a)
                 if a.is_null(row) =>
             {
-                Value::Null
+                Cell::Null
             }
-            AttributeColumn::Boolean(a) => Value::Bool(a.as_boolean().value(row)),
-            AttributeColumn::UInt64(a) => Value::from(a.as_primitive::<UInt64Type>().value(row)),
-            AttributeColumn::Int64(a) => Value::from(a.as_primitive::<Int64Type>().value(row)),
-            // NaN and infinities have no JSON number: kept as text, which a count then rejects
-            // with a message naming the attribute.
-            AttributeColumn::Float64(a) => {
-                let v = a.as_primitive::<Float64Type>().value(row);
-                serde_json::Number::from_f64(v)
-                    .map(Value::Number)
-                    .unwrap_or_else(|| Value::String(v.to_string()))
+            AttributeColumn::Boolean(a) => Cell::Bool(a.as_boolean().value(row)),
+            AttributeColumn::UInt64(a) => {
+                Cell::Number(a.as_primitive::<UInt64Type>().value(row).into())
             }
-            AttributeColumn::Utf8(a) => Value::String(a.as_string::<i32>().value(row).into()),
-            AttributeColumn::LargeUtf8(a) => Value::String(a.as_string::<i64>().value(row).into()),
-            AttributeColumn::Utf8View(a) => Value::String(a.as_string_view().value(row).into()),
+            AttributeColumn::Int64(a) => {
+                Cell::Number(a.as_primitive::<Int64Type>().value(row).into())
+            }
+            AttributeColumn::Float64(a) => Cell::real(a.as_primitive::<Float64Type>().value(row)),
+            AttributeColumn::Utf8(a) => Cell::Text(Cow::Borrowed(a.as_string::<i32>().value(row))),
+            AttributeColumn::LargeUtf8(a) => {
+                Cell::Text(Cow::Borrowed(a.as_string::<i64>().value(row)))
+            }
+            AttributeColumn::Utf8View(a) => {
+                Cell::Text(Cow::Borrowed(a.as_string_view().value(row)))
+            }
         }
     }
 }

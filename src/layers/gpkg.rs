@@ -3,6 +3,7 @@
 //! them (integers, reals, text, BOOLEAN columns as true/false).
 
 use std::path::Path;
+use std::sync::Arc;
 
 use geo::Geometry;
 use rayon::prelude::*;
@@ -10,6 +11,8 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::Value;
 
+use super::attributes::Cell as AttributeCell;
+use super::columns::{Columns, Scalars};
 use super::crs::Crs;
 use super::format::{Sniffed, VectorSource};
 use super::{Chunks, Feature, Layer, Properties};
@@ -70,10 +73,17 @@ pub fn read_in_chunks(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = Chunks::new(header, f);
     let chunk = chunk.clamp(1, 1 << 20);
-    let mut pending = Pending::default();
+    let mut pending = Pending {
+        columns: match keep {
+            Some(_) => vec![Scalars::default(); columns.len()],
+            None => Vec::new(),
+        },
+        ..Pending::default()
+    };
     loop {
         // A failure to read a row comes after the errors of the rows before it.
         let row = match rows.next() {
@@ -113,15 +123,20 @@ pub fn read_in_chunks(
         }
         // Only an index outside the SELECT's columns fails here.
         for (i, column) in columns.iter().enumerate() {
-            let value = row.get_ref(i + 1).map_err(sql_error)?;
-            pending.values.push(attribute(value, column.boolean));
+            let value = attribute(row.get_ref(i + 1).map_err(sql_error)?, column.boolean);
+            match pending.columns.get_mut(i) {
+                Some(scalars) => scalars.push(value),
+                None => pending.values.push(value.to_value()),
+            }
         }
         if pending.geometries.len() == chunk {
-            sink.push(pending.features(path, &columns)?)?;
+            let (features, read) = pending.chunk(path, &columns)?;
+            sink.push_columns(features, read)?;
         }
     }
     if !pending.geometries.is_empty() {
-        sink.push(pending.features(path, &columns)?)?;
+        let (features, read) = pending.chunk(path, &columns)?;
+        sink.push_columns(features, read)?;
     }
     sink.finish()
 }
@@ -137,6 +152,8 @@ struct Pending {
     geometries: Vec<Cell>,
     /// The attribute values, row after row (`None` for a BLOB, which no setting can use).
     values: Vec<Option<Value>>,
+    /// Instead of `values`, when only some attributes are kept: one column per attribute.
+    columns: Vec<Scalars>,
 }
 
 /// A row's geometry cell.
@@ -150,6 +167,11 @@ impl Pending {
     /// The pending rows as features (the first failing row's error, in file order); empties
     /// the rows.
     fn features(&mut self, path: &Path, columns: &[Column]) -> Result<Vec<Feature>> {
+        Ok(self.chunk(path, columns)?.0)
+    }
+
+    /// The pending rows as features, with their attributes as columns when read so.
+    fn chunk(&mut self, path: &Path, columns: &[Column]) -> Result<(Vec<Feature>, Columns)> {
         let decoded: Vec<std::result::Result<Option<Geometry>, String>> = self
             .geometries
             .par_iter()
@@ -167,7 +189,11 @@ impl Pending {
                 id: None,
             });
         }
-        if !columns.is_empty() {
+        let mut read = Columns::default();
+        for (column, scalars) in columns.iter().zip(&mut self.columns) {
+            read.push(column.name.clone(), Arc::new(std::mem::take(scalars)));
+        }
+        if self.columns.is_empty() && !columns.is_empty() {
             features
                 .par_iter_mut()
                 .zip(self.values.par_chunks_mut(columns.len()))
@@ -183,7 +209,7 @@ impl Pending {
         self.blobs.clear();
         self.geometries.clear();
         self.values.clear();
-        Ok(features)
+        Ok((features, read))
     }
 }
 
@@ -370,21 +396,17 @@ fn attribute_columns(
     Ok(columns)
 }
 
-/// A SQLite value as the attribute value GeoJSON would hold; `None` for a BLOB, which no
+/// A SQLite value as the attribute value GeoJSON would hold; missing for a BLOB, which no
 /// setting can use.
-fn attribute(value: ValueRef, boolean: bool) -> Option<Value> {
-    Some(match value {
-        ValueRef::Null => Value::Null,
-        ValueRef::Integer(i) if boolean => Value::Bool(i != 0),
-        ValueRef::Integer(i) => Value::from(i),
-        // NaN and infinities have no JSON number: kept as text, which a count then rejects
-        // with a message naming the attribute.
-        ValueRef::Real(r) => serde_json::Number::from_f64(r)
-            .map(Value::Number)
-            .unwrap_or_else(|| Value::String(r.to_string())),
-        ValueRef::Text(t) => Value::String(String::from_utf8_lossy(t).into_owned()),
-        ValueRef::Blob(_) => return None,
-    })
+fn attribute(value: ValueRef, boolean: bool) -> AttributeCell {
+    match value {
+        ValueRef::Null => AttributeCell::Null,
+        ValueRef::Integer(i) if boolean => AttributeCell::Bool(i != 0),
+        ValueRef::Integer(i) => AttributeCell::Number(i.into()),
+        ValueRef::Real(r) => AttributeCell::real(r),
+        ValueRef::Text(t) => AttributeCell::Text(String::from_utf8_lossy(t)),
+        ValueRef::Blob(_) => AttributeCell::Missing,
+    }
 }
 
 fn type_name(value: ValueRef) -> &'static str {
@@ -593,23 +615,29 @@ mod tests {
 
     #[test]
     fn sqlite_values_become_geojson_attribute_values() {
-        assert_eq!(attribute(ValueRef::Integer(7), false), Some(Value::from(7)));
         assert_eq!(
-            attribute(ValueRef::Integer(1), true),
+            attribute(ValueRef::Integer(7), false).to_value(),
+            Some(Value::from(7))
+        );
+        assert_eq!(
+            attribute(ValueRef::Integer(1), true).to_value(),
             Some(Value::Bool(true))
         );
         assert_eq!(
-            attribute(ValueRef::Real(2.5), false),
+            attribute(ValueRef::Real(2.5), false).to_value(),
             Some(Value::from(2.5))
         );
         assert_eq!(
-            attribute(ValueRef::Text(b"0012"), false),
+            attribute(ValueRef::Text(b"0012"), false).to_value(),
             Some(Value::from("0012"))
         );
-        assert_eq!(attribute(ValueRef::Null, false), Some(Value::Null));
-        assert_eq!(attribute(ValueRef::Blob(b"x"), false), None);
         assert_eq!(
-            attribute(ValueRef::Real(f64::INFINITY), false),
+            attribute(ValueRef::Null, false).to_value(),
+            Some(Value::Null)
+        );
+        assert_eq!(attribute(ValueRef::Blob(b"x"), false).to_value(), None);
+        assert_eq!(
+            attribute(ValueRef::Real(f64::INFINITY), false).to_value(),
             Some(Value::from("inf"))
         );
     }

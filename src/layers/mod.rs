@@ -3,6 +3,7 @@
 //! reprojected into the study's working CRS.
 
 pub mod attributes;
+pub mod columns;
 pub mod crs;
 pub mod format;
 pub mod geojson;
@@ -59,6 +60,9 @@ pub struct Layer {
     pub crs: Crs,
     pub crs_source: CrsSource,
     pub features: Vec<Feature>,
+    /// The attributes column by column, for a chunk whose reader was asked for only some
+    /// (`keep`); its features then carry empty attribute maps.
+    pub columns: columns::Columns,
 }
 
 impl Layer {
@@ -177,6 +181,14 @@ impl Layer {
         Ok(())
     }
 
+    /// Whether some feature has attribute `name`.
+    pub fn has_attribute(&self, name: &str) -> bool {
+        match self.columns.get(name) {
+            Some(c) => (0..self.features.len()).any(|row| c.cell(row) != attributes::Cell::Missing),
+            None => self.features.iter().any(|f| f.props.contains_key(name)),
+        }
+    }
+
     /// The attribute names of the first features (for error messages).
     pub fn attribute_names(&self) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
@@ -252,8 +264,18 @@ impl<F: FnMut(Layer) -> Result<()>> Chunks<F> {
 
     /// Checks and hands on one chunk of features.
     pub(crate) fn push(&mut self, features: Vec<Feature>) -> Result<()> {
+        self.push_columns(features, columns::Columns::default())
+    }
+
+    /// Checks and hands on one chunk of features whose attributes are `columns`.
+    pub(crate) fn push_columns(
+        &mut self,
+        features: Vec<Feature>,
+        columns: columns::Columns,
+    ) -> Result<()> {
         let layer = Layer {
             features,
+            columns,
             ..self.header.clone()
         };
         let (any, all_degrees) = layer.check_each_coordinate()?;

@@ -375,6 +375,7 @@ pub fn read_amenities(path: &Path, tags: &[String]) -> Result<OsmAmenities> {
             crs: Crs::wgs84(),
             crs_source: CrsSource::File,
             features,
+            columns: Default::default(),
         },
         incomplete: tagged.incomplete,
         not_areas: tagged.not_areas,

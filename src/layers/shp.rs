@@ -2,13 +2,17 @@
 //! `crs` key) and `.cpg` (the text encoding of the `.dbf`; without one, the `.dbf`'s own code
 //! page mark). Attributes come out as the GeoJSON reader gives them.
 
+use std::borrow::Cow;
+use std::cell::RefCell;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use dbase::FieldValue;
 use geo::Geometry;
-use serde_json::Value;
 
+use super::attributes::Cell;
+use super::columns::{Columns, Scalars};
 use super::format::{Sniffed, VectorSource};
 use super::{Chunks, Feature, Layer, Properties};
 use crate::error::{Error, Result};
@@ -93,11 +97,45 @@ pub fn read_in_chunks(
         crs,
         crs_source,
         features: Vec::new(),
+        columns: Default::default(),
     };
     let mut sink = Chunks::new(header, f);
     let chunk = chunk.clamp(1, 1 << 20);
+    // Only the kept fields are read (the others skipped by their width), and the last of
+    // fields sharing a name, which an attribute map would keep.
+    let names: Vec<String> = records
+        .fields()
+        .iter()
+        .map(|f| f.name().to_string())
+        .collect();
+    let read: Vec<bool> = names
+        .iter()
+        .enumerate()
+        .map(|(i, name)| keep.is_none_or(|k| k.contains(name)) && !names[i + 1..].contains(name))
+        .collect();
+    let integer: Vec<bool> = names
+        .iter()
+        .map(|name| decimals.iter().any(|(n, d)| n == name && *d == 0))
+        .collect();
+    // With `keep`, the kept fields come as columns, one per field read.
+    let mut columns: Vec<(usize, Scalars)> = match keep {
+        Some(_) => (0..names.len())
+            .filter(|i| read[*i])
+            .map(|i| (i, Scalars::default()))
+            .collect(),
+        None => Vec::new(),
+    };
+    let columnar = keep.is_some();
+    let chunk_of = |columns: &mut Vec<(usize, Scalars)>| {
+        let mut out = Columns::default();
+        for (i, scalars) in columns.iter_mut() {
+            out.push(names[*i].clone(), Arc::new(std::mem::take(scalars)));
+        }
+        out
+    };
+    READ_FIELDS.set(read);
     let mut features = Vec::with_capacity(chunk.min(1 << 14));
-    let mut record_iter = records.iter_records();
+    let mut record_iter = records.iter_records_as::<ReadFields>();
     while let Some((index, shape)) = shapes.next_shape()? {
         let record = match record_iter.next() {
             Some(r) => r.map_err(|e| Error::feature(&dbf, index, format!("the record cannot be read: {e}")))?,
@@ -109,12 +147,16 @@ pub fn read_in_chunks(
             }
         };
         let mut props = Properties::new();
-        for (name, value) in record {
-            if keep.is_some_and(|k| !k.contains(&name)) {
-                continue;
+        if columnar {
+            for ((_, scalars), (i, value)) in columns.iter_mut().zip(record.0) {
+                scalars.push(attribute(value, integer[i]));
             }
-            let integer = decimals.iter().any(|(n, d)| *n == name && *d == 0);
-            props.insert(name, attribute(value, integer));
+        } else {
+            for (i, value) in record.0 {
+                if let Some(v) = attribute(value, integer[i]).to_value() {
+                    props.insert(names[i].clone(), v);
+                }
+            }
         }
         features.push(Feature {
             index,
@@ -123,11 +165,11 @@ pub fn read_in_chunks(
             id: None,
         });
         if features.len() == chunk {
-            sink.push(std::mem::take(&mut features))?;
+            sink.push_columns(std::mem::take(&mut features), chunk_of(&mut columns))?;
         }
     }
     if !features.is_empty() {
-        sink.push(features)?;
+        sink.push_columns(features, chunk_of(&mut columns))?;
     }
     sink.finish()
 }
@@ -284,28 +326,29 @@ fn geometry(shape: shapefile::Shape) -> std::result::Result<Option<Geometry>, St
 
 /// A `.dbf` value as the attribute value GeoJSON would hold. Numeric fields with no decimals
 /// are integers (as GDAL reads them), the others reals.
-fn attribute(value: FieldValue, integer: bool) -> Value {
+fn attribute(value: FieldValue, integer: bool) -> Cell<'static> {
     let real = |r: f64| {
         if integer && r.fract() == 0.0 && r.abs() < 9.0e15 {
-            Value::from(r as i64)
+            Cell::Number((r as i64).into())
         } else {
-            serde_json::Number::from_f64(r).map_or(Value::Null, Value::Number)
+            serde_json::Number::from_f64(r).map_or(Cell::Null, Cell::Number)
         }
     };
+    let text = |s: String| Cell::Text(Cow::Owned(s));
     match value {
-        FieldValue::Character(s) => s.map_or(Value::Null, Value::String),
-        FieldValue::Memo(s) => Value::String(s),
-        FieldValue::Numeric(n) => n.map_or(Value::Null, real),
-        FieldValue::Float(n) => n.map_or(Value::Null, |f| real(f64::from(f))),
+        FieldValue::Character(s) => s.map_or(Cell::Null, text),
+        FieldValue::Memo(s) => text(s),
+        FieldValue::Numeric(n) => n.map_or(Cell::Null, real),
+        FieldValue::Float(n) => n.map_or(Cell::Null, |f| real(f64::from(f))),
         FieldValue::Double(d) | FieldValue::Currency(d) => real(d),
-        FieldValue::Integer(i) => Value::from(i),
-        FieldValue::Logical(b) => b.map_or(Value::Null, Value::Bool),
-        FieldValue::Date(d) => d.map_or(Value::Null, |d| {
-            Value::String(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
+        FieldValue::Integer(i) => Cell::Number(i.into()),
+        FieldValue::Logical(b) => b.map_or(Cell::Null, Cell::Bool),
+        FieldValue::Date(d) => d.map_or(Cell::Null, |d| {
+            text(format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()))
         }),
         FieldValue::DateTime(t) => {
             let (d, c) = (t.date(), t.time());
-            Value::String(format!(
+            text(format!(
                 "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
                 d.year(),
                 d.month(),
@@ -315,6 +358,39 @@ fn attribute(value: FieldValue, integer: bool) -> Value {
                 c.seconds()
             ))
         }
+    }
+}
+
+thread_local! {
+    /// Which fields of the `.dbf` a [`ReadFields`] record reads, by position: dbase builds a
+    /// record with a function that is handed no state, so the list is set here, on the thread
+    /// that reads the records, before they are read.
+    static READ_FIELDS: RefCell<Vec<bool>> = const { RefCell::new(Vec::new()) };
+}
+
+/// A `.dbf` record's fields that [`READ_FIELDS`] asks for, with their positions; the others
+/// are skipped by their width, not decoded (a buildings layer may carry dozens).
+struct ReadFields(Vec<(usize, FieldValue)>);
+
+impl dbase::ReadableRecord for ReadFields {
+    fn read_using<S, M>(
+        fields: &mut dbase::FieldIterator<S, M>,
+    ) -> std::result::Result<Self, dbase::FieldError>
+    where
+        S: std::io::Read + std::io::Seek,
+        M: std::io::Read + std::io::Seek,
+    {
+        READ_FIELDS.with_borrow(|read| {
+            let mut out = Vec::new();
+            for (i, wanted) in read.iter().enumerate() {
+                if *wanted {
+                    out.push((i, fields.read_next_field()?.value));
+                } else {
+                    fields.skip_next_field()?;
+                }
+            }
+            Ok(ReadFields(out))
+        })
     }
 }
 
@@ -411,25 +487,40 @@ mod tests {
     #[test]
     fn numeric_fields_without_decimals_are_integers() {
         assert_eq!(
-            attribute(FieldValue::Numeric(Some(12.0)), true),
-            Value::from(12)
+            attribute(FieldValue::Numeric(Some(12.0)), true)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::from(12)
         );
         assert_eq!(
-            attribute(FieldValue::Numeric(Some(12.0)), false),
-            Value::from(12.0)
+            attribute(FieldValue::Numeric(Some(12.0)), false)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::from(12.0)
         );
         assert_eq!(
-            attribute(FieldValue::Numeric(Some(2.5)), false),
-            Value::from(2.5)
-        );
-        assert_eq!(attribute(FieldValue::Numeric(None), true), Value::Null);
-        assert_eq!(
-            attribute(FieldValue::Character(Some("0012".into())), false),
-            Value::from("0012")
+            attribute(FieldValue::Numeric(Some(2.5)), false)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::from(2.5)
         );
         assert_eq!(
-            attribute(FieldValue::Logical(Some(true)), false),
-            Value::Bool(true)
+            attribute(FieldValue::Numeric(None), true)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::Null
+        );
+        assert_eq!(
+            attribute(FieldValue::Character(Some("0012".into())), false)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::from("0012")
+        );
+        assert_eq!(
+            attribute(FieldValue::Logical(Some(true)), false)
+                .to_value()
+                .unwrap(),
+            serde_json::Value::Bool(true)
         );
     }
 }

@@ -346,6 +346,9 @@ fn json_number(v: f64, text: &str, format: &NumberFormat) -> Value {
 /// text attributes use a decimal comma or thousands separators): numbers become JSON numbers,
 /// missing markers null. Other attributes (ids with leading zeros) are left as they are.
 pub fn read_numbers(layer: &mut Layer, numeric: &[&str], format: &NumberFormat) -> Result<()> {
+    if !layer.columns.is_empty() {
+        return read_number_columns(layer, numeric, format);
+    }
     for f in &mut layer.features {
         for field in numeric {
             let Some(Value::String(text)) = f.props.get(*field) else {
@@ -358,6 +361,48 @@ pub fn read_numbers(layer: &mut Layer, numeric: &[&str], format: &NumberFormat) 
         }
     }
     Ok(())
+}
+
+/// [`read_numbers`] for a chunk read as columns: the same values, and the same error (the
+/// first failing feature, and in it the first failing field of `numeric`).
+fn read_number_columns(layer: &mut Layer, numeric: &[&str], format: &NumberFormat) -> Result<()> {
+    let rows = layer.features.len();
+    let mut first_error: Option<(usize, Error)> = None;
+    for field in numeric {
+        let Some(column) = layer.columns.get(field) else {
+            continue;
+        };
+        let mut values = Vec::with_capacity(rows);
+        for row in 0..rows {
+            let cell = column.cell(row);
+            let value = match &cell {
+                attributes::Cell::Text(text) => match number_cell(text, format) {
+                    Ok(v) => Some(v),
+                    Err(m) => {
+                        if first_error.as_ref().is_none_or(|(r, _)| row < *r) {
+                            let index = layer.features[row].index;
+                            let e = Error::feature(
+                                &layer.path,
+                                index,
+                                format!("attribute \"{field}\" = {m}"),
+                            );
+                            first_error = Some((row, e));
+                        }
+                        break;
+                    }
+                },
+                other => other.to_value(),
+            };
+            values.push(value);
+        }
+        if first_error.is_none() {
+            layer.columns.set(field, std::sync::Arc::new(values));
+        }
+    }
+    match first_error {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -384,6 +429,7 @@ mod tests {
                     id: None,
                 })
                 .collect(),
+            columns: Default::default(),
         }
     }
 

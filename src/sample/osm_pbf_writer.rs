@@ -510,6 +510,7 @@ mod tests {
             crs: working.clone(),
             crs_source: CrsSource::StudyFile,
             features,
+            columns: Default::default(),
         };
         let from_geojson = WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules).unwrap();
         let rules = from_geojson.stats().walk_rule_lines.unwrap();

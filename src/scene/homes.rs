@@ -1,5 +1,7 @@
 //! Homes: where children live, with their neighbourhood and children per band.
 
+use std::borrow::Cow;
+
 use geo::{Area, Centroid, Coord, Intersects, Point};
 use rayon::prelude::*;
 use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
@@ -10,7 +12,7 @@ use super::neighbourhoods::{count_value, Neighbourhood};
 use super::polygons::{cleaning_warnings, shape, Cleaning, Shape};
 use super::InputFile;
 use crate::error::{Error, Result, Warnings};
-use crate::layers::attributes;
+use crate::layers::attributes::{self, Attributes};
 use crate::layers::crs::Crs;
 use crate::layers::Layer;
 use crate::study::{BandCount, ChildrenSpec, Resolved, ShareBy};
@@ -103,6 +105,33 @@ pub(super) fn load(
     bands: &[String],
     warnings: &Warnings,
 ) -> Result<(Homes, InputFile)> {
+    let reading = Reading {
+        chunk: CHUNK,
+        columnar: true,
+    };
+    load_as(study, source, crs, neighbourhoods, bands, warnings, reading)
+}
+
+/// How the homes layer is read.
+#[derive(Debug, Clone, Copy)]
+struct Reading {
+    /// Features per chunk.
+    chunk: usize,
+    /// Only the attributes a home is read from, as columns where the format gives them so;
+    /// otherwise every attribute in each feature's map, as other layers are read (the tests
+    /// check that both give the same homes).
+    columnar: bool,
+}
+
+fn load_as(
+    study: &Resolved,
+    source: crate::layers::format::VectorSource,
+    crs: &Crs,
+    neighbourhoods: &[Neighbourhood],
+    bands: &[String],
+    warnings: &Warnings,
+    reading: Reading,
+) -> Result<(Homes, InputFile)> {
     let path = source.path.to_path_buf();
     let mut rows = Rows::new(study, bands, &path);
     let required = rows.required.clone();
@@ -129,9 +158,10 @@ pub(super) fn load(
     // reading leaves idle.
     let (header, digest) = rayon::join(
         || {
-            crate::layers::format::read_in_chunks(source, CHUNK, Some(&keep), |mut chunk| {
+            let keep = reading.columnar.then_some(keep.as_slice());
+            crate::layers::format::read_in_chunks(source, reading.chunk, keep, |mut chunk| {
                 for (s, (name, _)) in seen.iter_mut().zip(&required) {
-                    *s = *s || chunk.features.iter().any(|f| f.props.contains_key(name));
+                    *s = *s || chunk.has_attribute(name);
                 }
                 chunk.reproject(crs)?;
                 if let Some(format) = &study.homes_format {
@@ -289,10 +319,15 @@ impl<'a> Rows<'a> {
         let path = &layer.path;
         self.features += layer.features.len();
         let field_lists = self.field_lists.as_deref();
+        let columns = &layer.columns;
         let read: Vec<Result<Option<Row>>> = layer
             .features
             .par_iter()
-            .map(|f| read_row(cfg, field_lists, path, f))
+            .enumerate()
+            .map(|(row, f)| match columns.is_empty() {
+                true => read_row(cfg, field_lists, path, f, &f.props),
+                false => read_row(cfg, field_lists, path, f, columns.row(row)),
+            })
             .collect();
         let by_area = cfg.share_by.unwrap_or_default() == ShareBy::Area;
         for row in read {
@@ -327,7 +362,7 @@ pub fn feature_homes(study: &Resolved, layer: &Layer) -> Result<Vec<Option<usize
     let read: Vec<Result<Option<Row>>> = layer
         .features
         .par_iter()
-        .map(|f| read_row(cfg, rows.field_lists.as_deref(), &layer.path, f))
+        .map(|f| read_row(cfg, rows.field_lists.as_deref(), &layer.path, f, &f.props))
         .collect();
     let mut next = 0;
     read.into_iter()
@@ -345,14 +380,15 @@ pub fn feature_homes(study: &Resolved, layer: &Layer) -> Result<Vec<Option<usize
 
 /// What one feature of the homes layer gives: a home, or nothing (filtered out, no geometry,
 /// empty), with the polygon repairs it needed.
-struct Row {
-    home: Option<HomeRow>,
+struct Row<'a> {
+    home: Option<HomeRow<'a>>,
     null_geometry: bool,
     cleaning: Cleaning,
 }
 
-struct HomeRow {
-    id: String,
+struct HomeRow<'a> {
+    /// Borrowed from the chunk's text column when it can be: no allocation per home.
+    id: Cow<'a, str>,
     coord: Coord,
     area: f64,
     /// Children per field list, `None` where suppressed or missing.
@@ -361,14 +397,16 @@ struct HomeRow {
 }
 
 /// Reads one feature as a home; `Ok(None)` for a feature the `[homes] filter` leaves out.
-fn read_row(
+/// `attrs` are the feature's attributes: its map, or its row of the chunk's columns.
+fn read_row<'a>(
     cfg: &crate::study::HomesSection,
     field_lists: Option<&[BandCount]>,
     path: &std::path::Path,
     f: &crate::layers::Feature,
-) -> Result<Option<Row>> {
+    attrs: impl Attributes<'a>,
+) -> Result<Option<Row<'a>>> {
     if let Some(filter) = &cfg.filter {
-        if !attributes::matches(&f.props, filter) {
+        if !attributes::matches(attrs, filter) {
             return Ok(None);
         }
     }
@@ -409,22 +447,22 @@ fn read_row(
         }
     };
     let id = match &cfg.id {
-        Some(key) => attributes::id_value(&f.props, key).ok_or_else(|| {
+        Some(key) => attrs.cell(key).id().ok_or_else(|| {
             Error::feature(
                 path,
                 f.index,
                 format!("the id attribute \"{key}\" is missing or null"),
             )
         })?,
-        None => f.index.to_string(),
+        None => Cow::Owned(f.index.to_string()),
     };
     let raw = field_lists
         .unwrap_or_default()
         .iter()
-        .map(|count| count_value(&f.props, count).map_err(|m| Error::feature(path, f.index, m)))
+        .map(|count| count_value(attrs, count).map_err(|m| Error::feature(path, f.index, m)))
         .collect::<Result<Vec<_>>>()?;
     let population = match &cfg.population {
-        Some(p) => attributes::number_value(&f.props, p)
+        Some(p) => attributes::number_value(attrs, p)
             .map_err(|m| Error::feature(path, f.index, m))?
             .known(),
         None => None,
@@ -702,4 +740,472 @@ fn implausible_places(
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    //! The homes read from columns (`Reading::columnar`) against the homes read from attribute
+    //! maps, for random rows written as GeoPackage and GeoParquet: the same ids, places and
+    //! children, the same warnings, or the same error.
+    use super::*;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    /// One attribute value as a test writes it.
+    #[derive(Debug, Clone, PartialEq)]
+    enum V {
+        Null,
+        Int(i64),
+        Real(f64),
+        Text(String),
+        Bool(bool),
+    }
+
+    #[derive(Debug, Clone)]
+    enum Geom {
+        Null,
+        Point(f64, f64),
+        /// A square building: corner and side.
+        Square(f64, f64, f64),
+    }
+
+    #[derive(Debug, Clone)]
+    struct Home {
+        geom: Geom,
+        /// hid, k1, k2, use
+        values: [V; 4],
+    }
+
+    const NAMES: [&str; 4] = ["hid", "k1", "k2", "use"];
+
+    /// The kinds a column may hold: a GeoPackage cell may be any; a GeoParquet column one.
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Kind {
+        Int,
+        Real,
+        Text,
+        Bool,
+        Any,
+    }
+
+    fn value(kind: Kind, is_count: bool) -> BoxedStrategy<V> {
+        let int = if is_count {
+            prop_oneof![8 => 0i64..6, 1 => Just(-99997i64)].boxed()
+        } else {
+            (0i64..40).boxed()
+        };
+        let real = if is_count {
+            prop_oneof![
+                (0u8..12).prop_map(|h| f64::from(h) / 2.0),
+                Just(f64::NAN),
+                Just(-1.5)
+            ]
+            .boxed()
+        } else {
+            prop_oneof![(0u8..40).prop_map(|h| f64::from(h) / 2.0), Just(1e20)].boxed()
+        };
+        let text = if is_count {
+            prop_oneof![
+                6 => (0u8..9).prop_map(|n| n.to_string()),
+                1 => (0u8..9).prop_map(|n| format!("{n},5")),
+                1 => Just("1.234".to_string()),
+                1 => Just("x".to_string()),
+                1 => Just(String::new()),
+                1 => Just("lots".to_string()),
+                1 => Just(" 4 ".to_string()),
+            ]
+            .boxed()
+        } else {
+            prop_oneof![
+                "0{0,2}[1-9][0-9]{0,2}",
+                Just("woon".to_string()),
+                Just("kantoor".to_string()),
+                Just("true".to_string()),
+            ]
+            .boxed()
+        };
+        let one = match kind {
+            Kind::Int => int.prop_map(V::Int).boxed(),
+            Kind::Real => real.prop_map(V::Real).boxed(),
+            Kind::Text => text.prop_map(V::Text).boxed(),
+            Kind::Bool => any::<bool>().prop_map(V::Bool).boxed(),
+            Kind::Any => prop_oneof![
+                int.prop_map(V::Int),
+                real.prop_map(V::Real),
+                text.prop_map(V::Text),
+                any::<bool>().prop_map(V::Bool),
+            ]
+            .boxed(),
+        };
+        prop_oneof![12 => one, 1 => Just(V::Null)].boxed()
+    }
+
+    fn homes(kinds: [Kind; 4]) -> impl Strategy<Value = Vec<Home>> {
+        let geom = prop_oneof![
+            1 => Just(Geom::Null),
+            12 => (0.0..1000.0f64, 0.0..1000.0f64)
+                .prop_map(|(x, y)| Geom::Point(155_000.0 + x, 463_000.0 + y)),
+            3 => (0.0..1000.0f64, 0.0..1000.0f64, 1.0..20.0f64)
+                .prop_map(|(x, y, s)| Geom::Square(155_000.0 + x, 463_000.0 + y, s)),
+        ];
+        let home = (
+            geom,
+            value(kinds[0], false),
+            value(kinds[1], true),
+            value(kinds[2], true),
+            value(kinds[3], false),
+        )
+            .prop_map(|(geom, a, b, c, d)| Home {
+                geom,
+                values: [a, b, c, d],
+            });
+        proptest::collection::vec(home, 1..60)
+    }
+
+    fn wkb(g: &Geom) -> Option<Vec<u8>> {
+        let mut w = vec![1u8];
+        let put = |w: &mut Vec<u8>, v: f64| w.extend_from_slice(&v.to_le_bytes());
+        match *g {
+            Geom::Null => return None,
+            Geom::Point(x, y) => {
+                w.extend_from_slice(&1u32.to_le_bytes());
+                put(&mut w, x);
+                put(&mut w, y);
+            }
+            Geom::Square(x, y, s) => {
+                w.extend_from_slice(&3u32.to_le_bytes());
+                w.extend_from_slice(&1u32.to_le_bytes());
+                w.extend_from_slice(&5u32.to_le_bytes());
+                for (px, py) in [(x, y), (x + s, y), (x + s, y + s), (x, y + s), (x, y)] {
+                    put(&mut w, px);
+                    put(&mut w, py);
+                }
+            }
+        }
+        Some(w)
+    }
+
+    fn write_gpkg(path: &Path, rows: &[Home]) {
+        let db = rusqlite::Connection::open(path).unwrap();
+        db.execute_batch(
+            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+             INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
+             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
+             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
+             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
+             INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', 'GEOMETRY', 28992, 0, 0);
+             CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, hid, k1, k2, use, other TEXT);
+             BEGIN;",
+        )
+        .unwrap();
+        let sql = |v: &V| -> rusqlite::types::Value {
+            use rusqlite::types::Value as S;
+            match v {
+                V::Null => S::Null,
+                V::Int(i) => S::Integer(*i),
+                V::Real(r) if r.is_nan() => S::Null,
+                V::Real(r) => S::Real(*r),
+                V::Text(t) => S::Text(t.clone()),
+                V::Bool(b) => S::Integer(i64::from(*b)),
+            }
+        };
+        for r in rows {
+            let blob = wkb(&r.geom).map(|w| {
+                let mut b = vec![b'G', b'P', 0, 0b0000_0001, 0x40, 0x71, 0, 0];
+                b.extend_from_slice(&w);
+                b
+            });
+            db.execute(
+                "INSERT INTO homes (geom, hid, k1, k2, use, other) VALUES (?1, ?2, ?3, ?4, ?5, 'not kept')",
+                rusqlite::params![
+                    blob,
+                    sql(&r.values[0]),
+                    sql(&r.values[1]),
+                    sql(&r.values[2]),
+                    sql(&r.values[3])
+                ],
+            )
+            .unwrap();
+        }
+        db.execute_batch("COMMIT;").unwrap();
+    }
+
+    #[cfg(feature = "parquet")]
+    fn write_parquet(path: &Path, rows: &[Home], kinds: [Kind; 4]) {
+        use arrow_array::{
+            Array, ArrayRef, BinaryArray, BooleanArray, Float64Array, Int64Array, RecordBatch,
+            StringArray,
+        };
+        use std::sync::Arc;
+        let mut fields = Vec::new();
+        let mut arrays: Vec<ArrayRef> = Vec::new();
+        for (c, kind) in kinds.iter().enumerate() {
+            let cells = rows.iter().map(|r| &r.values[c]);
+            let array: ArrayRef = match kind {
+                Kind::Int => Arc::new(Int64Array::from_iter(cells.map(|v| match v {
+                    V::Int(i) => Some(*i),
+                    _ => None,
+                }))),
+                Kind::Real => Arc::new(Float64Array::from_iter(cells.map(|v| match v {
+                    V::Real(r) => Some(*r),
+                    _ => None,
+                }))),
+                Kind::Bool => Arc::new(BooleanArray::from_iter(cells.map(|v| match v {
+                    V::Bool(b) => Some(*b),
+                    _ => None,
+                }))),
+                _ => Arc::new(StringArray::from_iter(cells.map(|v| match v {
+                    V::Text(t) => Some(t.clone()),
+                    _ => None,
+                }))),
+            };
+            fields.push(arrow_schema::Field::new(
+                NAMES[c],
+                array.data_type().clone(),
+                true,
+            ));
+            arrays.push(array);
+        }
+        let geoms: BinaryArray = rows.iter().map(|r| wkb(&r.geom)).collect();
+        fields.push(arrow_schema::Field::new(
+            "geom",
+            geoms.data_type().clone(),
+            true,
+        ));
+        arrays.push(Arc::new(geoms));
+        let batch =
+            RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), arrays).unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        let mut w = parquet::arrow::ArrowWriter::try_new(file, batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.append_key_value_metadata(parquet::file::metadata::KeyValue::new(
+            "geo".to_string(),
+            r#"{"version":"1.1.0","primary_column":"geom","columns":{"geom":{"encoding":"WKB","geometry_types":[],"crs":{"type":"ProjectedCRS","name":"Amersfoort / RD New","id":{"authority":"EPSG","code":28992}}}}}"#.to_string(),
+        ));
+        w.close().unwrap();
+    }
+
+    /// Writes the rows as a Shapefile (points only: a Shapefile holds one shape type) with
+    /// typed `.dbf` fields.
+    fn write_shp(path: &Path, rows: &[Home], kinds: [Kind; 4]) {
+        use dbase::{FieldName, FieldValue, Record, TableWriterBuilder};
+        let mut table = TableWriterBuilder::new();
+        for (c, kind) in kinds.iter().enumerate() {
+            let name = FieldName::try_from(NAMES[c]).unwrap();
+            table = match kind {
+                Kind::Int => table.add_numeric_field(name, 10, 0),
+                Kind::Real => table.add_numeric_field(name, 12, 2),
+                Kind::Bool => table.add_logical_field(name),
+                _ => table.add_character_field(name, 20),
+            };
+        }
+        table = table.add_character_field(FieldName::try_from("other").unwrap(), 10);
+        let mut w = shapefile::Writer::from_path(path, table).unwrap();
+        for r in rows {
+            let (x, y) = match r.geom {
+                Geom::Point(x, y) | Geom::Square(x, y, _) => (x, y),
+                Geom::Null => (155_000.0, 463_000.0),
+            };
+            let mut record = Record::default();
+            for (c, v) in r.values.iter().enumerate() {
+                let value = match (kinds[c], v) {
+                    (Kind::Int, V::Int(i)) => FieldValue::Numeric(Some(*i as f64)),
+                    (Kind::Real, V::Real(f)) if f.is_finite() && f.abs() < 1e8 => {
+                        FieldValue::Numeric(Some(*f))
+                    }
+                    (Kind::Int | Kind::Real, _) => FieldValue::Numeric(None),
+                    (Kind::Bool, V::Bool(b)) => FieldValue::Logical(Some(*b)),
+                    (Kind::Bool, _) => FieldValue::Logical(None),
+                    (_, V::Text(t)) => FieldValue::Character(Some(t.clone())),
+                    _ => FieldValue::Character(None),
+                };
+                record.insert(NAMES[c].to_string(), value);
+            }
+            record.insert(
+                "other".to_string(),
+                FieldValue::Character(Some("not kept".into())),
+            );
+            w.write_shape_and_record(&shapefile::Point::new(x, y), &record)
+                .unwrap();
+        }
+    }
+
+    /// The settings tried: children per band, a total with a population, a filter, decimal
+    /// commas, building footprints.
+    const HOMES_SECTIONS: [&str; 4] = [
+        r#"id = "hid"
+children = { "0-5" = "k1", "6-11" = "k2" }"#,
+        r#"id = "hid"
+children = "k1"
+population = "k2"
+filter = { use = ["woon", "kantoor", 7] }"#,
+        r#"children = { "0-5" = "k1", "6-11" = ["k1", "k2"] }
+decimal = ","
+filter = { use = true }"#,
+        r#"id = "hid"
+children = { "0-5" = "k1", "6-11" = "k2" }
+share_by = "area"
+filter = { use = "3" }"#,
+    ];
+
+    /// The homes (ids, places, children, estimated) and warnings, or the error, as text.
+    fn read(path: &Path, homes_section: &str, chunk: usize, columnar: bool) -> String {
+        // A Shapefile written here has no .prj.
+        let crs = match path.extension().is_some_and(|e| e == "shp") {
+            true => "crs = \"EPSG:28992\"",
+            false => "",
+        };
+        let text = format!(
+            "[study]\nname = \"t\"\n[neighbourhoods]\npath = \"n.geojson\"\nid = \"code\"\n[homes]\npath = \"{}\"\n{crs}\n{homes_section}\n[[amenities]]\nkind = \"playground\"\npath = \"p.geojson\"\n",
+            path.display()
+        );
+        let study = Resolved::parse(&text, &path.with_file_name("study.toml")).unwrap();
+        let warnings = Warnings::new();
+        let source = crate::layers::format::VectorSource::new(path, None, None);
+        let crs = Crs::from_epsg(28992).unwrap();
+        let reading = Reading { chunk, columnar };
+        match load_as(&study, source, &crs, &[], &study.bands, &warnings, reading) {
+            Err(e) => format!("error: {e}"),
+            Ok((homes, input)) => format!(
+                "{:?}\n{:?}\n{:?}\n{:?}\n{:?}\n{}\n{:?}",
+                homes.ids.iter().collect::<Vec<_>>(),
+                homes.coords,
+                homes
+                    .children
+                    .iter()
+                    .map(|c| c.to_bits())
+                    .collect::<Vec<_>>(),
+                homes.estimated,
+                homes.neighbourhood,
+                input.features,
+                warnings.to_vec()
+            ),
+        }
+    }
+
+    fn same_homes(path: &Path, chunk: usize) -> std::result::Result<(), TestCaseError> {
+        for section in HOMES_SECTIONS {
+            let maps = read(path, section, chunk, false);
+            let columns = read(path, section, chunk, true);
+            prop_assert_eq!(&maps, &columns, "{}", section);
+        }
+        Ok(())
+    }
+
+    #[test]
+    fn columns_read_ids_counts_and_errors_as_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("homes.gpkg");
+        let home = |geom, hid, k1, k2| Home {
+            geom,
+            values: [hid, k1, k2, V::Text("woon".into())],
+        };
+        let rows = [
+            home(
+                Geom::Point(155_000.0, 463_000.0),
+                V::Text("0012".into()),
+                V::Int(3),
+                V::Text("2".into()),
+            ),
+            home(Geom::Null, V::Int(1), V::Int(1), V::Int(1)),
+            home(
+                Geom::Square(155_010.0, 463_020.0, 10.0),
+                V::Real(12.0),
+                V::Real(1.5),
+                V::Null,
+            ),
+        ];
+        write_gpkg(&path, &rows);
+        let homes = read(&path, HOMES_SECTIONS[0], 1 << 14, true);
+        let lines: Vec<&str> = homes.lines().collect();
+        assert_eq!(lines[0], r#"["0012", "12"]"#, "{homes}");
+        // The square's centroid.
+        assert_eq!(
+            lines[1],
+            "[COORD(155000.0 463000.0), COORD(155015.0 463025.0)]"
+        );
+        let children: Vec<f64> = [3.0, 2.0, 1.5].to_vec();
+        let written: Vec<u64> = children.iter().map(|c| c.to_bits()).collect();
+        assert!(
+            lines[2].starts_with(&format!("{:?}", written).trim_end_matches(']').to_string()),
+            "{homes}"
+        );
+        assert_eq!(lines[3], "[false, true]");
+        assert_eq!(lines[5], "3");
+        assert!(
+            lines[6].contains("1 feature(s) without geometry"),
+            "{homes}"
+        );
+
+        let bad = [home(
+            Geom::Point(155_000.0, 463_000.0),
+            V::Text("7".into()),
+            V::Int(1),
+            V::Text("2,5".into()),
+        )];
+        let path = dir.path().join("bad.gpkg");
+        write_gpkg(&path, &bad);
+        let error = read(&path, HOMES_SECTIONS[0], 1 << 14, true);
+        assert!(
+            error.starts_with(&format!(
+                "error: {}: feature 0: attribute \"k2\" = ",
+                path.display()
+            )),
+            "{error}"
+        );
+        assert!(error.contains(r#"decimal = ",""#), "{error}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn geopackage_columns_give_the_homes_maps_give(
+            rows in homes([Kind::Any; 4]),
+            chunk in prop_oneof![Just(7usize), Just(1 << 14)],
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("homes.gpkg");
+            write_gpkg(&path, &rows);
+            same_homes(&path, chunk)?;
+        }
+    }
+
+    fn kinds() -> impl Strategy<Value = [Kind; 4]> {
+        let id = prop_oneof![Just(Kind::Int), Just(Kind::Real), Just(Kind::Text)];
+        let count = || prop_oneof![Just(Kind::Int), Just(Kind::Real), Just(Kind::Text)];
+        let filter = prop_oneof![Just(Kind::Text), Just(Kind::Bool), Just(Kind::Int)];
+        (id, count(), count(), filter).prop_map(|(a, b, c, d)| [a, b, c, d])
+    }
+
+    #[cfg(feature = "parquet")]
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn geoparquet_columns_give_the_homes_maps_give(
+            (kinds, rows) in kinds().prop_flat_map(|k| (Just(k), homes(k))),
+            chunk in prop_oneof![Just(7usize), Just(1 << 14)],
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("homes.parquet");
+            write_parquet(&path, &rows, kinds);
+            same_homes(&path, chunk)?;
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(48))]
+
+        #[test]
+        fn shapefile_columns_give_the_homes_maps_give(
+            (kinds, rows) in kinds().prop_flat_map(|k| (Just(k), homes(k))),
+            chunk in prop_oneof![Just(7usize), Just(1 << 14)],
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("homes.shp");
+            write_shp(&path, &rows, kinds);
+            same_homes(&path, chunk)?;
+        }
+    }
 }

@@ -212,6 +212,7 @@ fn raster_points(path: &Path, band: u32, crs: Option<&str>, field: &str) -> Resu
         crs,
         crs_source: layers::CrsSource::File,
         features,
+        columns: Default::default(),
     })
 }
 

@@ -265,8 +265,8 @@ fn implausible_children(
 
 /// One band's children from a feature's attributes: its fields summed, or a percentage or share
 /// of another field. `None` when any field is missing or suppressed.
-pub(super) fn count_value(
-    props: &Properties,
+pub(super) fn count_value<'a>(
+    props: impl attributes::Attributes<'a>,
     count: &BandCount,
 ) -> std::result::Result<Option<f64>, String> {
     let known = |field: &str| -> std::result::Result<Option<f64>, String> {
