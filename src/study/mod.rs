@@ -573,15 +573,21 @@ pub struct RasterSection {
     pub sample_homes: Option<bool>,
 }
 
-/// A parser's message with each line cut to a screen's width: the TOML parser quotes the
-/// offending line whole, and a study file of one very long line would fill the terminal.
+/// A parser's message with the study file's lines it quotes (`12 | text`, and the caret line
+/// under it) cut to a screen's width: the TOML parser quotes the offending line whole, and a
+/// study file of one very long line would fill the terminal. The message's own lines (the
+/// keys a table accepts, however many) stay whole.
 fn shortened_lines(message: &str) -> String {
     const MAX_CHARS: usize = 200;
+    let quotes_the_file = |line: &str| {
+        line.split_once('|')
+            .is_some_and(|(gutter, _)| gutter.chars().all(|c| c == ' ' || c.is_ascii_digit()))
+    };
     message
         .lines()
         .map(|line| match line.char_indices().nth(MAX_CHARS) {
-            Some((cut, _)) => format!("{}…", &line[..cut]),
-            None => line.to_string(),
+            Some((cut, _)) if quotes_the_file(line) => format!("{}…", &line[..cut]),
+            _ => line.to_string(),
         })
         .collect::<Vec<_>>()
         .join("\n")
@@ -684,6 +690,12 @@ path = "p.geojson"
         assert!(e.contains("line 1"), "{e}");
         assert!(e.lines().all(|l| l.chars().count() <= 240), "{e}");
         assert!(e.contains('…'), "{e}");
+        // A message line is never cut: an unknown key's list of the keys there are.
+        let long_list = shortened_lines(&format!(
+            "unknown field `x`, expected one of {}",
+            "`k`, ".repeat(100)
+        ));
+        assert!(long_list.ends_with("`k`, ") && !long_list.contains('…'));
         // A 17 MB file is refused before it is read.
         let dir = tempfile::tempdir().unwrap();
         let big = dir.path().join("big.toml");
