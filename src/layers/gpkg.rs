@@ -467,6 +467,23 @@ pub fn geometry(blob: &[u8]) -> std::result::Result<Option<Geometry>, String> {
     super::wkb_reader::geometry(&blob[start..])
 }
 
+/// The SQL that makes an empty GeoPackage of one layer "homes" in RD New, its geometry column
+/// `geom` of `geometry_type`, its other columns `columns` (as in CREATE TABLE), and opens a
+/// transaction for the rows: for the tests of this reader and of the homes read from it.
+#[cfg(test)]
+pub(crate) fn test_homes_schema(geometry_type: &str, columns: &str) -> String {
+    format!(
+        "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
+         INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
+         CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
+         INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
+         CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
+         INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', '{geometry_type}', 28992, 0, 0);
+         CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, {columns});
+         BEGIN;"
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -525,17 +542,8 @@ mod tests {
     /// its geometries the given blobs (`None` for NULL).
     fn geopackage(path: &Path, geometries: &[Option<Vec<u8>>]) {
         let db = Connection::open(path).unwrap();
-        db.execute_batch(
-            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
-             INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
-             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
-             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
-             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
-             INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', 'POINT', 28992, 0, 0);
-             CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, n INTEGER);
-             BEGIN;",
-        )
-        .unwrap();
+        db.execute_batch(&super::test_homes_schema("POINT", "n INTEGER"))
+            .unwrap();
         for (n, g) in geometries.iter().enumerate() {
             db.execute(
                 "INSERT INTO homes (geom, n) VALUES (?1, ?2)",

@@ -887,16 +887,10 @@ mod tests {
 
     fn write_gpkg(path: &Path, rows: &[Home]) {
         let db = rusqlite::Connection::open(path).unwrap();
-        db.execute_batch(
-            "CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT, organization_coordsys_id INTEGER, definition TEXT, description TEXT);
-             INSERT INTO gpkg_spatial_ref_sys VALUES ('RD New', 28992, 'EPSG', 28992, 'undefined', NULL);
-             CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT, description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER);
-             INSERT INTO gpkg_contents (table_name, data_type, srs_id) VALUES ('homes', 'features', 28992);
-             CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT, srs_id INTEGER, z TINYINT, m TINYINT);
-             INSERT INTO gpkg_geometry_columns VALUES ('homes', 'geom', 'GEOMETRY', 28992, 0, 0);
-             CREATE TABLE homes (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom BLOB, hid, k1, k2, use, other TEXT);
-             BEGIN;",
-        )
+        db.execute_batch(&crate::layers::gpkg::test_homes_schema(
+            "GEOMETRY",
+            "hid, k1, k2, use, other TEXT",
+        ))
         .unwrap();
         let sql = |v: &V| -> rusqlite::types::Value {
             use rusqlite::types::Value as S;
