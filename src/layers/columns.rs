@@ -128,6 +128,19 @@ impl Scalars {
         self.cells.len()
     }
 
+    /// Adds `other`'s cells after this column's (a batch read on another thread).
+    pub fn append(&mut self, other: Scalars) {
+        let (text, others) = (self.text.len(), self.others.len());
+        self.text.push_str(&other.text);
+        self.others.extend(other.others);
+        self.cells
+            .extend(other.cells.into_iter().map(|cell| match cell {
+                Scalar::Text(start, end) => Scalar::Text(start + text, end + text),
+                Scalar::Other(i) => Scalar::Other(i + others),
+                cell => cell,
+            }));
+    }
+
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
     }

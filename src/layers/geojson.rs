@@ -11,8 +11,10 @@ mod fast;
 mod lean;
 mod scan;
 
+use super::attributes::Cell;
+use super::columns::{Columns, Scalars};
 use super::crs::Crs;
-use super::{CrsSource, Feature, Layer};
+use super::{CrsSource, Feature, Layer, Properties};
 use crate::error::{Error, Result};
 use scan::Pages;
 
@@ -249,10 +251,10 @@ fn chunks(
     // any error of the chunks after it.
     let mut next = pending.next(path, 0, chunk, keep, document)?;
     let mut index = 0;
-    while let Some(features) = next {
+    while let Some((features, columns)) = next {
         index += features.len();
         let (pushed, read) = rayon::join(
-            || sink.push(features),
+            || sink.push_columns(features, columns),
             || pending.next(path, index, chunk, keep, document),
         );
         pushed?;
@@ -293,7 +295,8 @@ impl<'a> Pending<'a> {
         }
     }
 
-    /// The next chunk of converted features, starting at file index `first`.
+    /// The next chunk of converted features, starting at file index `first`; with `keep`, a
+    /// scanned text's kept attributes come as columns (the features' maps left empty).
     fn next(
         &mut self,
         path: &Path,
@@ -301,7 +304,7 @@ impl<'a> Pending<'a> {
         chunk: usize,
         keep: Option<&[String]>,
         document: &[u8],
-    ) -> Result<Option<Vec<Feature>>> {
+    ) -> Result<Option<(Vec<Feature>, Columns)>> {
         let out = match self {
             Pending::Scanned { text, ranges, .. } => {
                 let rest = ranges.len() - first;
@@ -312,24 +315,94 @@ impl<'a> Pending<'a> {
                 let b = text.bytes;
                 let part = &b[spans[0].start()..spans[spans.len() - 1].end()];
                 text.load(part);
-                let features = parse_features(b, spans, first, path, keep, document)?;
+                let read = match keep {
+                    Some(keep) => parse_kept(b, spans, first, path, keep, document),
+                    None => parse_features(b, spans, first, path, None, document)
+                        .map(|features| (features, Columns::default())),
+                };
                 text.release(part);
-                features
+                read?
             }
             Pending::Parsed { features, .. } => {
                 let features: Vec<geojson::Feature> = features.by_ref().take(chunk).collect();
                 if features.is_empty() {
                     return Ok(None);
                 }
-                features
+                let features = features
                     .into_iter()
                     .enumerate()
                     .map(|(i, f)| feature(f, first + i, path))
-                    .collect::<Result<Vec<_>>>()?
+                    .collect::<Result<Vec<_>>>()?;
+                (features, Columns::default())
             }
         };
         Ok(Some(out))
     }
+}
+
+/// Parses the features at `spans` of `b` in parallel, their attributes in `keep` as columns:
+/// a homes layer of millions of features needs a few attributes of each, and a map with its
+/// keys and strings built and freed per feature cost as much as the parsing. The features the
+/// fast path leaves to the lean one (or to the geojson crate) are read as [`parse_features`]
+/// reads them and their kept values moved into the columns.
+fn parse_kept(
+    b: &[u8],
+    spans: &[scan::Span],
+    first: usize,
+    path: &Path,
+    keep: &[String],
+    document: &[u8],
+) -> Result<(Vec<Feature>, Columns)> {
+    // Batches of features parsed on one thread, their columns appended in file order after
+    // (small in the tests, so that their chunks are several batches).
+    const BATCH: usize = if cfg!(test) { 3 } else { 2048 };
+    let batches = spans
+        .par_chunks(BATCH)
+        .enumerate()
+        .map_init(lean::Coordinates::default, |scratch, (n, batch)| {
+            let mut features = Vec::with_capacity(batch.len());
+            let mut columns = vec![Scalars::default(); keep.len()];
+            let mut slots = vec![None; keep.len()];
+            for (k, span) in batch.iter().enumerate() {
+                let index = first + n * BATCH + k;
+                let text = &b[span.start()..span.end()];
+                match fast::feature_kept(text, index, keep, scratch, &mut slots) {
+                    Some(f) => {
+                        for (column, slot) in columns.iter_mut().zip(&slots) {
+                            column.push(match slot {
+                                None => Cell::Missing,
+                                Some(fast::Kept::Text(t)) => Cell::Text((*t).into()),
+                                Some(fast::Kept::Value(v)) => Cell::of(Some(v)),
+                            });
+                        }
+                        features.push(f);
+                    }
+                    None => {
+                        let mut f = one_feature(text, index, path, Some(keep), document, scratch)?;
+                        for (column, name) in columns.iter_mut().zip(keep) {
+                            column.push(Cell::of(f.props.get(name)));
+                        }
+                        f.props = Properties::new();
+                        features.push(f);
+                    }
+                }
+            }
+            Ok((features, columns))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut features = Vec::with_capacity(spans.len());
+    let mut columns = vec![Scalars::default(); keep.len()];
+    for (batch, batch_columns) in batches {
+        features.extend(batch);
+        for (column, part) in columns.iter_mut().zip(batch_columns) {
+            column.append(part);
+        }
+    }
+    let mut out = Columns::default();
+    for (name, column) in keep.iter().zip(columns) {
+        out.push(name.clone(), std::sync::Arc::new(column));
+    }
+    Ok((features, out))
 }
 
 /// Parses the features at `spans` of `b` in parallel; on a feature serde rejects, the whole
@@ -347,19 +420,31 @@ fn parse_features(
         .enumerate()
         .map_init(lean::Coordinates::default, |scratch, (i, span)| {
             let text = &b[span.start()..span.end()];
-            match fast::feature(text, first + i, keep, scratch)
-                .or_else(|| lean::feature(text, first + i, keep))
-            {
-                Some(f) => Ok(f),
-                None => match serde_json::from_slice::<geojson::Feature>(text) {
-                    Ok(f) => feature(f, first + i, path),
-                    Err(e) => Err(parse_document(document, path).err().unwrap_or_else(|| {
-                        Error::feature(path, first + i, format!("not a GeoJSON feature ({e})"))
-                    })),
-                },
-            }
+            one_feature(text, first + i, path, keep, document, scratch)
         })
         .collect()
+}
+
+/// One feature's text read by the fast path, else the lean one, else the geojson crate; on a
+/// feature serde rejects, the whole `document` is parsed for a message with its line and
+/// column.
+fn one_feature(
+    text: &[u8],
+    index: usize,
+    path: &Path,
+    keep: Option<&[String]>,
+    document: &[u8],
+    scratch: &mut lean::Coordinates,
+) -> Result<Feature> {
+    match fast::feature(text, index, keep, scratch).or_else(|| lean::feature(text, index, keep)) {
+        Some(f) => Ok(f),
+        None => match serde_json::from_slice::<geojson::Feature>(text) {
+            Ok(f) => feature(f, index, path),
+            Err(e) => Err(parse_document(document, path).err().unwrap_or_else(|| {
+                Error::feature(path, index, format!("not a GeoJSON feature ({e})"))
+            })),
+        },
+    }
 }
 
 /// The whole document through serde: the features and the legacy `crs` member.

@@ -134,11 +134,11 @@ pub fn read_in_chunks(
         }
         while features.len() >= chunk {
             let rest = features.split_off(chunk);
-            sink.push(std::mem::replace(&mut features, rest))?;
+            sink.push_columns(std::mem::replace(&mut features, rest), Default::default())?;
         }
     }
     if !features.is_empty() {
-        sink.push(features)?;
+        sink.push_columns(features, Default::default())?;
     }
     sink.finish()
 }

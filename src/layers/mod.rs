@@ -262,11 +262,6 @@ impl<F: FnMut(Layer) -> Result<()>> Chunks<F> {
         }
     }
 
-    /// Checks and hands on one chunk of features.
-    pub(crate) fn push(&mut self, features: Vec<Feature>) -> Result<()> {
-        self.push_columns(features, columns::Columns::default())
-    }
-
     /// Checks and hands on one chunk of features whose attributes are `columns`.
     pub(crate) fn push_columns(
         &mut self,

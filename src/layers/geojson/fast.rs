@@ -26,6 +26,44 @@ pub(super) fn feature(
     keep: Option<&[String]>,
     scratch: &mut Coordinates,
 ) -> Option<Feature> {
+    let (feature, props) = feature_with(text, index, scratch, |p| p.properties(keep))?;
+    Some(Feature {
+        props: props.unwrap_or_default(),
+        ..feature
+    })
+}
+
+/// A kept attribute's value as the fast path found it: plain text borrowed from the file, or
+/// any other value as serde_json reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Kept<'b> {
+    Text(&'b str),
+    Value(Value),
+}
+
+/// The feature at `index` of a file without an attribute map: the value of each attribute in
+/// `keep` goes to the same place of `slots` (`None` where the feature has none), as a map
+/// holds it (the last of duplicate members). `None` when the lean path should read it; the
+/// slots are then not to be read.
+pub(super) fn feature_kept<'b>(
+    text: &'b [u8],
+    index: usize,
+    keep: &[String],
+    scratch: &mut Coordinates,
+    slots: &mut [Option<Kept<'b>>],
+) -> Option<Feature> {
+    slots.iter_mut().for_each(|s| *s = None);
+    let (feature, _) = feature_with(text, index, scratch, |p| p.kept(keep, slots))?;
+    Some(feature)
+}
+
+/// A feature's members; its properties read by `properties` (not called for `null`).
+fn feature_with<'b, P>(
+    text: &'b [u8],
+    index: usize,
+    scratch: &mut Coordinates,
+    mut properties: impl FnMut(&mut Parser<'b, '_>) -> Option<P>,
+) -> Option<(Feature, Option<P>)> {
     let mut p = Parser {
         b: text,
         i: 0,
@@ -41,7 +79,7 @@ pub(super) fn feature(
                 kind = true;
             }
             b"geometry" => set_once(&mut geometry, p.nullable(Parser::geometry)?)?,
-            b"properties" => set_once(&mut props, p.nullable(|p| p.properties(keep))?)?,
+            b"properties" => set_once(&mut props, p.nullable(&mut properties)?)?,
             b"id" => set_once(&mut id, p.id()?)?,
             _ => p.skip()?,
         }
@@ -51,12 +89,13 @@ pub(super) fn feature(
     if !kind || p.i != text.len() {
         return None;
     }
-    Some(Feature {
+    let feature = Feature {
         index,
         geometry: geometry.flatten(),
-        props: props.flatten().unwrap_or_default(),
+        props: Properties::new(),
         id: id.flatten(),
-    })
+    };
+    Some((feature, props.flatten()))
 }
 
 /// Fills a member once; a second one is left to the lean path (serde rejects it).
@@ -325,6 +364,22 @@ impl<'b> Parser<'b, '_> {
             Some(())
         })?;
         Some(out)
+    }
+
+    /// The `properties` object's members in `keep`, each into its place of `slots`; text values
+    /// borrowed, any other value read by serde_json from its text (as [`Self::properties`]).
+    fn kept(&mut self, keep: &[String], slots: &mut [Option<Kept<'b>>]) -> Option<()> {
+        self.object(|p, key| {
+            let Some(slot) = keep.iter().position(|k| k.as_bytes() == key) else {
+                return p.skip();
+            };
+            let value = match p.plain_string() {
+                Some(s) => Kept::Text(s),
+                None => Kept::Value(serde_json::from_slice(p.value_text()?).ok()?),
+            };
+            slots[slot] = Some(value);
+            Some(())
+        })
     }
 
     /// The feature's `id`, as the lean path converts it.
