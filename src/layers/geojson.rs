@@ -378,7 +378,7 @@ fn parse_kept(
                         features.push(f);
                     }
                     None => {
-                        let mut f = one_feature(text, index, path, Some(keep), document, scratch)?;
+                        let mut f = slow_feature(text, index, path, Some(keep), document)?;
                         for (column, name) in columns.iter_mut().zip(keep) {
                             column.push(Cell::of(f.props.get(name)));
                         }
@@ -425,9 +425,7 @@ fn parse_features(
         .collect()
 }
 
-/// One feature's text read by the fast path, else the lean one, else the geojson crate; on a
-/// feature serde rejects, the whole `document` is parsed for a message with its line and
-/// column.
+/// One feature's text read by the fast path, else as [`slow_feature`] reads it.
 fn one_feature(
     text: &[u8],
     index: usize,
@@ -436,7 +434,22 @@ fn one_feature(
     document: &[u8],
     scratch: &mut lean::Coordinates,
 ) -> Result<Feature> {
-    match fast::feature(text, index, keep, scratch).or_else(|| lean::feature(text, index, keep)) {
+    match fast::feature(text, index, keep, scratch) {
+        Some(f) => Ok(f),
+        None => slow_feature(text, index, path, keep, document),
+    }
+}
+
+/// A feature the fast path left: read by the lean path, else the geojson crate; on a feature
+/// serde rejects, the whole `document` is parsed for a message with its line and column.
+fn slow_feature(
+    text: &[u8],
+    index: usize,
+    path: &Path,
+    keep: Option<&[String]>,
+    document: &[u8],
+) -> Result<Feature> {
+    match lean::feature(text, index, keep) {
         Some(f) => Ok(f),
         None => match serde_json::from_slice::<geojson::Feature>(text) {
             Ok(f) => feature(f, index, path),
