@@ -242,28 +242,16 @@ impl<'a> AmenityIndex<'a> {
         } else {
             cell_size(points)
         };
-        let mut cell_of: HashMap<(i64, i64), usize> = HashMap::new();
-        let mut cells: Vec<CellCandidates> = Vec::new();
-        let mut last: Option<((i64, i64), usize)> = None;
+        let mut cells = CellCache::default();
         let mut scratch = Vec::new();
         let mut found: Vec<(u32, f64)> = Vec::new();
         for (p, c) in points.iter().enumerate() {
             let q = [c.x, c.y];
             let key = cell_key(q, cell);
-            // Points come in the caller's order, which is mostly spatially coherent: the cell
-            // of the previous point saves most lookups.
-            let at = match last {
-                Some((k, at)) if k == key => at,
-                _ => {
-                    let at = *cell_of.entry(key).or_insert_with(|| {
-                        cells.push(self.cell_candidates(key, cell, radius, &mut scratch));
-                        cells.len() - 1
-                    });
-                    last = Some((key, at));
-                    at
-                }
-            };
-            self.in_reach(&cells[at], q, radius, &mut found);
+            let candidates = cells.get(key, || {
+                self.cell_candidates(key, cell, radius, &mut scratch)
+            });
+            self.in_reach(candidates, q, radius, &mut found);
             f(p, &found);
         }
     }
@@ -443,38 +431,26 @@ impl<'a> AmenityIndex<'a> {
         let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
         // Per cell its candidates, and the nearest of the cell's last point (a point's nearest
         // is most often its neighbour's).
-        let mut cell_of: HashMap<(i64, i64), usize> = HashMap::new();
-        let mut cells: Vec<(Vec<u32>, Option<u32>)> = Vec::new();
-        let mut last_cell: Option<((i64, i64), usize)> = None;
+        let mut cells: CellCache<(Vec<u32>, Option<u32>)> = CellCache::default();
         points
             .iter()
             .map(|c| {
                 let q = [c.x, c.y];
                 let key = cell_key(q, cell);
-                // As in `within_each`: the previous point's cell saves most lookups.
-                let at = match last_cell {
-                    Some((k, at)) if k == key => at,
-                    _ => {
-                        let at = *cell_of.entry(key).or_insert_with(|| {
-                            // Every point of the cell is within `half_diagonal` of the centre,
-                            // so its nearest amenity is within `d + half_diagonal` of the
-                            // point, hence within `d + 2 half_diagonal` of the centre.
-                            let centre = cell_centre(key, cell);
-                            let mut out = Vec::new();
-                            if let Some((_, d)) = self.nearest(Coord {
-                                x: centre[0],
-                                y: centre[1],
-                            }) {
-                                self.candidates(centre, d + 2.0 * half_diagonal, &mut out);
-                            }
-                            cells.push((out, None));
-                            cells.len() - 1
-                        });
-                        last_cell = Some((key, at));
-                        at
+                let (candidates, last) = cells.get(key, || {
+                    // Every point of the cell is within `half_diagonal` of the centre, so its
+                    // nearest amenity is within `d + half_diagonal` of the point, hence within
+                    // `d + 2 half_diagonal` of the centre.
+                    let centre = cell_centre(key, cell);
+                    let mut out = Vec::new();
+                    if let Some((_, d)) = self.nearest(Coord {
+                        x: centre[0],
+                        y: centre[1],
+                    }) {
+                        self.candidates(centre, d + 2.0 * half_diagonal, &mut out);
                     }
-                };
-                let (candidates, last) = &mut cells[at];
+                    (out, None)
+                });
                 let (i, d2) = self.nearest_of(candidates, *last, q);
                 if i != u32::MAX {
                     *last = Some(i);
@@ -520,6 +496,44 @@ impl<'a> AmenityIndex<'a> {
             }
         }
         best
+    }
+}
+
+/// A value per grid cell, made the first time the cell is asked for. Points come in the
+/// caller's order, which is mostly spatially coherent, so the previous lookup's cell is tried
+/// before the hash map: that saves most lookups.
+struct CellCache<T> {
+    index: HashMap<(i64, i64), usize>,
+    values: Vec<T>,
+    last: Option<((i64, i64), usize)>,
+}
+
+impl<T> Default for CellCache<T> {
+    fn default() -> Self {
+        CellCache {
+            index: HashMap::new(),
+            values: Vec::new(),
+            last: None,
+        }
+    }
+}
+
+impl<T> CellCache<T> {
+    /// The value of the cell `key`, made by `make` if the cell has none yet.
+    fn get(&mut self, key: (i64, i64), make: impl FnOnce() -> T) -> &mut T {
+        let at = match self.last {
+            Some((k, at)) if k == key => at,
+            _ => {
+                let values = &mut self.values;
+                let at = *self.index.entry(key).or_insert_with(|| {
+                    values.push(make());
+                    values.len() - 1
+                });
+                self.last = Some((key, at));
+                at
+            }
+        };
+        &mut self.values[at]
     }
 }
 
