@@ -172,6 +172,10 @@ fn main() -> ExitCode {
                 if !quiet {
                     print!("{}", summary::run_summary(&r.view(), &r.written));
                 }
+                // The outputs are committed and nothing in the results holds a file or a lock:
+                // freeing millions of values one by one just before the process ends would be
+                // wasted time, as the system takes the whole memory back at exit anyway.
+                std::mem::forget(r);
             })
         }
         Command::Check { study, lang } => kindscape::run::check_study(&study).map(|c| {

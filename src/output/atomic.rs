@@ -22,6 +22,7 @@
 use std::fs::{self, File};
 use std::io::{BufWriter, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use super::folder;
 use crate::error::{Error, Result};
@@ -34,7 +35,8 @@ pub struct Staging {
     /// The output folder resolved (links and `..`), where the new set is swapped in.
     target: PathBuf,
     stage: PathBuf,
-    files: Vec<String>,
+    /// The files created, in the order created (files are written side by side).
+    files: Mutex<Vec<String>>,
     /// Held until the end of the run; closing it releases the lock.
     _lock: File,
     lock_path: PathBuf,
@@ -82,7 +84,7 @@ impl Staging {
             out_dir: out_dir.to_path_buf(),
             stage: parent.join(format!("{}{}", names.new_prefix, std::process::id())),
             target,
-            files: Vec::new(),
+            files: Mutex::new(Vec::new()),
             _lock: lock,
             lock_path: names.lock.clone(),
         };
@@ -97,8 +99,9 @@ impl Staging {
         Ok(staging)
     }
 
-    /// Creates a file to be committed under `name` (one of [`folder::OUTPUT_FILES`]).
-    pub fn create(&mut self, name: &str) -> Result<BufWriter<File>> {
+    /// Creates a file to be committed under `name` (one of [`folder::OUTPUT_FILES`]); files may
+    /// be created and written from several threads at once.
+    pub fn create(&self, name: &str) -> Result<BufWriter<File>> {
         let path = self.create_path(name);
         let f = File::create(&path).map_err(|e| Error::io(self.out_dir.join(name), e))?;
         Ok(BufWriter::with_capacity(1 << 20, f))
@@ -106,9 +109,13 @@ impl Staging {
 
     /// The staged path of a file to be committed under `name`, for writers that need a path
     /// (SQLite); the caller creates it.
-    pub fn create_path(&mut self, name: &str) -> PathBuf {
+    pub fn create_path(&self, name: &str) -> PathBuf {
         debug_assert!(folder::OUTPUT_FILES.contains(&name), "{name} is not listed");
-        self.files.push(name.to_string());
+        // A writer that panicked has left the list whole: a push is never half done.
+        self.files
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(name.to_string());
         self.stage.join(name)
     }
 
@@ -118,7 +125,7 @@ impl Staging {
     }
 
     /// Writes a whole file at once.
-    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
         let mut w = self.create(name)?;
         w.write_all(bytes)
             .map_err(|e| Error::io(self.out_dir.join(name), e))?;
@@ -130,8 +137,9 @@ impl Staging {
         self.out_dir.join(name)
     }
 
-    /// Swaps the new set of outputs in for the old one.
-    pub fn commit(self) -> Result<Vec<PathBuf>> {
+    /// Swaps the new set of outputs in for the old one. Returns the files in the contract's
+    /// order ([`folder::OUTPUT_FILES`]), whatever order they were written in.
+    pub fn commit(mut self) -> Result<Vec<PathBuf>> {
         sync_dir(&self.stage);
         test_hook("staged");
         let err = |e: std::io::Error| {
@@ -168,7 +176,16 @@ impl Staging {
             sync_dir(parent);
         }
         let _ = fs::remove_dir_all(&self.stage);
-        Ok(self.files.iter().map(|n| self.out_dir.join(n)).collect())
+        let mut files =
+            std::mem::take(self.files.get_mut().unwrap_or_else(PoisonError::into_inner));
+        // A stable sort: names the list leaves out keep their order, after the listed ones.
+        files.sort_by_key(|n| {
+            folder::OUTPUT_FILES
+                .iter()
+                .position(|o| o == n)
+                .unwrap_or(usize::MAX)
+        });
+        Ok(files.iter().map(|n| self.out_dir.join(n)).collect())
     }
 }
 
@@ -412,11 +429,11 @@ mod tests {
     fn a_failed_run_leaves_earlier_outputs() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let mut s = stage(&out);
+        let s = stage(&out);
         s.write("homes.csv", b"first").unwrap();
         s.commit().unwrap();
         {
-            let mut s = stage(&out);
+            let s = stage(&out);
             s.write("homes.csv", b"second, never committed").unwrap();
             // Dropped without commit, as on an error.
         }
@@ -426,15 +443,43 @@ mod tests {
         assert_eq!(names(dir.path()), vec!["out"]);
     }
 
+    /// Files written from several threads at once are all committed, listed in the contract's
+    /// order whatever order they were written in.
+    #[test]
+    fn files_written_side_by_side_are_committed_in_the_contract_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let s = stage(&out);
+        let written = ["run.json", "report.html", "homes.csv", "neighbourhoods.csv"];
+        std::thread::scope(|scope| {
+            for name in written {
+                let s = &s;
+                scope.spawn(move || s.write(name, name.as_bytes()).unwrap());
+            }
+        });
+        let files = s.commit().unwrap();
+        let listed: Vec<String> = files
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().to_string())
+            .collect();
+        assert_eq!(
+            listed,
+            ["neighbourhoods.csv", "homes.csv", "report.html", "run.json"]
+        );
+        for name in written {
+            assert_eq!(fs::read_to_string(out.join(name)).unwrap(), name);
+        }
+    }
+
     #[test]
     fn a_commit_replaces_the_whole_set() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("out");
-        let mut s = stage(&out);
+        let s = stage(&out);
         s.write("homes.csv", b"1").unwrap();
         s.write("equity.csv", b"1").unwrap();
         s.commit().unwrap();
-        let mut s = stage(&out);
+        let s = stage(&out);
         s.write("homes.csv", b"2").unwrap();
         s.commit().unwrap();
         // equity.csv of the first run is not left beside the second run's homes.csv.

@@ -66,7 +66,7 @@ pub struct OutputOptions {
 #[derive(Debug, Clone)]
 pub struct Written {
     pub out_dir: PathBuf,
-    /// Every file, in the order written.
+    /// Every file, in the contract's order (see [`super::folder::OUTPUT_FILES`]).
     pub files: Vec<PathBuf>,
     /// Seconds per stage as in `run.json`: the computing stages, then `outputs`.
     pub timings: Vec<(String, f64)>,
@@ -75,7 +75,7 @@ pub struct Written {
 }
 
 /// The one path by which an output file is written: staged, flushed and synced, committed
-/// with the others only when all are written.
+/// with the others only when all are written. Files may be written from several threads at once.
 pub struct Writer {
     staging: Staging,
     out_dir: PathBuf,
@@ -97,7 +97,7 @@ impl Writer {
 
     /// Writes the file `name` with `fill`; a failure is reported against the file's final path.
     pub fn file<E: fmt::Display>(
-        &mut self,
+        &self,
         name: &str,
         fill: impl FnOnce(&mut BufWriter<File>) -> std::result::Result<(), E>,
     ) -> Result<()> {
@@ -109,7 +109,7 @@ impl Writer {
 
     /// Writes the file `name` through `fill`, which is given the staged path (for writers that
     /// open a path themselves, as SQLite does); the file is synced like every other.
-    pub fn file_at(&mut self, name: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
+    pub fn file_at(&self, name: &str, fill: impl FnOnce(&Path) -> Result<()>) -> Result<()> {
         let path = self.staging.create_path(name);
         fill(&path)?;
         let f = File::open(&path).map_err(|e| Error::io(self.staging.final_path(name), e))?;
@@ -131,9 +131,46 @@ impl Writer {
     }
 }
 
-/// The tables and maps: CSV and GeoJSON. Returns `neighbourhoods.csv` as a table, which the
-/// documents quote.
-pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
+/// The writing of one output file (or of a few that share their work), run beside the others.
+type Job<'a> = Box<dyn FnOnce() -> Result<()> + Send + 'a>;
+
+/// Every output file but `report.pdf` and `run.json` (see [`write_record`]): the tables, the
+/// maps, `report.html` and `summary.md`.
+///
+/// The files are independent, so they are written side by side: each spends part of its time
+/// alone on one core (serialising, writing and syncing in file order), which another file's
+/// work now fills. The bytes of each file are those of writing it alone; the first failure in
+/// the order below is the one reported.
+pub fn write_outputs(view: &RunView, writer: &Writer) -> Result<()> {
+    let table = neighbourhoods_table(view);
+    let report = report_input(view, &table, writer.language());
+    let mut jobs = data_jobs(view, &table, writer);
+    jobs.push(Box::new(|| {
+        writer.file("report.html", |w| {
+            w.write_all(report::render(&report).as_bytes())
+        })
+    }));
+    jobs.push(Box::new(|| {
+        writer.file("summary.md", |w| {
+            w.write_all(markdown::summary(&report).as_bytes())
+        })
+    }));
+    side_by_side(jobs)
+}
+
+/// Runs every job, each its own rayon task (a job's own parallel work shares the same threads).
+fn side_by_side(jobs: Vec<Job>) -> Result<()> {
+    use rayon::prelude::*;
+    let results: Vec<Result<()>> = jobs
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|job| job())
+        .collect();
+    results.into_iter().collect()
+}
+
+/// `neighbourhoods.csv` as a table, which the maps and the documents quote.
+fn neighbourhoods_table(view: &RunView) -> Table {
     let scene = view.scene;
     let mut extra = raster_neighbourhood_columns(view.rasters);
     extra.append(equity_columns(
@@ -142,62 +179,90 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         view.equity,
         view.best_meeting_mix,
     ));
-    let table = super::neighbourhood_table(view.study, scene, view.figures, &extra);
+    super::neighbourhood_table(view.study, scene, view.figures, &extra)
+}
+
+/// The tables and maps, CSV and GeoJSON (and the GeoPackage and GeoParquet copies), as jobs:
+/// the largest first, so that the small ones fill the gaps at the end.
+fn data_jobs<'a>(view: &'a RunView, table: &'a Table, writer: &'a Writer) -> Vec<Job<'a>> {
+    let scene = view.scene;
+    let mut jobs: Vec<Job> = vec![Box::new(move || write_homes(view, table, writer))];
+    if let Some(c) = view.catchments {
+        jobs.push(Box::new(move || {
+            let t = super::catchments::catchment_table(scene, c);
+            writer.file("catchments.geojson", |w| {
+                super::catchments::write_catchments_geojson(w, &scene.crs, &t, c)
+            })
+        }));
+    }
+    jobs.push(Box::new(move || {
+        writer.file("neighbourhoods.geojson", |w| {
+            super::write_neighbourhoods_geojson(w, scene, table)
+        })
+    }));
+    jobs.push(Box::new(move || {
+        writer.file("neighbourhoods.csv", |w| table.write_csv(w))
+    }));
     if let Some(e) = view.equity {
-        let kinds = scene.amenities.iter().map(|k| k.kind.as_str());
-        let t = super::equity::equity_table(e, kinds);
-        writer.file("equity.csv", |w| t.write_csv(w))?;
+        jobs.push(Box::new(move || {
+            let kinds = scene.amenities.iter().map(|k| k.kind.as_str());
+            let t = super::equity::equity_table(e, kinds);
+            writer.file("equity.csv", |w| t.write_csv(w))
+        }));
     }
     if let Some(plan) = view.sites {
-        let t = super::sites_table(plan);
-        writer.file("sites.csv", |w| t.write_csv(w))?;
-        writer.file("cba.csv", |w| super::cba_table(plan).write_csv(w))?;
-        writer.file("sites.geojson", |w| {
-            super::write_sites_geojson(w, &scene.crs, &t, plan)
-        })?;
+        jobs.push(Box::new(move || {
+            let t = super::sites_table(plan);
+            writer.file("sites.csv", |w| t.write_csv(w))?;
+            writer.file("cba.csv", |w| super::cba_table(plan).write_csv(w))?;
+            writer.file("sites.geojson", |w| {
+                super::write_sites_geojson(w, &scene.crs, &t, plan)
+            })
+        }));
     }
     if let Some(plan) = view.closures {
-        writer.file("closures.csv", |w| {
-            super::closures::closures_table(scene, plan).write_csv(w)
-        })?;
-        writer.file("closures_by_neighbourhood.csv", |w| {
-            super::closures::by_neighbourhood_table(scene, plan).write_csv(w)
-        })?;
+        jobs.push(Box::new(move || {
+            writer.file("closures.csv", |w| {
+                super::closures::closures_table(scene, plan).write_csv(w)
+            })?;
+            writer.file("closures_by_neighbourhood.csv", |w| {
+                super::closures::by_neighbourhood_table(scene, plan).write_csv(w)
+            })
+        }));
     }
     if view.best_meeting_mix.is_some() {
-        writer.file("meeting_places.csv", |w| {
-            super::equity::meeting_table(view.meeting_places).write_csv(w)
-        })?;
-    }
-    if let Some(c) = view.catchments {
-        let t = super::catchments::catchment_table(scene, c);
-        writer.file("catchments.geojson", |w| {
-            super::catchments::write_catchments_geojson(w, &scene.crs, &t, c)
-        })?;
+        jobs.push(Box::new(move || {
+            writer.file("meeting_places.csv", |w| {
+                super::equity::meeting_table(view.meeting_places).write_csv(w)
+            })
+        }));
     }
     if !view.scenarios.is_empty() {
-        let t = super::scenarios::scenarios_table(
-            scene,
-            view.figures,
-            view.study_area,
-            view.equity.map(|e| e.indices.as_slice()),
-            view.scenarios,
-        );
-        writer.file("scenarios.csv", |w| t.write_csv(w))?;
+        jobs.push(Box::new(move || {
+            let t = super::scenarios::scenarios_table(
+                scene,
+                view.figures,
+                view.study_area,
+                view.equity.map(|e| e.indices.as_slice()),
+                view.scenarios,
+            );
+            writer.file("scenarios.csv", |w| t.write_csv(w))
+        }));
     }
     if view.study.region.is_some() {
-        write_region_figures(view, writer)?;
+        jobs.push(Box::new(move || write_region_figures(view, writer)));
     }
-    writer.file("neighbourhoods.csv", |w| table.write_csv(w))?;
-    writer.file("neighbourhoods.geojson", |w| {
-        super::write_neighbourhoods_geojson(w, scene, &table)
-    })?;
-    let home_extra = raster_home_columns(view.rasters, scene.homes.len());
+    jobs
+}
+
+/// `homes.csv`, and the homes layers of the GeoPackage and GeoParquet files when asked for.
+fn write_homes(view: &RunView, table: &Table, writer: &Writer) -> Result<()> {
+    let home_extra = raster_home_columns(view.rasters, view.scene.homes.len());
     let homes_csv = |w: &mut dyn Write| {
         super::write_homes_csv(
             w,
             view.study,
-            scene,
+            view.scene,
             view.distances,
             view.measures,
             &home_extra,
@@ -211,19 +276,19 @@ pub fn write_data(view: &RunView, writer: &mut Writer) -> Result<Table> {
         writer.file("homes.csv", |w| w.write_all(&bytes))?;
         #[cfg(feature = "parquet")]
         if view.study.geoparquet {
-            write_geoparquet(view, &table, &bytes, writer)?;
+            write_geoparquet(view, table, &bytes, writer)?;
         }
         if view.study.geopackage {
-            write_geopackage(view, &table, bytes, writer)?;
+            write_geopackage(view, table, bytes, writer)?;
         }
+        Ok(())
     } else {
-        writer.file("homes.csv", |w| homes_csv(w))?;
+        writer.file("homes.csv", |w| homes_csv(w))
     }
-    Ok(table)
 }
 
 /// A region's full-precision figures for `kindscape merge` (see [`super::region`]).
-fn write_region_figures(view: &RunView, writer: &mut Writer) -> Result<()> {
+fn write_region_figures(view: &RunView, writer: &Writer) -> Result<()> {
     let scene = view.scene;
     let kinds: Vec<&str> = scene.amenities.iter().map(|k| k.kind.as_str()).collect();
     let homes = crate::equity::analysis::HomeOutcomes::of(
@@ -252,7 +317,7 @@ fn write_geopackage(
     view: &RunView,
     table: &Table,
     homes_csv: Vec<u8>,
-    writer: &mut Writer,
+    writer: &Writer,
 ) -> Result<()> {
     let scene = view.scene;
     let csv_of = |t: &Table| -> Result<Vec<u8>> {
@@ -320,7 +385,7 @@ fn write_geoparquet(
     view: &RunView,
     table: &Table,
     homes_csv: &[u8],
-    writer: &mut Writer,
+    writer: &Writer,
 ) -> Result<()> {
     use super::geoparquet::{self, GeoParquetTable};
     use rayon::prelude::*;
@@ -376,15 +441,13 @@ fn write_geoparquet(
     })
 }
 
-/// The documents: `report.html`, `report.pdf` when a browser is given, `summary.md` and
-/// `run.json` (with `timings`, the full list).
-pub fn write_documents(
-    view: &RunView,
-    table: &Table,
-    timings: &[(String, f64)],
-    writer: &mut Writer,
-) -> Result<()> {
-    let report = report::ReportInput {
+/// What `report.html` and `summary.md` are drawn from.
+fn report_input<'a>(
+    view: &RunView<'a>,
+    table: &'a Table,
+    language: Language,
+) -> report::ReportInput<'a> {
+    report::ReportInput {
         study: view.study,
         scene: view.scene,
         distances: view.distances,
@@ -392,7 +455,7 @@ pub fn write_documents(
         figures: view.figures,
         study_area: view.study_area,
         coverage: view.coverage,
-        texts: i18n::texts_of_scene(writer.language(), view.scene),
+        texts: i18n::texts_of_scene(language, view.scene),
         table,
         equity: view.equity,
         meeting_places: view.meeting_places,
@@ -401,18 +464,17 @@ pub fn write_documents(
         closures: view.closures,
         scenarios: view.scenarios,
         warnings: view.warnings,
-    };
-    writer.file("report.html", |w| {
-        w.write_all(report::render(&report).as_bytes())
-    })?;
+    }
+}
+
+/// After [`write_outputs`]: `report.pdf` (printed from `report.html`) when a browser is given,
+/// and `run.json`, the last, with `timings` (the full list).
+pub fn write_record(view: &RunView, timings: &[(String, f64)], writer: &Writer) -> Result<()> {
     if let Some(chromium) = writer.pdf.clone() {
         let html = writer.staging.staged_path("report.html");
         let shown = writer.staging.final_path("report.pdf");
         writer.file_at("report.pdf", |pdf| chromium.print(&html, pdf, &shown))?;
     }
-    writer.file("summary.md", |w| {
-        w.write_all(markdown::summary(&report).as_bytes())
-    })?;
     let mut run_json = run_json(view, timings);
     if let Some(r) = view.network {
         run_json["network"] = serde_json::to_value(r).map_err(|e| Error::Other(e.to_string()))?;
@@ -554,4 +616,47 @@ fn run_json(view: &RunView, timings: &[(String, f64)]) -> serde_json::Value {
         "timings_s": timings.iter().map(|(s, t)| json!({"stage": s, "seconds": (t * 1000.0).round() / 1000.0})).collect::<Vec<_>>(),
         "warnings": view.warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Every job runs, and the failure reported is the first in the jobs' order, not the first
+    /// in time: the slow first failure wins over a quick later one.
+    #[test]
+    fn side_by_side_runs_every_job_and_reports_the_first_failure_in_order() {
+        let ran = AtomicUsize::new(0);
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let result = pool.install(|| {
+            let ran = &ran;
+            let jobs: Vec<Job> = vec![
+                Box::new(move || {
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }),
+                Box::new(move || {
+                    std::thread::sleep(std::time::Duration::from_millis(200));
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    Err(Error::Other("second".into()))
+                }),
+                Box::new(move || {
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    Err(Error::Other("third".into()))
+                }),
+                Box::new(move || {
+                    ran.fetch_add(1, Ordering::SeqCst);
+                    Ok(())
+                }),
+            ];
+            side_by_side(jobs)
+        });
+        assert_eq!(result.unwrap_err().to_string(), "second");
+        assert_eq!(ran.load(Ordering::SeqCst), 4);
+        assert!(side_by_side(Vec::new()).is_ok());
+    }
 }

@@ -351,7 +351,7 @@ pub fn merge(dirs: &[PathBuf], options: &MergeOptions) -> Result<MergeSummary> {
         language: study.language.value,
         pdf: None,
     };
-    let mut writer = Writer::open(&out_options, &study)?;
+    let writer = Writer::open(&out_options, &study)?;
     writer.file("homes.csv", |w| {
         use std::io::Write;
         w.write_all(&homes_header.unwrap_or_default())?;

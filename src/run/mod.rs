@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub use compute::{compute, load, Inputs, Observer, Results, Timer, Unobserved};
 
 use crate::error::{Result, Warnings};
-use crate::output::files::{write_data, write_documents};
+use crate::output::files::{write_outputs, write_record};
 use crate::output::pdf::Chromium;
 use crate::output::{OutputOptions, RunView, Writer, Written};
 use crate::progress::Progress;
@@ -121,14 +121,14 @@ pub fn write(study: &Resolved, results: &Results, options: &OutputOptions) -> Re
 fn write_to(
     study: &Resolved,
     results: &Results,
-    mut writer: Writer,
+    writer: Writer,
     observer: &mut impl TimedObserver,
 ) -> Result<Written> {
     let view = results.view(study);
-    let table = write_data(&view, &mut writer)?;
+    write_outputs(&view, &writer)?;
     observer.end("outputs");
     let timings = observer.timings().to_vec();
-    write_documents(&view, &table, &timings, &mut writer)?;
+    write_record(&view, &timings, &writer)?;
     let out_dir = writer.out_dir().to_path_buf();
     let language = writer.language();
     Ok(Written {
