@@ -193,12 +193,10 @@ pub fn write_homes_csv(
     // Rows are formatted in parallel, a chunk of homes per buffer, and written in home order:
     // the bytes are those of one sequential writer, and at most a few chunks per thread are
     // held at once. Numbers never need quoting; text goes through `push_csv_field`.
-    let row = |out: &mut Vec<u8>, buf: &mut String, h: usize| {
-        let mut number = |out: &mut Vec<u8>, v: Option<f64>, decimals: usize| {
-            buf.clear();
-            table::push_number(buf, v, decimals);
+    let row = |out: &mut Vec<u8>, h: usize| {
+        let number = |out: &mut Vec<u8>, v: Option<f64>, decimals: usize| {
             out.push(b',');
-            out.extend_from_slice(buf.as_bytes());
+            table::push_number(out, v, decimals);
         };
         table::push_csv_field(out, &homes.ids[h]);
         out.push(b',');
@@ -259,9 +257,8 @@ pub fn write_homes_csv(
             .into_par_iter()
             .map(|first| {
                 let mut out = Vec::new();
-                let mut buf = String::new();
                 for h in first..(first + CHUNK).min(end) {
-                    row(&mut out, &mut buf, h);
+                    row(&mut out, h);
                 }
                 out
             })

@@ -93,13 +93,15 @@ pub fn push_csv_field(out: &mut Vec<u8>, field: &str) {
 
 /// Rounds to `decimals` and drops trailing zeros: 12.50 -> "12.5", 3.0 -> "3".
 pub fn format_number(v: Option<f64>, decimals: usize) -> String {
-    let mut s = String::new();
+    let mut s = Vec::new();
     push_number(&mut s, v, decimals);
-    s
+    // Digits, '-' and '.': always UTF-8.
+    String::from_utf8(s).unwrap_or_default()
 }
 
-/// [`format_number`] appended to `out`, without allocating (millions of cells in `homes.csv`).
-pub fn push_number(out: &mut String, v: Option<f64>, decimals: usize) {
+/// [`format_number`] appended to `out`, without allocating (millions of cells in `homes.csv`,
+/// whose rows are bytes: no copy through a `String` per number).
+pub fn push_number(out: &mut Vec<u8>, v: Option<f64>, decimals: usize) {
     let Some(v) = v.filter(|v| v.is_finite()) else {
         return;
     };
@@ -109,21 +111,21 @@ pub fn push_number(out: &mut String, v: Option<f64>, decimals: usize) {
 }
 
 /// The general path: Rust's exact decimal formatting, trimmed.
-fn push_formatted(out: &mut String, v: f64, decimals: usize) {
-    use std::fmt::Write;
+fn push_formatted(out: &mut Vec<u8>, v: f64, decimals: usize) {
     let start = out.len();
-    // Writing to a String cannot fail.
+    // Writing to a Vec cannot fail.
     let _ = write!(out, "{v:.decimals$}");
-    if out[start..].contains('.') {
-        let trimmed = out[start..]
-            .trim_end_matches('0')
-            .trim_end_matches('.')
-            .len();
-        out.truncate(start + trimmed);
+    if out[start..].contains(&b'.') {
+        while out.last() == Some(&b'0') {
+            out.pop();
+        }
+        if out.last() == Some(&b'.') {
+            out.pop();
+        }
     }
-    if &out[start..] == "-0" {
+    if &out[start..] == b"-0" {
         out.truncate(start);
-        out.push('0');
+        out.push(b'0');
     }
 }
 
@@ -131,7 +133,7 @@ fn push_formatted(out: &mut String, v: f64, decimals: usize) {
 /// `|v| 10^decimals` is below 1e9 (so the product is within 1.2e-7 of the exact value) and not
 /// within 1e-6 of a rounding tie, rounding it to an integer gives the digits `format!` prints.
 /// Returns false, writing nothing, when it cannot decide.
-fn push_rounded_integer(out: &mut String, v: f64, decimals: usize) -> bool {
+fn push_rounded_integer(out: &mut Vec<u8>, v: f64, decimals: usize) -> bool {
     const POW10: [u64; 7] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
     let Some(&scale) = POW10.get(decimals) else {
         return false;
@@ -147,16 +149,16 @@ fn push_rounded_integer(out: &mut String, v: f64, decimals: usize) -> bool {
     }
     let n = whole as u64 + u64::from(frac > 0.5);
     if n == 0 {
-        out.push('0');
+        out.push(b'0');
         return true;
     }
     if v < 0.0 {
-        out.push('-');
+        out.push(b'-');
     }
     let (int, mut fraction) = (n / scale, n % scale);
     // itoa, not `write!`: the formatting machinery was half of this function's time.
     let mut digits_buf = itoa::Buffer::new();
-    out.push_str(digits_buf.format(int));
+    out.extend_from_slice(digits_buf.format(int).as_bytes());
     if fraction > 0 {
         let mut digits = decimals;
         while fraction % 10 == 0 {
@@ -164,9 +166,9 @@ fn push_rounded_integer(out: &mut String, v: f64, decimals: usize) -> bool {
             digits -= 1;
         }
         let text = digits_buf.format(fraction);
-        out.push('.');
-        out.extend(std::iter::repeat_n('0', digits - text.len()));
-        out.push_str(text);
+        out.push(b'.');
+        out.resize(out.len() + (digits - text.len()), b'0');
+        out.extend_from_slice(text.as_bytes());
     }
     true
 }
@@ -256,12 +258,49 @@ mod tests {
             ],
             decimals in 0usize..8,
         ) {
-            let mut fast = String::new();
-            let mut exact = String::new();
+            let mut fast = Vec::new();
+            let mut exact = Vec::new();
             push_formatted(&mut exact, v, decimals);
             if push_rounded_integer(&mut fast, v, decimals) {
                 prop_assert_eq!(fast, exact, "{} with {} decimals", v, decimals);
             }
+        }
+
+        /// Every number, whichever path writes it, is what `format!` prints, trimmed of
+        /// trailing zeros and of a minus on a zero: any bit pattern (NaN, infinities, -0.0,
+        /// subnormals, huge), ties and near-ties at each number of decimals.
+        #[test]
+        fn numbers_are_format_trimmed(
+            v in prop_oneof![
+                any::<u64>().prop_map(f64::from_bits),
+                (-1_000_000i64..1_000_000, 0u32..7).prop_map(|(k, d)| (k as f64 + 0.5) / 10f64.powi(d as i32)),
+                (-1_000_000i64..1_000_000, 0u32..7, -3i32..4).prop_map(|(k, d, ulps)| {
+                    let tie = (k as f64 + 0.5) / 10f64.powi(d as i32);
+                    f64::from_bits((tie.to_bits() as i64 + i64::from(ulps)) as u64)
+                }),
+                -1e12..1e12f64,
+                // Negative ties that round to zero: format! prints "-0".
+                (0i32..7).prop_map(|d| -0.5 / 10f64.powi(d)),
+                Just(-0.0),
+                Just(0.0),
+            ],
+            decimals in 0usize..8,
+        ) {
+            let expected = if v.is_finite() {
+                let text = format!("{v:.decimals$}");
+                let text = if text.contains('.') {
+                    text.trim_end_matches('0').trim_end_matches('.').to_string()
+                } else {
+                    text
+                };
+                if text == "-0" { "0".to_string() } else { text }
+            } else {
+                String::new()
+            };
+            prop_assert_eq!(format_number(Some(v), decimals), expected.clone(), "{:e} with {} decimals", v, decimals);
+            let mut appended = b"x,".to_vec();
+            push_number(&mut appended, Some(v), decimals);
+            prop_assert_eq!(&appended[2..], expected.as_bytes());
         }
     }
 }
