@@ -182,8 +182,8 @@ fn neighbourhoods_table(view: &RunView) -> Table {
     super::neighbourhood_table(view.study, scene, view.figures, &extra)
 }
 
-/// The tables and maps, CSV and GeoJSON (and the GeoPackage and GeoParquet copies), as jobs:
-/// the largest first, so that the small ones fill the gaps at the end.
+/// The tables and maps, CSV and GeoJSON (and the GeoPackage and GeoParquet copies), as jobs,
+/// the largest (`homes.csv`, `catchments.geojson`) first.
 fn data_jobs<'a>(view: &'a RunView, table: &'a Table, writer: &'a Writer) -> Vec<Job<'a>> {
     let scene = view.scene;
     let mut jobs: Vec<Job> = vec![Box::new(move || write_homes(view, table, writer))];
