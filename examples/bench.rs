@@ -576,7 +576,8 @@ fn child(args: &Args, homes: usize, started: Instant) -> AnyResult<()> {
     let input_mb = std::fs::read_dir(&dir)?
         .filter_map(|e| e.ok())
         .filter(|e| e.path().extension().is_some_and(|x| x == "geojson"))
-        .filter_map(|e| e.metadata().ok())
+        // Followed through symbolic links: a city folder may be a copy made of links.
+        .filter_map(|e| std::fs::metadata(e.path()).ok())
         .map(|m| m.len() as f64)
         .sum::<f64>()
         / 1e6;

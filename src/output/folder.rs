@@ -32,6 +32,9 @@ pub const OUTPUT_FILES: &[&str] = &[
     "kindscape.gpkg",
     "homes.parquet",
     "neighbourhoods.parquet",
+    // A region study's own files (`kindscape split`), which `kindscape merge` reads.
+    "region_homes.csv",
+    "region_neighbourhoods.csv",
     "report.html",
     "report.pdf",
     "summary.md",
