@@ -50,7 +50,7 @@ pub fn lower_weighted_quantiles(pairs: &mut [(f64, f64)], qs: &[f64]) -> Vec<Opt
     if weighted.len() >= HISTOGRAM_FROM {
         return select_by_histogram(weighted, &targets);
     }
-    targets.iter().map(|t| select(weighted, *t)).collect()
+    select_all(weighted, &targets)
 }
 
 /// Pairs from which [`lower_weighted_quantiles`] first narrows each quantile down to one bucket
@@ -124,41 +124,72 @@ fn total_order_bits(x: f64) -> u64 {
 
 /// The smallest value whose weight, with that of every smaller value, reaches `target`; the
 /// largest value when none does. All weights are > 0.
-fn select(mut pairs: &mut [(f64, f64)], mut target: f64) -> Option<f64> {
+fn select(pairs: &mut [(f64, f64)], target: f64) -> Option<f64> {
+    select_all(pairs, &[target])[0]
+}
+
+/// [`select`] of every target in one quickselect: a partition serves every target that falls
+/// in the part being partitioned (a median and a 90th percentile share the first passes), and
+/// it sums the weights below and at the pivot as it goes.
+fn select_all(pairs: &mut [(f64, f64)], targets: &[f64]) -> Vec<Option<f64>> {
     let by_value = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0);
-    if target <= 0.0 {
-        return pairs.iter().min_by(|a, b| by_value(a, b)).map(|p| p.0);
+    let mut out = vec![None; targets.len()];
+    // Parts of `pairs` still to search (start, end) with their targets (which, and how much of
+    // the part's weight each must reach).
+    let mut work: Vec<(usize, usize, Vec<(usize, f64)>)> = Vec::new();
+    let mut open = Vec::new();
+    for (i, &t) in targets.iter().enumerate() {
+        if t <= 0.0 {
+            out[i] = pairs.iter().min_by(|a, b| by_value(a, b)).map(|p| p.0);
+        } else {
+            open.push((i, t));
+        }
     }
-    loop {
-        if pairs.len() <= 16 {
-            pairs.sort_unstable_by(by_value);
-            let mut cum = 0.0;
-            for (v, w) in pairs.iter() {
-                cum += w;
-                if cum >= target {
-                    return Some(*v);
+    if !open.is_empty() {
+        work.push((0, pairs.len(), open));
+    }
+    while let Some((start, end, open)) = work.pop() {
+        let part = &mut pairs[start..end];
+        if part.len() <= 16 {
+            part.sort_unstable_by(by_value);
+            for (i, t) in open {
+                let mut cum = 0.0;
+                out[i] = part.last().map(|p| p.0);
+                for (v, w) in part.iter() {
+                    cum += w;
+                    if cum >= t {
+                        out[i] = Some(*v);
+                        break;
+                    }
                 }
             }
-            return pairs.last().map(|p| p.0);
-        }
-        let pivot = median_of_three(
-            pairs[0].0,
-            pairs[pairs.len() / 2].0,
-            pairs[pairs.len() - 1].0,
-        );
-        let (less, equal) = partition(pairs, pivot);
-        let below: f64 = pairs[..less].iter().map(|p| p.1).sum();
-        if below >= target {
-            pairs = &mut pairs[..less];
             continue;
         }
-        let at: f64 = pairs[less..less + equal].iter().map(|p| p.1).sum();
-        if below + at >= target || less + equal == pairs.len() {
-            return Some(pivot);
+        let pivot = median_of_three(part[0].0, part[part.len() / 2].0, part[part.len() - 1].0);
+        let Partition {
+            less,
+            equal,
+            below,
+            at,
+        } = partition(part, pivot);
+        let (mut left, mut right) = (Vec::new(), Vec::new());
+        for (i, t) in open {
+            if below >= t {
+                left.push((i, t));
+            } else if below + at >= t || less + equal == part.len() {
+                out[i] = Some(pivot);
+            } else {
+                right.push((i, t - (below + at)));
+            }
         }
-        target -= below + at;
-        pairs = &mut pairs[less + equal..];
+        if !left.is_empty() {
+            work.push((start, start + less, left));
+        }
+        if !right.is_empty() {
+            work.push((start + less + equal, end, right));
+        }
     }
+    out
 }
 
 fn median_of_three(a: f64, b: f64, c: f64) -> f64 {
@@ -167,26 +198,44 @@ fn median_of_three(a: f64, b: f64, c: f64) -> f64 {
     v[1]
 }
 
-/// Reorders `pairs` as values below `pivot`, equal to it, above it; returns the first two
-/// counts (Dijkstra's three-way partition).
-fn partition(pairs: &mut [(f64, f64)], pivot: f64) -> (usize, usize) {
+/// How [`partition`] split the pairs: counts and weights below the pivot and equal to it.
+struct Partition {
+    less: usize,
+    equal: usize,
+    below: f64,
+    at: f64,
+}
+
+/// Reorders `pairs` as values below `pivot`, equal to it, above it (Dijkstra's three-way
+/// partition), summing the weights below and at the pivot.
+fn partition(pairs: &mut [(f64, f64)], pivot: f64) -> Partition {
     use std::cmp::Ordering;
     let (mut lt, mut i, mut gt) = (0, 0, pairs.len());
+    let (mut below, mut at) = (0.0, 0.0);
     while i < gt {
         match pairs[i].0.total_cmp(&pivot) {
             Ordering::Less => {
+                below += pairs[i].1;
                 pairs.swap(lt, i);
                 lt += 1;
                 i += 1;
             }
-            Ordering::Equal => i += 1,
+            Ordering::Equal => {
+                at += pairs[i].1;
+                i += 1;
+            }
             Ordering::Greater => {
                 gt -= 1;
                 pairs.swap(i, gt);
             }
         }
     }
-    (lt, gt - lt)
+    Partition {
+        less: lt,
+        equal: gt - lt,
+        below,
+        at,
+    }
 }
 
 /// The largest 1, 2 or 5 x 10^n not above `max` (a histogram's bin, a scale bar's length).
