@@ -128,15 +128,17 @@ fn select(pairs: &mut [(f64, f64)], target: f64) -> Option<f64> {
     select_all(pairs, &[target])[0]
 }
 
+/// A part of the pairs still to search, `start..end`, with its targets: which, and how much of
+/// the part's weight each must reach.
+type Part = (usize, usize, Vec<(usize, f64)>);
+
 /// [`select`] of every target in one quickselect: a partition serves every target that falls
 /// in the part being partitioned (a median and a 90th percentile share the first passes), and
 /// it sums the weights below and at the pivot as it goes.
 fn select_all(pairs: &mut [(f64, f64)], targets: &[f64]) -> Vec<Option<f64>> {
     let by_value = |a: &(f64, f64), b: &(f64, f64)| a.0.total_cmp(&b.0);
     let mut out = vec![None; targets.len()];
-    // Parts of `pairs` still to search (start, end) with their targets (which, and how much of
-    // the part's weight each must reach).
-    let mut work: Vec<(usize, usize, Vec<(usize, f64)>)> = Vec::new();
+    let mut work: Vec<Part> = Vec::new();
     let mut open = Vec::new();
     for (i, &t) in targets.iter().enumerate() {
         if t <= 0.0 {
