@@ -4,10 +4,10 @@
 
 use rayon::prelude::*;
 
-use super::{
-    chances, concentration_index, gini, mix, palma_ratio, priority_weights, quintiles,
-    ConcentrationType,
-};
+use super::concentration::concentration_index_ranked;
+use super::inequality::palma_ratio_ranked;
+use super::weighted::{usable_units, ChanceRanking};
+use super::{chances, gini, mix, priority_weights, quintiles, ConcentrationType};
 use crate::error::{Error, Result};
 use crate::layers::attributes::{self, Number};
 use crate::measures::HomeMeasures;
@@ -363,6 +363,9 @@ fn index_figures(
             )
         })
         .collect();
+    // Every outcome's units are the members with children, unless an outcome leaves some out
+    // (a value not finite): ranked by chances once for all of them.
+    let ranking = ChanceRanking::new(&ch, &w, usable_units(&[&ch], &w));
     // Per outcome (the score, then each kind's coverage) its four indices. An outcome's values
     // over the members are gathered only while its indices are worked out: all of them at once
     // were 40 bytes a home, at the peak of a network run.
@@ -382,14 +385,22 @@ fn index_figures(
                         .collect()
                 }
             };
+            let units = usable_units(&[&values, &ch], &w);
+            let own;
+            let ranking = if units == ranking.idx {
+                &ranking
+            } else {
+                own = ChanceRanking::new(&ch, &w, units);
+                &own
+            };
             InequalityIndex::ALL.map(|index| match index {
                 InequalityIndex::Concentration => {
-                    concentration_index(&values, &ch, &w, ConcentrationType::Standard)
+                    concentration_index_ranked(&values, &w, ranking, ConcentrationType::Standard)
                 }
                 InequalityIndex::ConcentrationErreygers => {
-                    concentration_index(&values, &ch, &w, ConcentrationType::Corrected)
+                    concentration_index_ranked(&values, &w, ranking, ConcentrationType::Corrected)
                 }
-                InequalityIndex::Palma => palma_ratio(&values, &ch, &w),
+                InequalityIndex::Palma => palma_ratio_ranked(&values, &ch, &w, ranking),
                 InequalityIndex::Gini => gini(&values, &w),
             })
         })
@@ -654,4 +665,66 @@ pub fn by_reach(places: &[MeetingPlace]) -> Vec<usize> {
             .then(a.cmp(b))
     });
     order
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::equity::{concentration_index, palma_ratio};
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// The indices with one ranking by chances shared between the outcomes equal each
+        /// index computed on its own (the public kernels, checked against R in
+        /// tests/equity_indices.rs), also when the score leaves homes out (NaN).
+        #[test]
+        fn shared_ranking_equals_each_index_alone(
+            homes in proptest::collection::vec(
+                (prop_oneof![Just(None), (0u32..6).prop_map(Some)],
+                 prop_oneof![Just(0.0), (1u32..6).prop_map(|c| c as f64 * 0.5)],
+                 prop_oneof![3 => (0u32..5).prop_map(|s| s as f64 * 0.25), 1 => Just(f64::NAN)],
+                 prop_oneof![Just(f64::NAN), Just(0.0), Just(1.0), 0.0f64..1.0]),
+                0..120),
+            value in proptest::collection::vec(prop_oneof![Just(None), (10u32..14).prop_map(|v| Some(v as f64))], 6),
+            higher_is_worse in any::<bool>(),
+        ) {
+            let outcomes = HomeOutcomes {
+                neighbourhood: homes.iter().map(|h| h.0).collect(),
+                children: homes.iter().map(|h| h.1).collect(),
+                score: homes.iter().map(|h| h.2).collect(),
+                coverage: vec![homes.iter().map(|h| h.3).collect(), Vec::new()],
+            };
+            let got = index_figures(&outcomes, &value, higher_is_worse);
+            // Each outcome over the members (homes in a neighbourhood with a value), alone.
+            let members: Vec<usize> = (0..homes.len())
+                .filter(|&h| homes[h].0.is_some_and(|n| value[n as usize].is_some()))
+                .collect();
+            let w: Vec<f64> = members.iter().map(|&h| homes[h].1).collect();
+            let ch: Vec<f64> = members
+                .iter()
+                .map(|&h| chances(value[homes[h].0.unwrap() as usize].unwrap(), higher_is_worse))
+                .collect();
+            let score: Vec<f64> = members.iter().map(|&h| homes[h].2).collect();
+            let coverage: Vec<f64> = members
+                .iter()
+                .map(|&h| if homes[h].3.is_nan() { 0.0 } else { homes[h].3 })
+                .collect();
+            let alone = |v: &[f64]| {
+                [
+                    concentration_index(v, &ch, &w, ConcentrationType::Standard),
+                    concentration_index(v, &ch, &w, ConcentrationType::Corrected),
+                    palma_ratio(v, &ch, &w),
+                    gini(v, &w),
+                ]
+            };
+            let bits = |x: Option<f64>| x.map(f64::to_bits);
+            let (want_score, want_cov) = (alone(&score), alone(&coverage));
+            for (i, f) in got.iter().enumerate() {
+                prop_assert_eq!(bits(f.score), bits(want_score[i]));
+                prop_assert_eq!(bits(f.coverage[0]), bits(want_cov[i]));
+                prop_assert_eq!(f.coverage[1], None);
+            }
+        }
+    }
 }

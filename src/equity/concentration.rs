@@ -1,7 +1,7 @@
 //! Concentration index: is an outcome (coverage, score) concentrated among the children with
 //! more chances?
 
-use super::weighted::{fractional_ranks, usable_units, weighted_mean};
+use super::weighted::{usable_units, weighted_mean, ChanceRanking};
 
 /// Which concentration index, as `type` in R `accessibility::concentration_index()`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,12 +50,29 @@ pub fn concentration_index(
     kind: ConcentrationType,
 ) -> Option<f64> {
     let idx = usable_units(&[outcome, chances], weights);
-    let mean = weighted_mean(outcome, weights, &idx)?;
-    let ranks = fractional_ranks(chances, weights, &idx)?;
+    concentration_index_ranked(
+        outcome,
+        weights,
+        &ChanceRanking::new(chances, weights, idx),
+        kind,
+    )
+}
+
+/// [`concentration_index`] over the units of `ranking` (those that count for `outcome`), ranked
+/// by their chances once for every outcome.
+pub(crate) fn concentration_index_ranked(
+    outcome: &[f64],
+    weights: &[f64],
+    ranking: &ChanceRanking,
+    kind: ConcentrationType,
+) -> Option<f64> {
+    let idx = &ranking.idx;
+    let mean = weighted_mean(outcome, weights, idx)?;
+    let ranks = ranking.ranks.as_ref()?;
     let total: f64 = idx.iter().map(|&i| weights[i]).sum();
     let covariance: f64 = idx
         .iter()
-        .zip(&ranks)
+        .zip(ranks)
         .map(|(&i, &rank)| weights[i] / total * (outcome[i] - mean) * (rank - 0.5))
         .sum();
     match kind {

@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rayon::prelude::*;
-
-use super::weighted::{interpolated_weighted_quantile, usable_units, weighted_mean};
+use super::weighted::{order_by, usable_units, weighted_mean, ChanceRanking};
 
 /// Gini index of `outcome` over children, from the Lorenz curve as R
 /// `accessibility::gini_index()` computes it: units sorted by outcome, the Lorenz curve joins
@@ -18,12 +16,15 @@ use super::weighted::{interpolated_weighted_quantile, usable_units, weighted_mea
 /// children, when the outcome sums to 0, or when an outcome is negative (a Lorenz curve needs
 /// non-negative values).
 pub fn gini(outcome: &[f64], weights: &[f64]) -> Option<f64> {
-    let mut idx = usable_units(&[outcome], weights);
-    if idx.iter().any(|&i| outcome[i] < 0.0) {
+    let usable = usable_units(&[outcome], weights);
+    if usable.iter().any(|&i| outcome[i] < 0.0) {
         return None;
     }
-    // Ties broken by index: a total order, so an unstable parallel sort is exact.
-    idx.par_sort_unstable_by(|&a, &b| outcome[a].total_cmp(&outcome[b]).then(a.cmp(&b)));
+    // Ties broken by index.
+    let idx: Vec<usize> = order_by(outcome, &usable)
+        .into_iter()
+        .map(|k| usable[k])
+        .collect();
     let children: f64 = idx.iter().map(|&i| weights[i]).sum();
     let amount: f64 = idx.iter().map(|&i| weights[i] * outcome[i]).sum();
     if children <= 0.0 || amount <= 0.0 {
@@ -45,17 +46,32 @@ pub fn gini(outcome: &[f64], weights: &[f64]) -> Option<f64> {
 /// role), not by the outcome.
 ///
 /// The cut points are the weighted 40% and 90% quantiles of `chances`
-/// ([`interpolated_weighted_quantile`], `Hmisc::wtd.quantile` as in R); the bottom group is
+/// ([`interpolated_weighted_quantile`](super::interpolated_weighted_quantile), `Hmisc::wtd.quantile` as in R); the bottom group is
 /// `chances <= q40`, the top group `chances > q90`. Above 1 the more privileged children are
 /// better off; below 1 the outcome favours the children with fewer chances.
 ///
 /// `None` when either group is empty (as R returns NA) or the bottom group's mean is 0.
 pub fn palma_ratio(outcome: &[f64], chances: &[f64], weights: &[f64]) -> Option<f64> {
     let idx = usable_units(&[outcome, chances], weights);
-    let kept_chances: Vec<f64> = idx.iter().map(|&i| chances[i]).collect();
-    let kept_weights: Vec<f64> = idx.iter().map(|&i| weights[i]).collect();
-    let q40 = interpolated_weighted_quantile(&kept_chances, &kept_weights, 0.4)?;
-    let q90 = interpolated_weighted_quantile(&kept_chances, &kept_weights, 0.9)?;
+    palma_ratio_ranked(
+        outcome,
+        chances,
+        weights,
+        &ChanceRanking::new(chances, weights, idx),
+    )
+}
+
+/// [`palma_ratio`] over the units of `ranking` (those that count for `outcome`), ranked by
+/// their chances once for every outcome.
+pub(crate) fn palma_ratio_ranked(
+    outcome: &[f64],
+    chances: &[f64],
+    weights: &[f64],
+    ranking: &ChanceRanking,
+) -> Option<f64> {
+    let q40 = ranking.quantile(0.4)?;
+    let q90 = ranking.quantile(0.9)?;
+    let idx = &ranking.idx;
     let bottom: Vec<usize> = idx.iter().copied().filter(|&i| chances[i] <= q40).collect();
     let top: Vec<usize> = idx.iter().copied().filter(|&i| chances[i] > q90).collect();
     let bottom_mean = weighted_mean(outcome, weights, &bottom)?;

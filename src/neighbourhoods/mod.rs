@@ -99,16 +99,19 @@ pub fn study_area(
 }
 
 /// Per home and band with children reached over the network, the ratio of its network to its
-/// straight-line distance (`distance(home, band, norm)` gives both), with the children as weight.
+/// straight-line distance (`distance(home, band, norm)` gives both), with the children as weight;
+/// a home's bands with the same ratio (one straight line, often one walk) as one pair of their
+/// summed children, as the distances are.
 fn detours(
     norms: &[&BandNorm],
     homes: &[usize],
     scene: &Scene,
     distance: impl Fn(usize, usize, &BandNorm) -> (f64, f64),
 ) -> Vec<(f64, f64)> {
-    let mut ratios = Vec::new();
+    let mut ratios = Vec::with_capacity(homes.len());
     for &h in homes {
         let children = scene.homes.children_of(h);
+        let first = ratios.len();
         for (b, bn) in norms.iter().enumerate() {
             let w = bn.children(children);
             if w <= 0.0 {
@@ -116,7 +119,14 @@ fn detours(
             }
             let (s, d) = distance(h, b, bn);
             if s > 0.0 && s.is_finite() && d.is_finite() {
-                ratios.push((d / s, w));
+                let r = d / s;
+                match ratios[first..]
+                    .iter_mut()
+                    .find(|p: &&mut (f64, f64)| p.0 == r)
+                {
+                    Some(p) => p.1 += w,
+                    None => ratios.push((r, w)),
+                }
             }
         }
     }
