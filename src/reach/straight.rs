@@ -237,6 +237,23 @@ impl<'a> AmenityIndex<'a> {
         radius: f64,
         mut f: impl FnMut(usize, &[(u32, f64)]),
     ) {
+        self.within_each_squared(points, radius, |i, found| {
+            for pair in found.iter_mut() {
+                pair.1 = pair.1.sqrt();
+            }
+            f(i, found)
+        });
+    }
+
+    /// [`Self::within_each`] with the squared distances (the distances are their square roots):
+    /// for callers that only compare distances with thresholds, which they can square once
+    /// instead of taking a root per pair.
+    pub fn within_each_squared(
+        &self,
+        points: &[Coord],
+        radius: f64,
+        mut f: impl FnMut(usize, &mut [(u32, f64)]),
+    ) {
         let cell = if radius > 0.0 {
             cell_size(points).min(radius / 2.0)
         } else {
@@ -252,12 +269,12 @@ impl<'a> AmenityIndex<'a> {
                 self.cell_candidates(key, cell, radius, &mut scratch)
             });
             self.in_reach(candidates, q, radius, &mut found);
-            f(p, &found);
+            f(p, &mut found);
         }
     }
 
-    /// The candidates of a cell within `radius` of `q` with their distance, in candidate
-    /// order, into `found`.
+    /// The candidates of a cell within `radius` of `q` with their squared distance, in
+    /// candidate order, into `found`.
     ///
     /// Not generic, so that this innermost loop compiles the same (and as fast) whatever the
     /// caller of [`Self::within_each`] does with the pairs.
@@ -299,7 +316,7 @@ impl<'a> AmenityIndex<'a> {
                 Candidate::Other(amenity) => (amenity, self.distance_2(amenity, q)),
             };
             if d2 <= r2 {
-                found.push((i, d2.sqrt()));
+                found.push((i, d2));
             }
         }
     }
@@ -879,6 +896,16 @@ mod tests {
                 assert_eq!(pairs, idx.within(points[i], radius).as_slice(), "within at {:?}", points[i]);
             });
             prop_assert_eq!(seen, points.len());
+            // The squared distances: the distances' squares before the root, so their roots
+            // are the distances bit for bit, and each is the amenity's own squared distance.
+            idx.within_each_squared(&points, radius, |i, pairs| {
+                let q = [points[i].x, points[i].y];
+                let roots: Vec<(u32, f64)> = pairs.iter().map(|&(j, d2)| (j, d2.sqrt())).collect();
+                assert_eq!(roots, idx.within(points[i], radius), "squared within at {:?}", q);
+                for &(j, d2) in pairs.iter() {
+                    assert_eq!(d2.to_bits(), idx.distance_2(j, q).to_bits(), "amenity {} at {:?}", j, q);
+                }
+            });
             for (p, (i, d)) in points.iter().zip(nearest) {
                 let one = idx.nearest(*p).map_or(f64::INFINITY, |n| n.1);
                 prop_assert_eq!(d.to_bits(), one.to_bits(), "nearest at {:?}", p);
