@@ -100,6 +100,15 @@ impl BandDecay {
         }
     }
 
+    /// Every squared distance at which [`Self::reaches`] or [`Self::weight`] changes, when
+    /// the decay has such steps (the step decay): both answer `d2 >= bound` for some of them.
+    pub fn bounds(&self) -> Option<Vec<f64>> {
+        match self.decay {
+            Decay::Step => Some(vec![self.thirds[0], self.thirds[1], self.beyond]),
+            Decay::Gaussian => None,
+        }
+    }
+
     /// Whether `sqrt(d2) <= catchment`.
     #[inline(always)]
     pub fn reaches(&self, d2: f64) -> bool {
@@ -402,7 +411,11 @@ mod tests {
         for catchment in [100.0, 300.0, 400.0, 1000.0, 0.1, 7.0, 1e7] {
             let bd = BandDecay::new(Decay::Step, catchment);
             let edges = [catchment / 3.0, catchment * 2.0 / 3.0, catchment];
-            let squared = edges.iter().map(|e| e * e).chain(bd.thirds).chain([bd.beyond]);
+            let squared = edges
+                .iter()
+                .map(|e| e * e)
+                .chain(bd.thirds)
+                .chain([bd.beyond]);
             for at in squared.chain([0.0]) {
                 for d2 in ulps_around(at) {
                     band_decay_agrees(Decay::Step, catchment, d2);

@@ -54,8 +54,12 @@ pub fn pair_estimate(
     let step = homes.len().div_ceil(SAMPLED_HOMES);
     let sample: Vec<geo::Coord> = homes.iter().step_by(step).copied().collect();
     let mut pairs = 0usize;
-    AmenityIndex::new(&amenities.items)
-        .within_each_squared(&sample, max_radius, |_, found| pairs += found.len());
+    AmenityIndex::new(&amenities.items).within_each_squared(
+        &sample,
+        max_radius,
+        None,
+        |_, found| pairs += found.len(),
+    );
     let pairs_per_home = pairs as f64 / sample.len() as f64;
     let in_flight = homes.len().min(homes_in_flight()) as f64;
     let term = std::mem::size_of::<(u32, f64)>() as f64;
@@ -146,6 +150,18 @@ pub fn play_space(
         .iter()
         .map(|bn| BandDecay::new(decay, bn.metres))
         .collect();
+    // With the step decay only which thresholds a pair's squared distance reaches matters, and
+    // the range queries decide that per grid cell for most pairs.
+    let bounds = decays
+        .iter()
+        .map(BandDecay::bounds)
+        .collect::<Option<Vec<_>>>();
+    let bounds = bounds.map(|b| {
+        let mut b = b.concat();
+        b.sort_by(f64::total_cmp);
+        b
+    });
+    let bounds = bounds.as_deref();
 
     // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
     // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
@@ -166,7 +182,7 @@ pub fn play_space(
                     .take(norms.len())
                     .collect()
             });
-            index.within_each_squared(chunk, max_radius, |i, pairs| {
+            index.within_each_squared(chunk, max_radius, bounds, |i, pairs| {
                 let bands = norms.iter().zip(&decays).zip(terms.iter_mut());
                 for (b, ((bn, band), terms)) in bands.enumerate() {
                     let c = bn.children(homes.children_of(first + i));
@@ -216,7 +232,7 @@ pub fn play_space(
         .for_each(|(c, (out, chunk))| {
             let first = c * 4096;
             let mut access = vec![0.0; norms.len()];
-            index.within_each_squared(chunk, max_radius, |i, pairs| {
+            index.within_each_squared(chunk, max_radius, bounds, |i, pairs| {
                 access.fill(0.0);
                 for &(j, d2) in pairs.iter() {
                     let r = ratio[j as usize];
