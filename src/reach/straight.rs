@@ -649,7 +649,7 @@ fn class_of(nearest: f64, farthest: f64, bounds: &[f64], r2: f64) -> Option<f64>
     let lo = (nearest * (1.0 - 1e-9) - 1e-6).max(0.0);
     let hi = farthest * (1.0 + 1e-9) + 1e-6;
     let (lo2, hi2) = (lo * lo, hi * hi);
-    if !(hi2 <= r2) {
+    if hi2.is_nan() || hi2 > r2 {
         return None;
     }
     let reached = bounds.partition_point(|&b| b <= lo2);
