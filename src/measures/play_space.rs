@@ -15,7 +15,7 @@ use std::sync::Mutex;
 use rayon::prelude::*;
 
 use super::catchments::ChildrenWithin;
-use super::e2sfca::{self, Decay};
+use super::e2sfca::{self, BandDecay, Decay};
 use crate::error::Result;
 use crate::reach::network::NetworkReach;
 use crate::reach::straight::{chunks_in_order, homes_in_flight, AmenityIndex};
@@ -54,8 +54,12 @@ pub fn pair_estimate(
     let step = homes.len().div_ceil(SAMPLED_HOMES);
     let sample: Vec<geo::Coord> = homes.iter().step_by(step).copied().collect();
     let mut pairs = 0usize;
-    AmenityIndex::new(&amenities.items)
-        .within_each(&sample, max_radius, |_, found| pairs += found.len());
+    AmenityIndex::new(&amenities.items).within_each_squared(
+        &sample,
+        max_radius,
+        None,
+        |_, found| pairs += found.len(),
+    );
     let pairs_per_home = pairs as f64 / sample.len() as f64;
     let in_flight = homes.len().min(homes_in_flight()) as f64;
     let term = std::mem::size_of::<(u32, f64)>() as f64;
@@ -141,6 +145,23 @@ pub fn play_space(
     }
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
     let index = AmenityIndex::new(&amenities.items);
+    // The range queries yield squared distances; each band tests and weighs them as such.
+    let decays: Vec<BandDecay> = norms
+        .iter()
+        .map(|bn| BandDecay::new(decay, bn.metres))
+        .collect();
+    // With the step decay only which thresholds a pair's squared distance reaches matters, and
+    // the range queries decide that per grid cell for most pairs.
+    let bounds = decays
+        .iter()
+        .map(BandDecay::bounds)
+        .collect::<Option<Vec<_>>>();
+    let bounds = bounds.map(|b| {
+        let mut b = b.concat();
+        b.sort_by(f64::total_cmp);
+        b
+    });
+    let bounds = bounds.as_deref();
 
     // Step 1: the decay-weighted children in reach of each facility, one sum per band (see
     // `e2sfca::sum_over_bands` for why), from one range query at the largest catchment. A pair
@@ -161,17 +182,18 @@ pub fn play_space(
                     .take(norms.len())
                     .collect()
             });
-            index.within_each(chunk, max_radius, |i, pairs| {
-                for (b, (bn, terms)) in norms.iter().zip(terms.iter_mut()).enumerate() {
+            index.within_each_squared(chunk, max_radius, bounds, |i, pairs| {
+                let bands = norms.iter().zip(&decays).zip(terms.iter_mut());
+                for (b, ((bn, band), terms)) in bands.enumerate() {
                     let c = bn.children(homes.children_of(first + i));
                     if c == 0.0 {
                         continue;
                     }
-                    let in_band =
-                        |p: &&(u32, f64)| p.1 <= bn.metres && served.serves(p.0 as usize, b);
                     let before = terms.pairs.len();
-                    for &(j, d) in pairs.iter().filter(in_band) {
-                        terms.pairs.push((j, decay.weight(d, bn.metres)));
+                    for &(j, d2) in pairs.iter() {
+                        if band.reaches(d2) && served.serves(j as usize, b) {
+                            terms.pairs.push((j, band.weight(d2)));
+                        }
                     }
                     if terms.pairs.len() > before {
                         terms.homes.push((terms.pairs.len(), c));
@@ -210,13 +232,13 @@ pub fn play_space(
         .for_each(|(c, (out, chunk))| {
             let first = c * 4096;
             let mut access = vec![0.0; norms.len()];
-            index.within_each(chunk, max_radius, |i, pairs| {
+            index.within_each_squared(chunk, max_radius, bounds, |i, pairs| {
                 access.fill(0.0);
-                for &(j, d) in pairs {
+                for &(j, d2) in pairs.iter() {
                     let r = ratio[j as usize];
-                    for (b, (a, bn)) in access.iter_mut().zip(norms).enumerate() {
-                        if d <= bn.metres && served.serves(j as usize, b) {
-                            *a += r * decay.weight(d, bn.metres);
+                    for (b, (a, band)) in access.iter_mut().zip(&decays).enumerate() {
+                        if band.reaches(d2) && served.serves(j as usize, b) {
+                            *a += r * band.weight(d2);
                         }
                     }
                 }

@@ -237,6 +237,33 @@ impl<'a> AmenityIndex<'a> {
         radius: f64,
         mut f: impl FnMut(usize, &[(u32, f64)]),
     ) {
+        self.within_each_squared(points, radius, None, |i, found| {
+            for pair in found.iter_mut() {
+                pair.1 = pair.1.sqrt();
+            }
+            f(i, found)
+        });
+    }
+
+    /// [`Self::within_each`] with the squared distances (the distances are their square roots):
+    /// for callers that only compare distances with thresholds, which they can square once
+    /// instead of taking a root per pair.
+    ///
+    /// A caller that needs of each squared distance `d2` only which of some `bounds`
+    /// (ascending) it reaches, `d2 >= bound`, passes them: a pair whose grid cell already
+    /// decides that (its nearest and farthest possible distances from the cell reach the same
+    /// bounds) then gets a stand-in, the least squared distance that reaches those bounds (0
+    /// or one of them), instead of its exact distance. Most pairs of a 1000 m catchment lie
+    /// well inside one step of the step decay, and the exact distance to a polygon (a division
+    /// per side) was most of the range queries' time. The pairs are the same either way, in
+    /// the same order.
+    pub fn within_each_squared(
+        &self,
+        points: &[Coord],
+        radius: f64,
+        bounds: Option<&[f64]>,
+        mut f: impl FnMut(usize, &mut [(u32, f64)]),
+    ) {
         let cell = if radius > 0.0 {
             cell_size(points).min(radius / 2.0)
         } else {
@@ -249,15 +276,15 @@ impl<'a> AmenityIndex<'a> {
             let q = [c.x, c.y];
             let key = cell_key(q, cell);
             let candidates = cells.get(key, || {
-                self.cell_candidates(key, cell, radius, &mut scratch)
+                self.cell_candidates(key, cell, radius, bounds, &mut scratch)
             });
             self.in_reach(candidates, q, radius, &mut found);
-            f(p, &found);
+            f(p, &mut found);
         }
     }
 
-    /// The candidates of a cell within `radius` of `q` with their distance, in candidate
-    /// order, into `found`.
+    /// The candidates of a cell within `radius` of `q` with their squared distance, in
+    /// candidate order, into `found`.
     ///
     /// Not generic, so that this innermost loop compiles the same (and as fast) whatever the
     /// caller of [`Self::within_each`] does with the pairs.
@@ -297,9 +324,10 @@ impl<'a> AmenityIndex<'a> {
                     (amenity, d2)
                 }
                 Candidate::Other(amenity) => (amenity, self.distance_2(amenity, q)),
+                Candidate::Known { amenity, stand_in } => (amenity, stand_in),
             };
             if d2 <= r2 {
-                found.push((i, d2.sqrt()));
+                found.push((i, d2));
             }
         }
     }
@@ -315,11 +343,15 @@ impl<'a> AmenityIndex<'a> {
     /// is the minimum over the segments kept, with the same arithmetic: bit-identical. The
     /// margins (1e-6 m and 1e-9 relative) exceed the rounding of these bounds by orders of
     /// magnitude, so no segment or amenity that could matter is dropped.
+    ///
+    /// With `bounds` (see [`Self::within_each_squared`]), a point or short polygon whose distance
+    /// from every point of the cell reaches the same bounds becomes a [`Candidate::Known`].
     fn cell_candidates(
         &self,
         key: (i64, i64),
         cell: f64,
         radius: f64,
+        bounds: Option<&[f64]>,
         scratch: &mut Vec<u32>,
     ) -> CellCandidates {
         let half_diagonal = cell * std::f64::consts::FRAC_1_SQRT_2;
@@ -405,7 +437,46 @@ impl<'a> AmenityIndex<'a> {
                 }
             }
         }
+        if let Some(bounds) = bounds {
+            for item in &mut out.items {
+                let (amenity, nearest) = match *item {
+                    Candidate::Point { amenity, at } => {
+                        (amenity, box_distance_2(lo, hi, at).sqrt())
+                    }
+                    Candidate::Outline { amenity, .. } => {
+                        let b = &self.bounds[amenity as usize];
+                        (amenity, box_box_distance(lo, hi, b.lower(), b.upper()))
+                    }
+                    Candidate::Other(_) | Candidate::Known { .. } => continue,
+                };
+                let farthest = self.farthest_from_box(amenity, &corners);
+                if let Some(stand_in) = class_of(nearest, farthest, bounds, radius * radius) {
+                    *item = Candidate::Known { amenity, stand_in };
+                }
+            }
+        }
         out
+    }
+
+    /// At least the largest distance from a point of the box with `corners` to amenity `i`: a
+    /// point's farthest corner, and for a polygon the least of its vertices' (the polygon holds
+    /// its vertices, so it is no farther than any of them; the distance to a point is convex, so
+    /// its largest over the box is at a corner).
+    fn farthest_from_box(&self, i: u32, corners: &[[f64; 2]; 4]) -> f64 {
+        let farthest_corner = |v: [f64; 2]| {
+            corners
+                .iter()
+                .map(|&c| point_distance_2(v, c))
+                .fold(0.0, f64::max)
+        };
+        let d2 = match &self.items[i as usize].geometry {
+            AmenityGeometry::Point(c) => farthest_corner([c.x, c.y]),
+            AmenityGeometry::Polygon(_) => self.outline[self.outline_of[i as usize].clone()]
+                .iter()
+                .map(|l| farthest_corner(l.from))
+                .fold(f64::INFINITY, f64::min),
+        };
+        d2.sqrt()
     }
 
     /// Whether polygon amenity `i` holds `q` (boundary included), as [`Self::distance_2`] tests.
@@ -560,6 +631,32 @@ enum Candidate {
     },
     /// A polygon with a segment tree of its own: [`AmenityIndex::distance_2`].
     Other(u32),
+    /// An amenity within the radius from every point of the cell, whose squared distance from
+    /// any of them reaches the same of [`AmenityIndex::within_each_squared`]'s bounds as
+    /// `stand_in` does.
+    Known {
+        amenity: u32,
+        stand_in: f64,
+    },
+}
+
+/// The stand-in of [`Candidate::Known`] for distances between `nearest` and `farthest` (from a
+/// cell's points to an amenity): `None` unless every squared distance between them, widened by
+/// margins far above their rounding (1e-9 relative and 1e-6 m, as the cell's candidates), is
+/// within `r2` and reaches the same of `bounds` (ascending). The stand-in is then the least
+/// squared distance that reaches exactly those bounds: 0, or the last bound reached.
+fn class_of(nearest: f64, farthest: f64, bounds: &[f64], r2: f64) -> Option<f64> {
+    let lo = (nearest * (1.0 - 1e-9) - 1e-6).max(0.0);
+    let hi = farthest * (1.0 + 1e-9) + 1e-6;
+    let (lo2, hi2) = (lo * lo, hi * hi);
+    if hi2.is_nan() || hi2 > r2 {
+        return None;
+    }
+    let reached = bounds.partition_point(|&b| b <= lo2);
+    match bounds.get(reached) {
+        Some(&next) if hi2 >= next => None,
+        _ => Some(reached.checked_sub(1).map_or(0.0, |k| bounds[k])),
+    }
 }
 
 /// rstar's `[f64; 2]` `distance_2` (0.12) written out: the same operations in the same order,
@@ -879,6 +976,16 @@ mod tests {
                 assert_eq!(pairs, idx.within(points[i], radius).as_slice(), "within at {:?}", points[i]);
             });
             prop_assert_eq!(seen, points.len());
+            // The squared distances: the distances' squares before the root, so their roots
+            // are the distances bit for bit, and each is the amenity's own squared distance.
+            idx.within_each_squared(&points, radius, None, |i, pairs| {
+                let q = [points[i].x, points[i].y];
+                let roots: Vec<(u32, f64)> = pairs.iter().map(|&(j, d2)| (j, d2.sqrt())).collect();
+                assert_eq!(roots, idx.within(points[i], radius), "squared within at {:?}", q);
+                for &(j, d2) in pairs.iter() {
+                    assert_eq!(d2.to_bits(), idx.distance_2(j, q).to_bits(), "amenity {} at {:?}", j, q);
+                }
+            });
             for (p, (i, d)) in points.iter().zip(nearest) {
                 let one = idx.nearest(*p).map_or(f64::INFINITY, |n| n.1);
                 prop_assert_eq!(d.to_bits(), one.to_bits(), "nearest at {:?}", p);
@@ -890,6 +997,48 @@ mod tests {
                     }
                 }
             }
+        }
+
+        /// With bounds, the pairs of the exact query in the same order, each with a squared
+        /// distance that reaches the same bounds as the exact one (the stand-ins of pairs a
+        /// cell decides), against brute force per amenity. Bounds are drawn at random and at
+        /// exact pair distances (homes exactly at a bound), and from as few homes per cell as
+        /// one to many, so that both decided and undecided pairs occur.
+        #[test]
+        fn classed_queries_reach_the_bounds_of_the_exact_distances(
+            items in prop::collection::vec(arb_amenity(), 0..40),
+            homes in prop::collection::vec((-300.0..1300.0f64, -300.0..1300.0f64), 1..300),
+            radius in 0.0..900.0f64,
+            random in prop::collection::vec(0.0..1.0f64, 0..6),
+            at_pairs in prop::collection::vec((0usize..300, 0usize..40), 0..4),
+        ) {
+            let idx = AmenityIndex::new(&items);
+            let points: Vec<Coord> = homes.iter().map(|&(x, y)| Coord { x, y }).collect();
+            let mut bounds: Vec<f64> = random.iter().map(|u| (u * radius).powi(2)).collect();
+            for (h, j) in at_pairs {
+                if !items.is_empty() {
+                    let p = points[h % points.len()];
+                    bounds.push(brute_force(p, std::slice::from_ref(&items[j % items.len()])).powi(2));
+                }
+            }
+            bounds.sort_by(f64::total_cmp);
+            let reached = |d2: f64| bounds.partition_point(|&b| b <= d2);
+            let mut seen = 0;
+            idx.within_each_squared(&points, radius, Some(&bounds), |i, pairs| {
+                seen += 1;
+                let p = points[i];
+                let exact = idx.within(p, radius);
+                let ids: Vec<u32> = pairs.iter().map(|pair| pair.0).collect();
+                let exact_ids: Vec<u32> = exact.iter().map(|pair| pair.0).collect();
+                assert_eq!(ids, exact_ids, "amenities within {} of {:?}", radius, p);
+                for &(j, d2) in pairs.iter() {
+                    let exact2 = idx.distance_2(j, [p.x, p.y]);
+                    assert_eq!(reached(d2), reached(exact2), "amenity {} from {:?}: {} vs {}", j, p, d2, exact2);
+                    let brute = brute_force(p, std::slice::from_ref(&items[j as usize]));
+                    assert!(d2 == exact2 || (brute * brute - exact2).abs() < 1e-6, "amenity {} from {:?}", j, p);
+                }
+            });
+            prop_assert_eq!(seen, points.len());
         }
 
         /// The written-out distances equal rstar's bit for bit, on segments of any slant and
