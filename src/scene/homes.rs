@@ -2,9 +2,8 @@
 
 use std::borrow::Cow;
 
-use geo::{Area, Centroid, Coord, Intersects, Point};
+use geo::{Area, Centroid, Coord};
 use rayon::prelude::*;
-use rstar::{primitives::GeomWithData, primitives::Rectangle, RTree};
 
 use super::children;
 use super::ids::Ids;
@@ -59,37 +58,6 @@ impl Homes {
     pub fn total_children(&self, h: usize) -> f64 {
         self.children_of(h).iter().sum()
     }
-}
-
-/// Finds, for each point, the first neighbourhood (in file order) whose polygon holds it,
-/// boundary included: the documented rule for overlapping neighbourhoods.
-pub fn assign_neighbourhoods(
-    points: &[Coord],
-    neighbourhoods: &[Neighbourhood],
-) -> Vec<Option<u32>> {
-    use geo::BoundingRect;
-    let boxes: Vec<GeomWithData<Rectangle<[f64; 2]>, u32>> = neighbourhoods
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| {
-            n.geometry.bounding_rect().map(|r| {
-                GeomWithData::new(
-                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
-                    i as u32,
-                )
-            })
-        })
-        .collect();
-    let tree = RTree::bulk_load(boxes);
-    points
-        .par_iter()
-        .map(|c| {
-            tree.locate_all_at_point(&[c.x, c.y])
-                .map(|b| b.data)
-                .filter(|i| neighbourhoods[*i as usize].geometry.intersects(&Point(*c)))
-                .min()
-        })
-        .collect()
 }
 
 /// Features per chunk when reading the homes layer.
@@ -527,7 +495,7 @@ fn build(
         ));
     }
     drop(sorted);
-    let neighbourhood = assign_neighbourhoods(&coords, neighbourhoods);
+    let neighbourhood = super::locate::assign_neighbourhoods(&coords, neighbourhoods);
     let outside = neighbourhood.iter().filter(|n| n.is_none()).count();
     if outside > 0 {
         warnings.push(format!(

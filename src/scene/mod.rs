@@ -6,6 +6,7 @@ pub mod backdrop;
 mod children;
 mod homes;
 mod ids;
+mod locate;
 mod neighbourhoods;
 pub mod off_limits;
 mod outliers;
@@ -28,8 +29,9 @@ use crate::study::Walkable;
 
 pub use amenities::{Amenity, AmenityGeometry, AmenityKind, ServedBands};
 pub use backdrop::Backdrop;
-pub use homes::{assign_neighbourhoods, feature_homes, Homes};
+pub use homes::{feature_homes, Homes};
 pub use ids::{BandId, HomeId, Ids, KindId};
+pub use locate::assign_neighbourhoods;
 pub use neighbourhoods::Neighbourhood;
 pub use off_limits::OffLimits;
 
