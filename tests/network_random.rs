@@ -462,7 +462,7 @@ proptest! {
             prop_assert_eq!(nodes, reach.nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch));
             // Searches that report some homes only report those, at the same distances.
             let only: Vec<bool> = (0..homes.len()).map(|h| h % 3 != 1).collect();
-            let searches = reach.searches([(0, radius)].into_iter()).only_homes(only.clone());
+            let searches = reach.searches([(0, radius)].into_iter()).only_homes(vec![only.clone()]);
             let mut each = Vec::new();
             reach.each_facility(&[reach.join(&geometry)], &searches, |_, r| r, |_, r| each = r);
             let kept: Vec<(u32, f64)> = got.iter().copied().filter(|p| only[p.0 as usize]).collect();
