@@ -249,7 +249,7 @@ fn check_children_within(
     per_home: &[f64],
 ) -> Result<(), TestCaseError> {
     let st = study(decay);
-    let play = play_space(&st.catchment, &st.norms, s, None)
+    let play = play_space(&st.catchment, &st.norms, s, None, false)
         .unwrap()
         .unwrap();
     prop_assert_eq!(&play.per_home, per_home);

@@ -173,6 +173,8 @@ pub struct Searches {
     pub of_band: Vec<usize>,
     /// Per search, per home, whether the search reports it (`None`: every home).
     only: Option<Vec<Vec<bool>>>,
+    /// The searches report the junctions reached too ([`NetworkReach::nodes_within`]).
+    junctions: bool,
 }
 
 impl Searches {
@@ -188,6 +190,15 @@ impl Searches {
         );
         Searches {
             only: Some(only),
+            ..self
+        }
+    }
+
+    /// The same searches, reporting the junctions reached too, for
+    /// [`NetworkReach::each_facility_reached`]: what a catchment's outline needs.
+    pub fn with_junctions(self) -> Searches {
+        Searches {
+            junctions: true,
             ..self
         }
     }
@@ -283,6 +294,7 @@ impl<'a> NetworkReach<'a> {
             searches,
             of_band,
             only: None,
+            junctions: false,
         }
     }
 
@@ -311,6 +323,32 @@ impl<'a> NetworkReach<'a> {
         which: &[usize],
         searches: &Searches,
         map: impl Fn(usize, Vec<Vec<(u32, f64)>>) -> T + Sync + Send,
+        consume: impl FnMut(usize, T),
+    ) {
+        let homes_only =
+            |j, reached: Vec<Reached>| map(j, reached.into_iter().map(|r| r.0).collect());
+        self.each_facility_reached_of(facilities, which, searches, homes_only, consume);
+    }
+
+    /// [`Self::each_facility`], `map` getting per search the junctions reached as well when
+    /// the searches are [`Searches::with_junctions`].
+    pub fn each_facility_reached<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Reached>) -> T + Sync + Send,
+        consume: impl FnMut(usize, T),
+    ) {
+        let every: Vec<usize> = (0..facilities.len()).collect();
+        self.each_facility_reached_of(facilities, &every, searches, map, consume);
+    }
+
+    fn each_facility_reached_of<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        which: &[usize],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Reached>) -> T + Sync + Send,
         mut consume: impl FnMut(usize, T),
     ) {
         // Only some homes wanted: each search's graph gets a filing of those alone (a pass over
@@ -355,18 +393,19 @@ impl<'a> NetworkReach<'a> {
                     || Pooled::take(&pool, || self.scratch()),
                     |scratch, &j| {
                         let scratch = scratch.get();
-                        let reached: Vec<Vec<(u32, f64)>> = searches
+                        let junctions = searches.junctions;
+                        let reached: Vec<Reached> = searches
                             .searches
                             .iter()
                             .enumerate()
                             .map(|(s, &(g, r))| {
                                 if !may_reach(s, &facilities[j]) {
-                                    return Vec::new();
+                                    return (Vec::new(), Vec::new());
                                 }
                                 let only = searches.only.as_ref().map(|o| &o[s][..]);
                                 let filing = filing(s);
-                                self.reached(&facilities[j], g, r, filing, only, false, scratch)
-                                    .0
+                                let facility = &facilities[j];
+                                self.reached(facility, g, r, filing, only, junctions, scratch)
                             })
                             .collect();
                         map(j, reached)
