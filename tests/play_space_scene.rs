@@ -283,7 +283,8 @@ fn check_children_within(
             .collect()
     };
     let own = catchments(&st.norms, "playground", s, None).unwrap();
-    let handed = catchments_counted(&st.norms, "playground", s, None, Some(&counted)).unwrap();
+    let handed =
+        catchments_counted(&st.norms, "playground", s, None, Some(&counted), None).unwrap();
     prop_assert_eq!(figures(own), figures(handed));
     Ok(())
 }
