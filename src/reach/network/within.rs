@@ -124,7 +124,13 @@ impl EdgeHomes {
 struct Filing<'f> {
     homes: &'f EdgeHomes,
     sides: &'f NodeSides,
+    /// Per home, whether it is reported (`None`: every home filed).
+    wanted: Option<&'f [bool]>,
 }
+
+/// A search's wanted homes get a filing of their own when they are at most one home in this
+/// many: a filing holds 36 bytes a home it files, and the homes it leaves out cost one check each.
+const SPARSE: usize = 4;
 
 /// The cells of a square grid (cells a search's radius across, and a metre more) that hold a
 /// wanted home: a place is within the radius of a wanted home in a straight line only if a cell
@@ -351,35 +357,45 @@ impl<'a> NetworkReach<'a> {
         map: impl Fn(usize, Vec<Reached>) -> T + Sync + Send,
         mut consume: impl FnMut(usize, T),
     ) {
-        // Only some homes wanted: each search's graph gets a filing of those alone (a pass over
-        // the homes per search, where every search from every facility would pass over the
-        // others one by one), and the cells they lie in.
-        let only_filed: Option<Vec<(EdgeHomes, NodeSides, Occupied)>> =
-            searches.only.as_ref().map(|only| {
-                searches
-                    .searches
-                    .par_iter()
-                    .zip(only)
-                    .map(|(&(g, radius), only)| {
-                        let wanted = |h: u32| only[h as usize];
-                        let homes = EdgeHomes::new(self.net.edges.len(), &self.home_attach, wanted);
-                        let sides = homes.node_sides(&self.graphs[g]);
-                        let occupied = Occupied::new(self.homes, radius, wanted);
-                        (homes, sides, occupied)
-                    })
-                    .collect()
-            });
-        let filing = |s: usize| match &only_filed {
-            Some(filed) => Filing {
-                homes: &filed[s].0,
-                sides: &filed[s].1,
+        // Few homes wanted (at most one in SPARSE): the search's graph gets a filing of those
+        // alone (a pass over the homes per search, where every search from every facility would
+        // pass over the others one by one), and the cells they lie in. Many wanted: the filing
+        // of every home, each checked, costs less than a copy of most of it.
+        let only_filed: Vec<Option<(EdgeHomes, NodeSides, Occupied)>> = match &searches.only {
+            None => Vec::new(),
+            Some(only) => searches
+                .searches
+                .par_iter()
+                .zip(only)
+                .map(|(&(g, radius), only)| {
+                    let count = only.iter().filter(|&&w| w).count();
+                    if count > only.len() / SPARSE {
+                        return None;
+                    }
+                    let wanted = |h: u32| only[h as usize];
+                    let homes = EdgeHomes::new(self.net.edges.len(), &self.home_attach, wanted);
+                    let sides = homes.node_sides(&self.graphs[g]);
+                    let occupied = Occupied::new(self.homes, radius, wanted);
+                    Some((homes, sides, occupied))
+                })
+                .collect(),
+        };
+        let filed = |s: usize| only_filed.get(s).and_then(Option::as_ref);
+        let filing = |s: usize| match filed(s) {
+            Some((homes, sides, _)) => Filing {
+                homes,
+                sides,
+                wanted: None,
             },
-            None => self.filing(searches.searches[s].0),
+            None => Filing {
+                wanted: searches.only.as_ref().map(|o| &o[s][..]),
+                ..self.filing(searches.searches[s].0)
+            },
         };
         // A walk is never shorter than the straight line: a search with no wanted home within
         // its radius of the facility in a straight line would report nothing.
-        let may_reach = |s: usize, facility: &FacilityJoin| match &only_filed {
-            Some(filed) => filed[s].2.any_near(&facility.geometry),
+        let may_reach = |s: usize, facility: &FacilityJoin| match filed(s) {
+            Some((_, _, occupied)) => occupied.any_near(&facility.geometry),
             None => true,
         };
         let wave = 16 * rayon::current_num_threads().max(1);
@@ -493,6 +509,7 @@ impl<'a> NetworkReach<'a> {
         Filing {
             homes: &self.edge_homes,
             sides: &self.node_sides[graph],
+            wanted: None,
         }
     }
 
@@ -544,7 +561,7 @@ impl<'a> NetworkReach<'a> {
                 let (e, side) = ((key / 2) as usize, (key % 2) as usize);
                 let (homes, attach) = filing.homes.on_edge(e);
                 for (&h, a) in homes.iter().zip(attach) {
-                    if side_of(g, a).0 != side {
+                    if side_of(g, a).0 != side || filing.wanted.is_some_and(|w| !w[h as usize]) {
                         continue;
                     }
                     let (d, _) =
