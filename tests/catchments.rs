@@ -93,3 +93,47 @@ fn walked_catchments_leave_out_the_home_across_the_water() {
     assert!(!c.items[0].area.contains(&Point::new(-10.0, 0.0)));
     assert!(c.items[2].area.unsigned_area() > 0.0);
 }
+
+#[test]
+fn catchments_drawn_by_walked_play_space_equal_their_own() {
+    use kindscape::measures::catchments::catchments_counted;
+    use kindscape::measures::play_space::play_space;
+    let (st, s) = (study(), scene());
+    let mut b = NetworkBuilder::new();
+    let nodes: Vec<u32> = [(0.0, 0.0), (0.0, 250.0), (50.0, 250.0), (50.0, 0.0)]
+        .iter()
+        .map(|&(x, y)| b.add_node(Coord { x, y }, false))
+        .collect();
+    b.add_line(&nodes, "footway", false);
+    let net = b.build().unwrap();
+    // The toddlers walk another graph (a barrier set no line has): two searches per facility.
+    let barriers = [vec!["motorway".to_string()], vec![], vec![]];
+    let reach =
+        NetworkReach::new(&net, &s.homes.coords, &barriers, &NetworkConfig::default()).unwrap();
+    let play = play_space(&st.catchment, &st.norms, &s, Some(&reach), true)
+        .unwrap()
+        .unwrap();
+    let drawn = play.catchments.expect("drawn over the network when asked");
+    let own = catchments(&st.norms, "playground", &s, Some(&reach)).unwrap();
+    let within: Vec<f64> = drawn.items.iter().map(|i| i.children_within).collect();
+    assert_eq!(
+        within,
+        [1.0, 5.0, 3.0],
+        "the hand counts of the walked test above"
+    );
+    assert_eq!(drawn.items.len(), own.items.len());
+    for (d, o) in drawn.items.iter().zip(&own.items) {
+        assert_eq!((d.amenity, d.band), (o.amenity, o.band));
+        assert_eq!(d.children_within.to_bits(), o.children_within.to_bits());
+        assert_eq!(d.area, o.area);
+    }
+    assert_eq!(
+        (drawn.kind.as_str(), &drawn.bands),
+        (own.kind.as_str(), &own.bands)
+    );
+    // The catchments stage takes the drawn ones for their kind over the network, not others.
+    let taken = catchments_counted(&st.norms, "playground", &s, Some(&reach), None, Some(drawn));
+    assert_eq!(taken.unwrap().items.len(), 3);
+    let none = play_space(&st.catchment, &st.norms, &s, Some(&reach), false).unwrap();
+    assert!(none.unwrap().catchments.is_none());
+}

@@ -462,11 +462,25 @@ proptest! {
             prop_assert_eq!(nodes, reach.nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch));
             // Searches that report some homes only report those, at the same distances.
             let only: Vec<bool> = (0..homes.len()).map(|h| h % 3 != 1).collect();
-            let searches = reach.searches([(0, radius)].into_iter()).only_homes(only.clone());
+            let searches = reach.searches([(0, radius)].into_iter()).only_homes(vec![only.clone()]);
             let mut each = Vec::new();
             reach.each_facility(&[reach.join(&geometry)], &searches, |_, r| r, |_, r| each = r);
             let kept: Vec<(u32, f64)> = got.iter().copied().filter(|p| only[p.0 as usize]).collect();
             prop_assert_eq!(each, vec![kept]);
+            // Per search its own homes: few on the plain graph, so that a facility often has
+            // none of them within the radius in a straight line and its search is not run.
+            let few: Vec<bool> = (0..homes.len()).map(|h| h % 5 == 2).collect();
+            let searches = reach
+                .searches([(0, radius / 4.0), (1, radius)].into_iter())
+                .only_homes(vec![few.clone(), only.clone()]);
+            let mut each = Vec::new();
+            reach.each_facility(&[reach.join(&geometry)], &searches, |_, r| r, |_, r| each = r);
+            let near = reach.homes_within(&join, reach.graph_of_band(0), radius / 4.0, &mut scratch);
+            let far = reach.homes_within(&join, reach.graph_of_band(1), radius, &mut scratch);
+            let keep = |found: Vec<(u32, f64)>, wanted: &[bool]| -> Vec<(u32, f64)> {
+                found.into_iter().filter(|p| wanted[p.0 as usize]).collect()
+            };
+            prop_assert_eq!(each, vec![keep(near, &few), keep(far, &only)]);
             let kinds = [KindTargets { kind: "k".into(), geometries: vec![geometry.clone()] }];
             let alone = nearest_distances(&net, &homes, &kinds, &bands, &cfg).unwrap();
             let barrier = reach.homes_within(&join, reach.graph_of_band(1), radius, &mut scratch);

@@ -249,7 +249,7 @@ fn check_children_within(
     per_home: &[f64],
 ) -> Result<(), TestCaseError> {
     let st = study(decay);
-    let play = play_space(&st.catchment, &st.norms, s, None)
+    let play = play_space(&st.catchment, &st.norms, s, None, false)
         .unwrap()
         .unwrap();
     prop_assert_eq!(&play.per_home, per_home);
@@ -283,7 +283,8 @@ fn check_children_within(
             .collect()
     };
     let own = catchments(&st.norms, "playground", s, None).unwrap();
-    let handed = catchments_counted(&st.norms, "playground", s, None, Some(&counted)).unwrap();
+    let handed =
+        catchments_counted(&st.norms, "playground", s, None, Some(&counted), None).unwrap();
     prop_assert_eq!(figures(own), figures(handed));
     Ok(())
 }

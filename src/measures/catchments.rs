@@ -14,7 +14,7 @@ use std::borrow::Cow;
 use geo::{Buffer, ConcaveHull, Coord, CoordsIter, Geometry, MultiPoint, MultiPolygon};
 use rayon::prelude::*;
 
-use crate::reach::network::NetworkReach;
+use crate::reach::network::{NetworkReach, Reached};
 use crate::reach::straight::{chunks_in_order, AmenityIndex};
 use crate::scene::{AmenityKind, Homes, Scene};
 use crate::study::{BandNorm, Norms};
@@ -59,18 +59,23 @@ pub fn catchments(
     scene: &Scene,
     network: Option<&NetworkReach>,
 ) -> Option<Catchments> {
-    catchments_counted(norms, kind, scene, network, None)
+    catchments_counted(norms, kind, scene, network, None, None)
 }
 
 /// [`catchments`], taking the children within from `counted` when it counted this kind in a
-/// straight line (else they are counted here).
+/// straight line (else they are counted here), and the catchments themselves from `drawn` when
+/// E2SFCA drew this kind's over the network from its own searches (else they are drawn here).
 pub fn catchments_counted(
     norms: &Norms,
     kind: &str,
     scene: &Scene,
     network: Option<&NetworkReach>,
     counted: Option<&ChildrenWithin>,
+    drawn: Option<Catchments>,
 ) -> Option<Catchments> {
+    if let Some(drawn) = drawn.filter(|d| d.kind == kind && d.walked && network.is_some()) {
+        return Some(drawn);
+    }
     let amenities = scene.kind(kind)?;
     let bands = &norms.kinds.get(kind)?.bands;
     let homes = &scene.homes;
@@ -92,30 +97,7 @@ pub fn catchments_counted(
                                 reach.homes_and_nodes_within(join, graph, radius, scratch)
                             })
                             .collect();
-                        let outline = amenities.items[j].geometry.to_geometry();
-                        bands
-                            .iter()
-                            .enumerate()
-                            .filter(|&(b, _)| amenities.served.serves(j, b))
-                            .map(|(b, bn)| {
-                                let (found, nodes) = &reached[searches.of_band[b]];
-                                let within = |d: f64| d <= bn.metres;
-                                let found: Vec<u32> =
-                                    found.iter().filter(|f| within(f.1)).map(|f| f.0).collect();
-                                let mut points: Vec<Coord> =
-                                    nodes.iter().filter(|n| within(n.1)).map(|n| n.0).collect();
-                                points.extend(outline.coords_iter());
-                                Catchment {
-                                    amenity: j,
-                                    band: b,
-                                    children_within: found
-                                        .iter()
-                                        .map(|&h| bn.children(homes.children_of(h as usize)))
-                                        .sum(),
-                                    area: hull(points, bn.metres),
-                                }
-                            })
-                            .collect::<Vec<_>>()
+                        walked_catchments(j, amenities, bands, &searches.of_band, &reached, homes)
                     },
                 )
                 .flatten()
@@ -149,12 +131,54 @@ pub fn catchments_counted(
                 .collect()
         }
     };
-    Some(Catchments {
-        kind: kind.to_string(),
-        bands: bands.iter().map(|b| (b.label.clone(), b.metres)).collect(),
-        walked: network.is_some(),
-        items,
-    })
+    Some(Catchments::new(kind, bands, network.is_some(), items))
+}
+
+impl Catchments {
+    /// The catchments `items` of `kind` with its norms' `bands`.
+    pub fn new(kind: &str, bands: &[BandNorm], walked: bool, items: Vec<Catchment>) -> Self {
+        Catchments {
+            kind: kind.to_string(),
+            bands: bands.iter().map(|b| (b.label.clone(), b.metres)).collect(),
+            walked,
+            items,
+        }
+    }
+}
+
+/// Amenity `j`'s catchment per band it serves, over the network: `reached[of_band[b]]` is one
+/// search's homes and junctions, as far as the largest norm on band `b`'s graph.
+pub fn walked_catchments(
+    j: usize,
+    amenities: &AmenityKind,
+    bands: &[BandNorm],
+    of_band: &[usize],
+    reached: &[Reached],
+    homes: &Homes,
+) -> Vec<Catchment> {
+    let outline = amenities.items[j].geometry.to_geometry();
+    bands
+        .iter()
+        .enumerate()
+        .filter(|&(b, _)| amenities.served.serves(j, b))
+        .map(|(b, bn)| {
+            let (found, nodes) = &reached[of_band[b]];
+            let within = |d: f64| d <= bn.metres;
+            let mut points: Vec<Coord> =
+                nodes.iter().filter(|n| within(n.1)).map(|n| n.0).collect();
+            points.extend(outline.coords_iter());
+            Catchment {
+                amenity: j,
+                band: b,
+                children_within: found
+                    .iter()
+                    .filter(|f| within(f.1))
+                    .map(|&(h, _)| bn.children(homes.children_of(h as usize)))
+                    .sum(),
+                area: hull(points, bn.metres),
+            }
+        })
+        .collect()
 }
 
 /// The children within each band's norm of every amenity in a straight line (`[band][amenity]`):

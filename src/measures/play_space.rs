@@ -14,7 +14,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use super::catchments::ChildrenWithin;
+use super::catchments::{self, Catchment, Catchments, ChildrenWithin};
 use super::e2sfca::{self, BandDecay, Decay};
 use crate::error::Result;
 use crate::reach::network::NetworkReach;
@@ -81,11 +81,14 @@ struct BandTerms {
 }
 
 /// Play space per child for every home and, in a straight line, the children within each
-/// band's norm of every facility, which step 1 counts on its way (the catchments' figures).
+/// band's norm of every facility, which step 1 counts on its way (the catchments' figures);
+/// over a network, when asked, the kind's catchments, drawn from step 1's searches (the same
+/// facilities, graphs and radii as the catchments' own).
 #[derive(Debug, Clone)]
 pub struct PlaySpace {
     pub per_home: Vec<f64>,
     pub children_within: Option<ChildrenWithin>,
+    pub catchments: Option<Catchments>,
 }
 
 /// Square metres of play space per child for every home (children-weighted over its bands),
@@ -104,15 +107,17 @@ pub fn play_m2_per_child(
     scene: &Scene,
     network: Option<&NetworkReach>,
 ) -> Result<Option<Vec<f64>>> {
-    Ok(play_space(catchment, norms, scene, network)?.map(|p| p.per_home))
+    Ok(play_space(catchment, norms, scene, network, false)?.map(|p| p.per_home))
 }
 
-/// [`play_m2_per_child`], with the children within each facility's bands when it counts them.
+/// [`play_m2_per_child`], with the children within each facility's bands when it counts them,
+/// and over a network with `draw_catchments` the kind's catchments.
 pub fn play_space(
     catchment: &CatchmentSettings,
     norms: &Norms,
     scene: &Scene,
     network: Option<&NetworkReach>,
+    draw_catchments: bool,
 ) -> Result<Option<PlaySpace>> {
     let kind = &catchment.kind.value;
     let Some(amenities) = scene.kind(kind) else {
@@ -138,9 +143,19 @@ pub fn play_space(
         }
     }
     if let Some(reach) = network {
+        let (per_home, drawn) = network_play_space(
+            reach,
+            amenities,
+            norms,
+            decay,
+            &supply,
+            homes,
+            draw_catchments,
+        );
         return Ok(Some(PlaySpace {
-            per_home: network_play_space(reach, amenities, norms, decay, &supply, homes),
+            per_home,
             children_within: None,
+            catchments: drawn.map(|items| Catchments::new(kind, norms, true, items)),
         }));
     }
     let max_radius = norms.iter().map(|b| b.metres).fold(0.0, f64::max);
@@ -247,6 +262,7 @@ pub fn play_space(
         });
     Ok(Some(PlaySpace {
         per_home,
+        catchments: None,
         children_within: Some(ChildrenWithin {
             kind: amenities.kind.clone(),
             per_band: within,
@@ -273,7 +289,9 @@ fn over_bands(
 /// finds the homes in reach; step 1 needs only that facility's homes, so its ratio is known at
 /// once, and step 2 adds the ratio to the homes it reaches, facility by facility in order (the
 /// same sums whatever the thread count). Step 1 sums each band on its own and then adds the
-/// bands in band order, as [`e2sfca::e2sfca`] does.
+/// bands in band order, as [`e2sfca::e2sfca`] does. With `draw_catchments`, the searches report
+/// the junctions reached too, and each facility's catchments are drawn from them, in facility
+/// order.
 fn network_play_space(
     reach: &NetworkReach,
     amenities: &AmenityKind,
@@ -281,8 +299,13 @@ fn network_play_space(
     decay: Decay,
     supply: &[f64],
     homes: &Homes,
-) -> Vec<f64> {
+    draw_catchments: bool,
+) -> (Vec<f64>, Option<Vec<Catchment>>) {
     let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
+    let searches = match draw_catchments {
+        true => searches.with_junctions(),
+        false => searches,
+    };
     let facilities = reach.join_all(amenities.items.iter().map(|a| a.geometry.to_geometry()));
     let in_band = |bn: &study::BandNorm, reached: &[(u32, f64)]| {
         let m = bn.metres;
@@ -293,17 +316,28 @@ fn network_play_space(
             .collect::<Vec<_>>()
     };
     let mut access = vec![vec![0.0; homes.len()]; norms.len()];
-    reach.each_facility(
+    let mut drawn: Vec<Catchment> = Vec::new();
+    reach.each_facility_reached(
         &facilities,
         &searches,
         |j, reached| {
+            let drawn = draw_catchments.then(|| {
+                catchments::walked_catchments(
+                    j,
+                    amenities,
+                    norms,
+                    &searches.of_band,
+                    &reached,
+                    homes,
+                )
+            });
             // A band the facility does not serve has no pairs.
             let per_band: Vec<Vec<(usize, f64)>> = norms
                 .iter()
                 .zip(&searches.of_band)
                 .enumerate()
                 .map(|(b, (bn, &s))| match amenities.served.serves(j, b) {
-                    true => in_band(bn, &reached[s]),
+                    true => in_band(bn, &reached[s].0),
                     false => Vec::new(),
                 })
                 .collect();
@@ -321,18 +355,21 @@ fn network_play_space(
             (
                 e2sfca::supply_ratios(&supply[j..=j], &weighted)[0],
                 per_band,
+                drawn,
             )
         },
-        |_, (ratio, per_band)| {
+        |_, (ratio, per_band, catchments)| {
             for (access, pairs) in access.iter_mut().zip(per_band) {
                 for (h, w) in pairs {
                     access[h] += ratio * w;
                 }
             }
+            drawn.extend(catchments.into_iter().flatten());
         },
     );
-    (0..homes.len())
+    let per_home = (0..homes.len())
         .into_par_iter()
         .map(|h| over_bands(homes, h, norms, access.iter().map(|a| a[h])))
-        .collect()
+        .collect();
+    (per_home, draw_catchments.then_some(drawn))
 }

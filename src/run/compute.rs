@@ -227,8 +227,10 @@ pub fn compute(
     };
 
     observer.begin("measures");
-    // What E2SFCA's step 1 counts on its way, for the catchments.
+    // What E2SFCA's step 1 counts (in a straight line) or draws (over the network) on its way,
+    // for the catchments.
     let mut children_within = None;
+    let mut drawn = None;
     let Assessment {
         measures,
         mut figures,
@@ -245,9 +247,11 @@ pub fn compute(
                 &study.norms,
                 &scene,
                 network_reach.as_ref(),
+                study.catchment.kind.value == study.focus_kind,
             )?;
             Ok(play.map(|p| {
                 children_within = p.children_within;
+                drawn = p.catchments;
                 p.per_home
             }))
         },
@@ -302,6 +306,7 @@ pub fn compute(
         &scene,
         network_reach.as_ref(),
         children_within.as_ref(),
+        drawn,
     );
     drop(children_within);
     observer.end("catchments");

@@ -7,6 +7,7 @@
 //! A home's distance from it is computed exactly as in the nearest-amenity search (the same
 //! function), so a facility's reach agrees with the homes' nearest distances.
 
+use std::collections::HashSet;
 use std::sync::{Mutex, OnceLock};
 
 use geo::{BoundingRect, Coord, Geometry, Intersects, Point};
@@ -36,16 +37,12 @@ pub struct NetworkReach<'a> {
     pub(super) graphs: Vec<SidedGraph>,
     /// Per children band, its graph.
     pub(super) band_graph: Vec<usize>,
-    /// Per graph, the sides of edges with homes that meet at each node (keys `edge * 2 +
-    /// side`, filed at both ends of the side), CSR: a search walks from the nodes it reached
-    /// to the homes on their edges without visiting a home twice.
-    node_sides: Vec<(Vec<u32>, Vec<u32>)>,
+    /// Every home joined to the network, by edge, and per graph the sides with homes at
+    /// each node.
+    edge_homes: EdgeHomes,
+    node_sides: Vec<NodeSides>,
     /// Per graph, each node's base node (a sided node is a copy of one).
     base_node: Vec<Vec<u32>>,
-    /// The homes on each base edge, CSR, and beside each entry its home's join: the homes of
-    /// an edge are read one after another rather than looked up across all the homes.
-    edge_homes: (Vec<u32>, Vec<u32>),
-    edge_home_attach: Vec<Attach>,
     /// Built on the first polygon (or point) facility that may hold homes: homes inside a
     /// facility are at 0 from it, as in the straight-line stage.
     home_tree: OnceLock<RTree<HomePoint>>,
@@ -69,22 +66,145 @@ impl FacilityJoin {
     }
 }
 
+/// The homes on each base edge (CSR), and beside each entry its home's join: a search reads the
+/// homes of an edge one after another rather than looking each up across all the homes.
+struct EdgeHomes {
+    offsets: Vec<u32>,
+    homes: Vec<u32>,
+    attach: Vec<Attach>,
+}
+
+/// Per node of one sided graph, the sides of edges with homes that meet at it (keys `edge * 2 +
+/// side`, filed at both ends of the side), CSR: a search walks from the nodes it reached to the
+/// homes on their edges without visiting a home twice.
+type NodeSides = (Vec<u32>, Vec<u32>);
+
+impl EdgeHomes {
+    /// The homes of `home_attach` that are joined and `wanted`, filed by edge in home order.
+    fn new(edges: usize, home_attach: &[Option<Attach>], wanted: impl Fn(u32) -> bool) -> Self {
+        let joined = home_attach
+            .iter()
+            .enumerate()
+            .filter_map(|(h, a)| a.map(|a| (h as u32, [a.edge, a.edge])))
+            .filter(|&(h, _)| wanted(h));
+        let (offsets, homes) = csr(edges, joined);
+        let attach = homes
+            .iter()
+            .filter_map(|&h| home_attach[h as usize])
+            .collect();
+        EdgeHomes {
+            offsets,
+            homes,
+            attach,
+        }
+    }
+
+    /// The homes on edge `e` and their joins.
+    fn on_edge(&self, e: usize) -> (&[u32], &[Attach]) {
+        let range = self.offsets[e] as usize..self.offsets[e + 1] as usize;
+        (&self.homes[range.clone()], &self.attach[range])
+    }
+
+    /// The sides of edges of `g` that carry these homes, filed at the nodes that end them.
+    fn node_sides(&self, g: &SidedGraph) -> NodeSides {
+        let sides_with_homes = (0..self.offsets.len() - 1).flat_map(|e| {
+            let (_, on_edge) = self.on_edge(e);
+            let has = |s: usize| on_edge.iter().any(|a| side_of(g, a).0 == s);
+            [0, 1].into_iter().filter(move |&s| has(s)).map(move |s| {
+                let ends = g.edge_ends[e];
+                ((e * 2 + s) as u32, [ends[2 * s], ends[2 * s + 1]])
+            })
+        });
+        csr(g.node_count, sides_with_homes)
+    }
+}
+
+/// The homes one search may report, filed for its graph: all of [`NetworkReach`]'s, or those
+/// of [`Searches::only_homes`] alone, so that a search never reads a home it would pass over.
+struct Filing<'f> {
+    homes: &'f EdgeHomes,
+    sides: &'f NodeSides,
+    /// Per home, whether it is reported (`None`: every home filed).
+    wanted: Option<&'f [bool]>,
+}
+
+/// A search's wanted homes get a filing of their own when they are at most one home in this
+/// many: a filing holds 36 bytes a home it files, and the homes it leaves out cost one check each.
+const SPARSE: usize = 4;
+
+/// The cells of a square grid (cells a search's radius across, and a metre more) that hold a
+/// wanted home: a place is within the radius of a wanted home in a straight line only if a cell
+/// at or next to its own holds one. The metre keeps a home whose walk, summed piece by piece,
+/// rounds to the radius while the straight line rounds just past it.
+struct Occupied {
+    size: f64,
+    cells: HashSet<(i64, i64)>,
+}
+
+impl Occupied {
+    fn new(homes: &[Coord], radius: f64, wanted: impl Fn(u32) -> bool) -> Self {
+        let size = radius + 1.0;
+        let cells = homes
+            .iter()
+            .enumerate()
+            .filter(|&(h, _)| wanted(h as u32))
+            .map(|(_, c)| Self::cell(*c, size))
+            .collect();
+        Occupied { size, cells }
+    }
+
+    fn cell(c: Coord, size: f64) -> (i64, i64) {
+        ((c.x / size).floor() as i64, (c.y / size).floor() as i64)
+    }
+
+    /// True when a wanted home may lie within the radius of `geometry` (of its bounding box).
+    fn any_near(&self, geometry: &Geometry) -> bool {
+        let Some(r) = geometry.bounding_rect() else {
+            return false;
+        };
+        let grow = Coord {
+            x: self.size,
+            y: self.size,
+        };
+        let (x0, y0) = Self::cell(r.min() - grow, self.size);
+        let (x1, y1) = Self::cell(r.max() + grow, self.size);
+        (x0..=x1).any(|x| (y0..=y1).any(|y| self.cells.contains(&(x, y))))
+    }
+}
+
 /// What [`NetworkReach::each_facility`] searches: (graph, radius) per search, and per band the
 /// index of the search that serves it.
 pub struct Searches {
     pub searches: Vec<(usize, f64)>,
     pub of_band: Vec<usize>,
-    /// Per home, whether the searches report it (`None`: every home).
-    only: Option<Vec<bool>>,
+    /// Per search, per home, whether the search reports it (`None`: every home).
+    only: Option<Vec<Vec<bool>>>,
+    /// The searches report the junctions reached too ([`NetworkReach::nodes_within`]).
+    junctions: bool,
 }
 
 impl Searches {
-    /// The same searches, reporting only the homes marked in `only` (indexed by home): a
-    /// caller that wants few of the homes in reach (site selection: the children outside the
-    /// norm) is spared working out the distance of the others.
-    pub fn only_homes(self, only: Vec<bool>) -> Searches {
+    /// The same searches, reporting only the homes marked in `only` (per search, indexed by
+    /// home): a caller that wants few of the homes in reach (site selection: the children
+    /// outside the norm) is spared working out the distance of the others, and a search with
+    /// none of them within its radius in a straight line is not run.
+    pub fn only_homes(self, only: Vec<Vec<bool>>) -> Searches {
+        assert_eq!(
+            only.len(),
+            self.searches.len(),
+            "one list of homes per search"
+        );
         Searches {
             only: Some(only),
+            ..self
+        }
+    }
+
+    /// The same searches, reporting the junctions reached too, for
+    /// [`NetworkReach::each_facility_reached`]: what a catchment's outline needs.
+    pub fn with_junctions(self) -> Searches {
+        Searches {
+            junctions: true,
             ..self
         }
     }
@@ -111,32 +231,10 @@ impl<'a> NetworkReach<'a> {
             .map(|&h| attach_point(net, h, cfg.attach_limit_m))
             .collect();
         let (barrier_sets, band_graph, graphs) = barrier_graphs(net, band_barriers);
-        let edge_homes = csr(
-            net.edges.len(),
-            home_attach
-                .iter()
-                .enumerate()
-                .filter_map(|(h, a)| a.map(|a| (h as u32, [a.edge, a.edge]))),
-        );
-        let edge_home_attach: Vec<Attach> = edge_homes
-            .1
-            .iter()
-            .filter_map(|&h| home_attach[h as usize])
-            .collect();
+        let edge_homes = EdgeHomes::new(net.edges.len(), &home_attach, |_| true);
         let node_sides = graphs
             .par_iter()
-            .map(|g| {
-                let (offsets, _) = &edge_homes;
-                let sides_with_homes = (0..net.edges.len()).flat_map(|e| {
-                    let on_edge = &edge_home_attach[offsets[e] as usize..offsets[e + 1] as usize];
-                    let has = |s: usize| on_edge.iter().any(|a| side_of(g, a).0 == s);
-                    [0, 1].into_iter().filter(move |&s| has(s)).map(move |s| {
-                        let ends = g.edge_ends[e];
-                        ((e * 2 + s) as u32, [ends[2 * s], ends[2 * s + 1]])
-                    })
-                });
-                csr(g.node_count, sides_with_homes)
-            })
+            .map(|g| edge_homes.node_sides(g))
             .collect();
         let base_node = graphs
             .par_iter()
@@ -158,10 +256,9 @@ impl<'a> NetworkReach<'a> {
             barrier_sets,
             graphs,
             band_graph,
+            edge_homes,
             node_sides,
             base_node,
-            edge_homes,
-            edge_home_attach,
             home_tree: OnceLock::new(),
         })
     }
@@ -203,6 +300,7 @@ impl<'a> NetworkReach<'a> {
             searches,
             of_band,
             only: None,
+            junctions: false,
         }
     }
 
@@ -231,8 +329,75 @@ impl<'a> NetworkReach<'a> {
         which: &[usize],
         searches: &Searches,
         map: impl Fn(usize, Vec<Vec<(u32, f64)>>) -> T + Sync + Send,
+        consume: impl FnMut(usize, T),
+    ) {
+        let homes_only =
+            |j, reached: Vec<Reached>| map(j, reached.into_iter().map(|r| r.0).collect());
+        self.each_facility_reached_of(facilities, which, searches, homes_only, consume);
+    }
+
+    /// [`Self::each_facility`], `map` getting per search the junctions reached as well when
+    /// the searches are [`Searches::with_junctions`].
+    pub fn each_facility_reached<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Reached>) -> T + Sync + Send,
+        consume: impl FnMut(usize, T),
+    ) {
+        let every: Vec<usize> = (0..facilities.len()).collect();
+        self.each_facility_reached_of(facilities, &every, searches, map, consume);
+    }
+
+    fn each_facility_reached_of<T: Send>(
+        &self,
+        facilities: &[FacilityJoin],
+        which: &[usize],
+        searches: &Searches,
+        map: impl Fn(usize, Vec<Reached>) -> T + Sync + Send,
         mut consume: impl FnMut(usize, T),
     ) {
+        // Few homes wanted (at most one in SPARSE): the search's graph gets a filing of those
+        // alone (a pass over the homes per search, where every search from every facility would
+        // pass over the others one by one), and the cells they lie in. Many wanted: the filing
+        // of every home, each checked, costs less than a copy of most of it.
+        let only_filed: Vec<Option<(EdgeHomes, NodeSides, Occupied)>> = match &searches.only {
+            None => Vec::new(),
+            Some(only) => searches
+                .searches
+                .par_iter()
+                .zip(only)
+                .map(|(&(g, radius), only)| {
+                    let count = only.iter().filter(|&&w| w).count();
+                    if count > only.len() / SPARSE {
+                        return None;
+                    }
+                    let wanted = |h: u32| only[h as usize];
+                    let homes = EdgeHomes::new(self.net.edges.len(), &self.home_attach, wanted);
+                    let sides = homes.node_sides(&self.graphs[g]);
+                    let occupied = Occupied::new(self.homes, radius, wanted);
+                    Some((homes, sides, occupied))
+                })
+                .collect(),
+        };
+        let filed = |s: usize| only_filed.get(s).and_then(Option::as_ref);
+        let filing = |s: usize| match filed(s) {
+            Some((homes, sides, _)) => Filing {
+                homes,
+                sides,
+                wanted: None,
+            },
+            None => Filing {
+                wanted: searches.only.as_ref().map(|o| &o[s][..]),
+                ..self.filing(searches.searches[s].0)
+            },
+        };
+        // A walk is never shorter than the straight line: a search with no wanted home within
+        // its radius of the facility in a straight line would report nothing.
+        let may_reach = |s: usize, facility: &FacilityJoin| match filed(s) {
+            Some((_, _, occupied)) => occupied.any_near(&facility.geometry),
+            None => true,
+        };
         let wave = 16 * rayon::current_num_threads().max(1);
         // Scratches outlive a wave: a fresh one costs a pass over every node and home, more
         // than a search on a dense graph.
@@ -244,12 +409,19 @@ impl<'a> NetworkReach<'a> {
                     || Pooled::take(&pool, || self.scratch()),
                     |scratch, &j| {
                         let scratch = scratch.get();
-                        let reached: Vec<Vec<(u32, f64)>> = searches
+                        let junctions = searches.junctions;
+                        let reached: Vec<Reached> = searches
                             .searches
                             .iter()
-                            .map(|&(g, r)| {
-                                let only = searches.only.as_deref();
-                                self.reached(&facilities[j], g, r, only, false, scratch).0
+                            .enumerate()
+                            .map(|(s, &(g, r))| {
+                                if !may_reach(s, &facilities[j]) {
+                                    return (Vec::new(), Vec::new());
+                                }
+                                let only = searches.only.as_ref().map(|o| &o[s][..]);
+                                let filing = filing(s);
+                                let facility = &facilities[j];
+                                self.reached(facility, g, r, filing, only, junctions, scratch)
                             })
                             .collect();
                         map(j, reached)
@@ -300,8 +472,16 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         scratch: &mut ReachScratch,
     ) -> Vec<(u32, f64)> {
-        self.reached(facility, graph, radius, None, false, scratch)
-            .0
+        self.reached(
+            facility,
+            graph,
+            radius,
+            self.filing(graph),
+            None,
+            false,
+            scratch,
+        )
+        .0
     }
 
     /// [`Self::homes_within`] and [`Self::nodes_within`] from one search: what a catchment
@@ -313,7 +493,24 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         scratch: &mut ReachScratch,
     ) -> Reached {
-        self.reached(facility, graph, radius, None, true, scratch)
+        self.reached(
+            facility,
+            graph,
+            radius,
+            self.filing(graph),
+            None,
+            true,
+            scratch,
+        )
+    }
+
+    /// Every home, filed for searches over graph `graph`.
+    fn filing(&self, graph: usize) -> Filing<'_> {
+        Filing {
+            homes: &self.edge_homes,
+            sides: &self.node_sides[graph],
+            wanted: None,
+        }
     }
 
     /// Where on the network the facility is reached from within `radius` over graph `graph`:
@@ -337,13 +534,16 @@ impl<'a> NetworkReach<'a> {
         nodes
     }
 
-    /// One search from the facility: the homes within `radius` (those of `only`, when given)
-    /// sorted by home, and with `nodes` the junctions reached ([`Self::nodes_within`]).
+    /// One search from the facility: the homes within `radius` (those of `filing`, and inside
+    /// the facility those of `only` when given) sorted by home, and with `nodes` the junctions
+    /// reached ([`Self::nodes_within`]).
+    #[allow(clippy::too_many_arguments)]
     fn reached(
         &self,
         facility: &FacilityJoin,
         graph: usize,
         radius: f64,
+        filing: Filing,
         only: Option<&[bool]>,
         nodes: bool,
         scratch: &mut ReachScratch,
@@ -357,15 +557,11 @@ impl<'a> NetworkReach<'a> {
             scratch.search.run(g, &seeds, radius);
             let search = &scratch.search;
             let reached = |v: u32| search.dist[v as usize].is_finite();
-            let (offsets, homes) = &self.edge_homes;
             let visit = |key: u32, found: &mut Vec<(u32, f64)>| {
                 let (e, side) = ((key / 2) as usize, (key % 2) as usize);
-                let range = offsets[e] as usize..offsets[e + 1] as usize;
-                for (&h, a) in homes[range.clone()]
-                    .iter()
-                    .zip(&self.edge_home_attach[range])
-                {
-                    if side_of(g, a).0 != side || !wanted(h) {
+                let (homes, attach) = filing.homes.on_edge(e);
+                for (&h, a) in homes.iter().zip(attach) {
+                    if side_of(g, a).0 != side || filing.wanted.is_some_and(|w| !w[h as usize]) {
                         continue;
                     }
                     let (d, _) =
@@ -377,7 +573,7 @@ impl<'a> NetworkReach<'a> {
             };
             // A side is visited from the first of its ends, or from its second when the first
             // was not reached: once, whichever ends the search reached.
-            let (side_offsets, sides) = &self.node_sides[graph];
+            let (side_offsets, sides) = filing.sides;
             for &v in &search.touched {
                 let v = v as usize;
                 for &key in &sides[side_offsets[v] as usize..side_offsets[v + 1] as usize] {
