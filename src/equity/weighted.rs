@@ -3,6 +3,8 @@
 
 use rayon::prelude::*;
 
+use crate::measures::distribution::total_order_bits;
+
 /// Indices of the units that count: a positive, finite weight and finite values in every slice.
 pub(crate) fn usable_units(values: &[&[f64]], weights: &[f64]) -> Vec<usize> {
     for v in values {
@@ -42,17 +44,6 @@ pub(crate) fn order_by(keys: &[f64], idx: &[usize]) -> Vec<usize> {
         .collect();
     pairs.par_sort_unstable();
     pairs.into_iter().map(|(_, k)| k as usize).collect()
-}
-
-/// The bits of `x`, flipped so that comparing them as unsigned integers orders the numbers as
-/// [`f64::total_cmp`] does (negatives reversed, below the positives).
-fn total_order_bits(x: f64) -> u64 {
-    let bits = x.to_bits();
-    if bits >> 63 == 1 {
-        !bits
-    } else {
-        bits | 1 << 63
-    }
 }
 
 /// Weighted fractional rank of every unit in `idx` by `keys`, in `0..1`, returned in the order

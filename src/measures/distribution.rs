@@ -112,8 +112,8 @@ fn select_by_histogram(pairs: &[(f64, f64)], targets: &[f64]) -> Vec<Option<f64>
 }
 
 /// The bits of `x`, flipped so that comparing them as unsigned integers orders the numbers as
-/// [`f64::total_cmp`] does.
-fn total_order_bits(x: f64) -> u64 {
+/// [`f64::total_cmp`] does (negatives reversed, below the positives).
+pub(crate) fn total_order_bits(x: f64) -> u64 {
     let bits = x.to_bits();
     if bits >> 63 == 1 {
         !bits
