@@ -63,6 +63,11 @@ fn split_run_merge_equals_single_run(study: &Path, work: &Path) {
     for d in &dirs {
         run(&d.join("study.toml"), &d.join("out"));
     }
+    // A region run again into its own output folder: everything there is kindscape's.
+    let again = dirs[0].join("out");
+    let before = read(&again.join("region_homes.csv"));
+    run(&dirs[0].join("study.toml"), &again);
+    assert_eq!(read(&again.join("region_homes.csv")), before);
     let merged = work.join("merged");
     merge(
         std::slice::from_ref(&regions),
