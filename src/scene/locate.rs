@@ -108,21 +108,11 @@ impl Grid {
         if neighbourhoods.len() >= OUTSIDE as usize {
             return None;
         }
-        let extent = neighbourhoods
-            .iter()
-            .filter_map(|n| n.geometry.bounding_rect())
-            .reduce(|a, b| {
-                Rect::new(
-                    Coord {
-                        x: a.min().x.min(b.min().x),
-                        y: a.min().y.min(b.min().y),
-                    },
-                    Coord {
-                        x: a.max().x.max(b.max().x),
-                        y: a.max().y.max(b.max().y),
-                    },
-                )
-            })?;
+        let extent = crate::layers::union_rect(
+            neighbourhoods
+                .iter()
+                .filter_map(|n| n.geometry.bounding_rect()),
+        )?;
         let (width, height) = (extent.width(), extent.height());
         let magnitude = [extent.min(), extent.max()]
             .iter()
