@@ -44,7 +44,7 @@ enum Command {
         #[arg(long, value_parser = ["en", "nl"])]
         lang: Option<String>,
     },
-    /// Split a study into region studies (GeoParquet layers; needs `--features parquet`).
+    /// Split a study into region studies (GeoParquet layers; not in a `--no-default-features` build).
     Split {
         study: PathBuf,
         /// One region per value of this neighbourhood attribute.
@@ -139,7 +139,18 @@ fn split(
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // DESIGN.md: a user error exits 1; clap would exit 2 on a bad option.
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     let result = match cli.command {
         Command::Run {
             study,

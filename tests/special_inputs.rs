@@ -84,6 +84,27 @@ fn a_fifo_or_a_device_as_a_layer_is_refused_at_once_by_run_and_check() {
     assert!(stderr(&o).contains("/dev/zero: the study file is a character device"));
 }
 
+/// DESIGN.md: a user error exits 1, a bad option as much as a bad file (clap's own code is 2);
+/// asking for help is no error.
+#[test]
+fn bad_options_exit_1_and_help_exits_0() {
+    for args in [
+        &["run"][..],
+        &["run", "study.toml", "--threads", "many"],
+        &["run", "study.toml", "--lang", "fr"],
+        &["frobnicate"],
+    ] {
+        let o = kindscape().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains("error"), "{args:?}: {}", stderr(&o));
+    }
+    for args in [&["--help"][..], &["run", "--help"], &["--version"]] {
+        let o = kindscape().args(args).output().unwrap();
+        assert_eq!(o.status.code(), Some(0), "{args:?}");
+        assert!(!o.stdout.is_empty(), "{args:?}");
+    }
+}
+
 #[test]
 fn thread_and_sample_counts_are_bounded_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
