@@ -84,7 +84,7 @@ def main():
     p.add_argument("--work", required=True, help="folder for the region studies (new or empty)")
     p.add_argument("--out", required=True, help="output folder of the merged study")
     p.add_argument("--kindscape", default=shutil.which("kindscape") or "kindscape",
-                   help="the kindscape binary (built with --features parquet)")
+                   help="the kindscape binary (a default build: it has GeoParquet)")
     p.add_argument("--workers", type=int, default=2, help="LocalCluster workers (default 2)")
     p.add_argument("--threads", type=int, default=0,
                    help="--threads of each region's run (default: kindscape's own)")
