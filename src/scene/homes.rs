@@ -624,12 +624,12 @@ fn build(
 /// How many ids repeat one before them in sorted order, and the smallest such id; `None` when
 /// every id is different.
 fn duplicate_ids(ids: &super::Ids) -> Option<(usize, &str)> {
-    let mut sorted: Vec<&str> = ids.iter().collect();
     // Ids often come in ascending order (numbered homes): then none repeats, and the sort,
     // most of the time of this check, is not needed.
-    if sorted.par_windows(2).all(|w| w[0] < w[1]) {
+    if (1..ids.len()).into_par_iter().all(|i| ids[i - 1] < ids[i]) {
         return None;
     }
+    let mut sorted: Vec<&str> = ids.iter().collect();
     sorted.par_sort_unstable();
     let duplicates = sorted.windows(2).filter(|w| w[0] == w[1]).count();
     let example = sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])?;
