@@ -134,6 +134,20 @@ impl WalkWays {
         (self.coords.len() - 1) as u32
     }
 
+    /// Room for `nodes` more nodes and `edges` more edges: a network of a few hundred thousand
+    /// lines spent a fifth of its reading growing and rehashing its edge set.
+    fn reserve(&mut self, nodes: usize, edges: usize) {
+        self.coords.reserve(nodes);
+        self.crossing.reserve(nodes);
+        self.uses.reserve(nodes);
+        self.line_end.reserve(nodes);
+        self.seen.reserve(edges);
+        self.edges.reserve(edges);
+        self.edge_class.reserve(edges);
+        self.edge_name.reserve(edges);
+        self.edge_bridge_or_tunnel.reserve(edges);
+    }
+
     /// Marks a node as a crossing.
     pub fn set_crossing(&mut self, node: u32) {
         self.crossing[node as usize] = true;
@@ -321,7 +335,14 @@ impl WalkWays {
             refused_by,
             taken_without_class: without_class,
         });
-        let mut ids: HashMap<Key, u32> = HashMap::new();
+        // Every vertex a node and every segment an edge at most: presized for that.
+        let vertices: usize = lines
+            .iter()
+            .flat_map(|(_, parts)| parts.iter().map(|l| l.0.len()))
+            .sum();
+        let segments = vertices.saturating_sub(lines.len());
+        b.reserve(vertices, segments);
+        let mut ids: HashMap<Key, u32> = HashMap::with_capacity(vertices);
         let mut node_for = |b: &mut WalkWays, key: Option<Key>, c: Coord| -> u32 {
             match key {
                 None => b.add_node(c, false),

@@ -99,14 +99,14 @@ pub fn study_area(
 }
 
 /// Per home and band with children reached over the network, the ratio of its network to its
-/// straight-line distance (`distance(home, band, norm)` gives both), with the children as weight;
+/// straight-line distance (`distance(home, band)` gives both), with the children as weight;
 /// a home's bands with the same ratio (one straight line, often one walk) as one pair of their
 /// summed children, as the distances are.
 fn detours(
     norms: &[&BandNorm],
     homes: &[usize],
     scene: &Scene,
-    distance: impl Fn(usize, usize, &BandNorm) -> (f64, f64),
+    distance: impl Fn(usize, usize) -> (f64, f64),
 ) -> Vec<(f64, f64)> {
     let mut ratios = Vec::with_capacity(homes.len());
     for &h in homes {
@@ -117,7 +117,7 @@ fn detours(
             if w <= 0.0 {
                 continue;
             }
-            let (s, d) = distance(h, b, bn);
+            let (s, d) = distance(h, b);
             if s > 0.0 && s.is_finite() && d.is_finite() {
                 let r = d / s;
                 match ratios[first..]
@@ -155,7 +155,15 @@ pub fn figures(
                 return KindFigures::default();
             }
             let norms: Vec<&BandNorm> = norms.kinds[&kind.kind].bands.iter().collect();
-            let net = |h: usize, b: usize, bn: &BandNorm| distances.judged(k, b, bn, h);
+            // Each band's distances looked up once, not per home.
+            let straight: Vec<&[f64]> = (0..norms.len())
+                .map(|b| distances.judged_straight_column(k, b))
+                .collect();
+            let judged: Vec<&[f64]> = norms
+                .iter()
+                .enumerate()
+                .map(|(b, bn)| distances.judged_column(k, b, bn))
+                .collect();
             let network = distances.has_network();
             // One pass over the homes: coverage over all bands and per band, straight and
             // network, and one distance pair per home and distinct distance (the bands of a
@@ -168,9 +176,9 @@ pub fn figures(
                 let children = scene.homes.children_of(h);
                 let first = pairs.len();
                 for (b, bn) in norms.iter().enumerate() {
-                    let s = distances.judged_straight(k, b, h);
+                    let s = straight[b][h];
                     let w = bn.children(children);
-                    let d = net(h, b, bn);
+                    let d = judged[b][h];
                     all.add(w, s <= bn.metres);
                     bands[b].add(w, s <= bn.metres);
                     if network {
@@ -200,9 +208,8 @@ pub fn figures(
             if network {
                 f.net_coverage = all_net.share();
                 f.net_coverage_bands = bands_net.iter().map(|t| t.share()).collect();
-                let mut ratios = detours(&norms, homes, scene, |h, b, bn| {
-                    (distances.judged_straight(k, b, h), net(h, b, bn))
-                });
+                let mut ratios =
+                    detours(&norms, homes, scene, |h, b| (straight[b][h], judged[b][h]));
                 f.detour = lower_weighted_quantiles(&mut ratios, &[0.5])[0];
             }
             f
@@ -217,12 +224,17 @@ pub fn figures(
     .or_else(|| weighted_mean(homes.iter().map(|&h| (measures.score[h], 1.0))));
     let gap_children = focus
         .map(|k| {
-            let kind = &scene.amenities[k].kind;
+            let bands = &norms.kinds[&scene.amenities[k].kind].bands;
+            let judged: Vec<&[f64]> = bands
+                .iter()
+                .enumerate()
+                .map(|(b, bn)| distances.judged_column(k, b, bn))
+                .collect();
             let mut gap = 0.0;
             for &h in homes {
                 let children = scene.homes.children_of(h);
-                for (b, bn) in norms.kinds[kind].bands.iter().enumerate() {
-                    if distances.judged(k, b, bn, h) > bn.metres {
+                for (bn, judged) in bands.iter().zip(&judged) {
+                    if judged[h] > bn.metres {
                         gap += bn.children(children);
                     }
                 }

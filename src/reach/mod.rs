@@ -44,20 +44,30 @@ impl Distances {
     /// table) of a kind: to the nearest amenity serving the band, over the network when there is
     /// one. For a kind whose amenities all serve every band it is [`Self::for_band`].
     pub fn judged(&self, kind: usize, norm: usize, band: &BandNorm, home: usize) -> f64 {
+        self.judged_column(kind, norm, band)[home]
+    }
+
+    /// [`Self::judged`] of every home, by home: for loops over homes that look it up once.
+    pub fn judged_column(&self, kind: usize, norm: usize, band: &BandNorm) -> &[f64] {
         match self.served.get(kind).and_then(Option::as_ref) {
             Some(s) => match &s.network {
-                Some(n) => n[norm][home],
-                None => s.straight[norm][home],
+                Some(n) => &n[norm],
+                None => &s.straight[norm],
             },
-            None => self.for_band(kind, band.reach_band, home),
+            None => self.band_column(kind, band.reach_band),
         }
     }
 
     /// The straight-line distance that judges norm band `norm` of a kind (see [`Self::judged`]).
     pub fn judged_straight(&self, kind: usize, norm: usize, home: usize) -> f64 {
+        self.judged_straight_column(kind, norm)[home]
+    }
+
+    /// [`Self::judged_straight`] of every home, by home.
+    pub fn judged_straight_column(&self, kind: usize, norm: usize) -> &[f64] {
         match self.served.get(kind).and_then(Option::as_ref) {
-            Some(s) => s.straight[norm][home],
-            None => self.straight[kind][home],
+            Some(s) => &s.straight[norm],
+            None => &self.straight[kind],
         }
     }
 
@@ -68,9 +78,14 @@ impl Distances {
 
     /// [`Self::get`] by plain positions, for the stages' inner loops.
     pub(crate) fn for_band(&self, kind: usize, band: usize, home: usize) -> f64 {
+        self.band_column(kind, band)[home]
+    }
+
+    /// [`Self::for_band`] of every home, by home.
+    fn band_column(&self, kind: usize, band: usize) -> &[f64] {
         match &self.network {
-            Some(n) => n[kind][band][home],
-            None => self.straight[kind][home],
+            Some(n) => &n[kind][band],
+            None => &self.straight[kind],
         }
     }
 

@@ -485,16 +485,11 @@ fn build(
             },
         ));
     }
-    let mut sorted: Vec<&str> = ids.iter().collect();
-    sorted.par_sort_unstable();
-    let duplicates = sorted.windows(2).filter(|w| w[0] == w[1]).count();
-    if duplicates > 0 {
+    if let Some((duplicates, example)) = duplicate_ids(&ids) {
         warnings.push(format!(
-            "{label}: {duplicates} duplicate home id(s) (e.g. \"{}\"); every home is still counted, but rows in homes.csv share an id",
-            sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0]).unwrap_or("")
+            "{label}: {duplicates} duplicate home id(s) (e.g. \"{example}\"); every home is still counted, but rows in homes.csv share an id"
         ));
     }
-    drop(sorted);
     let neighbourhood = super::locate::assign_neighbourhoods(&coords, neighbourhoods);
     let outside = neighbourhood.iter().filter(|n| n.is_none()).count();
     if outside > 0 {
@@ -541,12 +536,9 @@ fn build(
                     footprint
                 }
             };
-            for b in 0..nb {
-                let col = children::share(&column(b), &neighbourhood, &weights);
-                for h in 0..n {
-                    table[h * nb + b] = col[h];
-                }
-            }
+            let nb_children: Vec<Vec<Option<f64>>> =
+                neighbourhoods.iter().map(|x| x.children.clone()).collect();
+            table = children::share(&nb_children, nb, &neighbourhood, &weights);
             let mut has_home = vec![false; neighbourhoods.len()];
             for n in neighbourhood.iter().flatten() {
                 has_home[*n as usize] = true;
@@ -627,6 +619,21 @@ fn build(
         bands: nb,
         estimated,
     })
+}
+
+/// How many ids repeat one before them in sorted order, and the smallest such id; `None` when
+/// every id is different.
+fn duplicate_ids(ids: &super::Ids) -> Option<(usize, &str)> {
+    // Ids often come in ascending order (numbered homes): then none repeats, and the sort,
+    // most of the time of this check, is not needed.
+    if (1..ids.len()).into_par_iter().all(|i| ids[i - 1] < ids[i]) {
+        return None;
+    }
+    let mut sorted: Vec<&str> = ids.iter().collect();
+    sorted.par_sort_unstable();
+    let duplicates = sorted.windows(2).filter(|w| w[0] == w[1]).count();
+    let example = sorted.windows(2).find(|w| w[0] == w[1]).map(|w| w[0])?;
+    Some((duplicates, example))
 }
 
 /// Neighbourhoods whose children a planner should check before trusting their figures: many
@@ -718,6 +725,34 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
     use std::path::Path;
+
+    proptest! {
+        /// Against counting each id: ascending ids (the sort skipped), ascending with a repeat,
+        /// and ids in any order.
+        #[test]
+        fn duplicate_ids_as_counted(
+            mut list in prop::collection::vec("[a-c]{0,2}", 0..40),
+            order in 0..3usize,
+        ) {
+            match order {
+                0 => { list.sort(); list.dedup(); }
+                1 => list.sort(),
+                _ => {}
+            }
+            let mut ids = crate::scene::Ids::default();
+            for id in &list {
+                ids.push(id);
+            }
+            let mut counts = std::collections::BTreeMap::new();
+            for id in &list {
+                *counts.entry(id.as_str()).or_insert(0usize) += 1;
+            }
+            let repeats: usize = counts.values().map(|c| c - 1).sum();
+            let first = counts.iter().find(|(_, c)| **c > 1).map(|(id, _)| *id);
+            let expected = first.map(|id| (repeats, id));
+            prop_assert_eq!(duplicate_ids(&ids), expected);
+        }
+    }
 
     /// One attribute value as a test writes it.
     #[derive(Debug, Clone, PartialEq)]
