@@ -249,6 +249,15 @@ pub fn write_homes_csv(
     };
     const CHUNK: usize = 8192;
     let wave = CHUNK * 4 * rayon::current_num_threads().max(1);
+    // Each chunk's buffer is sized once from the first row (a quarter more, for longer ids
+    // and numbers): growing it by doubling copied every chunk about twice.
+    let row_bytes = (!homes.is_empty())
+        .then(|| {
+            let mut first = Vec::new();
+            row(&mut first, 0);
+            first.len() + first.len() / 4
+        })
+        .unwrap_or(0);
     for start in (0..homes.len()).step_by(wave) {
         let end = (start + wave).min(homes.len());
         let chunks: Vec<Vec<u8>> = (start..end)
@@ -256,7 +265,7 @@ pub fn write_homes_csv(
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|first| {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(row_bytes * CHUNK.min(end - first));
                 for h in first..(first + CHUNK).min(end) {
                     row(&mut out, h);
                 }
