@@ -251,13 +251,13 @@ pub fn write_homes_csv(
     let wave = CHUNK * 4 * rayon::current_num_threads().max(1);
     // Each chunk's buffer is sized once from the first row (a quarter more, for longer ids
     // and numbers): growing it by doubling copied every chunk about twice.
-    let row_bytes = (!homes.is_empty())
-        .then(|| {
-            let mut first = Vec::new();
-            row(&mut first, 0);
-            first.len() + first.len() / 4
-        })
-        .unwrap_or(0);
+    let row_bytes = if homes.is_empty() {
+        0
+    } else {
+        let mut first = Vec::new();
+        row(&mut first, 0);
+        first.len() + first.len() / 4
+    };
     for start in (0..homes.len()).step_by(wave) {
         let end = (start + wave).min(homes.len());
         let chunks: Vec<Vec<u8>> = (start..end)
