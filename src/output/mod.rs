@@ -249,6 +249,15 @@ pub fn write_homes_csv(
     };
     const CHUNK: usize = 8192;
     let wave = CHUNK * 4 * rayon::current_num_threads().max(1);
+    // Each chunk's buffer is sized once from the first row (a quarter more, for longer ids
+    // and numbers): growing it by doubling copied every chunk about twice.
+    let row_bytes = if homes.is_empty() {
+        0
+    } else {
+        let mut first = Vec::new();
+        row(&mut first, 0);
+        first.len() + first.len() / 4
+    };
     for start in (0..homes.len()).step_by(wave) {
         let end = (start + wave).min(homes.len());
         let chunks: Vec<Vec<u8>> = (start..end)
@@ -256,7 +265,7 @@ pub fn write_homes_csv(
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|first| {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(row_bytes * CHUNK.min(end - first));
                 for h in first..(first + CHUNK).min(end) {
                     row(&mut out, h);
                 }
@@ -285,9 +294,11 @@ pub fn write_neighbourhoods_geojson(w: impl Write, scene: &Scene, table: &Table)
 /// of `table` as its properties; `what(i)` names it in an error.
 ///
 /// Features are moved, rounded and serialised in parallel, then written in order: the bytes are
-/// those of the whole collection serialised at once (the collection's own members come from
-/// serde_json, around the features' text). Reprojecting with proj4rs is most of the cost, and a
-/// catchment layer has thousands of polygons of a hundred vertices or more.
+/// those of the whole collection serialised at once by serde_json from geojson's geometry (the
+/// collection's own members come from serde_json, around the features' text). A catchment
+/// layer has hundreds of thousands of vertices, so they are moved on a grid
+/// ([`Transformer::rounding`](crate::layers::crs::Transformer::rounding)) and written straight
+/// into the feature's text, with no geometry or JSON value built per vertex.
 pub fn write_wgs84_collection(
     mut w: impl Write,
     crs: &Crs,
@@ -295,22 +306,20 @@ pub fn write_wgs84_collection(
     shapes: &[&geo::MultiPolygon],
     what: impl Fn(usize) -> String + Sync,
 ) -> Result<()> {
-    let to_wgs84 = crs.to(&Crs::wgs84());
+    use geo::{BoundingRect, CoordsIter};
+    // Without a single vertex any extent will do.
+    let extent = crate::layers::union_rect(shapes.iter().filter_map(|s| s.bounding_rect()))
+        .unwrap_or(geo::Rect::new(geo::Coord::zero(), geo::Coord::zero()));
+    let count = shapes.iter().map(|s| s.coords_count()).sum();
+    let to_wgs84 = crs.to(&Crs::wgs84()).rounding(7, extent, count);
     let features: Vec<Result<Vec<u8>>> = shapes
         .par_iter()
         .enumerate()
         .map(|(i, shape)| {
-            let mut g = geo::Geometry::MultiPolygon((*shape).clone());
-            to_wgs84
-                .geometry(&mut g)
+            let mut text = Vec::with_capacity(256 + 24 * shape.coords_count());
+            push_multipolygon_feature(&mut text, shape, &to_wgs84, &table.row_object(i))
                 .map_err(|e| Error::Other(format!("{}: {e}", what(i))))?;
-            round_coords(&mut g, 7);
-            let feature = json!({
-                "type": "Feature",
-                "properties": Value::Object(table.row_object(i)),
-                "geometry": geojson::Geometry::from(&g),
-            });
-            serde_json::to_vec(&feature).map_err(|e| Error::Other(e.to_string()))
+            Ok(text)
         })
         .collect();
     let shell = json!({"type": "FeatureCollection", "features": []}).to_string();
@@ -328,14 +337,51 @@ pub fn write_wgs84_collection(
     write!(w, "]{tail}").map_err(io)
 }
 
-/// Rounds coordinates (7 decimals of a degree is about 1 cm).
-pub fn round_coords(g: &mut geo::Geometry, decimals: i32) {
-    use geo::MapCoordsInPlace;
-    let f = 10f64.powi(decimals);
-    g.map_coords_in_place(|c| geo::Coord {
-        x: (c.x * f).round() / f,
-        y: (c.y * f).round() / f,
-    });
+/// One Feature as serde_json writes `{"type": "Feature", "properties": .., "geometry":
+/// geojson::Geometry::from(..)}`: keys in serde_json's sorted order, a polygon with an empty
+/// exterior as `[]` (as geojson converts it), each number through serde_json's own formatter.
+fn push_multipolygon_feature(
+    out: &mut Vec<u8>,
+    shape: &geo::MultiPolygon,
+    to_wgs84: &crate::layers::crs::Rounding,
+    properties: &serde_json::Map<String, Value>,
+) -> std::result::Result<(), String> {
+    out.extend_from_slice(br#"{"geometry":{"coordinates":["#);
+    for (p, polygon) in shape.0.iter().enumerate() {
+        if p > 0 {
+            out.push(b',');
+        }
+        out.push(b'[');
+        if !polygon.exterior().0.is_empty() {
+            for (r, ring) in std::iter::once(polygon.exterior())
+                .chain(polygon.interiors())
+                .enumerate()
+            {
+                if r > 0 {
+                    out.push(b',');
+                }
+                out.push(b'[');
+                for (k, c) in ring.0.iter().enumerate() {
+                    let c = to_wgs84.coord(*c)?;
+                    out.extend_from_slice(if k > 0 { b",[" } else { b"[" });
+                    push_json(out, &c.x)?;
+                    out.push(b',');
+                    push_json(out, &c.y)?;
+                    out.push(b']');
+                }
+                out.push(b']');
+            }
+        }
+        out.push(b']');
+    }
+    out.extend_from_slice(br#"],"type":"MultiPolygon"},"properties":"#);
+    push_json(out, properties)?;
+    out.extend_from_slice(br#","type":"Feature"}"#);
+    Ok(())
+}
+
+fn push_json(out: &mut Vec<u8>, value: &impl serde::Serialize) -> std::result::Result<(), String> {
+    serde_json::to_writer(out, value).map_err(|e| e.to_string())
 }
 
 /// `sites.csv` (also the properties of `sites.geojson`).
@@ -465,6 +511,7 @@ pub fn write_sites_geojson(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use geo::MapCoordsInPlace;
 
     /// The collection written feature by feature is byte for byte the collection built whole
     /// and serialised at once (how it was written before).
@@ -477,9 +524,35 @@ mod tests {
                 vec![],
             )])
         };
-        let shapes: Vec<geo::MultiPolygon> = (0..40)
+        // Squares, then circles of 400 vertices (enough for the coordinates to be moved on a
+        // grid), one with a hole and a second part, and an empty shape.
+        let circle = |x: f64, y: f64, r: f64| -> geo::LineString {
+            (0..=400)
+                .map(|k| {
+                    let a = (k % 400) as f64 * std::f64::consts::TAU / 400.0;
+                    (x + r * a.cos(), y + r * a.sin())
+                })
+                .collect()
+        };
+        let mut shapes: Vec<geo::MultiPolygon> = (0..36)
             .map(|i| square(150000.0 + 37.3 * i as f64, 460000.0 - 11.1 * i as f64, 5.5))
             .collect();
+        shapes.push(geo::MultiPolygon(vec![geo::Polygon::new(
+            circle(150100.0, 460100.0, 300.0),
+            vec![],
+        )]));
+        shapes.push(geo::MultiPolygon(vec![
+            geo::Polygon::new(
+                circle(151000.0, 460000.0, 250.0),
+                vec![circle(151000.0, 460000.0, 120.0)],
+            ),
+            square(151400.0, 460200.0, 20.0).0.remove(0),
+        ]));
+        shapes.push(geo::MultiPolygon(vec![geo::Polygon::new(
+            circle(150500.0, 459700.0, 800.0),
+            vec![],
+        )]));
+        shapes.push(geo::MultiPolygon(Vec::new()));
         let table = Table {
             columns: vec!["id".into(), "n".into(), "name".into()],
             rows: (0..40)
@@ -504,7 +577,10 @@ mod tests {
             .map(|(i, s)| {
                 let mut g = geo::Geometry::MultiPolygon(s.clone());
                 to_wgs84.geometry(&mut g).unwrap();
-                round_coords(&mut g, 7);
+                g.map_coords_in_place(|c| geo::Coord {
+                    x: (c.x * 1e7).round() / 1e7,
+                    y: (c.y * 1e7).round() / 1e7,
+                });
                 json!({
                     "type": "Feature",
                     "properties": Value::Object(table.row_object(i)),
