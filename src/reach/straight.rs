@@ -741,7 +741,8 @@ fn stand_in_between(
 ) -> Option<f64> {
     let lo2 = lo2 - (lo2 * 1e-8 + 1e-4);
     let hi2 = hi2 + (hi2 * 1e-8 + 1e-4);
-    if !(hi2 <= r2) {
+    // A NaN is never decided.
+    if hi2.is_nan() || hi2 > r2 {
         return None;
     }
     let below_reached = near.start == 0 || bounds[near.start - 1] <= lo2;
