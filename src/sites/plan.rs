@@ -671,6 +671,10 @@ fn near_gap_homes_by_home(
         let (dx, dy) = (h.x - p.x, h.y - p.y);
         (dx * dx + dy * dy).sqrt() <= radius
     };
+    // A cell wholly within the radius answers for any home in it; a cell beyond it for none;
+    // only the homes of the cells between are measured. The margins are far above the
+    // rounding of a home's cell.
+    let (sure, beyond) = (radius * (1.0 - 1e-6), radius * (1.0 + 1e-6) + 1e-6);
     points
         .par_iter()
         .map(|p| {
@@ -682,13 +686,23 @@ fn near_gap_homes_by_home(
                 x: p.x + radius,
                 y: p.y + radius,
             });
-            (lo.1..=hi.1).any(|y| {
-                (lo.0..=hi.0).any(|x| {
-                    cells
-                        .get(&(x, y))
-                        .is_some_and(|r| with_demand[r.clone()].iter().any(|h| within(p, h)))
+            let block = || (lo.1..=hi.1).flat_map(|y| (lo.0..=hi.0).map(move |x| (x, y)));
+            // The nearest and the farthest distance from `p` to a cell.
+            let span = |(x, y): (i64, i64)| {
+                let gap = |v: f64, a: f64| (a - v).max(v - (a + size)).max(0.0);
+                let far = |v: f64, a: f64| (v - a).abs().max((a + size - v).abs());
+                let (ax, ay) = (x as f64 * size, y as f64 * size);
+                (
+                    gap(p.x, ax).hypot(gap(p.y, ay)),
+                    far(p.x, ax).hypot(far(p.y, ay)),
+                )
+            };
+            block().any(|c| cells.contains_key(&c) && span(c).1 <= sure)
+                || block().any(|c| {
+                    cells.get(&c).is_some_and(|r| {
+                        span(c).0 <= beyond && with_demand[r.clone()].iter().any(|h| within(p, h))
+                    })
                 })
-            })
         })
         .collect()
 }
