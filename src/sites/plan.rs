@@ -648,7 +648,7 @@ fn near_gap_homes_by_home(
             with_demand.push(homes[d.home]);
         }
     }
-    if with_demand.is_empty() || !(radius >= 0.0) {
+    if with_demand.is_empty() || radius.is_nan() || radius < 0.0 {
         return vec![false; points.len()];
     }
     if radius == f64::INFINITY {

@@ -16,6 +16,9 @@ use super::WalkNetwork;
 /// Edges filed per grid cell on average: cells about two 25 m street pieces across.
 const EDGES_PER_CELL: f64 = 2.0;
 
+/// Cells from the grid beyond which a point is searched in the R-tree instead.
+const FAR_CELLS: u64 = 1 << 40;
+
 /// The edges filed by the grid cells their bounding boxes meet.
 pub(crate) struct EdgeGrid {
     lo: Coord,
@@ -66,7 +69,8 @@ impl EdgeGrid {
         let size = (w * h / target)
             .sqrt()
             .max(w.max(h) / target)
-            .max(f64::MIN_POSITIVE);
+            // Every edge of zero length at one point: one cell.
+            .max(1e-3);
         let nx = (w / size) as usize + 1;
         let ny = (h / size) as usize + 1;
         let mut grid = EdgeGrid {
@@ -142,6 +146,10 @@ impl EdgeGrid {
         }
         let q = [p.x, p.y];
         let (i, j) = self.cell(p);
+        // So far from the network that ring arithmetic could overflow: the R-tree answers.
+        if i.unsigned_abs().max(j.unsigned_abs()) > FAR_CELLS {
+            return super::attach::attach_point(net, p, limit);
+        }
         let (nx, ny) = (self.nx as i64, self.ny as i64);
         // Rings nearer than the grid hold no cell of it.
         let outside = |v: i64, n: i64| (-v).max(v - (n - 1)).max(0);
@@ -243,6 +251,7 @@ mod tests {
             edges in prop::collection::vec((0usize..40, 0usize..40), 1..60),
             points in prop::collection::vec((-40i32..340, -40i32..340, prop::bool::ANY, -1.0..1.0f64), 1..60),
             far in prop::collection::vec((-1e5..1e5f64, -1e5..1e5f64), 0..4),
+            farther in prop::sample::select(vec![1e9, 1e16, -1e300]),
             limit in prop::sample::select(vec![0.0, 3.0, 25.0, 200.0, f64::INFINITY]),
         ) {
             let mut b = NetworkBuilder::new();
@@ -259,7 +268,7 @@ mod tests {
             prop_assume!(net.edge_count() > 0);
             let grid = EdgeGrid::new(&net).unwrap();
             let mut found = Vec::new();
-            let far = far.iter().map(|&(x, y)| Coord { x, y });
+            let far = far.iter().map(|&(x, y)| Coord { x, y }).chain([Coord { x: farther, y: 3.0 }]);
             let near = points.iter().map(|&(x, y, lattice, wobble)| {
                 let w = if lattice { 0.0 } else { wobble };
                 Coord { x: x as f64 + w, y: y as f64 + 0.5 * w }
