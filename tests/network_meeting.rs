@@ -1,7 +1,7 @@
 //! Meeting places over the walk network against a brute force: each place's children per
 //! quintile and each home's best mix, from every home's walking distance to that place alone
 //! (the nearest-amenity search with one amenity, itself checked against a brute-force graph
-//! search in `network_random.rs`), whatever number of homes the searches keep between passes.
+//! search in `network_random.rs`).
 
 mod common;
 
@@ -9,7 +9,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use geo::{Coord, Geometry, Point};
-use kindscape::equity::analysis::{meeting_places_keeping, MEETING_KINDS};
+use kindscape::equity::analysis::{meeting_places, MEETING_KINDS};
 use kindscape::equity::mix;
 use kindscape::reach::network::{
     nearest_distances, KindTargets, NetworkBuilder, NetworkConfig, NetworkReach,
@@ -173,15 +173,13 @@ proptest! {
             }
         }
 
-        for kept in [0, 7, usize::MAX] {
-            let (got, best) = meeting_places_keeping(&st.norms, &scene, &quintile, Some(&reach), kept);
-            prop_assert_eq!(got.len(), want_children.len());
-            for (p, want) in got.iter().zip(&want_children) {
-                prop_assert!((p.children - want).abs() <= 1e-9, "{}: {} vs {}", p.name, p.children, want);
-            }
-            for (h, (g, w)) in best.iter().zip(&want_best).enumerate() {
-                prop_assert!((g - w).abs() <= 1e-9, "home {} (kept {}): {} vs {}", h, kept, g, w);
-            }
+        let (got, best) = meeting_places(&st.norms, &scene, &quintile, Some(&reach));
+        prop_assert_eq!(got.len(), want_children.len());
+        for (p, want) in got.iter().zip(&want_children) {
+            prop_assert!((p.children - want).abs() <= 1e-9, "{}: {} vs {}", p.name, p.children, want);
+        }
+        for (h, (g, w)) in best.iter().zip(&want_best).enumerate() {
+            prop_assert!((g - w).abs() <= 1e-9, "home {}: {} vs {}", h, g, w);
         }
     }
 }
@@ -212,8 +210,7 @@ fn a_home_at_the_place_is_brought_at_zero() {
         reach.homes_and_nodes_within(&join, reach.graph_of_band(0), 320.0, &mut scratch);
     assert_eq!(found, vec![(0, 300.0), (1, 0.0)]);
     // Home 1 (children 1, 3 and 1.5; its neighbourhood in quintile 1) is the only one brought.
-    let (got, best) =
-        meeting_places_keeping(&st.norms, &scene, &[Some(1), Some(4)], Some(&reach), 0);
+    let (got, best) = meeting_places(&st.norms, &scene, &[Some(1), Some(4)], Some(&reach));
     assert_eq!(got.len(), 1);
     assert!(got[0].children > 0.0);
     assert_eq!(got[0].mix.shares, [1.0, 0.0, 0.0, 0.0, 0.0]);

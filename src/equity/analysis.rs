@@ -474,18 +474,6 @@ pub fn meeting_places(
     quintile: &[Option<u8>],
     network: Option<&NetworkReach>,
 ) -> (Vec<MeetingPlace>, Vec<f64>) {
-    meeting_places_keeping(norms, scene, quintile, network, KEPT_HOMES)
-}
-
-/// [`meeting_places`], keeping at most `kept_homes` homes between the two passes over the
-/// network (see [`network_mix`]); the results do not depend on it.
-pub fn meeting_places_keeping(
-    norms: &Norms,
-    scene: &Scene,
-    quintile: &[Option<u8>],
-    network: Option<&NetworkReach>,
-    kept_homes: usize,
-) -> (Vec<MeetingPlace>, Vec<f64>) {
     let homes = &scene.homes;
     let mut places = Vec::new();
     let mut best = vec![0.0f64; homes.len()];
@@ -503,7 +491,7 @@ pub fn meeting_places_keeping(
             (distance <= bn.metres && c > 0.0 && serves).then_some((q, c))
         };
         let (buckets, mixes) = match network {
-            Some(reach) => network_mix(reach, &k.items, norms, &brings, kept_homes, &mut best),
+            Some(reach) => network_mix(reach, &k.items, norms, &brings, &mut best),
             None => straight_mix(&k.items, norms, scene, &brings, &mut best),
         };
         for (j, a) in k.items.iter().enumerate() {
@@ -576,21 +564,15 @@ fn straight_mix(
     (buckets, mixes)
 }
 
-/// Homes (4 bytes each) that [`meeting_places`] keeps from its first pass of searches for its
-/// second: the places beyond are searched again instead, so that memory stays bounded.
-const KEPT_HOMES: usize = 32 << 20;
-
-/// [`straight_mix`] over the walk network, each band on its own barriers: one pass of searches
-/// from every place sums its children (in search, home, band order); each home's best mix is
-/// raised from the homes that pass brought to each place, kept up to `kept_homes` in all, and
-/// for the places past that by a second search (a city's playgrounds reach hundreds of millions
-/// of homes, too many to keep at once).
+/// [`straight_mix`] over the walk network, each band on its own barriers: one search from
+/// every place sums its children (in search, home, band order), and as soon as a place's sums
+/// are complete its mix raises each home's best mix among the homes that search brought (a
+/// maximum: the same in any order), so no home is kept and no place searched twice.
 fn network_mix(
     reach: &NetworkReach,
     items: &[Amenity],
     norms: &[BandNorm],
     brings: &Brings,
-    kept_homes: usize,
     best: &mut [f64],
 ) -> (Vec<[f64; 5]>, Vec<super::Mix>) {
     let searches = reach.searches(norms.iter().map(|bn| (bn.reach_band, bn.metres)));
@@ -611,8 +593,7 @@ fn network_mix(
         out
     };
     let mut buckets = vec![[0.0f64; 5]; items.len()];
-    let mut kept: Vec<Option<Vec<u32>>> = Vec::with_capacity(items.len());
-    let mut kept_count = 0;
+    let mut mixes: Vec<super::Mix> = Vec::with_capacity(items.len());
     reach.each_facility(
         &facilities,
         &searches,
@@ -621,35 +602,12 @@ fn network_mix(
             for &(_, q, c) in &terms {
                 buckets[j][q as usize - 1] += c;
             }
-            let keep = kept_count + terms.len() <= kept_homes;
-            if keep {
-                kept_count += terms.len();
+            debug_assert_eq!(mixes.len(), j, "places in order");
+            let m = mix(&buckets[j]);
+            for &(h, _, _) in &terms {
+                best[h] = best[h].max(m.entropy);
             }
-            kept.push(keep.then(|| terms.iter().map(|t| t.0 as u32).collect()));
-        },
-    );
-    let mixes: Vec<super::Mix> = buckets.par_iter().map(mix).collect();
-    // A maximum: the same in any order.
-    let mut again = Vec::new();
-    for (j, homes) in kept.into_iter().enumerate() {
-        match homes {
-            Some(homes) => {
-                for h in homes {
-                    best[h as usize] = best[h as usize].max(mixes[j].entropy);
-                }
-            }
-            None => again.push(j),
-        }
-    }
-    reach.each_facility_of(
-        &facilities,
-        &again,
-        &searches,
-        |j, reached| brought(j, &reached),
-        |j, terms| {
-            for (h, _, _) in terms {
-                best[h] = best[h].max(mixes[j].entropy);
-            }
+            mixes.push(m);
         },
     );
     (buckets, mixes)

@@ -14,7 +14,6 @@ use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
 use crate::phrase::{Arg, Phrase};
 use crate::reach::network::{NetworkReach, WalkNetwork};
-use crate::reach::straight::AmenityIndex;
 use crate::reach::Distances;
 use crate::scene::off_limits::OffLimitsBy;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
@@ -466,7 +465,6 @@ pub fn generated_candidates(
         spacing *= 1.5;
     }
     generated.spacing_m = spacing;
-    let existing_index = AmenityIndex::new(existing);
     let origin = extent.min();
     let points: Vec<Coord> = match network {
         Some(net) => (0..net.node_count() as u32)
@@ -486,18 +484,24 @@ pub fn generated_candidates(
         }
     };
     let owner = scene::assign_neighbourhoods(&points, &scene.neighbourhoods);
-    // In parallel: a city's network has millions of nodes.
-    let open: Vec<Coord> = points
-        .par_iter()
+    let inside: Vec<Coord> = points
+        .into_iter()
         .zip(&owner)
-        .filter(|(c, o)| {
-            o.is_some()
-                && existing_index
-                    .nearest(**c)
-                    .is_none_or(|(_, d)| d >= min_distance)
-        })
-        .map(|(c, _)| *c)
+        .filter(|(_, o)| o.is_some())
+        .map(|(c, _)| c)
         .collect();
+    // In batches of nearby points: a city's network has millions of nodes.
+    let open: Vec<Coord> = if existing.is_empty() {
+        inside
+    } else {
+        let nearest = crate::reach::straight::nearest_distances(&inside, existing);
+        inside
+            .into_iter()
+            .zip(nearest)
+            .filter(|&(_, d)| d >= min_distance)
+            .map(|(c, _)| c)
+            .collect()
+    };
     // A walked distance is never shorter than the straight one: a point farther than the
     // largest norm from every child outside it can bring none within it, on foot or not.
     let near_demand = if network.is_some() {
@@ -628,29 +632,77 @@ fn near_gap_homes(points: &[Coord], demand: &[Demand], homes: &[Coord], radius: 
 }
 
 /// [`near_gap_homes`] for many points, such as a city's network nodes: the homes with demand
-/// are indexed (as bare points, about 64 bytes each) and each point asks for its nearest, since
-/// a home would find thousands of nodes within the largest norm where it finds a few dozen grid
-/// points.
+/// are filed in a grid of cells half the radius across (sorted by cell, 16 bytes a home), and
+/// each point looks in the cells within the radius of it until it finds one, since a home would
+/// find thousands of nodes within the largest norm where it finds a few dozen grid points.
 fn near_gap_homes_by_home(
     points: &[Coord],
     demand: &[Demand],
     homes: &[Coord],
     radius: f64,
 ) -> Vec<bool> {
-    let mut with_demand: Vec<[f64; 2]> = Vec::new();
+    let mut with_demand: Vec<Coord> = Vec::new();
     let mut last = usize::MAX;
     for d in demand {
         if std::mem::replace(&mut last, d.home) != d.home {
-            with_demand.push([homes[d.home].x, homes[d.home].y]);
+            with_demand.push(homes[d.home]);
         }
     }
-    let tree = rstar::RTree::bulk_load(with_demand);
+    if with_demand.is_empty() || radius.is_nan() || radius < 0.0 {
+        return vec![false; points.len()];
+    }
+    if radius == f64::INFINITY {
+        return vec![true; points.len()];
+    }
+    let size = (radius / 2.0).max(1.0);
+    let cell = |c: &Coord| ((c.x / size).floor() as i64, (c.y / size).floor() as i64);
+    with_demand.par_sort_unstable_by_key(cell);
+    let mut cells: std::collections::HashMap<(i64, i64), std::ops::Range<usize>> =
+        Default::default();
+    let mut start = 0;
+    for i in 1..=with_demand.len() {
+        if i == with_demand.len() || cell(&with_demand[i]) != cell(&with_demand[start]) {
+            cells.insert(cell(&with_demand[start]), start..i);
+            start = i;
+        }
+    }
+    // The test of a home, as the nearest home's was: the root of its squared distance.
+    let within = |p: &Coord, h: &Coord| {
+        let (dx, dy) = (h.x - p.x, h.y - p.y);
+        (dx * dx + dy * dy).sqrt() <= radius
+    };
+    // A cell wholly within the radius answers for any home in it; a cell beyond it for none;
+    // only the homes of the cells between are measured. The margins are far above the
+    // rounding of a home's cell.
+    let (sure, beyond) = (radius * (1.0 - 1e-6), radius * (1.0 + 1e-6) + 1e-6);
     points
         .par_iter()
-        .map(|c| {
-            let p = [c.x, c.y];
-            tree.nearest_neighbor(&p)
-                .is_some_and(|h| rstar::PointDistance::distance_2(h, &p).sqrt() <= radius)
+        .map(|p| {
+            let lo = cell(&Coord {
+                x: p.x - radius,
+                y: p.y - radius,
+            });
+            let hi = cell(&Coord {
+                x: p.x + radius,
+                y: p.y + radius,
+            });
+            let block = || (lo.1..=hi.1).flat_map(|y| (lo.0..=hi.0).map(move |x| (x, y)));
+            // The nearest and the farthest distance from `p` to a cell.
+            let span = |(x, y): (i64, i64)| {
+                let gap = |v: f64, a: f64| (a - v).max(v - (a + size)).max(0.0);
+                let far = |v: f64, a: f64| (v - a).abs().max((a + size - v).abs());
+                let (ax, ay) = (x as f64 * size, y as f64 * size);
+                (
+                    gap(p.x, ax).hypot(gap(p.y, ay)),
+                    far(p.x, ax).hypot(far(p.y, ay)),
+                )
+            };
+            block().any(|c| cells.contains_key(&c) && span(c).1 <= sure)
+                || block().any(|c| {
+                    cells.get(&c).is_some_and(|r| {
+                        span(c).0 <= beyond && with_demand[r.clone()].iter().any(|h| within(p, h))
+                    })
+                })
         })
         .collect()
 }
@@ -754,5 +806,39 @@ mod tests {
         );
         assert!(near_gap_homes(&points, &demand, &homes, 50.0)[points.len() - 1]);
         assert!(!near_gap_homes(&points, &demand, &homes, 49.999)[points.len() - 1]);
+        assert!(near_gap_homes_by_home(&points, &demand, &homes, 50.0)[points.len() - 1]);
+        assert!(!near_gap_homes_by_home(&points, &demand, &homes, 49.999)[points.len() - 1]);
+    }
+
+    proptest::proptest! {
+        /// The grid of homes against a brute force over every home with demand (the nearest
+        /// one's squared distance, as the R-tree it replaced measured it), with homes and
+        /// points on a lattice (homes exactly at the radius) and off it, radii from 0 up.
+        #[test]
+        fn near_gap_homes_by_home_is_a_brute_force(
+            homes in proptest::collection::vec((-50i32..50, -50i32..50, 0.0..1.0f64), 0..80),
+            points in proptest::collection::vec((-60i32..60, -60i32..60, 0.0..1.0f64), 1..40),
+            with_demand in proptest::collection::vec(proptest::bool::ANY, 80),
+            radius in proptest::sample::select(vec![0.0, 0.5, 3.0, 5.0, 10.0, 37.5, 300.0, f64::INFINITY]),
+        ) {
+            let at = |&(x, y, w): &(i32, i32, f64)| Coord {
+                x: x as f64 * 5.0 + if x % 2 == 0 { 0.0 } else { w },
+                y: y as f64 * 5.0,
+            };
+            let homes: Vec<Coord> = homes.iter().map(at).collect();
+            let points: Vec<Coord> = points.iter().map(at).collect();
+            let demand: Vec<Demand> = (0..homes.len())
+                .filter(|&h| with_demand[h])
+                .map(|home| Demand { home, band: 0, radius: 0.0, children: 1.0 })
+                .collect();
+            let got = near_gap_homes_by_home(&points, &demand, &homes, radius);
+            for (p, got) in points.iter().zip(got) {
+                let nearest2 = demand
+                    .iter()
+                    .map(|d| rstar::PointDistance::distance_2(&[homes[d.home].x, homes[d.home].y], &[p.x, p.y]))
+                    .fold(f64::INFINITY, f64::min);
+                proptest::prop_assert_eq!(got, !demand.is_empty() && nearest2.sqrt() <= radius, "{:?} r {}", p, radius);
+            }
+        }
     }
 }

@@ -60,7 +60,7 @@ pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<At
 }
 
 /// `p` joined to `edge` by perpendicular projection.
-fn project(net: &WalkNetwork, edge: u32, p: Coord) -> Attach {
+pub(super) fn project(net: &WalkNetwork, edge: u32, p: Coord) -> Attach {
     let [a, b] = net.edges[edge as usize];
     let (a, b) = (net.coords[a as usize], net.coords[b as usize]);
     let ab = Coord {

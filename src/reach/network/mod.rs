@@ -87,6 +87,7 @@ mod build;
 mod chains;
 mod dijkstra;
 mod distances;
+mod edge_grid;
 mod radix;
 mod sided;
 #[cfg(test)]

@@ -18,6 +18,7 @@ use rstar::{RTree, AABB};
 use super::attach::{amenity_attaches, attach_point, Attach, Joins};
 use super::dijkstra::{Scratch, Seed};
 use super::distances::{barrier_graphs, home_distance, seeds_of, side_of, validate, NetworkConfig};
+use super::edge_grid::EdgeGrid;
 use super::radix::{self, RadixBuffers};
 use super::sided::SidedGraph;
 use super::WalkNetwork;
@@ -226,10 +227,18 @@ impl<'a> NetworkReach<'a> {
         cfg: &NetworkConfig,
     ) -> Result<NetworkReach<'a>> {
         validate(net, cfg)?;
-        let home_attach: Vec<Option<Attach>> = homes
-            .par_iter()
-            .map(|&h| attach_point(net, h, cfg.attach_limit_m))
-            .collect();
+        let home_attach: Vec<Option<Attach>> = match EdgeGrid::new(net) {
+            Some(grid) => homes
+                .par_iter()
+                .map_init(Vec::new, |found, &h| {
+                    grid.attach(net, h, cfg.attach_limit_m, found)
+                })
+                .collect(),
+            None => homes
+                .par_iter()
+                .map(|&h| attach_point(net, h, cfg.attach_limit_m))
+                .collect(),
+        };
         let (barrier_sets, band_graph, graphs) = barrier_graphs(net, band_barriers);
         let edge_homes = EdgeHomes::new(net.edges.len(), &home_attach, |_| true);
         let node_sides = graphs
