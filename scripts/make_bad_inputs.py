@@ -116,7 +116,19 @@ case("no_amenities", ["error", "no [[amenities]] entry"], S[: S.index("[[ameniti
 case("geographic_working_crs", ["error", "in degrees", "metres"], S.replace('name = "base"', 'name = "base"\ncrs = "EPSG:4326"'))
 case("unknown_crs_string", ["error", "\"Amersfoort\" is not understood"], S.replace('name = "base"', 'name = "base"\ncrs = "Amersfoort"'))
 case("empty_homes_layer", ["error", "no features"], S.replace("../_base/homes.geojson", "homes.geojson"), {"homes.geojson": fc([])})
-case("filter_keeps_no_home", ["error", "filter"], S.replace('id = "hid"', 'id = "hid"\nfilter = { residential = true }'))
+case("filter_keeps_no_home", ["error", "homes.geojson", "no home is left after the [homes] filter { residential = true }"],
+     S.replace("../_base/homes.geojson", "homes.geojson").replace('id = "hid"', 'id = "hid"\nfilter = { residential = true }'),
+     {"homes.geojson": fc([feat({"hid": "a", "residential": False}, pt(X + 10, Y + 10))])})
+# A filter naming an attribute no feature has (a typo) would keep nothing without saying why.
+case("filter_attribute_missing_homes", ["error", "homes.geojson", "no feature has the attribute \"residental\" ([homes] filter)", "Did you mean \"residential\""],
+     S.replace("../_base/homes.geojson", "homes.geojson").replace('id = "hid"', 'id = "hid"\nfilter = { residental = true }'),
+     {"homes.geojson": fc([feat({"hid": "a", "residential": True}, pt(X + 10, Y + 10))])})
+case("filter_attribute_missing_amenities", ["error", "p.geojson", "no feature has the attribute \"stauts\" ([[amenities]] filter)", "Did you mean \"status\""],
+     S.replace("../_base/playgrounds.geojson", "p.geojson").replace('path = "p.geojson"', 'path = "p.geojson"\nfilter = { stauts = "bestaand" }'),
+     {"p.geojson": fc([feat({"status": "bestaand"}, pt(X + 150, Y + 100))])})
+case("filter_attribute_missing_neighbourhoods", ["error", "nb.geojson", "no feature has the attribute \"gemeente\" ([neighbourhoods] filter)", "Did you mean \"gemeentecode\""],
+     S.replace("../_base/neighbourhoods.geojson", "nb.geojson").replace('id = "code"', 'id = "code"\nfilter = { gemeente = "GM0001" }'),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1, "gemeentecode": "GM0001"}, sq(X, Y, 2000))])})
 case("no_children_anywhere", ["error", "no children anywhere"], S.replace('children = "kids"\n', ""))
 case("wrong_value_type", ["error", "invalid type", "name"], S.replace('name = "base"', 'name = 5'))
 case("duplicate_home_ids", ["warning", "duplicate home id"], S.replace("../_base/homes.geojson", "homes.geojson"),

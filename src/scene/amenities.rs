@@ -292,6 +292,9 @@ fn from_layer(
     if let AmenityAges::Attribute(attr) = entry_ages {
         layer.require_attribute(attr, "[[amenities]] ages")?;
     }
+    for key in entry.filter.iter().flat_map(|f| f.keys()) {
+        layer.require_attribute(key, "[[amenities]] filter")?;
+    }
     let selected_on = study.scenario_attributes(&entry.kind);
     let mut out = Vec::new();
     let mut out_ages = Vec::new();

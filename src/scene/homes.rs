@@ -107,21 +107,10 @@ fn load_as(
     // Only the attributes a home is read from are kept: a buildings layer may carry dozens.
     let numeric: Vec<&str> = required
         .iter()
-        .filter(|(_, role)| *role != "[homes] id")
+        .filter(|(_, role)| *role != "[homes] id" && *role != FILTER_ROLE)
         .map(|(name, _)| name.as_str())
         .collect();
-    let keep: Vec<String> = required
-        .iter()
-        .map(|(name, _)| name.clone())
-        .chain(
-            study
-                .layers
-                .homes
-                .filter
-                .iter()
-                .flat_map(|f| f.keys().cloned()),
-        )
-        .collect();
+    let keep: Vec<String> = required.iter().map(|(name, _)| name.clone()).collect();
     // The file is hashed (for run.json) while it is read: the hash runs on whichever core the
     // reading leaves idle.
     let (header, digest) = rayon::join(
@@ -202,6 +191,9 @@ enum Source {
 }
 
 /// The homes read so far, column by column.
+/// The role of the `[homes] filter` attributes: required like the others, but never numbers.
+const FILTER_ROLE: &str = "[homes] filter";
+
 struct Rows<'a> {
     study: &'a Resolved,
     source: Source,
@@ -238,6 +230,9 @@ impl<'a> Rows<'a> {
         }
         if let Some(p) = &cfg.population {
             required.push((p.clone(), "[homes] population"));
+        }
+        for key in cfg.filter.iter().flat_map(|f| f.keys()) {
+            required.push((key.clone(), FILTER_ROLE));
         }
         let source = match children_spec {
             None => Source::Shared,
@@ -478,10 +473,12 @@ fn build(
     if coords.is_empty() {
         return Err(Error::layer(
             path,
-            if cfg.filter.is_some() {
-                "no home is left after the [homes] filter"
-            } else {
-                "the homes layer has no features"
+            match &cfg.filter {
+                Some(filter) => format!(
+                    "no home is left after the [homes] filter {{ {} }}",
+                    crate::study::describe_filter(filter)
+                ),
+                None => "the homes layer has no features".to_string(),
             },
         ));
     }
