@@ -359,6 +359,17 @@ case("children_share_of_a_missing_field", ["error", "inwoners", "[neighbourhoods
 case("split_of_an_unknown_band", ["error", "[neighbourhoods] split.\"0-15\"", "not a children band"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-15" = { "0-5" = 0.5 } }'))
 case("split_shares_above_one", ["error", "[neighbourhoods] split.\"0-14\"", "sum to 1.2"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-14" = { "0-5" = 0.6, "6-11" = 0.6 } }'))
 case("split_share_negative", ["error", "[neighbourhoods] split.\"0-14\".\"0-5\" = -0.1"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }\nsplit = { "0-14" = { "0-5" = -0.1 } }'))
+# Bands that would count a child twice.
+case("children_bands_overlap", ["error", "[neighbourhoods] children", "the bands \"0-14\" and \"0-5\" share ages"], S.replace('children = "kids"', 'children = { "0-14" = "kids", "0-5" = "income" }'))
+case("children_band_backwards", ["error", "[neighbourhoods] children.\"5-0\"", "upper age 0 is below the lower age 5"], S.replace('children = "kids"', 'children = { "5-0" = "kids" }'))
+case("children_field_twice_in_band", ["error", "[homes] children.\"0-5\"", "the field \"kids\" is listed twice"], S.replace('id = "hid"', 'id = "hid"\nchildren = { "0-5" = ["kids", "kids"] }'))
+# Values whose sums overflow to infinity: refused with the file, the feature and the field.
+case("children_huge", ["error", "nb.geojson", "feature 0", "attribute \"kids\" = 1.5e308 is too large"], S.replace("../_base/neighbourhoods.geojson", "nb.geojson"),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 1.5e308, "income": 1}, sq(X, Y, 2000))])})
+case("population_huge", ["error", "nb.geojson", "feature 0", "attribute \"pop\" = 1e300 is too large"], S.replace("../_base/neighbourhoods.geojson", "nb.geojson").replace('children = "kids"', 'children = "kids"\npopulation = "pop"'),
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 5, "pop": 1e300, "income": 1}, sq(X, Y, 2000))])})
+case("capacity_huge", ["error", "p.geojson", "feature 0", "attribute \"cap\" = 2e200 is too large"], S.replace("../_base/playgrounds.geojson", "p.geojson").replace('path = "p.geojson"', 'path = "p.geojson"\ncapacity = "cap"'),
+     {"p.geojson": fc([feat({"cap": 2e200}, pt(X + 150, Y + 100))])})
 case("band_split_by_years", ["warning", "children band \"0-14\" is split over the norm bands by the years each covers: 0-5 6/15, 6-11 6/15, 12-17 3/15"], S.replace('children = "kids"', 'children = { "0-14" = "kids" }'))
 case("layer_decimal_unknown", ["error", "[neighbourhoods] decimal = \";\""], S.replace('children = "kids"', 'children = "kids"\ndecimal = ";"'))
 case("layer_text_number_ambiguous", ["error", "nb.geojson", "feature 0", "attribute \"kids\" = \"1.234\"", "thousands"], S.replace("../_base/neighbourhoods.geojson", "nb.geojson"),
@@ -734,6 +745,8 @@ safety_case("homes_path_is_a_folder", ["error", "[homes] path is a folder, not a
 RASTER_HOMES = S.replace('path = "../_base/homes.geojson"\nid = "hid"', 'path = "grid.tif"\ncrs = "EPSG:28992"')
 safety_case("raster_declares_ten_billion_cells", ["error", "grid.tif", "its 100000 x 100000 cells", "would need about 149 GB of memory, more than the 1.0 GB available"],
             RASTER_HOMES, {"grid.tif": tiff(100000, 100000, b"\x00" * 64)})
+safety_case("raster_homes_infinite_cell", ["error", "grid.tif", "cell (column 1, row 0) = inf: not a finite value"],
+            RASTER_HOMES, {"grid.tif": tiff(2, 1, struct.pack("<ff", 1.0, float("inf")))})
 safety_case("raster_homes_too_many_to_fit", ["error", "grid.tif: as homes: 1440000 homes would need about 1.4 GB of memory"],
             RASTER_HOMES, {"grid.tif": tiff(1200, 1200, struct.pack("<f", 1.0) * (1200 * 1200))})
 
