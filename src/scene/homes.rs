@@ -519,6 +519,9 @@ fn build(
     let mut estimated = vec![false; n];
     let column =
         |b: usize| -> Vec<Option<f64>> { neighbourhoods.iter().map(|x| x.children[b]).collect() };
+    // Neighbourhoods whose homes' known children exceed their own count (in a band, or in all
+    // bands), with the homes' sum and the count they were scaled down to.
+    let mut exceeded: Vec<(usize, Option<usize>, f64, f64)> = Vec::new();
     match &source {
         Source::Shared => {
             if study.layers.neighbourhoods.children.is_none() {
@@ -566,8 +569,12 @@ fn build(
             for b in 0..nb {
                 let known: Vec<Option<f64>> =
                     raw.iter().skip(b).step_by(lists.len()).copied().collect();
-                let (col, _) =
-                    children::estimate_missing(&known, &population, &neighbourhood, &column(b));
+                let own = column(b);
+                let (col, _, scaled) =
+                    children::estimate_missing(&known, &population, &neighbourhood, &own);
+                for (i, sum) in scaled {
+                    exceeded.push((i, Some(b), sum, own[i].unwrap_or(0.0)));
+                }
                 for h in 0..n {
                     table[h * nb + b] = col[h];
                     estimated[h] |= known[h].is_none();
@@ -581,8 +588,11 @@ fn build(
                 .map(|x| x.children.iter().copied().sum::<Option<f64>>())
                 .collect();
             let known: Vec<Option<f64>> = raw.clone();
-            let (total, _) =
+            let (total, _, scaled) =
                 children::estimate_missing(&known, &population, &neighbourhood, &nb_total);
+            for (i, sum) in scaled {
+                exceeded.push((i, None, sum, nb_total[i].unwrap_or(0.0)));
+            }
             for h in 0..n {
                 estimated[h] = known[h].is_none();
                 let shares: Vec<f64> = match neighbourhood[h].map(|i| &neighbourhoods[i as usize]) {
@@ -604,6 +614,29 @@ fn build(
         let n_est = estimated.iter().filter(|e| **e).count();
         warnings.push(format!(
             "{label}: {n_est} home(s) have a missing or suppressed children count (negative values such as CBS -99997 are read as suppressed); their children were estimated from their neighbourhood's count not accounted for by other homes, shared by population where known"
+        ));
+    }
+    if !exceeded.is_empty() {
+        let listed: Vec<String> = exceeded
+            .iter()
+            .take(10)
+            .map(|&(i, b, sum, own)| {
+                let band = b
+                    .filter(|_| bands.len() > 1)
+                    .map_or(String::new(), |b| format!(", band {}", bands[b]));
+                format!(
+                    "\"{}\"{band} ({} on its homes, {} in the neighbourhood layer)",
+                    neighbourhoods[i].id,
+                    crate::error::shown(sum),
+                    crate::error::shown(own)
+                )
+            })
+            .collect();
+        let more = if exceeded.len() > 10 { ", ..." } else { "" };
+        warnings.push(format!(
+            "{label}: in {} case(s) the homes' known children exceed their neighbourhood's own count: {}{more}; the neighbourhood's count is the whole, so those homes' counts are scaled down to it and its homes with a suppressed count get none",
+            exceeded.len(),
+            listed.join(", ")
         ));
     }
     let homes_carry_children = !matches!(source, Source::Shared);
