@@ -14,9 +14,7 @@ fn known_children_above_the_neighbourhood_count_are_scaled_down_with_a_warning()
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
     let w = |name: &str, v: Value| std::fs::write(dir.join(name), v.to_string()).unwrap();
-    let square = |x0: f64| {
-        json!({"type": "Polygon", "coordinates": [[[X + x0, Y], [X + x0 + 1000.0, Y], [X + x0 + 1000.0, Y + 1000.0], [X + x0, Y + 1000.0], [X + x0, Y]]]})
-    };
+    let square = |x0: f64| json!({"type": "Polygon", "coordinates": [[[X + x0, Y], [X + x0 + 1000.0, Y], [X + x0 + 1000.0, Y + 1000.0], [X + x0, Y + 1000.0], [X + x0, Y]]]});
     // West counts 60 children, its homes 10 known + one suppressed: the suppressed home gets
     // the 50 not accounted for. Oost counts 18, its homes know 30 and 15 (45) and one is
     // suppressed: 30 x 18 / 45 = 12, 15 x 18 / 45 = 6, and 0 for the suppressed one.
@@ -37,7 +35,10 @@ fn known_children_above_the_neighbourhood_count_are_scaled_down_with_a_warning()
             point(json!({"hid": "O3", "kids": -99997}), 1300.0, 500.0),
         ]),
     );
-    w("p.geojson", collection(vec![point(json!({}), 500.0, 500.0)]));
+    w(
+        "p.geojson",
+        collection(vec![point(json!({}), 500.0, 500.0)]),
+    );
     let study = write_study(
         dir,
         r#"[study]
@@ -70,7 +71,13 @@ path = "p.geojson"
         )
         .unwrap()
     };
-    for (id, want) in [("W1", 10.0), ("W2", 50.0), ("O1", 12.0), ("O2", 6.0), ("O3", 0.0)] {
+    for (id, want) in [
+        ("W1", 10.0),
+        ("W2", 50.0),
+        ("O1", 12.0),
+        ("O2", 6.0),
+        ("O3", 0.0),
+    ] {
         assert!((kids(id) - want).abs() < 1e-9, "{id}: {}", kids(id));
     }
     let nbs = read_csv(&dir.join("out/neighbourhoods.csv"));

@@ -851,7 +851,11 @@ fn bands_count_once(counts: &[(String, crate::study::BandCount)]) -> Result<(), 
             }
         }
         if let crate::study::BandCount::Fields(fields) = count {
-            if let Some(f) = fields.iter().enumerate().find_map(|(i, f)| fields[..i].contains(f).then_some(f)) {
+            if let Some(f) = fields
+                .iter()
+                .enumerate()
+                .find_map(|(i, f)| fields[..i].contains(f).then_some(f))
+            {
                 return Err(format!(
                     ".\"{band}\": the field \"{f}\" is listed twice; its children would be counted twice"
                 ));

@@ -113,7 +113,10 @@ mod tests {
         let mut r = grid(rd.clone());
         r.data[4] = f64::INFINITY;
         let e = cells_as_points(&r, &rd.to(&rd)).unwrap_err().to_string();
-        assert!(e.contains("g.tif") && e.contains("cell (column 1, row 1) = inf"), "{e}");
+        assert!(
+            e.contains("g.tif") && e.contains("cell (column 1, row 1) = inf"),
+            "{e}"
+        );
         // As the nodata value it is an empty cell.
         r.nodata = Some(f64::INFINITY);
         assert_eq!(cells_as_points(&r, &rd.to(&rd)).unwrap().len(), 1);
