@@ -500,11 +500,11 @@ mod tests {
         for name in ["o".repeat(255), format!("{}o", "é".repeat(127))] {
             assert_eq!(name.len(), 255);
             let out = dir.path().join(&name);
-            let names = siblings(&out);
-            let longest = format!("{}{}", names.new_prefix, u32::MAX);
+            let sibling = siblings(&out);
+            let longest = format!("{}{}", sibling.new_prefix, u32::MAX);
             assert!(longest.len() <= 255, "{}", longest.len());
             // A killed run's staging folder, which the next run removes.
-            let dead = dir.path().join(format!("{}4194303", names.new_prefix));
+            let dead = dir.path().join(format!("{}4194303", sibling.new_prefix));
             fs::create_dir(&dead).unwrap();
             for round in ["1", "2"] {
                 let s = stage(&out);
