@@ -81,9 +81,8 @@ pub fn read_in_chunks(
     )?;
     let mut shapes = Shapes::open(path)?;
     let decimals = numeric_decimals(&dbf)?;
-    let encoding = encoding(path, &dbf)?;
-    // No encoding named anywhere: the text is read as UTF-8, strictly (see `encoding`).
-    let strict_utf8 = encoding.is_some() && sidecar(path, "cpg").is_none();
+    // `strict_utf8`: no encoding named anywhere, so the text is read as UTF-8, strictly.
+    let (encoding, strict_utf8) = encoding(path, &dbf)?;
     let dbf_file =
         std::fs::File::open(&dbf).map_err(|e| Error::io(&dbf, format!("cannot read: {e}")))?;
     let builder = match encoding {
@@ -436,14 +435,26 @@ fn numeric_decimals(dbf: &Path) -> Result<Vec<(String, u8)>> {
 /// code page mark (its language driver byte) names one, which dbase then uses; when it names
 /// none either, strict UTF-8: dbase would read the text as UTF-8 with every other byte turned
 /// into U+FFFD, names and ids silently broken.
-fn encoding(path: &Path, dbf: &Path) -> Result<Option<dbase::encoding::DynEncoding>> {
+fn encoding(path: &Path, dbf: &Path) -> Result<(Option<dbase::encoding::DynEncoding>, bool)> {
     let Some(cpg) = sidecar(path, "cpg") else {
         let mut head = Vec::new();
         std::fs::File::open(dbf)
             .and_then(|f| f.take(30).read_to_end(&mut head))
             .map_err(|e| Error::io(dbf, format!("cannot read: {e}")))?;
-        let marked = head.get(29).is_some_and(|&b| b != 0);
-        return Ok((!marked).then(|| dbase::Unicode.into()));
+        let mark = head.get(29).copied().unwrap_or(0);
+        // 0x57 is what ArcGIS writes for its "ANSI" code page, Windows-1252 in western
+        // settings; dbase does not know the mark and would read UTF-8.
+        if mark == 0x57 {
+            return Ok((
+                Some(dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_1252).into()),
+                false,
+            ));
+        }
+        let known = !matches!(
+            dbase::CodePageMark::from(mark),
+            dbase::CodePageMark::Undefined | dbase::CodePageMark::Invalid
+        );
+        return Ok(((!known).then(|| dbase::Unicode.into()), !known));
     };
     let mut label = String::new();
     std::fs::File::open(&cpg)
@@ -451,7 +462,7 @@ fn encoding(path: &Path, dbf: &Path) -> Result<Option<dbase::encoding::DynEncodi
         .map_err(|e| Error::io(&cpg, format!("cannot read: {e}")))?;
     let label = label.trim().trim_start_matches('\u{feff}');
     encoding_for(label)
-        .map(|e| Some(dbase::encoding::EncodingRs::from(e).into()))
+        .map(|e| (Some(dbase::encoding::EncodingRs::from(e).into()), false))
         .ok_or_else(|| {
         Error::layer(
             &cpg,
