@@ -306,7 +306,7 @@ fn check_prints_counts_crs_and_warnings() {
         "Werk-CRS: EPSG:28992",
         "Woningen: 984 (9 buiten elke wijk, 437 met geschatte kinderen)",
         "speelplek          219",
-        "3 waarschuwingen (op stderr, in het Engels)",
+        "4 waarschuwingen (op stderr, in het Engels)",
     ] {
         assert!(text.contains(e), "nl: `{e}` not in\n{text}");
     }

@@ -127,6 +127,10 @@ impl Number {
     }
 }
 
+/// The largest attribute number read: far above any count of children or residents, area in m2
+/// or amount in euros, and low enough that summing a billion such values stays finite.
+pub const MAX_NUMBER: f64 = 1e15;
+
 /// Reads a numeric attribute: JSON numbers, or strings holding a number with a decimal point
 /// ([`NumberFormat::default`]: "1.234" and "2,5" are refused as ambiguous; a layer or table with
 /// `decimal`/`thousands` has its numeric attributes converted when it is read). Missing-value
@@ -145,6 +149,11 @@ pub fn number_value<'a>(props: impl Attributes<'a>, key: &str) -> Result<Number,
     };
     if !n.is_finite() {
         return Err(format!("attribute \"{key}\" = {n} is not a finite number"));
+    }
+    if n.abs() > MAX_NUMBER {
+        return Err(format!(
+            "attribute \"{key}\" = {n:e} is too large: kindscape reads counts, areas and amounts up to 1e15 (a larger value is a broken export, and sums of such values overflow)"
+        ));
     }
     Ok(if n < 0.0 {
         Number::Suppressed(n)

@@ -453,11 +453,43 @@ fn slow_feature(
         Some(f) => Ok(f),
         None => match serde_json::from_slice::<geojson::Feature>(text) {
             Ok(f) => feature(f, index, path),
-            Err(e) => Err(parse_document(document, path).err().unwrap_or_else(|| {
-                Error::feature(path, index, format!("not a GeoJSON feature ({e})"))
-            })),
+            Err(e) => match empty_point(text, index, keep) {
+                Some(f) => Ok(f),
+                None => Err(parse_document(document, path).err().unwrap_or_else(|| {
+                    Error::feature(path, index, format!("not a GeoJSON feature ({e})"))
+                })),
+            },
         },
     }
+}
+
+/// A feature whose Point has no position (`"coordinates": []`), which the geojson crate
+/// rejects: RFC 7946 (3.1) lets an empty geometry be read as a null one, so it is a feature
+/// without geometry, skipped with the warning every layer gives for those.
+fn empty_point(text: &[u8], index: usize, keep: Option<&[String]>) -> Option<Feature> {
+    let mut f: serde_json::Map<String, serde_json::Value> = serde_json::from_slice(text).ok()?;
+    let g = f.get("geometry")?;
+    let empty = g.get("type")?.as_str()? == "Point" && g.get("coordinates")?.as_array()?.is_empty();
+    if !empty {
+        return None;
+    }
+    let mut props = match f.remove("properties") {
+        Some(serde_json::Value::Object(p)) => p,
+        _ => Default::default(),
+    };
+    if let Some(keep) = keep {
+        props.retain(|k, _| keep.contains(k));
+    }
+    Some(Feature {
+        index,
+        geometry: None,
+        props,
+        id: f.get("id").and_then(|id| match id {
+            serde_json::Value::String(s) => Some(s.clone()),
+            serde_json::Value::Number(n) => Some(super::attributes::number_to_id(n)),
+            _ => None,
+        }),
+    })
 }
 
 /// The whole document through serde: the features and the legacy `crs` member.

@@ -81,7 +81,8 @@ pub fn read_in_chunks(
     )?;
     let mut shapes = Shapes::open(path)?;
     let decimals = numeric_decimals(&dbf)?;
-    let encoding = encoding(path)?;
+    // `strict_utf8`: no encoding named anywhere, so the text is read as UTF-8, strictly.
+    let (encoding, strict_utf8) = encoding(path, &dbf)?;
     let dbf_file =
         std::fs::File::open(&dbf).map_err(|e| Error::io(&dbf, format!("cannot read: {e}")))?;
     let builder = match encoding {
@@ -138,7 +139,14 @@ pub fn read_in_chunks(
     let mut record_iter = records.iter_records_as::<ReadFields>();
     while let Some((index, shape)) = shapes.next_shape()? {
         let record = match record_iter.next() {
-            Some(r) => r.map_err(|e| Error::feature(&dbf, index, format!("the record cannot be read: {e}")))?,
+            Some(r) => r.map_err(|e| {
+                let m = if strict_utf8 && matches!(e.kind(), dbase::ErrorKind::StringDecodeError(_)) {
+                    "the record's text is not UTF-8, and the .dbf names no encoding (no .cpg beside it, no code page mark in it); add a .cpg file holding the encoding, e.g. ISO-8859-1 or 1252, or save the layer as UTF-8".to_string()
+                } else {
+                    format!("the record cannot be read: {e}")
+                };
+                Error::feature(&dbf, index, m)
+            })?,
             None => {
                 return Err(Error::layer(
                     &dbf,
@@ -423,18 +431,39 @@ fn numeric_decimals(dbf: &Path) -> Result<Vec<(String, u8)>> {
     Ok(out)
 }
 
-/// The `.dbf`'s text encoding from the `.cpg` beside it: `None` without one (the `.dbf`'s code
-/// page mark then decides).
-fn encoding(path: &Path) -> Result<Option<dbase::encoding::EncodingRs>> {
+/// The `.dbf`'s text encoding from the `.cpg` beside it. Without one, `None` when the `.dbf`'s
+/// code page mark (its language driver byte) names one, which dbase then uses; when it names
+/// none either, strict UTF-8: dbase would read the text as UTF-8 with every other byte turned
+/// into U+FFFD, names and ids silently broken.
+fn encoding(path: &Path, dbf: &Path) -> Result<(Option<dbase::encoding::DynEncoding>, bool)> {
     let Some(cpg) = sidecar(path, "cpg") else {
-        return Ok(None);
+        let mut head = Vec::new();
+        std::fs::File::open(dbf)
+            .and_then(|f| f.take(30).read_to_end(&mut head))
+            .map_err(|e| Error::io(dbf, format!("cannot read: {e}")))?;
+        let mark = head.get(29).copied().unwrap_or(0);
+        // 0x57 is what ArcGIS writes for its "ANSI" code page, Windows-1252 in western
+        // settings; dbase does not know the mark and would read UTF-8.
+        if mark == 0x57 {
+            return Ok((
+                Some(dbase::encoding::EncodingRs::from(encoding_rs::WINDOWS_1252).into()),
+                false,
+            ));
+        }
+        let known = !matches!(
+            dbase::CodePageMark::from(mark),
+            dbase::CodePageMark::Undefined | dbase::CodePageMark::Invalid
+        );
+        return Ok(((!known).then(|| dbase::Unicode.into()), !known));
     };
     let mut label = String::new();
     std::fs::File::open(&cpg)
         .and_then(|f| f.take(256).read_to_string(&mut label))
         .map_err(|e| Error::io(&cpg, format!("cannot read: {e}")))?;
     let label = label.trim().trim_start_matches('\u{feff}');
-    encoding_for(label).map(|e| Some(e.into())).ok_or_else(|| {
+    encoding_for(label)
+        .map(|e| (Some(dbase::encoding::EncodingRs::from(e).into()), false))
+        .ok_or_else(|| {
         Error::layer(
             &cpg,
             format!("the text encoding \"{label}\" is not known; write UTF-8, ISO-8859-1 or 1252 in the .cpg, or convert the .dbf to UTF-8"),

@@ -48,6 +48,21 @@ pub fn read(spec: &TableSpec) -> Result<Table> {
             "the table is UTF-16 text; save it as CSV UTF-8 (Excel: \"CSV UTF-8 (comma delimited)\")",
         ));
     }
+    // A workbook is zip (.xlsx, .ods) or OLE (.xls) inside: name it, rather than call it text
+    // that is not UTF-8.
+    let workbook = if bytes.starts_with(b"PK\x03\x04") {
+        Some("an Excel workbook (.xlsx, a zip archive)")
+    } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+        Some("an Excel 97-2003 workbook (.xls)")
+    } else {
+        None
+    };
+    if let Some(what) = workbook {
+        return Err(Error::layer(
+            path,
+            format!("the table is {what}, not a CSV text table; open it in Excel and save it as CSV UTF-8 (\"CSV UTF-8 (comma delimited)\")"),
+        ));
+    }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let text = std::str::from_utf8(body).map_err(|e| {
         Error::layer(
@@ -108,9 +123,26 @@ pub fn read(spec: &TableSpec) -> Result<Table> {
         .collect();
     let mut rows = HashMap::new();
     let mut keys = Vec::new();
+    // Line numbers counted from each record's byte offset: the csv crate's own count is one
+    // short after CRLF line ends. The header is line 1; a quoted cell may span lines.
+    let (mut counted_to, mut line) = (0usize, 1u64);
     for record in reader.records() {
         let record = record.map_err(|e| Error::layer(path, format!("{e}")))?;
-        let line = record.position().map_or(0, |p| p.line());
+        if let Some(p) = record.position() {
+            let mut at = usize::try_from(p.byte())
+                .unwrap_or(usize::MAX)
+                .min(text.len());
+            // After a CRLF the record's position may point at the line end it follows: a
+            // record never starts with one, so those bytes are its previous line's.
+            while matches!(text.as_bytes().get(at), Some(b'\r' | b'\n')) {
+                at += 1;
+            }
+            line += text.as_bytes()[counted_to.min(at)..at]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+            counted_to = at;
+        }
         let key = record.get(key_at).unwrap_or("").to_string();
         if key.is_empty() {
             return Err(Error::layer(
@@ -526,6 +558,49 @@ mod tests {
             "{e}"
         );
         assert!(e.contains("thousands"), "{e}");
+    }
+
+    #[test]
+    fn a_workbook_is_named_as_one() {
+        let f = NumberFormat::default();
+        let e = table("PK\u{3}\u{4}\u{14}\0\u{6}\0[Content_Types].xml", f)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("t.csv")
+                && e.contains("Excel workbook (.xlsx")
+                && e.contains("save it as CSV UTF-8"),
+            "{e}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.xls");
+        std::fs::write(
+            &path,
+            [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0, 0],
+        )
+        .unwrap();
+        let spec = TableSpec {
+            path,
+            key: "code".into(),
+            delimiter: None,
+            format: f,
+        };
+        let e = read(&spec).unwrap_err().to_string();
+        assert!(e.contains("Excel 97-2003 workbook (.xls)"), "{e}");
+    }
+
+    #[test]
+    fn line_numbers_count_file_lines_with_crlf_and_quoted_newlines() {
+        let f = NumberFormat::default();
+        // Header on line 1, "1" on line 2, a quoted cell over lines 3 and 4, "1" again on 5.
+        let e = table("code;kids\r\n1;2\r\n\"x\r\ny\";3\r\n1;4\r\n", f)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 5") && e.contains("also on line 2"), "{e}");
+        let e = table("\u{feff}code;kids\n1;2\n\"x\ny\";3\n1;4\n", f)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("line 5") && e.contains("also on line 2"), "{e}");
     }
 
     #[test]

@@ -54,12 +54,33 @@ fn siblings(target: &Path) -> Siblings {
         .file_name()
         .map(|n| n.to_string_lossy().to_string())
         .unwrap_or_default();
+    let name = within_name_max(name);
     let parent = target.parent().unwrap_or(Path::new("/"));
     Siblings {
         lock: parent.join(format!(".{name}.kindscape-lock")),
         new_prefix: format!(".{name}.kindscape-new-"),
         old_prefix: format!(".{name}.kindscape-old-"),
     }
+}
+
+/// The longest folder name whose sibling names stay within the 255 bytes a file name may have
+/// (NAME_MAX): a dot, the name, ".kindscape-new-" and a process id of up to 7 digits.
+const LONGEST_WHOLE_NAME: usize = 200;
+
+/// The output folder's name as its sibling names carry it: whole when short enough, else its
+/// first bytes and a hash of the whole (SHA-256, the same in every run and version, so that a
+/// later run finds what a killed one left).
+fn within_name_max(name: String) -> String {
+    if name.len() <= LONGEST_WHOLE_NAME {
+        return name;
+    }
+    use sha2::{Digest, Sha256};
+    let hash = format!("{:x}", Sha256::digest(name.as_bytes()));
+    let mut cut = LONGEST_WHOLE_NAME - 40;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}~{}", &name[..cut], &hash[..16])
 }
 
 impl Staging {
@@ -468,6 +489,32 @@ mod tests {
         );
         for name in written {
             assert_eq!(fs::read_to_string(out.join(name)).unwrap(), name);
+        }
+    }
+
+    #[test]
+    fn an_output_folder_name_of_255_bytes_works_and_dead_runs_leftovers_are_cleaned() {
+        let dir = tempfile::tempdir().unwrap();
+        // 255 bytes, the most a name may have: ASCII, and two-byte characters, whose cut must
+        // fall between characters.
+        for name in ["o".repeat(255), format!("{}o", "é".repeat(127))] {
+            assert_eq!(name.len(), 255);
+            let out = dir.path().join(&name);
+            let sibling = siblings(&out);
+            let longest = format!("{}{}", sibling.new_prefix, u32::MAX);
+            assert!(longest.len() <= 255, "{}", longest.len());
+            // A killed run's staging folder, which the next run removes.
+            let dead = dir.path().join(format!("{}4194303", sibling.new_prefix));
+            fs::create_dir(&dead).unwrap();
+            for round in ["1", "2"] {
+                let s = stage(&out);
+                s.write("homes.csv", round.as_bytes()).unwrap();
+                s.commit().unwrap();
+            }
+            assert_eq!(fs::read_to_string(out.join("homes.csv")).unwrap(), "2");
+            assert!(!dead.exists());
+            fs::remove_dir_all(&out).unwrap();
+            assert!(names(dir.path()).is_empty(), "{:?}", names(dir.path()));
         }
     }
 

@@ -106,6 +106,14 @@ pub fn check_against_inputs(
     Ok(())
 }
 
+/// What a run checks of its output folder before any work, without creating, locking or
+/// writing anything: `kindscape check` stops where `run` would.
+pub fn check_before_run(out_dir: &Path, inputs: &[Input], study: &Path) -> Result<()> {
+    let target = resolved(out_dir);
+    check_against_inputs(out_dir, &target, inputs, study)?;
+    check_contents(out_dir, &target)
+}
+
 /// Refuses an existing output folder that holds anything a run did not write, since committing
 /// replaces the folder whole. A missing folder is fine.
 pub fn check_contents(out_dir: &Path, target: &Path) -> Result<()> {

@@ -168,6 +168,8 @@ pub struct CheckReport {
 pub fn check_study(study_path: &Path) -> Result<CheckReport> {
     let warnings = Warnings::new();
     let study = Resolved::load(study_path)?;
+    // As `run` does before loading: an output folder it would refuse is an error here too.
+    crate::output::folder::check_before_run(&study.output_dir(None), &study.inputs, &study.path)?;
     let inputs = load(&study, &warnings)?;
     Ok(CheckReport {
         study,

@@ -292,6 +292,9 @@ fn from_layer(
     if let AmenityAges::Attribute(attr) = entry_ages {
         layer.require_attribute(attr, "[[amenities]] ages")?;
     }
+    for key in entry.filter.iter().flat_map(|f| f.keys()) {
+        layer.require_attribute(key, "[[amenities]] filter")?;
+    }
     let selected_on = study.scenario_attributes(&entry.kind);
     let mut out = Vec::new();
     let mut out_ages = Vec::new();
@@ -300,6 +303,7 @@ fn from_layer(
     let mut too_small = 0usize;
     let mut points_without_area = 0usize;
     let mut no_capacity = 0usize;
+    let mut null_geometry = 0usize;
     let (mut split_features, mut split_points) = (0usize, 0usize);
     for f in &layer.features {
         if let Some(filter) = &entry.filter {
@@ -307,7 +311,10 @@ fn from_layer(
                 continue;
             }
         }
-        let Some(g) = &f.geometry else { continue };
+        let Some(g) = &f.geometry else {
+            null_geometry += 1;
+            continue;
+        };
         let point_area = entry.point_area_m2.unwrap_or(0.0);
         let places: Vec<(AmenityGeometry, f64)> = match shape(g, &mut cleaning) {
             Ok(Some(Shape::Point(c))) => vec![(AmenityGeometry::Point(c), point_area)],
@@ -412,6 +419,11 @@ fn from_layer(
     }
     for w in cleaning_warnings(&label, &cleaning) {
         warnings.push(w);
+    }
+    if null_geometry > 0 {
+        warnings.push(format!(
+            "{label}: {null_geometry} feature(s) without geometry were skipped"
+        ));
     }
     if too_small > 0 {
         warnings.push(format!(

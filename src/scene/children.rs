@@ -55,15 +55,20 @@ pub fn share(
 /// population of those homes, and when none is known they share equally. Homes outside every
 /// neighbourhood, or in one without a children count, get 0.
 ///
+/// The neighbourhood's count is the whole: where its homes' known values sum to more, they are
+/// scaled down to it (and its missing homes get 0), so that no neighbourhood holds more children
+/// than its own count says.
+///
 /// `population` may be empty (no population attribute): every population is then unknown.
 ///
-/// Returns the children per home and how many were estimated.
+/// Returns the children per home, how many were estimated, and the neighbourhoods whose known
+/// values were scaled down, with the sum of those values.
 pub fn estimate_missing(
     known: &[Option<f64>],
     population: &[Option<f64>],
     home_nb: &[Option<u32>],
     nb_children: &[Option<f64>],
-) -> (Vec<f64>, usize) {
+) -> (Vec<f64>, usize, Vec<(usize, f64)>) {
     let n_nb = nb_children.len();
     let mut known_sum = vec![0.0; n_nb];
     let mut pop_sum = vec![0.0; n_nb];
@@ -102,10 +107,20 @@ pub fn estimate_missing(
             weight_sum[n as usize] += weight(h, n as usize);
         }
     }
+    // The count known values are scaled down to, where they exceed it.
+    let cap = |n: usize| nb_children[n].filter(|&c| known_sum[n] > c);
+    let scaled = (0..n_nb)
+        .filter(|&n| cap(n).is_some())
+        .map(|n| (n, known_sum[n]))
+        .collect();
     let mut estimated = 0;
     let out = (0..known.len())
         .map(|h| match (known[h], home_nb[h]) {
-            (Some(c), _) => c,
+            (Some(c), Some(n)) => match cap(n as usize) {
+                Some(count) => c * count / known_sum[n as usize],
+                None => c,
+            },
+            (Some(c), None) => c,
             (None, None) => {
                 estimated += 1;
                 0.0
@@ -124,7 +139,7 @@ pub fn estimate_missing(
             }
         })
         .collect();
-    (out, estimated)
+    (out, estimated, scaled)
 }
 
 #[cfg(test)]
@@ -220,15 +235,16 @@ mod tests {
         let known = [Some(40.0), Some(20.0), None, None, None];
         let pop = [Some(100.0), Some(50.0), Some(30.0), Some(10.0), None];
         let home_nb = [Some(0), Some(0), Some(0), Some(0), None];
-        let (c, n) = estimate_missing(&known, &pop, &home_nb, &[Some(100.0)]);
+        let (c, n, scaled) = estimate_missing(&known, &pop, &home_nb, &[Some(100.0)]);
         assert_eq!(c, vec![40.0, 20.0, 30.0, 10.0, 0.0]);
         assert_eq!(n, 3);
+        assert!(scaled.is_empty());
     }
 
     #[test]
     fn unknown_population_weighs_as_the_mean_and_remainder_never_negative() {
         // 12 remain; populations 10, unknown (-> mean 10), so 6 and 6.
-        let (c, _) = estimate_missing(
+        let (c, _, _) = estimate_missing(
             &[Some(8.0), None, None],
             &[None, Some(10.0), None],
             &[Some(0), Some(0), Some(0)],
@@ -236,12 +252,28 @@ mod tests {
         );
         assert_eq!(c, vec![8.0, 6.0, 6.0]);
         // Known values exceed the neighbourhood count: the estimate is 0, not negative.
-        let (c, _) = estimate_missing(
-            &[Some(30.0), None],
+        let (c, _, _) = estimate_missing(
+            &[Some(20.0), None],
             &[None, None],
             &[Some(0), Some(0)],
             &[Some(20.0)],
         );
-        assert_eq!(c, vec![30.0, 0.0]);
+        assert_eq!(c, vec![20.0, 0.0]);
+    }
+
+    #[test]
+    fn known_values_above_the_neighbourhood_count_are_scaled_down_to_it() {
+        // Neighbourhood 0 counts 18; its homes know 30 and 15 (45): each keeps 18/45, so 12
+        // and 6, and the suppressed home gets 0. Neighbourhood 1 (no count) and the home
+        // outside every neighbourhood keep their values.
+        let (c, n, scaled) = estimate_missing(
+            &[Some(30.0), Some(15.0), None, Some(50.0), Some(7.0)],
+            &[None, None, Some(4.0), None, None],
+            &[Some(0), Some(0), Some(0), Some(1), None],
+            &[Some(18.0), None],
+        );
+        assert_eq!(c, vec![12.0, 6.0, 0.0, 50.0, 7.0]);
+        assert_eq!(n, 1);
+        assert_eq!(scaled, vec![(0, 45.0)]);
     }
 }

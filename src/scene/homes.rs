@@ -107,21 +107,10 @@ fn load_as(
     // Only the attributes a home is read from are kept: a buildings layer may carry dozens.
     let numeric: Vec<&str> = required
         .iter()
-        .filter(|(_, role)| *role != "[homes] id")
+        .filter(|(_, role)| *role != "[homes] id" && *role != FILTER_ROLE)
         .map(|(name, _)| name.as_str())
         .collect();
-    let keep: Vec<String> = required
-        .iter()
-        .map(|(name, _)| name.clone())
-        .chain(
-            study
-                .layers
-                .homes
-                .filter
-                .iter()
-                .flat_map(|f| f.keys().cloned()),
-        )
-        .collect();
+    let keep: Vec<String> = required.iter().map(|(name, _)| name.clone()).collect();
     // The file is hashed (for run.json) while it is read: the hash runs on whichever core the
     // reading leaves idle.
     let (header, digest) = rayon::join(
@@ -202,6 +191,9 @@ enum Source {
 }
 
 /// The homes read so far, column by column.
+/// The role of the `[homes] filter` attributes: required like the others, but never numbers.
+const FILTER_ROLE: &str = "[homes] filter";
+
 struct Rows<'a> {
     study: &'a Resolved,
     source: Source,
@@ -238,6 +230,9 @@ impl<'a> Rows<'a> {
         }
         if let Some(p) = &cfg.population {
             required.push((p.clone(), "[homes] population"));
+        }
+        for key in cfg.filter.iter().flat_map(|f| f.keys()) {
+            required.push((key.clone(), FILTER_ROLE));
         }
         let source = match children_spec {
             None => Source::Shared,
@@ -478,10 +473,12 @@ fn build(
     if coords.is_empty() {
         return Err(Error::layer(
             path,
-            if cfg.filter.is_some() {
-                "no home is left after the [homes] filter"
-            } else {
-                "the homes layer has no features"
+            match &cfg.filter {
+                Some(filter) => format!(
+                    "no home is left after the [homes] filter {{ {} }}",
+                    crate::study::describe_filter(filter)
+                ),
+                None => "the homes layer has no features".to_string(),
             },
         ));
     }
@@ -517,6 +514,9 @@ fn build(
     let mut estimated = vec![false; n];
     let column =
         |b: usize| -> Vec<Option<f64>> { neighbourhoods.iter().map(|x| x.children[b]).collect() };
+    // Neighbourhoods whose homes' known children exceed their own count (in a band, or in all
+    // bands), with the homes' sum and the count they were scaled down to.
+    let mut exceeded: Vec<(usize, Option<usize>, f64, f64)> = Vec::new();
     match &source {
         Source::Shared => {
             if study.layers.neighbourhoods.children.is_none() {
@@ -561,8 +561,12 @@ fn build(
             for b in 0..nb {
                 let known: Vec<Option<f64>> =
                     raw.iter().skip(b).step_by(lists.len()).copied().collect();
-                let (col, _) =
-                    children::estimate_missing(&known, &population, &neighbourhood, &column(b));
+                let own = column(b);
+                let (col, _, scaled) =
+                    children::estimate_missing(&known, &population, &neighbourhood, &own);
+                for (i, sum) in scaled {
+                    exceeded.push((i, Some(b), sum, own[i].unwrap_or(0.0)));
+                }
                 for h in 0..n {
                     table[h * nb + b] = col[h];
                     estimated[h] |= known[h].is_none();
@@ -576,8 +580,11 @@ fn build(
                 .map(|x| x.children.iter().copied().sum::<Option<f64>>())
                 .collect();
             let known: Vec<Option<f64>> = raw.clone();
-            let (total, _) =
+            let (total, _, scaled) =
                 children::estimate_missing(&known, &population, &neighbourhood, &nb_total);
+            for (i, sum) in scaled {
+                exceeded.push((i, None, sum, nb_total[i].unwrap_or(0.0)));
+            }
             for h in 0..n {
                 estimated[h] = known[h].is_none();
                 let shares: Vec<f64> = match neighbourhood[h].map(|i| &neighbourhoods[i as usize]) {
@@ -599,6 +606,29 @@ fn build(
         let n_est = estimated.iter().filter(|e| **e).count();
         warnings.push(format!(
             "{label}: {n_est} home(s) have a missing or suppressed children count (negative values such as CBS -99997 are read as suppressed); their children were estimated from their neighbourhood's count not accounted for by other homes, shared by population where known"
+        ));
+    }
+    if !exceeded.is_empty() {
+        let listed: Vec<String> = exceeded
+            .iter()
+            .take(10)
+            .map(|&(i, b, sum, own)| {
+                let band = b
+                    .filter(|_| bands.len() > 1)
+                    .map_or(String::new(), |b| format!(", band {}", bands[b]));
+                format!(
+                    "\"{}\"{band} ({} on its homes, {} in the neighbourhood layer)",
+                    neighbourhoods[i].id,
+                    crate::error::shown(sum),
+                    crate::error::shown(own)
+                )
+            })
+            .collect();
+        let more = if exceeded.len() > 10 { ", ..." } else { "" };
+        warnings.push(format!(
+            "{label}: in {} case(s) the homes' known children exceed their neighbourhood's own count: {}{more}; the neighbourhood's count is the whole, so those homes' counts are scaled down to it and its homes with a suppressed count get none",
+            exceeded.len(),
+            listed.join(", ")
         ));
     }
     let homes_carry_children = !matches!(source, Source::Shared);

@@ -100,6 +100,9 @@ pub(super) fn build(
         }
     };
 
+    for key in cfg.filter.iter().flat_map(|f| f.keys()) {
+        layer.require_attribute(key, "[neighbourhoods] filter")?;
+    }
     let mut out: Vec<Neighbourhood> = Vec::with_capacity(layer.features.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut cleaning = Cleaning::default();

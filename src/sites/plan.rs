@@ -325,8 +325,12 @@ fn candidate_layer(
             .transpose()
             .map(Option::flatten)
     };
+    let mut null_geometry = 0usize;
     for f in &layer.features {
-        let Some(g) = &f.geometry else { continue };
+        let Some(g) = &f.geometry else {
+            null_geometry += 1;
+            continue;
+        };
         let geometry = match polygons::shape(g, &mut cleaning) {
             Ok(Some(polygons::Shape::Point(c))) => AmenityGeometry::Point(c),
             Ok(Some(polygons::Shape::Polygon(mp))) => AmenityGeometry::Polygon(mp),
@@ -368,8 +372,14 @@ fn candidate_layer(
             attributes: Default::default(),
         });
     }
-    for w in polygons::cleaning_warnings(&format!("candidates ({})", path.display()), &cleaning) {
+    let label = format!("candidates ({})", path.display());
+    for w in polygons::cleaning_warnings(&label, &cleaning) {
         warnings.push(w);
+    }
+    if null_geometry > 0 {
+        warnings.push(format!(
+            "{label}: {null_geometry} feature(s) without geometry were skipped"
+        ));
     }
     if out.is_empty() {
         return Err(Error::layer(

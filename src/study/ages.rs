@@ -39,6 +39,11 @@ impl Years {
         Years(self.0 | other.0)
     }
 
+    /// Whether the two sets share a year.
+    pub fn overlaps(self, other: Years) -> bool {
+        self.0 & other.0 != 0
+    }
+
     /// How many years the set holds.
     pub fn count(self) -> u32 {
         self.0.count_ones()

@@ -126,6 +126,15 @@ impl Language {
 /// Keep features whose attributes equal these values (a list means any of them).
 pub type Filter = BTreeMap<String, toml::Value>;
 
+/// A filter as the study file writes it inline (`use = "woon", n = 3`), for messages.
+pub fn describe_filter(filter: &Filter) -> String {
+    filter
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Children per age band: one field (band "all") or a table of bands, each one field or a list
 /// of fields that are summed.
 #[derive(Debug, Clone, Deserialize)]

@@ -801,7 +801,8 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
             }
         }
         if let Some(spec) = spec {
-            spec.band_counts().map_err(|m| format!("[{section}] {m}"))?;
+            let counts = spec.band_counts().map_err(|m| format!("[{section}] {m}"))?;
+            bands_count_once(&counts).map_err(|m| format!("[{section}] children{m}"))?;
         }
     }
     match (&f.homes.path, &f.homes.osm) {
@@ -836,6 +837,42 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
 
 /// The keys of one amenity layer (an `[[amenities]]` entry or a scenario's added layer) that
 /// need no other section; `entry` names it in the messages.
+/// Children bands that would count a child twice: two bands sharing an age ("0-14" and "0-5"
+/// both hold the 0-5 year olds), a band written backwards ("5-0"), a field listed twice in one
+/// band. The message starts after `children`.
+fn bands_count_once(counts: &[(String, crate::study::BandCount)]) -> Result<(), String> {
+    let mut years: Vec<(&str, Years)> = Vec::new();
+    for (band, count) in counts {
+        if let Some((lo, hi)) = super::norms::age_range(band) {
+            if hi < lo {
+                return Err(format!(
+                    ".\"{band}\": the upper age {hi} is below the lower age {lo}; a band runs from the younger age to the older (\"{hi}-{lo}\")"
+                ));
+            }
+        }
+        if let crate::study::BandCount::Fields(fields) = count {
+            if let Some(f) = fields
+                .iter()
+                .enumerate()
+                .find_map(|(i, f)| fields[..i].contains(f).then_some(f))
+            {
+                return Err(format!(
+                    ".\"{band}\": the field \"{f}\" is listed twice; its children would be counted twice"
+                ));
+            }
+        }
+        if let Some(y) = band_years(band) {
+            if let Some((other, _)) = years.iter().find(|(_, o)| o.overlaps(y)) {
+                return Err(format!(
+                    ": the bands \"{other}\" and \"{band}\" share ages, so the children of those ages would be counted twice; give bands that do not overlap (e.g. \"0-5\", \"6-11\", \"12-17\")"
+                ));
+            }
+            years.push((band, y));
+        }
+    }
+    Ok(())
+}
+
 fn validate_amenity_layer(entry: &str, a: &AmenitySection) -> Result<(), String> {
     match (&a.path, &a.osm) {
         (None, None) => {

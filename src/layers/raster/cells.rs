@@ -50,13 +50,24 @@ pub fn cells_where(
     r.data
         .par_iter()
         .enumerate()
-        .filter(|(_, &v)| r.is_valid(v) && keep(v))
-        .map(|(i, &v)| {
+        .filter_map(|(i, &v)| {
             let (col, row) = (i % r.width, i / r.width);
-            to_working
-                .coord(r.cell_centre(col, row))
-                .map(|c| (c, v))
-                .map_err(|m| Error::layer(&r.path, format!("cell (column {col}, row {row}): {m}")))
+            // NaN is a float grid's usual empty cell; an infinity is a broken value, which
+            // would make every sum it enters infinite.
+            if v.is_infinite() && r.nodata != Some(v) {
+                return Some(Err(Error::layer(
+                    &r.path,
+                    format!("cell (column {col}, row {row}) = {v}: not a finite value; mark empty cells with the raster's nodata value"),
+                )));
+            }
+            (r.is_valid(v) && keep(v)).then(|| {
+                to_working
+                    .coord(r.cell_centre(col, row))
+                    .map(|c| (c, v))
+                    .map_err(|m| {
+                        Error::layer(&r.path, format!("cell (column {col}, row {row}): {m}"))
+                    })
+            })
         })
         .collect()
 }
@@ -94,6 +105,21 @@ mod tests {
             nodata: Some(-1.0),
             data: vec![5.0, -1.0, f64::NAN, 0.0, 2.5, -99997.0],
         }
+    }
+
+    #[test]
+    fn an_infinite_cell_is_an_error_naming_it() {
+        let rd = Crs::parse("EPSG:28992").unwrap();
+        let mut r = grid(rd.clone());
+        r.data[4] = f64::INFINITY;
+        let e = cells_as_points(&r, &rd.to(&rd)).unwrap_err().to_string();
+        assert!(
+            e.contains("g.tif") && e.contains("cell (column 1, row 1) = inf"),
+            "{e}"
+        );
+        // As the nodata value it is an empty cell.
+        r.nodata = Some(f64::INFINITY);
+        assert_eq!(cells_as_points(&r, &rd.to(&rd)).unwrap().len(), 1);
     }
 
     #[test]
