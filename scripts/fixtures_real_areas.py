@@ -203,11 +203,6 @@ def harderwijk(data: Path):
         total = nb["properties"].get("calc_children_0_tot_15_est")
         known_sum = sum((children[h] for h in homes if children[h] is not None), Fraction(0))
         remaining = Fraction(0) if total is None else max(Fraction(0), Fraction(total) - known_sum)
-        # The wijk's count is the whole: known values summing to more are scaled down to it.
-        if total is not None and known_sum > Fraction(total):
-            for h in homes:
-                if children[h] is not None:
-                    children[h] = children[h] * Fraction(total) / known_sum
         with_pop = [h for h in missing if known(pop_raw[h]) and pop_raw[h] > 0]
         pop_sum = sum((Fraction(pop_raw[h]) for h in with_pop), Fraction(0))
         if with_pop and pop_sum > 0:

@@ -55,14 +55,15 @@ pub fn share(
 /// population of those homes, and when none is known they share equally. Homes outside every
 /// neighbourhood, or in one without a children count, get 0.
 ///
-/// The neighbourhood's count is the whole: where its homes' known values sum to more, they are
-/// scaled down to it (and its missing homes get 0), so that no neighbourhood holds more children
-/// than its own count says.
+/// Known values are the user's data and are kept as they are (DESIGN.md: only homes with a missing
+/// value get an estimate), also where they sum to more than the neighbourhood's count (the CBS grid
+/// rounds to 5 and may be of another year than the district figures): its missing homes then get
+/// 0, and those neighbourhoods are returned so that the run can name them.
 ///
 /// `population` may be empty (no population attribute): every population is then unknown.
 ///
 /// Returns the children per home, how many were estimated, and the neighbourhoods whose known
-/// values were scaled down, with the sum of those values.
+/// values exceed their count, with the sum of those values.
 pub fn estimate_missing(
     known: &[Option<f64>],
     population: &[Option<f64>],
@@ -107,20 +108,14 @@ pub fn estimate_missing(
             weight_sum[n as usize] += weight(h, n as usize);
         }
     }
-    // The count known values are scaled down to, where they exceed it.
-    let cap = |n: usize| nb_children[n].filter(|&c| known_sum[n] > c);
-    let scaled = (0..n_nb)
-        .filter(|&n| cap(n).is_some())
+    let exceeded = (0..n_nb)
+        .filter(|&n| nb_children[n].is_some_and(|c| known_sum[n] > c))
         .map(|n| (n, known_sum[n]))
         .collect();
     let mut estimated = 0;
     let out = (0..known.len())
         .map(|h| match (known[h], home_nb[h]) {
-            (Some(c), Some(n)) => match cap(n as usize) {
-                Some(count) => c * count / known_sum[n as usize],
-                None => c,
-            },
-            (Some(c), None) => c,
+            (Some(c), _) => c,
             (None, None) => {
                 estimated += 1;
                 0.0
@@ -139,7 +134,7 @@ pub fn estimate_missing(
             }
         })
         .collect();
-    (out, estimated, scaled)
+    (out, estimated, exceeded)
 }
 
 #[cfg(test)]
@@ -235,10 +230,10 @@ mod tests {
         let known = [Some(40.0), Some(20.0), None, None, None];
         let pop = [Some(100.0), Some(50.0), Some(30.0), Some(10.0), None];
         let home_nb = [Some(0), Some(0), Some(0), Some(0), None];
-        let (c, n, scaled) = estimate_missing(&known, &pop, &home_nb, &[Some(100.0)]);
+        let (c, n, exceeded) = estimate_missing(&known, &pop, &home_nb, &[Some(100.0)]);
         assert_eq!(c, vec![40.0, 20.0, 30.0, 10.0, 0.0]);
         assert_eq!(n, 3);
-        assert!(scaled.is_empty());
+        assert!(exceeded.is_empty());
     }
 
     #[test]
@@ -253,27 +248,27 @@ mod tests {
         assert_eq!(c, vec![8.0, 6.0, 6.0]);
         // Known values exceed the neighbourhood count: the estimate is 0, not negative.
         let (c, _, _) = estimate_missing(
-            &[Some(20.0), None],
+            &[Some(30.0), None],
             &[None, None],
             &[Some(0), Some(0)],
             &[Some(20.0)],
         );
-        assert_eq!(c, vec![20.0, 0.0]);
+        assert_eq!(c, vec![30.0, 0.0]);
     }
 
     #[test]
-    fn known_values_above_the_neighbourhood_count_are_scaled_down_to_it() {
-        // Neighbourhood 0 counts 18; its homes know 30 and 15 (45): each keeps 18/45, so 12
-        // and 6, and the suppressed home gets 0. Neighbourhood 1 (no count) and the home
-        // outside every neighbourhood keep their values.
-        let (c, n, scaled) = estimate_missing(
+    fn known_values_above_the_neighbourhood_count_are_kept_and_named() {
+        // Neighbourhood 0 counts 18; its homes know 30 and 15 (45): both are kept, the
+        // suppressed home gets 0, and neighbourhood 0 is named with its 45. Neighbourhood 1 (no
+        // count) and the home outside every neighbourhood keep their values.
+        let (c, n, exceeded) = estimate_missing(
             &[Some(30.0), Some(15.0), None, Some(50.0), Some(7.0)],
             &[None, None, Some(4.0), None, None],
             &[Some(0), Some(0), Some(0), Some(1), None],
             &[Some(18.0), None],
         );
-        assert_eq!(c, vec![12.0, 6.0, 0.0, 50.0, 7.0]);
+        assert_eq!(c, vec![30.0, 15.0, 0.0, 50.0, 7.0]);
         assert_eq!(n, 1);
-        assert_eq!(scaled, vec![(0, 45.0)]);
+        assert_eq!(exceeded, vec![(0, 45.0)]);
     }
 }

@@ -515,7 +515,7 @@ fn build(
     let column =
         |b: usize| -> Vec<Option<f64>> { neighbourhoods.iter().map(|x| x.children[b]).collect() };
     // Neighbourhoods whose homes' known children exceed their own count (in a band, or in all
-    // bands), with the homes' sum and the count they were scaled down to.
+    // bands), with the homes' sum and the neighbourhood's count.
     let mut exceeded: Vec<(usize, Option<usize>, f64, f64)> = Vec::new();
     match &source {
         Source::Shared => {
@@ -562,9 +562,9 @@ fn build(
                 let known: Vec<Option<f64>> =
                     raw.iter().skip(b).step_by(lists.len()).copied().collect();
                 let own = column(b);
-                let (col, _, scaled) =
+                let (col, _, exceeded_here) =
                     children::estimate_missing(&known, &population, &neighbourhood, &own);
-                for (i, sum) in scaled {
+                for (i, sum) in exceeded_here {
                     exceeded.push((i, Some(b), sum, own[i].unwrap_or(0.0)));
                 }
                 for h in 0..n {
@@ -580,9 +580,9 @@ fn build(
                 .map(|x| x.children.iter().copied().sum::<Option<f64>>())
                 .collect();
             let known: Vec<Option<f64>> = raw.clone();
-            let (total, _, scaled) =
+            let (total, _, exceeded_here) =
                 children::estimate_missing(&known, &population, &neighbourhood, &nb_total);
-            for (i, sum) in scaled {
+            for (i, sum) in exceeded_here {
                 exceeded.push((i, None, sum, nb_total[i].unwrap_or(0.0)));
             }
             for h in 0..n {
@@ -626,7 +626,7 @@ fn build(
             .collect();
         let more = if exceeded.len() > 10 { ", ..." } else { "" };
         warnings.push(format!(
-            "{label}: in {} case(s) the homes' known children exceed their neighbourhood's own count: {}{more}; the neighbourhood's count is the whole, so those homes' counts are scaled down to it and its homes with a suppressed count get none",
+            "{label}: in {} case(s) the homes' known children exceed their neighbourhood's own count: {}{more}; the homes keep their known counts (only missing ones are estimated), so the neighbourhood holds more children than its own count, and its homes with a suppressed count get none",
             exceeded.len(),
             listed.join(", ")
         ));
