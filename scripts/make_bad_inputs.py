@@ -116,6 +116,8 @@ case("no_amenities", ["error", "no [[amenities]] entry"], S[: S.index("[[ameniti
 case("geographic_working_crs", ["error", "in degrees", "metres"], S.replace('name = "base"', 'name = "base"\ncrs = "EPSG:4326"'))
 case("unknown_crs_string", ["error", "\"Amersfoort\" is not understood"], S.replace('name = "base"', 'name = "base"\ncrs = "Amersfoort"'))
 case("empty_homes_layer", ["error", "no features"], S.replace("../_base/homes.geojson", "homes.geojson"), {"homes.geojson": fc([])})
+case("keep_clashes_with_score", ["error", "[neighbourhoods] keep: \"score\" is also the name of the computed column `score`"], S.replace('keep = ["income"]', 'keep = ["income", "score"]'))
+case("keep_clashes_with_name_case", ["error", "[neighbourhoods] keep: \"NAME\" is also the name of the computed column `name`"], S.replace('keep = ["income"]', 'keep = ["NAME"]'))
 case("filter_keeps_no_home", ["error", "filter"], S.replace('id = "hid"', 'id = "hid"\nfilter = { residential = true }'))
 case("no_children_anywhere", ["error", "no children anywhere"], S.replace('children = "kids"\n', ""))
 case("wrong_value_type", ["error", "invalid type", "name"], S.replace('name = "base"', 'name = 5'))
