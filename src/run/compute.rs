@@ -218,6 +218,16 @@ pub fn compute(
                 scene.homes.len()
             ));
         }
+        let limit = study
+            .network
+            .as_ref()
+            .map_or(0.0, |n| n.attach_limit_m.value);
+        for (kind, stats) in scene.amenities.iter().zip(&r.attach.kinds) {
+            let what = format!("{} amenities", kind.kind);
+            for w in reach::unattached_warnings(&what, &kind.items, &stats.unattached, limit) {
+                warnings.push(w);
+            }
+        }
     }
     let distances = Distances {
         straight,

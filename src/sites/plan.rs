@@ -15,7 +15,7 @@ use crate::layers::attributes;
 use crate::phrase::{Arg, Phrase};
 use crate::reach::network::{NetworkReach, WalkNetwork};
 use crate::reach::straight::AmenityIndex;
-use crate::reach::Distances;
+use crate::reach::{unattached_warnings, Distances};
 use crate::scene::off_limits::OffLimitsBy;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
 use crate::study::{CandidateLayer, CostSettings, Generate, SitesSettings};
@@ -166,6 +166,15 @@ pub fn plan(
             Candidates::at_default_costs(sites)
         }
     };
+    // A candidate of the user's layer too far from every way can never be chosen over the
+    // network; generated ones are not the user's to fix.
+    if let (Some(reach), None) = (network, &generated) {
+        let unattached = reach.unattached(candidates.iter().map(|c| c.geometry.to_geometry()));
+        let limit = reach.attach_limit_m();
+        for w in unattached_warnings("candidate sites", &candidates, &unattached, limit) {
+            warnings.push(w);
+        }
+    }
     if candidates.is_empty() {
         warnings.push(format!(
             "[sites]: no candidate site for {kind}; no site was chosen"

@@ -73,6 +73,10 @@ pub struct KindAttachStats {
     pub amenities_attached: usize,
     pub points: usize,
     pub points_attached: usize,
+    /// The amenities (their index among the kind's targets) with no attach point: named in
+    /// the run's warning, not in `run.json`'s counts.
+    #[serde(skip)]
+    pub unattached: Vec<u32>,
 }
 
 /// Size of the sided graph of one barrier set.
@@ -183,6 +187,9 @@ impl NetworkReach<'_> {
                 amenities_attached: per_amenity.iter().filter(|a| a.joined > 0).count(),
                 points: per_amenity.iter().map(|a| a.points).sum(),
                 points_attached: per_amenity.iter().map(|a| a.joined).sum(),
+                unattached: (0..per_amenity.len() as u32)
+                    .filter(|&i| per_amenity[i as usize].joined == 0)
+                    .collect(),
             });
             let mut joins = Joins::default();
             for (i, mut a) in per_amenity.into_iter().enumerate() {

@@ -448,6 +448,25 @@ impl<'a> NetworkReach<'a> {
         geometries.par_iter().map(|g| self.join(g)).collect()
     }
 
+    /// How far a place may be from every walkable way and still join the network, metres.
+    pub fn attach_limit_m(&self) -> f64 {
+        self.cfg.attach_limit_m
+    }
+
+    /// The facilities (their index) that do not join the network at all: farther than the
+    /// attach limit from every walkable way.
+    pub fn unattached(&self, geometries: impl IntoIterator<Item = Geometry>) -> Vec<u32> {
+        let geometries: Vec<Geometry> = geometries.into_iter().collect();
+        let limit = self.cfg.attach_limit_m;
+        let spacing = self.cfg.boundary_spacing_m;
+        (0..geometries.len() as u32)
+            .into_par_iter()
+            .filter(|&i| {
+                amenity_attaches(self.net, &geometries[i as usize], spacing, limit).joined == 0
+            })
+            .collect()
+    }
+
     /// Where a facility (a point, or a polygon joined along its boundary and at its entrances)
     /// joins the network.
     pub fn join(&self, geometry: &Geometry) -> FacilityJoin {
