@@ -59,6 +59,10 @@ pub struct Candidates {
     pub capex_eur: Vec<Option<f64>>,
     /// The `[costs] maintenance` attribute per candidate; `None` = the study's default.
     pub maintenance_eur_per_year: Vec<Option<f64>>,
+    /// The layer's own CRS and feature count, for `run.json`'s inputs (empty and 0 when
+    /// generated).
+    pub layer_crs: String,
+    pub layer_features: usize,
 }
 
 impl Candidates {
@@ -69,6 +73,8 @@ impl Candidates {
             sites,
             capex_eur: vec![None; n],
             maintenance_eur_per_year: vec![None; n],
+            layer_crs: String::new(),
+            layer_features: 0,
         }
     }
 }
@@ -147,6 +153,7 @@ pub fn plan(
         sites: candidates,
         capex_eur: own_capex,
         maintenance_eur_per_year: own_maintenance,
+        ..
     } = match candidates {
         Some(layer) => layer,
         None => {
@@ -321,6 +328,7 @@ fn candidate_layer(
     let path = candidates.path.as_path();
     let mut layer =
         scene::read_vector(path, candidates.crs.as_deref(), candidates.layer.as_deref())?;
+    let layer_crs = layer.crs.to_string();
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();
@@ -408,6 +416,8 @@ fn candidate_layer(
         sites: out,
         capex_eur: capex,
         maintenance_eur_per_year: maintenance,
+        layer_crs,
+        layer_features: layer.features.len(),
     })
 }
 
