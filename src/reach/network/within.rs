@@ -177,6 +177,9 @@ impl Occupied {
 pub struct Searches {
     pub searches: Vec<(usize, f64)>,
     pub of_band: Vec<usize>,
+    /// Per search, the radii of the bands it serves (increasing, each once): where a
+    /// catchment's outline crosses an edge part-way.
+    radii: Vec<Vec<f64>>,
     /// Per search, per home, whether the search reports it (`None`: every home).
     only: Option<Vec<Vec<bool>>>,
     /// The searches report the junctions reached too ([`NetworkReach::nodes_within`]).
@@ -198,6 +201,11 @@ impl Searches {
             only: Some(only),
             ..self
         }
+    }
+
+    /// The radii of the bands search `s` serves, increasing.
+    pub fn radii(&self, s: usize) -> &[f64] {
+        &self.radii[s]
     }
 
     /// The same searches, reporting the junctions reached too, for
@@ -284,21 +292,29 @@ impl<'a> NetworkReach<'a> {
     pub fn searches(&self, bands: impl Iterator<Item = (usize, f64)>) -> Searches {
         let mut searches: Vec<(usize, f64)> = Vec::new();
         let mut of_band = Vec::new();
+        let mut radii: Vec<Vec<f64>> = Vec::new();
         for (band, radius) in bands {
             let graph = self.band_graph[band];
             let i = match searches.iter().position(|s| s.0 == graph) {
                 Some(i) => i,
                 None => {
                     searches.push((graph, 0.0));
+                    radii.push(Vec::new());
                     searches.len() - 1
                 }
             };
             searches[i].1 = searches[i].1.max(radius);
+            radii[i].push(radius);
             of_band.push(i);
+        }
+        for r in &mut radii {
+            r.sort_by(f64::total_cmp);
+            r.dedup();
         }
         Searches {
             searches,
             of_band,
+            radii,
             only: None,
             junctions: false,
         }
@@ -421,7 +437,8 @@ impl<'a> NetworkReach<'a> {
                                 let only = searches.only.as_ref().map(|o| &o[s][..]);
                                 let filing = filing(s);
                                 let facility = &facilities[j];
-                                self.reached(facility, g, r, filing, only, junctions, scratch)
+                                let ends = if junctions { searches.radii(s) } else { &[] };
+                                self.reached(facility, g, r, filing, only, ends, scratch)
                             })
                             .collect();
                         map(j, reached)
@@ -497,7 +514,7 @@ impl<'a> NetworkReach<'a> {
             radius,
             self.filing(graph),
             None,
-            false,
+            &[],
             scratch,
         )
         .0
@@ -509,16 +526,17 @@ impl<'a> NetworkReach<'a> {
         &self,
         facility: &FacilityJoin,
         graph: usize,
-        radius: f64,
+        radii: &[f64],
         scratch: &mut ReachScratch,
     ) -> Reached {
+        let radius = radii.iter().copied().fold(0.0, f64::max);
         self.reached(
             facility,
             graph,
             radius,
             self.filing(graph),
             None,
-            true,
+            radii,
             scratch,
         )
     }
@@ -548,14 +566,16 @@ impl<'a> NetworkReach<'a> {
         let g = &self.graphs[graph];
         let (seeds, _) = seeds_of(self.net, g, &facility.joins);
         scratch.search.run(g, &seeds, radius);
-        let nodes = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+        let mut nodes = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+        nodes.extend(self.walks_ends(graph, &facility.joins, &[radius], &scratch.search));
         scratch.search.clear();
         nodes
     }
 
     /// One search from the facility: the homes within `radius` (those of `filing`, and inside
-    /// the facility those of `only` when given) sorted by home, and with `nodes` the junctions
-    /// reached ([`Self::nodes_within`]).
+    /// the facility those of `only` when given) sorted by home, and with radii in `ends` the
+    /// junctions reached and where the walks of each of those radii end part-way along an edge
+    /// ([`Self::nodes_within`]).
     #[allow(clippy::too_many_arguments)]
     fn reached(
         &self,
@@ -564,7 +584,7 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         filing: Filing,
         only: Option<&[bool]>,
-        nodes: bool,
+        ends: &[f64],
         scratch: &mut ReachScratch,
     ) -> Reached {
         let g = &self.graphs[graph];
@@ -616,8 +636,9 @@ impl<'a> NetworkReach<'a> {
                     }
                 }
             }
-            if nodes {
+            if !ends.is_empty() {
                 junctions = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+                junctions.extend(self.walks_ends(graph, &facility.joins, ends, &scratch.search));
             }
             scratch.search.clear();
         }
@@ -650,6 +671,59 @@ impl<'a> NetworkReach<'a> {
                 )
             })
             .collect()
+    }
+
+    /// Where the walks of each radius in `radii` end part-way along an edge, after the last
+    /// search (from the facility's `joins`): on every edge leaving a node reached within the
+    /// radius that the radius does not walk to its end, and along the facilities' own edges.
+    /// Each point comes with its radius as its distance. Without them a catchment's outline
+    /// would stop at the last junction and leave out the homes it counts further along a long
+    /// street.
+    fn walks_ends(
+        &self,
+        graph: usize,
+        joins: &Joins,
+        radii: &[f64],
+        search: &Scratch,
+    ) -> Vec<(Coord, f64)> {
+        let g = &self.graphs[graph];
+        let base = &self.base_node[graph];
+        let at = |a: Coord, b: Coord, f: f64| Coord {
+            x: a.x + (b.x - a.x) * f,
+            y: a.y + (b.y - a.y) * f,
+        };
+        let Some(&max) = radii.last() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &v in &search.touched {
+            let dv = search.dist[v as usize];
+            if dv.is_nan() || dv > max {
+                continue;
+            }
+            let a = self.net.coords[base[v as usize] as usize];
+            for k in g.offsets[v as usize] as usize..g.offsets[v as usize + 1] as usize {
+                let len = g.weights[k];
+                let b = self.net.coords[base[g.targets[k] as usize] as usize];
+                for &r in radii.iter().filter(|&&r| dv <= r && dv + len > r) {
+                    out.push((at(a, b, (r - dv) / len), r));
+                }
+            }
+        }
+        for s in &joins.attaches {
+            let [p, q] = self.net.edges[s.edge as usize];
+            let (a, b) = (self.net.coords[p as usize], self.net.coords[q as usize]);
+            let len = self.net.edge_len[s.edge as usize];
+            for &r in radii.iter().filter(|&&r| r >= s.offset) {
+                let along = s.t * len;
+                for end in [along - (r - s.offset), along + (r - s.offset)] {
+                    if end > 0.0 && end < len {
+                        out.push((at(a, b, end / len), r));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Puts the homes inside (or on) the facility's geometry (those `wanted`) at 0 in `found`
