@@ -357,7 +357,16 @@ pub(crate) fn home_distance(
     for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
         best = nearer(best, (h.offset + (h.t - s.1).abs() * len + s.2, s.3));
     }
-    best
+    (to_micrometre(best.0), best.1)
+}
+
+/// A walk to the micrometre. Positions along an edge are fractions of its length, so a walk of
+/// exactly 100 m comes out as 100.00000000000001 and would miss a norm of 100 m that the same
+/// straight line meets; the float noise is some 1e-13 of the distance, far below a micrometre,
+/// and every distance the stages judge against a norm (the nearest, and every home a facility
+/// reaches) comes from here.
+fn to_micrometre(d: f64) -> f64 {
+    (d * 1e6).round() / 1e6
 }
 
 pub(crate) fn distances_for(
