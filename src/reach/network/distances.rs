@@ -360,13 +360,20 @@ pub(crate) fn home_distance(
     (to_micrometre(best.0), best.1)
 }
 
-/// A walk to the micrometre. Positions along an edge are fractions of its length, so a walk of
-/// exactly 100 m comes out as 100.00000000000001 and would miss a norm of 100 m that the same
-/// straight line meets; the float noise is some 1e-13 of the distance, far below a micrometre,
-/// and every distance the stages judge against a norm (the nearest, and every home a facility
-/// reaches) comes from here.
+/// A walk without its float noise. Positions along an edge are fractions of its length, so a
+/// walk of exactly 100 m comes out as 100.00000000000001 and would miss a norm of 100 m that the
+/// same straight line meets. A distance within a millionth of a millionth of itself of a whole
+/// micrometre is taken as that: float noise is some 1e-14 of the distance, and a true distance
+/// moves by less than 1e-12 of itself (the straight line stays below every walk). Every distance
+/// the stages judge against a norm (the nearest, and every home a facility reaches) comes from
+/// here.
 fn to_micrometre(d: f64) -> f64 {
-    (d * 1e6).round() / 1e6
+    let rounded = (d * 1e6).round() / 1e6;
+    if (d - rounded).abs() <= 1e-12 * d.abs() {
+        rounded
+    } else {
+        d
+    }
 }
 
 pub(crate) fn distances_for(
