@@ -129,6 +129,8 @@ case("filter_attribute_missing_amenities", ["error", "p.geojson", "no feature ha
 case("filter_attribute_missing_neighbourhoods", ["error", "nb.geojson", "no feature has the attribute \"gemeente\" ([neighbourhoods] filter)", "Did you mean \"gemeentecode\""],
      S.replace("../_base/neighbourhoods.geojson", "nb.geojson").replace('id = "code"', 'id = "code"\nfilter = { gemeente = "GM0001" }'),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1, "gemeentecode": "GM0001"}, sq(X, Y, 2000))])})
+case("keep_clashes_with_score", ["error", "[neighbourhoods] keep: \"score\" is also the name of the computed column `score`"], S.replace('keep = ["income"]', 'keep = ["income", "score"]'))
+case("keep_clashes_with_name_case", ["error", "[neighbourhoods] keep: \"NAME\" is also the name of the computed column `name`"], S.replace('keep = ["income"]', 'keep = ["NAME"]'))
 case("no_children_anywhere", ["error", "no children anywhere"], S.replace('children = "kids"\n', ""))
 case("wrong_value_type", ["error", "invalid type", "name"], S.replace('name = "base"', 'name = 5'))
 case("duplicate_home_ids", ["warning", "duplicate home id"], S.replace("../_base/homes.geojson", "homes.geojson"),

@@ -137,3 +137,74 @@ fn catchments_drawn_by_walked_play_space_equal_their_own() {
     let none = play_space(&st.catchment, &st.norms, &s, Some(&reach), false).unwrap();
     assert!(none.unwrap().catchments.is_none());
 }
+
+/// The tester's town: a street along y = 0 from x 0 to 2000 with a junction at x 900, where a
+/// footway goes up to (900, 500); a playground at (600, 0) on the street. Homes (one child per
+/// band each): A (300, 0) walks 300 m, west along the street where no junction is reached;
+/// B (1400, 0) 800 m, east past the junction; C (900, 450) 750 m, up the footway; D (650, 0)
+/// 50 m. Each walked catchment must cover the homes it counts: its outline goes on part-way
+/// along the streets to where the norm ends (x 200 and 1000 and (900, 100) for 400 m).
+#[test]
+fn walked_catchments_cover_the_homes_they_count_along_long_streets() {
+    use geo::{BoundingRect, Intersects};
+    let st = study();
+    let homes = [(300.0, 0.0), (1400.0, 0.0), (900.0, 450.0), (650.0, 0.0)];
+    let playground = Amenity {
+        geometry: AmenityGeometry::Point(Coord { x: 600.0, y: 0.0 }),
+        area_m2: 0.0,
+        capacity: 1.0,
+        id: "007".into(),
+        name: String::new(),
+        source: String::new(),
+        index: 0,
+        attributes: Default::default(),
+    };
+    let s = common::one_neighbourhood_scene(
+        &BANDS,
+        common::rectangle(-5000.0, -5000.0, 10000.0, 10000.0),
+        &homes,
+        vec![1.0; 12],
+        vec![AmenityKind {
+            kind: "playground".into(),
+            items: vec![playground],
+            served: ServedBands::every(),
+        }],
+    );
+    let mut b = NetworkBuilder::new();
+    let street: Vec<u32> = [(0.0, 0.0), (900.0, 0.0), (2000.0, 0.0)]
+        .iter()
+        .map(|&(x, y)| b.add_node(Coord { x, y }, false))
+        .collect();
+    b.add_line(&street, "residential", false);
+    let top = b.add_node(Coord { x: 900.0, y: 500.0 }, false);
+    b.add_line(&[street[1], top], "footway", false);
+    let net = b.build().unwrap();
+    let reach = NetworkReach::new(
+        &net,
+        &s.homes.coords,
+        &[vec![], vec![], vec![]],
+        &NetworkConfig::default(),
+    )
+    .unwrap();
+    let c = catchments(&st.norms, "playground", &s, Some(&reach)).unwrap();
+    // Counted by hand: 0-5 (100 m) D; 6-11 (400 m) A and D; 12-17 (1000 m) all four.
+    let counted: [&[usize]; 3] = [&[3], &[0, 3], &[0, 1, 2, 3]];
+    for (item, homes_in) in c.items.iter().zip(counted) {
+        assert_eq!(item.children_within, homes_in.len() as f64);
+        for &h in homes_in {
+            let (x, y) = homes[h];
+            assert!(
+                item.area.intersects(&Point::new(x, y)),
+                "band {}: home {h} at ({x}, {y}) counted but outside the catchment",
+                BANDS[item.band]
+            );
+        }
+    }
+    // The 400 m walks end at x 200 and x 1000 along the street: the outline's extent.
+    let r = c.items[1].area.bounding_rect().unwrap();
+    assert!(
+        (r.min().x - 200.0).abs() < 1.0 && (r.max().x - 1000.0).abs() < 1.0,
+        "{r:?}"
+    );
+    assert!((r.max().y - 100.0).abs() < 1e-6, "{r:?}");
+}

@@ -207,7 +207,7 @@ fn a_home_at_the_place_is_brought_at_zero() {
     let found = reach.homes_within(&join, reach.graph_of_band(0), 220.0, &mut scratch);
     assert_eq!(found, vec![(1, 0.0)]);
     let (found, _) =
-        reach.homes_and_nodes_within(&join, reach.graph_of_band(0), 320.0, &mut scratch);
+        reach.homes_and_nodes_within(&join, reach.graph_of_band(0), &[320.0], &mut scratch);
     assert_eq!(found, vec![(0, 300.0), (1, 0.0)]);
     // Home 1 (children 1, 3 and 1.5; its neighbourhood in quintile 1) is the only one brought.
     let (got, best) = meeting_places(&st.norms, &scene, &[Some(1), Some(4)], Some(&reach));

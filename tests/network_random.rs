@@ -457,7 +457,7 @@ proptest! {
             }
             // The catchment's one search finds the same homes, and the junctions of the
             // search for them alone.
-            let (homes_too, nodes) = reach.homes_and_nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch);
+            let (homes_too, nodes) = reach.homes_and_nodes_within(&join, reach.graph_of_band(0), &[radius], &mut scratch);
             prop_assert_eq!(&homes_too, &got);
             prop_assert_eq!(nodes, reach.nodes_within(&join, reach.graph_of_band(0), radius, &mut scratch));
             // Searches that report some homes only report those, at the same distances.

@@ -17,6 +17,7 @@ pub mod shp;
 pub mod table;
 pub mod walk;
 pub mod wkb_reader;
+pub mod wkt;
 
 use std::path::PathBuf;
 

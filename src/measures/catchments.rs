@@ -3,10 +3,11 @@
 //! who live there. An amenity has no catchment for a band it does not serve (`ages`).
 //!
 //! In a straight line the area is the amenity buffered by the norm. Over the walk network it is
-//! the concave hull of the junctions reached within the norm and the amenity's own outline: the
-//! walked streets' outline, which a buffer of the streets would fatten by the attach limit (the
-//! homes are left out of the hull: a city's playground reaches tens of thousands, the junctions
-//! already trace where they are). Children within are counted from the same distances as every
+//! the concave hull of the junctions reached within the norm, the points where the walks of the
+//! norm end part-way along a street, and the amenity's own outline: the walked streets'
+//! outline, which a buffer of the streets would fatten by the attach limit (the homes are left
+//! out of the hull: a city's playground reaches tens of thousands, the walked streets already
+//! trace where they are). Children within are counted from the same distances as every
 //! other measure (a home inside a polygon amenity is at 0).
 
 use std::borrow::Cow;
@@ -93,8 +94,10 @@ pub fn catchments_counted(
                         let reached: Vec<_> = searches
                             .searches
                             .iter()
-                            .map(|&(graph, radius)| {
-                                reach.homes_and_nodes_within(join, graph, radius, scratch)
+                            .enumerate()
+                            .map(|(s, &(graph, _))| {
+                                let radii = searches.radii(s);
+                                reach.homes_and_nodes_within(join, graph, radii, scratch)
                             })
                             .collect();
                         walked_catchments(j, amenities, bands, &searches.of_band, &reached, homes)
@@ -262,7 +265,13 @@ fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
     if geo::Area::unsigned_area(&polygon) > 0.0 {
         MultiPolygon(vec![polygon])
     } else {
-        // A point or a line of points: no area to hull; a metre around them shows where.
-        cloud.buffer(1.0)
+        // A point or a line of points (one straight street walked): no area to hull; a metre
+        // around the line through them (sorted along it) shows where, homes between included.
+        let mut line: Vec<Coord> = cloud.0.iter().map(|p| p.0).collect();
+        line.sort_by(|a, b| a.x.total_cmp(&b.x).then(a.y.total_cmp(&b.y)));
+        match line.len() {
+            1 => cloud.buffer(1.0),
+            _ => geo::LineString::from(line).buffer(1.0),
+        }
     }
 }

@@ -48,15 +48,20 @@ pub fn write(path: &Path, crs: &Crs, layers: &[GpkgLayer]) -> Result<()> {
            m TINYINT NOT NULL, PRIMARY KEY (table_name, column_name));",
     )
     .map_err(err)?;
-    // The working CRS by its EPSG code (GDAL and QGIS resolve the definition from it); a CRS
-    // without one is recorded by name under a code of our own.
-    let (srs_id, organization, code) = match crs.epsg {
-        Some(c) => (i64::from(c), "EPSG", i64::from(c)),
-        None => (100_000, "NONE", 100_000),
+    // The working CRS by its EPSG code (GDAL and QGIS resolve the definition from it); a
+    // `+proj=` CRS under a code of our own with its WKT, which is what they read without a code.
+    let (srs_id, organization, code, definition) = match crs.epsg {
+        Some(c) => (i64::from(c), "EPSG", i64::from(c), "undefined".to_string()),
+        None => (
+            100_000,
+            "NONE",
+            100_000,
+            crate::layers::wkt::wkt_of_proj(&crs.name).unwrap_or_else(|| "undefined".into()),
+        ),
     };
     tx.execute(
-        "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, 'undefined', ?5)",
-        params![crs.name, srs_id, organization, code, crs.name],
+        "INSERT INTO gpkg_spatial_ref_sys VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![crs.name, srs_id, organization, code, definition, crs.name],
     )
     .map_err(err)?;
     for layer in layers {

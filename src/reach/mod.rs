@@ -324,6 +324,35 @@ pub struct NetworkResult<'a> {
     pub reach: network::NetworkReach<'a>,
 }
 
+/// The warnings for the amenities (or candidate sites) `unattached` of `items`, indices into
+/// `items` that are farther than `limit_m` from every walkable way: one per layer, with how
+/// many and the first one's id, since such a place silently drops out of every network measure.
+pub fn unattached_warnings(
+    what: &str,
+    items: &[Amenity],
+    unattached: &[u32],
+    limit_m: f64,
+) -> Vec<String> {
+    let mut layers: Vec<(&str, usize, &str)> = Vec::new();
+    for &i in unattached {
+        let a = &items[i as usize];
+        match layers.iter_mut().find(|l| l.0 == a.source) {
+            Some(l) => l.1 += 1,
+            None => layers.push((&a.source, 1, &a.id)),
+        }
+    }
+    layers
+        .into_iter()
+        .map(|(source, n, example)| {
+            let of = items.iter().filter(|a| a.source == source).count();
+            format!(
+                "network: {n} of {of} {what} in {source} are farther than the attach limit ({} m) from any walkable way and take no part in the network distances (e.g. id \"{example}\")",
+                crate::error::shown(limit_m)
+            )
+        })
+        .collect()
+}
+
 /// Network distances per kind and band, when the scene has a walk network.
 ///
 /// A home inside a polygon amenity is at 0, as in the straight-line stage, so the network

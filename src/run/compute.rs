@@ -78,7 +78,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         warnings.push(w.clone());
     }
     let scene::Loaded {
-        scene,
+        mut scene,
         walk,
         scenarios,
     } = scene::build(study, warnings)?;
@@ -86,6 +86,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     let network = walk.map(|w| w.build()).transpose()?;
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
+    record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
     Ok(Inputs {
         scene,
         network,
@@ -93,6 +94,41 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         candidates,
         scenarios,
     })
+}
+
+/// Adds the files read beside the scene's layers (the neighbourhoods' tables, the rasters, the
+/// `[sites] candidates`) to the scene's inputs, so that `run.json` traces every file a result
+/// comes from. A file already recorded (read for two roles) is recorded once.
+fn record_inputs(
+    study: &Resolved,
+    scene: &mut Scene,
+    rasters: &[RasterLayer],
+    candidates: Option<&plan::Candidates>,
+) -> Result<()> {
+    let mut more: Vec<(String, &std::path::Path, String, usize)> = Vec::new();
+    for t in &study.neighbourhood_attributes.tables {
+        more.push(("table: neighbourhoods".into(), &t.path, String::new(), 0));
+    }
+    for ((entry, path), layer) in study.rasters.entries.iter().zip(rasters) {
+        let crs = layer.crs.to_string();
+        more.push((format!("raster: {}", entry.kind), path, crs, 0));
+    }
+    if let (Some(layer), Some(c)) = (
+        study.sites.as_ref().and_then(|s| s.candidates.as_ref()),
+        candidates,
+    ) {
+        let (crs, features) = (c.layer_crs.clone(), c.layer_features);
+        more.push(("candidates".into(), &layer.path, crs, features));
+    }
+    for (role, path, crs, features) in more {
+        if scene.inputs.iter().any(|i| i.path == path) {
+            continue;
+        }
+        scene
+            .inputs
+            .push(scene::describe_input(&role, path, &crs, features)?);
+    }
+    Ok(())
 }
 
 /// Refuses, before the work, a study whose homes or catchment pairs would not fit in memory.
@@ -217,6 +253,16 @@ pub fn compute(
                 r.attach.homes_not_attached,
                 scene.homes.len()
             ));
+        }
+        let limit = study
+            .network
+            .as_ref()
+            .map_or(0.0, |n| n.attach_limit_m.value);
+        for (kind, stats) in scene.amenities.iter().zip(&r.attach.kinds) {
+            let what = format!("{} amenities", kind.kind);
+            for w in reach::unattached_warnings(&what, &kind.items, &stats.unattached, limit) {
+                warnings.push(w);
+            }
         }
     }
     let distances = Distances {

@@ -79,6 +79,14 @@ pub(super) fn working_crs(
             "[study] crs = \"{given}\": on this CRS's plane distances are off by up to {percent}% over the data (at {place}); {utm} is truer"
         ));
     }
+    if study.geopackage
+        && crs.epsg.is_none()
+        && crate::layers::wkt::wkt_of_proj(&crs.name).is_none()
+    {
+        warnings.push(format!(
+            "[study] crs = \"{given}\": kindscape.gpkg cannot say this CRS in a form GIS software reads (an EPSG code, or WKT for the Transverse Mercator, stereographic, Lambert, Albers and Mercator projections on a named ellipsoid): QGIS and GDAL will show its layers without a CRS; give the EPSG code if it has one"
+        ));
+    }
     Ok(crs)
 }
 

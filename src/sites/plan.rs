@@ -14,7 +14,7 @@ use crate::error::{Error, Result, Warnings};
 use crate::layers::attributes;
 use crate::phrase::{Arg, Phrase};
 use crate::reach::network::{NetworkReach, WalkNetwork};
-use crate::reach::Distances;
+use crate::reach::{unattached_warnings, Distances};
 use crate::scene::off_limits::OffLimitsBy;
 use crate::scene::{self, polygons, Amenity, AmenityGeometry, Scene};
 use crate::study::{CandidateLayer, CostSettings, Generate, SitesSettings};
@@ -58,6 +58,10 @@ pub struct Candidates {
     pub capex_eur: Vec<Option<f64>>,
     /// The `[costs] maintenance` attribute per candidate; `None` = the study's default.
     pub maintenance_eur_per_year: Vec<Option<f64>>,
+    /// The layer's own CRS and feature count, for `run.json`'s inputs (empty and 0 when
+    /// generated).
+    pub layer_crs: String,
+    pub layer_features: usize,
 }
 
 impl Candidates {
@@ -68,6 +72,8 @@ impl Candidates {
             sites,
             capex_eur: vec![None; n],
             maintenance_eur_per_year: vec![None; n],
+            layer_crs: String::new(),
+            layer_features: 0,
         }
     }
 }
@@ -146,6 +152,7 @@ pub fn plan(
         sites: candidates,
         capex_eur: own_capex,
         maintenance_eur_per_year: own_maintenance,
+        ..
     } = match candidates {
         Some(layer) => layer,
         None => {
@@ -165,6 +172,15 @@ pub fn plan(
             Candidates::at_default_costs(sites)
         }
     };
+    // A candidate of the user's layer too far from every way can never be chosen over the
+    // network; generated ones are not the user's to fix.
+    if let (Some(reach), None) = (network, &generated) {
+        let unattached = reach.unattached(candidates.iter().map(|c| c.geometry.to_geometry()));
+        let limit = reach.attach_limit_m();
+        for w in unattached_warnings("candidate sites", &candidates, &unattached, limit) {
+            warnings.push(w);
+        }
+    }
     if candidates.is_empty() {
         warnings.push(format!(
             "[sites]: no candidate site for {kind}; no site was chosen"
@@ -311,6 +327,7 @@ fn candidate_layer(
     let path = candidates.path.as_path();
     let mut layer =
         scene::read_vector(path, candidates.crs.as_deref(), candidates.layer.as_deref())?;
+    let layer_crs = layer.crs.to_string();
     layer.reproject(&scene.crs)?;
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();
@@ -408,6 +425,8 @@ fn candidate_layer(
         sites: out,
         capex_eur: capex,
         maintenance_eur_per_year: maintenance,
+        layer_crs,
+        layer_features: layer.features.len(),
     })
 }
 

@@ -426,6 +426,7 @@ impl Resolved {
         )
         .map_err(err)?;
         validate_layers(file).map_err(err)?;
+        kept_attributes(file, &kinds, &norms).map_err(err)?;
         let amenity_ages = amenity_ages(file, &norms, &bands).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
         let Formats {
@@ -835,8 +836,6 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
     Ok(())
 }
 
-/// The keys of one amenity layer (an `[[amenities]]` entry or a scenario's added layer) that
-/// need no other section; `entry` names it in the messages.
 /// Children bands that would count a child twice: two bands sharing an age ("0-14" and "0-5"
 /// both hold the 0-5 year olds), a band written backwards ("5-0"), a field listed twice in one
 /// band. The message starts after `children`.
@@ -873,6 +872,76 @@ fn bands_count_once(counts: &[(String, crate::study::BandCount)]) -> Result<(), 
     Ok(())
 }
 
+/// `[neighbourhoods] keep`: each kept attribute becomes a column of `neighbourhoods.csv`, the
+/// properties of `neighbourhoods.geojson` and a column of the GeoPackage layer, beside the
+/// computed ones. A name a computed column already has would give a duplicate header, overwrite
+/// the computed value in the GeoJSON and fail the GeoPackage (SQLite column names ignore case)
+/// after the whole run: refused here, before anything is read.
+fn kept_attributes(file: &StudyFile, kinds: &[String], norms: &Norms) -> Result<(), String> {
+    let mut computed: Vec<String> = [
+        "id",
+        "name",
+        "population",
+        "children",
+        "area_m2",
+        "play_area_m2",
+        "play_area_share",
+        "play_m2_per_child",
+        "score",
+        "gap_children",
+        "priority_rank",
+        "equity_quintile",
+        "score_quintile",
+        "double_disadvantage",
+        "best_meeting_mix",
+        "canopy_share",
+        "canopy_30",
+        // The GeoPackage layer's own columns.
+        "fid",
+        "geom",
+    ]
+    .iter()
+    .map(|c| c.to_string())
+    .collect();
+    for k in kinds {
+        for prefix in ["coverage", "net_coverage"] {
+            computed.push(format!("{k}_{prefix}"));
+            if let Some(n) = norms.kinds.get(k) {
+                computed.extend(n.bands.iter().map(|b| format!("{k}_{prefix}_{}", b.label)));
+            }
+        }
+        computed.extend(["median_m", "p90_m", "detour"].map(|c| format!("{k}_{c}")));
+    }
+    let keep = &file.neighbourhoods.keep;
+    for (i, name) in keep.iter().enumerate() {
+        let lower = name.to_lowercase();
+        if let Some(column) = computed.iter().find(|c| c.to_lowercase() == lower) {
+            return Err(format!(
+                "[neighbourhoods] keep: \"{name}\" is also the name of the computed column `{column}` of neighbourhoods.csv; kept attributes must not clash with the output's columns (rename the attribute in the layer, or leave it out of keep)"
+            ));
+        }
+        // A raster's column is `<kind>_<statistic>`.
+        if let Some(r) = file
+            .rasters
+            .iter()
+            .find(|r| lower.starts_with(&format!("{}_", r.kind.to_lowercase())))
+        {
+            return Err(format!(
+                "[neighbourhoods] keep: \"{name}\" may clash with the `{}_...` columns the [[rasters]] entry of kind \"{}\" adds to neighbourhoods.csv; rename the attribute in the layer, or leave it out of keep",
+                r.kind, r.kind
+            ));
+        }
+        if keep[..i].iter().any(|k| k.to_lowercase() == lower) {
+            return Err(format!(
+                "[neighbourhoods] keep: \"{name}\" is listed twice; each kept attribute is one column"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The keys of one amenity layer (an `[[amenities]]` entry or a scenario's added layer) that
+/// need no other section; `entry` names it in the messages.
 fn validate_amenity_layer(entry: &str, a: &AmenitySection) -> Result<(), String> {
     match (&a.path, &a.osm) {
         (None, None) => {
@@ -1711,6 +1780,44 @@ path = "l.geojson"
         let counts = spec.band_counts().unwrap();
         assert_eq!(counts[1].1, BandCount::Fields(vec!["b".into(), "c".into()]));
         assert_eq!(s.output_dir(None), PathBuf::from("/x/out/study"));
+    }
+
+    #[test]
+    fn kept_attributes_must_not_clash_with_computed_columns() {
+        let keep = |k: &str, extra: &str| {
+            let text = MINIMAL.replace(
+                "id = \"code\"\n",
+                &format!("id = \"code\"\nkeep = [\"income\", {k}]\n"),
+            );
+            Resolved::parse(&format!("{text}{extra}"), Path::new("/x/study.toml"))
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        };
+        assert_eq!(keep("\"code\"", ""), Ok(()));
+        for (k, column) in [
+            ("score", "score"),
+            ("Name", "name"),
+            ("area_m2", "area_m2"),
+            ("priority_rank", "priority_rank"),
+            ("library_net_coverage_6-11", "library_net_coverage_6-11"),
+            ("playground_p90_m", "playground_p90_m"),
+            ("equity_quintile", "equity_quintile"),
+            ("FID", "fid"),
+        ] {
+            let e = keep(&format!("\"{k}\""), "").unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "\"{k}\" is also the name of the computed column `{column}`"
+                )),
+                "{k}: {e}"
+            );
+        }
+        let e = keep("\"income\"", "").unwrap_err();
+        assert!(e.contains("\"income\" is listed twice"), "{e}");
+        let raster = "[[rasters]]\nkind = \"noise\"\npath = \"n.tif\"\n";
+        let e = keep("\"noise_mean\"", raster).unwrap_err();
+        assert!(e.contains("[[rasters]] entry of kind \"noise\""), "{e}");
+        assert_eq!(keep("\"noise\"", raster), Ok(()));
     }
 
     #[test]

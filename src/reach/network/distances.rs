@@ -73,6 +73,10 @@ pub struct KindAttachStats {
     pub amenities_attached: usize,
     pub points: usize,
     pub points_attached: usize,
+    /// The amenities (their index among the kind's targets) with no attach point: named in
+    /// the run's warning, not in `run.json`'s counts.
+    #[serde(skip)]
+    pub unattached: Vec<u32>,
 }
 
 /// Size of the sided graph of one barrier set.
@@ -183,6 +187,9 @@ impl NetworkReach<'_> {
                 amenities_attached: per_amenity.iter().filter(|a| a.joined > 0).count(),
                 points: per_amenity.iter().map(|a| a.points).sum(),
                 points_attached: per_amenity.iter().map(|a| a.joined).sum(),
+                unattached: (0..per_amenity.len() as u32)
+                    .filter(|&i| per_amenity[i as usize].joined == 0)
+                    .collect(),
             });
             let mut joins = Joins::default();
             for (i, mut a) in per_amenity.into_iter().enumerate() {
@@ -350,7 +357,23 @@ pub(crate) fn home_distance(
     for s in on_edge[start..].iter().take_while(|s| s.0 == key) {
         best = nearer(best, (h.offset + (h.t - s.1).abs() * len + s.2, s.3));
     }
-    best
+    (to_micrometre(best.0), best.1)
+}
+
+/// A walk without its float noise. Positions along an edge are fractions of its length, so a
+/// walk of exactly 100 m comes out as 100.00000000000001 and would miss a norm of 100 m that the
+/// same straight line meets. A distance within a millionth of a millionth of itself of a whole
+/// micrometre is taken as that: float noise is some 1e-14 of the distance, and a true distance
+/// moves by less than 1e-12 of itself (the straight line stays below every walk). Every distance
+/// the stages judge against a norm (the nearest, and every home a facility reaches) comes from
+/// here.
+fn to_micrometre(d: f64) -> f64 {
+    let rounded = (d * 1e6).round() / 1e6;
+    if (d - rounded).abs() <= 1e-12 * d.abs() {
+        rounded
+    } else {
+        d
+    }
 }
 
 pub(crate) fn distances_for(

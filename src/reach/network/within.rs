@@ -178,6 +178,9 @@ impl Occupied {
 pub struct Searches {
     pub searches: Vec<(usize, f64)>,
     pub of_band: Vec<usize>,
+    /// Per search, the radii of the bands it serves (increasing, each once): where a
+    /// catchment's outline crosses an edge part-way.
+    radii: Vec<Vec<f64>>,
     /// Per search, per home, whether the search reports it (`None`: every home).
     only: Option<Vec<Vec<bool>>>,
     /// The searches report the junctions reached too ([`NetworkReach::nodes_within`]).
@@ -199,6 +202,11 @@ impl Searches {
             only: Some(only),
             ..self
         }
+    }
+
+    /// The radii of the bands search `s` serves, increasing.
+    pub fn radii(&self, s: usize) -> &[f64] {
+        &self.radii[s]
     }
 
     /// The same searches, reporting the junctions reached too, for
@@ -293,21 +301,29 @@ impl<'a> NetworkReach<'a> {
     pub fn searches(&self, bands: impl Iterator<Item = (usize, f64)>) -> Searches {
         let mut searches: Vec<(usize, f64)> = Vec::new();
         let mut of_band = Vec::new();
+        let mut radii: Vec<Vec<f64>> = Vec::new();
         for (band, radius) in bands {
             let graph = self.band_graph[band];
             let i = match searches.iter().position(|s| s.0 == graph) {
                 Some(i) => i,
                 None => {
                     searches.push((graph, 0.0));
+                    radii.push(Vec::new());
                     searches.len() - 1
                 }
             };
             searches[i].1 = searches[i].1.max(radius);
+            radii[i].push(radius);
             of_band.push(i);
+        }
+        for r in &mut radii {
+            r.sort_by(f64::total_cmp);
+            r.dedup();
         }
         Searches {
             searches,
             of_band,
+            radii,
             only: None,
             junctions: false,
         }
@@ -430,7 +446,8 @@ impl<'a> NetworkReach<'a> {
                                 let only = searches.only.as_ref().map(|o| &o[s][..]);
                                 let filing = filing(s);
                                 let facility = &facilities[j];
-                                self.reached(facility, g, r, filing, only, junctions, scratch)
+                                let ends = if junctions { searches.radii(s) } else { &[] };
+                                self.reached(facility, g, r, filing, only, ends, scratch)
                             })
                             .collect();
                         map(j, reached)
@@ -455,6 +472,25 @@ impl<'a> NetworkReach<'a> {
     pub fn join_all(&self, geometries: impl IntoIterator<Item = Geometry>) -> Vec<FacilityJoin> {
         let geometries: Vec<Geometry> = geometries.into_iter().collect();
         geometries.par_iter().map(|g| self.join(g)).collect()
+    }
+
+    /// How far a place may be from every walkable way and still join the network, metres.
+    pub fn attach_limit_m(&self) -> f64 {
+        self.cfg.attach_limit_m
+    }
+
+    /// The facilities (their index) that do not join the network at all: farther than the
+    /// attach limit from every walkable way.
+    pub fn unattached(&self, geometries: impl IntoIterator<Item = Geometry>) -> Vec<u32> {
+        let geometries: Vec<Geometry> = geometries.into_iter().collect();
+        let limit = self.cfg.attach_limit_m;
+        let spacing = self.cfg.boundary_spacing_m;
+        (0..geometries.len() as u32)
+            .into_par_iter()
+            .filter(|&i| {
+                amenity_attaches(self.net, &geometries[i as usize], spacing, limit).joined == 0
+            })
+            .collect()
     }
 
     /// Where a facility (a point, or a polygon joined along its boundary and at its entrances)
@@ -487,7 +523,7 @@ impl<'a> NetworkReach<'a> {
             radius,
             self.filing(graph),
             None,
-            false,
+            &[],
             scratch,
         )
         .0
@@ -499,16 +535,17 @@ impl<'a> NetworkReach<'a> {
         &self,
         facility: &FacilityJoin,
         graph: usize,
-        radius: f64,
+        radii: &[f64],
         scratch: &mut ReachScratch,
     ) -> Reached {
+        let radius = radii.iter().copied().fold(0.0, f64::max);
         self.reached(
             facility,
             graph,
             radius,
             self.filing(graph),
             None,
-            true,
+            radii,
             scratch,
         )
     }
@@ -538,14 +575,16 @@ impl<'a> NetworkReach<'a> {
         let g = &self.graphs[graph];
         let (seeds, _) = seeds_of(self.net, g, &facility.joins);
         scratch.search.run(g, &seeds, radius);
-        let nodes = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+        let mut nodes = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+        nodes.extend(self.walks_ends(graph, &facility.joins, &[radius], &scratch.search));
         scratch.search.clear();
         nodes
     }
 
     /// One search from the facility: the homes within `radius` (those of `filing`, and inside
-    /// the facility those of `only` when given) sorted by home, and with `nodes` the junctions
-    /// reached ([`Self::nodes_within`]).
+    /// the facility those of `only` when given) sorted by home, and with radii in `ends` the
+    /// junctions reached and where the walks of each of those radii end part-way along an edge
+    /// ([`Self::nodes_within`]).
     #[allow(clippy::too_many_arguments)]
     fn reached(
         &self,
@@ -554,7 +593,7 @@ impl<'a> NetworkReach<'a> {
         radius: f64,
         filing: Filing,
         only: Option<&[bool]>,
-        nodes: bool,
+        ends: &[f64],
         scratch: &mut ReachScratch,
     ) -> Reached {
         let g = &self.graphs[graph];
@@ -606,8 +645,9 @@ impl<'a> NetworkReach<'a> {
                     }
                 }
             }
-            if nodes {
+            if !ends.is_empty() {
                 junctions = self.junctions_reached(graph, &seeds, radius, &mut scratch.search);
+                junctions.extend(self.walks_ends(graph, &facility.joins, ends, &scratch.search));
             }
             scratch.search.clear();
         }
@@ -640,6 +680,59 @@ impl<'a> NetworkReach<'a> {
                 )
             })
             .collect()
+    }
+
+    /// Where the walks of each radius in `radii` end part-way along an edge, after the last
+    /// search (from the facility's `joins`): on every edge leaving a node reached within the
+    /// radius that the radius does not walk to its end, and along the facilities' own edges.
+    /// Each point comes with its radius as its distance. Without them a catchment's outline
+    /// would stop at the last junction and leave out the homes it counts further along a long
+    /// street.
+    fn walks_ends(
+        &self,
+        graph: usize,
+        joins: &Joins,
+        radii: &[f64],
+        search: &Scratch,
+    ) -> Vec<(Coord, f64)> {
+        let g = &self.graphs[graph];
+        let base = &self.base_node[graph];
+        let at = |a: Coord, b: Coord, f: f64| Coord {
+            x: a.x + (b.x - a.x) * f,
+            y: a.y + (b.y - a.y) * f,
+        };
+        let Some(&max) = radii.last() else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for &v in &search.touched {
+            let dv = search.dist[v as usize];
+            if dv.is_nan() || dv > max {
+                continue;
+            }
+            let a = self.net.coords[base[v as usize] as usize];
+            for k in g.offsets[v as usize] as usize..g.offsets[v as usize + 1] as usize {
+                let len = g.weights[k];
+                let b = self.net.coords[base[g.targets[k] as usize] as usize];
+                for &r in radii.iter().filter(|&&r| dv <= r && dv + len > r) {
+                    out.push((at(a, b, (r - dv) / len), r));
+                }
+            }
+        }
+        for s in &joins.attaches {
+            let [p, q] = self.net.edges[s.edge as usize];
+            let (a, b) = (self.net.coords[p as usize], self.net.coords[q as usize]);
+            let len = self.net.edge_len[s.edge as usize];
+            for &r in radii.iter().filter(|&&r| r >= s.offset) {
+                let along = s.t * len;
+                for end in [along - (r - s.offset), along + (r - s.offset)] {
+                    if end > 0.0 && end < len {
+                        out.push((at(a, b, end / len), r));
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Puts the homes inside (or on) the facility's geometry (those `wanted`) at 0 in `found`
