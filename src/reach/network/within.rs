@@ -713,8 +713,12 @@ impl<'a> NetworkReach<'a> {
             let a = self.net.coords[base[v as usize] as usize];
             for k in g.offsets[v as usize] as usize..g.offsets[v as usize + 1] as usize {
                 let len = g.weights[k];
+                let far = search.dist[g.targets[k] as usize];
                 let b = self.net.coords[base[g.targets[k] as usize] as usize];
-                for &r in radii.iter().filter(|&&r| dv <= r && dv + len > r) {
+                // An edge whose far end is reached within the radius too lies between two
+                // points of the outline already; its walk end would only crowd the hull, whose
+                // cost grows with the points near its boundary.
+                for &r in radii.iter().filter(|&&r| dv <= r && dv + len > r && far > r) {
                     out.push((at(a, b, (r - dv) / len), r));
                 }
             }
