@@ -179,8 +179,12 @@ pub fn plan(
         network.map(|reach| (reach, &norms[..])),
         |_, _| true,
     );
-    let problem =
+    let mut problem =
         CoverageProblem::new(demand.iter().map(weight_of).collect(), covers, cfg.capacity)?;
+    if deprivation.is_some() {
+        // Weighting ranks the sites; capacity counts children.
+        problem = problem.with_children(demand.iter().map(|d| d.children).collect())?;
+    }
     let selection = select(&problem, count);
     if selection.chosen.len() < count && !candidates.is_empty() {
         warnings.push(format!(
