@@ -103,3 +103,35 @@ fn capacity_caps_the_children_a_site_serves_not_their_weight() {
     assert_eq!(sites[0]["name"], "Plein Oost");
     assert!((num(&sites[0], "new_children").unwrap() - 10.0).abs() < 1e-9);
 }
+
+#[test]
+fn a_closure_saves_the_playgrounds_own_upkeep() {
+    // Playgrounds by W1 (onderhoud 1000) and by O1 (none: the default 7,500). Closing both
+    // saves each its own upkeep; 15 years at 2.25%: x 12.6122 (docs/STUDY.md).
+    let dir = tempfile::tempdir().unwrap();
+    let file = study(
+        dir.path(),
+        vec![
+            point(json!({"pid": "west", "onderhoud": 1000}), 310.0, 500.0),
+            point(json!({"pid": "oost"}), 1510.0, 500.0),
+        ],
+        "[closures]\ncount = 2\n[costs]\nmaintenance = \"onderhoud\"\n",
+    );
+    let out = dir.path().join("out");
+    let stderr = run_quiet(&file, &out);
+    assert!(!stderr.contains("[costs] has no effect"), "{stderr}");
+    let closures = read_csv(&out.join("closures.csv"));
+    let saved = |id: &str| {
+        let row = closures.iter().find(|r| r["amenity_id"] == id).unwrap();
+        (
+            num(row, "maintenance_saved_eur_per_year").unwrap(),
+            num(row, "saved_pv").unwrap(),
+        )
+    };
+    let factor = (1.0 - 1.0225f64.powi(-15)) / 0.0225;
+    let (west, west_pv) = saved("west");
+    let (oost, oost_pv) = saved("oost");
+    assert_eq!((west, oost), (1000.0, 7500.0));
+    assert!((west_pv - 1000.0 * factor).abs() < 0.01);
+    assert!((oost_pv - 7500.0 * factor).abs() < 0.01);
+}

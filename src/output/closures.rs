@@ -70,7 +70,7 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
             row.push(Cell::text(c.street.as_deref().unwrap_or_default()));
             let a = &c.appraisal;
             row.extend([
-                Cell::Num(Some(plan.maintenance_eur_per_year), 2),
+                Cell::Num(Some(c.maintenance_eur_per_year), 2),
                 Cell::Num(Some(a.saved_maintenance_pv), 2),
                 Cell::Num(Some(a.lost_benefit_pv), 2),
                 Cell::Num(Some(a.npv), 2),

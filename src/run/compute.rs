@@ -86,6 +86,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     let network = walk.map(|w| w.build()).transpose()?;
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
+    closures::check_upkeep(study.closures.as_ref(), &scene, warnings)?;
     Ok(Inputs {
         scene,
         network,

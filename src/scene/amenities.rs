@@ -292,7 +292,7 @@ fn from_layer(
     if let AmenityAges::Attribute(attr) = entry_ages {
         layer.require_attribute(attr, "[[amenities]] ages")?;
     }
-    let selected_on = study.scenario_attributes(&entry.kind);
+    let selected_on = study.kept_attributes(&entry.kind);
     let mut out = Vec::new();
     let mut out_ages = Vec::new();
     let mut osm_age_tags = OsmAgeTags::default();
