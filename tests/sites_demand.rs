@@ -135,3 +135,35 @@ fn a_closure_saves_the_playgrounds_own_upkeep() {
     assert!((west_pv - 1000.0 * factor).abs() < 0.01);
     assert!((oost_pv - 7500.0 * factor).abs() < 0.01);
 }
+
+#[test]
+fn homes_outside_every_neighbourhood_drive_neither_sites_nor_closures() {
+    // OUT's 100 children are outside the study (its totals and coverage leave them out). Sites:
+    // Rand would bring them within the norm, but Plein Oost's 15 are the most in the study.
+    // Closures: the playground by OUT loses no child of the study, the one by W1 loses 9.
+    let dir = tempfile::tempdir().unwrap();
+    let file = study(
+        dir.path(),
+        far_playground(),
+        "[sites]\ncount = 1\ncandidates = \"c.geojson\"\n",
+    );
+    let out = dir.path().join("sites");
+    run_quiet(&file, &out);
+    let sites = read_csv(&out.join("sites.csv"));
+    assert_eq!(sites[0]["name"], "Plein Oost");
+    assert_eq!(num(&sites[0], "new_children"), Some(15.0));
+
+    let file = study(
+        dir.path(),
+        vec![
+            point(json!({"pid": "west"}), 310.0, 500.0),
+            point(json!({"pid": "rand"}), 2040.0, 500.0),
+        ],
+        "[closures]\ncount = 1\n",
+    );
+    let out = dir.path().join("closures");
+    run_quiet(&file, &out);
+    let closures = read_csv(&out.join("closures.csv"));
+    assert_eq!(closures[0]["amenity_id"], "rand");
+    assert_eq!(num(&closures[0], "children_losing_coverage"), Some(0.0));
+}

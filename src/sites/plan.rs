@@ -115,9 +115,10 @@ pub fn plan(
     let norms = &cfg.norms;
     let homes = &scene.homes;
 
-    // Demand: each (home, band) whose children are outside the norm today.
+    // Demand: each (home, band) whose children are outside the norm today; a home outside every
+    // neighbourhood is outside the study, as in its totals and coverage.
     let mut demand = Vec::new();
-    for h in 0..homes.len() {
+    for h in (0..homes.len()).filter(|&h| homes.neighbourhood[h].is_some()) {
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
             let c = bn.children(children);

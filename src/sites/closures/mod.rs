@@ -116,10 +116,11 @@ pub fn plan(
     let homes = &scene.homes;
     let upkeep = own_upkeep(cfg, kind)?;
 
-    // Demand: each (home, band) within the band's norm today, as coverage judges it.
+    // Demand: each (home, band) within the band's norm today, as coverage judges it; a home
+    // outside every neighbourhood is outside the study, as in its totals and coverage.
     let mut demand = Vec::new();
     let mut covered_by_band = vec![0.0; norms.len()];
-    for h in 0..homes.len() {
+    for h in (0..homes.len()).filter(|&h| homes.neighbourhood[h].is_some()) {
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
             let c = bn.children(children);
