@@ -330,6 +330,12 @@ case("costs_capex_attribute_absent", ["error", "lots.geojson", "[costs] capex = 
 case("costs_capex_attribute_empty", ["error", "[costs] capex = \"\"", "must name an attribute"], S + '\n[sites]\ncount = 1\n[costs]\ncapex = ""\n')
 case("costs_capex_without_candidates", ["warning", "[costs] capex = \"kosten\" has no effect on the sites", "[sites] candidates"],
      S + '\n[sites]\ncount = 1\n[costs]\ncapex = "kosten"\n')
+# [closures] save each playground's own upkeep ([costs] maintenance on the playground layer).
+case("closures_maintenance_attribute_not_a_number", ["error", "p.geojson", "feature 1", "onderhoud", "[costs] maintenance"],
+     S.replace("../_base/playgrounds.geojson", "p.geojson") + '\n[closures]\ncount = 1\n[costs]\nmaintenance = "onderhoud"\n',
+     {"p.geojson": fc([feat({"onderhoud": 1000}, pt(X + 50, Y + 50)), feat({"onderhoud": "veel"}, pt(X + 60, Y + 50))])})
+case("closures_maintenance_attribute_absent", ["warning", "[costs] maintenance = \"onderhoud\"", "no playground has a value", "maintenance_eur_per_year"],
+     S + '\n[closures]\ncount = 1\n[costs]\nmaintenance = "onderhoud"\n')
 # --- end resolve ---------------------------------------------------------------------------------
 
 # --- data in: tables, derived counts, band splits, numbers as text -------------------------------

@@ -378,7 +378,7 @@ fn closure_assumptions_name_every_number() {
     let text = english(&s.closure_assumptions()).join("\n");
     for needle in [
         "EUR 7,500",
-        "the same for every playground",
+        "its attribute \"onderhoud\"",
         "EUR 56.73",
         "2.25%",
         "years 1 to 15",

@@ -54,6 +54,42 @@ fn capacity_serves_a_pro_rata_share() {
 }
 
 #[test]
+fn capacity_counts_children_when_weights_rank_the_sites() {
+    // Home 0: 15 children at weight 2; capacity 10. The site serves 10/15 of them: 10 children,
+    // weight 20 (not 10 weight = 5 children).
+    let p = problem(&[30.0], &[&[0]], Some(10.0))
+        .with_children(vec![15.0])
+        .unwrap();
+    let s = select(&p, 1);
+    assert!((s.total[0] - 20.0).abs() < 1e-12);
+    let children = tally(&p, &s.chosen, &[15.0]).unwrap();
+    assert!((children[0] - 10.0).abs() < 1e-12);
+    assert!(problem(&[1.0], &[&[0]], None)
+        .with_children(vec![1.0, 2.0])
+        .is_err());
+}
+
+#[test]
+fn a_weighted_capacitated_gain_can_grow_and_greedy_sees_it() {
+    // Capacity 10. Homes A (10 children, weight 10), E (1, 16), B (10, 20), C (10, 17).
+    // Site 0 reaches A, E: serves 10/11 of both, weight 260/11 = 23.6. Site 1 reaches A, B:
+    // alone 30 x 10/20 = 15, but after site 0 it reaches 10/11 + 20 weight in 10/11 + 10 children
+    // and serves 11/12 of it: 230/12 = 19.2, more than site 2's 17 (C). Best pair {0, 1}.
+    let p = problem(
+        &[10.0, 16.0, 20.0, 17.0],
+        &[&[0, 1], &[0, 2], &[3]],
+        Some(10.0),
+    )
+    .with_children(vec![10.0, 1.0, 10.0, 10.0])
+    .unwrap();
+    let s = select(&p, 2);
+    assert_eq!(s.chosen, vec![0, 1]);
+    assert!((s.gains[0] - 260.0 / 11.0).abs() < 1e-9);
+    assert!((s.gains[1] - 230.0 / 12.0).abs() < 1e-9);
+    assert_eq!(exhaustive(&p, 2).chosen, s.chosen);
+}
+
+#[test]
 fn sites_that_add_nothing_are_dropped() {
     let p = problem(&[5.0, 0.0], &[&[0], &[0], &[1], &[]], None);
     let s = select(&p, 3);

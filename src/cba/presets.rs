@@ -17,7 +17,17 @@ impl CostSettings {
         });
         vec![
             Phrase::new("assume.closure_upkeep")
-                .with("maintenance", Arg::Eur(c.maintenance_eur_per_year))
+                .with_part(
+                    "upkeep",
+                    Some(
+                        match &self.maintenance_attribute {
+                            None => Phrase::new("assume.closure_upkeep_flat"),
+                            Some(a) => Phrase::new("assume.closure_upkeep_own")
+                                .with("attribute", Arg::Text(a.clone())),
+                        }
+                        .with("maintenance", Arg::Eur(c.maintenance_eur_per_year)),
+                    ),
+                )
                 .with("years", Arg::Figure(c.years as f64))
                 .with("per_child", Arg::EurCents(c.benefit_eur_per_child_per_year))
                 .with_part("per_site", per_site)

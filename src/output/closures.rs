@@ -70,7 +70,7 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
             row.push(Cell::text(c.street.as_deref().unwrap_or_default()));
             let a = &c.appraisal;
             row.extend([
-                Cell::Num(Some(plan.maintenance_eur_per_year), 2),
+                Cell::Num(Some(c.maintenance_eur_per_year), 2),
                 Cell::Num(Some(a.saved_maintenance_pv), 2),
                 Cell::Num(Some(a.lost_benefit_pv), 2),
                 Cell::Num(Some(a.npv), 2),
@@ -84,7 +84,7 @@ pub fn closures_table(scene: &Scene, plan: &ClosurePlan) -> Table {
 
 /// `rank,amenity_id,neighbourhood_id,neighbourhood_name,children_losing_coverage,
 /// children_losing_<band>...`: per closure, the neighbourhoods of the homes whose children lose
-/// coverage with it (an empty id for homes outside every neighbourhood). A closure that loses
+/// coverage with it (homes outside every neighbourhood count nowhere). A closure that loses
 /// nobody has no row.
 pub fn by_neighbourhood_table(scene: &Scene, plan: &ClosurePlan) -> Table {
     let mut columns: Vec<String> = [

@@ -87,6 +87,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
+    closures::check_upkeep(study.closures.as_ref(), &scene, warnings)?;
     Ok(Inputs {
         scene,
         network,

@@ -295,7 +295,7 @@ fn from_layer(
     for key in entry.filter.iter().flat_map(|f| f.keys()) {
         layer.require_attribute(key, "[[amenities]] filter")?;
     }
-    let selected_on = study.scenario_attributes(&entry.kind);
+    let selected_on = study.kept_attributes(&entry.kind);
     let mut out = Vec::new();
     let mut out_ages = Vec::new();
     let mut osm_age_tags = OsmAgeTags::default();

@@ -29,8 +29,11 @@ pub struct CoverageProblem {
     demand_weights: Vec<f64>,
     /// Per candidate: the demand points it would bring within reach, strictly increasing.
     covers: Vec<Vec<u32>>,
-    /// Children one site can serve (in the units of `demand_weights`); `None` = unlimited.
+    /// Children one site can serve (counted in `children`); `None` = unlimited.
     capacity: Option<f64>,
+    /// Children per demand point, when `demand_weights` are weighted (by deprivation): what
+    /// `capacity` counts. `None`: the weights are the children.
+    children: Option<Vec<f64>>,
 }
 
 /// The sites chosen, in the order a council would build them.
@@ -102,7 +105,32 @@ impl CoverageProblem {
             demand_weights,
             covers,
             capacity,
+            children: None,
         })
+    }
+
+    /// The children behind weighted demand: `capacity` then caps the children a site serves,
+    /// while the weights still decide which sites serve most.
+    pub fn with_children(mut self, children: Vec<f64>) -> Result<Self> {
+        if children.len() != self.demand_weights.len() {
+            return Err(Error::Other(format!(
+                "site selection: {} children counts for {} demand points",
+                children.len(),
+                self.demand_weights.len()
+            )));
+        }
+        if let Some((i, c)) = children
+            .iter()
+            .enumerate()
+            .find(|(_, c)| !c.is_finite() || **c < 0.0)
+        {
+            return Err(Error::Other(format!(
+                "site selection: demand point {i} has {c} children; children must be finite and \
+                 non-negative"
+            )));
+        }
+        self.children = Some(children);
+        Ok(self)
     }
 
     pub fn demand_weights(&self) -> &[f64] {
@@ -156,10 +184,11 @@ impl CoverageProblem {
 ///   candidate index), so results do not depend on thread count.
 /// * Sites that add nothing (everything they reach is already covered) are dropped: `chosen` may
 ///   be shorter than `count`.
-/// * Capacity: a site serves at most `capacity`. If it reaches more uncovered weight than that, it
-///   serves the same fraction of every demand point it reaches (covers carry no distances, and a
-///   pro-rata share does not depend on the order of the list). What is left stays uncovered and
-///   may be served by a later site.
+/// * Capacity: a site serves at most `capacity` children. If it reaches more uncovered children
+///   than that, it serves the same fraction of every demand point it reaches (covers carry no
+///   distances, and a pro-rata share does not depend on the order of the list); its gain is that
+///   fraction of the weight it reaches. What is left stays uncovered and may be served by a later
+///   site.
 ///
 /// ```
 /// use kindscape::sites::{select, CoverageProblem};
@@ -291,6 +320,8 @@ struct Frame<'a> {
     ids: Vec<usize>,
     uncovered_share: Vec<f64>,
     capacity: Option<f64>,
+    /// What `capacity` counts, when not the weights.
+    children: Option<Cow<'a, [f64]>>,
 }
 
 impl<'a> Frame<'a> {
@@ -305,6 +336,7 @@ impl<'a> Frame<'a> {
             ids: (0..problem.candidate_count()).collect(),
             uncovered_share: vec![1.0; problem.demand_count()],
             capacity: problem.capacity,
+            children: problem.children.as_deref().map(Cow::Borrowed),
         }
     }
 
@@ -335,34 +367,55 @@ impl<'a> Frame<'a> {
             .iter()
             .map(|&d| problem.demand_weights[d as usize])
             .collect();
+        let children = problem
+            .children
+            .as_ref()
+            .map(|children| Cow::Owned(reached.iter().map(|&d| children[d as usize]).collect()));
         Self {
             uncovered_share: vec![1.0; weights.len()],
             weights: Cow::Owned(weights),
             covers,
             ids,
             capacity: problem.capacity,
+            children,
         }
     }
 
-    fn uncovered_in_reach(&self, candidate: usize) -> f64 {
+    fn uncovered_in_reach(&self, candidate: usize, of: &[f64]) -> f64 {
         self.covers[candidate]
             .iter()
-            .map(|&d| self.weights[d as usize] * self.uncovered_share[d as usize])
+            .map(|&d| of[d as usize] * self.uncovered_share[d as usize])
             .sum()
     }
 
+    /// The uncovered weight a site reaches, and the share of it that its capacity lets it serve.
+    fn reach_and_fraction(&self, candidate: usize) -> (f64, f64) {
+        let reach = self.uncovered_in_reach(candidate, &self.weights);
+        let Some(cap) = self.capacity else {
+            return (reach, 1.0);
+        };
+        let children = match &self.children {
+            Some(children) => self.uncovered_in_reach(candidate, children),
+            None => reach,
+        };
+        (reach, if children > cap { cap / children } else { 1.0 })
+    }
+
     fn gain(&self, candidate: usize) -> f64 {
-        let reach = self.uncovered_in_reach(candidate);
-        self.capacity.map_or(reach, |cap| reach.min(cap))
+        let (reach, fraction) = self.reach_and_fraction(candidate);
+        reach * fraction
+    }
+
+    /// Whether a gain can grow as other sites are added: with capacity over weighted children,
+    /// serving the lightly weighted children a site reaches lets it serve more heavily weighted
+    /// ones. Then a stale gain is no upper bound, and the lazy greedy would be wrong.
+    fn gains_may_grow(&self) -> bool {
+        self.capacity.is_some() && self.children.is_some()
     }
 
     /// Adds a site; `visit(d, share)` learns the share of demand point d's weight it serves.
     fn serve(&mut self, candidate: usize, mut visit: impl FnMut(usize, f64)) -> f64 {
-        let reach = self.uncovered_in_reach(candidate);
-        let fraction = match self.capacity {
-            Some(cap) if reach > cap => cap / reach,
-            _ => 1.0,
-        };
+        let (reach, fraction) = self.reach_and_fraction(candidate);
         for &d in self.covers[candidate].iter() {
             let share = &mut self.uncovered_share[d as usize];
             visit(d as usize, *share * fraction);
@@ -406,6 +459,9 @@ impl Eq for Bound {}
 
 /// CELF lazy greedy: `count` (local candidate, gain) pairs, applied to the frame.
 fn greedy(frame: &mut Frame, count: usize) -> Vec<(usize, f64)> {
+    if frame.gains_may_grow() {
+        return eager_greedy(frame, count);
+    }
     let first: Vec<f64> = {
         let frame = &*frame;
         (0..frame.covers.len())
@@ -436,6 +492,34 @@ fn greedy(frame: &mut Frame, count: usize) -> Vec<(usize, f64)> {
                 round: picks.len(),
             });
         }
+    }
+    picks
+}
+
+/// Greedy that evaluates every candidate in every round, for gains that may grow
+/// ([`Frame::gains_may_grow`]); the same picks and ties as [`greedy`] otherwise.
+fn eager_greedy(frame: &mut Frame, count: usize) -> Vec<(usize, f64)> {
+    let mut picks = Vec::with_capacity(count);
+    let mut chosen = vec![false; frame.covers.len()];
+    while picks.len() < count {
+        let best = {
+            let frame = &*frame;
+            (0..frame.covers.len())
+                .into_par_iter()
+                .filter(|&c| !chosen[c])
+                .map(|c| (frame.gain(c), c))
+                // Larger gain, then the lower candidate.
+                .reduce_with(|a, b| match a.0.total_cmp(&b.0) {
+                    Ordering::Less => b,
+                    Ordering::Greater => a,
+                    Ordering::Equal if a.1 < b.1 => a,
+                    Ordering::Equal => b,
+                })
+        };
+        let Some((_, candidate)) = best else { break };
+        chosen[candidate] = true;
+        let gain = frame.serve(candidate, |_, _| {});
+        picks.push((candidate, gain));
     }
     picks
 }
@@ -550,14 +634,31 @@ fn swap_pass_uncapacitated(problem: &CoverageProblem, chosen: &mut [usize]) {
 /// capacity on top of the others are skipped.
 fn swap_pass_capacitated(problem: &CoverageProblem, capacity: f64, chosen: &mut [usize]) {
     let tolerance = problem.tolerance();
-    let reach: Vec<f64> = problem
+    let weights = &problem.demand_weights;
+    // The most weight a site could serve: all it reaches, or its capacity in children each at
+    // the heaviest weight per child it reaches.
+    let most: Vec<f64> = problem
         .covers
         .par_iter()
         .map(|cover| {
-            cover
+            let reach: f64 = cover.iter().map(|&d| weights[d as usize]).sum();
+            let Some(children) = &problem.children else {
+                return reach.min(capacity);
+            };
+            let heaviest = cover
                 .iter()
-                .map(|&d| problem.demand_weights[d as usize])
-                .sum()
+                .map(|&d| {
+                    let (w, c) = (weights[d as usize], children[d as usize]);
+                    if c > 0.0 {
+                        w / c
+                    } else if w > 0.0 {
+                        f64::INFINITY
+                    } else {
+                        0.0
+                    }
+                })
+                .fold(0.0, f64::max);
+            reach.min(capacity * heaviest)
         })
         .collect();
     let mut current = problem.covered_weight(chosen);
@@ -570,7 +671,7 @@ fn swap_pass_capacitated(problem: &CoverageProblem, capacity: f64, chosen: &mut 
             let found = (0..problem.candidate_count())
                 .into_par_iter()
                 .filter(|j| !chosen.contains(j))
-                .filter(|&j| without + reach[j].min(capacity) > current + tolerance)
+                .filter(|&j| without + most[j] > current + tolerance)
                 .map(|j| {
                     let mut set = others.clone();
                     set.push(j);

@@ -120,9 +120,10 @@ pub fn plan(
     let norms = &cfg.norms;
     let homes = &scene.homes;
 
-    // Demand: each (home, band) whose children are outside the norm today.
+    // Demand: each (home, band) whose children are outside the norm today; a home outside every
+    // neighbourhood is outside the study, as in its totals and coverage.
     let mut demand = Vec::new();
-    for h in 0..homes.len() {
+    for h in (0..homes.len()).filter(|&h| homes.neighbourhood[h].is_some()) {
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
             let c = bn.children(children);
@@ -194,8 +195,12 @@ pub fn plan(
         network.map(|reach| (reach, &norms[..])),
         |_, _| true,
     );
-    let problem =
+    let mut problem =
         CoverageProblem::new(demand.iter().map(weight_of).collect(), covers, cfg.capacity)?;
+    if deprivation.is_some() {
+        // Weighting ranks the sites; capacity counts children.
+        problem = problem.with_children(demand.iter().map(|d| d.children).collect())?;
+    }
     let selection = select(&problem, count);
     if selection.chosen.len() < count && !candidates.is_empty() {
         warnings.push(format!(

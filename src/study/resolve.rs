@@ -177,9 +177,9 @@ pub enum RemoveBy {
 }
 
 impl Resolved {
-    /// The attributes of kind `kind` that some scenario's `remove.where` reads: what loading
-    /// keeps of each amenity's attributes.
-    pub fn scenario_attributes(&self, kind: &str) -> Vec<String> {
+    /// The attributes of kind `kind` that some scenario's `remove.where` reads, and the upkeep
+    /// attribute a closure saves: what loading keeps of each amenity's attributes.
+    pub fn kept_attributes(&self, kind: &str) -> Vec<String> {
         let mut keys: Vec<String> = self
             .scenarios
             .iter()
@@ -191,6 +191,9 @@ impl Resolved {
             })
             .flatten()
             .collect();
+        if let Some(closures) = self.closures.as_ref().filter(|c| c.kind.value == kind) {
+            keys.extend(closures.costs.maintenance_attribute.iter().cloned());
+        }
         keys.sort_unstable();
         keys.dedup();
         keys
@@ -1706,9 +1709,9 @@ fn rasters(study: &Study) -> Result<RasterSettings, String> {
 /// Sections a study may hold that change nothing in it: each named in a warning, since a user who
 /// wrote one expects an effect.
 fn no_effect_warnings(file: &StudyFile, warnings: &mut Vec<String>) {
-    if file.costs.is_some() && file.sites.is_none() {
+    if file.costs.is_some() && file.sites.is_none() && file.closures.is_none() {
         warnings.push(
-            "[costs] has no effect: costs appraise the sites that [sites] chooses, and the study has no [sites]"
+            "[costs] has no effect: costs appraise the sites that [sites] chooses and the closures of [closures], and the study has no [sites] and no [closures]"
                 .into(),
         );
     }

@@ -12,7 +12,8 @@ pub mod solve;
 
 use crate::cba::{appraise_closure, ClosureAppraisal};
 use crate::equity::priority_weights;
-use crate::error::Result;
+use crate::error::{Error, Result, Warnings};
+use crate::layers::attributes;
 use crate::reach::network::NetworkReach;
 use crate::reach::Distances;
 use crate::scene::{assign_neighbourhoods, Scene};
@@ -46,7 +47,10 @@ pub struct Closure {
     pub weighted_loss: f64,
     /// With a network: the nearest named way within the attach limit.
     pub street: Option<String>,
-    /// The upkeep saved (`[costs] maintenance_eur_per_year`) against the benefit lost.
+    /// The upkeep it saves a year: its `[costs] maintenance` attribute, else
+    /// `[costs] maintenance_eur_per_year`.
+    pub maintenance_eur_per_year: f64,
+    /// The upkeep saved against the benefit lost.
     pub appraisal: ClosureAppraisal,
     /// Where the children losing coverage live: per neighbourhood of their homes (`None`
     /// outside every neighbourhood), the children per band; only neighbourhoods with a loss,
@@ -61,7 +65,7 @@ pub struct Closure {
 #[derive(Debug, Clone)]
 pub struct ClosurePlan {
     pub kind: String,
-    /// The upkeep a closure saves a year (`[costs] maintenance_eur_per_year`).
+    /// The upkeep a closure saves a year without its own (`[costs] maintenance_eur_per_year`).
     pub maintenance_eur_per_year: f64,
     /// How the closures' cost-benefit was reckoned, one sentence each.
     pub cost_assumptions: Vec<crate::phrase::Phrase>,
@@ -110,11 +114,13 @@ pub fn plan(
     let kind = &scene.amenities[k];
     let norms = &cfg.norms;
     let homes = &scene.homes;
+    let upkeep = own_upkeep(cfg, kind)?;
 
-    // Demand: each (home, band) within the band's norm today, as coverage judges it.
+    // Demand: each (home, band) within the band's norm today, as coverage judges it; a home
+    // outside every neighbourhood is outside the study, as in its totals and coverage.
     let mut demand = Vec::new();
     let mut covered_by_band = vec![0.0; norms.len()];
-    for h in 0..homes.len() {
+    for h in (0..homes.len()).filter(|&h| homes.neighbourhood[h].is_some()) {
         let children = homes.children_of(h);
         for (b, bn) in norms.iter().enumerate() {
             let c = bn.children(children);
@@ -207,7 +213,8 @@ pub fn plan(
             cumulative += children_losing;
             let a = &kind.items[step.amenity];
             let costs = &cfg.costs.costs;
-            let appraisal = appraise_closure(costs, &by_band, costs.maintenance_eur_per_year);
+            let maintenance = upkeep[step.amenity].unwrap_or(costs.maintenance_eur_per_year);
+            let appraisal = appraise_closure(costs, &by_band, maintenance);
             Closure {
                 rank: r + 1,
                 amenity: step.amenity,
@@ -223,6 +230,7 @@ pub fn plan(
                 street: network
                     .and_then(|r| r.nearest_street(*anchor))
                     .map(String::from),
+                maintenance_eur_per_year: maintenance,
                 appraisal,
                 by_neighbourhood: by_place,
                 homes_losing,
@@ -242,4 +250,46 @@ pub fn plan(
         walked: network.is_some(),
         weighted: deprivation.is_some(),
     }))
+}
+
+/// Checks, once the layers are loaded, the upkeep values the closures would save: a value that is
+/// no amount is an error naming the feature; an attribute none of the kind's amenities has is
+/// only warned about, as it may be the candidates'.
+pub fn check_upkeep(
+    settings: Option<&ClosuresSettings>,
+    scene: &Scene,
+    warnings: &Warnings,
+) -> Result<()> {
+    let Some(cfg) = settings else { return Ok(()) };
+    let Some(attribute) = &cfg.costs.maintenance_attribute else {
+        return Ok(());
+    };
+    let Some(kind) = scene.amenities.iter().find(|a| a.kind == cfg.kind.value) else {
+        return Ok(());
+    };
+    if own_upkeep(cfg, kind)?.iter().all(Option::is_none) {
+        warnings.push(format!(
+            "[costs] maintenance = \"{attribute}\": no {} has a value for this attribute; each closure saves [costs] maintenance_eur_per_year",
+            kind.kind
+        ));
+    }
+    Ok(())
+}
+
+/// Each amenity's own upkeep from the `[costs] maintenance` attribute (`None`: the default).
+fn own_upkeep(
+    cfg: &ClosuresSettings,
+    kind: &crate::scene::AmenityKind,
+) -> Result<Vec<Option<f64>>> {
+    let Some(attribute) = &cfg.costs.maintenance_attribute else {
+        return Ok(vec![None; kind.items.len()]);
+    };
+    kind.items
+        .iter()
+        .map(|a| {
+            attributes::amount_value(&a.attributes, attribute).map_err(|m| {
+                Error::feature(&a.source, a.index, format!("{m} ([costs] maintenance)"))
+            })
+        })
+        .collect()
 }
