@@ -240,6 +240,13 @@ case("band_en_dash_and_hyphen_both", ["error", "[neighbourhoods] children: band 
 
 # --- resolve: the study resolved once (issue 13) and numeric settings (issue 18 item 7) ---------
 # Errors `check` must find exactly as `run` does (tests/bad_inputs.rs runs both on every error case).
+# CBS's missing-value markers are no quintile: only an empty value means none (docs/STUDY.md).
+case("equity_quintile_text", ["error", "neighbourhood A: [equity] quintile \"q\"", "\"x\" is not a quintile (1 to 5; leave it empty for none)"],
+     S.replace("../_base/neighbourhoods.geojson", "nb.geojson") + '\n[equity]\nby = "income"\nquintile = "q"\n',
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1, "q": "x"}, sq(X, Y, 2000))])})
+case("equity_quintile_negative", ["error", "neighbourhood A: [equity] quintile \"q\"", "-1 is not a quintile (1 to 5)"],
+     S.replace("../_base/neighbourhoods.geojson", "nb.geojson") + '\n[equity]\nby = "income"\nquintile = "q"\n',
+     {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1, "q": -1}, sq(X, Y, 2000))])})
 case("equity_by_missing_attribute", ["error", "[equity] by = \"wealth\"", "no neighbourhood has that attribute"], S + '\n[equity]\nby = "wealth"\n')
 case("sites_candidates_missing", ["error", "[sites] candidates = \"lots.geojson\"", "no such file"], S + '\n[sites]\ncandidates = "lots.geojson"\n')
 case("costs_unknown_preset", ["error", "[costs] preset = \"cheap\"", "unknown", "ecorys-2020"], S + '\n[sites]\ncount = 1\n[costs]\npreset = "cheap"\n')

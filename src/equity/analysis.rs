@@ -163,10 +163,13 @@ pub fn equity_of(
 ) -> Equity {
     let quintile = given.unwrap_or_else(|| quintiles(&value, children, higher_is_worse));
     let score_quintile = quintiles(scores, children, false);
+    // A neighbourhood without children is no place where children have the fewest chances
+    // and the least: its score quintile says nothing about any child.
     let double_disadvantage = quintile
         .iter()
         .zip(&score_quintile)
-        .map(|(a, b)| *a == Some(1) && *b == Some(1))
+        .zip(children)
+        .map(|((a, b), &c)| *a == Some(1) && *b == Some(1) && c > 0.0)
         .collect();
     let by_quintile = quintile_figures(homes, &quintile);
     let indices = index_figures(homes, &value, higher_is_worse);
@@ -301,8 +304,20 @@ fn given_quintiles(cfg: &EquitySettings, scene: &Scene) -> Result<Option<Vec<Opt
         out.push(
             match attributes::number_value(&nb.props, attr).map_err(bad)? {
                 Number::Value(v) if (1.0..=5.0).contains(&v) && v.fract() == 0.0 => Some(v as u8),
-                Number::Value(v) => return Err(bad(format!("{v} is not a quintile (1 to 5)"))),
-                Number::Suppressed(_) | Number::Missing => None,
+                Number::Value(v) | Number::Suppressed(v) => {
+                    return Err(bad(format!("{v} is not a quintile (1 to 5)")))
+                }
+                // Only an empty value means none: the markers CBS writes for a missing count
+                // (`x`, `.`, `-`) are no quintile, and docs/STUDY.md calls any other value an
+                // error.
+                Number::Missing => match attributes::text_value(&nb.props, attr).trim() {
+                    "" => None,
+                    text => {
+                        return Err(bad(format!(
+                            "\"{text}\" is not a quintile (1 to 5; leave it empty for none)"
+                        )))
+                    }
+                },
             },
         );
     }
@@ -630,6 +645,33 @@ mod tests {
     use super::*;
     use crate::equity::{concentration_index, palma_ratio};
     use proptest::prelude::*;
+
+    /// Five neighbourhoods by hand: the poorest (income 10) has the lowest score but no
+    /// children, so it is in the first quintile of chances and of scores and yet no double
+    /// disadvantage; with one child it would be.
+    #[test]
+    fn a_neighbourhood_without_children_is_no_double_disadvantage() {
+        let value = [10.0, 20.0, 30.0, 40.0, 50.0].map(Some).to_vec();
+        let scores = [10.0, 60.0, 70.0, 80.0, 90.0].map(Some);
+        let homes = HomeOutcomes::default();
+        let with = equity_of(value.clone(), None, &[1.0; 5], &scores, false, &homes);
+        assert_eq!(with.quintile[0], Some(1));
+        assert_eq!(with.score_quintile[0], Some(1));
+        assert_eq!(with.double_disadvantage, [true, false, false, false, false]);
+        let given = Some(with.quintile.clone());
+        let without = equity_of(
+            value,
+            given,
+            &[0.0, 1.0, 1.0, 1.0, 1.0],
+            &scores,
+            false,
+            &homes,
+        );
+        // Still in the first quintile of both: only its lack of children clears the flag.
+        assert_eq!(without.quintile[0], Some(1));
+        assert_eq!(without.score_quintile[0], Some(1));
+        assert_eq!(without.double_disadvantage, [false; 5]);
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(300))]
