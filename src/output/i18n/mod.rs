@@ -454,6 +454,34 @@ mod tests {
         }
     }
 
+    /// Numbers written into the Dutch texts by hand are Dutch: a council reads "EUR 150,000" as
+    /// 150 euros. English thousands (`150,000`) and English decimals (`56.73`, `2.25%`) are
+    /// refused; Dutch thousands (`7.500`: three digits after the point) pass.
+    #[test]
+    fn the_dutch_texts_write_numbers_the_dutch_way() {
+        let nl = texts(Language::Nl);
+        for key in nl.keys() {
+            let text: Vec<char> = nl.get(key).chars().collect();
+            for (i, &c) in text.iter().enumerate() {
+                if !(c == ',' || c == '.') || i == 0 || !text[i - 1].is_ascii_digit() {
+                    continue;
+                }
+                let digits = text[i + 1..]
+                    .iter()
+                    .take_while(|d| d.is_ascii_digit())
+                    .count();
+                let english = match c {
+                    ',' => digits == 3,
+                    _ => digits == 1 || digits == 2,
+                };
+                let shown: String = text[i.saturating_sub(12)..(i + 8).min(text.len())]
+                    .iter()
+                    .collect();
+                assert!(!english, "{key}: an English number in \"{shown}\"");
+            }
+        }
+    }
+
     #[test]
     fn cbs_wijk_codes_make_the_dutch_texts_speak_of_wijken() {
         assert_eq!(Areas::of(["WK024301", "WK024399"]), Areas::CbsDistricts);
