@@ -718,7 +718,10 @@ impl<'a> NetworkReach<'a> {
                 // An edge whose far end is reached within the radius too lies between two
                 // points of the outline already; its walk end would only crowd the hull, whose
                 // cost grows with the points near its boundary.
-                for &r in radii.iter().filter(|&&r| dv <= r && dv + len > r && far > r) {
+                for &r in radii
+                    .iter()
+                    .filter(|&&r| dv <= r && dv + len > r && far > r)
+                {
                     out.push((at(a, b, (r - dv) / len), r));
                 }
             }
