@@ -127,7 +127,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             crate::output::equity::equity_table(e, scene.amenities.iter().map(|k| k.kind.as_str()));
         let by = r.study.equity.as_ref().map(|q| q.by.as_str()).unwrap_or("");
         let _ = writeln!(s, "\n{}", t.fmt("term.by_quintile", &[("by", &by)]));
-        // The table's columns in the reader's words, each within its 12 characters.
+        // The table's columns in the reader's words, each within its 12 characters after a space.
         let short = |c: &str| match c {
             "neighbourhoods" | "children" | "score" => t.get(&format!("term.{c}")).to_string(),
             coverage => truncate(&t.kind_lower(coverage.trim_end_matches("_coverage")), 11),
@@ -138,7 +138,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
             t.get("term.quintile"),
             table.columns[1..]
                 .iter()
-                .map(|c| format!("{:>12}", short(c)))
+                .map(|c| format!(" {:>12}", short(c)))
                 .collect::<String>()
         );
         for row in &table.rows {
@@ -148,7 +148,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 index_name(t, &row[0].to_csv()),
                 row[1..]
                     .iter()
-                    .map(|c| format!("{:>12}", c.to_csv()))
+                    .map(|c| format!(" {:>12}", c.to_csv()))
                     .collect::<String>()
             );
         }
