@@ -286,7 +286,10 @@ pub fn indices(
 }
 
 /// The `[equity] quintile` attribute of every neighbourhood, when the study names one.
-fn given_quintiles(cfg: &EquitySettings, scene: &Scene) -> Result<Option<Vec<Option<u8>>>> {
+pub(crate) fn given_quintiles(
+    cfg: &EquitySettings,
+    scene: &Scene,
+) -> Result<Option<Vec<Option<u8>>>> {
     let Some(attr) = &cfg.quintile else {
         return Ok(None);
     };

@@ -88,6 +88,11 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
     closures::check_upkeep(study.closures.as_ref(), &scene, warnings)?;
+    // The equity stage reads `[equity] quintile` only after every measure: read here too, so
+    // that `check` stops on a bad value as `run` does.
+    if let Some(cfg) = &study.equity {
+        analysis::given_quintiles(cfg, &scene)?;
+    }
     Ok(Inputs {
         scene,
         network,
