@@ -131,6 +131,11 @@ case("filter_attribute_missing_neighbourhoods", ["error", "nb.geojson", "no feat
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 3, "income": 1, "gemeentecode": "GM0001"}, sq(X, Y, 2000))])})
 case("keep_clashes_with_score", ["error", "[neighbourhoods] keep: \"score\" is also the name of the computed column `score`"], S.replace('keep = ["income"]', 'keep = ["income", "score"]'))
 case("keep_clashes_with_name_case", ["error", "[neighbourhoods] keep: \"NAME\" is also the name of the computed column `name`"], S.replace('keep = ["income"]', 'keep = ["NAME"]'))
+# Kind names are free: two kinds, or a kind and a computed column, must not name one column.
+case("kinds_share_a_column", ["error", "the kind \"playground\" and the kind \"playground_net\" both give homes.csv a column `playground_net_m`"],
+     S + '\n[[amenities]]\nkind = "playground_net"\npath = "../_base/playgrounds.geojson"\n\n[norms]\nplayground_net = { all = 200 }\n')
+case("kinds_share_a_column_case", ["error", "both give homes.csv a column `Playground_m`"],
+     S + '\n[[amenities]]\nkind = "Playground"\npath = "../_base/playgrounds.geojson"\n\n[norms]\nPlayground = { all = 200 }\n')
 case("no_children_anywhere", ["error", "no children anywhere"], S.replace('children = "kids"\n', ""))
 case("wrong_value_type", ["error", "invalid type", "name"], S.replace('name = "base"', 'name = 5'))
 case("duplicate_home_ids", ["warning", "duplicate home id"], S.replace("../_base/homes.geojson", "homes.geojson"),
@@ -189,6 +194,16 @@ NB_BASE = json.load(open(os.path.join(ROOT, "_base", "neighbourhoods.geojson")))
 S_NB = S.replace("../_base/neighbourhoods.geojson", "nb.geojson")
 S_HOMES = S.replace("../_base/homes.geojson", "homes.geojson")
 S_PLAY = S.replace("../_base/playgrounds.geojson", "p.geojson")
+# The equity and play area stages read their attributes after every measure; `check` must stop
+# on a value that is no number as `run` does.
+NB_TEXT = json.loads(json.dumps(NB_BASE))
+NB_TEXT["features"][0]["properties"].update({"income": "rich", "res": "abc"})
+case("equity_by_not_a_number", ["error", "nb.geojson", "neighbourhood BU01", "\"rich\""],
+     S_NB + '\n[equity]\nby = "income"\n', {"nb.geojson": NB_TEXT})
+case("play_area_base_not_a_number", ["error", "[play_area] base: neighbourhood BU01", "\"abc\""],
+     S_NB + '\n[play_area]\nkind = "playground"\nbase = "res"\n', {"nb.geojson": NB_TEXT})
+case("children_share_without_band", ["error", "children = { share = ..., of = ... } names no band", "children = { \"all\" = { share = \"kids_share\", of = \"pop\" } }"],
+     S.replace('children = "kids"', 'children = { share = "kids_share", of = "pop" }', 1))
 case("crs_us_survey_feet", ["error", "[study] crs = \"EPSG:2263\"", "US survey feet", "EPSG:32631 (UTM zone 31N)"], with_crs("EPSG:2263"))
 case("crs_international_feet", ["error", "in feet", "1 unit = 0.3048 m", "EPSG:32631"], with_crs("+proj=tmerc +lon_0=5 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +units=ft"))
 case("crs_to_meter_not_one", ["error", "1 unit = 0.201168 m", "kindscape measures in metres"], with_crs("+proj=tmerc +lon_0=5 +k=1 +x_0=0 +y_0=0 +ellps=WGS84 +to_meter=0.201168"))
@@ -781,6 +796,17 @@ safety_case("raster_homes_infinite_cell", ["error", "grid.tif", "cell (column 1,
             RASTER_HOMES, {"grid.tif": tiff(2, 1, struct.pack("<ff", 1.0, float("inf")))})
 safety_case("raster_homes_too_many_to_fit", ["error", "grid.tif: as homes: 1440000 homes would need about 1.4 GB of memory"],
             RASTER_HOMES, {"grid.tif": tiff(1200, 1200, struct.pack("<f", 1.0) * (1200 * 1200))})
+
+# The statistic of a [[rasters]] entry is chosen when the raster is read, so `check` refuses a bad
+# one as `run` does.
+RASTER_NOISE = S + '\n[[rasters]]\nkind = "noise"\npath = "noise.tif"\ncrs = "EPSG:28992"\n'
+NOISE_TIF = {"noise.tif": tiff(2, 2, struct.pack("<ffff", 50.0, 55.0, 60.0, 65.0))}
+safety_case("raster_statistic_unknown", ["error", "[[rasters]] entry 1 (kind \"noise\"): statistic \"median\" is not known"],
+            RASTER_NOISE + 'statistic = "median"\n', NOISE_TIF)
+safety_case("raster_share_above_without_threshold", ["error", "[[rasters]] entry 1 (kind \"noise\"): statistic \"share_above\" needs a threshold"],
+            RASTER_NOISE + 'statistic = "share_above"\n', NOISE_TIF)
+safety_case("raster_threshold_without_share_above", ["error", "threshold only applies to statistic \"share_above\", not \"mean\""],
+            RASTER_NOISE + 'threshold = 2\n', NOISE_TIF)
 
 
 def write_output_safety_cases():

@@ -285,6 +285,15 @@ pub fn indices(
     )))
 }
 
+/// Reads `[equity] by` and `[equity] quintile` of every neighbourhood as the equity stage will,
+/// for the load: the stage runs only after every measure, and `check` must stop on a value that
+/// is no number as `run` does.
+pub fn check_values(cfg: &EquitySettings, scene: &Scene) -> Result<()> {
+    values(cfg, scene)?;
+    given_quintiles(cfg, scene)?;
+    Ok(())
+}
+
 /// The `[equity] quintile` attribute of every neighbourhood, when the study names one.
 pub(crate) fn given_quintiles(
     cfg: &EquitySettings,

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::layers::crs::Crs;
 use crate::layers::raster::{sample, zonal_stats, Raster, Statistic};
 use crate::scene::Scene;
-use crate::study::RasterSettings;
+use crate::study::{output_columns, RasterSettings};
 
 /// The 3-30-300 rule: at least 30% tree canopy in every neighbourhood.
 pub const CANOPY_TARGET: f64 = 0.3;
@@ -21,10 +21,11 @@ pub struct RasterColumns {
     pub homes: Vec<(String, Vec<Option<f64>>)>,
 }
 
-/// A `[[rasters]]` layer as read, with its CRS.
+/// A `[[rasters]]` layer as read, with its CRS and the statistic its entry asks for.
 pub struct RasterLayer {
     pub raster: Raster,
     pub crs: Crs,
+    pub statistic: Statistic,
 }
 
 /// Reads every `[[rasters]]` layer (the loading half of this stage: the measures read no files).
@@ -32,10 +33,30 @@ pub fn read_rasters(settings: &RasterSettings) -> Result<Vec<RasterLayer>> {
     settings
         .entries
         .iter()
-        .map(|(entry, path)| {
+        .enumerate()
+        .map(|(i, (entry, path))| {
+            // The statistic is chosen here, not when the columns are computed, so that `check`
+            // refuses a bad one as `run` does.
+            let canopy = entry.kind == "canopy";
+            let default_stat = if canopy { "share_above" } else { "mean" };
+            let threshold = entry.threshold.or(if canopy { Some(0.0) } else { None });
+            let statistic = Statistic::parse(
+                entry.statistic.as_deref().unwrap_or(default_stat),
+                threshold,
+            )
+            .map_err(|m| {
+                Error::study(
+                    &settings.study_file,
+                    format!("[[rasters]] entry {} (kind \"{}\"): {m}", i + 1, entry.kind),
+                )
+            })?;
             let raster = Raster::read(path, entry.band.unwrap_or(1))?;
             let crs = raster.require_crs(entry.crs.as_deref())?;
-            Ok(RasterLayer { raster, crs })
+            Ok(RasterLayer {
+                raster,
+                crs,
+                statistic,
+            })
         })
         .collect()
 }
@@ -57,30 +78,18 @@ pub fn raster_columns(
         .iter()
         .map(|n| n.geometry.clone())
         .collect();
-    for (i, ((entry, _), layer)) in settings.entries.iter().zip(layers).enumerate() {
+    for ((entry, _), layer) in settings.entries.iter().zip(layers) {
         let (r, crs) = (&layer.raster, &layer.crs);
-        let canopy = entry.kind == "canopy";
-        let default_stat = if canopy { "share_above" } else { "mean" };
-        let threshold = entry.threshold.or(if canopy { Some(0.0) } else { None });
-        let stat = Statistic::parse(
-            entry.statistic.as_deref().unwrap_or(default_stat),
-            threshold,
-        )
-        .map_err(|m| {
-            Error::study(
-                &settings.study_file,
-                format!("[[rasters]] entry {} (kind \"{}\"): {m}", i + 1, entry.kind),
-            )
-        })?;
+        let (canopy, stat) = (entry.kind == "canopy", layer.statistic);
         let values = zonal_stats(r, &crs.to(&scene.crs), &zones, stat);
         let name = if canopy && matches!(stat, Statistic::ShareAbove(_)) {
-            "canopy_share".to_string()
+            output_columns::CANOPY_SHARE.to_string()
         } else {
             format!("{}_{}", entry.kind, stat.name())
         };
         if canopy && matches!(stat, Statistic::ShareAbove(_) | Statistic::Mean) {
             out.neighbourhood_flags.push((
-                "canopy_30".into(),
+                output_columns::CANOPY_FLAG.into(),
                 values
                     .iter()
                     .map(|v| v.map(|v| v >= CANOPY_TARGET))

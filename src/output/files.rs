@@ -564,12 +564,10 @@ fn equity_columns(
         })
         .collect();
     ExtraColumns {
-        columns: vec![
-            "equity_quintile".into(),
-            "score_quintile".into(),
-            "double_disadvantage".into(),
-            "best_meeting_mix".into(),
-        ],
+        columns: crate::study::output_columns::EQUITY
+            .iter()
+            .map(|c| c.to_string())
+            .collect(),
         cells,
     }
 }

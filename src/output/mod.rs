@@ -65,37 +65,16 @@ pub fn neighbourhood_table(
     figures: &[NeighbourhoodFigures],
     extra: &ExtraColumns,
 ) -> Table {
-    let mut columns: Vec<String> = ["id", "name", "population", "children", "area_m2"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    use crate::study::output_columns as names;
+    let mut columns: Vec<String> = names::LEADING.iter().map(|s| s.to_string()).collect();
     for kind in &scene.amenities {
-        let k = &kind.kind;
-        let bands = &study.norms.kinds[k].bands;
-        columns.push(format!("{k}_coverage"));
-        columns.extend(bands.iter().map(|b| format!("{k}_coverage_{}", b.label)));
-        columns.push(format!("{k}_net_coverage"));
-        columns.extend(
-            bands
-                .iter()
-                .map(|b| format!("{k}_net_coverage_{}", b.label)),
-        );
-        columns.push(format!("{k}_median_m"));
-        columns.push(format!("{k}_p90_m"));
-        columns.push(format!("{k}_detour"));
+        let bands = &study.norms.kinds[&kind.kind].bands;
+        columns.extend(names::kind_columns(
+            &kind.kind,
+            bands.iter().map(|b| b.label.as_str()),
+        ));
     }
-    columns.extend(
-        [
-            "play_area_m2",
-            "play_area_share",
-            "play_m2_per_child",
-            "score",
-            "gap_children",
-            "priority_rank",
-        ]
-        .iter()
-        .map(|s| s.to_string()),
-    );
+    columns.extend(names::TRAILING.iter().map(|s| s.to_string()));
     columns.extend(extra.columns.iter().cloned());
     columns.extend(study.layers.neighbourhoods.keep.iter().cloned());
 
@@ -153,10 +132,8 @@ pub fn write_homes_csv(
 ) -> csv::Result<()> {
     let homes = &scene.homes;
     let mut out = csv::Writer::from_writer(w);
-    let mut header: Vec<String> = ["home_id", "neighbourhood_id", "children", "x", "y"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    use crate::study::output_columns as names;
+    let mut header: Vec<String> = names::HOME_LEADING.iter().map(|s| s.to_string()).collect();
     let net_bands = &study.norms.reach_bands;
     let multi_band = distances.network.is_some() && net_bands.len() > 1;
     // Walking minutes for the kinds with a time norm: each band's distance at its own speed.
@@ -167,25 +144,11 @@ pub fn write_homes_csv(
         .map(|a| distances.network.is_some() && study.norms.kinds[&a.kind].has_time())
         .collect();
     for (kind, &timed) in scene.amenities.iter().zip(&timed) {
-        header.push(format!("{}_m", kind.kind));
-        header.push(format!("{}_net_m", kind.kind));
-        if multi_band {
-            header.extend(net_bands.iter().map(|b| format!("{}_net_m_{b}", kind.kind)));
-        }
-        if timed {
-            header.push(format!("{}_net_min", kind.kind));
-            if multi_band {
-                header.extend(
-                    net_bands
-                        .iter()
-                        .map(|b| format!("{}_net_min_{b}", kind.kind)),
-                );
-            }
-        }
-        header.push(format!("{}_nearest_id", kind.kind));
+        header.extend(names::home_kind_columns(
+            &kind.kind, net_bands, multi_band, timed,
+        ));
     }
-    header.push("play_m2_per_child".into());
-    header.push("score".into());
+    header.extend(names::HOME_TRAILING.iter().map(|s| s.to_string()));
     header.extend(extra.columns.iter().cloned());
     out.write_record(&header)?;
     out.flush()?;

@@ -88,10 +88,13 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
     closures::check_upkeep(study.closures.as_ref(), &scene, warnings)?;
-    // The equity stage reads `[equity] quintile` only after every measure: read here too, so
-    // that `check` stops on a bad value as `run` does.
+    // The equity and play area stages read their neighbourhood attributes only after every
+    // measure: read here too, so that `check` stops on a bad value as `run` does.
     if let Some(cfg) = &study.equity {
-        analysis::given_quintiles(cfg, &scene)?;
+        analysis::check_values(cfg, &scene)?;
+    }
+    if study.play_area.kind.is_some() {
+        play_area_bases(&study.play_area, &scene)?;
     }
     Ok(Inputs {
         scene,
@@ -615,6 +618,29 @@ fn measure_scenario(
     })
 }
 
+/// `[play_area] base` of every neighbourhood in m2: its own area, or the attribute the study
+/// names (`None` where it has no value). A text that is no number is an error.
+fn play_area_bases(settings: &PlayAreaSettings, scene: &Scene) -> Result<Vec<Option<f64>>> {
+    let base = &settings.base.value;
+    scene
+        .neighbourhoods
+        .iter()
+        .map(|nb| {
+            if base == "neighbourhood" {
+                return Ok(Some(nb.area_m2));
+            }
+            match crate::layers::attributes::number_value(&nb.props, base) {
+                Ok(crate::layers::attributes::Number::Value(v)) => Ok(Some(v)),
+                Ok(_) => Ok(None),
+                Err(m) => Err(Error::study(
+                    &settings.study_file,
+                    format!("[play_area] base: neighbourhood {}: {m}", nb.id),
+                )),
+            }
+        })
+        .collect()
+}
+
 /// Play area and its share of the base area, per neighbourhood.
 fn add_play_area(
     settings: &PlayAreaSettings,
@@ -626,36 +652,23 @@ fn add_play_area(
         return Ok(());
     };
     let areas = measures::play_area::play_area(&scene.neighbourhoods, &kind.items);
-    let base = &settings.base.value;
-    let mut missing_base = 0;
-    for ((f, nb), area) in figures
-        .iter_mut()
-        .zip(scene.neighbourhoods.iter())
-        .zip(areas)
-    {
+    let bases = play_area_bases(settings, scene)?;
+    let (mut missing_base, mut not_positive) = (0, 0);
+    for ((f, base_m2), area) in figures.iter_mut().zip(bases).zip(areas) {
         f.play_area_m2 = Some(area);
-        let base_m2 = if base == "neighbourhood" {
-            Some(nb.area_m2)
-        } else {
-            match crate::layers::attributes::number_value(&nb.props, base) {
-                Ok(crate::layers::attributes::Number::Value(v)) => Some(v),
-                Ok(_) => {
-                    missing_base += 1;
-                    None
-                }
-                Err(m) => {
-                    return Err(Error::study(
-                        &settings.study_file,
-                        format!("[play_area] base: neighbourhood {}: {m}", nb.id),
-                    ))
-                }
-            }
-        };
+        missing_base += usize::from(base_m2.is_none());
+        not_positive += usize::from(base_m2.is_some_and(|b| b <= 0.0));
         f.play_area_share = base_m2.filter(|b| *b > 0.0).map(|b| area / b);
     }
+    let base = &settings.base.value;
     if missing_base > 0 {
         warnings.push(format!(
             "[play_area] base \"{base}\": {missing_base} neighbourhood(s) have no value; their play area share is empty"
+        ));
+    }
+    if not_positive > 0 {
+        warnings.push(format!(
+            "[play_area] base \"{base}\": {not_positive} neighbourhood(s) have a base area of 0 m2 or less; their play area share is empty"
         ));
     }
     Ok(())

@@ -10,6 +10,7 @@ pub mod costs;
 mod inputs;
 mod norms;
 mod number_format;
+pub mod output_columns;
 mod resolve;
 pub mod speeds;
 
@@ -208,6 +209,24 @@ impl ChildrenSpec {
                 "all".to_string(),
                 BandCount::Fields(vec![f.clone()]),
             )]),
+            // `children = { share = "f", of = "g" }` reads as two bands named "share" and "of",
+            // each a field: the population would be added to the children.
+            ChildrenSpec::Bands(map)
+                if map.contains_key("of")
+                    && (map.contains_key("percent") || map.contains_key("share"))
+                    && map.values().all(|v| v.is_str()) =>
+            {
+                let part = if map.contains_key("percent") {
+                    "percent"
+                } else {
+                    "share"
+                };
+                Err(format!(
+                    "children = {{ {part} = ..., of = ... }} names no band: it reads as bands called \"{part}\" and \"of\"; write the band around it, e.g. children = {{ \"all\" = {{ {part} = \"{}\", of = \"{}\" }} }}",
+                    map[part].as_str().unwrap_or_default(),
+                    map["of"].as_str().unwrap_or_default()
+                ))
+            }
             ChildrenSpec::Bands(map) => map
                 .iter()
                 .map(|(b, v)| {

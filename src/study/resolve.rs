@@ -407,6 +407,7 @@ impl Resolved {
         let inputs = study.inputs();
         let err = |m: String| Error::study(&study.path, m);
         let file = &study.file;
+        check_children(file).map_err(err)?;
         let bands = children_bands(file);
         let kinds = unique_kinds(file);
         let split = split(file).map_err(err)?;
@@ -429,7 +430,8 @@ impl Resolved {
         )
         .map_err(err)?;
         validate_layers(file).map_err(err)?;
-        kept_attributes(file, &kinds, &norms).map_err(err)?;
+        check_kind_columns(file, &kinds, &norms).map_err(err)?;
+        check_kept_names(file, &kinds, &norms).map_err(err)?;
         let amenity_ages = amenity_ages(file, &norms, &bands).map_err(err)?;
         let neighbourhood_attributes = neighbourhood_attributes(&study).map_err(err)?;
         let Formats {
@@ -795,20 +797,6 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
             ));
         }
     }
-    for (section, spec) in [
-        ("neighbourhoods", &f.neighbourhoods.children),
-        ("homes", &f.homes.children),
-    ] {
-        if let Some(ChildrenSpec::Bands(map)) = spec {
-            if map.is_empty() {
-                return Err(format!("[{section}] children: the table of bands is empty"));
-            }
-        }
-        if let Some(spec) = spec {
-            let counts = spec.band_counts().map_err(|m| format!("[{section}] {m}"))?;
-            bands_count_once(&counts).map_err(|m| format!("[{section}] children{m}"))?;
-        }
-    }
     match (&f.homes.path, &f.homes.osm) {
         (None, None) => {
             return Err(
@@ -875,45 +863,89 @@ fn bands_count_once(counts: &[(String, crate::study::BandCount)]) -> Result<(), 
     Ok(())
 }
 
+/// Kind names are free, so two kinds can name the same column (`playground`'s `playground_net_m`
+/// and `playground_net`'s straight-line `playground_net_m`), or a kind a computed one: a file
+/// with two columns of one name, of which every reader keyed on names takes the wrong one.
+/// Refused here, naming both owners; SQLite (the GeoPackage) ignores case, so does this.
+fn check_kind_columns(file: &StudyFile, kinds: &[String], norms: &Norms) -> Result<(), String> {
+    use super::output_columns as columns;
+    let owned = |names: &[&str], owner: &str| -> Vec<(String, String)> {
+        names
+            .iter()
+            .map(|c| (c.to_string(), owner.to_string()))
+            .collect()
+    };
+    let computed = "a computed column";
+    let mut homes = owned(&columns::HOME_LEADING, computed);
+    homes.extend(owned(&columns::HOME_TRAILING, computed));
+    for r in file
+        .rasters
+        .iter()
+        .filter(|r| r.sample_homes.unwrap_or(false))
+    {
+        homes.push((
+            r.kind.clone(),
+            format!("the [[rasters]] kind \"{}\"", r.kind),
+        ));
+    }
+    let mut neighbourhoods = owned(&columns::LEADING, computed);
+    neighbourhoods.extend(owned(&columns::TRAILING, computed));
+    neighbourhoods.extend(owned(&columns::EQUITY, computed));
+    for k in kinds {
+        let owner = format!("the kind \"{k}\"");
+        // Every column the kind could have, whether or not this run writes it.
+        for c in columns::home_kind_columns(k, &norms.reach_bands, true, true) {
+            homes.push((c, owner.clone()));
+        }
+        let bands = norms
+            .kinds
+            .get(k)
+            .map(|n| n.bands.as_slice())
+            .unwrap_or(&[]);
+        for c in columns::kind_columns(k, bands.iter().map(|b| b.label.as_str())) {
+            neighbourhoods.push((c, owner.clone()));
+        }
+    }
+    for (file_name, list) in [("homes.csv", homes), ("neighbourhoods.csv", neighbourhoods)] {
+        let mut seen: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+        for (column, owner) in &list {
+            if let Some(first) = seen.insert(column.to_lowercase(), owner) {
+                if first != owner {
+                    return Err(format!(
+                        "[[amenities]] kind: {first} and {owner} both give {file_name} a column `{column}`; rename one of the kinds"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 /// `[neighbourhoods] keep`: each kept attribute becomes a column of `neighbourhoods.csv`, the
 /// properties of `neighbourhoods.geojson` and a column of the GeoPackage layer, beside the
 /// computed ones. A name a computed column already has would give a duplicate header, overwrite
 /// the computed value in the GeoJSON and fail the GeoPackage (SQLite column names ignore case)
 /// after the whole run: refused here, before anything is read.
-fn kept_attributes(file: &StudyFile, kinds: &[String], norms: &Norms) -> Result<(), String> {
-    let mut computed: Vec<String> = [
-        "id",
-        "name",
-        "population",
-        "children",
-        "area_m2",
-        "play_area_m2",
-        "play_area_share",
-        "play_m2_per_child",
-        "score",
-        "gap_children",
-        "priority_rank",
-        "equity_quintile",
-        "score_quintile",
-        "double_disadvantage",
-        "best_meeting_mix",
-        "canopy_share",
-        "canopy_30",
-        // The GeoPackage layer's own columns.
-        "fid",
-        "geom",
-    ]
-    .iter()
-    .map(|c| c.to_string())
-    .collect();
+fn check_kept_names(file: &StudyFile, kinds: &[String], norms: &Norms) -> Result<(), String> {
+    use super::output_columns as columns;
+    let mut computed: Vec<String> = columns::LEADING
+        .iter()
+        .chain(&columns::TRAILING)
+        .chain(&columns::EQUITY)
+        .chain(&[columns::CANOPY_SHARE, columns::CANOPY_FLAG])
+        .chain(&columns::GEOPACKAGE)
+        .map(|c| c.to_string())
+        .collect();
     for k in kinds {
-        for prefix in ["coverage", "net_coverage"] {
-            computed.push(format!("{k}_{prefix}"));
-            if let Some(n) = norms.kinds.get(k) {
-                computed.extend(n.bands.iter().map(|b| format!("{k}_{prefix}_{}", b.label)));
-            }
-        }
-        computed.extend(["median_m", "p90_m", "detour"].map(|c| format!("{k}_{c}")));
+        let bands = norms
+            .kinds
+            .get(k)
+            .map(|n| n.bands.as_slice())
+            .unwrap_or(&[]);
+        computed.extend(columns::kind_columns(
+            k,
+            bands.iter().map(|b| b.label.as_str()),
+        ));
     }
     let keep = &file.neighbourhoods.keep;
     for (i, name) in keep.iter().enumerate() {
@@ -1154,6 +1186,26 @@ fn scenarios(
         });
     }
     Ok(out)
+}
+
+/// The `children` of both layers, read before the bands are taken from them (a band's norm is
+/// looked up by its name).
+fn check_children(f: &StudyFile) -> Result<(), String> {
+    for (section, spec) in [
+        ("neighbourhoods", &f.neighbourhoods.children),
+        ("homes", &f.homes.children),
+    ] {
+        if let Some(ChildrenSpec::Bands(map)) = spec {
+            if map.is_empty() {
+                return Err(format!("[{section}] children: the table of bands is empty"));
+            }
+        }
+        if let Some(spec) = spec {
+            let counts = spec.band_counts().map_err(|m| format!("[{section}] {m}"))?;
+            bands_count_once(&counts).map_err(|m| format!("[{section}] children{m}"))?;
+        }
+    }
+    Ok(())
 }
 
 fn children_bands(file: &StudyFile) -> Vec<String> {
