@@ -5,11 +5,10 @@
 //! In a straight line the area is the amenity buffered by the norm. Over the walk network it is
 //! the concave hull of the junctions reached within the norm, the points where the walks of the
 //! norm end part-way along a street, and the amenity's own outline: the walked streets'
-//! outline, which a buffer of the streets would fatten by the attach limit, and the homes
-//! counted, which stand off their streets: the outline holds the children it counts. The hull
-//! keeps one point per cell of a grid inside the catchment and a cell's extremes on its edge.
-//! Children within are counted from the same distances as every other measure (a home inside a
-//! polygon amenity is at 0).
+//! outline, which a buffer of the streets would fatten by the attach limit (the homes are left
+//! out of the hull: a city's playground reaches tens of thousands, the walked streets already
+//! trace where they are). Children within are counted from the same distances as every
+//! other measure (a home inside a polygon amenity is at 0).
 
 use std::borrow::Cow;
 
@@ -171,14 +170,6 @@ pub fn walked_catchments(
             let mut points: Vec<Coord> =
                 nodes.iter().filter(|n| within(n.1)).map(|n| n.0).collect();
             points.extend(outline.coords_iter());
-            // The homes counted, so that the outline holds them: a home stands off its street
-            // by up to the attach limit.
-            points.extend(
-                found
-                    .iter()
-                    .filter(|f| within(f.1))
-                    .map(|&(h, _)| homes.coords[h as usize]),
-            );
             Catchment {
                 amenity: j,
                 band: b,
@@ -268,33 +259,8 @@ fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
             .then(a.x.total_cmp(&b.x))
             .then(a.y.total_cmp(&b.y))
     });
-    let occupied: std::collections::HashSet<(i64, i64)> = points.iter().map(cell).collect();
-    let on_edge = |(x, y): (i64, i64)| {
-        (-1..=1).any(|dx| (-1..=1).any(|dy| !occupied.contains(&(x + dx, y + dy))))
-    };
-    let mut kept: Vec<Coord> = Vec::with_capacity(occupied.len() + 64);
-    for run in points.chunk_by(|a, b| cell(a) == cell(b)) {
-        // An inner cell's points lie inside the hull whichever of them is kept; a cell on the
-        // catchment's edge keeps its extremes, so that the homes counted near the edge do not
-        // fall outside the outline by up to a cell.
-        if !on_edge(cell(&run[0])) {
-            kept.push(run[0]);
-            continue;
-        }
-        let by_y = |a: &&Coord, b: &&Coord| a.y.total_cmp(&b.y);
-        let extremes = [
-            run[0],
-            run[run.len() - 1],
-            *run.iter().min_by(by_y).expect("a run is never empty"),
-            *run.iter().max_by(by_y).expect("a run is never empty"),
-        ];
-        for (i, c) in extremes.iter().enumerate() {
-            if !extremes[..i].contains(c) {
-                kept.push(*c);
-            }
-        }
-    }
-    let cloud = MultiPoint::from(kept);
+    points.dedup_by(|a, b| cell(a) == cell(b));
+    let cloud = MultiPoint::from(points);
     let polygon = cloud.concave_hull();
     if geo::Area::unsigned_area(&polygon) > 0.0 {
         MultiPolygon(vec![polygon])
