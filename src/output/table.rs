@@ -139,8 +139,7 @@ fn push_rounded_integer(out: &mut Vec<u8>, v: f64, decimals: usize) -> bool {
         return false;
     };
     let x = v.abs() * scale as f64;
-    // `!(x < 1e9)` also refuses a NaN, which the caller has already left out.
-    if !(x < 1e9) {
+    if x >= 1e9 {
         return false;
     }
     // Truncation is the floor of a non-negative number, and unlike `f64::floor` it is no call
@@ -162,7 +161,7 @@ fn push_rounded_integer(out: &mut Vec<u8>, v: f64, decimals: usize) -> bool {
     let mut buf = [0u8; 16];
     let mut at = buf.len();
     let mut fraction_digits = decimals;
-    while fraction_digits > 0 && n % 10 == 0 {
+    while fraction_digits > 0 && n.is_multiple_of(10) {
         n /= 10;
         fraction_digits -= 1;
     }
