@@ -119,12 +119,21 @@ impl BandDecay {
     #[inline(always)]
     pub fn weight(&self, d2: f64) -> f64 {
         match self.decay {
-            Decay::Step => {
-                let third = usize::from(d2 >= self.thirds[0]) + usize::from(d2 >= self.thirds[1]);
-                STEP_WEIGHTS[third]
-            }
+            Decay::Step => STEP_WEIGHTS[self.step(d2)],
             Decay::Gaussian => self.decay.weight(d2.sqrt(), self.catchment),
         }
+    }
+
+    /// Whether the decay is the step decay, whose [`Self::weight`] is
+    /// `STEP_WEIGHTS[self.step(d2)]`.
+    pub fn is_step(&self) -> bool {
+        self.decay == Decay::Step
+    }
+
+    /// The step decay's third (0, 1 or 2) that a `d2` within reach falls in.
+    #[inline(always)]
+    pub fn step(&self, d2: f64) -> usize {
+        usize::from(d2 >= self.thirds[0]) + usize::from(d2 >= self.thirds[1])
     }
 }
 

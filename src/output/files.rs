@@ -258,7 +258,7 @@ fn data_jobs<'a>(view: &'a RunView, table: &'a Table, writer: &'a Writer) -> Vec
 /// `homes.csv`, and the homes layers of the GeoPackage and GeoParquet files when asked for.
 fn write_homes(view: &RunView, table: &Table, writer: &Writer) -> Result<()> {
     let home_extra = raster_home_columns(view.rasters, view.scene.homes.len());
-    let homes_csv = |w: &mut dyn Write| {
+    let homes_csv = |w: &mut (dyn Write + Send)| {
         super::write_homes_csv(
             w,
             view.study,

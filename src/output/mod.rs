@@ -123,7 +123,7 @@ pub fn neighbourhood_table(
 
 /// Writes `homes.csv`, streaming row by row.
 pub fn write_homes_csv(
-    w: impl Write,
+    w: impl Write + Send,
     study: &Resolved,
     scene: &Scene,
     distances: &Distances,
@@ -221,26 +221,50 @@ pub fn write_homes_csv(
         row(&mut first, 0);
         first.len() + first.len() / 4
     };
-    for start in (0..homes.len()).step_by(wave) {
-        let end = (start + wave).min(homes.len());
-        let chunks: Vec<Vec<u8>> = (start..end)
-            .step_by(CHUNK)
+    write_rows(&mut w, homes.len(), CHUNK, wave, row_bytes, row)?;
+    w.flush()?;
+    Ok(())
+}
+
+/// Rows `0..n` formatted by `row` in parallel, `chunk` rows to a buffer (of `row_bytes` a row),
+/// and written in row order: the bytes of one sequential writer. At most `wave` rows are
+/// formatted at once, and each wave is written while the next one is formatted: writing (the
+/// kernel's copy into the page cache, a fifth of `homes.csv`'s time) runs on one thread and
+/// would otherwise leave the other core waiting.
+fn write_rows(
+    w: &mut (impl Write + Send),
+    n: usize,
+    chunk: usize,
+    wave: usize,
+    row_bytes: usize,
+    row: impl Fn(&mut Vec<u8>, usize) + Sync,
+) -> std::io::Result<()> {
+    let (chunk, wave) = (chunk.max(1), wave.max(1));
+    let format_wave = |start: usize| -> Vec<Vec<u8>> {
+        let end = (start + wave).min(n);
+        (start..end)
+            .step_by(chunk)
             .collect::<Vec<_>>()
             .into_par_iter()
             .map(|first| {
-                let mut out = Vec::with_capacity(row_bytes * CHUNK.min(end - first));
-                for h in first..(first + CHUNK).min(end) {
+                let mut out = Vec::with_capacity(row_bytes * chunk.min(end - first));
+                for h in first..(first + chunk).min(end) {
                     row(&mut out, h);
                 }
                 out
             })
-            .collect();
-        for chunk in chunks {
-            w.write_all(&chunk)?;
-        }
+            .collect()
+    };
+    let mut ready: Vec<Vec<u8>> = Vec::new();
+    for start in (0..n).step_by(wave) {
+        let (written, next) = rayon::join(
+            || ready.iter().try_for_each(|part| w.write_all(part)),
+            || format_wave(start),
+        );
+        written?;
+        ready = next;
     }
-    w.flush()?;
-    Ok(())
+    ready.iter().try_for_each(|part| w.write_all(part))
 }
 
 /// Writes a GeoJSON FeatureCollection in WGS84 of the neighbourhood polygons with the table's
@@ -475,6 +499,57 @@ pub fn write_sites_geojson(
 mod tests {
     use super::*;
     use geo::MapCoordsInPlace;
+
+    /// Rows formatted in chunks and waves, each wave written while the next is formatted, are
+    /// the rows written one after another, whatever the sizes (waves not a multiple of chunks,
+    /// a last wave and chunk shorter, one row, none).
+    #[test]
+    fn rows_written_in_waves_are_the_rows_in_order() {
+        let row = |out: &mut Vec<u8>, h: usize| {
+            out.extend_from_slice(format!("{h},{}\n", "x".repeat(h % 5)).as_bytes());
+        };
+        for n in [0, 1, 2, 7, 100, 1001] {
+            let mut expected = Vec::new();
+            for h in 0..n {
+                row(&mut expected, h);
+            }
+            for (chunk, wave) in [(1, 1), (3, 7), (7, 3), (10, 40), (4096, 4096), (0, 0)] {
+                let mut written = Vec::new();
+                write_rows(&mut written, n, chunk, wave, 4, row).unwrap();
+                assert_eq!(
+                    written, expected,
+                    "{n} rows, chunks of {chunk}, waves of {wave}"
+                );
+            }
+        }
+    }
+
+    /// A writer that fails part of the way: its error comes back, and nothing of a later wave
+    /// is written after the failure.
+    #[test]
+    fn rows_stop_at_the_first_write_error() {
+        struct FailsAfter(usize, Vec<u8>);
+        impl Write for FailsAfter {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                if self.1.len() + buf.len() > self.0 {
+                    return Err(std::io::Error::other("disk full"));
+                }
+                self.1.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let row =
+            |out: &mut Vec<u8>, h: usize| out.extend_from_slice(format!("{h:04}\n").as_bytes());
+        // Rows of 5 bytes, chunks of 2 rows: the 6th chunk (rows 10 and 11) is refused.
+        let mut w = FailsAfter(50, Vec::new());
+        let err = write_rows(&mut w, 100, 2, 6, 5, row).unwrap_err();
+        assert_eq!(err.to_string(), "disk full");
+        assert_eq!(w.1.len(), 50);
+        assert!(w.1.ends_with(b"0009\n"));
+    }
 
     /// The collection written feature by feature is byte for byte the collection built whole
     /// and serialised at once (how it was written before).

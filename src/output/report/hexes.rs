@@ -103,8 +103,11 @@ impl HexGrid {
         items: impl IntoIterator<Item = (Coord, V)>,
         add: impl Fn(&mut T, V),
     ) -> Vec<(Coord, T)> {
-        let cells: Vec<((i64, i64), V)> =
-            items.into_iter().map(|(c, v)| (self.cell(c), v)).collect();
+        // Sized for the most items there can be: the gap map's homes come through a filter,
+        // and growing to a million cells by doubling copied them about twice.
+        let items = items.into_iter();
+        let mut cells: Vec<((i64, i64), V)> = Vec::with_capacity(items.size_hint().1.unwrap_or(0));
+        cells.extend(items.map(|(c, v)| (self.cell(c), v)));
         let range = |axis: fn(&(i64, i64)) -> i64| {
             let lo = cells.iter().map(|(c, _)| axis(c)).min()?;
             let hi = cells.iter().map(|(c, _)| axis(c)).max()?;
