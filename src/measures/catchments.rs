@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use geo::{Buffer, ConcaveHull, Coord, CoordsIter, Geometry, MultiPoint, MultiPolygon};
+use geo::{Buffer, Coord, CoordsIter, Geometry, MultiPoint, MultiPolygon};
 use rayon::prelude::*;
 
 use crate::reach::network::{NetworkReach, Reached};
@@ -245,6 +245,27 @@ fn buffer(geometry: &Geometry, radius: f64) -> MultiPolygon {
 /// catchment's outline needs no finer detail than a fiftieth of its width.
 const HULL_CELLS_ACROSS: f64 = 50.0;
 
+/// Keeps, per cell of `size` metres, the least point (by x, then y, `total_cmp`), the cells in
+/// order. Each point's cell and order are worked out once, not in every comparison: points
+/// equal in all four are the same bits, so an unstable sort gives the one order.
+fn thin(points: &mut Vec<Coord>, size: f64) {
+    let total = |v: f64| {
+        let b = v.to_bits() as i64;
+        b ^ (((b >> 63) as u64) >> 1) as i64
+    };
+    let mut keyed: Vec<((i64, i64, i64, i64), Coord)> = points
+        .iter()
+        .map(|c| {
+            let cell = ((c.x / size).floor() as i64, (c.y / size).floor() as i64);
+            ((cell.0, cell.1, total(c.x), total(c.y)), *c)
+        })
+        .collect();
+    keyed.sort_unstable_by_key(|k| k.0);
+    keyed.dedup_by(|a, b| (a.0 .0, a.0 .1) == (b.0 .0, b.0 .1));
+    points.clear();
+    points.extend(keyed.into_iter().map(|k| k.1));
+}
+
 /// The concave hull of the points reached within `radius`; a small disc around a lone point,
 /// nothing for none.
 fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
@@ -252,16 +273,9 @@ fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
         return MultiPolygon(Vec::new());
     }
     let size = (2.0 * radius / HULL_CELLS_ACROSS).max(10.0);
-    let cell = |c: &Coord| ((c.x / size).floor() as i64, (c.y / size).floor() as i64);
-    points.sort_by(|a, b| {
-        cell(a)
-            .cmp(&cell(b))
-            .then(a.x.total_cmp(&b.x))
-            .then(a.y.total_cmp(&b.y))
-    });
-    points.dedup_by(|a, b| cell(a) == cell(b));
+    thin(&mut points, size);
+    let polygon = super::concave_hull::concave_hull(&points);
     let cloud = MultiPoint::from(points);
-    let polygon = cloud.concave_hull();
     if geo::Area::unsigned_area(&polygon) > 0.0 {
         MultiPolygon(vec![polygon])
     } else {
@@ -272,6 +286,51 @@ fn hull(mut points: Vec<Coord>, radius: f64) -> MultiPolygon {
         match line.len() {
             1 => cloud.buffer(1.0),
             _ => geo::LineString::from(line).buffer(1.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The former thinning: a stable sort comparing cells worked out in every comparison.
+    fn thin_by_comparisons(points: &mut Vec<Coord>, size: f64) {
+        let cell = |c: &Coord| ((c.x / size).floor() as i64, (c.y / size).floor() as i64);
+        points.sort_by(|a, b| {
+            cell(a)
+                .cmp(&cell(b))
+                .then(a.x.total_cmp(&b.x))
+                .then(a.y.total_cmp(&b.y))
+        });
+        points.dedup_by(|a, b| cell(a) == cell(b));
+    }
+
+    proptest! {
+        #[test]
+        fn thin_equals_the_comparison_sort(
+            raw in prop::collection::vec((-40i32..40, -40i32..40, 0u8..4), 0..300),
+            size in prop::sample::select(vec![10.0, 16.0, 2.5, 40.0]),
+        ) {
+            // Points on cell lines, on both sides of 0 (with -0.0), doubled, and off the grid.
+            let points: Vec<Coord> = raw
+                .iter()
+                .map(|&(i, j, k)| {
+                    let (x, y) = (f64::from(i) * 5.0, f64::from(j) * 5.0);
+                    match k {
+                        0 => Coord { x, y },
+                        1 => Coord { x: x + 0.3, y: y - 1e-9 },
+                        2 => Coord { x: if i == 0 { -0.0 } else { x }, y: 155_000.0 + y },
+                        _ => Coord { x: x * 1.7, y: y * 0.3 },
+                    }
+                })
+                .collect();
+            let (mut a, mut b) = (points.clone(), points);
+            thin(&mut a, size);
+            thin_by_comparisons(&mut b, size);
+            let bits = |v: &[Coord]| v.iter().map(|c| (c.x.to_bits(), c.y.to_bits())).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&a), bits(&b));
         }
     }
 }

@@ -1,6 +1,7 @@
 //! From distances to measures per home: scores per kind and combined, play space per child.
 
 pub mod catchments;
+mod concave_hull;
 pub mod coverage;
 pub mod distribution;
 pub mod e2sfca;
