@@ -1,16 +1,16 @@
 //! The nearest edge of many points at once (every home of a city): the edges filed in a uniform
 //! grid, searched ring by ring outwards from the point's cell. The answers are
 //! [`attach_point`](super::attach::attach_point)'s, bit for bit: the same squared distances
-//! (rstar's, of the same segments), the same micrometre tie window, the lowest edge id of the
-//! tied. An R-tree's nearest-neighbour walk per home (a heap of nodes, allocated per query) cost
-//! about a microsecond a home on a dense network; a home here looks at the few dozen segments of
-//! the nine cells around it.
+//! (rstar's, of the same segments), the same micrometre tie window, the same
+//! [`tie_break`](super::attach::tie_break) among the tied. An R-tree's nearest-neighbour walk
+//! per home (a heap of nodes, allocated per query) cost about a microsecond a home on a dense
+//! network; a home here looks at the few dozen segments of the nine cells around it.
 
 use geo::Coord;
 use rstar::primitives::Line;
 use rstar::PointDistance;
 
-use super::attach::{project, Attach};
+use super::attach::{project, tie_break, Attach};
 use super::WalkNetwork;
 
 /// Edges filed per grid cell on average: cells about two 25 m street pieces across.
@@ -200,13 +200,13 @@ impl EdgeGrid {
             }
             k += 1;
         }
-        // As attach_point: of the edges within a micrometre of the nearest, the lowest id.
+        // As attach_point: of the edges within a micrometre of the nearest, the tie-break's.
         let first = nearest2.sqrt();
         let best = found
             .iter()
             .filter(|&&(_, d2)| d2.sqrt() <= first + 1e-6)
             .map(|&(e, _)| e)
-            .min()?;
+            .reduce(|a, b| tie_break(net, p, a, b))?;
         let a = project(net, best, p);
         (a.offset <= limit).then_some(a)
     }
