@@ -224,3 +224,66 @@ fn chains_of_a_crossroads() {
     assert_eq!(g.node_count, 17);
     assert_eq!(g.chains.counts(), (5, 4));
 }
+
+/// A home exactly opposite a T-junction on a barrier road is as near the side street (across
+/// the road) as the road itself: it joins the sidewalk on its own side whichever line the
+/// network lists first, by the R-tree and by the grid. The primary runs along y = 0, crossable
+/// only at x = 500; the side street goes north from the junction (100, 0); the playground is
+/// 20 m south of the road at x = 300. By hand: 20 + 200 + 20 = 240 m on the south side, and
+/// 20 + 400 + 400 - 200 + 20 = 640 m from the north side (to the crossing and back).
+#[test]
+fn a_home_opposite_a_junction_joins_its_own_side_in_either_order() {
+    use super::edge_grid::EdgeGrid;
+    let build = |side_first: bool| {
+        let mut b = NetworkBuilder::new();
+        let west = b.add_node(Coord { x: -3000.0, y: 0.0 }, false);
+        let junction = b.add_node(Coord { x: 100.0, y: 0.0 }, false);
+        let crossing = b.add_node(Coord { x: 500.0, y: 0.0 }, true);
+        let east = b.add_node(Coord { x: 4000.0, y: 0.0 }, false);
+        let north = b.add_node(Coord { x: 100.0, y: 50.0 }, false);
+        if side_first {
+            b.add_line(&[junction, north], "residential", false);
+        }
+        b.add_line(&[west, junction, crossing, east], "primary", false);
+        if !side_first {
+            b.add_line(&[junction, north], "residential", false);
+        }
+        b.build().unwrap()
+    };
+    // (home, metres to the playground by hand)
+    let homes = [
+        ((100.0, -20.0), 240.0),
+        ((100.0, -20.001), 240.001),
+        // Not ties: the road is nearer than the junction.
+        ((99.5, -20.0), 240.5),
+        ((100.5, -20.0), 239.5),
+        // Equally near both lines, both on the north side.
+        ((90.0, 10.0), 640.0),
+    ];
+    for side_first in [true, false] {
+        let net = build(side_first);
+        let g = sided::build(&net, &["primary".to_string()]);
+        let grid = EdgeGrid::new(&net).unwrap();
+        let playground = attach_point(&net, Coord { x: 300.0, y: -20.0 }, 1e9).unwrap();
+        let targets = Joins {
+            attaches: vec![playground],
+            ..Joins::default()
+        };
+        for ((x, y), want) in homes {
+            let p = Coord { x, y };
+            let by_tree = attach_point(&net, p, 1e9);
+            let by_grid = grid.attach(&net, p, 1e9, &mut Vec::new());
+            assert_eq!(
+                by_tree.map(|a| (a.edge, a.left)),
+                by_grid.map(|a| (a.edge, a.left)),
+                "{p:?}"
+            );
+            let (got, _) = distances_for(&net, &g, &targets, &[by_tree], 1e9);
+            assert!(
+                (got[0] - want).abs() < 1e-6,
+                "side street first {side_first}, home {p:?}: {} m, by hand {want} m",
+                got[0]
+            );
+        }
+    }
+}
