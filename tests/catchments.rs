@@ -35,6 +35,7 @@ fn scene() -> Scene {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     };
     common::one_neighbourhood_scene(
         &BANDS,
@@ -158,6 +159,7 @@ fn walked_catchments_cover_the_homes_they_count_along_long_streets() {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     };
     let s = common::one_neighbourhood_scene(
         &BANDS,

@@ -43,6 +43,7 @@ fn point(id: &str, x: f64, y: f64) -> Amenity {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     }
 }
 

@@ -44,6 +44,7 @@ fn place(i: usize, (x, y): (f64, f64)) -> Amenity {
         source: String::new(),
         index: i,
         attributes: Default::default(),
+        parts: 1,
     }
 }
 

@@ -85,6 +85,7 @@ fn playground(geometry: AmenityGeometry, capacity: f64) -> Amenity {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     }
 }
 

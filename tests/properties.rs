@@ -52,6 +52,7 @@ fn amenity(geometry: AmenityGeometry) -> Amenity {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     }
 }
 

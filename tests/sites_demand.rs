@@ -137,6 +137,35 @@ fn a_closure_saves_the_playgrounds_own_upkeep() {
 }
 
 #[test]
+fn a_multipoint_playgrounds_upkeep_is_saved_once_over_its_points() {
+    // One feature "pair" of two points, by W1 and by O1, with onderhoud 9000 for the feature:
+    // its points share it as they share a capacity, 4500 each, so closing both saves 9000 a
+    // year, not 18000.
+    let dir = tempfile::tempdir().unwrap();
+    let pair = json!({"type": "Feature", "properties": {"pid": "pair", "onderhoud": 9000},
+        "geometry": {"type": "MultiPoint",
+                     "coordinates": [[X + 310.0, Y + 500.0], [X + 1510.0, Y + 500.0]]}});
+    let file = study(
+        dir.path(),
+        vec![pair],
+        "[closures]\ncount = 2\n[costs]\nmaintenance = \"onderhoud\"\n",
+    );
+    let out = dir.path().join("out");
+    let stderr = run_quiet(&file, &out);
+    let closures = read_csv(&out.join("closures.csv"));
+    assert_eq!(closures.len(), 2);
+    let saved: Vec<f64> = closures
+        .iter()
+        .map(|r| num(r, "maintenance_saved_eur_per_year").unwrap())
+        .collect();
+    assert_eq!(saved, vec![4500.0, 4500.0]);
+    assert!(
+        stderr.contains("upkeep attribute is the feature's"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn homes_outside_every_neighbourhood_drive_neither_sites_nor_closures() {
     // OUT's 100 children are outside the study (its totals and coverage leave them out). Sites:
     // Rand would bring them within the norm, but Plein Oost's 15 are the most in the study.

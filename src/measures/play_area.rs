@@ -110,6 +110,7 @@ mod tests {
             source: String::new(),
             index: 0,
             attributes: Default::default(),
+            parts: 1,
         }
     }
 

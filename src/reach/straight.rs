@@ -78,6 +78,7 @@ impl<'a> AmenityIndex<'a> {
     ///     geometry: AmenityGeometry::Polygon(geo::wkt!(MULTIPOLYGON(((0. 0.,10. 0.,10. 10.,0. 10.,0. 0.))))),
     ///     area_m2: 100.0, capacity: 100.0, id: "0".into(), name: String::new(), source: String::new(), index: 0,
     ///     attributes: Default::default(),
+    ///     parts: 1,
     /// };
     /// let items = [park];
     /// let index = AmenityIndex::new(&items);
@@ -905,6 +906,7 @@ mod tests {
             source: String::new(),
             index: 0,
             attributes: Default::default(),
+            parts: 1,
         }
     }
 

@@ -43,6 +43,9 @@ pub struct Amenity {
     /// The attributes a `[[scenarios]] remove.where` selects on, and only those (most studies
     /// keep none).
     pub attributes: crate::layers::Properties,
+    /// How many amenities its feature became: 1, or a MultiPoint's n points. A feature's own
+    /// amounts (capacity, upkeep) are the feature's, so each part holds 1/n of them.
+    pub parts: usize,
 }
 
 impl Amenity {
@@ -88,6 +91,7 @@ impl Amenity {
                     )))
                 }
             };
+            let parts = shapes.len();
             out.extend(shapes.into_iter().map(|(geometry, area_m2)| Amenity {
                 geometry,
                 area_m2,
@@ -97,6 +101,7 @@ impl Amenity {
                 source: String::new(),
                 index,
                 attributes: Default::default(),
+                parts,
             }));
         }
         Ok(out)
@@ -353,7 +358,8 @@ fn from_layer(
             AmenityAges::OsmTags => osm_age_tags.read(&f.props),
         };
         // A capacity attribute is the feature's: its points share it evenly.
-        let share = 1.0 / places.len() as f64;
+        let parts = places.len();
+        let share = 1.0 / parts as f64;
         let name = entry
             .name
             .as_ref()
@@ -410,6 +416,7 @@ fn from_layer(
                 source: path.display().to_string(),
                 index: f.index,
                 attributes: attributes.clone(),
+                parts,
             });
             out_ages.push(ages);
         }
@@ -439,7 +446,7 @@ fn from_layer(
     }
     if split_features > 0 {
         warnings.push(format!(
-            "{label}: {split_features} MultiPoint feature(s) were taken as {split_points} separate amenities, one per point (a capacity attribute is shared evenly among a feature's points)"
+            "{label}: {split_features} MultiPoint feature(s) were taken as {split_points} separate amenities, one per point (a capacity or upkeep attribute is the feature's, shared evenly among its points)"
         ));
     }
     if no_capacity > 0 {

@@ -392,6 +392,7 @@ fn candidate_layer(
             source: path.display().to_string(),
             index: f.index,
             attributes: Default::default(),
+            parts: 1,
         });
     }
     let label = format!("candidates ({})", path.display());
@@ -576,6 +577,7 @@ pub fn generated_candidates(
             source: GENERATED.into(),
             index: i,
             attributes: Default::default(),
+            parts: 1,
         })
         .collect();
     generated.points = public;

@@ -276,7 +276,8 @@ pub fn check_upkeep(
     Ok(())
 }
 
-/// Each amenity's own upkeep from the `[costs] maintenance` attribute (`None`: the default).
+/// Each amenity's own upkeep from the `[costs] maintenance` attribute (`None`: the default),
+/// its share when its feature was split into several amenities.
 fn own_upkeep(
     cfg: &ClosuresSettings,
     kind: &crate::scene::AmenityKind,
@@ -287,9 +288,12 @@ fn own_upkeep(
     kind.items
         .iter()
         .map(|a| {
-            attributes::amount_value(&a.attributes, attribute).map_err(|m| {
+            let own = attributes::amount_value(&a.attributes, attribute).map_err(|m| {
                 Error::feature(&a.source, a.index, format!("{m} ([costs] maintenance)"))
-            })
+            })?;
+            // The feature's upkeep, once: a MultiPoint's points share it as they share its
+            // capacity, so closing them all saves it once, not once per point.
+            Ok(own.map(|v| v / a.parts as f64))
         })
         .collect()
 }
