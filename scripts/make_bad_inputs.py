@@ -436,6 +436,14 @@ case("homes_text_numbers_ambiguous", ["error", "homes.geojson", "feature 0", "at
      {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500))])})
 case("homes_text_numbers_with_decimal_comma", ["ok"], S.replace('id = "hid"', 'id = "hid"\nchildren = "c"\ndecimal = ","').replace("../_base/homes.geojson", "homes.geojson"),
      {"homes.geojson": fc([feat({"hid": "a", "c": "1,5"}, pt(150500, 460500)), feat({"hid": "b", "c": "20"}, pt(151500, 460500))])})
+# Amenity and candidate layers take decimal/thousands as [neighbourhoods] and [homes] do.
+P_CAP = S.replace("../_base/playgrounds.geojson", "p.geojson").replace('path = "p.geojson"', 'path = "p.geojson"\ncapacity = "cap"')
+case("amenity_text_capacity_ambiguous", ["error", "p.geojson", "feature 0", "attribute \"cap\" = \"1.234\" is not a number", "[[amenities]]"], P_CAP,
+     {"p.geojson": fc([feat({"cap": "1.234"}, pt(X + 150, Y + 100))])})
+case("amenity_text_capacity_with_declared_format", ["ok"], P_CAP.replace('capacity = "cap"', 'capacity = "cap"\ndecimal = ","\nthousands = "."'),
+     {"p.geojson": fc([feat({"cap": "1.234,5"}, pt(X + 150, Y + 100))])})
+case("amenity_decimal_unknown", ["error", "[[amenities]] entry 1 (kind \"playground\")", "decimal = \";\""], S.replace('kind = "playground"', 'kind = "playground"\ndecimal = ";"'))
+case("sites_decimal_without_candidates", ["warning", "[sites] decimal and thousands have no effect"], S + '\n[sites]\ncount = 1\ndecimal = ","\n')
 case("sites_layer_without_candidates", ["warning", "[sites] layer has no effect"], S + '\n[sites]\ncount = 1\nlayer = "kandidaten"\n')
 case("more_children_than_residents", ["warning", "1 neighbourhood(s) have more children than residents", "A"], S.replace('children = "kids"', 'population = "pop"\nchildren = "kids"').replace("../_base/neighbourhoods.geojson", "nb.geojson"),
      {"nb.geojson": fc([feat({"code": "A", "name": "a", "kids": 500, "pop": 300, "income": 1}, {"type": "Polygon", "coordinates": [[[150000, 460000], [151000, 460000], [151000, 461000], [150000, 461000], [150000, 460000]]]})])})

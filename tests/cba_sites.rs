@@ -73,6 +73,45 @@ fn scene(dir: &Path, costs: &str) -> std::path::PathBuf {
     study
 }
 
+#[test]
+fn a_candidates_layer_reads_its_text_costs_with_decimal_and_thousands() {
+    // The costs of A and B as Dutch text, read with [sites] decimal and thousands: the same
+    // own costs as the numbers 100000 and 2000.5.
+    let dir = tempfile::tempdir().unwrap();
+    let study = scene(
+        dir.path(),
+        "capex = \"kosten\"\nmaintenance = \"onderhoud\"\ncapex_eur = 150000\n\
+         maintenance_eur_per_year = 5000\nbenefit_eur_per_child_per_year = 1000\n\
+         years = 10\ndiscount_rate = 0\n",
+    );
+    write_layer(
+        dir.path(),
+        "lots.geojson",
+        vec![
+            point(json!({"name": "A", "kosten": "100.000"}), 210.0, 210.0),
+            point(json!({"name": "B", "onderhoud": "2.000,5"}), 1010.0, 1000.0),
+        ],
+    );
+    let text = std::fs::read_to_string(&study).unwrap();
+    std::fs::write(
+        &study,
+        text.replace(
+            "candidates = \"lots.geojson\"\n",
+            "candidates = \"lots.geojson\"\ndecimal = \",\"\nthousands = \".\"\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_quiet(&study, &out);
+    let sites = read_csv(&out.join("sites.csv"));
+    let (a, b) = (&sites[0], &sites[1]);
+    assert_eq!((a["name"].as_str(), b["name"].as_str()), ("A", "B"));
+    assert_eq!(num(a, "capex_eur"), Some(100_000.0));
+    assert_eq!(num(b, "maintenance_eur_per_year"), Some(2_000.5));
+    // B's costs: 150,000 + 10 x 2,000.5.
+    assert_eq!(num(b, "cost_pv"), Some(170_005.0));
+}
+
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance
 }

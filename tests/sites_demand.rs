@@ -166,6 +166,43 @@ fn a_multipoint_playgrounds_upkeep_is_saved_once_over_its_points() {
 }
 
 #[test]
+fn an_amenity_layer_reads_its_text_numbers_with_its_own_decimal_and_thousands() {
+    // One playground by W1 (9 children, the only ones within its 100 m) with capacity
+    // "1.234,5" and upkeep "1.000" as Dutch text: play space 1234.5 / 9 = 137.17 m2 per child
+    // at W1 (weight 1 at 10 m), and its closure saves EUR 1000 a year.
+    let dir = tempfile::tempdir().unwrap();
+    let file = study(
+        dir.path(),
+        vec![point(
+            json!({"pid": "west", "cap": "1.234,5", "onderhoud": "1.000"}),
+            310.0,
+            500.0,
+        )],
+        "[closures]\ncount = 1\n[costs]\nmaintenance = \"onderhoud\"\n",
+    );
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "id = \"pid\"\n",
+            "id = \"pid\"\ncapacity = \"cap\"\ndecimal = \",\"\nthousands = \".\"\n",
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    run_quiet(&file, &out);
+    let homes = read_csv(&out.join("homes.csv"));
+    let w1 = homes.iter().find(|r| r["home_id"] == "W1").unwrap();
+    let per_child = num(w1, "play_m2_per_child").unwrap();
+    assert!((per_child - 1234.5 / 9.0).abs() < 0.01, "{per_child}");
+    let closures = read_csv(&out.join("closures.csv"));
+    assert_eq!(
+        num(&closures[0], "maintenance_saved_eur_per_year"),
+        Some(1000.0)
+    );
+}
+
+#[test]
 fn homes_outside_every_neighbourhood_drive_neither_sites_nor_closures() {
     // OUT's 100 children are outside the study (its totals and coverage leave them out). Sites:
     // Rand would bring them within the norm, but Plein Oost's 15 are the most in the study.

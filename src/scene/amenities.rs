@@ -8,7 +8,7 @@ use crate::error::{shown, Error, Result, Warnings};
 use crate::layers::attributes::{self, Number};
 use crate::layers::Layer;
 use crate::study::ages::{norm_band_years, osm_ages, parse_ages, Years};
-use crate::study::{AmenityAges, AmenitySection, BandNorm, Resolved};
+use crate::study::{AmenityAges, AmenitySection, BandNorm, NumberFormat, Resolved};
 
 #[derive(Debug, Clone)]
 pub enum AmenityGeometry {
@@ -301,6 +301,27 @@ fn from_layer(
         layer.require_attribute(key, "[[amenities]] filter")?;
     }
     let selected_on = study.kept_attributes(&entry.kind);
+    let converted;
+    let layer = match (&entry.decimal, &entry.thousands) {
+        (None, None) => layer,
+        (decimal, thousands) => {
+            // Checked when the study was resolved.
+            let format = NumberFormat::from_keys(decimal.as_deref(), thousands.as_deref())
+                .map_err(|m| Error::layer(path, m))?;
+            // The amounts read as numbers: the capacity, and the upkeep a closure saves. Other
+            // kept attributes (what `remove.where` matches) stay the text they were.
+            let upkeep = study
+                .closures
+                .as_ref()
+                .filter(|c| c.kind.value == entry.kind)
+                .and_then(|c| c.costs.maintenance_attribute.as_deref());
+            let numeric: Vec<&str> = capacity_attr.into_iter().chain(upkeep).collect();
+            let mut copy = layer.clone();
+            crate::layers::table::read_numbers(&mut copy, &numeric, &format)?;
+            converted = copy;
+            &converted
+        }
+    };
     let mut out = Vec::new();
     let mut out_ages = Vec::new();
     let mut osm_age_tags = OsmAgeTags::default();

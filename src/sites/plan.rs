@@ -334,6 +334,13 @@ fn candidate_layer(
         scene::read_vector(path, candidates.crs.as_deref(), candidates.layer.as_deref())?;
     let layer_crs = layer.crs.to_string();
     layer.reproject(&scene.crs)?;
+    if let Some(format) = &candidates.format {
+        let numeric: Vec<&str> = [&costs.capex_attribute, &costs.maintenance_attribute]
+            .into_iter()
+            .filter_map(|a| a.as_deref())
+            .collect();
+        crate::layers::table::read_numbers(&mut layer, &numeric, format)?;
+    }
     let mut cleaning = polygons::Cleaning::default();
     let mut out = Vec::new();
     let mut capex = Vec::new();

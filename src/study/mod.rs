@@ -392,6 +392,11 @@ pub struct AmenitySection {
     /// Instead of `ages`: every feature of the layer serves these bands.
     #[serde(default)]
     pub bands: Option<Vec<String>>,
+    /// How the layer writes numbers held as text (its capacity and upkeep attributes).
+    #[serde(default)]
+    pub decimal: Option<String>,
+    #[serde(default)]
+    pub thousands: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -497,6 +502,11 @@ pub struct SitesSection {
     /// Which layer of a candidates GeoPackage with several.
     #[serde(default)]
     pub layer: Option<String>,
+    /// How the candidates layer writes numbers held as text (its capex and upkeep attributes).
+    #[serde(default)]
+    pub decimal: Option<String>,
+    #[serde(default)]
+    pub thousands: Option<String>,
     /// Generated candidates keep at least this distance from existing amenities of the kind.
     #[serde(default)]
     pub min_distance_m: Option<f64>,

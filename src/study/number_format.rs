@@ -166,10 +166,10 @@ impl NumberFormat {
             (false, true, false) | (false, false, true) => {
                 let sep = if has('.') { '.' } else { ',' };
                 format!(
-                    "is \"{sep}\" a decimal separator or a thousands separator? Set decimal = \"{sep}\" or thousands = \"{sep}\" for this layer or table ([neighbourhoods], [homes] and tables take these keys; in any other layer write the number plainly, with a point for decimals and no thousands separator)"
+                    "is \"{sep}\" a decimal separator or a thousands separator? Set decimal = \"{sep}\" or thousands = \"{sep}\" for this layer or table ([neighbourhoods], [homes], [[amenities]], [sites] for its candidates, and tables take these keys)"
                 )
             }
-            (false, true, true) => "set decimal and thousands for this layer or table (e.g. decimal = \",\", thousands = \".\" for 1.234,5; [neighbourhoods], [homes] and tables take these keys; in any other layer write the number plainly, with a point for decimals and no thousands separator)".to_string(),
+            (false, true, true) => "set decimal and thousands for this layer or table (e.g. decimal = \",\", thousands = \".\" for 1.234,5; [neighbourhoods], [homes], [[amenities]], [sites] for its candidates, and tables take these keys)".to_string(),
             _ => format!(
                 "the layer or table is read with decimal = \"{}\"{}",
                 self.decimal,

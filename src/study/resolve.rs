@@ -378,6 +378,8 @@ pub struct CandidateLayer {
     pub crs: Option<String>,
     /// The layer of a GeoPackage with several.
     pub layer: Option<String>,
+    /// `[sites] decimal` and `thousands`, when either is given.
+    pub format: Option<NumberFormat>,
 }
 
 /// `[[rasters]]`: the rasters summarised per neighbourhood.
@@ -811,6 +813,22 @@ fn validate_layers(f: &StudyFile) -> Result<(), String> {
     }
     if f.homes.band == Some(0) {
         return Err("[homes] band = 0: raster bands are numbered from 1".into());
+    }
+    let entries = f.amenities.iter().enumerate().map(|(i, a)| {
+        let place = format!("[[amenities]] entry {} (kind \"{}\")", i + 1, a.kind);
+        (place, a)
+    });
+    let added = f.scenarios.iter().flat_map(|s| {
+        s.add.iter().map(move |a| {
+            (
+                format!("[[scenarios]] \"{}\" add (kind \"{}\")", s.name, a.kind),
+                a,
+            )
+        })
+    });
+    for (place, a) in entries.chain(added) {
+        NumberFormat::from_keys(a.decimal.as_deref(), a.thousands.as_deref())
+            .map_err(|m| format!("{place}: {m}"))?;
     }
     if f.amenities.is_empty() {
         return Err(
@@ -1571,6 +1589,7 @@ fn sites(
                 path,
                 crs: cfg.crs.clone(),
                 layer: cfg.layer.clone(),
+                format: layer_format("sites", &cfg.decimal, &cfg.thousands).map_err(err)?,
             })
         }
         None => {
@@ -1583,6 +1602,12 @@ fn sites(
             if cfg.layer.is_some() {
                 warnings.push(
                     "[sites] layer has no effect: it picks a layer of a candidates GeoPackage, and [sites] names none"
+                        .into(),
+                );
+            }
+            if cfg.decimal.is_some() || cfg.thousands.is_some() {
+                warnings.push(
+                    "[sites] decimal and thousands have no effect: they say how a candidates layer writes its numbers, and [sites] names none"
                         .into(),
                 );
             }
