@@ -142,13 +142,15 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 .collect::<String>()
         );
         for row in &table.rows {
+            let quintile = row[0].to_csv().parse::<u8>().is_ok();
             let _ = writeln!(
                 s,
                 "  {:<30}{}",
                 index_name(t, &row[0].to_csv()),
-                row[1..]
+                table.columns[1..]
                     .iter()
-                    .map(|c| format!(" {:>12}", c.to_csv()))
+                    .zip(&row[1..])
+                    .map(|(c, cell)| format!(" {:>12}", quintile_cell(t, c, cell, quintile)))
                     .collect::<String>()
             );
         }
@@ -265,6 +267,37 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
         t.fmt("term.done", &[("seconds", &format!("{total:.2}"))])
     );
     s
+}
+
+/// A cell of the equity table as the rest of the summary writes figures (equity.csv keeps the
+/// machine's): children and neighbourhoods grouped in thousands, the score to 0.1, a quintile's
+/// coverage as a percentage; an index row's values (no shares: a concentration index runs from
+/// -1 to 1, a Palma ratio past 1) to three decimals, as the report shows them. A figure that
+/// does not apply (an index row's children) stays blank, one that is missing is "-".
+fn quintile_cell(
+    t: &Texts,
+    column: &str,
+    cell: &crate::output::table::Cell,
+    quintile: bool,
+) -> String {
+    use crate::output::table::Cell;
+    let Cell::Num(v, _) = cell else {
+        return cell.to_csv();
+    };
+    let missing = |text: String| {
+        if v.is_some_and(f64::is_finite) {
+            text
+        } else {
+            "-".into()
+        }
+    };
+    match column {
+        "children" | "neighbourhoods" if quintile => missing(t.num(*v, 0)),
+        "children" | "neighbourhoods" => String::new(),
+        _ if !quintile => missing(t.num(*v, 3)),
+        "score" => missing(t.num(*v, 1)),
+        _ => pct(*v),
+    }
 }
 
 /// A row of the equity table: a quintile, or an inequality index in the reader's words.
