@@ -252,6 +252,7 @@ fn walked_catchments_hold_the_homes_they_count_off_the_streets() {
         source: String::new(),
         index: 0,
         attributes: Default::default(),
+        parts: 1,
     };
     let s = common::one_neighbourhood_scene(
         &BANDS,
