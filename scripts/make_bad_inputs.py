@@ -257,6 +257,10 @@ case("network_every_line_refused", ["error", "walk.geojson", "no line to walk on
      {"walk.geojson": fc([feat({"highway": "motorway"}, {"type": "LineString", "coordinates": [[X, Y], [X + 100, Y]]}),
                           feat({"highway": "footway", "foot": "no"}, {"type": "LineString", "coordinates": [[X, Y + 10], [X + 100, Y + 10]]}),
                           feat({"highway": "service", "access": "private"}, {"type": "LineString", "coordinates": [[X, Y + 20], [X + 100, Y + 20]]})])})
+# A norm beyond max_distance: every measure searches to the norm (coverage too), said once.
+case("norm_beyond_max_distance", ["warning", "[network] max_distance = 2000: below the playground norm all 3000 m", "distances are searched up to 3000 m"],
+     S + '\n[norms]\nplayground = { all = 3000 }\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
 # Children in one field: barriers are per norm band, and a band that is none of them is named.
 case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')
