@@ -162,6 +162,14 @@ for name, value, says in [
 ]:
     case(name, ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages)", f"\"{value}\"", says], *with_ages(value))
 case("ages_list_ok", ["ok"], *with_ages("0-5;6-11 jaar"))
+case("ages_comma_space_list_ok", ["ok"], *with_ages("0-5, 6-11"))
+# A Dutch decimal comma is no list separator: "2,5-5" is refused as "2.5-5" is, not read as 2 and 5.
+for name, value in [("ages_decimal_comma", "2,5-5 jaar"), ("ages_comma_between_digits", "0-5,6-11")]:
+    case(name, ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages)", f"\"{value}\"", "may be a decimal comma", "\"0-5;6-11\""], *with_ages(value))
+case("ages_json_list", ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages) is a list, [\"0-5\",\"6-11\"]", "one text"],
+     with_ages("")[0], {"p.geojson": fc([feat({"name": "P1", "doelgroep": ""}, pt(X + 150, Y + 100)),
+                                          feat({"name": "P2", "doelgroep": ["0-5", "6-11"]}, sq(X + 1600, Y + 600, 50))])})
+case("ages_serve_no_band", ["warning", "playground (", "p.geojson): 1 feature(s) serve no band of the study by their ages (first: feature 1)"], *with_ages("4-5;9-10"))
 case("ages_attribute_missing", ["error", "doelgroep", "[[amenities]] ages"], S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nages = "doelgroep"'))
 case("ages_and_bands", ["error", "[[amenities]] entry 1", "either `ages`", "not both"], *with_ages("0-5", 'ages = "doelgroep"\nbands = ["0-5"]'))
 case("ages_empty_name", ["error", "ages = \"\"", "name the attribute"], *with_ages("0-5", 'ages = ""'))
