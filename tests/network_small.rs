@@ -786,3 +786,67 @@ fn unwalkable_barrier_road_still_parts_the_sides() {
     assert!(r.iter().all(|x| x.is_nan()), "{r:?}");
 }
 
+/// A GeoJSON network has no node tags: a `highway=crossing` edge, like a `footway=crossing` one,
+/// is walked and marks its nodes as crossings of the barrier road it shares a node with.
+#[test]
+fn geojson_highway_crossing_edge_is_a_walkable_crossing() {
+    let line = |index: usize, pts: &[(f64, f64)], tags: &[(&str, &str)]| {
+        let mut props = Properties::new();
+        for (k, v) in tags {
+            props.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        Feature {
+            index,
+            geometry: Some(Geometry::LineString(
+                pts.iter().map(|&(x, y)| c(x, y)).collect(),
+            )),
+            props,
+            id: None,
+        }
+    };
+    let net = |crossing: &[(&str, &str)]| {
+        let features = vec![
+            line(
+                0,
+                &[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0), (400.0, 0.0)],
+                &[("highway", "primary")],
+            ),
+            line(
+                1,
+                &[(0.0, 0.0), (0.0, 100.0)],
+                &[("highway", "residential")],
+            ),
+            line(
+                2,
+                &[(0.0, 0.0), (0.0, -100.0)],
+                &[("highway", "residential")],
+            ),
+            line(3, &[(200.0, -10.0), (200.0, 0.0), (200.0, 10.0)], crossing),
+        ];
+        let layer = Layer {
+            path: "walk.geojson".into(),
+            crs: Crs::parse("EPSG:32635").unwrap(),
+            crs_source: CrsSource::StudyFile,
+            features,
+            columns: Default::default(),
+        };
+        WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules).unwrap()
+    };
+    let homes = [c(0.0, -110.0)];
+    let kinds = [kind("playground", vec![point(0.0, 110.0)])];
+    for tags in [
+        &[("highway", "crossing")][..],
+        &[("highway", "footway"), ("footway", "crossing")],
+    ] {
+        let net = net(tags);
+        assert_eq!(net.stats().walk_rule_lines.unwrap().refused, 0, "{tags:?}");
+        let r =
+            nearest_distances(&net, &homes, &kinds, &bands(), &NetworkConfig::default()).unwrap();
+        // 0-5: 10 + 100 + 200 along the primary, over at the crossing, 200 + 100 + 10 back.
+        assert!(
+            close(r.distances[0][0][0], 620.0),
+            "{tags:?}: {}",
+            r.distances[0][0][0]
+        );
+    }
+}

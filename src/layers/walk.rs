@@ -340,8 +340,16 @@ impl WalkWays {
                 .into_iter()
                 .filter_map(|(tag, attr)| Some((tag, attribute_text(f.props.get(attr))?)))
                 .collect();
-                // The .osm.pbf reader's rule, on the line's attributes as tags.
-                if let Some(why) = osm::walk_refusal(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
+                // The .osm.pbf reader's rule, on the line's attributes as tags; but a
+                // highway=crossing line is walked: a GeoJSON network has no node tags, so such
+                // edges are where its crossings come from (README, limits of the model).
+                let refusal =
+                    osm::walk_refusal(tags.iter().map(|(k, v)| (*k, v.as_str()))).filter(|&why| {
+                        why != osm::WalkRefusal::NotAWalkway
+                            || attribute_text(f.props.get(highway_attr)).as_deref()
+                                != Some("crossing")
+                    });
+                if let Some(why) = refusal {
                     refused += 1;
                     refused_by.count(why);
                     if osm::parts_sides(why) {
