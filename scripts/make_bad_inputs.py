@@ -265,6 +265,15 @@ case("network_every_line_refused", ["error", "walk.geojson", "no line to walk on
      {"walk.geojson": fc([feat({"highway": "motorway"}, {"type": "LineString", "coordinates": [[X, Y], [X + 100, Y]]}),
                           feat({"highway": "footway", "foot": "no"}, {"type": "LineString", "coordinates": [[X, Y + 10], [X + 100, Y + 10]]}),
                           feat({"highway": "service", "access": "private"}, {"type": "LineString", "coordinates": [[X, Y + 20], [X + 100, Y + 20]]})])})
+# A network feature without geometry is said, as in every other layer; and the warnings met
+# before an error are printed with it (here: why only one playground may close).
+case("network_null_geometry", ["warning", "network (", "walk.geojson): 2 feature(s) without geometry were skipped"], S + '\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]}),
+                          feat({"highway": "residential"}, None),
+                          feat({"highway": "residential"}, {"type": "LineString", "coordinates": []})])})
+case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: playground (p.geojson): 1 feature(s) without geometry were skipped"],
+     S.replace('path = "../_base/playgrounds.geojson"', 'path = "p.geojson"') + '\n[closures]\nkind = "playground"\ncount = 2\n',
+     {"p.geojson": fc([feat({"name": "P1"}, pt(X + 150, Y + 100)), feat({"name": "P2"}, None)])})
 # A norm beyond max_distance: every measure searches to the norm (coverage too), said once.
 case("norm_beyond_max_distance", ["warning", "[network] max_distance = 2000: below the playground norm all 3000 m", "distances are searched up to 3000 m"],
      S + '\n[norms]\nplayground = { all = 3000 }\n[network]\npath = "walk.geojson"\n',

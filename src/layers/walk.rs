@@ -75,6 +75,8 @@ pub struct WalkRuleLines {
     /// With `walkable = "all"`: lines taken with no class attribute, walked because the study
     /// says every line is, with nothing on the line itself to say so.
     pub taken_without_class: usize,
+    /// Features without geometry (null, or no coordinates): skipped, in neither count above.
+    pub without_geometry: usize,
 }
 
 /// Lines refused by each rule of [`osm::walk_refusal`], named as [`osm::WalkRefusal::name`].
@@ -314,9 +316,13 @@ impl WalkWays {
         let mut refused = 0;
         let mut refused_by = RefusedBy::default();
         let mut without_class = 0;
+        let mut without_geometry = 0;
         for f in &layer.features {
             let parts = match &f.geometry {
-                None => continue,
+                None => {
+                    without_geometry += 1;
+                    continue;
+                }
                 Some(Geometry::LineString(l)) => vec![l],
                 Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
                 Some(other) => {
@@ -330,6 +336,10 @@ impl WalkWays {
                     ))
                 }
             };
+            if parts.iter().all(|l| l.0.is_empty()) {
+                without_geometry += 1;
+                continue;
+            }
             if walkable == Walkable::OsmRules {
                 let tags: Vec<(&str, String)> = [
                     ("highway", highway_attr),
@@ -386,6 +396,7 @@ impl WalkWays {
             refused,
             refused_by,
             taken_without_class: without_class,
+            without_geometry,
         });
         // Every vertex a node and every segment an edge at most: presized for that.
         let vertices: usize = lines
