@@ -278,6 +278,8 @@ case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: pla
 case("norm_beyond_max_distance", ["warning", "[network] max_distance = 2000: below the playground norm all 3000 m", "distances are searched up to 3000 m"],
      S + '\n[norms]\nplayground = { all = 3000 }\n[network]\npath = "walk.geojson"\n',
      {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
+case("osm_given_geojson", ["error", "walk.geojson", "looks like JSON", "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"walk.geojson\"` instead"],
+     S + '\n[network]\nosm = "walk.osm.pbf"\n', raw_files={"walk.osm.pbf": '{"type": "FeatureCollection", "features": []}'})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
 # Children in one field: barriers are per norm band, and a band that is none of them is named.
 case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')

@@ -117,6 +117,15 @@ fn check_looks_like_pbf(path: &Path) -> Result<()> {
             Sniffed::Xml,
             "OpenStreetMap XML is not read: convert it to PBF with `osmium cat in.osm -o out.osm.pbf`",
         )),
+        // `osm =` given what `path =` reads: the fix is the key, not the file.
+        Some(Sniffed::Json) => Err(mismatch(
+            path,
+            Sniffed::Json,
+            &format!(
+                "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"{}\"` instead",
+                path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+            ),
+        )),
         Some(other) => Err(mismatch(path, other, other.advice())),
         None => Ok(()),
     }
