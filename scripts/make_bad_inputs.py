@@ -278,6 +278,10 @@ case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: pla
 case("norm_beyond_max_distance", ["warning", "[network] max_distance = 2000: below the playground norm all 3000 m", "distances are searched up to 3000 m"],
      S + '\n[norms]\nplayground = { all = 3000 }\n[network]\npath = "walk.geojson"\n',
      {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
+# The Dutch terminal table's header writes a time norm with a decimal comma, as the line above it.
+case("dutch_time_norm_header", ["warning", " kinderen 16,666667 min "],
+     S.replace('[study]\n', '[study]\nlanguage = "nl"\n', 1) + '\n[norms]\nplayground = { all = "1000 s" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = 1 }\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
 case("osm_given_geojson", ["error", "walk.geojson", "looks like JSON", "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"walk.geojson\"` instead"],
      S + '\n[network]\nosm = "walk.osm.pbf"\n', raw_files={"walk.osm.pbf": '{"type": "FeatureCollection", "features": []}'})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
