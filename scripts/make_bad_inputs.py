@@ -167,6 +167,14 @@ for name, value, says in [
 ]:
     case(name, ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages)", f"\"{value}\"", says], *with_ages(value))
 case("ages_list_ok", ["ok"], *with_ages("0-5;6-11 jaar"))
+case("ages_comma_space_list_ok", ["ok"], *with_ages("0-5, 6-11"))
+# A Dutch decimal comma is no list separator: "2,5-5" is refused as "2.5-5" is, not read as 2 and 5.
+for name, value in [("ages_decimal_comma", "2,5-5 jaar"), ("ages_comma_between_digits", "0-5,6-11")]:
+    case(name, ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages)", f"\"{value}\"", "may be a decimal comma", "\"0-5;6-11\""], *with_ages(value))
+case("ages_json_list", ["error", "p.geojson", "feature 1", "attribute \"doelgroep\" (ages) is a list, [\"0-5\",\"6-11\"]", "one text"],
+     with_ages("")[0], {"p.geojson": fc([feat({"name": "P1", "doelgroep": ""}, pt(X + 150, Y + 100)),
+                                          feat({"name": "P2", "doelgroep": ["0-5", "6-11"]}, sq(X + 1600, Y + 600, 50))])})
+case("ages_serve_no_band", ["warning", "playground (", "p.geojson): 1 feature(s) serve no band of the study by their ages (first: feature 1)"], *with_ages("4-5;9-10"))
 case("ages_attribute_missing", ["error", "doelgroep", "[[amenities]] ages"], S.replace('path = "../_base/playgrounds.geojson"', 'path = "../_base/playgrounds.geojson"\nages = "doelgroep"'))
 case("ages_and_bands", ["error", "[[amenities]] entry 1", "either `ages`", "not both"], *with_ages("0-5", 'ages = "doelgroep"\nbands = ["0-5"]'))
 case("ages_empty_name", ["error", "ages = \"\"", "name the attribute"], *with_ages("0-5", 'ages = ""'))
@@ -272,6 +280,25 @@ case("network_every_line_refused", ["error", "walk.geojson", "no line to walk on
      {"walk.geojson": fc([feat({"highway": "motorway"}, {"type": "LineString", "coordinates": [[X, Y], [X + 100, Y]]}),
                           feat({"highway": "footway", "foot": "no"}, {"type": "LineString", "coordinates": [[X, Y + 10], [X + 100, Y + 10]]}),
                           feat({"highway": "service", "access": "private"}, {"type": "LineString", "coordinates": [[X, Y + 20], [X + 100, Y + 20]]})])})
+# A network feature without geometry is said, as in every other layer; and the warnings met
+# before an error are printed with it (here: why only one playground may close).
+case("network_null_geometry", ["warning", "network (", "walk.geojson): 2 feature(s) without geometry were skipped"], S + '\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]}),
+                          feat({"highway": "residential"}, None),
+                          feat({"highway": "residential"}, {"type": "LineString", "coordinates": []})])})
+case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: playground (p.geojson): 1 feature(s) without geometry were skipped"],
+     S.replace('path = "../_base/playgrounds.geojson"', 'path = "p.geojson"') + '\n[closures]\nkind = "playground"\ncount = 2\n',
+     {"p.geojson": fc([feat({"name": "P1"}, pt(X + 150, Y + 100)), feat({"name": "P2"}, None)])})
+# A norm beyond max_distance: every measure searches to the norm (coverage too), said once.
+case("norm_beyond_max_distance", ["warning", "[network] max_distance = 2000: below the playground norm all 3000 m", "distances are searched up to 3000 m"],
+     S + '\n[norms]\nplayground = { all = 3000 }\n[network]\npath = "walk.geojson"\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
+# The Dutch terminal table's header writes a time norm with a decimal comma, as the line above it.
+case("dutch_time_norm_header", ["warning", " kinderen 16,666667 min "],
+     S.replace('[study]\n', '[study]\nlanguage = "nl"\n', 1) + '\n[norms]\nplayground = { all = "1000 s" }\n[network]\npath = "walk.geojson"\nspeed_m_s = { all = 1 }\n',
+     {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
+case("osm_given_geojson", ["error", "walk.geojson", "looks like JSON", "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"walk.geojson\"` instead"],
+     S + '\n[network]\nosm = "walk.osm.pbf"\n', raw_files={"walk.osm.pbf": '{"type": "FeatureCollection", "features": []}'})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
 # Children in one field: barriers are per norm band, and a band that is none of them is named.
 case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')

@@ -26,6 +26,14 @@ pub enum Error {
     /// Anything else that stops a run (bad combination of inputs, nothing to compute).
     #[error("{0}")]
     Other(String),
+    /// An error met after warnings were given: they may explain it (a feature skipped for want
+    /// of a geometry is why a count falls short), so the CLI prints them before it.
+    #[error("{error}")]
+    AfterWarnings {
+        /// Sorted, as at the end of a run.
+        warnings: Vec<String>,
+        error: Box<Error>,
+    },
 }
 
 fn feature_prefix(feature: Option<usize>) -> String {
@@ -36,6 +44,25 @@ fn feature_prefix(feature: Option<usize>) -> String {
 }
 
 impl Error {
+    /// This error with the warnings gathered before it (itself when there are none).
+    pub fn after_warnings(self, warnings: &Warnings) -> Self {
+        if warnings.is_empty() || matches!(self, Error::AfterWarnings { .. }) {
+            return self;
+        }
+        Error::AfterWarnings {
+            warnings: warnings.to_vec(),
+            error: Box::new(self),
+        }
+    }
+
+    /// The warnings given before this error, sorted (none for most errors).
+    pub fn warnings_before(&self) -> &[String] {
+        match self {
+            Error::AfterWarnings { warnings, .. } => warnings,
+            _ => &[],
+        }
+    }
+
     pub fn io(path: impl AsRef<Path>, err: impl fmt::Display) -> Self {
         Error::Io {
             path: path.as_ref().to_path_buf(),
@@ -90,6 +117,10 @@ impl Error {
                 message: prefixed(message),
             },
             Error::Other(m) => Error::Other(prefixed(m)),
+            Error::AfterWarnings { warnings, error } => Error::AfterWarnings {
+                warnings,
+                error: Box::new(error.within(context)),
+            },
         }
     }
 }

@@ -258,6 +258,9 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
+            for w in e.warnings_before() {
+                eprintln!("warning: {w}");
+            }
             eprintln!("error: {e}");
             ExitCode::FAILURE
         }

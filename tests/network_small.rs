@@ -700,3 +700,153 @@ fn equally_near_amenities_name_the_first() {
     .unwrap();
     assert_eq!((r.distances[0][0][0], r.nearest[0][0][0]), (150.0, 0));
 }
+
+/// A road nobody may walk along still parts the streets on its two sides where its class is a
+/// barrier: the barrier scene's road as a trunk (a barrier for every band), or as a primary with
+/// foot=no (a barrier for 0-5 and 6-11), blocks at least as much as the walkable primary.
+#[test]
+fn unwalkable_barrier_road_still_parts_the_sides() {
+    let line = |pts: &[(f64, f64)], tags: &[(&str, &str)]| {
+        let mut props = Properties::new();
+        for (k, v) in tags {
+            props.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        Feature {
+            index: 0,
+            geometry: Some(Geometry::LineString(
+                pts.iter().map(|&(x, y)| c(x, y)).collect(),
+            )),
+            props,
+            id: None,
+        }
+    };
+    let scene = |road: &[(&str, &str)]| {
+        let mut features = vec![
+            line(&[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0)], road),
+            line(&[(200.0, 0.0), (400.0, 0.0)], road),
+            line(&[(0.0, 0.0), (0.0, 100.0)], &[("highway", "residential")]),
+            line(&[(0.0, 0.0), (0.0, -100.0)], &[("highway", "residential")]),
+            // A marked crossing 200 m east, reached only along the road itself.
+            line(
+                &[(200.0, -10.0), (200.0, 0.0), (200.0, 10.0)],
+                &[("highway", "footway"), ("footway", "crossing")],
+            ),
+        ];
+        for (i, f) in features.iter_mut().enumerate() {
+            f.index = i;
+        }
+        let layer = Layer {
+            path: "walk.geojson".into(),
+            crs: Crs::parse("EPSG:32635").unwrap(),
+            crs_source: CrsSource::StudyFile,
+            features,
+            columns: Default::default(),
+        };
+        WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules).unwrap()
+    };
+    // Home 10 m south of the southern street's end, playground 10 m north of the northern one.
+    let homes = [c(0.0, -110.0)];
+    let kinds = [kind("playground", vec![point(0.0, 110.0)])];
+    let d = |net: &WalkNetwork| {
+        let r =
+            nearest_distances(net, &homes, &kinds, &bands(), &NetworkConfig::default()).unwrap();
+        [0, 1, 2].map(|b| r.distances[0][b][0])
+    };
+    // Walkable primary: 0-5 and 6-11 along it to the crossing and back, 10 + 100 + 200 + 200 +
+    // 100 + 10; 12-17 straight over, 10 + 100 + 100 + 10.
+    let primary = d(&scene(&[("highway", "primary")]));
+    assert!(
+        close(primary[0], 620.0) && close(primary[1], 620.0),
+        "{primary:?}"
+    );
+    assert!(close(primary[2], 220.0), "{primary:?}");
+    // A trunk cannot be walked to the crossing, nor crossed at the junction: no way for anyone.
+    let trunk = d(&scene(&[("highway", "trunk")]));
+    assert!(trunk.iter().all(|x| x.is_nan()), "{trunk:?}");
+    // foot=no: a barrier for 0-5 and 6-11 (unreachable); for 12-17 no barrier, crossed at the
+    // junction though not walked along.
+    let foot_no = d(&scene(&[("highway", "primary"), ("foot", "no")]));
+    assert!(foot_no[0].is_nan() && foot_no[1].is_nan(), "{foot_no:?}");
+    assert!(close(foot_no[2], 220.0), "{foot_no:?}");
+    // The road leaves no node or edge of its own in the walk network.
+    let st = scene(&[("highway", "trunk")]).stats();
+    assert_eq!((st.nodes, st.edges, st.components), (6, 4, 2));
+
+    // Built by hand: the same junction, crossed by no band (220 m for all without the trunk).
+    let mut b = NetworkBuilder::new();
+    let w = b.add_node(c(-400.0, 0.0), false);
+    let o = b.add_node(c(0.0, 0.0), false);
+    let x = b.add_node(c(200.0, 0.0), true);
+    let n = b.add_node(c(0.0, 100.0), false);
+    let s = b.add_node(c(0.0, -100.0), false);
+    b.add_unwalkable_line(&[w, o, x], "trunk");
+    b.add_line(&[o, n], "residential", false);
+    b.add_line(&[o, s], "residential", false);
+    let r = d(&b.build().unwrap());
+    assert!(r.iter().all(|x| x.is_nan()), "{r:?}");
+}
+
+/// A GeoJSON network has no node tags: a `highway=crossing` edge, like a `footway=crossing` one,
+/// is walked and marks its nodes as crossings of the barrier road it shares a node with.
+#[test]
+fn geojson_highway_crossing_edge_is_a_walkable_crossing() {
+    let line = |index: usize, pts: &[(f64, f64)], tags: &[(&str, &str)]| {
+        let mut props = Properties::new();
+        for (k, v) in tags {
+            props.insert(k.to_string(), serde_json::Value::String(v.to_string()));
+        }
+        Feature {
+            index,
+            geometry: Some(Geometry::LineString(
+                pts.iter().map(|&(x, y)| c(x, y)).collect(),
+            )),
+            props,
+            id: None,
+        }
+    };
+    let net = |crossing: &[(&str, &str)]| {
+        let features = vec![
+            line(
+                0,
+                &[(-400.0, 0.0), (0.0, 0.0), (200.0, 0.0), (400.0, 0.0)],
+                &[("highway", "primary")],
+            ),
+            line(
+                1,
+                &[(0.0, 0.0), (0.0, 100.0)],
+                &[("highway", "residential")],
+            ),
+            line(
+                2,
+                &[(0.0, 0.0), (0.0, -100.0)],
+                &[("highway", "residential")],
+            ),
+            line(3, &[(200.0, -10.0), (200.0, 0.0), (200.0, 10.0)], crossing),
+        ];
+        let layer = Layer {
+            path: "walk.geojson".into(),
+            crs: Crs::parse("EPSG:32635").unwrap(),
+            crs_source: CrsSource::StudyFile,
+            features,
+            columns: Default::default(),
+        };
+        WalkNetwork::from_layer(&layer, "highway", Walkable::OsmRules).unwrap()
+    };
+    let homes = [c(0.0, -110.0)];
+    let kinds = [kind("playground", vec![point(0.0, 110.0)])];
+    for tags in [
+        &[("highway", "crossing")][..],
+        &[("highway", "footway"), ("footway", "crossing")],
+    ] {
+        let net = net(tags);
+        assert_eq!(net.stats().walk_rule_lines.unwrap().refused, 0, "{tags:?}");
+        let r =
+            nearest_distances(&net, &homes, &kinds, &bands(), &NetworkConfig::default()).unwrap();
+        // 0-5: 10 + 100 + 200 along the primary, over at the crossing, 200 + 100 + 10 back.
+        assert!(
+            close(r.distances[0][0][0], 620.0),
+            "{tags:?}: {}",
+            r.distances[0][0][0]
+        );
+    }
+}

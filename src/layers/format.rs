@@ -163,7 +163,7 @@ impl Sniffed {
             Sniffed::GeoJsonSeq => "convert it to one FeatureCollection, e.g. `ogr2ogr -f GeoJSON out.geojson in.geojsons`",
             Sniffed::Xml => "convert it to GeoJSON or GeoPackage (e.g. with ogr2ogr); OpenStreetMap XML converts to .osm.pbf with `osmium cat in.osm -o out.osm.pbf`",
             Sniffed::Parquet => "give it a .parquet extension if it is GeoParquet",
-            Sniffed::Json => "",
+            Sniffed::Json => "give it a .geojson extension if it is GeoJSON",
         }
     }
 }

@@ -117,6 +117,15 @@ fn check_looks_like_pbf(path: &Path) -> Result<()> {
             Sniffed::Xml,
             "OpenStreetMap XML is not read: convert it to PBF with `osmium cat in.osm -o out.osm.pbf`",
         )),
+        // `osm =` given what `path =` reads: the fix is the key, not the file.
+        Some(Sniffed::Json) => Err(mismatch(
+            path,
+            Sniffed::Json,
+            &format!(
+                "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"{}\"` instead",
+                path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+            ),
+        )),
         Some(other) => Err(mismatch(path, other, other.advice())),
         None => Ok(()),
     }
@@ -485,6 +494,10 @@ pub struct OsmWalkWays {
     pub ways: Vec<OsmWalkWay>,
     /// Walkable ways that had nodes missing from the file (cut at the extract's edge).
     pub cut_ways: usize,
+    /// Roads that may not be walked along ([`parts_sides`]) where they touch the walkable ways:
+    /// (index into `node_ids`, the road's `highway`, the WGS84 position of its next node from
+    /// there), once per direction the road leaves the node in.
+    pub blocked: Vec<(u32, String, Coord)>,
 }
 
 /// One walkable way.
@@ -612,6 +625,17 @@ pub fn walk_refusal<'a>(tags: impl Iterator<Item = (&'a str, &'a str)>) -> Optio
     }
 }
 
+/// True when a way refused for `why` is still a road children would have to cross: a road too
+/// busy to walk along (a trunk without foot=yes, foot=no, access=no) is no less a barrier than
+/// one they may walk along, so where its class is a barrier it keeps parting the streets on
+/// either side (DESIGN.md, barriers).
+pub fn parts_sides(why: WalkRefusal) -> bool {
+    matches!(
+        why,
+        WalkRefusal::MotorRoad | WalkRefusal::FootNo | WalkRefusal::AccessNo
+    )
+}
+
 fn is_crossing_way(tags: &[(&str, &str)]) -> bool {
     tags.iter()
         .any(|&(k, v)| v == "crossing" && matches!(k, "highway" | "footway" | "cycleway" | "path"))
@@ -641,6 +665,8 @@ struct WalkBlock {
     nodes: Vec<(i64, [i32; 2])>,
     crossing_nodes: Vec<i64>,
     ways: Vec<RawWalkWay>,
+    /// Unwalkable roads ([`parts_sides`]): their `highway` and node refs.
+    blocked: Vec<(String, Vec<i64>)>,
 }
 
 /// Reads the walkable ways of an .osm.pbf (see [`is_walkable`]) and the nodes they use.
@@ -656,7 +682,13 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
                 }
             } else if let Element::Way(w) = &e {
                 let t = tags_of(&e);
-                if is_walkable(t.iter().copied()) {
+                let refusal = walk_refusal(t.iter().copied());
+                if refusal.is_some_and(parts_sides) {
+                    if let Some((_, highway)) = t.iter().find(|(k, _)| *k == "highway") {
+                        out.blocked.push((highway.to_string(), w.refs().collect()));
+                    }
+                }
+                if refusal.is_none() {
                     let highway = t
                         .iter()
                         .find(|(k, _)| *k == "highway")
@@ -684,7 +716,9 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
     let mut rows = Vec::new();
     let mut crossing_ids = Vec::new();
     let mut raw_ways = Vec::new();
+    let mut blocked = Vec::new();
     for b in blocks {
+        blocked.extend(b.blocked);
         rows.extend(b.nodes);
         crossing_ids.extend(b.crossing_nodes);
         raw_ways.extend(b.ways);
@@ -755,6 +789,21 @@ pub fn read_walk_ways(path: &Path) -> Result<OsmWalkWays> {
             name: way.name.clone(),
             bridge_or_tunnel: way.bridge_or_tunnel,
         });
+    }
+    // In block order, which is file order: the same file gives the same list.
+    for (highway, refs) in blocked {
+        let at: Vec<Option<usize>> = refs.iter().map(|&r| all.index(r)).collect();
+        for (i, &here) in at.iter().enumerate() {
+            let Some(here) = here.filter(|&h| used[h]) else {
+                continue;
+            };
+            for j in [i.wrapping_sub(1), i + 1] {
+                if let Some(there) = at.get(j).copied().flatten().filter(|&t| t != here) {
+                    out.blocked
+                        .push((new_index[here], highway.clone(), all.coord(there)));
+                }
+            }
+        }
     }
     Ok(out)
 }

@@ -49,6 +49,13 @@ pub struct WalkWays {
     seen: HashSet<(u32, u32, u16)>,
     pub(crate) cut_ways: usize,
     pub(crate) walk_rule_lines: Option<WalkRuleLines>,
+    /// Roads nobody may walk along (a trunk without foot=yes, foot=no), kept only as the
+    /// directions in which they leave the walkable nodes they touch: a road too busy to walk
+    /// along still parts the streets on either side where its class is a barrier.
+    /// (node, class in `blocked_classes`, a point along the road from the node).
+    pub(crate) blocked: Vec<(u32, u16, Coord)>,
+    pub(crate) blocked_classes: Vec<String>,
+    blocked_class_index: HashMap<String, u16>,
 }
 
 pub use crate::study::Walkable;
@@ -68,6 +75,8 @@ pub struct WalkRuleLines {
     /// With `walkable = "all"`: lines taken with no class attribute, walked because the study
     /// says every line is, with nothing on the line itself to say so.
     pub taken_without_class: usize,
+    /// Features without geometry (null, or no coordinates): skipped, in neither count above.
+    pub without_geometry: usize,
 }
 
 /// Lines refused by each rule of [`osm::walk_refusal`], named as [`osm::WalkRefusal::name`].
@@ -213,6 +222,33 @@ impl WalkWays {
         }
     }
 
+    /// Adds a road that may not be walked along (see [`osm::walk_refusal`]) through `nodes`: no
+    /// edge, but where its class is a barrier it parts the streets meeting at its nodes as a
+    /// walkable barrier road does, crossed only at a crossing node.
+    pub fn add_unwalkable_line(&mut self, nodes: &[u32], highway: &str) {
+        for w in nodes.windows(2) {
+            if w[0] != w[1] {
+                let (a, b) = (self.coords[w[0] as usize], self.coords[w[1] as usize]);
+                self.add_blocked_step(w[0], highway, b);
+                self.add_blocked_step(w[1], highway, a);
+            }
+        }
+    }
+
+    /// An unwalkable road leaves `node` towards `toward`.
+    pub(crate) fn add_blocked_step(&mut self, node: u32, highway: &str, toward: Coord) {
+        let class = match self.blocked_class_index.get(highway) {
+            Some(&c) => c,
+            None => {
+                let c = self.blocked_classes.len() as u16;
+                self.blocked_classes.push(highway.to_string());
+                self.blocked_class_index.insert(highway.to_string(), c);
+                c
+            }
+        };
+        self.blocked.push((node, class, toward));
+    }
+
     /// The distinct edges collected so far.
     pub fn edge_count(&self) -> usize {
         self.edges.len()
@@ -237,6 +273,12 @@ impl WalkWays {
         }
         for w in &ways.ways {
             b.add_named_line(&w.nodes, &w.highway, w.bridge_or_tunnel, w.name.as_deref());
+        }
+        for (node, highway, toward) in &ways.blocked {
+            let toward = to_working
+                .coord(*toward)
+                .map_err(|m| Error::layer(path, m))?;
+            b.add_blocked_step(*node, highway, toward);
         }
         b.cut_ways = ways.cut_ways;
         Ok(b)
@@ -270,12 +312,17 @@ impl WalkWays {
             )?;
         }
         let mut lines: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
+        let mut unwalkable: Vec<(&Feature, Vec<&LineString>)> = Vec::new();
         let mut refused = 0;
         let mut refused_by = RefusedBy::default();
         let mut without_class = 0;
+        let mut without_geometry = 0;
         for f in &layer.features {
             let parts = match &f.geometry {
-                None => continue,
+                None => {
+                    without_geometry += 1;
+                    continue;
+                }
                 Some(Geometry::LineString(l)) => vec![l],
                 Some(Geometry::MultiLineString(m)) => m.0.iter().collect(),
                 Some(other) => {
@@ -289,6 +336,10 @@ impl WalkWays {
                     ))
                 }
             };
+            if parts.iter().all(|l| l.0.is_empty()) {
+                without_geometry += 1;
+                continue;
+            }
             if walkable == Walkable::OsmRules {
                 let tags: Vec<(&str, String)> = [
                     ("highway", highway_attr),
@@ -299,10 +350,21 @@ impl WalkWays {
                 .into_iter()
                 .filter_map(|(tag, attr)| Some((tag, attribute_text(f.props.get(attr))?)))
                 .collect();
-                // The .osm.pbf reader's rule, on the line's attributes as tags.
-                if let Some(why) = osm::walk_refusal(tags.iter().map(|(k, v)| (*k, v.as_str()))) {
+                // The .osm.pbf reader's rule, on the line's attributes as tags; but a
+                // highway=crossing line is walked: a GeoJSON network has no node tags, so such
+                // edges are where its crossings come from (README, limits of the model).
+                let refusal =
+                    osm::walk_refusal(tags.iter().map(|(k, v)| (*k, v.as_str()))).filter(|&why| {
+                        why != osm::WalkRefusal::NotAWalkway
+                            || attribute_text(f.props.get(highway_attr)).as_deref()
+                                != Some("crossing")
+                    });
+                if let Some(why) = refusal {
                     refused += 1;
                     refused_by.count(why);
+                    if osm::parts_sides(why) {
+                        unwalkable.push((f, parts));
+                    }
                     continue;
                 }
             } else if attribute_text(f.props.get(highway_attr)).is_none() {
@@ -334,6 +396,7 @@ impl WalkWays {
             refused,
             refused_by,
             taken_without_class: without_class,
+            without_geometry,
         });
         // Every vertex a node and every segment an edge at most: presized for that.
         let vertices: usize = lines
@@ -380,6 +443,34 @@ impl WalkWays {
                     }
                 }
                 b.add_named_line(&nodes, &highway, bridge_or_tunnel, name.as_deref());
+            }
+        }
+        // Only where they touch a walkable node: their other nodes part nothing.
+        for (f, parts) in &unwalkable {
+            let highway = attribute_text(f.props.get(highway_attr)).unwrap_or_default();
+            for line in parts {
+                let n = line.0.len();
+                let key = |i: usize, c: Coord| {
+                    if use_uv {
+                        match i {
+                            0 => attribute_text(f.props.get("u")).map(Key::Id),
+                            _ if i == n - 1 => attribute_text(f.props.get("v")).map(Key::Id),
+                            _ => None,
+                        }
+                    } else {
+                        Some(Key::At(c.x.to_bits(), c.y.to_bits()))
+                    }
+                };
+                for (i, &c) in line.0.iter().enumerate() {
+                    let Some(&node) = key(i, c).and_then(|k| ids.get(&k)) else {
+                        continue;
+                    };
+                    for j in [i.wrapping_sub(1), i + 1] {
+                        if let Some(&t) = line.0.get(j).filter(|t| **t != c) {
+                            b.add_blocked_step(node, &highway, t);
+                        }
+                    }
+                }
             }
         }
         Ok(b)

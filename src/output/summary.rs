@@ -91,7 +91,7 @@ pub fn run_summary(r: &RunView, written: &Written) -> String {
                 t.get("term.children")
             );
             for b in bands {
-                header.push_str(&format!(" {:>9}", b.short()));
+                header.push_str(&format!(" {:>9}", t.decimal_marks(&b.short())));
             }
             header.push_str(&format!(
                 " {:>6} {:>9} {:>5}",

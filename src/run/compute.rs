@@ -222,6 +222,15 @@ pub fn compute(
     warnings: Warnings,
     observer: &mut dyn Observer,
 ) -> Result<Results> {
+    compute_with(study, inputs, &warnings, observer).map_err(|e| e.after_warnings(&warnings))
+}
+
+fn compute_with(
+    study: &Resolved,
+    inputs: Inputs,
+    warnings: &Warnings,
+    observer: &mut dyn Observer,
+) -> Result<Results> {
     let Inputs {
         scene,
         network: walk_network,
@@ -311,7 +320,7 @@ pub fn compute(
             }))
         },
         None,
-        &warnings,
+        warnings,
         observer,
     )?;
     let quintile = equity.as_ref().map(|e| e.quintile.as_slice());
@@ -336,7 +345,7 @@ pub fn compute(
         quintile,
         candidates,
         network_reach.as_ref(),
-        &warnings,
+        warnings,
     )?;
     observer.end("sites");
     let closures = match &study.closures {

@@ -95,7 +95,7 @@ pub fn run_study(study_path: &Path, opts: &RunOptions) -> Result<RunResult> {
     // Fail on an output folder that is unwritable, holds an input or is in use before the work.
     let writer = Writer::open(&output, &study)?;
     cli.begin("loading layers");
-    let inputs = load(&study, &warnings)?;
+    let inputs = load(&study, &warnings).map_err(|e| e.after_warnings(&warnings))?;
     cli.end("load");
     let results = compute(&study, inputs, warnings, &mut cli)?;
     cli.begin("writing outputs");
@@ -170,7 +170,7 @@ pub fn check_study(study_path: &Path) -> Result<CheckReport> {
     let study = Resolved::load(study_path)?;
     // As `run` does before loading: an output folder it would refuse is an error here too.
     crate::output::folder::check_before_run(&study.output_dir(None), &study.inputs, &study.path)?;
-    let inputs = load(&study, &warnings)?;
+    let inputs = load(&study, &warnings).map_err(|e| e.after_warnings(&warnings))?;
     Ok(CheckReport {
         study,
         scene: inputs.scene,

@@ -230,6 +230,24 @@ pub(super) fn build(
     for (k, ages) in kinds.iter_mut().zip(&ages) {
         let norm_bands = study.norms.get(&k.kind).map_or(&[][..], |t| &t.bands[..]);
         k.served = ServedBands::from_years(ages, norm_bands);
+        // Ages that overlap no band by half its years leave the feature serving nobody: most
+        // likely a value written otherwise than meant, so it is said rather than dropped.
+        let serving_none: Vec<&Amenity> = k
+            .items
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !norm_bands.is_empty() && k.served.mask(*i, norm_bands.len()) == 0)
+            .map(|(_, a)| a)
+            .collect();
+        if let Some(first) = serving_none.first() {
+            warnings.push(format!(
+                "{} ({}): {} feature(s) serve no band of the study by their ages (first: feature {}), so they count for no child",
+                k.kind,
+                first.source,
+                serving_none.len(),
+                first.index
+            ));
+        }
     }
     for k in &kinds {
         if k.items.is_empty() {
@@ -371,6 +389,13 @@ fn from_layer(
             AmenityAges::Every => None,
             AmenityAges::Bands(years) => Some(*years),
             AmenityAges::Attribute(attr) => {
+                if let Some(v @ serde_json::Value::Array(_)) = f.props.get(attr.as_str()) {
+                    return Err(Error::feature(
+                        path,
+                        f.index,
+                        format!("attribute \"{attr}\" (ages) is a list, {v}: write the ages as one text, e.g. \"0-5;6-11\""),
+                    ));
+                }
                 let value = attributes::text_value(&f.props, attr);
                 parse_ages(&value).map_err(|m| {
                     Error::feature(path, f.index, format!("attribute \"{attr}\" (ages): {m}"))

@@ -367,6 +367,13 @@ pub fn build(study: &Resolved, warnings: &Warnings) -> Result<Loaded> {
     let walk = match &f.network {
         Some(cfg) => {
             let (ways, input) = read_walk_ways(study, cfg, &crs)?;
+            if let Some(l) = ways.walk_rule_lines.filter(|l| l.without_geometry > 0) {
+                warnings.push(format!(
+                    "network ({}): {} feature(s) without geometry were skipped",
+                    input.path.display(),
+                    l.without_geometry
+                ));
+            }
             inputs.push(input);
             Some(ways)
         }

@@ -76,12 +76,24 @@ pub fn norm_band_years(band: &BandNorm) -> Option<Years> {
 const UNIT_WORDS: [&str; 6] = ["jaar", "years", "year", "yrs", "y", "j"];
 
 /// An amenity's ages as a feature gives them: ranges such as "0-5", "12+", "6" or "6-11 jaar",
-/// several separated by ";" or "," ("0-5;6-11"). Empty text is `None`: every band. The message
-/// says what is wrong with the value.
+/// several separated by ";" ("0-5;6-11"), or by a comma followed by a space ("0-5, 6-11"). Empty
+/// text is `None`: every band. The message says what is wrong with the value.
+///
+/// A comma between two digits ("2,5-5 jaar") is refused: in Dutch it is a decimal comma, and read
+/// as a list it would give the ages 2 and 5, serving nobody.
 pub fn parse_ages(text: &str) -> Result<Option<Years>, String> {
     let text = with_hyphens(text);
     if text.trim().is_empty() {
         return Ok(None);
+    }
+    let bytes = text.as_bytes();
+    if (1..bytes.len().saturating_sub(1))
+        .any(|i| bytes[i] == b',' && bytes[i - 1].is_ascii_digit() && bytes[i + 1].is_ascii_digit())
+    {
+        return Err(format!(
+            "\"{}\" is not an age range: a comma between digits may be a decimal comma; write whole years as \"0-5\", and a list as \"0-5;6-11\"",
+            text.trim()
+        ));
     }
     let mut years = Years::default();
     for part in text.split([';', ',']) {
@@ -246,6 +258,8 @@ mod tests {
             ("0-5-9", "not an age range"),
             ("5+-9", "not an age range"),
             ("12 ans", "not an age range"),
+            ("2,5-5 jaar", "decimal comma"),
+            ("0-5,6-11", "decimal comma"),
         ] {
             let e = parse_ages(text).unwrap_err();
             assert!(e.contains(says), "{text}: {e}");

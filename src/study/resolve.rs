@@ -451,7 +451,10 @@ impl Resolved {
             }
         }
         let score = score(file, &kinds, &mut warnings).map_err(err)?;
-        let network = network(file, &norms.reach_bands).map_err(err)?;
+        let mut network = network(file, &norms.reach_bands).map_err(err)?;
+        if let Some(n) = network.as_mut() {
+            reach_every_norm(n, &norms, &mut warnings);
+        }
         walking_time(file, &bands, &norms, &speeds, &mut warnings).map_err(err)?;
         let catchment = catchment(file, &kinds, &focus_kind).map_err(err)?;
         let play_area = play_area(&study, &kinds, &mut warnings).map_err(err)?;
@@ -1397,6 +1400,36 @@ fn network(file: &StudyFile, bands: &[String]) -> Result<Option<NetworkSettings>
         walkable,
         barriers,
     }))
+}
+
+/// Raises `[network] max_distance` to the largest norm (a time at its band's speed), with a
+/// warning naming that norm: coverage searches stop at `max_distance` while the play space
+/// (E2SFCA), catchments and sites search to each norm, so a norm beyond it counted a child as
+/// out of reach in one column and in reach in the next. One reach for every measure.
+fn reach_every_norm(network: &mut NetworkSettings, norms: &Norms, warnings: &mut Vec<String>) {
+    let farthest = norms
+        .kinds
+        .iter()
+        .flat_map(|(kind, t)| t.bands.iter().map(move |b| (kind, b)))
+        .fold(None::<(&String, &BandNorm)>, |best, (k, b)| match best {
+            Some((_, m)) if m.metres >= b.metres => best,
+            _ => Some((k, b)),
+        });
+    let Some((kind, band)) = farthest else {
+        return;
+    };
+    let max = network.max_distance_m.value;
+    if band.metres <= max {
+        return;
+    }
+    warnings.push(format!(
+        "[network] max_distance = {}: below the {kind} norm {} {}; distances are searched up to {} m, so that every measure counts the same children (raise max_distance to say so)",
+        shown(max),
+        band.label,
+        band.shown(),
+        shown(band.metres)
+    ));
+    network.max_distance_m.value = band.metres;
 }
 
 /// Checks `[network] speed_m_s` against the study's bands, and says how time norms were

@@ -79,6 +79,17 @@ impl WalkWays {
             .zip(&self.line_end)
             .map(|(&u, &end)| u > 0 && (end || u >= 2))
             .collect();
+        let mut blocked: Vec<(u32, u16, f64)> = self
+            .blocked
+            .iter()
+            .map(|&(v, class, t)| {
+                let here = self.coords[v as usize];
+                (v, class, (t.y - here.y).atan2(t.x - here.x))
+            })
+            .filter(|b| b.2.is_finite())
+            .collect();
+        blocked.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.total_cmp(&b.2)));
+        blocked.dedup();
         // A network without names keeps no per-edge name at all.
         let edge_name = if self.names.is_empty() {
             Vec::new()
@@ -101,6 +112,8 @@ impl WalkWays {
             segments,
             cut_ways: self.cut_ways,
             walk_rule_lines: self.walk_rule_lines,
+            blocked,
+            blocked_classes: self.blocked_classes,
         })
     }
 }

@@ -56,6 +56,10 @@
 //! * A node touched by one barrier edge (a barrier road's dead end) is not split: a child may walk
 //!   around the end of a road.
 //! * A home or amenity that joins a barrier edge beside it joins the sidewalk on its own side.
+//! * A road nobody may walk along (a trunk or motorway without foot=yes, a road with foot=no or
+//!   access=no) is no edge, but where its class is a barrier it splits the nodes of walkable
+//!   ways it meets as a barrier edge does, with no sidewalk along it: the busier road blocks at
+//!   least as much as a walkable one, crossed only at a crossing node, a bridge or a tunnel.
 //! * Bridges and tunnels need no rule of their own: in OSM a footbridge or underpass shares no
 //!   node with the road it passes, so it joins the two sides by itself; the bridge/tunnel flag
 //!   is kept per edge for reporting.
@@ -133,6 +137,11 @@ pub struct WalkNetwork {
     segments: RTree<Segment>,
     cut_ways: usize,
     walk_rule_lines: Option<WalkRuleLines>,
+    /// Roads nobody may walk along, as the directions (angles) in which they leave the nodes of
+    /// the walkable ways: (node, class in `blocked_classes`, angle), sorted. Not edges; where
+    /// their class is a barrier they split nodes as barrier edges do (see `sided`).
+    blocked: Vec<(u32, u16, f64)>,
+    blocked_classes: Vec<String>,
 }
 
 /// Size and connectivity of a walk network.

@@ -18,6 +18,8 @@ pub(crate) struct SidedGraph {
     /// same pair twice for edges that are not barriers).
     pub edge_ends: Vec<[u32; 4]>,
     pub is_barrier: Vec<bool>,
+    /// Per class of the unwalkable roads (`WalkNetwork::blocked_classes`): a barrier here.
+    pub blocked_is_barrier: Vec<bool>,
     pub node_count: usize,
     pub edge_count: usize,
     /// Barrier nodes left whole because they are crossings.
@@ -32,6 +34,41 @@ pub(crate) struct SidedGraph {
 pub(crate) fn is_barrier_class(class: &str, barriers: &[String]) -> bool {
     let base = class.strip_suffix("_link").unwrap_or(class);
     barriers.iter().any(|b| b == class || b == base)
+}
+
+/// The barriers around node `v`, sorted by angle as `build` and `facing` both number sectors:
+/// (angle, edge, which end of it is `v`), an unwalkable road's direction with edge `u32::MAX`.
+fn barriers_around(
+    net: &WalkNetwork,
+    is_barrier: &[bool],
+    blocked_is_barrier: &[bool],
+    v: usize,
+    around: &mut Vec<(f64, u32, usize)>,
+) {
+    let here = net.coords[v];
+    let incident = &net.adj[net.adj_offsets[v] as usize..net.adj_offsets[v + 1] as usize];
+    around.clear();
+    around.extend(
+        incident
+            .iter()
+            .filter(|(_, e)| is_barrier[*e as usize])
+            .map(|&(o, e)| {
+                let c = net.coords[o as usize];
+                let end = usize::from(net.edges[e as usize][0] as usize != v);
+                ((c.y - here.y).atan2(c.x - here.x), e, end)
+            }),
+    );
+    if blocked_is_barrier.iter().any(|b| *b) {
+        let from = net.blocked.partition_point(|b| (b.0 as usize) < v);
+        around.extend(
+            net.blocked[from..]
+                .iter()
+                .take_while(|b| b.0 as usize == v)
+                .filter(|b| blocked_is_barrier[b.1 as usize])
+                .map(|b| (b.2, u32::MAX, 0)),
+        );
+    }
+    around.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
 }
 
 pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
@@ -56,6 +93,11 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
     let mut crossing_nodes = 0;
     let mut around: Vec<(f64, u32, usize)> = Vec::new();
     let mut angles: Vec<f64> = Vec::new();
+    let blocked_is_barrier: Vec<bool> = net
+        .blocked_classes
+        .iter()
+        .map(|c| is_barrier_class(c, barriers))
+        .collect();
     for v in 0..n {
         let here = net.coords[v];
         let incident = &net.adj[net.adj_offsets[v] as usize..net.adj_offsets[v + 1] as usize];
@@ -64,13 +106,7 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
             let c = net.coords[other as usize];
             (c.y - here.y).atan2(c.x - here.x)
         };
-        around.clear();
-        around.extend(
-            incident
-                .iter()
-                .filter(|(_, e)| is_barrier[*e as usize])
-                .map(|&(o, e)| (angle_to(o), e, end_of(e))),
-        );
+        barriers_around(net, &is_barrier, &blocked_is_barrier, v, &mut around);
         let k = around.len();
         let split = k >= 2 && !net.crossing[v];
         if k >= 2 && net.crossing[v] {
@@ -86,13 +122,14 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
             }
             continue;
         }
-        around.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
         angles.clear();
         angles.extend(around.iter().map(|a| a.0));
         // Sector j spans from barrier j counter-clockwise to barrier j + 1.
         for (j, &(_, e, end)) in around.iter().enumerate() {
-            ccw[e as usize][end] = base + j as u32;
-            cw[e as usize][end] = base + ((j + k - 1) % k) as u32;
+            if e != u32::MAX {
+                ccw[e as usize][end] = base + j as u32;
+                cw[e as usize][end] = base + ((j + k - 1) % k) as u32;
+            }
         }
         for &(o, e) in incident.iter().filter(|(_, e)| !is_barrier[*e as usize]) {
             let phi = angle_to(o);
@@ -152,6 +189,7 @@ pub(crate) fn build(net: &WalkNetwork, barriers: &[String]) -> SidedGraph {
         weights,
         edge_ends,
         is_barrier,
+        blocked_is_barrier,
         node_count,
         edge_count: pairs.len(),
         crossing_nodes,
@@ -180,30 +218,44 @@ pub(crate) fn facing(
     // The copy counter-clockwise of an edge at this node: its left side at its first node, its
     // right side at its second (see `build`).
     let ccw_copy = |e: u32| g.edge_ends[e as usize][if end_of(e) == 0 { 0 } else { 3 }];
-    let mut around: Vec<(f64, u32, usize)> = incident
-        .iter()
-        .filter(|(_, e)| g.is_barrier[*e as usize])
-        .map(|&(o, e)| {
-            let c = net.coords[o as usize];
-            ((c.y - here.y).atan2(c.x - here.x), e, end_of(e))
-        })
-        .collect();
+    // The copy clockwise of it: its right side at its first node, its left at its second.
+    let cw_copy = |e: u32| g.edge_ends[e as usize][if end_of(e) == 0 { 2 } else { 1 }];
+    let mut around = Vec::new();
+    barriers_around(net, &g.is_barrier, &g.blocked_is_barrier, v, &mut around);
     if around.len() < 2 || net.crossing[v] {
         out.extend(incident.first().map(|&(_, e)| ccw_copy(e)));
         return;
     }
-    // The same order as `build`, so that sector j lies between barrier j and barrier j + 1.
-    around.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
     let k = around.len();
     for j in 0..k {
         let (start, e, _) = around[j];
+        let (end, next, _) = around[(j + 1) % k];
         let sweep = if j + 1 < k {
-            around[j + 1].0 - start
+            end - start
         } else {
-            around[0].0 + TAU - start
+            end + TAU - start
         };
-        if opens_into(start, sweep, wedge) {
-            out.push(ccw_copy(e));
+        if !opens_into(start, sweep, wedge) {
+            continue;
         }
+        // The sector's copy, found through an edge that ends in it; an unwalkable road has
+        // none, and a sector between two of them with no street in it leads nowhere.
+        let copy = if e != u32::MAX {
+            Some(ccw_copy(e))
+        } else if next != u32::MAX {
+            Some(cw_copy(next))
+        } else {
+            incident
+                .iter()
+                .filter(|(_, e)| !g.is_barrier[*e as usize])
+                .find(|&&(o, _)| {
+                    let c = net.coords[o as usize];
+                    let phi = (c.y - here.y).atan2(c.x - here.x);
+                    let after = around.partition_point(|a| a.0 <= phi);
+                    (if after == 0 { k - 1 } else { after - 1 }) == j
+                })
+                .map(|&(_, e)| g.edge_ends[e as usize][end_of(e)])
+        };
+        out.extend(copy);
     }
 }
