@@ -84,6 +84,9 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     } = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
+    if let (Some(net), Some(cfg)) = (&network, &study.network) {
+        check_barriers(study, net, &cfg.barriers, warnings)?;
+    }
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
@@ -100,6 +103,72 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         candidates,
         scenarios,
     })
+}
+
+/// Refuses a `[network.barriers]` class that is neither an OSM highway value nor a class of the
+/// network's ways (a typo would otherwise remove the barrier without a word), and warns of a band
+/// whose barrier classes no walked way has (its barriers then change nothing). A known class
+/// absent from the network is no error on its own: the usual lists name motorways for every town.
+fn check_barriers(
+    study: &Resolved,
+    net: &WalkNetwork,
+    band_barriers: &[Vec<String>],
+    warnings: &Warnings,
+) -> Result<()> {
+    let mut no_effect: Vec<(&Vec<String>, Vec<&str>)> = Vec::new();
+    for (band, classes) in study.norms.reach_bands.iter().zip(band_barriers) {
+        for c in classes {
+            if reach::network::is_osm_highway(c) || net.classes().iter().any(|n| n == c) {
+                continue;
+            }
+            let lower = c.to_lowercase();
+            let mut near: Vec<&str> = reach::network::osm_highway_values()
+                .iter()
+                .copied()
+                .chain(net.classes().iter().map(String::as_str))
+                .filter(|v| {
+                    let v = v.to_lowercase();
+                    v.contains(&lower)
+                        || lower.contains(&v)
+                        || crate::layers::edit_distance(&v, &lower) <= 2
+                })
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = near.iter().map(|n| format!("\"{n}\"")).collect();
+                format!(" Did you mean {}?", names.join(" or "))
+            };
+            let mut found: Vec<&str> = net.classes().iter().map(String::as_str).collect();
+            found.sort_unstable();
+            return Err(Error::study(
+                &study.path,
+                format!(
+                    "[network.barriers] \"{band}\": \"{c}\" is no OSM highway class and no way of the network has it, so it would bar nothing. Classes in the network: {}.{hint}",
+                    found.join(", ")
+                ),
+            ));
+        }
+        if !classes.is_empty() && !classes.iter().any(|c| net.has_barrier_class(c)) {
+            // One warning per list: `all` (or one field of children) gives every band the same.
+            match no_effect.iter_mut().find(|(l, _)| *l == classes) {
+                Some((_, bands)) => bands.push(band),
+                None => no_effect.push((classes, vec![band])),
+            }
+        }
+    }
+    for (classes, bands) in no_effect {
+        let bands: Vec<String> = bands.iter().map(|b| format!("\"{b}\"")).collect();
+        warnings.push(format!(
+            "[network.barriers] {}: no walked way is of the classes {} (nor their _link ramps), so {} with no barrier",
+            bands.join(", "),
+            classes.join(", "),
+            if bands.len() == 1 { "the band walks" } else { "these bands walk" }
+        ));
+    }
+    Ok(())
 }
 
 /// Adds the files read beside the scene's layers (the neighbourhoods' tables, the rasters, the

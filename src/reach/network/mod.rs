@@ -107,6 +107,7 @@ pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
 };
+pub use sided::{is_osm_highway, osm_highway_values};
 pub use within::{FacilityJoin, NetworkReach, ReachScratch, Reached, Searches};
 
 type Segment = GeomWithData<Line<[f64; 2]>, u32>;
@@ -228,6 +229,14 @@ impl WalkNetwork {
         }
         let (_, edge) = found?;
         Some(&self.names[self.edge_name[edge as usize] as usize])
+    }
+
+    /// True when some walked way is of class `barrier` or its `_link` ramp (as barriers match).
+    pub fn has_barrier_class(&self, barrier: &str) -> bool {
+        let one = [barrier.to_string()];
+        self.classes
+            .iter()
+            .any(|c| sided::is_barrier_class(c, &one))
     }
 
     /// Size, length and connected components.
