@@ -269,6 +269,12 @@ case("barrier_class_of_the_network_own", ["ok"],
      S + '\n[network]\npath = "walk.geojson"\nwalkable = "all"\n[network.barriers]\nall = ["hoofdweg"]\n',
      {"walk.geojson": fc([feat({"highway": "hoofdweg"}, {"type": "LineString", "coordinates": [[X, Y], [X + 1000, Y + 1000]]}),
                           feat({"highway": "footway"}, {"type": "LineString", "coordinates": [[X + 1000, Y + 1000], [X + 1500, Y + 200]]})])})
+# A neighbourhood without an [equity] by value drops out of every quintile: said, with its children
+# (BU02's 20 of the 60, spread over its homes from the neighbourhood count).
+case("equity_by_value_missing", ["warning", "[equity] by \"income\"", "1 of 2 neighbourhood(s) have no value", "\"BU02\"", "20 of the 60 children"],
+     S.replace("../_base/neighbourhoods.geojson", "nb.geojson") + '\n[equity]\nby = "income"\n',
+     {"nb.geojson": fc([feat({"code": "BU01", "name": "North", "kids": 40, "income": 30000}, sq(X, Y, 1000)),
+                        feat({"code": "BU02", "name": "South", "kids": 20, "income": None}, sq(X + 1000, Y, 1000))])})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
 # Children in one field: barriers are per norm band, and a band that is none of them is named.
 case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')

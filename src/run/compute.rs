@@ -95,6 +95,9 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     // that `check` stops on a bad value as `run` does.
     if let Some(cfg) = &study.equity {
         analysis::given_quintiles(cfg, &scene)?;
+        if let Some(w) = analysis::missing_values_warning(cfg, &scene)? {
+            warnings.push(w);
+        }
     }
     Ok(Inputs {
         scene,
