@@ -85,7 +85,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
     if let (Some(net), Some(cfg)) = (&network, &study.network) {
-        check_barriers(study, net, &cfg.barriers, warnings)?;
+        check_barriers(study, net, &cfg.barriers)?;
     }
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
@@ -109,16 +109,14 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
 }
 
 /// Refuses a `[network.barriers]` class that is neither an OSM highway value nor a class of the
-/// network's ways (a typo would otherwise remove the barrier without a word), and warns of a band
-/// whose barrier classes no walked way has (its barriers then change nothing). A known class
-/// absent from the network is no error on its own: the usual lists name motorways for every town.
+/// network's ways: a typo would otherwise remove the barrier without a word. A known class the
+/// network lacks is no error and no warning: the usual lists (DESIGN.md's) name motorways and
+/// trunks for every town, and a warning would then stand in most reports for nothing wrong.
 fn check_barriers(
     study: &Resolved,
     net: &WalkNetwork,
     band_barriers: &[Vec<String>],
-    warnings: &Warnings,
 ) -> Result<()> {
-    let mut no_effect: Vec<(&Vec<String>, Vec<&str>)> = Vec::new();
     for (band, classes) in study.norms.reach_bands.iter().zip(band_barriers) {
         for c in classes {
             if reach::network::is_osm_highway(c) || net.classes().iter().any(|n| n == c) {
@@ -154,22 +152,6 @@ fn check_barriers(
                 ),
             ));
         }
-        if !classes.is_empty() && !classes.iter().any(|c| net.has_barrier_class(c)) {
-            // One warning per list: `all` (or one field of children) gives every band the same.
-            match no_effect.iter_mut().find(|(l, _)| *l == classes) {
-                Some((_, bands)) => bands.push(band),
-                None => no_effect.push((classes, vec![band])),
-            }
-        }
-    }
-    for (classes, bands) in no_effect {
-        let bands: Vec<String> = bands.iter().map(|b| format!("\"{b}\"")).collect();
-        warnings.push(format!(
-            "[network.barriers] {}: no walked way is of the classes {} (nor their _link ramps), so {} with no barrier",
-            bands.join(", "),
-            classes.join(", "),
-            if bands.len() == 1 { "the band walks" } else { "these bands walk" }
-        ));
     }
     Ok(())
 }

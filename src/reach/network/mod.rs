@@ -231,14 +231,6 @@ impl WalkNetwork {
         Some(&self.names[self.edge_name[edge as usize] as usize])
     }
 
-    /// True when some walked way is of class `barrier` or its `_link` ramp (as barriers match).
-    pub fn has_barrier_class(&self, barrier: &str) -> bool {
-        let one = [barrier.to_string()];
-        self.classes
-            .iter()
-            .any(|c| sided::is_barrier_class(c, &one))
-    }
-
     /// Size, length and connected components.
     pub fn stats(&self) -> NetworkStats {
         let component = self.components();
