@@ -323,6 +323,9 @@ NUMBERS = [
     ("costs_rate_as_percent", '[sites]\n[costs]\ndiscount_rate = 2.25\n', "[costs] discount_rate = 2.25"),
     ("costs_rate_nan", '[sites]\n[costs]\ndiscount_rate = nan\n', "[costs] discount_rate = NaN"),
     ("costs_years_zero", '[sites]\n[costs]\nyears = 0\n', "[costs] years = 0"),
+    # Present values overflowed to empty cells (years 1100, rate -0.5); 200 years and -10% stay finite.
+    ("costs_years_too_many", '[sites]\n[costs]\nyears = 1100\n', "[costs] years = 1100: the appraisal period must be 1 to 200 years"),
+    ("costs_rate_below_minus_ten_percent", '[sites]\n[costs]\ndiscount_rate = -0.5\n', "[costs] discount_rate = -0.5: must be a yearly rate as a fraction, from -0.1"),
     ("costs_capex_infinite", '[sites]\n[costs]\ncapex_eur = inf\n', "[costs] capex_eur = inf"),
     ("costs_benefit_negative", '[sites]\n[costs]\nbenefit_eur_per_child_per_year = -40\n', "[costs] benefit_eur_per_child_per_year = -40"),
     ("amenity_point_area_nan", None, "`point_area_m2` must be a number >= 0, not NaN"),
