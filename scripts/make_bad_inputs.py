@@ -375,6 +375,10 @@ NB_ONLY_CODE = {"nb.geojson": fc([
 def with_table(table, extra=""):
     return S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "t.csv", key = "code"%s }]' % extra)
 case("table_duplicate_key", ["error", "t.csv", "line 3", "the key \"BU01\" is also on line 2"], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;4\nBU01;5\nBU02;6\n"})
+# The table's "code" column replaces the layer's id attribute: its duplicate is the table's, on its lines.
+case("table_column_replaces_id_duplicate", ["error", "t.csv", "line 3 (key \"BU02\"), column \"code\": \"ZZ\" is also on line 2", "replaces the neighbourhood id attribute"],
+     S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "t.csv", key = "buurt" }]'), NB_ONLY_CODE,
+     {"t.csv": "buurt;kids;code\nBU01;4;ZZ\nBU02;6;ZZ\n"})
 case("table_without_the_key_column", ["error", "t.csv", "no column \"code\"", "wijkcode"], with_table(None), NB_ONLY_CODE, {"t.csv": "wijkcode;kids\nBU01;4\n"})
 case("table_thousands_not_declared", ["error", "t.csv", "line 2", "\"BU01\"", "column \"kids\"", "\"1.234\" is not a number", "thousands = \".\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;1.234\nBU02;6\n"})
 case("table_decimal_comma_not_declared", ["error", "t.csv", "\"2,5\" is not a number", "decimal = \",\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;2,5\nBU02;6\n"})
