@@ -194,7 +194,7 @@ impl CostSettings {
             }
             if let Some(rate) = s.discount_rate {
                 // A rate of 1 or more is a percentage written as a number (2.25 for 2.25%).
-                if !rate.is_finite() || rate < MIN_RATE || rate >= 1.0 {
+                if !rate.is_finite() || !(MIN_RATE..1.0).contains(&rate) {
                     return Err(Error::study(
                         study_path,
                         format!(
