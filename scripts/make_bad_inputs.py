@@ -299,6 +299,25 @@ case("dutch_time_norm_header", ["warning", " kinderen 16,666667 min "],
      {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]})])})
 case("osm_given_geojson", ["error", "walk.geojson", "looks like JSON", "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"walk.geojson\"` instead"],
      S + '\n[network]\nosm = "walk.osm.pbf"\n', raw_files={"walk.osm.pbf": '{"type": "FeatureCollection", "features": []}'})
+# A misspelt barrier class would bar nothing without a word; an OSM class the town simply lacks
+# passes without a word (DESIGN.md's lists name motorways for every town), as does a class of the
+# network's own that is not an OSM value.
+WALK_BARRIER = {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 1000, Y + 1000]]}),
+                                    feat({"highway": "footway"}, {"type": "LineString", "coordinates": [[X + 1000, Y + 1000], [X + 1500, Y + 200]]})])}
+case("barrier_class_typo", ["error", "[network.barriers] \"0-5\"", "\"primery\" is no OSM highway class", "Classes in the network: footway, residential", "Did you mean \"primary\""],
+     S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\nall = ["primery"]\n', WALK_BARRIER)
+case("barrier_classes_absent", ["ok"],
+     S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\nall = ["primary", "trunk"]\n', WALK_BARRIER)
+case("barrier_class_of_the_network_own", ["ok"],
+     S + '\n[network]\npath = "walk.geojson"\nwalkable = "all"\n[network.barriers]\nall = ["hoofdweg"]\n',
+     {"walk.geojson": fc([feat({"highway": "hoofdweg"}, {"type": "LineString", "coordinates": [[X, Y], [X + 1000, Y + 1000]]}),
+                          feat({"highway": "footway"}, {"type": "LineString", "coordinates": [[X + 1000, Y + 1000], [X + 1500, Y + 200]]})])})
+# A neighbourhood without an [equity] by value drops out of every quintile: said, with its children
+# (BU02's 20 of the 60, spread over its homes from the neighbourhood count).
+case("equity_by_value_missing", ["warning", "[equity] by \"income\"", "1 of 2 neighbourhood(s) have no value", "\"BU02\"", "20 of the 60 children"],
+     S.replace("../_base/neighbourhoods.geojson", "nb.geojson") + '\n[equity]\nby = "income"\n',
+     {"nb.geojson": fc([feat({"code": "BU01", "name": "North", "kids": 40, "income": 30000}, sq(X, Y, 1000)),
+                        feat({"code": "BU02", "name": "South", "kids": 20, "income": None}, sq(X + 1000, Y, 1000))])})
 case("network_walkable_unknown", ["error", "[network] walkable = \"some\"", "\"osm\"", "\"all\""], S + '\n[network]\npath = "walk.geojson"\nwalkable = "some"\n')
 # Children in one field: barriers are per norm band, and a band that is none of them is named.
 case("barrier_band_not_a_norm_band_one_field", ["error", "[network.barriers]", "\"0-4\"", "bands: 0-5, 6-11, 12-17, or all"], S + '\n[network]\npath = "walk.geojson"\n[network.barriers]\n"0-4" = ["primary"]\n')
@@ -346,6 +365,9 @@ NUMBERS = [
     ("costs_rate_as_percent", '[sites]\n[costs]\ndiscount_rate = 2.25\n', "[costs] discount_rate = 2.25"),
     ("costs_rate_nan", '[sites]\n[costs]\ndiscount_rate = nan\n', "[costs] discount_rate = NaN"),
     ("costs_years_zero", '[sites]\n[costs]\nyears = 0\n', "[costs] years = 0"),
+    # Present values overflowed to empty cells (years 1100, rate -0.5); 200 years and -10% stay finite.
+    ("costs_years_too_many", '[sites]\n[costs]\nyears = 1100\n', "[costs] years = 1100: the appraisal period must be 1 to 200 years"),
+    ("costs_rate_below_minus_ten_percent", '[sites]\n[costs]\ndiscount_rate = -0.5\n', "[costs] discount_rate = -0.5: must be a yearly rate as a fraction, from -0.1"),
     ("costs_capex_infinite", '[sites]\n[costs]\ncapex_eur = inf\n', "[costs] capex_eur = inf"),
     ("costs_benefit_negative", '[sites]\n[costs]\nbenefit_eur_per_child_per_year = -40\n', "[costs] benefit_eur_per_child_per_year = -40"),
     ("amenity_point_area_nan", None, "`point_area_m2` must be a number >= 0, not NaN"),
@@ -395,6 +417,10 @@ NB_ONLY_CODE = {"nb.geojson": fc([
 def with_table(table, extra=""):
     return S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "t.csv", key = "code"%s }]' % extra)
 case("table_duplicate_key", ["error", "t.csv", "line 3", "the key \"BU01\" is also on line 2"], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;4\nBU01;5\nBU02;6\n"})
+# The table's "code" column replaces the layer's id attribute: its duplicate is the table's, on its lines.
+case("table_column_replaces_id_duplicate", ["error", "t.csv", "line 3 (key \"BU02\"), column \"code\": \"ZZ\" is also on line 2", "replaces the neighbourhood id attribute"],
+     S.replace('path = "../_base/neighbourhoods.geojson"', 'path = "nb.geojson"\ntables = [{ path = "t.csv", key = "buurt" }]'), NB_ONLY_CODE,
+     {"t.csv": "buurt;kids;code\nBU01;4;ZZ\nBU02;6;ZZ\n"})
 case("table_without_the_key_column", ["error", "t.csv", "no column \"code\"", "wijkcode"], with_table(None), NB_ONLY_CODE, {"t.csv": "wijkcode;kids\nBU01;4\n"})
 case("table_thousands_not_declared", ["error", "t.csv", "line 2", "\"BU01\"", "column \"kids\"", "\"1.234\" is not a number", "thousands = \".\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;1.234\nBU02;6\n"})
 case("table_decimal_comma_not_declared", ["error", "t.csv", "\"2,5\" is not a number", "decimal = \",\""], with_table(None), NB_ONLY_CODE, {"t.csv": "code;kids\nBU01;2,5\nBU02;6\n"})

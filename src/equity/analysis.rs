@@ -262,6 +262,59 @@ fn values(cfg: &EquitySettings, scene: &Scene) -> Result<Vec<Option<f64>>> {
     Ok(value)
 }
 
+/// Children as a person counts them: whole unless estimates or shares made a fraction.
+fn children_count(c: f64) -> String {
+    if c.fract() == 0.0 {
+        format!("{c:.0}")
+    } else {
+        format!("{c:.1}")
+    }
+}
+
+/// A warning naming the neighbourhoods without an `[equity] by` value (missing or suppressed):
+/// they fall out of every quintile and index, which the figures cannot show by themselves.
+pub(crate) fn missing_values_warning(
+    cfg: &EquitySettings,
+    scene: &Scene,
+) -> Result<Option<String>> {
+    let value = values(cfg, scene)?;
+    let missing: Vec<usize> = (0..value.len()).filter(|n| value[*n].is_none()).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let homes = &scene.homes;
+    let (mut held, mut total) = (0.0, 0.0);
+    for h in 0..homes.len() {
+        let Some(n) = homes.neighbourhood[h] else {
+            continue;
+        };
+        let c = homes.total_children(h);
+        total += c;
+        if value[n as usize].is_none() {
+            held += c;
+        }
+    }
+    const SHOWN: usize = 5;
+    let mut ids: Vec<String> = missing
+        .iter()
+        .take(SHOWN)
+        .map(|n| format!("\"{}\"", scene.neighbourhoods[*n].id))
+        .collect();
+    if missing.len() > SHOWN {
+        ids.push(format!("and {} more", missing.len() - SHOWN));
+    }
+    Ok(Some(format!(
+        "neighbourhoods ({}): [equity] by \"{}\": {} of {} neighbourhood(s) have no value (missing or suppressed): {}; their homes hold {} of the {} children in neighbourhoods, left out of the equity quintiles and indices",
+        cfg.neighbourhoods_path.display(),
+        cfg.by,
+        missing.len(),
+        value.len(),
+        ids.join(", "),
+        children_count(held),
+        children_count(total),
+    )))
+}
+
 /// The inequality indices alone, as [`analyse`] gives them, of the score and of the coverage of
 /// the kinds `measured` names (by position in the scene); the other kinds' are `None`. What a
 /// scenario compares: it changes only some kinds.

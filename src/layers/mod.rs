@@ -340,7 +340,7 @@ pub fn guess_crs(c: Coord) -> String {
 
 /// Levenshtein distance, for "did you mean" hints on attribute names (a dozen lines; not worth
 /// a crate).
-fn edit_distance(a: &str, b: &str) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.chars().enumerate() {

@@ -220,6 +220,38 @@ pub fn join(
     Ok(())
 }
 
+/// A table column named as the join attribute `id` replaces the features' ids: two rows giving
+/// the same id must be refused here, where the duplicate is, not later as the layer's.
+fn unique_replaced_ids(layer: &Layer, id: &str, table: &Table, role: &str) -> Result<()> {
+    let Some(c) = table.columns.iter().position(|col| col == id) else {
+        return Ok(());
+    };
+    let features: std::collections::HashSet<String> = layer
+        .features
+        .iter()
+        .filter_map(|f| attributes::id_value(&f.props, id))
+        .collect();
+    let mut rows: Vec<(u64, &str, &str)> = table
+        .rows
+        .iter()
+        .filter(|(key, _)| features.contains(key.as_str()))
+        .map(|(key, (line, cells))| (*line, key.as_str(), cells[c].trim()))
+        .collect();
+    rows.sort_unstable();
+    let mut seen: HashMap<&str, u64> = HashMap::with_capacity(rows.len());
+    for (line, key, value) in rows {
+        if let Some(first) = seen.insert(value, line) {
+            return Err(Error::layer(
+                &table.spec.path,
+                format!(
+                    "line {line} (key \"{key}\"), column \"{id}\": \"{value}\" is also on line {first}; this column replaces the {role} id attribute \"{id}\", and ids must be unique"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn join_one(
     layer: &mut Layer,
     id: &str,
@@ -281,6 +313,7 @@ fn join_one(
         }
         values.insert(key.as_str(), row);
     }
+    unique_replaced_ids(layer, id, table, role)?;
     let mut matched: HashMap<&str, ()> = HashMap::with_capacity(table.rows.len());
     let mut without_row: Vec<String> = Vec::new();
     let mut overridden: BTreeMap<&str, usize> = BTreeMap::new();

@@ -84,6 +84,9 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     } = scene::build(study, warnings)?;
     check_memory(study, &scene)?;
     let network = walk.map(|w| w.build()).transpose()?;
+    if let (Some(net), Some(cfg)) = (&network, &study.network) {
+        check_barriers(study, net, &cfg.barriers)?;
+    }
     let rasters = rasters::read_rasters(&study.rasters)?;
     let candidates = plan::read_candidates(study.sites.as_ref(), &scene, warnings)?;
     record_inputs(study, &mut scene, &rasters, candidates.as_ref())?;
@@ -92,6 +95,9 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     // measure: read here too, so that `check` stops on a bad value as `run` does.
     if let Some(cfg) = &study.equity {
         analysis::check_values(cfg, &scene)?;
+        if let Some(w) = analysis::missing_values_warning(cfg, &scene)? {
+            warnings.push(w);
+        }
     }
     if study.play_area.kind.is_some() {
         play_area_bases(&study.play_area, &scene)?;
@@ -103,6 +109,54 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
         candidates,
         scenarios,
     })
+}
+
+/// Refuses a `[network.barriers]` class that is neither an OSM highway value nor a class of the
+/// network's ways: a typo would otherwise remove the barrier without a word. A known class the
+/// network lacks is no error and no warning: the usual lists (DESIGN.md's) name motorways and
+/// trunks for every town, and a warning would then stand in most reports for nothing wrong.
+fn check_barriers(
+    study: &Resolved,
+    net: &WalkNetwork,
+    band_barriers: &[Vec<String>],
+) -> Result<()> {
+    for (band, classes) in study.norms.reach_bands.iter().zip(band_barriers) {
+        for c in classes {
+            if reach::network::is_osm_highway(c) || net.classes().iter().any(|n| n == c) {
+                continue;
+            }
+            let lower = c.to_lowercase();
+            let mut near: Vec<&str> = reach::network::osm_highway_values()
+                .iter()
+                .copied()
+                .chain(net.classes().iter().map(String::as_str))
+                .filter(|v| {
+                    let v = v.to_lowercase();
+                    v.contains(&lower)
+                        || lower.contains(&v)
+                        || crate::layers::edit_distance(&v, &lower) <= 2
+                })
+                .collect();
+            near.sort_unstable();
+            near.dedup();
+            let hint = if near.is_empty() {
+                String::new()
+            } else {
+                let names: Vec<String> = near.iter().map(|n| format!("\"{n}\"")).collect();
+                format!(" Did you mean {}?", names.join(" or "))
+            };
+            let mut found: Vec<&str> = net.classes().iter().map(String::as_str).collect();
+            found.sort_unstable();
+            return Err(Error::study(
+                &study.path,
+                format!(
+                    "[network.barriers] \"{band}\": \"{c}\" is no OSM highway class and no way of the network has it, so it would bar nothing. Classes in the network: {}.{hint}",
+                    found.join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Adds the files read beside the scene's layers (the neighbourhoods' tables, the rasters, the

@@ -37,6 +37,12 @@ use std::path::Path;
 use super::CostsSection;
 use crate::error::{Error, Result};
 
+/// The longest appraisal period `[costs] years` takes.
+const MAX_YEARS: u32 = 200;
+/// The lowest `[costs] discount_rate`: with 200 years, 0.9^-200 (about 1.4e9) keeps every present
+/// value finite and readable, where a rate near -1 overflows.
+const MIN_RATE: f64 = -0.1;
+
 /// The money side of a new site, per site. See [`super::presets`](mod@super::presets) for where numbers come from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Costs {
@@ -175,10 +181,12 @@ impl CostSettings {
                 overridden.push("benefit_eur_per_site_per_year");
             }
             if let Some(years) = s.years {
-                if years == 0 {
+                // Beyond 200 years (or below a -10% rate) the present values run to dozens of
+                // digits and then overflow to empty cells: no appraisal means that.
+                if !(1..=MAX_YEARS).contains(&years) {
                     return Err(Error::study(
                         study_path,
-                        "[costs] years = 0: the appraisal period must be at least 1 year, e.g. 15",
+                        format!("[costs] years = {years}: the appraisal period must be 1 to {MAX_YEARS} years, e.g. 15"),
                     ));
                 }
                 costs.years = years;
@@ -186,11 +194,11 @@ impl CostSettings {
             }
             if let Some(rate) = s.discount_rate {
                 // A rate of 1 or more is a percentage written as a number (2.25 for 2.25%).
-                if !rate.is_finite() || rate <= -1.0 || rate >= 1.0 {
+                if !rate.is_finite() || !(MIN_RATE..1.0).contains(&rate) {
                     return Err(Error::study(
                         study_path,
                         format!(
-                            "[costs] discount_rate = {rate}: must be a yearly rate as a fraction, above -1 and below 1, e.g. 0.0225 for 2.25%"
+                            "[costs] discount_rate = {rate}: must be a yearly rate as a fraction, from {MIN_RATE} (-10%) to below 1, e.g. 0.0225 for 2.25%"
                         ),
                     ));
                 }

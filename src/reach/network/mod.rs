@@ -111,6 +111,7 @@ pub use distances::{
     nearest_distances, AttachStats, KindAttachStats, KindTargets, NetworkConfig, NetworkDistances,
     SidedGraphStats,
 };
+pub use sided::{is_osm_highway, osm_highway_values};
 pub use within::{FacilityJoin, NetworkReach, ReachScratch, Reached, Searches};
 
 type Segment = GeomWithData<Line<[f64; 2]>, u32>;

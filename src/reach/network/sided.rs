@@ -30,6 +30,52 @@ pub(crate) struct SidedGraph {
     pub min_weight: f64,
 }
 
+/// The OSM `highway` values of ways (OSM wiki, "Key:highway"): a barrier class outside these and
+/// outside the network's own classes is a typo, not a class this network happens to lack.
+const OSM_HIGHWAY_VALUES: [&str; 31] = [
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "motorway_link",
+    "trunk_link",
+    "primary_link",
+    "secondary_link",
+    "tertiary_link",
+    "living_street",
+    "service",
+    "pedestrian",
+    "track",
+    "bus_guideway",
+    "escape",
+    "raceway",
+    "road",
+    "busway",
+    "footway",
+    "bridleway",
+    "steps",
+    "corridor",
+    "path",
+    "via_ferrata",
+    "cycleway",
+    "platform",
+    "elevator",
+    "construction",
+];
+
+/// True when `value` is an OSM `highway` value of ways.
+pub fn is_osm_highway(value: &str) -> bool {
+    OSM_HIGHWAY_VALUES.contains(&value)
+}
+
+/// The OSM `highway` values of ways, for "did you mean" hints.
+pub fn osm_highway_values() -> &'static [&'static str] {
+    &OSM_HIGHWAY_VALUES
+}
+
 /// True when a highway class is one of `barriers`, directly or as its `_link` ramp.
 pub(crate) fn is_barrier_class(class: &str, barriers: &[String]) -> bool {
     let base = class.strip_suffix("_link").unwrap_or(class);
