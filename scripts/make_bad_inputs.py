@@ -286,7 +286,7 @@ case("network_null_geometry", ["warning", "network (", "walk.geojson): 2 feature
      {"walk.geojson": fc([feat({"highway": "residential"}, {"type": "LineString", "coordinates": [[X, Y], [X + 3000, Y + 2000]]}),
                           feat({"highway": "residential"}, None),
                           feat({"highway": "residential"}, {"type": "LineString", "coordinates": []})])})
-case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: playground (p.geojson): 1 feature(s) without geometry were skipped"],
+case("warnings_before_an_error", ["error", "[closures] count = 2", "warning: playground (", "p.geojson): 1 feature(s) without geometry were skipped"],
      S.replace('path = "../_base/playgrounds.geojson"', 'path = "p.geojson"') + '\n[closures]\nkind = "playground"\ncount = 2\n',
      {"p.geojson": fc([feat({"name": "P1"}, pt(X + 150, Y + 100)), feat({"name": "P2"}, None)])})
 # A norm beyond max_distance: every measure searches to the norm (coverage too), said once.

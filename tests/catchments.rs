@@ -279,9 +279,9 @@ fn walked_catchments_hold_the_homes_they_count_off_the_streets() {
                 .collect()
         })
         .collect();
-    for i in 0..6 {
-        b.add_line(&grid[i], "residential", false);
-        let across: Vec<u32> = (0..6).map(|j| grid[j][i]).collect();
+    for (i, column) in grid.iter().enumerate() {
+        b.add_line(column, "residential", false);
+        let across: Vec<u32> = grid.iter().map(|c| c[i]).collect();
         b.add_line(&across, "residential", false);
     }
     let net = b.build().unwrap();

@@ -56,3 +56,58 @@ fn every_file_read_is_in_run_json_with_size_and_digest() {
     let candidates = inputs.iter().find(|i| i["role"] == "candidates").unwrap();
     assert_eq!(candidates["features"], 3);
 }
+
+/// A Shapefile is read from the files beside its `.shp`: the `.dbf` (attributes), `.shx`, `.prj`
+/// and `.cpg` are listed too, so that an edited `.dbf` changes what `run.json` records.
+#[test]
+fn a_shapefiles_files_beside_the_shp_are_in_run_json() {
+    let case = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    let dir = tempfile::tempdir().unwrap();
+    let study_dir = dir.path().join("case");
+    std::fs::create_dir_all(&study_dir).unwrap();
+    std::fs::create_dir_all(dir.path().join("_base")).unwrap();
+    for f in std::fs::read_dir(case.join("_base")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.path().join("_base").join(f.file_name().unwrap())).unwrap();
+    }
+    let shapefile = case.join("shp_latin1_cpg_read_correctly");
+    for ext in ["shp", "dbf", "shx", "prj", "cpg"] {
+        let name = format!("wijken.{ext}");
+        std::fs::copy(shapefile.join(&name), study_dir.join(&name)).unwrap();
+    }
+    std::fs::copy(shapefile.join("study.toml"), study_dir.join("study.toml")).unwrap();
+    let out = dir.path().join("out");
+    run_quiet(&study_dir.join("study.toml"), &out);
+    let run: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("run.json")).unwrap()).unwrap();
+    let inputs = run["inputs"].as_array().unwrap();
+    for ext in ["shp", "dbf", "shx", "prj", "cpg"] {
+        let path = study_dir.join(format!("wijken.{ext}"));
+        let listed: Vec<&serde_json::Value> = inputs
+            .iter()
+            .filter(|i| {
+                i["path"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(&format!("wijken.{ext}"))
+            })
+            .collect();
+        assert_eq!(listed.len(), 1, "{ext}: {inputs:?}");
+        let sum = std::process::Command::new("sha256sum")
+            .arg(&path)
+            .output()
+            .unwrap();
+        let sum = String::from_utf8(sum.stdout).unwrap();
+        assert_eq!(
+            listed[0]["sha256"].as_str(),
+            sum.split_whitespace().next(),
+            "{ext}"
+        );
+        if ext != "shp" {
+            assert_eq!(
+                listed[0]["role"], "neighbourhoods (beside the .shp)",
+                "{ext}"
+            );
+        }
+    }
+}

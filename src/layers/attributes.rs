@@ -195,7 +195,10 @@ fn equal(have: &Cell, wanted: &toml::Value) -> bool {
         (Cell::Number(a), toml::Value::Integer(b)) => a.as_f64() == Some(*b as f64),
         (Cell::Number(a), toml::Value::Float(b)) => a.as_f64() == Some(*b),
         (Cell::Text(a), toml::Value::String(b)) => a == b,
+        // A number in the filter matches the same number written as text, whether the filter
+        // writes it `1` or `1.0`.
         (Cell::Text(a), toml::Value::Integer(b)) => a.trim().parse::<f64>().ok() == Some(*b as f64),
+        (Cell::Text(a), toml::Value::Float(b)) => a.trim().parse::<f64>().ok() == Some(*b),
         (Cell::Number(a), toml::Value::String(b)) => number_to_id(a) == *b,
         _ => false,
     }
@@ -208,6 +211,24 @@ mod tests {
 
     fn props(v: serde_json::Value) -> Properties {
         v.as_object().unwrap().clone()
+    }
+
+    #[test]
+    fn a_filter_number_matches_whether_written_1_or_1_0() {
+        let homes = [
+            json!({"n": 1}),
+            json!({"n": 1.0}),
+            json!({"n": "1"}),
+            json!({"n": "2"}),
+        ];
+        let kept = |wanted: toml::Value| -> Vec<usize> {
+            let filter: Filter = [("n".to_string(), wanted)].into_iter().collect();
+            (0..homes.len())
+                .filter(|&i| matches(&props(homes[i].clone()), &filter))
+                .collect()
+        };
+        assert_eq!(kept(toml::Value::Integer(1)), [0, 1, 2]);
+        assert_eq!(kept(toml::Value::Float(1.0)), [0, 1, 2]);
     }
 
     #[test]

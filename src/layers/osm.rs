@@ -123,7 +123,10 @@ fn check_looks_like_pbf(path: &Path) -> Result<()> {
             Sniffed::Json,
             &format!(
                 "`osm =` reads an .osm.pbf extract; give a GeoJSON file as `path = \"{}\"` instead",
-                path.file_name().map_or(String::new(), |n| n.to_string_lossy().into_owned())
+                path.with_extension("")
+                    .with_extension("geojson")
+                    .file_name()
+                    .map_or(String::new(), |n| n.to_string_lossy().into_owned())
             ),
         )),
         Some(other) => Err(mismatch(path, other, other.advice())),

@@ -9,7 +9,7 @@ use geo::{Coord, Geometry, LineString};
 use rayon::prelude::*;
 
 use super::crs::Transformer;
-use super::{osm, Feature, Layer};
+use super::{osm, Feature, Layer, Properties};
 use crate::error::{Error, Result};
 
 /// Nodes and the lines through them, collected as read (or by hand); [`WalkWays::build`] makes the
@@ -385,6 +385,19 @@ impl WalkWays {
             Id(String),
             At(u64, u64),
         }
+        // Vertex `i` of a line of `n`: its node, by the `u`/`v` ids at a line's ends when every
+        // line has them (an osmnx export), else by its position; `None`: a node of its own.
+        let key_of = |props: &Properties, i: usize, n: usize, c: Coord| {
+            if use_uv {
+                match i {
+                    0 => attribute_text(props.get("u")).map(Key::Id),
+                    _ if i == n - 1 => attribute_text(props.get("v")).map(Key::Id),
+                    _ => None,
+                }
+            } else {
+                Some(Key::At(c.x.to_bits(), c.y.to_bits()))
+            }
+        };
         let mut b = WalkWays::new();
         b.source = Some(path.clone());
         b.walk_rule_lines = Some(WalkRuleLines {
@@ -425,16 +438,7 @@ impl WalkWays {
                 let n = line.0.len();
                 let mut nodes = Vec::with_capacity(n);
                 for (i, &c) in line.0.iter().enumerate() {
-                    let key = if use_uv {
-                        match i {
-                            0 => attribute_text(f.props.get("u")).map(Key::Id),
-                            _ if i == n - 1 => attribute_text(f.props.get("v")).map(Key::Id),
-                            _ => None,
-                        }
-                    } else {
-                        Some(Key::At(c.x.to_bits(), c.y.to_bits()))
-                    };
-                    nodes.push(node_for(&mut b, key, c));
+                    nodes.push(node_for(&mut b, key_of(&f.props, i, n, c), c));
                 }
                 if crossing {
                     // Every node, as for OSM crossing ways: split edges make that their ends.
@@ -450,19 +454,8 @@ impl WalkWays {
             let highway = attribute_text(f.props.get(highway_attr)).unwrap_or_default();
             for line in parts {
                 let n = line.0.len();
-                let key = |i: usize, c: Coord| {
-                    if use_uv {
-                        match i {
-                            0 => attribute_text(f.props.get("u")).map(Key::Id),
-                            _ if i == n - 1 => attribute_text(f.props.get("v")).map(Key::Id),
-                            _ => None,
-                        }
-                    } else {
-                        Some(Key::At(c.x.to_bits(), c.y.to_bits()))
-                    }
-                };
                 for (i, &c) in line.0.iter().enumerate() {
-                    let Some(&node) = key(i, c).and_then(|k| ids.get(&k)) else {
+                    let Some(&node) = key_of(&f.props, i, n, c).and_then(|k| ids.get(&k)) else {
                         continue;
                     };
                     for j in [i.wrapping_sub(1), i + 1] {
