@@ -311,15 +311,6 @@ fn check_counts(record: &[u8]) -> std::result::Result<(), String> {
     Ok(())
 }
 
-/// The files read beside a `.shp` that exist: attributes, index, CRS and code page, for
-/// `run.json` to trace with the `.shp` (an edited `.dbf` changes the results).
-pub fn sidecars(path: &Path) -> Vec<PathBuf> {
-    ["dbf", "shx", "prj", "cpg"]
-        .iter()
-        .filter_map(|ext| sidecar(path, ext))
-        .collect()
-}
-
 /// The file beside `path` with extension `ext` (either case), if it exists.
 fn sidecar(path: &Path, ext: &str) -> Option<PathBuf> {
     [ext.to_string(), ext.to_ascii_uppercase()]

@@ -191,24 +191,6 @@ fn record_inputs(
             .inputs
             .push(scene::describe_input(&role, path, &crs, features)?);
     }
-    let is_shapefile =
-        |p: &std::path::Path| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("shp"));
-    let sidecars: Vec<(String, std::path::PathBuf)> = scene
-        .inputs
-        .iter()
-        .filter(|i| is_shapefile(&i.path))
-        .flat_map(|i| {
-            crate::layers::shp::sidecars(&i.path)
-                .into_iter()
-                .map(move |p| (format!("{} (beside the .shp)", i.role), p))
-        })
-        .collect();
-    for (role, path) in sidecars {
-        if !scene.inputs.iter().any(|i| i.path == path) {
-            let input = scene::describe_input(&role, &path, "", 0)?;
-            scene.inputs.push(input);
-        }
-    }
     Ok(())
 }
 
