@@ -32,9 +32,8 @@ pub(crate) struct Attach {
     pub left: bool,
 }
 
-/// The nearest edge to `p` within `limit` metres, or `None`. Ties are decided by
-/// [`tie_break`], by the geometry alone, so the answer depends neither on how the R-tree was
-/// packed nor on the order of the network's features.
+/// The nearest edge to `p` within `limit` metres, or `None`. Ties go to the lowest edge id, so
+/// the answer does not depend on how the R-tree was packed.
 pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<Attach> {
     if !p.x.is_finite() || !p.y.is_finite() {
         return None;
@@ -52,93 +51,12 @@ pub(crate) fn attach_point(net: &WalkNetwork, p: Coord, limit: f64) -> Option<At
         if d > first + 1e-6 {
             break;
         }
-        best = Some(match best {
-            Some(b) => tie_break(net, p, b, seg.data),
-            None => seg.data,
-        });
+        if best.is_none_or(|b| seg.data < b) {
+            best = Some(seg.data);
+        }
     }
     let a = project(net, best?, p);
     (a.offset <= limit).then_some(a)
-}
-
-/// Of two edges equally near `p`, the one `p` joins; symmetric, so that the choice among many
-/// does not depend on the order they are met in (R-tree, grid, file).
-///
-/// Ties happen where the nearest point of both edges is a node they share (a home opposite a
-/// T-junction, beyond a bend). The node may be split into sectors between barrier roads, and an
-/// edge joins the sector it lies in: the edge nearest in angle to the direction from the node
-/// to `p` has no edge between it and `p`, so it lies in `p`'s sector (a barrier edge, on `p`'s
-/// side). Edges whose foot is inside them are perpendicular to that direction; a zero-length
-/// edge has no direction and loses to any other. Then the edge's ends (lower first), so that
-/// the order of features does not matter, and last the lower id (the same segment drawn twice).
-pub(super) fn tie_break(net: &WalkNetwork, p: Coord, a: u32, b: u32) -> u32 {
-    if a == b {
-        return a;
-    }
-    let key = |e: u32| {
-        let [u, v] = net.edges[e as usize];
-        let (u, v) = (net.coords[u as usize], net.coords[v as usize]);
-        let ends = if (u.x, u.y) <= (v.x, v.y) {
-            [u.x, u.y, v.x, v.y]
-        } else {
-            [v.x, v.y, u.x, u.y]
-        };
-        (closeness(net, p, e), ends)
-    };
-    let (ka, kb) = (key(a), key(b));
-    let order =
-        kb.0.total_cmp(&ka.0)
-            .then_with(|| {
-                ka.1.iter()
-                    .zip(&kb.1)
-                    .map(|(x, y)| x.total_cmp(y))
-                    .find(|o| o.is_ne())
-                    .unwrap_or(std::cmp::Ordering::Equal)
-            })
-            .then(a.cmp(&b));
-    if order.is_le() {
-        a
-    } else {
-        b
-    }
-}
-
-/// The cosine of the angle between edge `e`, leaving its point nearest `p`, and the direction
-/// to `p`: 0 when that point is inside the edge (or is `p`), -2 for an edge of zero length.
-fn closeness(net: &WalkNetwork, p: Coord, e: u32) -> f64 {
-    let [u, v] = net.edges[e as usize];
-    let (u, v) = (net.coords[u as usize], net.coords[v as usize]);
-    let along = Coord {
-        x: v.x - u.x,
-        y: v.y - u.y,
-    };
-    if along.x == 0.0 && along.y == 0.0 {
-        return -2.0;
-    }
-    let t = project(net, e, p).t;
-    let (from, dir) = if t <= 0.0 {
-        (u, along)
-    } else if t >= 1.0 {
-        (
-            v,
-            Coord {
-                x: -along.x,
-                y: -along.y,
-            },
-        )
-    } else {
-        return 0.0;
-    };
-    let to = Coord {
-        x: p.x - from.x,
-        y: p.y - from.y,
-    };
-    let norms = (dir.x.hypot(dir.y)) * to.x.hypot(to.y);
-    if norms > 0.0 && norms.is_finite() {
-        (dir.x * to.x + dir.y * to.y) / norms
-    } else {
-        0.0
-    }
 }
 
 /// `p` joined to `edge` by perpendicular projection.
