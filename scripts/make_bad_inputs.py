@@ -734,15 +734,6 @@ def curvepolygon(ring, compound):
 NB_PROPS = [{"code": "BU01", "name": "North", "kids": 40, "income": 30000}, {"code": "BU02", "name": "South", "kids": 20, "income": 22000}]
 NB_CCW = [[(150000, 460000), (151000, 460000), (151000, 461000), (150000, 461000), (150000, 460000)],
           [(151000, 460000), (152000, 460000), (152000, 461000), (151000, 461000), (151000, 460000)]]
-reader_case("gpkg_curvepolygon_and_multisurface_read", ["ok", "BU01", "BU02"], nb_at("wijken.gpkg"),
-            {"wijken.gpkg": gpkg_bytes({"neighbourhoods": [
-                (NB_PROPS[0], gp_wkb(curvepolygon(NB_CCW[0], compound=True))),
-                (NB_PROPS[1], gp_wkb(struct.pack("<BII", 1, 12, 1) + curvepolygon(NB_CCW[1], compound=False)))]})})
-# A PolyhedralSurface (ISO WKB type 15, one square face) is named, not read as something else.
-POLYHEDRAL = struct.pack("<BII", 1, 15, 1) + struct.pack("<BII", 1, 3, 1) + struct.pack("<I", 5) + b"".join(
-    struct.pack("<dd", x, y) for x, y in NB_CCW[0])
-reader_case("gpkg_polyhedral_surface", ["error", "homes.gpkg", "feature 1", "PolyhedralSurface", "does not read"], homes_at("homes.gpkg"),
-            {"homes.gpkg": gpkg_bytes({"homes": [home_rows()[0], ({"hid": "H1", "children": 3}, gp_wkb(POLYHEDRAL))]})})
 reader_case("gpkg_boolean_filter", ["ok", "2 homes"], homes_at("homes.gpkg", "\nfilter = { residential = true }"),
             {"homes.gpkg": gpkg_bytes({"homes": [({"hid": h, "children": c, "residential": i % 2 == 0}, gp_point(x, y)) for i, (h, c, x, y) in enumerate(HOMES)]})})
 reader_case("layer_key_on_geojson", ["error", "`layer` key picks a layer of a GeoPackage"], homes_at("../_base/homes.geojson", '\nlayer = "homes"'), {})
