@@ -273,11 +273,11 @@ fn children_count(c: f64) -> String {
 
 /// A warning naming the neighbourhoods without an `[equity] by` value (missing or suppressed):
 /// they fall out of every quintile and index, which the figures cannot show by themselves.
-pub(crate) fn missing_values_warning(
+fn missing_values_warning(
     cfg: &EquitySettings,
+    value: &[Option<f64>],
     scene: &Scene,
 ) -> Result<Option<String>> {
-    let value = values(cfg, scene)?;
     let missing: Vec<usize> = (0..value.len()).filter(|n| value[*n].is_none()).collect();
     if missing.is_empty() {
         return Ok(None);
@@ -340,11 +340,10 @@ pub fn indices(
 
 /// Reads `[equity] by` and `[equity] quintile` of every neighbourhood as the equity stage will,
 /// for the load: the stage runs only after every measure, and `check` must stop on a value that
-/// is no number as `run` does.
-pub fn check_values(cfg: &EquitySettings, scene: &Scene) -> Result<()> {
-    values(cfg, scene)?;
+/// is no number as `run` does. Gives the warning for neighbourhoods without a value.
+pub fn check_values(cfg: &EquitySettings, scene: &Scene) -> Result<Option<String>> {
     given_quintiles(cfg, scene)?;
-    Ok(())
+    missing_values_warning(cfg, &values(cfg, scene)?, scene)
 }
 
 /// The `[equity] quintile` attribute of every neighbourhood, when the study names one.

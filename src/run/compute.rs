@@ -94,8 +94,7 @@ pub fn load(study: &Resolved, warnings: &Warnings) -> Result<Inputs> {
     // The equity and play area stages read their neighbourhood attributes only after every
     // measure: read here too, so that `check` stops on a bad value as `run` does.
     if let Some(cfg) = &study.equity {
-        analysis::check_values(cfg, &scene)?;
-        if let Some(w) = analysis::missing_values_warning(cfg, &scene)? {
+        if let Some(w) = analysis::check_values(cfg, &scene)? {
             warnings.push(w);
         }
     }
